@@ -1,0 +1,101 @@
+# Makefile - builds build/popdeck, its unit and end-to-end tests and the local API doubles.
+# `make run` and `make test` first install whatever is missing (scripts/deps.sh).
+# `SAN=1` (or `make asan`, `make test-asan`) builds everything under build/asan with ASan+UBSan.
+
+PKGS := libmicrohttpd libsodium libpq libcurl jansson gdlib libpng
+SAN ?=
+ifeq ($(SAN),1)
+BUILD ?= build/asan
+OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD ?= build
+OPT := -O2 -g
+endif
+
+CC ?= cc
+# pkg-config runs once, and only when something is compiled, so `make deps` works on a bare machine.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
+CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell pkg-config --libs cmocka))$(CMOCKA_LIBS)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
+CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Ilib -Iserver $(PKG_CFLAGS) -MMD -MP
+LDLIBS += $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC := $(wildcard lib/*.c)
+SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c))
+SUPPORT_SRC := $(wildcard test/support/*.c)
+UNIT_SRC := $(wildcard test/test_*.c)
+E2E_SRC := $(wildcard test/e2e_*.c)
+BENCH_SRC := $(wildcard test/bench_*.c)
+DOUBLE_SRC := $(wildcard test/doubles/*.c)
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/obj/%.o)
+# Unit tests see PD_STATIC functions, so they get their own objects built with -DPD_UNITTEST.
+UT_OBJ := $(LIB_SRC:%.c=$(BUILD)/ut/%.o) $(SERVER_SRC:%.c=$(BUILD)/ut/%.o)
+SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:test/%.c=$(BUILD)/%)
+E2E_BIN := $(E2E_SRC:test/%.c=$(BUILD)/%)
+BENCH_BIN := $(BENCH_SRC:test/%.c=$(BUILD)/%)
+DOUBLE_BIN := $(DOUBLE_SRC:test/doubles/%.c=$(BUILD)/double-%)
+
+.PHONY: all tests deps run test test-asan asan bench fmt clean
+all: $(BUILD)/popdeck $(DOUBLE_BIN) $(BENCH_BIN)
+tests: all $(UNIT_BIN) $(E2E_BIN)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+$(BUILD)/ut/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DPD_UNITTEST -c -o $@ $<
+
+$(BUILD)/libpd.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+$(BUILD)/libpdserver.a: $(SERVER_OBJ)
+	$(AR) rcs $@ $^
+$(BUILD)/libpdut.a: $(UT_OBJ)
+	$(AR) rcs $@ $^
+$(BUILD)/libpdtest.a: $(SUPPORT_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/popdeck: $(BUILD)/obj/server/main.o $(BUILD)/libpdserver.a $(BUILD)/libpd.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/double-%: $(BUILD)/obj/test/doubles/%.o $(BUILD)/libpdtest.a $(BUILD)/libpd.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/test_%: $(BUILD)/obj/test/test_%.o $(BUILD)/libpdut.a
+	$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+$(BUILD)/bench_%: $(BUILD)/obj/test/bench_%.o $(BUILD)/libpdserver.a $(BUILD)/libpd.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/e2e_%: $(BUILD)/obj/test/e2e_%.o $(BUILD)/libpdtest.a $(BUILD)/libpd.a
+	$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+deps:
+	@scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run.sh $(BUILD)
+
+test: deps
+	@$(MAKE) --no-print-directory tests
+	@scripts/test.sh $(BUILD)
+
+test-asan:
+	@$(MAKE) --no-print-directory test SAN=1
+
+asan:
+	@$(MAKE) --no-print-directory tests SAN=1
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench.sh $(BUILD)
+
+fmt:
+	clang-format -i lib/*.[ch] server/*.[ch] test/*.c test/*/*.[ch]
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
