@@ -1,0 +1,281 @@
+/* config.c - reads and checks PopDeck's configuration variables and the .env file. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *env_get(void *arg, const char *name)
+{
+  (void)arg;
+  const char *v = getenv(name);
+  return (v != NULL && v[0] != '\0') ? v : NULL;
+}
+
+struct pd_config_source pd_config_env(void)
+{
+  struct pd_config_source s = {env_get, NULL};
+  return s;
+}
+
+static enum pd_result dup_or(const struct pd_config_source *src, const char *name, const char *def,
+                             char **out)
+{
+  const char *v = src->get(src->arg, name);
+  if (v == NULL)
+    v = def;
+  *out = NULL;
+  if (v == NULL)
+    return PD_OK;
+  *out = strdup(v);
+  return *out != NULL ? PD_OK : PD_E_NOMEM;
+}
+
+static enum pd_result int_var(const struct pd_config_source *src, const char *name, long def,
+                              long min, long max, int64_t *out, char *err, size_t errlen)
+{
+  const char *v = src->get(src->arg, name);
+  if (v == NULL) {
+    *out = def;
+    return PD_OK;
+  }
+  char *end = NULL;
+  errno = 0;
+  long n = strtol(v, &end, 10);
+  if (errno != 0 || end == v || *end != '\0' || n < min || n > max) {
+    snprintf(err, errlen, "%s: must be a whole number from %ld to %ld (got \"%s\")", name, min, max, v);
+    return PD_E_INVALID;
+  }
+  *out = n;
+  return PD_OK;
+}
+
+static bool is_snowflake(const char *s)
+{
+  size_t n = strlen(s);
+  if (n == 0 || n > 20)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (!isdigit((unsigned char)s[i]))
+      return false;
+  return true;
+}
+
+enum pd_result pd_config_parse_addr(const char *s, char **host_out, int *port_out)
+{
+  const char *colon;
+  const char *host = s;
+  size_t host_len;
+  if (s[0] == '[') {
+    const char *close = strchr(s, ']');
+    if (close == NULL || close[1] != ':')
+      return PD_E_INVALID;
+    host = s + 1;
+    host_len = (size_t)(close - host);
+    colon = close + 1;
+  } else {
+    colon = strrchr(s, ':');
+    if (colon == NULL)
+      return PD_E_INVALID;
+    host_len = (size_t)(colon - s);
+  }
+  if (host_len == 0)
+    return PD_E_INVALID;
+  char *end = NULL;
+  errno = 0;
+  long port = strtol(colon + 1, &end, 10);
+  if (errno != 0 || end == colon + 1 || *end != '\0' || port < 0 || port > 65535)
+    return PD_E_INVALID;
+  *host_out = strndup(host, host_len);
+  if (*host_out == NULL)
+    return PD_E_NOMEM;
+  *port_out = (int)port;
+  return PD_OK;
+}
+
+enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need, struct pd_config *c,
+                              char *err, size_t errlen)
+{
+  enum pd_result rc = PD_E_INVALID;
+  const char *v;
+  int64_t n;
+
+  memset(c, 0, sizeof(*c));
+  err[0] = '\0';
+
+  if (dup_or(src, "DATABASE_URL", NULL, &c->database_url) != PD_OK)
+    goto nomem;
+  if ((need & PD_NEED_DB) && c->database_url == NULL) {
+    snprintf(err, errlen, "DATABASE_URL: is required (a libpq connection string, e.g. postgresql://user@host/popdeck)");
+    goto out;
+  }
+
+  v = src->get(src->arg, "DISCORD_PUBLIC_KEY");
+  if (v != NULL) {
+    size_t bin_len = 0;
+    if (strlen(v) != 2 * crypto_sign_PUBLICKEYBYTES ||
+        sodium_hex2bin(c->public_key, sizeof(c->public_key), v, strlen(v), NULL, &bin_len, NULL) != 0 ||
+        bin_len != crypto_sign_PUBLICKEYBYTES) {
+      snprintf(err, errlen, "DISCORD_PUBLIC_KEY: must be %d hex characters (the application's Ed25519 public key), got %zu characters",
+               2 * crypto_sign_PUBLICKEYBYTES, strlen(v));
+      goto out;
+    }
+    c->has_public_key = true;
+  } else if (need & PD_NEED_PUBLIC_KEY) {
+    snprintf(err, errlen, "DISCORD_PUBLIC_KEY: is required (copy it from the Discord developer portal, General Information)");
+    goto out;
+  }
+
+  if (dup_or(src, "DISCORD_APPLICATION_ID", NULL, &c->application_id) != PD_OK)
+    goto nomem;
+  if (c->application_id != NULL && !is_snowflake(c->application_id)) {
+    snprintf(err, errlen, "DISCORD_APPLICATION_ID: must be a numeric Discord id (got \"%s\")", c->application_id);
+    goto out;
+  }
+  if ((need & PD_NEED_APP_ID) && c->application_id == NULL) {
+    snprintf(err, errlen, "DISCORD_APPLICATION_ID: is required (the application id from the Discord developer portal)");
+    goto out;
+  }
+
+  if (dup_or(src, "DISCORD_BOT_TOKEN", NULL, &c->bot_token) != PD_OK)
+    goto nomem;
+  if ((need & PD_NEED_BOT_TOKEN) && c->bot_token == NULL) {
+    snprintf(err, errlen, "DISCORD_BOT_TOKEN: is required to register commands (Bot page of the developer portal)");
+    goto out;
+  }
+
+  if (dup_or(src, "DISCORD_API_BASE", "https://discord.com/api/v10", &c->api_base) != PD_OK)
+    goto nomem;
+  if (strncmp(c->api_base, "http://", 7) != 0 && strncmp(c->api_base, "https://", 8) != 0) {
+    snprintf(err, errlen, "DISCORD_API_BASE: must be an http:// or https:// URL (got \"%s\")", c->api_base);
+    goto out;
+  }
+  size_t blen = strlen(c->api_base);
+  while (blen > 0 && c->api_base[blen - 1] == '/')
+    c->api_base[--blen] = '\0';
+
+  v = src->get(src->arg, "LISTEN_ADDR");
+  if (v == NULL)
+    v = "127.0.0.1:8080";
+  rc = pd_config_parse_addr(v, &c->listen_host, &c->listen_port);
+  if (rc == PD_E_NOMEM)
+    goto nomem;
+  if (rc != PD_OK) {
+    snprintf(err, errlen, "LISTEN_ADDR: must be HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080 (got \"%s\")", v);
+    rc = PD_E_INVALID;
+    goto out;
+  }
+  rc = PD_E_INVALID;
+
+  if (dup_or(src, "PUBLIC_BASE_URL", NULL, &c->public_base_url) != PD_OK ||
+      dup_or(src, "ADMIN_TOKEN", NULL, &c->admin_token) != PD_OK ||
+      dup_or(src, "ADMIN_FILE", "admin.json", &c->admin_file) != PD_OK ||
+      dup_or(src, "SQL_DIR", "sql", &c->sql_dir) != PD_OK ||
+      dup_or(src, "ASSETS_DIR", "assets", &c->assets_dir) != PD_OK)
+    goto nomem;
+  if (c->admin_token != NULL && strlen(c->admin_token) < 16) {
+    snprintf(err, errlen, "ADMIN_TOKEN: must be at least 16 characters (got %zu)", strlen(c->admin_token));
+    goto out;
+  }
+
+  if (int_var(src, "HTTP_THREADS", 8, 1, 256, &n, err, errlen) != PD_OK)
+    goto out;
+  c->http_threads = (int)n;
+  if (int_var(src, "DB_POOL_SIZE", 8, 1, 256, &n, err, errlen) != PD_OK)
+    goto out;
+  c->db_pool_size = (int)n;
+  if (int_var(src, "FOLLOWUP_WORKERS", 2, 0, 64, &n, err, errlen) != PD_OK)
+    goto out;
+  c->followup_workers = (int)n;
+  if (int_var(src, "DAILY_NOTES", 250, 1, 1000000000, &n, err, errlen) != PD_OK)
+    goto out;
+  c->daily_notes = n;
+  return PD_OK;
+
+nomem:
+  snprintf(err, errlen, "out of memory reading the configuration");
+  rc = PD_E_NOMEM;
+out:
+  pd_config_free(c);
+  return rc;
+}
+
+void pd_config_free(struct pd_config *c)
+{
+  if (c == NULL)
+    return;
+  free(c->database_url);
+  free(c->application_id);
+  if (c->bot_token != NULL)
+    sodium_memzero(c->bot_token, strlen(c->bot_token));
+  free(c->bot_token);
+  free(c->api_base);
+  free(c->listen_host);
+  free(c->public_base_url);
+  free(c->admin_token);
+  free(c->admin_file);
+  free(c->sql_dir);
+  free(c->assets_dir);
+  memset(c, 0, sizeof(*c));
+}
+
+/* Strips one layer of matching single or double quotes. */
+static char *unquote(char *v)
+{
+  size_t n = strlen(v);
+  if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+    v[n - 1] = '\0';
+    return v + 1;
+  }
+  return v;
+}
+
+enum pd_result pd_config_load_dotenv(const char *path, char *err, size_t errlen)
+{
+  FILE *f = fopen(path, "r");
+  if (f == NULL)
+    return PD_OK; /* no .env is the normal case in production */
+  enum pd_result rc = PD_OK;
+  char line[4096];
+  int lineno = 0;
+  while (fgets(line, sizeof(line), f) != NULL) {
+    lineno++;
+    size_t n = strlen(line);
+    if (n == sizeof(line) - 1 && line[n - 1] != '\n') {
+      snprintf(err, errlen, "%s:%d: line too long", path, lineno);
+      rc = PD_E_INVALID;
+      goto out;
+    }
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
+      line[--n] = '\0';
+    char *p = line;
+    while (*p == ' ' || *p == '\t')
+      p++;
+    if (*p == '\0' || *p == '#')
+      continue;
+    if (strncmp(p, "export ", 7) == 0)
+      p += 7;
+    char *eq = strchr(p, '=');
+    if (eq == NULL || eq == p) {
+      snprintf(err, errlen, "%s:%d: expected NAME=value", path, lineno);
+      rc = PD_E_INVALID;
+      goto out;
+    }
+    *eq = '\0';
+    for (char *q = p; *q != '\0'; q++) {
+      if (!(isalnum((unsigned char)*q) || *q == '_')) {
+        snprintf(err, errlen, "%s:%d: \"%s\" is not a variable name", path, lineno, p);
+        rc = PD_E_INVALID;
+        goto out;
+      }
+    }
+    const char *cur = getenv(p);
+    if (cur == NULL || cur[0] == '\0')
+      setenv(p, unquote(eq + 1), 1);
+  }
+out:
+  fclose(f);
+  return rc;
+}

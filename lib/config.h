@@ -1,0 +1,62 @@
+/* config.h - PopDeck's configuration, read from the environment and an optional .env file. */
+#ifndef PD_CONFIG_H
+#define PD_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sodium.h>
+
+#include "pd.h"
+
+/* What a subcommand needs: each bit makes the matching variable required. */
+enum {
+  PD_NEED_DB = 1 << 0,
+  PD_NEED_PUBLIC_KEY = 1 << 1,
+  PD_NEED_APP_ID = 1 << 2,
+  PD_NEED_BOT_TOKEN = 1 << 3,
+};
+
+struct pd_config {
+  char *database_url;
+  unsigned char public_key[crypto_sign_PUBLICKEYBYTES];
+  bool has_public_key;
+  char *application_id;
+  char *bot_token;
+  char *api_base;        /* DISCORD_API_BASE, no trailing slash */
+  char *listen_host;     /* from LISTEN_ADDR */
+  int listen_port;
+  char *public_base_url; /* PUBLIC_BASE_URL, may be NULL */
+  char *admin_token;     /* ADMIN_TOKEN, may be NULL */
+  char *admin_file;      /* ADMIN_FILE */
+  char *sql_dir;         /* SQL_DIR */
+  char *assets_dir;      /* ASSETS_DIR */
+  int http_threads;      /* HTTP_THREADS */
+  int db_pool_size;      /* DB_POOL_SIZE */
+  int followup_workers;  /* FOLLOWUP_WORKERS */
+  int64_t daily_notes;   /* DAILY_NOTES */
+};
+
+/* Source of variables: a lookup function so tests can feed a table instead of the
+ * process environment.  Returns NULL when unset. */
+struct pd_config_source {
+  const char *(*get)(void *arg, const char *name);
+  void *arg;
+};
+
+/* Reads every variable from src and checks the ones `need` names.  On failure writes one
+ * line naming the variable and what is wrong into err, and returns PD_E_INVALID. */
+enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need, struct pd_config *out,
+                              char *err, size_t errlen);
+void pd_config_free(struct pd_config *c);
+
+/* The process environment as a source. */
+struct pd_config_source pd_config_env(void);
+
+/* Loads NAME=value lines from path into the environment, without overriding variables
+ * already set.  A missing file is fine; a malformed line is an error naming its number. */
+enum pd_result pd_config_load_dotenv(const char *path, char *err, size_t errlen);
+
+/* Parses "host:port" or "[v6]:port".  host_out gets a malloc'd string. */
+enum pd_result pd_config_parse_addr(const char *s, char **host_out, int *port_out);
+
+#endif

@@ -1,0 +1,8 @@
+/* db_areas.c - every area's statements, prepared on each new connection. */
+#include "db_areas.h"
+
+const struct pd_db_stmt *const pd_db_areas[] = {
+  pd_db_users_stmts,
+  pd_db_jobs_stmts,
+  NULL,
+};

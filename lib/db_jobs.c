@@ -1,0 +1,146 @@
+/* db_jobs.c - statements for the follow-up queue. */
+#include "db_jobs.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_areas.h"
+
+const struct pd_db_stmt pd_db_jobs_stmts[] = {
+  {"job_add",
+   "WITH j AS (INSERT INTO followup_jobs (kind, application_id, interaction_token, method, payload, ref,"
+   " token_expires_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6, now() + interval '15 minutes') RETURNING id)"
+   " SELECT id, pg_notify('" PD_JOBS_CHANNEL "', id::text) FROM j"},
+  {"job_claim",
+   "SELECT id, kind, application_id, interaction_token, method, payload, attempts,"
+   " token_expires_at <= now(), coalesce(ref, '') FROM followup_jobs"
+   " WHERE status = 'pending' AND next_attempt_at <= now()"
+   " ORDER BY next_attempt_at, id FOR UPDATE SKIP LOCKED LIMIT 1"},
+  {"job_done",
+   "UPDATE followup_jobs SET status = 'done', attempts = attempts + 1, finished_at = now(),"
+   " interaction_token = '', last_error = NULL WHERE id = $1"},
+  {"job_retry",
+   "UPDATE followup_jobs SET attempts = attempts + 1, last_error = $3,"
+   " next_attempt_at = now() + make_interval(secs => $2::double precision / 1000) WHERE id = $1"},
+  {"job_fail",
+   "UPDATE followup_jobs SET status = 'failed', attempts = attempts + 1, finished_at = now(),"
+   " interaction_token = '', last_error = $2 WHERE id = $1"},
+  {"job_depth", "SELECT count(*) FROM followup_jobs WHERE status = 'pending'"},
+  {"job_next_due",
+   "SELECT greatest(0, ceil(extract(epoch FROM min(next_attempt_at) - now()) * 1000))::bigint"
+   " FROM followup_jobs WHERE status = 'pending'"},
+  {NULL, NULL},
+};
+
+enum pd_result pd_db_job_add(struct pd_db *db, const char *kind, const char *application_id,
+                             const char *token, enum pd_job_method method, json_t *payload,
+                             const char *ref, int64_t *id_out)
+{
+  char *body = json_dumps(payload, JSON_COMPACT);
+  if (body == NULL)
+    return PD_E_NOMEM;
+  const char *params[6] = {kind, application_id, token,
+                           method == PD_JOB_EDIT_ORIGINAL ? "edit_original" : "followup", body, ref};
+  PGresult *r = NULL;
+  enum pd_result rc = pd_db_exec(db, "job_add", 6, params, &r);
+  free(body);
+  if (rc != PD_OK)
+    return rc;
+  if (id_out != NULL)
+    *id_out = pd_db_int(r, 0, 0);
+  PQclear(r);
+  return PD_OK;
+}
+
+void pd_job_free(struct pd_job *job)
+{
+  if (job == NULL)
+    return;
+  free(job->kind);
+  free(job->application_id);
+  free(job->token);
+  json_decref(job->payload);
+  free(job);
+}
+
+enum pd_result pd_db_job_claim(struct pd_db *db, struct pd_job **out)
+{
+  PGresult *r = NULL;
+  enum pd_result rc = pd_db_exec(db, "job_claim", 0, NULL, &r);
+  if (rc != PD_OK)
+    return rc;
+  if (PQntuples(r) == 0) {
+    PQclear(r);
+    return PD_E_NOTFOUND;
+  }
+  struct pd_job *j = calloc(1, sizeof(*j));
+  if (j == NULL) {
+    PQclear(r);
+    return PD_E_NOMEM;
+  }
+  j->id = pd_db_int(r, 0, 0);
+  j->kind = strdup(pd_db_val(r, 0, 1));
+  j->application_id = strdup(pd_db_val(r, 0, 2));
+  j->token = strdup(pd_db_val(r, 0, 3));
+  j->method = strcmp(pd_db_val(r, 0, 4), "edit_original") == 0 ? PD_JOB_EDIT_ORIGINAL : PD_JOB_FOLLOWUP;
+  j->payload = json_loads(pd_db_val(r, 0, 5), 0, NULL);
+  j->attempts = (int)pd_db_int(r, 0, 6);
+  j->expired = pd_db_bool(r, 0, 7);
+  snprintf(j->ref, sizeof(j->ref), "%s", pd_db_val(r, 0, 8));
+  PQclear(r);
+  if (j->kind == NULL || j->application_id == NULL || j->token == NULL || j->payload == NULL) {
+    pd_job_free(j);
+    return PD_E_NOMEM;
+  }
+  *out = j;
+  return PD_OK;
+}
+
+static enum pd_result by_id(struct pd_db *db, const char *stmt, int64_t id, const char *a, const char *b)
+{
+  char idbuf[24];
+  snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);
+  const char *params[3] = {idbuf, a, b};
+  int n = 1 + (a != NULL || b != NULL) + (b != NULL);
+  return pd_db_exec(db, stmt, n, params, NULL);
+}
+
+enum pd_result pd_db_job_done(struct pd_db *db, int64_t id)
+{
+  return by_id(db, "job_done", id, NULL, NULL);
+}
+
+enum pd_result pd_db_job_retry(struct pd_db *db, int64_t id, int64_t delay_ms, const char *error)
+{
+  char ms[24];
+  snprintf(ms, sizeof(ms), "%" PRId64, delay_ms);
+  return by_id(db, "job_retry", id, ms, error);
+}
+
+enum pd_result pd_db_job_fail(struct pd_db *db, int64_t id, const char *error)
+{
+  return by_id(db, "job_fail", id, error, NULL);
+}
+
+static enum pd_result one_int(struct pd_db *db, const char *stmt, int64_t *out, int64_t if_null)
+{
+  PGresult *r = NULL;
+  enum pd_result rc = pd_db_exec(db, stmt, 0, NULL, &r);
+  if (rc != PD_OK)
+    return rc;
+  *out = pd_db_val(r, 0, 0) != NULL ? pd_db_int(r, 0, 0) : if_null;
+  PQclear(r);
+  return PD_OK;
+}
+
+enum pd_result pd_db_job_depth(struct pd_db *db, int64_t *depth)
+{
+  return one_int(db, "job_depth", depth, 0);
+}
+
+enum pd_result pd_db_job_next_due_ms(struct pd_db *db, int64_t *ms)
+{
+  return one_int(db, "job_next_due", ms, -1);
+}

@@ -1,0 +1,48 @@
+/* db_jobs.h - the durable follow-up queue (table followup_jobs). */
+#ifndef PD_DB_JOBS_H
+#define PD_DB_JOBS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "db.h"
+
+/* The notification channel a new job is announced on (LISTEN in the workers). */
+#define PD_JOBS_CHANNEL "popdeck_jobs"
+/* Discord keeps an interaction token usable for 15 minutes. */
+#define PD_TOKEN_LIFETIME_S (15 * 60)
+
+enum pd_job_method { PD_JOB_EDIT_ORIGINAL, PD_JOB_FOLLOWUP };
+
+struct pd_job {
+  int64_t id;
+  char *kind;
+  char *application_id;
+  char *token;
+  enum pd_job_method method;
+  json_t *payload; /* owned */
+  int attempts;
+  bool expired; /* the token is past its 15 minutes */
+  char ref[16];
+};
+
+/* Queues a job in the caller's transaction and announces it on commit.  payload is
+ * borrowed.  The token is taken to expire PD_TOKEN_LIFETIME_S from now. */
+enum pd_result pd_db_job_add(struct pd_db *db, const char *kind, const char *application_id,
+                             const char *token, enum pd_job_method method, json_t *payload,
+                             const char *ref, int64_t *id_out);
+
+/* In an open transaction: locks the oldest due job (FOR UPDATE SKIP LOCKED).
+ * PD_E_NOTFOUND when none is due.  *job is to be freed with pd_job_free. */
+enum pd_result pd_db_job_claim(struct pd_db *db, struct pd_job **job);
+enum pd_result pd_db_job_done(struct pd_db *db, int64_t id);
+enum pd_result pd_db_job_retry(struct pd_db *db, int64_t id, int64_t delay_ms, const char *error);
+enum pd_result pd_db_job_fail(struct pd_db *db, int64_t id, const char *error);
+/* Jobs still to be sent, across every instance. */
+enum pd_result pd_db_job_depth(struct pd_db *db, int64_t *depth);
+/* Milliseconds until the next pending job is due (0 when one is due now, -1 when none). */
+enum pd_result pd_db_job_next_due_ms(struct pd_db *db, int64_t *ms);
+
+void pd_job_free(struct pd_job *job);
+
+#endif

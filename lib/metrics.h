@@ -1,0 +1,50 @@
+/* metrics.h - process counters and a latency histogram, rendered in Prometheus text format. */
+#ifndef PD_METRICS_H
+#define PD_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pd.h"
+
+enum pd_route {
+  PD_ROUTE_INTERACTIONS,
+  PD_ROUTE_HEALTHZ,
+  PD_ROUTE_READYZ,
+  PD_ROUTE_METRICS,
+  PD_ROUTE_CARDS,
+  PD_ROUTE_ADMIN,
+  PD_ROUTE_OTHER,
+  PD_ROUTE_COUNT
+};
+
+enum pd_followup_outcome {
+  PD_FOLLOWUP_SENT,
+  PD_FOLLOWUP_RATE_LIMITED,
+  PD_FOLLOWUP_RETRY,   /* 5xx or network error, will retry */
+  PD_FOLLOWUP_GAVE_UP, /* a 4xx that is never retried */
+  PD_FOLLOWUP_EXPIRED, /* the 15-minute interaction token ran out */
+  PD_FOLLOWUP_OUTCOME_COUNT
+};
+
+/* Values read at scrape time rather than counted. */
+struct pd_metrics_gauges {
+  int64_t followup_queue_depth; /* -1 when the database could not be asked */
+  int64_t db_pool_in_use;
+  int64_t db_pool_size;
+};
+
+const char *pd_route_name(enum pd_route r);
+void pd_metrics_request(enum pd_route route, int status);
+void pd_metrics_signature_failure(void);
+void pd_metrics_handler_seconds(double seconds);
+void pd_metrics_followup(enum pd_followup_outcome outcome);
+
+/* Renders everything; *out is malloc'd and NUL-terminated. */
+enum pd_result pd_metrics_render(const struct pd_metrics_gauges *g, char **out, size_t *len);
+
+#ifdef PD_UNITTEST
+void pd_metrics_reset(void);
+#endif
+
+#endif

@@ -1,0 +1,19 @@
+/* migrate.h - applies sql/NNN_name.sql files in order, once each. */
+#ifndef PD_MIGRATE_H
+#define PD_MIGRATE_H
+
+#include "db.h"
+
+/* The highest migration number found in dir (0 when there are none). */
+enum pd_result pd_migrate_latest(const char *dir, int *version);
+
+/* Applies every migration in dir not yet recorded in schema_migrations, each in its own
+ * transaction, under an advisory lock so several instances can run it at once.
+ * progress (may be NULL) is called with each file applied. */
+enum pd_result pd_migrate_run(struct pd_db *db, const char *dir, void (*progress)(const char *file),
+                              int *applied);
+
+/* The highest version recorded in the database (0 when none, or no table yet). */
+enum pd_result pd_migrate_current(struct pd_db *db, int *version);
+
+#endif

@@ -1,0 +1,34 @@
+/* cmd_help.c - /help: every command and its description, read from the command table. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "reply.h"
+
+enum pd_result cmd_help(struct pd_ctx *ctx)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  if (f == NULL)
+    return PD_E_NOMEM;
+  bool admin = pd_admins_has(&ctx->app->admins, ctx->ix->user.id);
+  for (const struct pd_command *c = pd_commands; c->name != NULL; c++) {
+    if ((c->flags & PD_CMD_ADMIN) && !admin)
+      continue;
+    fprintf(f, "**/%s**", c->name);
+    for (const struct pd_option_spec *o = c->options; o != NULL && o->name != NULL; o++)
+      fprintf(f, o->required ? " `%s`" : " `[%s]`", o->name);
+    fprintf(f, " - %s%s\n", c->description, (c->flags & PD_CMD_GUILD_ONLY) ? " (in servers)" : "");
+  }
+  if (fclose(f) != 0) {
+    free(text);
+    return PD_E_NOMEM;
+  }
+  json_t *data = json_pack("{s:[{s:s, s:s, s:i, s:{s:s}}]}", "embeds", "title", "PopDeck commands", "description",
+                           text, "color", PD_COLOR_BRAND, "footer", "text",
+                           "Open packs, keep the card you love, collect every era.");
+  free(text);
+  return pd_ctx_reply(ctx, data);
+}

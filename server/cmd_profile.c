@@ -1,0 +1,32 @@
+/* cmd_profile.c - /profile: registers a player on first use and shows balances and join date. */
+#include <stdio.h>
+
+#include "commands.h"
+#include "db_users.h"
+#include "player.h"
+#include "reply.h"
+
+enum pd_result cmd_profile(struct pd_ctx *ctx)
+{
+  struct pd_db *db = NULL;
+  struct pd_player p;
+  const struct pd_user *u = &ctx->ix->user;
+  char title[160], avatar[256], joined[128];
+
+  enum pd_result rc = pd_ctx_db(ctx, &db);
+  if (rc == PD_OK)
+    rc = pd_db_user_ensure(db, u->id, &p);
+  if (rc != PD_OK)
+    return rc;
+  snprintf(title, sizeof(title), "%s's PopDeck", pd_user_display_name(u));
+  pd_player_avatar_url(u->id, u->avatar, avatar, sizeof(avatar));
+  snprintf(joined, sizeof(joined), "<t:%lld:D> (<t:%lld:R>)", (long long)p.created_at, (long long)p.created_at);
+  json_t *fields = pd_player_balance_fields(&p);
+  json_array_append_new(fields, json_pack("{s:s, s:s, s:b}", "name", "Joined", "value", joined, "inline", 0));
+  json_t *embed = json_pack("{s:s, s:i, s:{s:s}, s:o}", "title", title, "color", PD_COLOR_BRAND, "thumbnail", "url",
+                            avatar, "fields", fields);
+  if (p.created && embed != NULL)
+    json_object_set_new(embed, "description",
+                        json_string("Welcome to PopDeck! Claim your first Notes with /daily."));
+  return pd_ctx_reply(ctx, json_pack("{s:[o]}", "embeds", embed));
+}

@@ -1,0 +1,77 @@
+/* commands.h - the command table: the single source of names, handlers, flags and
+ * descriptions that dispatch, /help and register-commands all read (Redis's command table). */
+#ifndef PD_COMMANDS_H
+#define PD_COMMANDS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "app.h"
+#include "db.h"
+#include "interaction.h"
+#include "log.h"
+
+/* Flags the dispatcher applies so handlers hold only game logic. */
+enum {
+  PD_CMD_DEFER = 1 << 0,      /* answer type 5 at once; the reply goes out as a follow-up */
+  PD_CMD_EPHEMERAL = 1 << 1,  /* only the caller sees the reply */
+  PD_CMD_WRITE = 1 << 2,      /* run inside pd_db_tx (retried on serialization failures) */
+  PD_CMD_ADMIN = 1 << 3,      /* only ids in ADMIN_FILE */
+  PD_CMD_GUILD_ONLY = 1 << 4, /* refused in DMs */
+};
+
+struct pd_option_spec {
+  const char *name;
+  int type; /* enum pd_option_type */
+  const char *description;
+  bool required;
+  bool autocomplete;
+};
+
+struct pd_ctx;
+
+struct pd_command {
+  const char *name;
+  enum pd_result (*handler)(struct pd_ctx *ctx);
+  unsigned flags;
+  const char *description;
+  const struct pd_option_spec *options; /* terminated by a {NULL} entry; may be NULL */
+};
+
+/* What a handler sees.  It answers with pd_ctx_reply or pd_ctx_user_error. */
+struct pd_ctx {
+  struct pd_app *app;
+  const struct pd_interaction *ix;
+  const struct pd_command *cmd;
+  char ref[PD_REF_LEN + 1];
+  int64_t deadline_us;
+  struct pd_db *db; /* inside the transaction for WRITE commands; see pd_ctx_db */
+  json_t *data;     /* the message data the handler answered with */
+  const char *followup_kind; /* how a worker finishes a deferred reply ("message") */
+  bool user_error;
+};
+
+/* The database connection for this request: the transaction's for WRITE commands, else
+ * one checked out of the pool on first use (so /ping and /help work with it down). */
+enum pd_result pd_ctx_db(struct pd_ctx *ctx, struct pd_db **db);
+/* The handler's answer: a message data object (stolen). */
+enum pd_result pd_ctx_reply(struct pd_ctx *ctx, json_t *data);
+/* The one way a player's mistake becomes a message: ephemeral, saying what to do. */
+enum pd_result pd_ctx_user_error(struct pd_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+extern const struct pd_command pd_commands[];
+const struct pd_command *pd_command_find(const char *name);
+/* The registration body for PUT /applications/{id}/commands (caller owns). */
+json_t *pd_commands_registration(void);
+
+/* Handlers, one file each (server/cmd_NAME.c). */
+enum pd_result cmd_ping(struct pd_ctx *ctx);
+enum pd_result cmd_help(struct pd_ctx *ctx);
+enum pd_result cmd_profile(struct pd_ctx *ctx);
+enum pd_result cmd_balance(struct pd_ctx *ctx);
+enum pd_result cmd_daily(struct pd_ctx *ctx);
+
+/* Colours shared by embeds. */
+#define PD_COLOR_BRAND 0x7C5CFF
+
+#endif

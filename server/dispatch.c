@@ -1,0 +1,238 @@
+/* dispatch.c - turns a signed interaction into an answer.  Handlers hold game logic only:
+ * this file applies DEFER, EPHEMERAL, WRITE, ADMIN and GUILD_ONLY, runs transactions, queues
+ * follow-ups, and is the only place a result becomes a status or an error message. */
+#include "dispatch.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "db_jobs.h"
+#include "interaction.h"
+#include "metrics.h"
+#include "reply.h"
+#include "sig.h"
+
+/* Discord wants the first answer within 3 s; leave room for the network. */
+#define DEADLINE_US 2500000
+
+static const char BREATH[] = "PopDeck is catching its breath, try again in a moment.";
+
+static void answer_json(struct pd_answer *ans, int status, json_t *j)
+{
+  ans->status = status;
+  ans->body = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+  ans->len = ans->body != NULL ? strlen(ans->body) : 0;
+  json_decref(j);
+  if (ans->body == NULL)
+    ans->status = 500;
+}
+
+static void answer_error(struct pd_answer *ans, int status, const char *msg)
+{
+  answer_json(ans, status, json_pack("{s:s}", "error", msg));
+}
+
+enum pd_result pd_ctx_db(struct pd_ctx *ctx, struct pd_db **db)
+{
+  if (ctx->db == NULL) {
+    enum pd_result rc = pd_db_acquire(ctx->app->pool, ctx->deadline_us, &ctx->db);
+    if (rc != PD_OK)
+      return rc;
+  }
+  *db = ctx->db;
+  return PD_OK;
+}
+
+enum pd_result pd_ctx_reply(struct pd_ctx *ctx, json_t *data)
+{
+  json_decref(ctx->data);
+  ctx->data = data;
+  return data != NULL ? PD_OK : PD_E_NOMEM;
+}
+
+enum pd_result pd_ctx_user_error(struct pd_ctx *ctx, const char *fmt, ...)
+{
+  char text[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  ctx->user_error = true;
+  return pd_ctx_reply(ctx, pd_reply_text(text, PD_FLAG_EPHEMERAL));
+}
+
+/* The handler plus, for a deferred command, its follow-up job: one unit of work that a
+ * WRITE command runs inside one transaction, so effects and follow-up commit together. */
+static enum pd_result run_handler(struct pd_db *db, void *arg)
+{
+  struct pd_ctx *ctx = arg;
+  if (db != NULL)
+    ctx->db = db;
+  pd_ctx_reply(ctx, NULL);
+  ctx->user_error = false;
+  ctx->followup_kind = "message";
+  enum pd_result rc = ctx->cmd->handler(ctx);
+  if (rc == PD_OK && ctx->data == NULL)
+    rc = PD_E_INTERNAL; /* a handler must answer */
+  if (rc != PD_OK || ctx->user_error || !(ctx->cmd->flags & PD_CMD_DEFER))
+    return rc;
+  struct pd_db *jdb = NULL;
+  rc = pd_ctx_db(ctx, &jdb);
+  if (rc == PD_OK)
+    rc = pd_db_job_add(jdb, ctx->followup_kind, ctx->ix->application_id, ctx->ix->token,
+                       PD_JOB_EDIT_ORIGINAL, ctx->data, ctx->ref, NULL);
+  return rc;
+}
+
+static enum pd_result run_command(struct pd_ctx *ctx)
+{
+  enum pd_result rc;
+  if (ctx->cmd->flags & PD_CMD_WRITE) {
+    struct pd_db *db = NULL;
+    rc = pd_db_acquire(ctx->app->pool, ctx->deadline_us, &db);
+    if (rc != PD_OK)
+      return rc;
+    rc = pd_db_tx(db, ctx->deadline_us, run_handler, ctx);
+    ctx->db = NULL;
+    pd_db_release(db);
+    return rc;
+  }
+  rc = run_handler(NULL, ctx);
+  if (rc == PD_E_DB_DOWN && ctx->db != NULL && !ctx->db->fresh) {
+    /* A pooled connection that died while idle (a database restart): one more try. */
+    if (pd_db_reconnect(ctx->db) == PD_OK)
+      rc = run_handler(NULL, ctx);
+  }
+  pd_db_release(ctx->db);
+  ctx->db = NULL;
+  return rc;
+}
+
+/* Gates from the command's flags; a refusal is a user-facing message. */
+static bool allowed(struct pd_ctx *ctx)
+{
+  unsigned f = ctx->cmd->flags;
+  if ((f & PD_CMD_GUILD_ONLY) && ctx->ix->guild_id == NULL) {
+    pd_ctx_user_error(ctx, "/%s works only inside a server. Try it in a channel where PopDeck is installed.",
+                      ctx->cmd->name);
+    return false;
+  }
+  if ((f & PD_CMD_ADMIN) && !pd_admins_has(&ctx->app->admins, ctx->ix->user.id)) {
+    pd_ctx_user_error(ctx, "/%s is for PopDeck admins only.", ctx->cmd->name);
+    return false;
+  }
+  return true;
+}
+
+static json_t *our_failure(struct pd_ctx *ctx, enum pd_result rc, struct pd_reqlog *log)
+{
+  char text[256];
+  log->error = pd_result_str(rc);
+  if (rc == PD_E_DB_DOWN || rc == PD_E_DB_SOFT)
+    snprintf(text, sizeof(text), "%s (ref `%s`)", BREATH, ctx->ref);
+  else
+    snprintf(text, sizeof(text), "Something went wrong on our side. If it keeps happening, tell an admin the reference `%s`.",
+             ctx->ref);
+  return pd_reply_new(PD_CB_MESSAGE, pd_reply_text(text, PD_FLAG_EPHEMERAL));
+}
+
+/* Answers a command, a button or a modal through the command table. */
+static json_t *answer_command(struct pd_app *app, const struct pd_interaction *ix, struct pd_reqlog *log)
+{
+  struct pd_ctx ctx = {0};
+  json_t *resp = NULL;
+  char name[40] = "";
+  ctx.app = app;
+  ctx.ix = ix;
+  ctx.deadline_us = pd_now_us() + DEADLINE_US;
+  pd_ref_new(ctx.ref);
+  memcpy(log->ref, ctx.ref, sizeof(log->ref));
+
+  /* Components and modals name their command before the first ':' of custom_id. */
+  if (ix->command_name != NULL) {
+    snprintf(name, sizeof(name), "%s", ix->command_name);
+  } else {
+    size_t n = strcspn(ix->custom_id, ":");
+    snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) - 1 ? n : sizeof(name) - 1), ix->custom_id);
+  }
+  snprintf(log->command, sizeof(log->command), "%s", name);
+  ctx.cmd = pd_command_find(name);
+  if (ix->type == PD_IX_AUTOCOMPLETE) {
+    /* No command offers autocomplete yet: an empty list is the valid answer. */
+    return json_pack("{s:i, s:{s:[]}}", "type", PD_CB_AUTOCOMPLETE, "data", "choices");
+  }
+  if (ctx.cmd == NULL) {
+    pd_ctx_user_error(&ctx, ix->type == PD_IX_COMMAND
+                              ? "I don't know /%s (it may have been removed). /help lists what PopDeck can do."
+                              : "That button belongs to something PopDeck no longer runs (%s). Start again from /help.",
+                      name);
+    return pd_reply_new(PD_CB_MESSAGE, ctx.data);
+  }
+
+  enum pd_result rc = PD_OK;
+  if (allowed(&ctx))
+    rc = run_command(&ctx);
+  if (rc != PD_OK) {
+    resp = our_failure(&ctx, rc, log);
+    json_t *fields = json_pack("{s:s, s:s, s:s, s:s}", "ref", ctx.ref, "command", name, "user_id", ix->user.id,
+                               "error", pd_result_str(rc));
+    pd_log("error", "command failed", fields);
+    json_decref(ctx.data);
+    return resp;
+  }
+
+  json_t *data = ctx.data;
+  ctx.data = NULL;
+  if (json_object_get(data, "allowed_mentions") == NULL)
+    json_object_set_new(data, "allowed_mentions", json_pack("{s:[]}", "parse"));
+  bool ephemeral = ctx.user_error || (ctx.cmd->flags & PD_CMD_EPHEMERAL);
+  char err[160];
+  if (pd_reply_check(data, err, sizeof(err)) != PD_OK) {
+    json_t *fields = json_pack("{s:s, s:s, s:s}", "ref", ctx.ref, "command", name, "error", err);
+    pd_log("error", "reply breaks a Discord limit", fields);
+    json_decref(data);
+    return our_failure(&ctx, PD_E_INTERNAL, log);
+  }
+  if (!ctx.user_error && (ctx.cmd->flags & PD_CMD_DEFER)) {
+    /* The data went into the follow-up job; Discord now shows "thinking". */
+    json_decref(data);
+    return pd_reply_new(PD_CB_DEFERRED_MESSAGE,
+                        ephemeral ? json_pack("{s:i}", "flags", PD_FLAG_EPHEMERAL) : NULL);
+  }
+  if (ephemeral) {
+    json_int_t flags = json_integer_value(json_object_get(data, "flags"));
+    json_object_set_new(data, "flags", json_integer(flags | PD_FLAG_EPHEMERAL));
+  }
+  return pd_reply_new(PD_CB_MESSAGE, data);
+}
+
+void pd_dispatch(struct pd_app *app, const char *sig, const char *ts, const char *body, size_t len,
+                 struct pd_answer *ans, struct pd_reqlog *log)
+{
+  char err[160];
+  struct pd_interaction *ix = NULL;
+  memset(ans, 0, sizeof(*ans));
+
+  if (pd_sig_verify(app->cfg.public_key, sig, ts, body, len, (int64_t)time(NULL)) != PD_OK) {
+    pd_metrics_signature_failure();
+    answer_error(ans, 401, "invalid request signature");
+    return;
+  }
+  if (pd_interaction_parse(body, len, &ix, err, sizeof(err)) != PD_OK) {
+    answer_error(ans, 400, err);
+    return;
+  }
+  log->ix_type = ix->type;
+  if (ix->user.id != NULL)
+    snprintf(log->user_id, sizeof(log->user_id), "%s", ix->user.id);
+
+  int64_t t0 = pd_now_us();
+  json_t *resp = ix->type == PD_IX_PING ? pd_reply_new(PD_CB_PONG, NULL) : answer_command(app, ix, log);
+  pd_metrics_handler_seconds((double)(pd_now_us() - t0) / 1e6);
+  answer_json(ans, 200, resp);
+  pd_interaction_free(ix);
+}

@@ -1,0 +1,260 @@
+/* http.c - libmicrohttpd front: collects bodies under a cap, routes, answers, logs. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "db_jobs.h"
+#include "dispatch.h"
+#include "log.h"
+#include "metrics.h"
+#include "migrate.h"
+
+struct pd_http {
+  struct MHD_Daemon *d;
+  struct pd_app *app;
+};
+
+/* One per HTTP request, freed in the completion callback. */
+struct request {
+  int64_t start_us;
+  enum pd_route route;
+  char *body;
+  size_t len;
+  bool too_big;
+  struct pd_reqlog log;
+  int status; /* what was answered, for the log line */
+};
+
+static enum pd_route route_of(const char *url)
+{
+  if (strcmp(url, "/interactions") == 0)
+    return PD_ROUTE_INTERACTIONS;
+  if (strcmp(url, "/healthz") == 0)
+    return PD_ROUTE_HEALTHZ;
+  if (strcmp(url, "/readyz") == 0)
+    return PD_ROUTE_READYZ;
+  if (strcmp(url, "/metrics") == 0)
+    return PD_ROUTE_METRICS;
+  return PD_ROUTE_OTHER;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, struct request *r, int status, const char *type,
+                            char *body, size_t len)
+{
+  struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+  if (resp == NULL) {
+    free(body);
+    return MHD_NO;
+  }
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+  enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
+  MHD_destroy_response(resp);
+  pd_metrics_request(r->route, status);
+  r->status = status;
+  return ok;
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *c, struct request *r, int status, const char *text)
+{
+  char *b = strdup(text);
+  return b != NULL ? respond(c, r, status, "text/plain; charset=utf-8", b, strlen(b)) : MHD_NO;
+}
+
+static enum MHD_Result readyz(struct pd_http *h, struct MHD_Connection *c, struct request *r)
+{
+  struct pd_db *db = NULL;
+  int current = -1;
+  char text[160];
+  if (atomic_load(&h->app->stopping))
+    return send_text(c, r, 503, "stopping\n");
+  enum pd_result rc = pd_db_acquire(h->app->pool, pd_now_us() + 1000000, &db);
+  if (rc == PD_OK) {
+    rc = pd_migrate_current(db, &current);
+    if (rc == PD_E_DB_DOWN && !db->fresh && pd_db_reconnect(db) == PD_OK)
+      rc = pd_migrate_current(db, &current);
+  }
+  pd_db_release(db);
+  if (rc != PD_OK) {
+    snprintf(text, sizeof(text), "database unreachable: %s\n", pd_result_str(rc));
+    return send_text(c, r, 503, text);
+  }
+  if (current < h->app->latest_migration) {
+    snprintf(text, sizeof(text), "database at migration %d, this build needs %d: run popdeck migrate\n", current,
+             h->app->latest_migration);
+    return send_text(c, r, 503, text);
+  }
+  return send_text(c, r, 200, "ready\n");
+}
+
+static enum MHD_Result metrics(struct pd_http *h, struct MHD_Connection *c, struct request *r)
+{
+  struct pd_metrics_gauges g = {-1, pd_db_pool_in_use(h->app->pool), pd_db_pool_size(h->app->pool)};
+  struct pd_db *db = NULL;
+  if (pd_db_acquire(h->app->pool, pd_now_us() + 500000, &db) == PD_OK) {
+    if (pd_db_job_depth(db, &g.followup_queue_depth) != PD_OK)
+      g.followup_queue_depth = -1;
+    pd_db_release(db);
+  }
+  char *text = NULL;
+  size_t len = 0;
+  if (pd_metrics_render(&g, &text, &len) != PD_OK)
+    return MHD_NO;
+  return respond(c, r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+}
+
+static enum MHD_Result interactions(struct pd_http *h, struct MHD_Connection *c, struct request *r)
+{
+  struct pd_answer ans;
+  if (r->too_big)
+    return send_text(c, r, 413, "body over 64 KiB\n");
+  const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Signature-Ed25519");
+  const char *ts = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Signature-Timestamp");
+  pd_dispatch(h->app, sig, ts, r->body != NULL ? r->body : "", r->len, &ans, &r->log);
+  if (ans.body == NULL)
+    return send_text(c, r, 500, "out of memory\n");
+  return respond(c, r, ans.status, "application/json", ans.body, ans.len);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+  struct pd_http *h = cls;
+  struct request *r = *con_cls;
+  if (r == NULL) {
+    r = calloc(1, sizeof(*r));
+    if (r == NULL)
+      return MHD_NO;
+    r->start_us = pd_now_us();
+    r->route = route_of(url);
+    atomic_fetch_add(&h->app->inflight, 1);
+    *con_cls = r;
+    /* Refuse a declared oversize body before reading it. */
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl != NULL && strtoull(cl, NULL, 10) > PD_MAX_BODY)
+      r->too_big = true;
+    return MHD_YES;
+  }
+  if (*upload_size > 0) {
+    if (!r->too_big && r->len + *upload_size <= PD_MAX_BODY) {
+      char *grown = realloc(r->body, r->len + *upload_size + 1);
+      if (grown == NULL)
+        return MHD_NO;
+      r->body = grown;
+      memcpy(r->body + r->len, upload, *upload_size);
+      r->len += *upload_size;
+      r->body[r->len] = '\0';
+    } else {
+      r->too_big = true;
+    }
+    *upload_size = 0;
+    return MHD_YES;
+  }
+
+  bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+  switch (r->route) {
+  case PD_ROUTE_INTERACTIONS:
+    if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+      return send_text(c, r, 405, "use POST\n");
+    return interactions(h, c, r);
+  case PD_ROUTE_HEALTHZ:
+    return get ? send_text(c, r, 200, "ok\n") : send_text(c, r, 405, "use GET\n");
+  case PD_ROUTE_READYZ:
+    return get ? readyz(h, c, r) : send_text(c, r, 405, "use GET\n");
+  case PD_ROUTE_METRICS:
+    return get ? metrics(h, c, r) : send_text(c, r, 405, "use GET\n");
+  default:
+    return send_text(c, r, 404, "not found\n");
+  }
+}
+
+static void on_complete(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+  struct pd_http *h = cls;
+  struct request *r = *con_cls;
+  if (r == NULL)
+    return;
+  int status = r->status;
+  json_t *f = json_pack("{s:s, s:i, s:f}", "route", pd_route_name(r->route), "status", status, "duration_ms",
+                        (double)(pd_now_us() - r->start_us) / 1000.0);
+  if (r->log.ix_type != 0)
+    json_object_set_new(f, "interaction_type", json_integer(r->log.ix_type));
+  if (r->log.command[0] != '\0')
+    json_object_set_new(f, "command", json_string(r->log.command));
+  if (r->log.user_id[0] != '\0')
+    json_object_set_new(f, "user_id", json_string(r->log.user_id));
+  if (r->log.ref[0] != '\0')
+    json_object_set_new(f, "ref", json_string(r->log.ref));
+  if (r->log.error != NULL)
+    json_object_set_new(f, "error", json_string(r->log.error));
+  if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+    json_object_set_new(f, "aborted", json_true());
+  if (r->route != PD_ROUTE_HEALTHZ && r->route != PD_ROUTE_METRICS)
+    pd_log(status >= 500 || toe != MHD_REQUEST_TERMINATED_COMPLETED_OK ? "warn" : "info", "request", f);
+  else
+    json_decref(f);
+  free(r->body);
+  free(r);
+  *con_cls = NULL;
+  atomic_fetch_sub(&h->app->inflight, 1);
+}
+
+enum pd_result pd_http_start(struct pd_app *app, struct pd_http **out, int *port_out)
+{
+  struct addrinfo hints = {0}, *ai = NULL;
+  char port[8];
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+  snprintf(port, sizeof(port), "%d", app->cfg.listen_port);
+  if (getaddrinfo(app->cfg.listen_host, port, &hints, &ai) != 0) {
+    pd_log_error("LISTEN_ADDR: %s is not a numeric address", app->cfg.listen_host);
+    return PD_E_INVALID;
+  }
+  struct pd_http *h = calloc(1, sizeof(*h));
+  if (h == NULL) {
+    freeaddrinfo(ai);
+    return PD_E_NOMEM;
+  }
+  h->app = app;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  if (ai->ai_family == AF_INET6)
+    flags |= MHD_USE_IPv6;
+  h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+                          MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.http_threads,
+                          MHD_OPTION_NOTIFY_COMPLETED, on_complete, h,
+                          MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                          MHD_OPTION_CONNECTION_LIMIT, 4096u,
+                          MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+                          MHD_OPTION_END);
+  freeaddrinfo(ai);
+  if (h->d == NULL) {
+    pd_log_error("cannot listen on %s:%d (in use, or not an address of this machine)", app->cfg.listen_host,
+                 app->cfg.listen_port);
+    free(h);
+    return PD_E_IO;
+  }
+  const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+  *port_out = di != NULL ? di->port : app->cfg.listen_port;
+  *out = h;
+  return PD_OK;
+}
+
+void pd_http_quiesce(struct pd_http *h)
+{
+  if (h != NULL)
+    MHD_quiesce_daemon(h->d);
+}
+
+void pd_http_stop(struct pd_http *h)
+{
+  if (h == NULL)
+    return;
+  MHD_stop_daemon(h->d);
+  free(h);
+}

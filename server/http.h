@@ -1,0 +1,17 @@
+/* http.h - the HTTP front: libmicrohttpd daemon, routes, request log lines, metrics. */
+#ifndef PD_HTTP_H
+#define PD_HTTP_H
+
+#include "app.h"
+
+/* Largest interaction body accepted; larger is 413. */
+#define PD_MAX_BODY (64 * 1024)
+
+struct pd_http;
+/* Starts listening on cfg.listen_host:listen_port; *port_out gets the bound port. */
+enum pd_result pd_http_start(struct pd_app *app, struct pd_http **out, int *port_out);
+/* Stops accepting new connections (in-flight requests go on). */
+void pd_http_quiesce(struct pd_http *h);
+void pd_http_stop(struct pd_http *h);
+
+#endif

@@ -1,0 +1,82 @@
+/* serve.c - `popdeck serve`: start, serve until SIGTERM, then drain and exit 0. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "app.h"
+#include "cli.h"
+#include "http.h"
+#include "log.h"
+#include "migrate.h"
+#include "worker.h"
+
+#define DRAIN_LIMIT_US 8000000 /* leave room inside the 10 s a supervisor gives us */
+
+static void drain(struct pd_app *app)
+{
+  int64_t until = pd_now_us() + DRAIN_LIMIT_US;
+  while (atomic_load(&app->inflight) > 0 && pd_now_us() < until) {
+    struct timespec t = {0, 10 * 1000000};
+    nanosleep(&t, NULL);
+  }
+}
+
+int pd_cli_serve(int argc, char **argv)
+{
+  struct pd_app app = {0};
+  struct pd_http *http = NULL;
+  struct pd_workers *workers = NULL;
+  char err[512];
+  int port = 0, sig = 0, rc = 1;
+
+  if (argc > 1) {
+    fprintf(stderr, "usage: popdeck serve\n");
+    return 2;
+  }
+  if (!pd_cli_config(PD_NEED_DB | PD_NEED_PUBLIC_KEY | PD_NEED_APP_ID, &app.cfg))
+    return 2;
+  if (pd_admins_load(app.cfg.admin_file, &app.admins, err, sizeof(err)) != PD_OK) {
+    fprintf(stderr, "ADMIN_FILE: %s\n", err[0] ? err : "cannot read it");
+    rc = 2;
+    goto out;
+  }
+  if (pd_migrate_latest(app.cfg.sql_dir, &app.latest_migration) != PD_OK) {
+    fprintf(stderr, "SQL_DIR: cannot read migrations in \"%s\"\n", app.cfg.sql_dir);
+    rc = 2;
+    goto out;
+  }
+  if (pd_db_pool_new(app.cfg.database_url, app.cfg.db_pool_size, &app.pool) != PD_OK)
+    goto out;
+
+  /* Every thread started from here on inherits this mask; only sigwait below takes them. */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+  if (pd_http_start(&app, &http, &port) != PD_OK)
+    goto out;
+  if (pd_workers_start(&app, app.cfg.followup_workers, &workers) != PD_OK)
+    goto out;
+  pd_log("info", "listening",
+         json_pack("{s:s, s:i, s:i, s:i}", "host", app.cfg.listen_host, "port", port, "http_threads",
+                   app.cfg.http_threads, "followup_workers", app.cfg.followup_workers));
+
+  sigwait(&set, &sig);
+  pd_log("info", "stopping", json_pack("{s:s}", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
+  atomic_store(&app.stopping, true);
+  pd_http_quiesce(http);
+  drain(&app);
+  rc = 0;
+out:
+  pd_http_stop(http);
+  pd_workers_stop(workers);
+  pd_db_pool_free(app.pool);
+  pd_admins_free(&app.admins);
+  pd_config_free(&app.cfg);
+  if (rc == 0)
+    pd_log("info", "stopped", NULL);
+  return rc;
+}

@@ -1,0 +1,227 @@
+/* worker.c - threads that claim follow-up jobs with FOR UPDATE SKIP LOCKED and send them.
+ * The row lock is held while sending, so two instances never send one job at once, and a
+ * worker killed mid-send rolls back, leaving the job to the next worker. */
+#include "worker.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backoff.h"
+#include "db_jobs.h"
+#include "discord_rest.h"
+#include "log.h"
+#include "metrics.h"
+
+#define SEND_TIMEOUT_MS 7000    /* below SIGTERM's 10 s budget */
+#define IDLE_POLL_MS 250        /* how often an idle worker looks at the stop flag */
+#define BACKOFF_BASE_MS 500
+#define BACKOFF_MAX_MS 60000
+
+struct pd_workers {
+  struct pd_app *app;
+  int n;
+  pthread_t *threads;
+  atomic_bool stop;
+  /* A global 429 pauses every send of this process until then (Unix ms). */
+  _Atomic int64_t paused_until_ms;
+};
+
+static int64_t wall_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void log_job(const char *level, const char *msg, const struct pd_job *j, long status, const char *why)
+{
+  json_t *f = json_pack("{s:I, s:s, s:s, s:i}", "job", (json_int_t)j->id, "ref", j->ref, "kind", j->kind,
+                        "attempt", j->attempts + 1);
+  if (status != 0)
+    json_object_set_new(f, "status", json_integer(status));
+  if (why != NULL)
+    json_object_set_new(f, "reason", json_string(why));
+  pd_log(level, msg, f);
+}
+
+/* Sends one job; everything it decides is written in the caller's transaction. */
+static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_discord *discord,
+                              struct pd_job *j)
+{
+  char path[512];
+  char why[320];
+  struct pd_discord_reply reply;
+
+  if (j->expired) {
+    pd_metrics_followup(PD_FOLLOWUP_EXPIRED);
+    log_job("error", "follow-up dropped", j, 0, "interaction token expired before delivery");
+    return pd_db_job_fail(db, j->id, "interaction token expired before delivery");
+  }
+  int64_t pause = atomic_load(&w->paused_until_ms) - wall_ms();
+  if (pause > 0)
+    return pd_db_job_retry(db, j->id, pause, "waiting out a global rate limit");
+  if (strcmp(j->kind, "message") != 0) {
+    log_job("error", "follow-up dropped", j, 0, "unknown job kind");
+    return pd_db_job_fail(db, j->id, "unknown job kind");
+  }
+  if (pd_discord_webhook_path(w->app->cfg.application_id, j->token, j->method == PD_JOB_EDIT_ORIGINAL, path,
+                              sizeof(path)) != PD_OK)
+    return pd_db_job_fail(db, j->id, "interaction token is not URL-safe");
+
+  enum pd_result rc = pd_discord_request(discord, j->method == PD_JOB_EDIT_ORIGINAL ? "PATCH" : "POST", path,
+                                         NULL, j->payload, NULL, 0, &reply);
+  long status = rc == PD_OK ? reply.status : 0;
+  switch (pd_backoff_verdict(status)) {
+  case PD_SEND_DONE:
+    pd_metrics_followup(PD_FOLLOWUP_SENT);
+    log_job("info", "follow-up sent", j, status, NULL);
+    rc = pd_db_job_done(db, j->id);
+    break;
+  case PD_SEND_RATE_LIMIT:
+    pd_metrics_followup(PD_FOLLOWUP_RATE_LIMITED);
+    if (reply.global)
+      atomic_store(&w->paused_until_ms, wall_ms() + reply.retry_after_ms);
+    snprintf(why, sizeof(why), "429 rate limited%s, retry after %lld ms", reply.global ? " (global)" : "",
+             (long long)reply.retry_after_ms);
+    log_job("warn", "follow-up rate limited", j, status, why);
+    rc = pd_db_job_retry(db, j->id, reply.retry_after_ms, why);
+    break;
+  case PD_SEND_RETRY: {
+    int64_t delay = pd_backoff_ms((unsigned)j->attempts, BACKOFF_BASE_MS, BACKOFF_MAX_MS, randombytes_random());
+    pd_metrics_followup(PD_FOLLOWUP_RETRY);
+    if (status == 0)
+      snprintf(why, sizeof(why), "network error: %s", reply.error);
+    else
+      snprintf(why, sizeof(why), "Discord answered %ld", status);
+    log_job("warn", "follow-up will be retried", j, status, why);
+    rc = pd_db_job_retry(db, j->id, delay, why);
+    break;
+  }
+  case PD_SEND_GIVE_UP: {
+    const char *msg = json_string_value(json_object_get(reply.body, "message"));
+    pd_metrics_followup(PD_FOLLOWUP_GAVE_UP);
+    snprintf(why, sizeof(why), "Discord refused it with %ld: %s", status, msg != NULL ? msg : "(no message)");
+    log_job("error", "follow-up given up", j, status, why);
+    rc = pd_db_job_fail(db, j->id, why);
+    break;
+  }
+  }
+  pd_discord_reply_clear(&reply);
+  return rc;
+}
+
+/* One transaction: claim a due job, send it, record the outcome.  *did says whether a job
+ * was found. */
+static enum pd_result work_once(struct pd_workers *w, struct pd_db *db, struct pd_discord *discord, bool *did)
+{
+  struct pd_job *j = NULL;
+  *did = false;
+  enum pd_result rc = pd_db_exec_sql(db, "BEGIN");
+  if (rc != PD_OK)
+    return rc;
+  rc = pd_db_job_claim(db, &j);
+  if (rc == PD_OK) {
+    *did = true;
+    rc = deliver(w, db, discord, j);
+  } else if (rc == PD_E_NOTFOUND) {
+    rc = PD_OK;
+  }
+  pd_job_free(j);
+  if (rc == PD_OK)
+    return pd_db_exec_sql(db, "COMMIT");
+  if (PQstatus(db->pg) == CONNECTION_OK)
+    (void)pd_db_exec_sql(db, "ROLLBACK");
+  return rc;
+}
+
+/* Sleeps until a job is announced, the next retry is due, or IDLE_POLL_MS passes. */
+static void wait_for_work(struct pd_db *db)
+{
+  int64_t due = -1;
+  if (pd_db_job_next_due_ms(db, &due) != PD_OK)
+    return;
+  if (due == 0)
+    return;
+  int timeout = (due < 0 || due > IDLE_POLL_MS) ? IDLE_POLL_MS : (int)due;
+  struct pollfd p = {PQsocket(db->pg), POLLIN, 0};
+  if (p.fd >= 0 && poll(&p, 1, timeout) > 0) {
+    PQconsumeInput(db->pg);
+    PGnotify *n;
+    while ((n = PQnotifies(db->pg)) != NULL)
+      PQfreemem(n);
+  }
+}
+
+static void *worker_main(void *arg)
+{
+  struct pd_workers *w = arg;
+  struct pd_db *db = NULL;
+  struct pd_discord *discord = NULL;
+  if (pd_discord_new(w->app->cfg.api_base, SEND_TIMEOUT_MS, &discord) != PD_OK)
+    return NULL;
+  while (!atomic_load(&w->stop)) {
+    if (db == NULL || PQstatus(db->pg) != CONNECTION_OK) {
+      pd_db_close(db);
+      db = NULL;
+      if (pd_db_open(w->app->cfg.database_url, 30000, true, &db) != PD_OK ||
+          pd_db_exec_sql(db, "LISTEN " PD_JOBS_CHANNEL) != PD_OK) {
+        pd_db_close(db);
+        db = NULL;
+        struct timespec pause = {0, 500 * 1000000};
+        nanosleep(&pause, NULL);
+        continue;
+      }
+    }
+    bool did = false;
+    enum pd_result rc = work_once(w, db, discord, &did);
+    if (rc != PD_OK) {
+      pd_log_error("follow-up worker: %s", pd_result_str(rc));
+      struct timespec pause = {0, 200 * 1000000};
+      nanosleep(&pause, NULL);
+      continue;
+    }
+    if (!did)
+      wait_for_work(db);
+  }
+  pd_db_close(db);
+  pd_discord_free(discord);
+  return NULL;
+}
+
+enum pd_result pd_workers_start(struct pd_app *app, int n, struct pd_workers **out)
+{
+  struct pd_workers *w = calloc(1, sizeof(*w));
+  if (w == NULL)
+    return PD_E_NOMEM;
+  w->app = app;
+  w->threads = calloc((size_t)(n > 0 ? n : 1), sizeof(*w->threads));
+  if (w->threads == NULL) {
+    free(w);
+    return PD_E_NOMEM;
+  }
+  for (int i = 0; i < n; i++) {
+    if (pthread_create(&w->threads[i], NULL, worker_main, w) != 0) {
+      pd_workers_stop(w);
+      return PD_E_INTERNAL;
+    }
+    w->n++;
+  }
+  *out = w;
+  return PD_OK;
+}
+
+void pd_workers_stop(struct pd_workers *w)
+{
+  if (w == NULL)
+    return;
+  atomic_store(&w->stop, true);
+  for (int i = 0; i < w->n; i++)
+    pthread_join(w->threads[i], NULL);
+  free(w->threads);
+  free(w);
+}
