@@ -28,5 +28,11 @@ enum pd_result cmd_profile(struct pd_ctx *ctx)
   if (p.created && embed != NULL)
     json_object_set_new(embed, "description",
                         json_string("Welcome to PopDeck! Claim your first Notes with /daily."));
-  return pd_ctx_reply(ctx, json_pack("{s:[o]}", "embeds", embed));
+  json_object_set_new(embed, "image", json_pack("{s:s}", "url", "attachment://profile.png"));
+  /* The worker draws the banner from this and attaches it (see worker.c, kind profile_card). */
+  ctx->followup_kind = "profile_card";
+  json_t *card = json_pack("{s:s, s:I, s:I, s:I, s:I}", "name", pd_user_display_name(u), "notes", (json_int_t)p.notes,
+                           "discs", (json_int_t)p.discs, "gems", (json_int_t)p.gems, "joined_at",
+                           (json_int_t)p.created_at);
+  return pd_ctx_reply(ctx, json_pack("{s:[o], s:o}", "embeds", embed, "_card", card));
 }

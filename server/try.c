@@ -2,7 +2,6 @@
  * it to the running server, prints the reply and, for a deferred command, the follow-up the
  * server sent to the Discord double.  No Discord application needed. */
 #include <curl/curl.h>
-#include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +11,11 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "ixbuild.h"
 #include "reply.h"
 #include "sig.h"
 
 #define DEV_APP_ID "1111111111111111111"
-#define DEV_GUILD "2222222222222222222"
-#define DEV_CHANNEL "3333333333333333333"
 
 struct buf {
   char *p;
@@ -37,27 +35,7 @@ static size_t collect(char *d, size_t s, size_t n, void *arg)
   return s * n;
 }
 
-static void snowflake(char out[24])
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  uint64_t ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-  uint64_t v = ((ms - 1420070400000ULL) << 22) | (randombytes_random() & 0x3FFFFF);
-  snprintf(out, 24, "%" PRIu64, v);
-}
-
-static json_t *make_user(const char *id)
-{
-  char name[40], global[40];
-  size_t n = strlen(id);
-  snprintf(name, sizeof(name), "player%s", n > 4 ? id + n - 4 : id);
-  snprintf(global, sizeof(global), "Player %s", n > 4 ? id + n - 4 : id);
-  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:n, s:n, s:i}", "id", id, "username", name, "global_name", global,
-                   "discriminator", "0", "avatar", "a1b2c3d4e5f60718293a4b5c6d7e8f90", "avatar_decoration_data",
-                   "clan", "public_flags", 0);
-}
-
-static bool add_option(const struct pd_command *cmd, const char *arg, json_t *opts, json_t *resolved)
+static bool add_option(const struct pd_command *cmd, const char *arg, json_t *opts, json_t *users)
 {
   const char *eq = strchr(arg, '=');
   if (eq == NULL) {
@@ -84,7 +62,7 @@ static bool add_option(const struct pd_command *cmd, const char *arg, json_t *op
       v = json_string(val);
     }
     if (o->type == PD_OPT_USER)
-      json_object_set_new(json_object_get(resolved, "users"), val, make_user(val));
+      json_object_set_new(users, val, pd_ixb_user(val));
     json_array_append_new(opts, json_pack("{s:s, s:i, s:o}", "name", o->name, "type", o->type, "value", v));
     return true;
   }
@@ -98,56 +76,21 @@ static bool add_option(const struct pd_command *cmd, const char *arg, json_t *op
 static json_t *build(const char *app_id, const struct pd_command *cmd, int argc, char **argv, const char *user_id,
                      bool dm, bool booster)
 {
-  char id[24], cmd_id[24];
-  unsigned char raw[52];
-  char token[80];
-  snowflake(id);
-  snowflake(cmd_id);
-  randombytes_buf(raw, sizeof(raw));
-  sodium_bin2base64(token, sizeof(token), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-
-  json_t *opts = json_array(), *resolved = json_pack("{s:{}}", "users");
+  json_t *opts = json_array(), *users = json_object();
   for (int i = 0; i < argc; i++) {
-    if (!add_option(cmd, argv[i], opts, resolved)) {
+    if (!add_option(cmd, argv[i], opts, users)) {
       json_decref(opts);
-      json_decref(resolved);
+      json_decref(users);
       return NULL;
     }
   }
-  json_t *data = json_pack("{s:s, s:s, s:i, s:o}", "id", cmd_id, "name", cmd->name, "type", 1, "options", opts);
-  if (json_object_size(json_object_get(resolved, "users")) > 0)
-    json_object_set_new(data, "resolved", resolved);
-  else
-    json_decref(resolved);
-
-  json_t *ix = json_pack("{s:s, s:s, s:s, s:i, s:[], s:[], s:s, s:s, s:s, s:i, s:i, s:o}", "app_permissions",
-                         "562949953601536", "application_id", app_id, "id", id, "context", dm ? 1 : 0,
-                         "entitlement_sku_ids", "entitlements", "locale", "en-US", "token", token, "channel_id",
-                         DEV_CHANNEL, "type", 2, "version", 1, "data", data);
-  if (dm) {
-    json_object_set_new(ix, "user", make_user(user_id));
-    json_object_set_new(ix, "channel", json_pack("{s:s, s:i}", "id", DEV_CHANNEL, "type", 1));
-    json_object_set_new(ix, "authorizing_integration_owners", json_pack("{s:s}", "1", user_id));
-  } else {
-    char since[32] = "";
-    if (booster) {
-      time_t t = time(NULL) - 30 * 86400;
-      strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%S.000000+00:00", gmtime(&t));
-    }
-    json_object_set_new(ix, "guild_id", json_string(DEV_GUILD));
-    json_object_set_new(ix, "guild_locale", json_string("en-US"));
-    json_object_set_new(ix, "guild", json_pack("{s:s, s:s, s:[]}", "id", DEV_GUILD, "locale", "en-US", "features"));
-    json_object_set_new(ix, "channel", json_pack("{s:s, s:i, s:s, s:s}", "id", DEV_CHANNEL, "type", 0, "name",
-                                                 "popdeck", "guild_id", DEV_GUILD));
-    json_object_set_new(ix, "authorizing_integration_owners", json_pack("{s:s}", "0", DEV_GUILD));
-    json_object_set_new(
-      ix, "member",
-      json_pack("{s:n, s:b, s:i, s:s, s:b, s:n, s:b, s:s, s:o, s:[s], s:o}", "avatar", "deaf", 0, "flags", 0,
-                "joined_at", "2024-05-01T12:00:00.000000+00:00", "mute", 0, "nick", "pending", 0, "permissions",
-                "2248473465835073", "premium_since", booster ? json_string(since) : json_null(), "roles",
-                "4444444444444444444", "user", make_user(user_id)));
+  if (json_object_size(users) == 0) {
+    json_decref(users);
+    users = NULL;
   }
-  return ix;
+  struct pd_ixb b = {.type = 2, .app_id = app_id, .user_id = user_id, .dm = dm, .booster = booster,
+                     .command = cmd->name, .options = opts, .resolved_users = users};
+  return pd_ixb_build(&b);
 }
 
 static bool load_secret(unsigned char sk[crypto_sign_SECRETKEYBYTES])

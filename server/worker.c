@@ -16,6 +16,9 @@
 #include "discord_rest.h"
 #include "log.h"
 #include "metrics.h"
+#include "profile_card.h"
+
+#include <gd.h>
 
 #define SEND_TIMEOUT_MS 7000    /* below SIGTERM's 10 s budget */
 #define IDLE_POLL_MS 250        /* how often an idle worker looks at the stop flag */
@@ -49,6 +52,62 @@ static void log_job(const char *level, const char *msg, const struct pd_job *j, 
   pd_log(level, msg, f);
 }
 
+/* What a job kind adds before sending: files to attach, built from payload fields that start
+ * with '_' (removed before the payload goes out).  "message" sends the payload as it is. */
+struct outgoing {
+  json_t *payload; /* owned */
+  struct pd_discord_file files[1];
+  size_t nfiles;
+  void *png;
+};
+
+static void outgoing_free(struct outgoing *o)
+{
+  json_decref(o->payload);
+  if (o->png != NULL)
+    gdFree(o->png);
+}
+
+/* /profile's banner: rendered here, off the request path, and attached as profile.png.  If it
+ * cannot be drawn the embed goes out without its image rather than not at all. */
+static void build_profile_card(struct pd_workers *w, struct outgoing *o)
+{
+  char fonts[512];
+  json_t *card = json_object_get(o->payload, "_card");
+  struct pd_profile_card c = {
+    .name = json_string_value(json_object_get(card, "name")),
+    .notes = json_integer_value(json_object_get(card, "notes")),
+    .discs = json_integer_value(json_object_get(card, "discs")),
+    .gems = json_integer_value(json_object_get(card, "gems")),
+    .joined_at = json_integer_value(json_object_get(card, "joined_at")),
+  };
+  snprintf(fonts, sizeof(fonts), "%s/fonts", w->app->cfg.assets_dir);
+  size_t len = 0;
+  if (c.name != NULL && pd_profile_card_png(fonts, &c, &o->png, &len) == PD_OK) {
+    o->files[0] = (struct pd_discord_file){"profile.png", o->png, len, "image/png"};
+    o->nfiles = 1;
+  } else {
+    pd_log_error("profile card could not be drawn (fonts in %s?); sending without it", fonts);
+    json_object_del(json_array_get(json_object_get(o->payload, "embeds"), 0), "image");
+  }
+  json_object_del(o->payload, "_card");
+}
+
+static enum pd_result prepare(struct pd_workers *w, const struct pd_job *j, struct outgoing *o)
+{
+  memset(o, 0, sizeof(*o));
+  o->payload = json_deep_copy(j->payload);
+  if (o->payload == NULL)
+    return PD_E_NOMEM;
+  if (strcmp(j->kind, "message") == 0)
+    return PD_OK;
+  if (strcmp(j->kind, "profile_card") == 0) {
+    build_profile_card(w, o);
+    return PD_OK;
+  }
+  return PD_E_INVALID;
+}
+
 /* Sends one job; everything it decides is written in the caller's transaction. */
 static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_discord *discord,
                               struct pd_job *j)
@@ -65,16 +124,21 @@ static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_
   int64_t pause = atomic_load(&w->paused_until_ms) - wall_ms();
   if (pause > 0)
     return pd_db_job_retry(db, j->id, pause, "waiting out a global rate limit");
-  if (strcmp(j->kind, "message") != 0) {
-    log_job("error", "follow-up dropped", j, 0, "unknown job kind");
-    return pd_db_job_fail(db, j->id, "unknown job kind");
-  }
   if (pd_discord_webhook_path(w->app->cfg.application_id, j->token, j->method == PD_JOB_EDIT_ORIGINAL, path,
                               sizeof(path)) != PD_OK)
     return pd_db_job_fail(db, j->id, "interaction token is not URL-safe");
-
-  enum pd_result rc = pd_discord_request(discord, j->method == PD_JOB_EDIT_ORIGINAL ? "PATCH" : "POST", path,
-                                         NULL, j->payload, NULL, 0, &reply);
+  struct outgoing o;
+  enum pd_result rc = prepare(w, j, &o);
+  if (rc != PD_OK) {
+    outgoing_free(&o);
+    if (rc == PD_E_NOMEM)
+      return rc;
+    log_job("error", "follow-up dropped", j, 0, "unknown job kind");
+    return pd_db_job_fail(db, j->id, "unknown job kind");
+  }
+  rc = pd_discord_request(discord, j->method == PD_JOB_EDIT_ORIGINAL ? "PATCH" : "POST", path, NULL, o.payload,
+                          o.files, o.nfiles, &reply);
+  outgoing_free(&o);
   long status = rc == PD_OK ? reply.status : 0;
   switch (pd_backoff_verdict(status)) {
   case PD_SEND_DONE:

@@ -1,0 +1,442 @@
+/* e2e_spine.c - the endpoint as Discord meets it: signatures, malformed bodies, PING, the
+ * command table, the five player commands, ops routes, and the failure message with its
+ * reference id in the log.  Real `popdeck serve`, real PostgreSQL, the Discord double. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "e2e.h"
+
+static struct pd_e2e E;
+
+static int setup(void **state)
+{
+  return pd_e2e_setup(&E, "spine");
+}
+
+static int teardown(void **state)
+{
+  pd_e2e_teardown(&E);
+  return 0;
+}
+
+static void test_body_over_64k_is_413(void **state)
+{
+  size_t n = 64 * 1024 + 1;
+  char *big = malloc(n);
+  memset(big, ' ', n);
+  big[0] = '{';
+  big[n - 1] = '}';
+  char ts[24], sig[129];
+  snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+  pd_e2e_sign(&E, ts, big, n, sig);
+  struct pd_http_reply r;
+  assert_int_equal(pd_e2e_post_raw(&E, 0, big, n, sig, ts, &r), 413);
+  pd_http_reply_free(&r);
+  free(big);
+}
+
+static void test_signatures_refused_with_401(void **state)
+{
+  const char *body = "{\"type\":1,\"id\":\"1\",\"application_id\":\"1\",\"token\":\"t\"}";
+  size_t len = strlen(body);
+  char now[24], old[24], future[24], sig[129], bad[129];
+  snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
+  snprintf(old, sizeof(old), "%lld", (long long)time(NULL) - 301);
+  snprintf(future, sizeof(future), "%lld", (long long)time(NULL) + 400);
+  pd_e2e_sign(&E, now, body, len, sig);
+  memcpy(bad, sig, sizeof(bad));
+  bad[10] = bad[10] == 'a' ? 'b' : 'a';
+  char old_sig[129], future_sig[129];
+  pd_e2e_sign(&E, old, body, len, old_sig);
+  pd_e2e_sign(&E, future, body, len, future_sig);
+  /* A different key: a valid signature from someone else. */
+  unsigned char pk2[crypto_sign_PUBLICKEYBYTES], sk2[crypto_sign_SECRETKEYBYTES];
+  crypto_sign_keypair(pk2, sk2);
+  unsigned char raw[crypto_sign_BYTES];
+  char other[129];
+  char *msg = malloc(strlen(now) + len + 1);
+  snprintf(msg, strlen(now) + len + 1, "%s%s", now, body);
+  crypto_sign_detached(raw, NULL, (unsigned char *)msg, strlen(msg), sk2);
+  sodium_bin2hex(other, sizeof(other), raw, sizeof(raw));
+  free(msg);
+
+  struct {
+    const char *sig, *ts;
+  } rows[] = {
+    {NULL, now}, {sig, NULL}, {NULL, NULL}, {bad, now}, {old_sig, old}, {future_sig, future}, {other, now},
+    {"zz", now}, {sig, "abc"},
+  };
+  int64_t before = pd_e2e_sql_int(&E, "SELECT 0"); /* the database is not touched either way */
+  for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+    struct pd_http_reply r;
+    long st = pd_e2e_post_raw(&E, 0, body, len, rows[i].sig, rows[i].ts, &r);
+    if (st != 401)
+      fail_msg("row %zu: expected 401, got %ld", i, st);
+    pd_http_reply_free(&r);
+  }
+  assert_int_equal(before, 0);
+  /* The same body correctly signed is accepted: the rows failed for their signatures. */
+  struct pd_http_reply ok;
+  assert_int_equal(pd_e2e_post_raw(&E, 0, body, len, sig, now, &ok), 200);
+  pd_http_reply_free(&ok);
+  struct pd_http_reply m;
+  assert_int_equal(pd_e2e_get(&E, 0, "/metrics", &m), 200);
+  assert_non_null(strstr(m.body, "popdeck_signature_failures_total 9\n"));
+  assert_non_null(strstr(m.body, "popdeck_http_requests_total{route=\"/interactions\",status=\"401\"} 9\n"));
+  pd_http_reply_free(&m);
+}
+
+static void test_malformed_with_valid_signature_is_400(void **state)
+{
+  const char *rows[] = {"not json", "[1,2]", "{\"type\":99,\"id\":\"1\"}", "{\"type\":\"2\"}",
+                        "{\"type\":2,\"id\":\"1\",\"application_id\":\"1\",\"token\":\"t\",\"data\":{\"name\":\"ping\"}}",
+                        ""};
+  for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+    char ts[24], sig[129];
+    snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+    pd_e2e_sign(&E, ts, rows[i], strlen(rows[i]), sig);
+    struct pd_http_reply r;
+    long st = pd_e2e_post_raw(&E, 0, rows[i], strlen(rows[i]), sig, ts, &r);
+    if (st != 400)
+      fail_msg("row %zu (%s): expected 400, got %ld", i, rows[i], st);
+    pd_http_reply_free(&r);
+  }
+}
+
+static void test_ping_is_pong(void **state)
+{
+  const char *body = "{\"app_permissions\":\"562949953601536\",\"application_id\":\"1111111111111111111\","
+                     "\"id\":\"1310000000000000000\",\"token\":\"abc\",\"type\":1,\"version\":1}";
+  char ts[24], sig[129];
+  snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+  pd_e2e_sign(&E, ts, body, strlen(body), sig);
+  struct pd_http_reply r;
+  assert_int_equal(pd_e2e_post_raw(&E, 0, body, strlen(body), sig, ts, &r), 200);
+  assert_string_equal(r.body, "{\"type\":1}");
+  assert_string_equal(pd_http_header(&r, "Content-Type"), "application/json");
+  pd_http_reply_free(&r);
+}
+
+static void test_unknown_command_is_ephemeral_message(void **state)
+{
+  json_t *ix = pd_e2e_command("dance", "700000000000000001"), *reply = NULL;
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  assert_int_equal(json_integer_value(json_object_get(reply, "type")), 4);
+  assert_true(pd_e2e_ephemeral(reply));
+  assert_non_null(strstr(pd_e2e_content(reply), "/dance"));
+  assert_non_null(strstr(pd_e2e_content(reply), "/help"));
+  json_decref(ix);
+  json_decref(reply);
+}
+
+static void test_help_lists_every_command(void **state)
+{
+  json_t *ix = pd_e2e_command("help", "700000000000000001"), *reply = NULL;
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  assert_true(pd_e2e_ephemeral(reply));
+  const char *desc =
+    json_string_value(json_object_get(json_array_get(json_object_get(json_object_get(reply, "data"), "embeds"), 0),
+                                      "description"));
+  assert_non_null(desc);
+  const char *want[] = {"**/ping**", "**/help**", "**/profile**", "**/balance** `[user]`", "**/daily**",
+                        "Claim your daily Notes"};
+  for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+    if (strstr(desc, want[i]) == NULL)
+      fail_msg("/help is missing %s in:\n%s", want[i], desc);
+  json_decref(ix);
+  json_decref(reply);
+}
+
+static void test_ping_command_answers_latency(void **state)
+{
+  json_t *ix = pd_e2e_command("ping", "700000000000000001"), *reply = NULL;
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  assert_non_null(strstr(pd_e2e_content(reply), "Pong!"));
+  assert_non_null(strstr(pd_e2e_content(reply), " ms**"));
+  json_decref(ix);
+  json_decref(reply);
+}
+
+static const char *embed_field(json_t *embed, const char *name)
+{
+  size_t i;
+  json_t *f;
+  json_array_foreach(json_object_get(embed, "fields"), i, f) {
+    if (strcmp(json_string_value(json_object_get(f, "name")), name) == 0)
+      return json_string_value(json_object_get(f, "value"));
+  }
+  return NULL;
+}
+
+static void test_profile_registers_and_follows_up(void **state)
+{
+  const char *uid = "700000000000000010";
+  json_t *ix = pd_e2e_command("profile", uid), *reply = NULL;
+  const char *token = json_string_value(json_object_get(ix, "token"));
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  /* Deferred: Discord shows "thinking" and the embed arrives as an edit of @original. */
+  assert_int_equal(json_integer_value(json_object_get(reply, "type")), 5);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM users WHERE discord_id = '700000000000000010'"), 1);
+  json_t *reqs = pd_double_wait_requests(E.dbl, token, 1, 5000);
+  assert_non_null(reqs);
+  json_t *req = json_array_get(reqs, 0);
+  assert_string_equal(json_string_value(json_object_get(req, "method")), "PATCH");
+  char path[512];
+  snprintf(path, sizeof(path), "/api/v10/webhooks/%s/%s/messages/@original", PD_E2E_APP_ID, token);
+  assert_string_equal(json_string_value(json_object_get(req, "path")), path);
+  json_t *embed = json_array_get(json_object_get(json_object_get(req, "json"), "embeds"), 0);
+  assert_string_equal(json_string_value(json_object_get(embed, "title")), "Player 0010's PopDeck");
+  assert_string_equal(embed_field(embed, "Notes"), "0");
+  assert_string_equal(embed_field(embed, "Gems"), "0");
+  assert_non_null(strstr(json_string_value(json_object_get(json_object_get(embed, "thumbnail"), "url")),
+                         "/avatars/700000000000000010/a1b2c3d4e5f60718293a4b5c6d7e8f90.png"));
+  assert_non_null(strstr(json_string_value(json_object_get(embed, "description")), "Welcome"));
+  assert_non_null(strstr(embed_field(embed, "Joined"), "<t:"));
+  /* The job row is finished and no longer holds the token. */
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE status = 'done' AND interaction_token = ''"
+                                      " AND ref IS NOT NULL"), 1);
+  json_decref(reqs);
+  json_decref(ix);
+  json_decref(reply);
+
+  /* A second /profile does not register again and does not say welcome. */
+  ix = pd_e2e_command("profile", uid);
+  token = json_string_value(json_object_get(ix, "token"));
+  assert_int_equal(pd_e2e_post(&E, 0, ix, NULL), 200);
+  reqs = pd_double_wait_requests(E.dbl, token, 1, 5000);
+  assert_non_null(reqs);
+  embed = json_array_get(json_object_get(json_object_get(json_array_get(reqs, 0), "json"), "embeds"), 0);
+  assert_null(json_object_get(embed, "description"));
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM users WHERE discord_id = '700000000000000010'"), 1);
+  json_decref(reqs);
+  json_decref(ix);
+}
+
+static void test_daily_credits_once_and_says_when_next(void **state)
+{
+  const char *uid = "700000000000000020";
+  json_t *ix = pd_e2e_command("daily", uid), *reply = NULL;
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  const char *desc = json_string_value(
+    json_object_get(json_array_get(json_object_get(json_object_get(reply, "data"), "embeds"), 0), "description"));
+  assert_non_null(desc);
+  assert_non_null(strstr(desc, "You claimed **250 Notes**! You now have **250 Notes**."));
+  assert_false(pd_e2e_ephemeral(reply));
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT coins FROM users WHERE discord_id = '700000000000000020'"), 250);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM transactions t JOIN users u ON u.id = t.user_id"
+                                      " WHERE u.discord_id = '700000000000000020' AND t.type = 'daily'"
+                                      " AND t.amount = 250 AND t.currency = 'notes'"), 1);
+  json_decref(ix);
+  json_decref(reply);
+
+  ix = pd_e2e_command("daily", uid);
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  assert_true(pd_e2e_ephemeral(reply));
+  int64_t until = pd_e2e_sql_int(&E, "SELECT ceil(extract(epoch FROM c.expires_at))::bigint FROM user_cooldowns c"
+                                     " JOIN users u ON u.id = c.user_id WHERE u.discord_id = '700000000000000020'");
+  int64_t now = (int64_t)time(NULL);
+  assert_true(until > now + 86400 - 60 && until <= now + 86400 + 1);
+  char want[64];
+  snprintf(want, sizeof(want), "<t:%lld:R>", (long long)until);
+  assert_non_null(strstr(pd_e2e_content(reply), "already claimed"));
+  assert_non_null(strstr(pd_e2e_content(reply), want));
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT coins FROM users WHERE discord_id = '700000000000000020'"), 250);
+  json_decref(ix);
+  json_decref(reply);
+}
+
+struct claim {
+  json_t *ix;
+  long status;
+  json_t *reply;
+};
+
+static void *claim_thread(void *arg)
+{
+  struct claim *c = arg;
+  c->status = pd_e2e_post(&E, 0, c->ix, &c->reply);
+  return NULL;
+}
+
+static void test_twenty_simultaneous_dailies_credit_once(void **state)
+{
+  enum { N = 20 };
+  struct claim c[N];
+  pthread_t t[N];
+  for (int i = 0; i < N; i++) {
+    c[i].ix = pd_e2e_command("daily", "700000000000000030");
+    c[i].reply = NULL;
+  }
+  for (int i = 0; i < N; i++)
+    pthread_create(&t[i], NULL, claim_thread, &c[i]);
+  int credited = 0, refused = 0;
+  for (int i = 0; i < N; i++) {
+    pthread_join(t[i], NULL);
+    assert_int_equal(c[i].status, 200);
+    json_t *embeds = json_object_get(json_object_get(c[i].reply, "data"), "embeds");
+    if (embeds != NULL)
+      credited++;
+    else if (strstr(pd_e2e_content(c[i].reply), "already claimed") != NULL)
+      refused++;
+    json_decref(c[i].ix);
+    json_decref(c[i].reply);
+  }
+  /* Every player sees an answer; exactly one is a credit, and the ledger agrees. */
+  assert_int_equal(credited, 1);
+  assert_int_equal(refused, N - 1);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT coins FROM users WHERE discord_id = '700000000000000030'"), 250);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM transactions t JOIN users u ON u.id = t.user_id"
+                                      " WHERE u.discord_id = '700000000000000030'"), 1);
+}
+
+static void test_balance_self_other_and_strangers(void **state)
+{
+  json_t *ix = pd_e2e_command("daily", "700000000000000040"), *reply = NULL;
+  assert_int_equal(pd_e2e_post(&E, 0, ix, NULL), 200);
+  json_decref(ix);
+
+  /* Someone else looks at 0040's balance through the USER option. */
+  ix = pd_e2e_command("balance", "700000000000000041");
+  pd_e2e_option(ix, "user", 6, json_string("700000000000000040"));
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  json_t *embed = json_array_get(json_object_get(json_object_get(reply, "data"), "embeds"), 0);
+  assert_string_equal(json_string_value(json_object_get(embed, "title")), "Player 0040's balance");
+  assert_string_equal(embed_field(embed, "Notes"), "250");
+  json_decref(ix);
+  json_decref(reply);
+
+  /* A player who never played. */
+  ix = pd_e2e_command("balance", "700000000000000041");
+  pd_e2e_option(ix, "user", 6, json_string("700000000000000099"));
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  assert_true(pd_e2e_ephemeral(reply));
+  assert_string_equal(pd_e2e_content(reply), "Player 0099 hasn't played PopDeck yet.");
+  json_decref(ix);
+  json_decref(reply);
+
+  /* Yourself, before playing: a pointer to /daily. */
+  ix = pd_e2e_command("balance", "700000000000000042");
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  assert_non_null(strstr(pd_e2e_content(reply), "/daily"));
+  json_decref(ix);
+  json_decref(reply);
+}
+
+static void test_dm_shape_works(void **state)
+{
+  json_t *ix = pd_e2e_command("daily", "700000000000000050"), *reply = NULL;
+  /* Turn the guild interaction into a DM one: user at top level, no guild or member. */
+  json_t *user = json_incref(json_object_get(json_object_get(ix, "member"), "user"));
+  json_object_del(ix, "member");
+  json_object_del(ix, "guild_id");
+  json_object_del(ix, "guild");
+  json_object_set_new(ix, "user", user);
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  assert_non_null(json_object_get(json_object_get(reply, "data"), "embeds"));
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT coins FROM users WHERE discord_id = '700000000000000050'"), 250);
+  json_decref(ix);
+  json_decref(reply);
+}
+
+static void test_our_failure_names_a_reference_in_the_log(void **state)
+{
+  /* Break the ledger table under the running server: /daily cannot write its row. */
+  assert_true(pd_e2e_sql(&E, "ALTER TABLE transactions RENAME TO transactions_away"));
+  json_t *ix = pd_e2e_command("daily", "700000000000000060"), *reply = NULL;
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  assert_true(pd_e2e_ephemeral(reply));
+  const char *text = pd_e2e_content(reply);
+  const char *ref = strstr(text, "reference `");
+  assert_non_null(ref);
+  char id[16] = "";
+  sscanf(ref + strlen("reference `"), "%8[0-9A-Z]", id);
+  assert_int_equal(strlen(id), 8);
+  char needle[64];
+  snprintf(needle, sizeof(needle), "\"ref\":\"%s\"", id);
+  assert_true(pd_e2e_log_has(&E, 0, needle));
+  /* Nothing was half-done: no credit, no cooldown. */
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM user_cooldowns c JOIN users u ON u.id = c.user_id"
+                                      " WHERE u.discord_id = '700000000000000060'"), 0);
+  assert_true(pd_e2e_sql(&E, "ALTER TABLE transactions_away RENAME TO transactions"));
+  json_decref(ix);
+  json_decref(reply);
+
+  /* With the table back the same player claims normally. */
+  ix = pd_e2e_command("daily", "700000000000000060");
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  assert_non_null(json_object_get(json_object_get(reply, "data"), "embeds"));
+  json_decref(ix);
+  json_decref(reply);
+}
+
+static void test_ops_routes(void **state)
+{
+  struct pd_http_reply r;
+  assert_int_equal(pd_e2e_get(&E, 0, "/healthz", &r), 200);
+  pd_http_reply_free(&r);
+  assert_int_equal(pd_e2e_get(&E, 0, "/readyz", &r), 200);
+  pd_http_reply_free(&r);
+  assert_int_equal(pd_e2e_get(&E, 0, "/nope", &r), 404);
+  pd_http_reply_free(&r);
+  assert_int_equal(pd_e2e_get(&E, 0, "/interactions", &r), 405);
+  pd_http_reply_free(&r);
+  assert_int_equal(pd_e2e_get(&E, 0, "/metrics", &r), 200);
+  const char *want[] = {"# TYPE popdeck_handler_duration_seconds histogram", "popdeck_followup_queue_depth 0\n",
+                        "popdeck_db_pool_in_use ", "popdeck_followup_attempts_total{outcome=\"sent\"} ",
+                        "popdeck_http_requests_total{route=\"/readyz\",status=\"200\"} 1\n"};
+  for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+    if (strstr(r.body, want[i]) == NULL)
+      fail_msg("metrics lack %s", want[i]);
+  pd_http_reply_free(&r);
+  /* The request log is JSON lines with the fields ops need, and never the token. */
+  assert_true(pd_e2e_log_has(&E, 0, "\"route\":\"/interactions\""));
+  assert_true(pd_e2e_log_has(&E, 0, "\"command\":\"daily\""));
+  assert_true(pd_e2e_log_has(&E, 0, "\"user_id\":\"700000000000000020\""));
+  assert_true(pd_e2e_log_has(&E, 0, "\"duration_ms\":"));
+  assert_false(pd_e2e_log_has(&E, 0, "aW50")); /* no interaction token fragment */
+
+  /* A database behind on migrations is not ready. */
+  assert_true(pd_e2e_sql(&E, "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)"));
+  assert_int_equal(pd_e2e_get(&E, 0, "/readyz", &r), 503);
+  assert_non_null(strstr(r.body, "popdeck migrate"));
+  pd_http_reply_free(&r);
+}
+
+static void test_sigterm_exits_zero(void **state)
+{
+  int status = -1;
+  assert_int_equal(pd_e2e_server_stop(&E, 0, 15, 10000, &status), 0);
+  assert_int_equal(status, 0);
+  assert_true(pd_e2e_log_has(&E, 0, "\"msg\":\"stopped\""));
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_body_over_64k_is_413),
+    cmocka_unit_test(test_signatures_refused_with_401),
+    cmocka_unit_test(test_malformed_with_valid_signature_is_400),
+    cmocka_unit_test(test_ping_is_pong),
+    cmocka_unit_test(test_unknown_command_is_ephemeral_message),
+    cmocka_unit_test(test_help_lists_every_command),
+    cmocka_unit_test(test_ping_command_answers_latency),
+    cmocka_unit_test(test_profile_registers_and_follows_up),
+    cmocka_unit_test(test_daily_credits_once_and_says_when_next),
+    cmocka_unit_test(test_twenty_simultaneous_dailies_credit_once),
+    cmocka_unit_test(test_balance_self_other_and_strangers),
+    cmocka_unit_test(test_dm_shape_works),
+    cmocka_unit_test(test_our_failure_names_a_reference_in_the_log),
+    cmocka_unit_test(test_ops_routes),
+    cmocka_unit_test(test_sigterm_exits_zero),
+  };
+  return cmocka_run_group_tests_name("e2e_spine", tests, setup, teardown);
+}

@@ -1,0 +1,288 @@
+/* e2e.c - the end-to-end harness (see e2e.h). */
+#include "e2e.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ixbuild.h"
+#include "sig.h"
+
+/* Rebuilds base (a libpq URL or keyword string) with another dbname, as keywords. */
+static bool with_dbname(const char *base, const char *dbname, char *out, size_t outlen)
+{
+  char *err = NULL;
+  PQconninfoOption *opts = PQconninfoParse(base, &err);
+  if (opts == NULL) {
+    fprintf(stderr, "e2e: PD_TEST_DATABASE_URL: %s\n", err != NULL ? err : "unparsable");
+    PQfreemem(err);
+    return false;
+  }
+  size_t n = 0;
+  out[0] = '\0';
+  for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
+    const char *v = strcmp(o->keyword, "dbname") == 0 ? dbname : o->val;
+    if (v == NULL || v[0] == '\0')
+      continue;
+    int w = snprintf(out + n, outlen - n, "%s%s='%s'", n > 0 ? " " : "", o->keyword, v);
+    if (w < 0 || (size_t)w >= outlen - n) {
+      PQconninfoFree(opts);
+      return false;
+    }
+    n += (size_t)w;
+  }
+  PQconninfoFree(opts);
+  return true;
+}
+
+static bool admin_sql(const char *sql)
+{
+  PGconn *c = PQconnectdb(getenv("PD_TEST_DATABASE_URL"));
+  bool ok = PQstatus(c) == CONNECTION_OK;
+  if (ok) {
+    PGresult *r = PQexec(c, sql);
+    ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+      fprintf(stderr, "e2e: %s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+  } else {
+    fprintf(stderr, "e2e: cannot reach the test cluster: %s", PQerrorMessage(c));
+  }
+  PQfinish(c);
+  return ok;
+}
+
+/* The environment every server of the suite shares. */
+static void base_env(struct pd_e2e *e, int port, char env[][1100], size_t *n)
+{
+  size_t i = 0;
+  snprintf(env[i++], 1100, "DATABASE_URL=%s", e->db_url);
+  snprintf(env[i++], 1100, "DISCORD_PUBLIC_KEY=%s", e->pk_hex);
+  snprintf(env[i++], 1100, "DISCORD_APPLICATION_ID=%s", PD_E2E_APP_ID);
+  snprintf(env[i++], 1100, "DISCORD_API_BASE=%s", pd_double_api_base(e->dbl));
+  snprintf(env[i++], 1100, "LISTEN_ADDR=127.0.0.1:%d", port);
+  snprintf(env[i++], 1100, "ADMIN_FILE=/nonexistent/admin.json");
+  snprintf(env[i++], 1100, "HTTP_THREADS=8");
+  snprintf(env[i++], 1100, "DB_POOL_SIZE=8");
+  *n = i;
+}
+
+int pd_e2e_server_start(struct pd_e2e *e, int idx, const char *const *extra)
+{
+  char env[16][1100];
+  const char *envp[32];
+  size_t n = 0;
+  struct pd_e2e_server *s = &e->srv[idx];
+  s->port = pd_proc_free_port();
+  base_env(e, s->port, env, &n);
+  for (size_t i = 0; i < n; i++)
+    envp[i] = env[i];
+  for (size_t i = 0; extra != NULL && extra[i] != NULL && n < 30; i++)
+    envp[n++] = extra[i];
+  envp[n] = NULL;
+  snprintf(s->log, sizeof(s->log), "%s/%s-server%d.log", getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp",
+           e->db_name, idx);
+  char bin[300];
+  snprintf(bin, sizeof(bin), "%s/popdeck", e->build);
+  char *const argv[] = {bin, "serve", NULL};
+  if (pd_proc_spawn(&s->proc, argv, envp, s->log) != PD_OK) {
+    fprintf(stderr, "e2e: cannot start %s\n", bin);
+    return -1;
+  }
+  char line[1024];
+  if (pd_proc_wait_log(s->proc, "\"msg\":\"listening\"", 10000, line, sizeof(line)) != PD_OK) {
+    fprintf(stderr, "e2e: server %d did not start; its log is %s\n", idx, s->log);
+    return -1;
+  }
+  return 0;
+}
+
+int pd_e2e_server_stop(struct pd_e2e *e, int idx, int sig, int timeout_ms, int *status)
+{
+  struct pd_e2e_server *s = &e->srv[idx];
+  if (s->proc == NULL)
+    return -1;
+  pd_proc_signal(s->proc, sig);
+  enum pd_result rc = pd_proc_wait_exit(s->proc, timeout_ms, status);
+  pd_proc_free(s->proc);
+  s->proc = NULL;
+  return rc == PD_OK ? 0 : -1;
+}
+
+int pd_e2e_setup(struct pd_e2e *e, const char *suite)
+{
+  char sql[256], cmd[2048];
+  memset(e, 0, sizeof(*e));
+  if (sodium_init() < 0)
+    return -1;
+  const char *base = getenv("PD_TEST_DATABASE_URL");
+  if (base == NULL) {
+    fprintf(stderr, "e2e: PD_TEST_DATABASE_URL is not set: run the suites through `make test`\n");
+    return -1;
+  }
+  snprintf(e->build, sizeof(e->build), "%s", getenv("PD_BUILD_DIR") != NULL ? getenv("PD_BUILD_DIR") : "build");
+  snprintf(e->db_name, sizeof(e->db_name), "e2e_%s", suite);
+  snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", e->db_name);
+  if (!admin_sql(sql))
+    return -1;
+  snprintf(sql, sizeof(sql), "CREATE DATABASE %s", e->db_name);
+  if (!admin_sql(sql) || !with_dbname(base, e->db_name, e->db_url, sizeof(e->db_url)))
+    return -1;
+
+  /* The real migrate subcommand, as an operator runs it. */
+  snprintf(cmd, sizeof(cmd), "DATABASE_URL=\"%s\" %s/popdeck migrate >/dev/null", e->db_url, e->build);
+  if (system(cmd) != 0) {
+    fprintf(stderr, "e2e: popdeck migrate failed\n");
+    return -1;
+  }
+  e->pg = PQconnectdb(e->db_url);
+  if (PQstatus(e->pg) != CONNECTION_OK)
+    return -1;
+
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+  crypto_sign_keypair(pk, e->sk);
+  sodium_bin2hex(e->pk_hex, sizeof(e->pk_hex), pk, sizeof(pk));
+  if (pd_double_start(&e->dbl, e->build) != PD_OK) {
+    fprintf(stderr, "e2e: cannot start the Discord double\n");
+    return -1;
+  }
+  return pd_e2e_server_start(e, 0, NULL);
+}
+
+void pd_e2e_teardown(struct pd_e2e *e)
+{
+  int status;
+  for (int i = 0; i < PD_E2E_SERVERS; i++)
+    if (e->srv[i].proc != NULL)
+      pd_e2e_server_stop(e, i, SIGTERM, 10000, &status);
+  pd_double_stop(e->dbl);
+  PQfinish(e->pg);
+  char sql[256];
+  snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", e->db_name);
+  admin_sql(sql);
+}
+
+json_t *pd_e2e_command(const char *name, const char *user_id)
+{
+  struct pd_ixb b = {.type = 2, .app_id = PD_E2E_APP_ID, .user_id = user_id, .command = name};
+  return pd_ixb_build(&b);
+}
+
+void pd_e2e_option(json_t *ix, const char *name, int type, json_t *value)
+{
+  json_t *data = json_object_get(ix, "data");
+  json_array_append_new(json_object_get(data, "options"),
+                        json_pack("{s:s, s:i, s:O}", "name", name, "type", type, "value", value));
+  if (type == 6 && json_is_string(value)) {
+    json_t *res = json_object_get(data, "resolved");
+    if (res == NULL) {
+      res = json_pack("{s:{}}", "users");
+      json_object_set_new(data, "resolved", res);
+    }
+    json_object_set_new(json_object_get(res, "users"), json_string_value(value),
+                        pd_ixb_user(json_string_value(value)));
+  }
+  json_decref(value);
+}
+
+void pd_e2e_sign(struct pd_e2e *e, const char *ts, const char *body, size_t len, char sig[129])
+{
+  pd_sig_sign(e->sk, ts, body, len, sig);
+}
+
+long pd_e2e_post_raw(struct pd_e2e *e, int idx, const char *body, size_t len, const char *sig, const char *ts,
+                     struct pd_http_reply *out)
+{
+  char url[128], h1[200], h2[80];
+  const char *headers[4];
+  size_t n = 0;
+  headers[n++] = "Content-Type: application/json";
+  if (sig != NULL) {
+    snprintf(h1, sizeof(h1), "X-Signature-Ed25519: %s", sig);
+    headers[n++] = h1;
+  }
+  if (ts != NULL) {
+    snprintf(h2, sizeof(h2), "X-Signature-Timestamp: %s", ts);
+    headers[n++] = h2;
+  }
+  headers[n] = NULL;
+  snprintf(url, sizeof(url), "http://127.0.0.1:%d/interactions", e->srv[idx].port);
+  if (pd_http_do("POST", url, headers, body, len, out) != PD_OK)
+    return -1;
+  return out->status;
+}
+
+long pd_e2e_post(struct pd_e2e *e, int idx, json_t *ix, json_t **reply)
+{
+  char ts[24], sig[129];
+  struct pd_http_reply r;
+  char *body = json_dumps(ix, JSON_COMPACT);
+  snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+  pd_e2e_sign(e, ts, body, strlen(body), sig);
+  long st = pd_e2e_post_raw(e, idx, body, strlen(body), sig, ts, &r);
+  free(body);
+  if (st < 0)
+    return st;
+  if (reply != NULL)
+    *reply = r.body != NULL ? json_loads(r.body, 0, NULL) : NULL;
+  pd_http_reply_free(&r);
+  return st;
+}
+
+long pd_e2e_get(struct pd_e2e *e, int idx, const char *path, struct pd_http_reply *out)
+{
+  char url[256];
+  snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", e->srv[idx].port, path);
+  if (pd_http_do("GET", url, NULL, NULL, 0, out) != PD_OK)
+    return -1;
+  return out->status;
+}
+
+int64_t pd_e2e_sql_int(struct pd_e2e *e, const char *sql)
+{
+  PGresult *r = PQexec(e->pg, sql);
+  int64_t v = -1;
+  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+    v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+  else if (PQresultStatus(r) != PGRES_TUPLES_OK)
+    fprintf(stderr, "e2e: %s: %s", sql, PQresultErrorMessage(r));
+  PQclear(r);
+  return v;
+}
+
+bool pd_e2e_sql(struct pd_e2e *e, const char *sql)
+{
+  PGresult *r = PQexec(e->pg, sql);
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+  if (!ok)
+    fprintf(stderr, "e2e: %s: %s", sql, PQresultErrorMessage(r));
+  PQclear(r);
+  return ok;
+}
+
+bool pd_e2e_log_has(struct pd_e2e *e, int idx, const char *needle)
+{
+  FILE *f = fopen(e->srv[idx].log, "r");
+  char line[8192];
+  bool found = false;
+  if (f == NULL)
+    return false;
+  while (!found && fgets(line, sizeof(line), f) != NULL)
+    found = strstr(line, needle) != NULL;
+  fclose(f);
+  return found;
+}
+
+const char *pd_e2e_content(json_t *reply)
+{
+  const char *s = json_string_value(json_object_get(json_object_get(reply, "data"), "content"));
+  return s != NULL ? s : "";
+}
+
+bool pd_e2e_ephemeral(json_t *reply)
+{
+  return (json_integer_value(json_object_get(json_object_get(reply, "data"), "flags")) & 64) != 0;
+}

@@ -1,0 +1,74 @@
+/* e2e.h - end-to-end harness: a fresh database per suite on the throwaway cluster, the
+ * Discord double, a signing key, and real `popdeck serve` processes to talk to. */
+#ifndef PD_E2E_H
+#define PD_E2E_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <sodium.h>
+#include <stdbool.h>
+
+#include "double.h"
+#include "http.h"
+#include "proc.h"
+
+#define PD_E2E_SERVERS 2
+#define PD_E2E_APP_ID "1111111111111111111"
+
+struct pd_e2e_server {
+  struct pd_proc *proc;
+  int port;
+  char log[512];
+};
+
+struct pd_e2e {
+  char build[256];
+  char db_url[1024];
+  char db_name[64];
+  struct pd_double *dbl;
+  struct pd_e2e_server srv[PD_E2E_SERVERS];
+  unsigned char sk[crypto_sign_SECRETKEYBYTES];
+  char pk_hex[2 * crypto_sign_PUBLICKEYBYTES + 1];
+  PGconn *pg;
+};
+
+/* Creates database e2e_<suite>, migrates it with `popdeck migrate`, starts the double and
+ * server 0.  Returns 0 on success, and prints what failed otherwise. */
+int pd_e2e_setup(struct pd_e2e *e, const char *suite);
+void pd_e2e_teardown(struct pd_e2e *e);
+
+/* Starts server idx with the suite's environment plus extra (NULL-terminated "K=V" list). */
+int pd_e2e_server_start(struct pd_e2e *e, int idx, const char *const *extra);
+/* Sends sig and waits for exit; *status gets the exit code (or 128+signal). */
+int pd_e2e_server_stop(struct pd_e2e *e, int idx, int sig, int timeout_ms, int *status);
+
+/* A command interaction from user_id (guild shape); add options with pd_e2e_option. */
+json_t *pd_e2e_command(const char *name, const char *user_id);
+void pd_e2e_option(json_t *ix, const char *name, int type, json_t *value);
+
+/* Signs with the suite key (timestamp now) and posts to server idx.  Returns the HTTP
+ * status; *reply (may be NULL) gets the parsed JSON answer.  ix is borrowed. */
+long pd_e2e_post(struct pd_e2e *e, int idx, json_t *ix, json_t **reply);
+/* Posts exactly these bytes and headers (NULL header = left out). */
+long pd_e2e_post_raw(struct pd_e2e *e, int idx, const char *body, size_t len, const char *sig, const char *ts,
+                     struct pd_http_reply *out);
+/* Signs body with timestamp ts using the suite key. */
+void pd_e2e_sign(struct pd_e2e *e, const char *ts, const char *body, size_t len, char sig[129]);
+
+/* GET http://127.0.0.1:<port>path on server idx. */
+long pd_e2e_get(struct pd_e2e *e, int idx, const char *path, struct pd_http_reply *out);
+
+/* One value from the suite's database (first row, first column); -1 on error or no row. */
+int64_t pd_e2e_sql_int(struct pd_e2e *e, const char *sql);
+/* Runs a statement; returns false (and prints why) on failure. */
+bool pd_e2e_sql(struct pd_e2e *e, const char *sql);
+
+/* Does server idx's log contain needle? */
+bool pd_e2e_log_has(struct pd_e2e *e, int idx, const char *needle);
+
+/* The message content of a type-4 reply, or "" */
+const char *pd_e2e_content(json_t *reply);
+/* Whether reply.data.flags has EPHEMERAL. */
+bool pd_e2e_ephemeral(json_t *reply);
+
+#endif
