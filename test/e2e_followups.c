@@ -31,7 +31,7 @@ static int teardown(void **state)
 
 static int reset(void **state)
 {
-  pd_double_reset(E.dbl);
+  pd_e2e_double_reset(&E);
   return 0;
 }
 

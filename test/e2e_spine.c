@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,6 +412,63 @@ static void test_ops_routes(void **state)
   pd_http_reply_free(&r);
 }
 
+static void test_register_commands_uploads_the_table(void **state)
+{
+  char cmd[1024];
+  /* Without a bot token: one line naming the variable, exit 2, nothing sent. */
+  snprintf(cmd, sizeof(cmd), "env -u DISCORD_BOT_TOKEN DISCORD_APPLICATION_ID=%s DISCORD_API_BASE=%s %s/popdeck"
+           " register-commands 2>&1 | grep -q '^DISCORD_BOT_TOKEN: is required'", PD_E2E_APP_ID,
+           pd_double_api_base(E.dbl), E.build);
+  assert_int_equal(system(cmd), 0);
+  snprintf(cmd, sizeof(cmd), "env -u DISCORD_BOT_TOKEN DISCORD_APPLICATION_ID=%s %s/popdeck register-commands"
+           " >/dev/null 2>&1", PD_E2E_APP_ID, E.build);
+  assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+
+  snprintf(cmd, sizeof(cmd), "DISCORD_BOT_TOKEN=test-bot-token DISCORD_APPLICATION_ID=%s DISCORD_API_BASE=%s"
+           " %s/popdeck register-commands --guild 2222222222222222222 >/dev/null", PD_E2E_APP_ID,
+           pd_double_api_base(E.dbl), E.build);
+  assert_int_equal(system(cmd), 0);
+  json_t *reqs = pd_double_requests(E.dbl, "/guilds/2222222222222222222/commands");
+  assert_int_equal(json_array_size(reqs), 1);
+  json_t *req = json_array_get(reqs, 0);
+  assert_string_equal(json_string_value(json_object_get(req, "method")), "PUT");
+  assert_string_equal(json_string_value(json_object_get(req, "authorization")), "Bot test-bot-token");
+  json_t *body = json_object_get(req, "json");
+  const char *names[] = {"ping", "help", "profile", "balance", "daily"};
+  assert_int_equal(json_array_size(body), 5);
+  for (size_t i = 0; i < 5; i++)
+    assert_string_equal(json_string_value(json_object_get(json_array_get(body, i), "name")), names[i]);
+  json_t *opt = json_array_get(json_object_get(json_array_get(body, 3), "options"), 0);
+  assert_string_equal(json_string_value(json_object_get(opt, "name")), "user");
+  assert_int_equal(json_integer_value(json_object_get(opt, "type")), 6);
+  json_decref(reqs);
+}
+
+static void test_profile_attaches_its_banner(void **state)
+{
+  json_t *ix = pd_e2e_command("profile", "700000000000000070");
+  const char *token = json_string_value(json_object_get(ix, "token"));
+  assert_int_equal(pd_e2e_post(&E, 0, ix, NULL), 200);
+  json_t *reqs = pd_double_wait_requests(E.dbl, token, 1, 5000);
+  assert_non_null(reqs);
+  json_t *req = json_array_get(reqs, 0);
+  assert_non_null(strstr(json_string_value(json_object_get(req, "content_type")), "multipart/form-data"));
+  json_t *file = json_array_get(json_object_get(req, "files"), 0);
+  assert_non_null(file);
+  assert_string_equal(json_string_value(json_object_get(file, "field")), "files[0]");
+  assert_string_equal(json_string_value(json_object_get(file, "filename")), "profile.png");
+  assert_true(json_is_true(json_object_get(file, "png")));
+  assert_int_equal(json_integer_value(json_object_get(file, "width")), 800);
+  assert_int_equal(json_integer_value(json_object_get(file, "height")), 240);
+  json_t *embed = json_array_get(json_object_get(json_object_get(req, "json"), "embeds"), 0);
+  assert_string_equal(json_string_value(json_object_get(json_object_get(embed, "image"), "url")),
+                      "attachment://profile.png");
+  /* The worker's private rendering data never reaches Discord. */
+  assert_null(json_object_get(json_object_get(req, "json"), "_card"));
+  json_decref(reqs);
+  json_decref(ix);
+}
+
 static void test_sigterm_exits_zero(void **state)
 {
   int status = -1;
@@ -435,6 +493,8 @@ int main(void)
     cmocka_unit_test(test_balance_self_other_and_strangers),
     cmocka_unit_test(test_dm_shape_works),
     cmocka_unit_test(test_our_failure_names_a_reference_in_the_log),
+    cmocka_unit_test(test_register_commands_uploads_the_table),
+    cmocka_unit_test(test_profile_attaches_its_banner),
     cmocka_unit_test(test_ops_routes),
     cmocka_unit_test(test_sigterm_exits_zero),
   };

@@ -158,6 +158,8 @@ void pd_e2e_teardown(struct pd_e2e *e)
   for (int i = 0; i < PD_E2E_SERVERS; i++)
     if (e->srv[i].proc != NULL)
       pd_e2e_server_stop(e, i, SIGTERM, 10000, &status);
+  if (e->dbl != NULL)
+    record_followups(e);
   pd_double_stop(e->dbl);
   PQfinish(e->pg);
   char sql[256];
@@ -215,6 +217,54 @@ long pd_e2e_post_raw(struct pd_e2e *e, int idx, const char *body, size_t len, co
   return out->status;
 }
 
+/* Appends {"kind": kind, "body": body} to $PD_TMP/payloads.jsonl, which scripts/test.sh checks
+ * against Discord's OpenAPI description after the suites ran. */
+void pd_e2e_record_payload(const char *kind, json_t *body)
+{
+  const char *dir = getenv("PD_TMP");
+  char path[512];
+  if (dir == NULL || body == NULL)
+    return;
+  snprintf(path, sizeof(path), "%s/payloads.jsonl", dir);
+  json_t *line = json_pack("{s:s, s:O}", "kind", kind, "body", body);
+  char *s = json_dumps(line, JSON_COMPACT);
+  FILE *f = fopen(path, "a");
+  if (f != NULL && s != NULL)
+    fprintf(f, "%s\n", s);
+  if (f != NULL)
+    fclose(f);
+  free(s);
+  json_decref(line);
+}
+
+/* Every follow-up the double saw, recorded for the OpenAPI check. */
+static void record_followups(struct pd_e2e *e)
+{
+  size_t i;
+  json_t *req;
+  json_t *all = pd_double_requests(e->dbl, NULL);
+  json_array_foreach(all, i, req) {
+    const char *method = json_string_value(json_object_get(req, "method"));
+    const char *path = json_string_value(json_object_get(req, "path"));
+    json_t *body = json_object_get(req, "json");
+    if (method == NULL || path == NULL || body == NULL || json_is_null(body))
+      continue;
+    if (strcmp(method, "PATCH") == 0 && strstr(path, "/messages/@original") != NULL)
+      pd_e2e_record_payload("webhook_patch", body);
+    else if (strcmp(method, "POST") == 0 && strstr(path, "/webhooks/") != NULL)
+      pd_e2e_record_payload("webhook_post", body);
+    else if (strcmp(method, "PUT") == 0 && strstr(path, "/commands") != NULL)
+      pd_e2e_record_payload("commands_put", body);
+  }
+  json_decref(all);
+}
+
+void pd_e2e_double_reset(struct pd_e2e *e)
+{
+  record_followups(e);
+  pd_double_reset(e->dbl);
+}
+
 long pd_e2e_post(struct pd_e2e *e, int idx, json_t *ix, json_t **reply)
 {
   char ts[24], sig[129];
@@ -226,8 +276,13 @@ long pd_e2e_post(struct pd_e2e *e, int idx, json_t *ix, json_t **reply)
   free(body);
   if (st < 0)
     return st;
+  json_t *j = r.body != NULL ? json_loads(r.body, 0, NULL) : NULL;
+  if (st == 200)
+    pd_e2e_record_payload("callback", j);
   if (reply != NULL)
-    *reply = r.body != NULL ? json_loads(r.body, 0, NULL) : NULL;
+    *reply = j;
+  else
+    json_decref(j);
   pd_http_reply_free(&r);
   return st;
 }

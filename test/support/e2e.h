@@ -63,6 +63,12 @@ int64_t pd_e2e_sql_int(struct pd_e2e *e, const char *sql);
 /* Runs a statement; returns false (and prints why) on failure. */
 bool pd_e2e_sql(struct pd_e2e *e, const char *sql);
 
+/* Appends a payload PopDeck produced to $PD_TMP/payloads.jsonl for the OpenAPI check. */
+void pd_e2e_record_payload(const char *kind, json_t *body);
+
+/* Records what the double saw (for the OpenAPI check), then clears it. */
+void pd_e2e_double_reset(struct pd_e2e *e);
+
 /* Does server idx's log contain needle? */
 bool pd_e2e_log_has(struct pd_e2e *e, int idx, const char *needle);
 
