@@ -19,7 +19,7 @@ PKG_LIBS = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell pkg-config --libs cmocka))$(CMOCKA_LIBS)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
-CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Ilib -Iserver $(PKG_CFLAGS) -MMD -MP
+CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Ilib -Iserver -Itest/support $(PKG_CFLAGS) -MMD -MP
 LDLIBS += $(PKG_LIBS) -lpthread -lm
 
 LIB_SRC := $(wildcard lib/*.c)

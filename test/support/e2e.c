@@ -11,6 +11,8 @@
 #include "ixbuild.h"
 #include "sig.h"
 
+static void record_followups(struct pd_e2e *e);
+
 /* Rebuilds base (a libpq URL or keyword string) with another dbname, as keywords. */
 static bool with_dbname(const char *base, const char *dbname, char *out, size_t outlen)
 {

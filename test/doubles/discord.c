@@ -1,0 +1,450 @@
+/* discord.c - a local double of Discord's REST API for the routes PopDeck calls: webhook
+ * follow-ups (JSON or multipart with files) and command registration.  It records every
+ * request, answers in Discord's wire format (rate-limit headers included), and can be told to
+ * fail or be slow.  Used by the end-to-end tests and by `make run` in development mode.
+ *
+ *   double-discord --port N            (0 = any free port; prints "listening on 127.0.0.1:PORT")
+ *   POST /_control/fail  {"status":429,"count":2,"retry_after":0.25,"global":false}
+ *   POST /_control/delay {"ms":2000,"count":1}
+ *   GET /_requests[?token=T]   DELETE /_requests */
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_BODY (25 * 1024 * 1024)
+#define MAX_PARTS 12
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static json_t *recorded;  /* array of request records */
+static int fail_status, fail_count, delay_ms, delay_count;
+static double fail_retry_after;
+static bool fail_global;
+static unsigned long long next_id = 1300000000000000000ULL;
+
+struct part {
+  char name[64];
+  char filename[128];
+  char type[64];
+  char *data;
+  size_t len;
+};
+
+struct req {
+  char *body;
+  size_t len;
+  bool too_big;
+  struct MHD_PostProcessor *pp;
+  struct part parts[MAX_PARTS];
+  int nparts;
+};
+
+static int64_t wall_ms(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+                               const char *content_type, const char *encoding, const char *data, uint64_t off,
+                               size_t size)
+{
+  struct req *r = cls;
+  struct part *p = NULL;
+  for (int i = 0; i < r->nparts; i++)
+    if (strcmp(r->parts[i].name, key) == 0)
+      p = &r->parts[i];
+  if (p == NULL) {
+    if (r->nparts == MAX_PARTS)
+      return MHD_NO;
+    p = &r->parts[r->nparts++];
+    snprintf(p->name, sizeof(p->name), "%s", key);
+    snprintf(p->filename, sizeof(p->filename), "%s", filename != NULL ? filename : "");
+    snprintf(p->type, sizeof(p->type), "%s", content_type != NULL ? content_type : "");
+  }
+  if (size == 0)
+    return MHD_YES;
+  char *g = realloc(p->data, p->len + size + 1);
+  if (g == NULL)
+    return MHD_NO;
+  memcpy(g + p->len, data, size);
+  p->data = g;
+  p->len += size;
+  p->data[p->len] = '\0';
+  return MHD_YES;
+}
+
+static enum MHD_Result answer(struct MHD_Connection *c, int status, json_t *body, bool ratelimit_headers)
+{
+  char *s = body != NULL ? json_dumps(body, JSON_COMPACT) : strdup("");
+  json_decref(body);
+  struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+  MHD_add_response_header(resp, "Content-Type", "application/json");
+  if (ratelimit_headers) {
+    MHD_add_response_header(resp, "X-RateLimit-Limit", "5");
+    MHD_add_response_header(resp, "X-RateLimit-Remaining", "4");
+    MHD_add_response_header(resp, "X-RateLimit-Reset-After", "1.000");
+    MHD_add_response_header(resp, "X-RateLimit-Bucket", "popdeck-double-bucket");
+  }
+  enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
+  MHD_destroy_response(resp);
+  return ok;
+}
+
+static json_t *form_error(const char *field, const char *msg)
+{
+  return json_pack("{s:i, s:{s:{s:[{s:s, s:s}]}}, s:s}", "code", 50035, "errors", field, "_errors", "code",
+                   "BASE_TYPE_BAD", "message", msg, "message", "Invalid Form Body");
+}
+
+static size_t u8len(const char *s)
+{
+  size_t n = 0;
+  for (; s != NULL && *s; s++)
+    n += ((unsigned char)*s & 0xC0) != 0x80;
+  return n;
+}
+
+/* Discord's limits on a message payload, checked independently of PopDeck's own code. */
+static json_t *check_message(json_t *m, struct req *r)
+{
+  if (!json_is_object(m))
+    return form_error("_root", "Expected an object");
+  if (u8len(json_string_value(json_object_get(m, "content"))) > 2000)
+    return form_error("content", "Must be 2000 or fewer in length.");
+  json_t *embeds = json_object_get(m, "embeds");
+  if (embeds != NULL && (!json_is_array(embeds) || json_array_size(embeds) > 10))
+    return form_error("embeds", "Must be 10 or fewer in length.");
+  size_t i, total = 0;
+  json_t *e;
+  json_array_foreach(embeds, i, e) {
+    total += u8len(json_string_value(json_object_get(e, "title"))) +
+             u8len(json_string_value(json_object_get(e, "description")));
+    const char *img[2] = {json_string_value(json_object_get(json_object_get(e, "image"), "url")),
+                          json_string_value(json_object_get(json_object_get(e, "thumbnail"), "url"))};
+    for (int k = 0; k < 2; k++) {
+      if (img[k] == NULL || strncmp(img[k], "attachment://", 13) != 0)
+        continue;
+      bool found = false;
+      for (int p = 0; p < r->nparts && !found; p++)
+        found = strcmp(r->parts[p].filename, img[k] + 13) == 0;
+      if (!found)
+        return form_error("embeds", "Attachment referenced but not uploaded.");
+    }
+  }
+  if (total > 6000)
+    return form_error("embeds", "Embed size exceeds maximum size of 6000");
+  json_t *rows = json_object_get(m, "components");
+  if (rows != NULL && (!json_is_array(rows) || json_array_size(rows) > 5))
+    return form_error("components", "Must be 5 or fewer in length.");
+  return NULL;
+}
+
+static json_t *file_record(const struct part *p)
+{
+  unsigned char h[crypto_hash_sha256_BYTES];
+  char hex[2 * sizeof(h) + 1];
+  crypto_hash_sha256(h, (const unsigned char *)p->data, p->len);
+  sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+  static const unsigned char magic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  bool png = p->len >= 24 && memcmp(p->data, magic, 8) == 0;
+  unsigned w = 0, hgt = 0;
+  if (png) {
+    const unsigned char *d = (const unsigned char *)p->data;
+    w = (unsigned)d[16] << 24 | (unsigned)d[17] << 16 | (unsigned)d[18] << 8 | d[19];
+    hgt = (unsigned)d[20] << 24 | (unsigned)d[21] << 16 | (unsigned)d[22] << 8 | d[23];
+  }
+  return json_pack("{s:s, s:s, s:s, s:I, s:s, s:b, s:I, s:I}", "field", p->name, "filename", p->filename,
+                   "content_type", p->type, "size", (json_int_t)p->len, "sha256", hex, "png", png, "width",
+                   (json_int_t)w, "height", (json_int_t)hgt);
+}
+
+static json_t *message_object(json_t *payload, struct req *r)
+{
+  char id[24];
+  pthread_mutex_lock(&mu);
+  snprintf(id, sizeof(id), "%llu", next_id++);
+  pthread_mutex_unlock(&mu);
+  json_t *msg = json_pack("{s:s, s:s, s:i, s:O?, s:O?, s:O?, s:[]}", "id", id, "channel_id", "3333333333333333333",
+                          "type", 20, "content", json_object_get(payload, "content"), "embeds",
+                          json_object_get(payload, "embeds"), "components", json_object_get(payload, "components"),
+                          "attachments");
+  for (int i = 0; i < r->nparts; i++) {
+    if (r->parts[i].filename[0] == '\0')
+      continue;
+    json_array_append_new(json_object_get(msg, "attachments"),
+                          json_pack("{s:s, s:s, s:I, s:s}", "id", id, "filename", r->parts[i].filename, "size",
+                                    (json_int_t)r->parts[i].len, "url", "http://127.0.0.1/attachments/x.png"));
+  }
+  return msg;
+}
+
+static enum MHD_Result discord_route(struct MHD_Connection *c, const char *method, const char *url, struct req *r)
+{
+  const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+  const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+  const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
+  const char *query = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "wait");
+  json_t *payload = NULL;
+  if (ctype != NULL && strncasecmp(ctype, "multipart/form-data", 19) == 0) {
+    for (int i = 0; i < r->nparts; i++)
+      if (strcmp(r->parts[i].name, "payload_json") == 0)
+        payload = json_loadb(r->parts[i].data != NULL ? r->parts[i].data : "", r->parts[i].len, 0, NULL);
+  } else if (r->len > 0) {
+    payload = json_loadb(r->body, r->len, 0, NULL);
+  }
+  json_t *files = json_array();
+  for (int i = 0; i < r->nparts; i++)
+    if (strcmp(r->parts[i].name, "payload_json") != 0)
+      json_array_append_new(files, file_record(&r->parts[i]));
+  json_t *rec = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:O?, s:o, s:I}", "method", method, "path", url,
+                          "query", query != NULL ? "wait=true" : NULL, "content_type", ctype, "authorization", auth,
+                          "user_agent", ua, "json", payload, "files", files, "received_at_ms", (json_int_t)wall_ms());
+
+  int status = 200, delay = 0;
+  json_t *body = NULL;
+  bool rl = true;
+  pthread_mutex_lock(&mu);
+  json_object_set_new(rec, "seq", json_integer((json_int_t)json_array_size(recorded)));
+  json_array_append(recorded, rec);
+  if (delay_count > 0) {
+    delay_count--;
+    delay = delay_ms;
+  }
+  if (fail_count > 0) {
+    fail_count--;
+    status = fail_status;
+  }
+  double ra = fail_retry_after;
+  bool global = fail_global;
+  pthread_mutex_unlock(&mu);
+
+  bool webhook = strncmp(url, "/api/v10/webhooks/", 18) == 0;
+  bool edit = webhook && strstr(url, "/messages/@original") != NULL;
+  bool commands = strncmp(url, "/api/v10/applications/", 22) == 0 && strstr(url, "/commands") != NULL;
+  if (status == 200) {
+    if (edit ? strcmp(method, "PATCH") != 0 : webhook ? strcmp(method, "POST") != 0 : commands ? strcmp(method, "PUT") != 0 : true) {
+      status = (webhook || commands) ? 405 : 404;
+      body = json_pack("{s:s, s:i}", "message", status == 404 ? "404: Not Found" : "405: Method Not Allowed", "code", 0);
+    } else if (commands && (auth == NULL || strncmp(auth, "Bot ", 4) != 0)) {
+      status = 401;
+      body = json_pack("{s:s, s:i}", "message", "401: Unauthorized", "code", 0);
+    } else if (commands) {
+      if (!json_is_array(payload)) {
+        status = 400;
+        body = form_error("_root", "Expected an array");
+      } else {
+        body = json_deep_copy(payload);
+        size_t i;
+        json_t *cmd;
+        json_array_foreach(body, i, cmd) {
+          json_object_set_new(cmd, "id", json_sprintf("%llu", 1400000000000000000ULL + (unsigned long long)i));
+          json_object_set_new(cmd, "application_id", json_string("1111111111111111111"));
+          json_object_set_new(cmd, "version", json_string("1"));
+        }
+      }
+    } else {
+      body = check_message(payload, r);
+      if (body != NULL)
+        status = 400;
+      else
+        body = message_object(payload, r);
+    }
+  } else if (status == 429) {
+    body = json_pack("{s:s, s:f, s:b}", "message", "You are being rate limited.", "retry_after", ra, "global", global);
+  } else if (status == 401) {
+    body = json_pack("{s:s, s:i}", "message", "Invalid Webhook Token", "code", 50027);
+  } else if (status >= 500) {
+    body = json_pack("{s:s, s:i}", "message", "Internal Server Error", "code", 0);
+  } else {
+    body = json_pack("{s:s, s:i}", "message", "400: Bad Request", "code", 0);
+  }
+  pthread_mutex_lock(&mu);
+  json_object_set_new(rec, "status", json_integer(status));
+  pthread_mutex_unlock(&mu);
+  json_decref(rec);
+  json_decref(payload);
+  if (delay > 0)
+    usleep((useconds_t)delay * 1000);
+
+  char *s = json_dumps(body, JSON_COMPACT);
+  json_decref(body);
+  struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+  MHD_add_response_header(resp, "Content-Type", "application/json");
+  char num[32];
+  if (status == 429) {
+    snprintf(num, sizeof(num), "%d", (int)ceil(ra));
+    MHD_add_response_header(resp, "Retry-After", num);
+    snprintf(num, sizeof(num), "%.3f", ra);
+    MHD_add_response_header(resp, "X-RateLimit-Reset-After", num);
+    MHD_add_response_header(resp, "X-RateLimit-Limit", "5");
+    MHD_add_response_header(resp, "X-RateLimit-Remaining", "0");
+    MHD_add_response_header(resp, "X-RateLimit-Bucket", "popdeck-double-bucket");
+    MHD_add_response_header(resp, "X-RateLimit-Scope", global ? "global" : "user");
+    if (global)
+      MHD_add_response_header(resp, "X-RateLimit-Global", "true");
+  } else if (rl) {
+    MHD_add_response_header(resp, "X-RateLimit-Limit", "5");
+    MHD_add_response_header(resp, "X-RateLimit-Remaining", "4");
+    MHD_add_response_header(resp, "X-RateLimit-Reset-After", "1.000");
+    MHD_add_response_header(resp, "X-RateLimit-Bucket", "popdeck-double-bucket");
+  }
+  enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
+  MHD_destroy_response(resp);
+  return ok;
+}
+
+static enum MHD_Result control(struct MHD_Connection *c, const char *method, const char *url, struct req *r)
+{
+  if (strcmp(url, "/_requests") == 0 && strcmp(method, "GET") == 0) {
+    const char *token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
+    json_t *out = json_array();
+    size_t i;
+    json_t *rec;
+    pthread_mutex_lock(&mu);
+    json_array_foreach(recorded, i, rec) {
+      const char *path = json_string_value(json_object_get(rec, "path"));
+      if (token == NULL || strstr(path, token) != NULL)
+        json_array_append_new(out, json_deep_copy(rec));
+    }
+    pthread_mutex_unlock(&mu);
+    return answer(c, 200, out, false);
+  }
+  if (strcmp(url, "/_requests") == 0 && strcmp(method, "DELETE") == 0) {
+    pthread_mutex_lock(&mu);
+    json_array_clear(recorded);
+    fail_count = delay_count = 0;
+    pthread_mutex_unlock(&mu);
+    return answer(c, 204, NULL, false);
+  }
+  json_t *j = r->len > 0 ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+  enum MHD_Result ok;
+  if (strcmp(url, "/_control/fail") == 0 && json_is_object(j)) {
+    pthread_mutex_lock(&mu);
+    fail_status = (int)json_integer_value(json_object_get(j, "status"));
+    fail_count = (int)json_integer_value(json_object_get(j, "count"));
+    fail_retry_after = json_number_value(json_object_get(j, "retry_after"));
+    fail_global = json_is_true(json_object_get(j, "global"));
+    pthread_mutex_unlock(&mu);
+    ok = answer(c, 204, NULL, false);
+  } else if (strcmp(url, "/_control/delay") == 0 && json_is_object(j)) {
+    pthread_mutex_lock(&mu);
+    delay_ms = (int)json_integer_value(json_object_get(j, "ms"));
+    delay_count = (int)json_integer_value(json_object_get(j, "count"));
+    pthread_mutex_unlock(&mu);
+    ok = answer(c, 204, NULL, false);
+  } else {
+    ok = answer(c, 404, json_pack("{s:s, s:i}", "message", "404: Not Found", "code", 0), false);
+  }
+  json_decref(j);
+  return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+  struct req *r = *con_cls;
+  if (r == NULL) {
+    r = calloc(1, sizeof(*r));
+    if (r == NULL)
+      return MHD_NO;
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    if (ct != NULL && strncasecmp(ct, "multipart/form-data", 19) == 0)
+      r->pp = MHD_create_post_processor(c, 65536, on_part, r);
+    *con_cls = r;
+    return MHD_YES;
+  }
+  if (*upload_size > 0) {
+    if (r->len + *upload_size > MAX_BODY) {
+      r->too_big = true;
+    } else if (r->pp != NULL) {
+      MHD_post_process(r->pp, upload, *upload_size);
+      r->len += *upload_size;
+    } else {
+      char *g = realloc(r->body, r->len + *upload_size + 1);
+      if (g == NULL)
+        return MHD_NO;
+      memcpy(g + r->len, upload, *upload_size);
+      r->body = g;
+      r->len += *upload_size;
+      r->body[r->len] = '\0';
+    }
+    *upload_size = 0;
+    return MHD_YES;
+  }
+  if (r->too_big)
+    return answer(c, 413, json_pack("{s:s, s:i}", "message", "Request entity too large", "code", 40005), false);
+  if (strncmp(url, "/api/v10/", 9) == 0)
+    return discord_route(c, method, url, r);
+  if (strncmp(url, "/_", 2) == 0)
+    return control(c, method, url, r);
+  return answer(c, 404, json_pack("{s:s, s:i}", "message", "404: Not Found", "code", 0), false);
+}
+
+static void on_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+  struct req *r = *con_cls;
+  if (r == NULL)
+    return;
+  if (r->pp != NULL)
+    MHD_destroy_post_processor(r->pp);
+  for (int i = 0; i < r->nparts; i++)
+    free(r->parts[i].data);
+  free(r->body);
+  free(r);
+  *con_cls = NULL;
+}
+
+int main(int argc, char **argv)
+{
+  long port = 0;
+  if (argc == 3 && strcmp(argv[1], "--port") == 0) {
+    char *end = NULL;
+    port = strtol(argv[2], &end, 10);
+    if (*end != '\0' || port < 0 || port > 65535)
+      argc = 0;
+  }
+  if (argc != 3) {
+    fprintf(stderr, "usage: double-discord --port N\n");
+    return 2;
+  }
+  if (sodium_init() < 0)
+    return 1;
+  recorded = json_array();
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  struct sockaddr_in addr = {0};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((uint16_t)port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                                            MHD_USE_ERROR_LOG,
+                                          0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &addr,
+                                          MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
+  if (d == NULL) {
+    fprintf(stderr, "double-discord: cannot listen on 127.0.0.1:%ld\n", port);
+    return 1;
+  }
+  const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+  printf("listening on 127.0.0.1:%u\n", di != NULL ? di->port : (unsigned)port);
+  fflush(stdout);
+  int sig;
+  sigwait(&set, &sig);
+  MHD_stop_daemon(d);
+  json_decref(recorded);
+  return 0;
+}

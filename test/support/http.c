@@ -1,0 +1,100 @@
+/* http.c - libcurl requests for the end-to-end tests. */
+#include "http.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct grow {
+  char *p;
+  size_t n;
+};
+
+static size_t append(char *d, size_t s, size_t n, void *arg)
+{
+  struct grow *g = arg;
+  char *q = realloc(g->p, g->n + s * n + 1);
+  if (q == NULL)
+    return 0;
+  memcpy(q + g->n, d, s * n);
+  g->p = q;
+  g->n += s * n;
+  g->p[g->n] = '\0';
+  return s * n;
+}
+
+enum pd_result pd_http_do(const char *method, const char *url, const char *const headers[], const void *body,
+                          size_t len, struct pd_http_reply *out)
+{
+  struct grow b = {0}, h = {0};
+  struct curl_slist *list = NULL;
+  memset(out, 0, sizeof(*out));
+  CURL *c = curl_easy_init();
+  if (c == NULL)
+    return PD_E_NOMEM;
+  for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
+    list = curl_slist_append(list, headers[i]);
+  /* curl adds "Expect: 100-continue" to large bodies; Discord does not send it. */
+  list = curl_slist_append(list, "Expect:");
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, append);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+  if (body != NULL) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+  } else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+  }
+  CURLcode cc = curl_easy_perform(c);
+  if (cc == CURLE_OK)
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+  curl_slist_free_all(list);
+  curl_easy_cleanup(c);
+  out->body = b.p != NULL ? b.p : strdup("");
+  out->len = b.n;
+  out->headers = h.p;
+  return cc == CURLE_OK ? PD_OK : PD_E_UPSTREAM;
+}
+
+const char *pd_http_header(struct pd_http_reply *r, const char *name)
+{
+  static __thread char value[512];
+  size_t nlen = strlen(name);
+  for (const char *line = r->headers; line != NULL && *line != '\0';) {
+    const char *end = strchr(line, '\n');
+    size_t llen = end != NULL ? (size_t)(end - line) : strlen(line);
+    if (llen > nlen && strncasecmp(line, name, nlen) == 0 && line[nlen] == ':') {
+      const char *v = line + nlen + 1;
+      while (*v == ' ')
+        v++;
+      size_t vlen = (size_t)(line + llen - v);
+      while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == ' '))
+        vlen--;
+      if (vlen >= sizeof(value))
+        vlen = sizeof(value) - 1;
+      memcpy(value, v, vlen);
+      value[vlen] = '\0';
+      return value;
+    }
+    line = end != NULL ? end + 1 : NULL;
+  }
+  return NULL;
+}
+
+void pd_http_reply_free(struct pd_http_reply *r)
+{
+  if (r == NULL)
+    return;
+  free(r->body);
+  free(r->headers);
+  memset(r, 0, sizeof(*r));
+}
