@@ -498,6 +498,54 @@ static void test_flat_and_bad_images(void **state)
   gdImageDestroy(clear);
 }
 
+/* Pins the bit layout: a picture built from the 63 AC basis functions, 31 with weight +a,
+ * 31 with -a and one with 0 (which becomes the median), hashes to exactly DC plus the +a
+ * positions, bit 63 - (8 * v + u).  Drawn at 64x64 in 2x2 blocks so the shrink to 32x32 is
+ * exact. */
+static void test_bit_layout(void **state)
+{
+  (void)state;
+  uint64_t seed = 2024;
+  for (int round = 0; round < 8; round++) {
+    int sign[64];
+    int order[63];
+    for (int i = 0; i < 63; i++)
+      order[i] = i + 1;
+    for (int i = 62; i > 0; i--) { /* Fisher-Yates from the fixed seed */
+      int j = rand_below(&seed, i + 1), t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    uint64_t want = UINT64_C(1) << 63;
+    for (int i = 0; i < 63; i++) {
+      sign[order[i]] = i < 31 ? 1 : i < 62 ? -1 : 0;
+      if (sign[order[i]] > 0)
+        want |= UINT64_C(1) << (63 - order[i]);
+    }
+    gdImagePtr im = new_image(64, 64);
+    for (int y = 0; y < 32; y++)
+      for (int x = 0; x < 32; x++) {
+        double l = 128;
+        for (int k = 1; k < 64; k++) {
+          int v = k / 8, u = k % 8;
+          double b = (u == 0 ? sqrt(1.0 / 32) : sqrt(2.0 / 32)) *
+                     (v == 0 ? sqrt(1.0 / 32) : sqrt(2.0 / 32)) * cos((2 * x + 1) * u * M_PI / 64) *
+                     cos((2 * y + 1) * v * M_PI / 64);
+          l += 24 * sign[k] * b;
+        }
+        assert_true(l >= 0 && l <= 255);
+        int g = (int)lround(l);
+        gdImageFilledRectangle(im, 2 * x, 2 * y, 2 * x + 1, 2 * y + 1, gdTrueColor(g, g, g));
+      }
+    uint64_t got = hash_of(im);
+    char got_hex[PD_PHASH_HEX_LEN + 1], want_hex[PD_PHASH_HEX_LEN + 1];
+    pd_phash_to_hex(got, got_hex);
+    pd_phash_to_hex(want, want_hex);
+    assert_string_equal(got_hex, want_hex);
+    gdImageDestroy(im);
+  }
+}
+
 /* phash_dct8 against the textbook definition, evaluated directly. */
 static void test_dct_matches_definition(void **state)
 {
@@ -632,6 +680,7 @@ int main(void)
       cmocka_unit_test(test_value_noise_seeds),
       cmocka_unit_test(test_palette_image),
       cmocka_unit_test(test_flat_and_bad_images),
+      cmocka_unit_test(test_bit_layout),
       cmocka_unit_test(test_dct_matches_definition),
       cmocka_unit_test(test_distance),
       cmocka_unit_test(test_hex),
