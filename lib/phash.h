@@ -26,10 +26,11 @@
  * Bit 63 (DC) is set for anything but a black image; the other 63 bits hold 31 ones (so two
  * ordinary hashes are always an even number of bits apart).
  * Limits: crops, rotations and mirroring are not near copies.  Pictures with little detail
- * (plain gradients, flat fills) have small AC terms, so a local mark such as a watermark,
- * which shifts every low-frequency term at once, can move them 20-30 bits; pictures that
- * vary in one direction only or are mirror-symmetric leave many terms at the median, where
- * small edits flip bits.  Photos have enough detail; the quality filter drops the rest.
+ * (plain gradients, flat fills) have small AC terms, so an edit that adds a little to every
+ * low-frequency term (a watermark in a corner, film grain) can move them 16-30 bits;
+ * pictures that vary in one direction only or are mirror-symmetric leave many terms at the
+ * median, where small edits flip bits.  Photos have enough detail; the quality filter drops
+ * the rest.
  * Returns PD_E_INVALID for a NULL or empty image, PD_E_NOMEM if libgd cannot allocate. */
 enum pd_result pd_phash_image(gdImagePtr im, uint64_t *out);
 
