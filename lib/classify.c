@@ -209,10 +209,11 @@ static void scan(const char *hay, const char *source, const struct pd_classify_i
           inside(hay, len, i, i + m, in->era_name, NAME_REACH))
         continue;
       enum pd_kind k = phrases[p].kind;
-      if (ev->hits[k]++ == 0) {
+      if (ev->hits[k] == 0) {
         ev->what[k] = phrases[p].text;
         ev->source[k] = source;
       }
+      ev->hits[k]++;
       ev->any = true;
       break; /* each phrase counts once */
     }
