@@ -21,9 +21,11 @@ const struct pd_db_stmt pd_db_jobs_stmts[] = {
   {"job_done",
    "UPDATE followup_jobs SET status = 'done', attempts = attempts + 1, finished_at = now(),"
    " interaction_token = '', last_error = NULL WHERE id = $1"},
+  /* clock_timestamp, not now(): now() is when the transaction began, before the send, and a
+   * retry_after counted from then would come back too early. */
   {"job_retry",
    "UPDATE followup_jobs SET attempts = attempts + 1, last_error = $3,"
-   " next_attempt_at = now() + make_interval(secs => $2::double precision / 1000) WHERE id = $1"},
+   " next_attempt_at = clock_timestamp() + make_interval(secs => $2::double precision / 1000) WHERE id = $1"},
   {"job_fail",
    "UPDATE followup_jobs SET status = 'failed', attempts = attempts + 1, finished_at = now(),"
    " interaction_token = '', last_error = $2 WHERE id = $1"},
