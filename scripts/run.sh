@@ -56,4 +56,6 @@ Try a command from another terminal:
   scripts/try profile
 MSG
 fi
-exec "$build/popdeck" serve
+# Not exec: when serve stops (Ctrl-C, SIGTERM), the development double stops with it.
+trap '[ -f .data/double.pid ] && kill "$(cat .data/double.pid)" 2>/dev/null; rm -f .data/double.pid' EXIT
+"$build/popdeck" serve

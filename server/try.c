@@ -141,11 +141,21 @@ static void print_followup(const char *api_base, const char *token)
     }
     if (json_array_size(list) > 0) {
       json_t *last = json_array_get(list, json_array_size(list) - 1);
-      printf("follow-up %s %s -> %lld\n", json_string_value(json_object_get(last, "method")), "@original",
+      printf("follow-up %s %s -> %lld\n", json_string_value(json_object_get(last, "method")),
+             json_string_value(json_object_get(last, "path")),
              (long long)json_integer_value(json_object_get(last, "status")));
       char *s = json_dumps(json_object_get(last, "json"), JSON_INDENT(2) | JSON_PRESERVE_ORDER);
       printf("%s\n", s != NULL ? s : "null");
       free(s);
+      size_t k;
+      json_t *file;
+      json_array_foreach(json_object_get(last, "files"), k, file) {
+        printf("attached %s: %s, %lldx%lld, %lld bytes\n", json_string_value(json_object_get(file, "field")),
+               json_string_value(json_object_get(file, "filename")),
+               (long long)json_integer_value(json_object_get(file, "width")),
+               (long long)json_integer_value(json_object_get(file, "height")),
+               (long long)json_integer_value(json_object_get(file, "size")));
+      }
       json_decref(list);
       return;
     }

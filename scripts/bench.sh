@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# bench.sh - what `make bench` measures, on loopback only, leaving nothing running:
+#   libsodium's verify rate; signed PING with wrk (throughput, latency, server CPU per request);
+#   signed /balance paced at 2,000 requests/s (p50/p99) and unpaced; and, when npm can install it,
+#   Discord's official Node example stack (express + discord-interactions) on the same PING.
+set -euo pipefail
+build=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+secs=${BENCH_SECONDS:-10}
+tmp=$(mktemp -d /tmp/popdeck-bench.XXXXXX)
+chmod 755 "$tmp"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  scripts/pg.sh stop "$tmp/pg" >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 100); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "bench: $1 did not come up" >&2; exit 1; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+ncpu=$(nproc)
+pin_server=() pin_wrk=()
+if [ "$ncpu" -ge 2 ] && command -v taskset >/dev/null; then pin_server=(taskset -c 0); pin_wrk=(taskset -c 1); fi
+
+export DATABASE_URL
+DATABASE_URL=$(scripts/pg.sh start "$tmp/pg" --fast)
+"$build/popdeck" migrate >/dev/null
+pk=$("$build/popdeck" keygen "$tmp/key")
+port=$(free_port)
+export DISCORD_PUBLIC_KEY=$pk DISCORD_APPLICATION_ID=1111111111111111111 LISTEN_ADDR=127.0.0.1:$port
+export DISCORD_API_BASE=http://127.0.0.1:9/api/v10 DEV_KEY_FILE=$tmp/key
+"${pin_server[@]}" "$build/popdeck" serve 2>"$tmp/server.log" &
+spid=$!
+pids+=("$spid")
+wait_http "http://127.0.0.1:$port/healthz"
+
+# The requests: one signed PING, and a signed /balance for a player who has claimed a daily.
+echo '{"app_permissions":"562949953601536","application_id":"1111111111111111111","id":"1310000000000000000","token":"aW50ZXJhY3Rpb246NBIwuLREC7OyhENWJRC_A_pVW7bgRuLkLSCUlJksfoEZ","type":1,"version":1}' >"$tmp/ping.body"
+{ cat "$tmp/ping.body"; "$build/bench_verify" sign "$tmp/key" "$tmp/ping.body"; } >"$tmp/ping.req"
+"$build/popdeck" try --user 80351110224678912 daily >/dev/null
+"$build/popdeck" try --user 80351110224678912 --dump "$tmp/balance.req" balance
+
+run_wrk() { # name url req threads conns delay_ms
+  BENCH_REQ=$3 BENCH_DELAY_MS=$6 "${pin_wrk[@]}" wrk -t"$4" -c"$5" -d"${secs}s" --latency -s scripts/bench.lua "$2" \
+    | grep '^RESULT' | sed "s/^RESULT/$1/"
+}
+field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" <<<"$2"; }
+
+echo "PopDeck benchmark: $(date -u +%FT%TZ), $ncpu cores, $(uname -m), ${secs}s per run"
+[ ${#pin_server[@]} -gt 0 ] && echo "server pinned to CPU 0, wrk to CPU 1 (taskset)"
+echo
+
+verify=$("$build/bench_verify" rate 20000)
+verify_us=$(sed -n 's/verify_us //p' <<<"$verify")
+printf '%-34s %s verifies/s (%s us each)\n' "libsodium Ed25519 verify, 1 core" "$(sed -n 's/verify_per_s //p' <<<"$verify")" "$verify_us"
+
+url=http://127.0.0.1:$port/interactions
+"$build/bench_verify" sign "$tmp/key" "$tmp/ping.body" >/dev/null
+run_wrk warmup "$url" "$tmp/ping.req" 1 8 0 >/dev/null
+t0=$(cpu_ticks "$spid")
+ping=$(run_wrk ping "$url" "$tmp/ping.req" 1 32 0)
+t1=$(cpu_ticks "$spid")
+hz=$(getconf CLK_TCK)
+n=$(field requests "$ping"); d=$(field duration_us "$ping")
+rps=$(( n * 1000000 / d ))
+cpu_us=$(awk -v t=$((t1 - t0)) -v hz="$hz" -v n="$n" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
+ratio=$(awk -v a="$cpu_us" -v b="$verify_us" 'BEGIN { printf "%.2f", a / b }')
+printf '%-34s %s req/s, p50 %s us, p99 %s us, errors %s, non-2xx %s\n' "signed PING (wrk -t1 -c32)" "$rps" \
+  "$(field p50_us "$ping")" "$(field p99_us "$ping")" "$(field errors "$ping")" "$(field non2xx "$ping")"
+printf '%-34s %s us CPU per request = %sx one verify (target <= 1.2x)\n' "server CPU per signed PING" "$cpu_us" "$ratio"
+
+bal=$(run_wrk balance "$url" "$tmp/balance.req" 2 22 10)
+n=$(field requests "$bal"); d=$(field duration_us "$bal")
+printf '%-34s %s req/s achieved, p50 %s us, p99 %s us (target p99 <= 5000 us), non-2xx %s\n' \
+  "/balance paced (22 conns x 10 ms)" "$(( n * 1000000 / d ))" "$(field p50_us "$bal")" "$(field p99_us "$bal")" "$(field non2xx "$bal")"
+bal=$(run_wrk balance "$url" "$tmp/balance.req" 1 32 0)
+n=$(field requests "$bal"); d=$(field duration_us "$bal")
+printf '%-34s %s req/s, p50 %s us, p99 %s us, non-2xx %s\n' "/balance unpaced (wrk -t1 -c32)" \
+  "$(( n * 1000000 / d ))" "$(field p50_us "$bal")" "$(field p99_us "$bal")" "$(field non2xx "$bal")"
+
+# Discord's official Node example stack, for comparison, when npm can install it here.
+node_dir=$top/build/bench-node
+if command -v npm >/dev/null && command -v node >/dev/null; then
+  if [ ! -d "$node_dir/node_modules/discord-interactions" ]; then
+    mkdir -p "$node_dir"
+    cp scripts/bench-node/package.json scripts/bench-node/server.js "$node_dir/"
+    (cd "$node_dir" && npm install --no-audit --no-fund --silent >"$tmp/npm.log" 2>&1) || true
+  fi
+fi
+if [ -d "$node_dir/node_modules/discord-interactions" ]; then
+  cp scripts/bench-node/server.js "$node_dir/"
+  nport=$(free_port)
+  PUBLIC_KEY=$pk PORT=$nport "${pin_server[@]}" node "$node_dir/server.js" 2>"$tmp/node.log" &
+  pids+=($!)
+  npid=$!
+  wait_http "http://127.0.0.1:$nport/healthz"
+  "$build/bench_verify" sign "$tmp/key" "$tmp/ping.body" >/dev/null
+  run_wrk warmup "http://127.0.0.1:$nport/interactions" "$tmp/ping.req" 1 8 0 >/dev/null
+  nping=$(run_wrk node "http://127.0.0.1:$nport/interactions" "$tmp/ping.req" 1 32 0)
+  nn=$(field requests "$nping"); nd=$(field duration_us "$nping")
+  nrps=$(( nn * 1000000 / nd ))
+  printf '%-34s %s req/s, p50 %s us, p99 %s us, non-2xx %s\n' "Node express+discord-interactions" "$nrps" \
+    "$(field p50_us "$nping")" "$(field p99_us "$nping")" "$(field non2xx "$nping")"
+  awk -v a="$rps" -v b="$nrps" 'BEGIN { printf "%-34s %.1fx (target >= 5x)\n", "PopDeck / Node PING throughput", a / b }'
+  kill "$npid" 2>/dev/null || true
+else
+  echo "Node express+discord-interactions  SKIPPED: npm could not install it here (see scripts/bench-node)"
+fi
+if [ -x "$build/bench_render" ]; then echo; "$build/bench_render"; fi
