@@ -50,6 +50,17 @@ if [ ${#e2e[@]} -gt 0 ]; then
   for t in "${e2e[@]}"; do
     [ -x "$t" ] && run_suite "$t"
   done
+  # Every reply and follow-up the suites saw, against Discord's own API description.
+  out=$(scripts/validate-replies.sh "$tmp/payloads.jsonl" 2>&1)
+  rc=$?
+  printf '%s\n' "$out"
+  # It counts as one test: it passes only if every recorded payload is valid.
+  if [ "$rc" -eq 0 ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    broken+=("openapi check of recorded payloads")
+  fi
 fi
 
 echo
