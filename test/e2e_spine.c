@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "e2e.h"
 
@@ -403,7 +404,24 @@ static void test_ops_routes(void **state)
   assert_true(pd_e2e_log_has(&E, 0, "\"command\":\"daily\""));
   assert_true(pd_e2e_log_has(&E, 0, "\"user_id\":\"700000000000000020\""));
   assert_true(pd_e2e_log_has(&E, 0, "\"duration_ms\":"));
-  assert_false(pd_e2e_log_has(&E, 0, "aW50")); /* no interaction token fragment */
+  /* A fresh interaction: neither its token nor its signature may reach the log. */
+  json_t *ix = pd_e2e_command("balance", "700000000000000020");
+  char token[128];
+  snprintf(token, sizeof(token), "%s", json_string_value(json_object_get(ix, "token")));
+  char *body = json_dumps(ix, JSON_COMPACT);
+  char ts[24], sig[129];
+  snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+  pd_e2e_sign(&E, ts, body, strlen(body), sig);
+  assert_int_equal(pd_e2e_post_raw(&E, 0, body, strlen(body), sig, ts, &r), 200);
+  pd_http_reply_free(&r);
+  usleep(200000); /* the line is written when the response completes */
+  char needle[64];
+  snprintf(needle, sizeof(needle), "\"user_id\":\"%s\"", "700000000000000020");
+  assert_true(pd_e2e_log_has(&E, 0, needle)); /* the request was logged... */
+  assert_false(pd_e2e_log_has(&E, 0, token));
+  assert_false(pd_e2e_log_has(&E, 0, sig));
+  free(body);
+  json_decref(ix);
 
   /* A database behind on migrations is not ready. */
   assert_true(pd_e2e_sql(&E, "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)"));
