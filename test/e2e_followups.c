@@ -80,6 +80,31 @@ static void test_429_waits_retry_after_then_delivers(void **state)
   free(token);
 }
 
+static void test_global_429_pauses_every_send(void **state)
+{
+  assert_int_equal(pd_double_fail_next(E.dbl, 429, 1, 0.8, true), 0);
+  char *first = defer_profile(0, "710000000000000011");
+  json_t *reqs = pd_double_wait_requests(E.dbl, first, 1, 5000);
+  assert_non_null(reqs);
+  assert_int_equal(status_of(reqs, 0), 429);
+  int64_t limited_at = json_integer_value(json_object_get(json_array_get(reqs, 0), "received_at_ms"));
+  json_decref(reqs);
+  /* Another player's reply, queued during the global limit, waits it out too. */
+  char *second = defer_profile(0, "710000000000000012");
+  reqs = pd_double_wait_requests(E.dbl, second, 1, 8000);
+  assert_non_null(reqs);
+  int64_t sent_at = json_integer_value(json_object_get(json_array_get(reqs, 0), "received_at_ms"));
+  assert_true(sent_at - limited_at >= 790);
+  assert_int_equal(status_of(reqs, 0), 200);
+  json_decref(reqs);
+  reqs = pd_double_wait_requests(E.dbl, first, 2, 8000);
+  assert_non_null(reqs);
+  assert_int_equal(status_of(reqs, 1), 200);
+  json_decref(reqs);
+  free(first);
+  free(second);
+}
+
 static void test_5xx_retried_with_backoff(void **state)
 {
   assert_int_equal(pd_double_fail_next(E.dbl, 500, 2, 0, false), 0);
@@ -267,6 +292,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup(test_429_waits_retry_after_then_delivers, reset),
+    cmocka_unit_test_setup(test_global_429_pauses_every_send, reset),
     cmocka_unit_test_setup(test_5xx_retried_with_backoff, reset),
     cmocka_unit_test_setup(test_4xx_is_never_retried, reset),
     cmocka_unit_test_setup(test_expired_token_is_given_up_without_sending, reset),
