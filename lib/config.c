@@ -173,7 +173,8 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
       dup_or(src, "ADMIN_TOKEN", NULL, &c->admin_token) != PD_OK ||
       dup_or(src, "ADMIN_FILE", "admin.json", &c->admin_file) != PD_OK ||
       dup_or(src, "SQL_DIR", "sql", &c->sql_dir) != PD_OK ||
-      dup_or(src, "ASSETS_DIR", "assets", &c->assets_dir) != PD_OK)
+      dup_or(src, "ASSETS_DIR", "assets", &c->assets_dir) != PD_OK ||
+      dup_or(src, "CARDS_DIR", ".data/cards", &c->cards_dir) != PD_OK)
     goto nomem;
   if (c->admin_token != NULL && strlen(c->admin_token) < 16) {
     snprintf(err, errlen, "ADMIN_TOKEN: must be at least 16 characters (got %zu)", strlen(c->admin_token));
@@ -218,6 +219,7 @@ void pd_config_free(struct pd_config *c)
   free(c->admin_file);
   free(c->sql_dir);
   free(c->assets_dir);
+  free(c->cards_dir);
   memset(c, 0, sizeof(*c));
 }
 

@@ -30,6 +30,7 @@ struct pd_config {
   char *admin_file;      /* ADMIN_FILE */
   char *sql_dir;         /* SQL_DIR */
   char *assets_dir;      /* ASSETS_DIR */
+  char *cards_dir;       /* CARDS_DIR: rendered card PNGs served at /cards/ */
   int http_threads;      /* HTTP_THREADS */
   int db_pool_size;      /* DB_POOL_SIZE */
   int followup_workers;  /* FOLLOWUP_WORKERS */

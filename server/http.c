@@ -13,6 +13,9 @@
 #include "log.h"
 #include "metrics.h"
 #include "migrate.h"
+#include "storage.h"
+
+#include <sodium.h>
 
 struct pd_http {
   struct MHD_Daemon *d;
@@ -40,6 +43,8 @@ static enum pd_route route_of(const char *url)
     return PD_ROUTE_READYZ;
   if (strcmp(url, "/metrics") == 0)
     return PD_ROUTE_METRICS;
+  if (strncmp(url, "/cards/", 7) == 0)
+    return PD_ROUTE_CARDS;
   return PD_ROUTE_OTHER;
 }
 
@@ -107,6 +112,45 @@ static enum MHD_Result metrics(struct pd_http *h, struct MHD_Connection *c, stru
   return respond(c, r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
 }
 
+/* GET /cards/<name>.png from CARDS_DIR.  A name is an id, never a path: anything outside
+ * [A-Za-z0-9_-]+.png is 404 before the file system is asked.  Card images never change
+ * under a name, so caches may keep them for a year. */
+#define MAX_CARD_BYTES (8 * 1024 * 1024)
+static enum MHD_Result card_image(struct pd_http *h, struct MHD_Connection *c, struct request *r, const char *url)
+{
+  void *data = NULL;
+  size_t len = 0;
+  enum pd_result rc = pd_storage_local_get(h->app->cfg.cards_dir, url + 7, MAX_CARD_BYTES, &data, &len);
+  if (rc == PD_E_NOTFOUND)
+    return send_text(c, r, 404, "no such card image\n");
+  if (rc != PD_OK)
+    return send_text(c, r, 500, "cannot read the card image\n");
+  unsigned char hash[crypto_generichash_BYTES_MIN];
+  char etag[2 * sizeof(hash) + 3];
+  crypto_generichash(hash, sizeof(hash), data, len, NULL, 0);
+  etag[0] = '"';
+  sodium_bin2hex(etag + 1, sizeof(etag) - 2, hash, sizeof(hash));
+  etag[sizeof(etag) - 2] = '"';
+  etag[sizeof(etag) - 1] = '\0';
+  const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+  bool fresh = inm != NULL && strstr(inm, etag) != NULL;
+  struct MHD_Response *resp = fresh ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)
+                                    : MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+  if (fresh)
+    free(data);
+  if (resp == NULL)
+    return MHD_NO;
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "image/png");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=31536000, immutable");
+  int status = fresh ? 304 : 200;
+  enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
+  MHD_destroy_response(resp);
+  pd_metrics_request(r->route, status);
+  r->status = status;
+  return ok;
+}
+
 static enum MHD_Result interactions(struct pd_http *h, struct MHD_Connection *c, struct request *r)
 {
   struct pd_answer ans;
@@ -167,6 +211,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return get ? readyz(h, c, r) : send_text(c, r, 405, "use GET\n");
   case PD_ROUTE_METRICS:
     return get ? metrics(h, c, r) : send_text(c, r, 405, "use GET\n");
+  case PD_ROUTE_CARDS:
+    return get ? card_image(h, c, r, url) : send_text(c, r, 405, "use GET\n");
   default:
     return send_text(c, r, 404, "not found\n");
   }
@@ -193,7 +239,7 @@ static void on_complete(void *cls, struct MHD_Connection *c, void **con_cls, enu
     json_object_set_new(f, "error", json_string(r->log.error));
   if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
     json_object_set_new(f, "aborted", json_true());
-  if (r->route != PD_ROUTE_HEALTHZ && r->route != PD_ROUTE_METRICS)
+  if (r->route != PD_ROUTE_HEALTHZ && r->route != PD_ROUTE_METRICS && r->route != PD_ROUTE_CARDS)
     pd_log(status >= 500 || toe != MHD_REQUEST_TERMINATED_COMPLETED_OK ? "warn" : "info", "request", f);
   else
     json_decref(f);

@@ -17,6 +17,8 @@ static const struct {
   {"register-commands", pd_cli_register, "register-commands [--guild ID]  upload the command table to Discord"},
   {"keygen", pd_cli_keygen, "keygen [FILE]             make a development signing key, print its public key"},
   {"try", pd_cli_try, "try COMMAND [name=value ...]  send a signed command to the running server"},
+  {"seed", pd_cli_seed, "seed demo [--limit N]      the offline demo catalog with rendered cards (idempotent)"},
+  {"render", pd_cli_render, "render PUBLIC_ID FILE.png  render one card"},
 };
 
 static int usage(FILE *f)

@@ -69,6 +69,7 @@ static void base_env(struct pd_e2e *e, int port, char env[][1100], size_t *n)
   snprintf(env[i++], 1100, "ADMIN_FILE=/nonexistent/admin.json");
   snprintf(env[i++], 1100, "HTTP_THREADS=8");
   snprintf(env[i++], 1100, "DB_POOL_SIZE=8");
+  snprintf(env[i++], 1100, "CARDS_DIR=%s", e->cards_dir);
   *n = i;
 }
 
@@ -127,6 +128,8 @@ int pd_e2e_setup(struct pd_e2e *e, const char *suite)
   }
   snprintf(e->build, sizeof(e->build), "%s", getenv("PD_BUILD_DIR") != NULL ? getenv("PD_BUILD_DIR") : "build");
   snprintf(e->db_name, sizeof(e->db_name), "e2e_%s", suite);
+  snprintf(e->cards_dir, sizeof(e->cards_dir), "%s/%s-cards", getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp",
+           e->db_name);
   snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", e->db_name);
   if (!admin_sql(sql))
     return -1;

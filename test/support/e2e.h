@@ -30,6 +30,7 @@ struct pd_e2e {
   unsigned char sk[crypto_sign_SECRETKEYBYTES];
   char pk_hex[2 * crypto_sign_PUBLICKEYBYTES + 1];
   PGconn *pg;
+  char cards_dir[512]; /* CARDS_DIR of the suite's servers */
 };
 
 /* Creates database e2e_<suite>, migrates it with `popdeck migrate`, starts the double and

@@ -1,0 +1,34 @@
+/* db_catalog.h - artists, eras, era images and card templates. */
+#ifndef PD_DB_CATALOG_H
+#define PD_DB_CATALOG_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "db.h"
+
+/* Each returns the row id in *id and whether this call created it in *created. */
+enum pd_result pd_db_artist_upsert(struct pd_db *db, const char *name, bool is_group, int64_t *id, bool *created);
+enum pd_result pd_db_member_link(struct pd_db *db, int64_t group_id, int64_t member_id);
+/* keywords is a NULL-terminated list; dates are YYYY-MM-DD or NULL. */
+enum pd_result pd_db_era_upsert(struct pd_db *db, int64_t artist_id, const char *name, const char *start,
+                                const char *end, const char *const *keywords, int64_t *id, bool *created);
+enum pd_result pd_db_image_upsert(struct pd_db *db, int64_t era_id, const char *source_url, const char *kind,
+                                  int width, int height, const char *phash, json_t *license, int64_t *id,
+                                  bool *created);
+/* The public id of the template made from (image, rarity), or PD_E_NOTFOUND. */
+enum pd_result pd_db_template_find(struct pd_db *db, int64_t image_id, const char *rarity, char public_id[16]);
+enum pd_result pd_db_publicid_taken(struct pd_db *db, const char *public_id, bool *taken);
+enum pd_result pd_db_template_insert(struct pd_db *db, const char *public_id, int64_t artist_id, int64_t era_id,
+                                     const char *rarity, const char *image_url, int64_t image_id);
+
+struct pd_template_view {
+  char public_id[16];
+  char artist[256];
+  char era[256];
+  char rarity[16];
+  char kind[16];
+};
+enum pd_result pd_db_template_view(struct pd_db *db, const char *public_id, struct pd_template_view *out);
+
+#endif

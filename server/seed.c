@@ -1,0 +1,296 @@
+/* seed.c - `popdeck seed demo [--limit N]`: the offline demo catalog (assets/catalog/demo.json)
+ * into the database, with generated artwork and one rendered card per rarity per era.
+ * Idempotent: a second run adds nothing.  `popdeck render PUBLIC_ID FILE.png` renders one card. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "db_catalog.h"
+#include "phash.h"
+#include "publicid.h"
+#include "rarity.h"
+#include "render.h"
+#include "storage.h"
+
+#define DEMO_ART_W 900
+#define DEMO_ART_H 1260
+#define PNG_LEVEL 3
+
+struct seed {
+  struct pd_config cfg;
+  struct pd_db *db;
+  struct pd_renderer *renderer;
+  int artists_added, eras_added, cards_rendered, cards_kept;
+};
+
+static bool taken_cb(void *arg, const char *id)
+{
+  struct seed *s = arg;
+  bool taken = true; /* on a database error, never hand out the id */
+  pd_db_publicid_taken(s->db, id, &taken);
+  return taken;
+}
+
+/* The URL players' embeds load: PUBLIC_BASE_URL when set, else the local listener. */
+static void card_url(const struct pd_config *c, const char *file, char *out, size_t outlen)
+{
+  if (c->public_base_url != NULL)
+    snprintf(out, outlen, "%s/cards/%s", c->public_base_url, file);
+  else
+    snprintf(out, outlen, "http://%s:%d/cards/%s", c->listen_host, c->listen_port, file);
+}
+
+static enum pd_result render_to_storage(struct seed *s, const char *artist, const char *era, const char *public_id,
+                                        enum pd_rarity rar, gdImagePtr art)
+{
+  struct pd_card_spec spec = {artist, era, public_id, rar, 0, art, -1, -1};
+  gdImagePtr im = NULL;
+  void *png = NULL;
+  size_t len = 0;
+  char file[64];
+  enum pd_result rc = pd_render_card(s->renderer, &spec, &im);
+  if (rc == PD_OK)
+    rc = pd_render_png(im, PNG_LEVEL, &png, &len);
+  if (rc == PD_OK)
+    rc = pd_storage_card_name(public_id, file, sizeof(file));
+  if (rc == PD_OK)
+    rc = pd_storage_local_put(s->cfg.cards_dir, file, png, len);
+  free(png);
+  if (im != NULL)
+    gdImageDestroy(im);
+  return rc;
+}
+
+static enum pd_result seed_era(struct seed *s, const char *artist, int64_t artist_id, json_t *era, const char *end)
+{
+  const char *name = json_string_value(json_object_get(era, "name"));
+  const char *start = json_string_value(json_object_get(era, "start"));
+  char kw[6][512], src[600], hex[PD_PHASH_HEX_LEN + 1];
+  const char *suffix[6] = {"concert", "live", "photoshoot", "mv", "red carpet", "press photo"};
+  const char *keywords[7];
+  for (int i = 0; i < 6; i++) {
+    snprintf(kw[i], sizeof(kw[i]), "%s %s %s", artist, name, suffix[i]);
+    keywords[i] = kw[i];
+  }
+  keywords[6] = NULL;
+  int64_t era_id = 0, image_id = 0;
+  bool created = false;
+  gdImagePtr art = NULL;
+  uint64_t ph = 0;
+  enum pd_result rc = pd_db_era_upsert(s->db, artist_id, name, start, end, keywords, &era_id, &created);
+  if (rc != PD_OK)
+    return rc;
+  s->eras_added += created;
+  rc = pd_render_demo_art(artist, name, DEMO_ART_W, DEMO_ART_H, &art);
+  if (rc == PD_OK)
+    rc = pd_phash_image(art, &ph);
+  if (rc != PD_OK)
+    goto out;
+  pd_phash_to_hex(ph, hex);
+  snprintf(src, sizeof(src), "generated:demo/%s/%s", artist, name);
+  json_t *license = json_pack("{s:s, s:s}", "type", "generated", "note", "PopDeck demo artwork, replaced by ingested images");
+  rc = pd_db_image_upsert(s->db, era_id, src, "generated", DEMO_ART_W, DEMO_ART_H, hex, license, &image_id, NULL);
+  json_decref(license);
+  for (int r = 0; rc == PD_OK && r < PD_RARITY_COUNT; r++) {
+    char public_id[PD_PUBLICID_SIZE], file[64], url[512];
+    const char *rarity = pd_rarity_name((enum pd_rarity)r);
+    rc = pd_db_template_find(s->db, image_id, rarity, public_id);
+    if (rc == PD_OK) {
+      s->cards_kept++;
+      continue;
+    }
+    if (rc != PD_E_NOTFOUND)
+      break;
+    struct pd_publicid prefix;
+    rc = pd_publicid_codes(artist, name, &prefix);
+    if (rc == PD_OK)
+      rc = pd_publicid_next(&prefix, taken_cb, s, public_id);
+    if (rc == PD_OK)
+      rc = render_to_storage(s, artist, name, public_id, (enum pd_rarity)r, art);
+    if (rc == PD_OK)
+      rc = pd_storage_card_name(public_id, file, sizeof(file));
+    if (rc == PD_OK) {
+      card_url(&s->cfg, file, url, sizeof(url));
+      rc = pd_db_template_insert(s->db, public_id, artist_id, era_id, rarity, url, image_id);
+    }
+    s->cards_rendered += rc == PD_OK;
+  }
+out:
+  if (art != NULL)
+    gdImageDestroy(art);
+  return rc;
+}
+
+/* date moved by days and years (YYYY-MM-DD), "" when date is not one. */
+static void shift_date(const char *date, int days, int years, char out[16])
+{
+  struct tm tm = {0};
+  out[0] = '\0';
+  if (date == NULL || strptime(date, "%Y-%m-%d", &tm) == NULL)
+    return;
+  tm.tm_mday += days;
+  tm.tm_year += years;
+  tm.tm_hour = 12;
+  timegm(&tm); /* normalises the fields */
+  strftime(out, 16, "%Y-%m-%d", &tm);
+}
+
+static enum pd_result seed_artist(struct seed *s, json_t *a)
+{
+  const char *name = json_string_value(json_object_get(a, "name"));
+  int64_t id = 0, mid = 0;
+  bool created = false;
+  size_t i;
+  json_t *v;
+  enum pd_result rc = pd_db_exec_sql(s->db, "BEGIN");
+  if (rc == PD_OK)
+    rc = pd_db_artist_upsert(s->db, name, json_is_true(json_object_get(a, "is_group")), &id, &created);
+  s->artists_added += rc == PD_OK && created;
+  json_array_foreach(json_object_get(a, "members"), i, v) {
+    if (rc == PD_OK)
+      rc = pd_db_artist_upsert(s->db, json_string_value(v), false, &mid, NULL);
+    if (rc == PD_OK)
+      rc = pd_db_member_link(s->db, id, mid);
+  }
+  json_t *eras = json_object_get(a, "eras");
+  json_array_foreach(eras, i, v) {
+    char end[16];
+    json_t *next = json_array_get(eras, i + 1);
+    /* An era ends the day before the next begins; the newest runs for a year. */
+    if (next != NULL)
+      shift_date(json_string_value(json_object_get(next, "start")), -1, 0, end);
+    else
+      shift_date(json_string_value(json_object_get(v, "start")), 0, 1, end);
+    if (rc == PD_OK)
+      rc = seed_era(s, name, id, v, end[0] ? end : NULL);
+  }
+  if (rc == PD_OK)
+    rc = pd_db_exec_sql(s->db, "COMMIT");
+  else
+    (void)pd_db_exec_sql(s->db, "ROLLBACK");
+  return rc;
+}
+
+static bool open_catalog(struct seed *s, unsigned need)
+{
+  char err[512];
+  if (!pd_cli_config(need, &s->cfg))
+    return false;
+  if (pd_renderer_new(s->cfg.assets_dir, &s->renderer, err, sizeof(err)) != PD_OK) {
+    fprintf(stderr, "%s\n", err);
+    return false;
+  }
+  if (s->cfg.database_url != NULL && pd_db_open(s->cfg.database_url, 0, true, &s->db) != PD_OK) {
+    fprintf(stderr, "cannot connect to DATABASE_URL (is it migrated? run popdeck migrate)\n");
+    return false;
+  }
+  return true;
+}
+
+static void close_catalog(struct seed *s)
+{
+  pd_db_close(s->db);
+  pd_renderer_free(s->renderer);
+  pd_config_free(&s->cfg);
+}
+
+int pd_cli_seed(int argc, char **argv)
+{
+  struct seed s = {0};
+  long limit = -1;
+  if (argc == 4 && strcmp(argv[2], "--limit") == 0) {
+    char *end = NULL;
+    limit = strtol(argv[3], &end, 10);
+    if (*end != '\0' || limit < 1)
+      argc = 0;
+  } else if (argc != 2) {
+    argc = 0;
+  }
+  if (argc == 0 || strcmp(argv[1], "demo") != 0) {
+    fprintf(stderr, "usage: popdeck seed demo [--limit N]\n");
+    return 2;
+  }
+  if (!open_catalog(&s, PD_NEED_DB)) {
+    close_catalog(&s);
+    return 2;
+  }
+  char path[1024];
+  json_error_t jerr;
+  snprintf(path, sizeof(path), "%s/catalog/demo.json", s.cfg.assets_dir);
+  json_t *cat = json_load_file(path, 0, &jerr);
+  int rc = 1;
+  if (!json_is_array(json_object_get(cat, "artists"))) {
+    fprintf(stderr, "seed: %s: %s\n", path, cat == NULL ? jerr.text : "no \"artists\" array");
+    goto out;
+  }
+  size_t i, n = json_array_size(json_object_get(cat, "artists"));
+  json_t *a;
+  json_array_foreach(json_object_get(cat, "artists"), i, a) {
+    if (limit >= 0 && (long)i >= limit)
+      break;
+    int before = s.cards_rendered;
+    if (seed_artist(&s, a) != PD_OK) {
+      fprintf(stderr, "seed: %s failed (see the log line above); the artists before it are seeded\n",
+              json_string_value(json_object_get(a, "name")));
+      goto out;
+    }
+    printf("seed: [%zu/%zu] %s: %zu eras, %d cards rendered\n", i + 1, n, json_string_value(json_object_get(a, "name")),
+           json_array_size(json_object_get(a, "eras")), s.cards_rendered - before);
+    fflush(stdout);
+  }
+  printf("seed: %d artists and %d eras added, %d cards rendered into %s, %d already there\n", s.artists_added,
+         s.eras_added, s.cards_rendered, s.cfg.cards_dir, s.cards_kept);
+  rc = 0;
+out:
+  json_decref(cat);
+  close_catalog(&s);
+  return rc;
+}
+
+int pd_cli_render(int argc, char **argv)
+{
+  struct seed s = {0};
+  struct pd_template_view t;
+  enum pd_rarity rar;
+  int rc = 1;
+  if (argc != 3) {
+    fprintf(stderr, "usage: popdeck render PUBLIC_ID FILE.png\n");
+    return 2;
+  }
+  if (!open_catalog(&s, PD_NEED_DB)) {
+    close_catalog(&s);
+    return 2;
+  }
+  gdImagePtr im = NULL;
+  void *png = NULL;
+  size_t len = 0;
+  enum pd_result r = pd_db_template_view(s.db, argv[1], &t);
+  if (r == PD_E_NOTFOUND) {
+    fprintf(stderr, "render: no card %s\n", argv[1]);
+    goto out;
+  }
+  if (r != PD_OK || pd_rarity_parse(t.rarity, &rar) != PD_OK)
+    goto out;
+  /* Only generated artwork is stored today; ingested images will be drawn from storage. */
+  struct pd_card_spec spec = {t.artist, t.era, t.public_id, rar, 0, NULL, -1, -1};
+  if (pd_render_card(s.renderer, &spec, &im) != PD_OK || pd_render_png(im, PNG_LEVEL, &png, &len) != PD_OK)
+    goto out;
+  FILE *f = fopen(argv[2], "wb");
+  if (f == NULL || fwrite(png, 1, len, f) != len) {
+    fprintf(stderr, "render: cannot write %s\n", argv[2]);
+    if (f != NULL)
+      fclose(f);
+    goto out;
+  }
+  fclose(f);
+  printf("render: %s (%s, %s, %s) -> %s, %zu bytes\n", t.public_id, t.artist, t.era, t.rarity, argv[2], len);
+  rc = 0;
+out:
+  free(png);
+  if (im != NULL)
+    gdImageDestroy(im);
+  close_catalog(&s);
+  return rc;
+}

@@ -1,0 +1,145 @@
+/* e2e_catalog.c - the offline demo catalog: `popdeck seed demo` fills artists, members, eras,
+ * images and rendered card templates, idempotently; the server publishes the PNGs at /cards/
+ * with cache headers and refuses anything that is not a card name; `popdeck render` draws the
+ * same bytes again. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "e2e.h"
+
+static struct pd_e2e E;
+
+static int setup(void **state)
+{
+  return pd_e2e_setup(&E, "catalog");
+}
+
+static int teardown(void **state)
+{
+  pd_e2e_teardown(&E);
+  return 0;
+}
+
+/* Runs a popdeck subcommand against the suite's database; returns its output (malloc'd). */
+static char *popdeck(const char *args, int *status)
+{
+  char cmd[2048];
+  snprintf(cmd, sizeof(cmd), "DATABASE_URL=\"%s\" CARDS_DIR=\"%s\" %s/popdeck %s 2>&1", E.db_url, E.cards_dir, E.build,
+           args);
+  FILE *p = popen(cmd, "r");
+  char *out = calloc(1, 65536);
+  size_t n = fread(out, 1, 65535, p);
+  out[n] = '\0';
+  int st = pclose(p);
+  *status = WEXITSTATUS(st);
+  return out;
+}
+
+static void test_seed_fills_a_playable_catalog(void **state)
+{
+  int st = -1;
+  char *out = popdeck("seed demo --limit 2", &st);
+  assert_int_equal(st, 0);
+  assert_non_null(strstr(out, "seed: [1/34] Taylor Swift: 5 eras, 25 cards rendered"));
+  assert_non_null(strstr(out, "2 artists and 8 eras added, 40 cards rendered"));
+  free(out);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM card_templates"), 40);
+  /* One card per rarity per era. */
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(DISTINCT (era_id, rarity)) FROM card_templates"), 40);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM card_templates WHERE rarity = 'mythic'"), 8);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM eras e JOIN artists a ON a.id = e.artist_id"
+                                      " WHERE a.name = 'Taylor Swift' AND e.name = '1989' AND e.start_date = '2014-10-27'"
+                                      " AND e.end_date = '2017-11-09'"), 1);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM eras WHERE 'Taylor Swift 1989 red carpet' = ANY(search_keywords)"), 1);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM era_images WHERE kind = 'generated' AND phash ~ '^[0-9a-f]{16}$'"), 8);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM card_templates WHERE public_id ~ '^TAYL_19#0[1-5]$'"), 5);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM card_templates WHERE image_url LIKE 'http://127.0.0.1:%/cards/%.png'"), 40);
+}
+
+static void test_seed_again_adds_nothing(void **state)
+{
+  int st = -1;
+  char *out = popdeck("seed demo --limit 2", &st);
+  assert_int_equal(st, 0);
+  assert_non_null(strstr(out, "0 artists and 0 eras added, 0 cards rendered"));
+  assert_non_null(strstr(out, "40 already there"));
+  free(out);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM card_templates"), 40);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM era_images"), 8);
+}
+
+static void test_cards_are_served_with_cache_headers(void **state)
+{
+  struct pd_http_reply r;
+  assert_int_equal(pd_e2e_get(&E, 0, "/cards/TAYL_19-03.png", &r), 200);
+  assert_string_equal(pd_http_header(&r, "Content-Type"), "image/png");
+  assert_string_equal(pd_http_header(&r, "Cache-Control"), "public, max-age=31536000, immutable");
+  const unsigned char *b = (const unsigned char *)r.body;
+  assert_true(r.len > 24 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0);
+  unsigned w = (unsigned)b[16] << 24 | (unsigned)b[17] << 16 | (unsigned)b[18] << 8 | b[19];
+  unsigned h = (unsigned)b[20] << 24 | (unsigned)b[21] << 16 | (unsigned)b[22] << 8 | b[23];
+  assert_int_equal(w, 600);
+  assert_int_equal(h, 840);
+  char etag[80], inm[100];
+  snprintf(etag, sizeof(etag), "%s", pd_http_header(&r, "ETag"));
+  pd_http_reply_free(&r);
+  snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
+  char url[128];
+  snprintf(url, sizeof(url), "http://127.0.0.1:%d/cards/TAYL_19-03.png", E.srv[0].port);
+  const char *hdr[] = {inm, NULL};
+  assert_int_equal(pd_http_do("GET", url, hdr, NULL, 0, &r), PD_OK);
+  assert_int_equal(r.status, 304);
+  assert_int_equal(r.len, 0);
+  pd_http_reply_free(&r);
+}
+
+static void test_only_card_names_are_served(void **state)
+{
+  const char *bad[] = {"/cards/NOPE_00-00.png", "/cards/../sql/001_players.sql", "/cards/..%2F..%2Fetc%2Fpasswd",
+                       "/cards/a.b.png", "/cards/", "/cards/TAYL_19-03.PNG", "/cards/.png"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    struct pd_http_reply r;
+    long st = pd_e2e_get(&E, 0, bad[i], &r);
+    if (st != 404)
+      fail_msg("%s answered %ld", bad[i], st);
+    pd_http_reply_free(&r);
+  }
+}
+
+static void test_render_draws_the_same_bytes(void **state)
+{
+  int st = -1;
+  char args[1200], stored[1200];
+  snprintf(args, sizeof(args), "render 'TAYL_19#03' %s/again.png", E.cards_dir);
+  char *out = popdeck(args, &st);
+  assert_int_equal(st, 0);
+  assert_non_null(strstr(out, "TAYL_19#03 (Taylor Swift, 1989, epic)"));
+  free(out);
+  snprintf(stored, sizeof(stored), "cmp -s %s/TAYL_19-03.png %s/again.png", E.cards_dir, E.cards_dir);
+  assert_int_equal(system(stored), 0);
+  out = popdeck("render 'NOPE_00#01' /tmp/x.png", &st);
+  assert_int_equal(st, 1);
+  assert_non_null(strstr(out, "no card NOPE_00#01"));
+  free(out);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_seed_fills_a_playable_catalog),
+    cmocka_unit_test(test_seed_again_adds_nothing),
+    cmocka_unit_test(test_cards_are_served_with_cache_headers),
+    cmocka_unit_test(test_only_card_names_are_served),
+    cmocka_unit_test(test_render_draws_the_same_bytes),
+  };
+  return cmocka_run_group_tests_name("e2e_catalog", tests, setup, teardown);
+}
