@@ -14,7 +14,7 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-  int n = argc > 1 ? atoi(argv[1]) : 100;
+  int n = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 100;
   struct pd_renderer *r;
   char err[256];
   if (sodium_init() < 0 || n < 1 || pd_renderer_new(getenv("ASSETS_DIR") ? getenv("ASSETS_DIR") : "assets", &r, err, sizeof(err)) != PD_OK) {

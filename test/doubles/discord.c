@@ -85,18 +85,23 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
   return MHD_YES;
 }
 
-static enum MHD_Result answer(struct MHD_Connection *c, int status, json_t *body, bool ratelimit_headers)
+/* The bucket headers Discord puts on every answer of a rate-limited route. */
+static void ratelimit_headers(struct MHD_Response *resp, const char *remaining, const char *reset_after)
+{
+  MHD_add_response_header(resp, "X-RateLimit-Limit", "5");
+  MHD_add_response_header(resp, "X-RateLimit-Remaining", remaining);
+  MHD_add_response_header(resp, "X-RateLimit-Reset-After", reset_after);
+  MHD_add_response_header(resp, "X-RateLimit-Bucket", "popdeck-double-bucket");
+}
+
+static enum MHD_Result answer(struct MHD_Connection *c, int status, json_t *body, bool with_ratelimit)
 {
   char *s = body != NULL ? json_dumps(body, JSON_COMPACT) : strdup("");
   json_decref(body);
   struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
   MHD_add_response_header(resp, "Content-Type", "application/json");
-  if (ratelimit_headers) {
-    MHD_add_response_header(resp, "X-RateLimit-Limit", "5");
-    MHD_add_response_header(resp, "X-RateLimit-Remaining", "4");
-    MHD_add_response_header(resp, "X-RateLimit-Reset-After", "1.000");
-    MHD_add_response_header(resp, "X-RateLimit-Bucket", "popdeck-double-bucket");
-  }
+  if (with_ratelimit)
+    ratelimit_headers(resp, "4", "1.000");
   enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
   MHD_destroy_response(resp);
   return ok;
@@ -214,7 +219,6 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
 
   int status = 200, delay = 0;
   json_t *body = NULL;
-  bool rl = true;
   pthread_mutex_lock(&mu);
   json_object_set_new(rec, "seq", json_integer((json_int_t)json_array_size(recorded)));
   json_array_append(recorded, rec);
@@ -287,18 +291,12 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
     snprintf(num, sizeof(num), "%d", (int)ceil(ra));
     MHD_add_response_header(resp, "Retry-After", num);
     snprintf(num, sizeof(num), "%.3f", ra);
-    MHD_add_response_header(resp, "X-RateLimit-Reset-After", num);
-    MHD_add_response_header(resp, "X-RateLimit-Limit", "5");
-    MHD_add_response_header(resp, "X-RateLimit-Remaining", "0");
-    MHD_add_response_header(resp, "X-RateLimit-Bucket", "popdeck-double-bucket");
+    ratelimit_headers(resp, "0", num);
     MHD_add_response_header(resp, "X-RateLimit-Scope", global ? "global" : "user");
     if (global)
       MHD_add_response_header(resp, "X-RateLimit-Global", "true");
-  } else if (rl) {
-    MHD_add_response_header(resp, "X-RateLimit-Limit", "5");
-    MHD_add_response_header(resp, "X-RateLimit-Remaining", "4");
-    MHD_add_response_header(resp, "X-RateLimit-Reset-After", "1.000");
-    MHD_add_response_header(resp, "X-RateLimit-Bucket", "popdeck-double-bucket");
+  } else {
+    ratelimit_headers(resp, "4", "1.000");
   }
   enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
   MHD_destroy_response(resp);
