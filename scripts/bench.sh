@@ -55,6 +55,9 @@ echo "PopDeck benchmark: $(date -u +%FT%TZ), $ncpu cores, $(uname -m), ${secs}s 
 [ ${#pin_server[@]} -gt 0 ] && echo "server pinned to CPU 0, wrk to CPU 1 (taskset)"
 echo
 
+# The renderer first, while nothing else runs on the machine.
+if [ -x "$build/bench_render" ]; then "${pin_wrk[@]}" "$build/bench_render" 100; echo; fi
+
 verify=$("$build/bench_verify" rate 20000)
 verify_us=$(sed -n 's/verify_us //p' <<<"$verify")
 printf '%-34s %s verifies/s (%s us each)\n' "libsodium Ed25519 verify, 1 core" "$(sed -n 's/verify_per_s //p' <<<"$verify")" "$verify_us"
@@ -111,4 +114,3 @@ if [ -d "$node_dir/node_modules/discord-interactions" ]; then
 else
   echo "Node express+discord-interactions  SKIPPED: npm could not install it here (see scripts/bench-node)"
 fi
-if [ -x "$build/bench_render" ]; then echo; "$build/bench_render"; fi
