@@ -176,6 +176,27 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
       dup_or(src, "ASSETS_DIR", "assets", &c->assets_dir) != PD_OK ||
       dup_or(src, "CARDS_DIR", ".data/cards", &c->cards_dir) != PD_OK)
     goto nomem;
+  v = src->get(src->arg, "STORAGE");
+  if (v != NULL && strcmp(v, "s3") != 0 && strcmp(v, "local") != 0) {
+    snprintf(err, errlen, "STORAGE: must be local or s3 (got \"%s\")", v);
+    goto out;
+  }
+  c->storage_s3 = v != NULL && strcmp(v, "s3") == 0;
+  if (dup_or(src, "S3_ENDPOINT", NULL, &c->s3_endpoint) != PD_OK ||
+      dup_or(src, "S3_REGION", "us-east-1", &c->s3_region) != PD_OK ||
+      dup_or(src, "S3_BUCKET", NULL, &c->s3_bucket) != PD_OK || dup_or(src, "S3_KEY", NULL, &c->s3_key) != PD_OK ||
+      dup_or(src, "S3_SECRET", NULL, &c->s3_secret) != PD_OK || dup_or(src, "CDN_URL", NULL, &c->cdn_url) != PD_OK)
+    goto nomem;
+  if (c->storage_s3) {
+    const char *names[4] = {"S3_ENDPOINT", "S3_BUCKET", "S3_KEY", "S3_SECRET"};
+    const char *vals[4] = {c->s3_endpoint, c->s3_bucket, c->s3_key, c->s3_secret};
+    for (int i = 0; i < 4; i++) {
+      if (vals[i] == NULL) {
+        snprintf(err, errlen, "%s: is required when STORAGE=s3", names[i]);
+        goto out;
+      }
+    }
+  }
   if (c->admin_token != NULL && strlen(c->admin_token) < 16) {
     snprintf(err, errlen, "ADMIN_TOKEN: must be at least 16 characters (got %zu)", strlen(c->admin_token));
     goto out;
@@ -220,6 +241,14 @@ void pd_config_free(struct pd_config *c)
   free(c->sql_dir);
   free(c->assets_dir);
   free(c->cards_dir);
+  free(c->s3_endpoint);
+  free(c->s3_region);
+  free(c->s3_bucket);
+  free(c->s3_key);
+  if (c->s3_secret != NULL)
+    sodium_memzero(c->s3_secret, strlen(c->s3_secret));
+  free(c->s3_secret);
+  free(c->cdn_url);
   memset(c, 0, sizeof(*c));
 }
 

@@ -31,6 +31,9 @@ struct pd_config {
   char *sql_dir;         /* SQL_DIR */
   char *assets_dir;      /* ASSETS_DIR */
   char *cards_dir;       /* CARDS_DIR: rendered card PNGs served at /cards/ */
+  bool storage_s3;       /* STORAGE=s3 (else local) */
+  char *s3_endpoint, *s3_region, *s3_bucket, *s3_key, *s3_secret;
+  char *cdn_url;         /* CDN_URL: public base of stored objects */
   int http_threads;      /* HTTP_THREADS */
   int db_pool_size;      /* DB_POOL_SIZE */
   int followup_workers;  /* FOLLOWUP_WORKERS */

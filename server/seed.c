@@ -12,6 +12,7 @@
 #include "publicid.h"
 #include "rarity.h"
 #include "render.h"
+#include "s3.h"
 #include "storage.h"
 
 #define DEMO_ART_W 900
@@ -33,10 +34,15 @@ static bool taken_cb(void *arg, const char *id)
   return taken;
 }
 
-/* The URL players' embeds load: PUBLIC_BASE_URL when set, else the local listener. */
+/* The URL players' embeds load: the CDN (or the bucket) for S3, else PUBLIC_BASE_URL, else
+ * the local listener. */
 static void card_url(const struct pd_config *c, const char *file, char *out, size_t outlen)
 {
-  if (c->public_base_url != NULL)
+  if (c->storage_s3 && c->cdn_url != NULL)
+    snprintf(out, outlen, "%s/%s", c->cdn_url, file);
+  else if (c->storage_s3)
+    snprintf(out, outlen, "%s/%s/%s", c->s3_endpoint, c->s3_bucket, file);
+  else if (c->public_base_url != NULL)
     snprintf(out, outlen, "%s/cards/%s", c->public_base_url, file);
   else
     snprintf(out, outlen, "http://%s:%d/cards/%s", c->listen_host, c->listen_port, file);
@@ -55,8 +61,16 @@ static enum pd_result render_to_storage(struct seed *s, const char *artist, cons
     rc = pd_render_png(im, PNG_LEVEL, &png, &len);
   if (rc == PD_OK)
     rc = pd_storage_card_name(public_id, file, sizeof(file));
-  if (rc == PD_OK)
+  if (rc == PD_OK && s->cfg.storage_s3) {
+    struct pd_s3 s3 = {s->cfg.s3_endpoint, s->cfg.s3_region, s->cfg.s3_bucket, s->cfg.s3_key, s->cfg.s3_secret};
+    char err[300];
+    long status = 0;
+    rc = pd_s3_put(&s3, file, png, len, "image/png", &status, err, sizeof(err));
+    if (rc != PD_OK)
+      fprintf(stderr, "seed: %s\n", err);
+  } else if (rc == PD_OK) {
     rc = pd_storage_local_put(s->cfg.cards_dir, file, png, len);
+  }
   free(png);
   if (im != NULL)
     gdImageDestroy(im);

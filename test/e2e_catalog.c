@@ -11,6 +11,7 @@
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -132,6 +133,52 @@ static void test_render_draws_the_same_bytes(void **state)
   free(out);
 }
 
+static void test_seed_into_s3_storage(void **state)
+{
+  char bin[300], log[600], line[128], args[64];
+  unsigned port = 0;
+  struct pd_proc *s3 = NULL;
+  snprintf(bin, sizeof(bin), "%s/double-s3", E.build);
+  snprintf(log, sizeof(log), "%s/catalog-s3.log", E.cards_dir);
+  char *const argv[] = {bin, "--port", "0", "--key", "AKIDSEED", "--secret", "seed-secret", "--region", "eu-west-3", NULL};
+  assert_int_equal(pd_proc_spawn(&s3, argv, NULL, log), PD_OK);
+  assert_int_equal(pd_proc_wait_log(s3, "listening on 127.0.0.1:", 5000, line, sizeof(line)), PD_OK);
+  sscanf(strstr(line, "127.0.0.1:") + 10, "%u", &port);
+  /* The third artist (Dua Lipa, 3 eras) is new: its 15 cards go to the bucket. */
+  snprintf(args, sizeof(args), "seed demo --limit 3");
+  char env[400];
+  snprintf(env, sizeof(env), "STORAGE=s3 S3_ENDPOINT=http://127.0.0.1:%u S3_REGION=eu-west-3 S3_BUCKET=cards"
+           " S3_KEY=AKIDSEED S3_SECRET=seed-secret CDN_URL=https://cdn.popdeck.test", port);
+  char cmd[4096];
+  snprintf(cmd, sizeof(cmd), "%s DATABASE_URL=\"%s\" %s/popdeck %s >/dev/null", env, E.db_url, E.build, args);
+  assert_int_equal(system(cmd), 0);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM card_templates t JOIN artists a ON a.id = t.artist_id"
+                                      " WHERE a.name = 'Dua Lipa' AND t.image_url ~ '^https://cdn.popdeck.test/DUAL_[A-Z0-9]{2}-0[1-5].png$'"), 15);
+  char url[128];
+  struct pd_http_reply r;
+  snprintf(url, sizeof(url), "http://127.0.0.1:%u/_objects", port);
+  assert_int_equal(pd_http_do("GET", url, NULL, NULL, 0, &r), PD_OK);
+  json_t *objs = json_loads(r.body, 0, NULL);
+  pd_http_reply_free(&r);
+  assert_int_equal(json_object_size(objs), 15);
+  json_t *o = json_object_get(objs, "/cards/DUAL_FU-05.png");
+  assert_non_null(o);
+  assert_string_equal(json_string_value(json_object_get(o, "content_type")), "image/png");
+  json_decref(objs);
+
+  /* A wrong secret: the double refuses the signature, seed says so and fails. */
+  snprintf(cmd, sizeof(cmd), "STORAGE=s3 S3_ENDPOINT=http://127.0.0.1:%u S3_REGION=eu-west-3 S3_BUCKET=cards S3_KEY=AKIDSEED"
+           " S3_SECRET=wrong DATABASE_URL=\"%s\" %s/popdeck seed demo --limit 4 2>&1 | grep -q 'answered 403'", port,
+           E.db_url, E.build);
+  assert_int_equal(system(cmd), 0);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM card_templates t JOIN artists a ON a.id = t.artist_id"
+                                      " WHERE a.name = 'Ariana Grande'"), 0);
+  int status;
+  pd_proc_signal(s3, SIGTERM);
+  pd_proc_wait_exit(s3, 5000, &status);
+  pd_proc_free(s3);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -140,6 +187,7 @@ int main(void)
     cmocka_unit_test(test_cards_are_served_with_cache_headers),
     cmocka_unit_test(test_only_card_names_are_served),
     cmocka_unit_test(test_render_draws_the_same_bytes),
+    cmocka_unit_test(test_seed_into_s3_storage),
   };
   return cmocka_run_group_tests_name("e2e_catalog", tests, setup, teardown);
 }

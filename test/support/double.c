@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "http.h"
+#include "http_client.h"
 #include "proc.h"
 
 struct pd_double {

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 #include "double.h"
-#include "http.h"
+#include "http_client.h"
 #include "proc.h"
 
 #define PD_E2E_SERVERS 2

@@ -1,5 +1,5 @@
-/* http.c - libcurl requests for the end-to-end tests. */
-#include "http.h"
+/* http_client.c - libcurl requests for the end-to-end tests. */
+#include "http_client.h"
 
 #include <curl/curl.h>
 #include <stdlib.h>

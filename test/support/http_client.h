@@ -1,4 +1,4 @@
-/* http.h - a small libcurl client for tests (loopback only, no proxies). */
+/* http_client.h - a small libcurl client for tests (loopback only, no proxies). */
 #ifndef PD_TEST_HTTP_H
 #define PD_TEST_HTTP_H
 
