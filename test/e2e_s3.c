@@ -70,11 +70,13 @@ static void test_signed_put_is_stored(void **state)
   sodium_bin2hex(want, sizeof(want), h, sizeof(h));
   assert_int_equal(pd_s3_put(&s3, "TAYL_19-03.png", data, sizeof(data), "image/png", &status, err, sizeof(err)), PD_OK);
   assert_int_equal(status, 200);
-  json_t *o = json_object_get(objects(), "/popdeck-cards/TAYL_19-03.png");
+  json_t *all = objects();
+  json_t *o = json_object_get(all, "/popdeck-cards/TAYL_19-03.png");
   assert_non_null(o);
   assert_string_equal(json_string_value(json_object_get(o, "sha256")), want);
   assert_int_equal(json_integer_value(json_object_get(o, "size")), sizeof(data));
   assert_string_equal(json_string_value(json_object_get(o, "content_type")), "image/png");
+  json_decref(all);
 }
 
 static void test_wrong_secret_or_region_is_refused(void **state)
