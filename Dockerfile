@@ -9,7 +9,6 @@ WORKDIR /src
 COPY Makefile ./
 COPY lib lib
 COPY server server
-COPY test test
 RUN make -j"$(nproc)" build/popdeck
 
 FROM debian:bookworm-slim
