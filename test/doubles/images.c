@@ -1,0 +1,116 @@
+/* images.c - a local image host for ingestion tests: real PNG, JPEG and WebP files served under
+ * wrong Content-Types, a too-small image, garbage, a corrupt PNG, redirect chains, an oversize
+ * body, a slow answer and a 404.   double-images --port N   (prints "listening on 127.0.0.1:PORT") */
+#include <arpa/inet.h>
+#include <gd.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct file {
+  const char *path, *ctype;
+  void *data;
+  int len;
+};
+static struct file files[6];
+
+static void *image(int w, int h, const char *type, int *len)
+{
+  gdImagePtr im = gdImageCreateTrueColor(w, h);
+  for (int y = 0; y < h; y += 8)
+    gdImageFilledRectangle(im, 0, y, w - 1, y + 7, gdImageColorAllocate(im, y % 256, (y * 3) % 256, 128));
+  void *p = strcmp(type, "png") == 0 ? gdImagePngPtr(im, len)
+            : strcmp(type, "jpeg") == 0 ? gdImageJpegPtr(im, len, 85) : gdImageWebpPtr(im, len);
+  gdImageDestroy(im);
+  return p;
+}
+
+static enum MHD_Result send_buf(struct MHD_Connection *c, int status, const char *ctype, const void *d, size_t n,
+                                const char *location)
+{
+  struct MHD_Response *r = MHD_create_response_from_buffer(n, (void *)d, MHD_RESPMEM_MUST_COPY);
+  MHD_add_response_header(r, "Content-Type", ctype);
+  if (location != NULL)
+    MHD_add_response_header(r, "Location", location);
+  enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
+  MHD_destroy_response(r);
+  return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+  for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+    if (files[i].path != NULL && strcmp(url, files[i].path) == 0)
+      return send_buf(c, 200, files[i].ctype, files[i].data, (size_t)files[i].len, NULL);
+  if (strncmp(url, "/redirect/", 10) == 0) {
+    long n = strtol(url + 10, NULL, 10);
+    char next[64];
+    if (n <= 0)
+      snprintf(next, sizeof(next), "/photo.png");
+    else
+      snprintf(next, sizeof(next), "/redirect/%ld", n - 1);
+    return send_buf(c, 302, "text/plain", "", 0, next);
+  }
+  if (strcmp(url, "/big.png") == 0) {
+    size_t n = 3 * 1024 * 1024;
+    char *big = calloc(1, n);
+    memcpy(big, "\x89PNG\r\n\x1a\n", 8);
+    enum MHD_Result ok = send_buf(c, 200, "image/png", big, n, NULL);
+    free(big);
+    return ok;
+  }
+  if (strcmp(url, "/slow.png") == 0) {
+    sleep(3);
+    return send_buf(c, 200, "image/png", files[0].data, (size_t)files[0].len, NULL);
+  }
+  return send_buf(c, 404, "text/plain", "not found", 9, NULL);
+}
+
+int main(int argc, char **argv)
+{
+  if (argc != 3 || strcmp(argv[1], "--port") != 0) {
+    fprintf(stderr, "usage: double-images --port N\n");
+    return 2;
+  }
+  long port = strtol(argv[2], NULL, 10);
+  files[0] = (struct file){"/photo.png", "text/html", NULL, 0};
+  files[0].data = image(1000, 700, "png", &files[0].len);
+  files[1] = (struct file){"/photo.jpg", "image/png", NULL, 0};
+  files[1].data = image(900, 600, "jpeg", &files[1].len);
+  files[2] = (struct file){"/photo.webp", "application/octet-stream", NULL, 0};
+  files[2].data = image(1200, 800, "webp", &files[2].len);
+  files[3] = (struct file){"/small.png", "image/png", NULL, 0};
+  files[3].data = image(400, 300, "png", &files[3].len);
+  static char garbage[] = "<html><body>not an image</body></html>";
+  files[4] = (struct file){"/garbage.png", "image/png", garbage, (int)sizeof(garbage) - 1};
+  static char corrupt[64] = "\x89PNG\r\n\x1a\n this is not the rest of a PNG file";
+  files[5] = (struct file){"/corrupt.png", "image/png", corrupt, (int)sizeof(corrupt)};
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  struct sockaddr_in addr = {0};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((uint16_t)port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL,
+                                          NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_END);
+  if (d == NULL)
+    return 1;
+  const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+  printf("listening on 127.0.0.1:%u\n", di != NULL ? di->port : (unsigned)port);
+  fflush(stdout);
+  int sig;
+  sigwait(&set, &sig);
+  MHD_stop_daemon(d);
+  for (int i = 0; i < 4; i++)
+    gdFree(files[i].data);
+  return 0;
+}
