@@ -13,6 +13,7 @@ const struct pd_db_stmt pd_db_catalog_stmts[] = {
   {"artist_upsert",
    "INSERT INTO artists (name, is_group) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE"
    " SET is_group = artists.is_group OR EXCLUDED.is_group RETURNING id, xmax = 0"},
+  {"artist_set_mbid", "UPDATE artists SET mbid = $2 WHERE id = $1 AND mbid IS NULL"},
   {"member_link",
    "INSERT INTO artist_members (artist_id, member_artist_id, role) VALUES ($1, $2, 'member')"
    " ON CONFLICT (artist_id, member_artist_id) DO NOTHING"},
@@ -54,6 +55,14 @@ enum pd_result pd_db_artist_upsert(struct pd_db *db, const char *name, bool is_g
 {
   const char *params[2] = {name, is_group ? "true" : "false"};
   return id_created(db, "artist_upsert", 2, params, id, created);
+}
+
+enum pd_result pd_db_artist_set_mbid(struct pd_db *db, int64_t artist_id, const char *mbid)
+{
+  char a[24];
+  snprintf(a, sizeof(a), "%" PRId64, artist_id);
+  const char *params[2] = {a, mbid};
+  return pd_db_exec(db, "artist_set_mbid", 2, params, NULL);
 }
 
 enum pd_result pd_db_member_link(struct pd_db *db, int64_t group_id, int64_t member_id)

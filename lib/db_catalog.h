@@ -9,6 +9,8 @@
 
 /* Each returns the row id in *id and whether this call created it in *created. */
 enum pd_result pd_db_artist_upsert(struct pd_db *db, const char *name, bool is_group, int64_t *id, bool *created);
+/* Records the MusicBrainz id once (an existing one is kept). */
+enum pd_result pd_db_artist_set_mbid(struct pd_db *db, int64_t artist_id, const char *mbid);
 enum pd_result pd_db_member_link(struct pd_db *db, int64_t group_id, int64_t member_id);
 /* keywords is a NULL-terminated list; dates are YYYY-MM-DD or NULL. */
 enum pd_result pd_db_era_upsert(struct pd_db *db, int64_t artist_id, const char *name, const char *start,

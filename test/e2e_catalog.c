@@ -179,6 +179,65 @@ static void test_seed_into_s3_storage(void **state)
   pd_proc_free(s3);
 }
 
+static void test_ingest_artist_from_musicbrainz(void **state)
+{
+  char bin[300], log[600], line[128], cmd[4096];
+  unsigned port = 0;
+  struct pd_proc *mb = NULL;
+  snprintf(bin, sizeof(bin), "%s/double-musicbrainz", E.build);
+  snprintf(log, sizeof(log), "%s/catalog-mb.log", E.cards_dir);
+  char *const argv[] = {bin, "--port", "0", "--fixtures", "test/fixtures/musicbrainz", NULL};
+  assert_int_equal(pd_proc_spawn(&mb, argv, NULL, log), PD_OK);
+  assert_int_equal(pd_proc_wait_log(mb, "listening on 127.0.0.1:", 5000, line, sizeof(line)), PD_OK);
+  sscanf(strstr(line, "127.0.0.1:") + 10, "%u", &port);
+
+  /* Taylor Swift is in the demo catalog with 5 eras; MusicBrainz adds her debut album.  Live
+   * albums, compilations and "Fearless (Taylor's Version)" are not eras of their own. */
+  snprintf(cmd, sizeof(cmd), "MUSICBRAINZ_BASE=http://127.0.0.1:%u/ws/2 DATABASE_URL=\"%s\" CARDS_DIR=\"%s\""
+           " %s/popdeck ingest artist 'Taylor Swift' 2>&1 | grep -q '0 artists and 1 eras added, 5 cards rendered'",
+           port, E.db_url, E.cards_dir, E.build);
+  assert_int_equal(system(cmd), 0);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM eras e JOIN artists a ON a.id = e.artist_id"
+                                      " WHERE a.name = 'Taylor Swift' AND e.name = 'Taylor Swift'"
+                                      " AND e.start_date = '2006-10-24' AND e.end_date = '2008-11-10'"), 1);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM eras WHERE name LIKE '%Version%' OR name LIKE '%Live%'"), 0);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM artists WHERE mbid = '20244d07-534f-4eff-b4d4-930878889970'"), 1);
+
+  /* Twice is once. */
+  snprintf(cmd, sizeof(cmd), "MUSICBRAINZ_BASE=http://127.0.0.1:%u/ws/2 DATABASE_URL=\"%s\" CARDS_DIR=\"%s\""
+           " %s/popdeck ingest artist 'Taylor Swift' 2>&1 | grep -q '0 artists and 0 eras added, 0 cards rendered'",
+           port, E.db_url, E.cards_dir, E.build);
+  assert_int_equal(system(cmd), 0);
+  /* An artist MusicBrainz does not know: a clear message, exit 1. */
+  snprintf(cmd, sizeof(cmd), "MUSICBRAINZ_BASE=http://127.0.0.1:%u/ws/2 DATABASE_URL=\"%s\" CARDS_DIR=\"%s\""
+           " %s/popdeck ingest artist 'Nobody Famous' 2>&1 | grep -q 'knows no artist called \"Nobody Famous\"'",
+           port, E.db_url, E.cards_dir, E.build);
+  assert_int_equal(system(cmd), 0);
+
+  /* What MusicBrainz saw: a proper User-Agent on every request, one process's requests a
+   * second apart, and a 503 (another process asked too soon) answered by waiting, not failing. */
+  char url[128];
+  struct pd_http_reply r;
+  snprintf(url, sizeof(url), "http://127.0.0.1:%u/_requests", port);
+  assert_int_equal(pd_http_do("GET", url, NULL, NULL, 0, &r), PD_OK);
+  json_t *reqs = json_loads(r.body, 0, NULL);
+  pd_http_reply_free(&r);
+  assert_true(json_array_size(reqs) >= 5);
+  int64_t first = json_integer_value(json_object_get(json_array_get(reqs, 0), "at_ms"));
+  int64_t second = json_integer_value(json_object_get(json_array_get(reqs, 1), "at_ms"));
+  assert_false(json_is_true(json_object_get(json_array_get(reqs, 1), "rate_limited")));
+  assert_true(second - first >= 1000);
+  size_t i;
+  json_t *q;
+  json_array_foreach(reqs, i, q)
+    assert_non_null(strstr(json_string_value(json_object_get(q, "user_agent")), "PopDeck/"));
+  json_decref(reqs);
+  int status;
+  pd_proc_signal(mb, SIGTERM);
+  pd_proc_wait_exit(mb, 5000, &status);
+  pd_proc_free(mb);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -188,6 +247,7 @@ int main(void)
     cmocka_unit_test(test_only_card_names_are_served),
     cmocka_unit_test(test_render_draws_the_same_bytes),
     cmocka_unit_test(test_seed_into_s3_storage),
+    cmocka_unit_test(test_ingest_artist_from_musicbrainz),
   };
   return cmocka_run_group_tests_name("e2e_catalog", tests, setup, teardown);
 }

@@ -1,0 +1,176 @@
+/* musicbrainz.c - MusicBrainz over libcurl, rate-limited to one request a second. */
+#include "musicbrainz.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct buf {
+  char *p;
+  size_t n;
+};
+
+static size_t collect(char *d, size_t s, size_t n, void *arg)
+{
+  struct buf *b = arg;
+  if (b->n + s * n > 4 * 1024 * 1024)
+    return 0;
+  char *g = realloc(b->p, b->n + s * n + 1);
+  if (g == NULL)
+    return 0;
+  memcpy(g + b->n, d, s * n);
+  b->p = g;
+  b->n += s * n;
+  b->p[b->n] = '\0';
+  return s * n;
+}
+
+/* GET base + path_and_query, waiting first so requests are at least a second apart. */
+static enum pd_result get_once(struct pd_mb *mb, const char *path, json_t **out, long *status_out, char *err,
+                               size_t errlen)
+{
+  char url[2048];
+  struct buf b = {0};
+  long status = 0;
+  int64_t wait = mb->last_request_us + PD_MB_INTERVAL_US - pd_now_us();
+  if (mb->last_request_us != 0 && wait > 0) {
+    struct timespec t = {wait / 1000000, (wait % 1000000) * 1000};
+    nanosleep(&t, NULL);
+  }
+  snprintf(url, sizeof(url), "%s%s", mb->base, path);
+  CURL *c = curl_easy_init();
+  if (c == NULL)
+    return PD_E_NOMEM;
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, PD_MB_USER_AGENT);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+  CURLcode cc = curl_easy_perform(c);
+  mb->last_request_us = pd_now_us();
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(c);
+  *status_out = status;
+  enum pd_result rc = PD_E_UPSTREAM;
+  json_error_t jerr;
+  *out = NULL;
+  if (cc != CURLE_OK)
+    snprintf(err, errlen, "MusicBrainz: %s", curl_easy_strerror(cc));
+  else if (status != 200)
+    snprintf(err, errlen, "MusicBrainz answered %ld%s", status, status == 503 ? " (rate limited)" : "");
+  else
+    *out = json_loads(b.p != NULL ? b.p : "", 0, &jerr);
+  if (cc == CURLE_OK && status == 200 && *out == NULL)
+    snprintf(err, errlen, "MusicBrainz sent bad JSON: %s", jerr.text);
+  else if (*out != NULL)
+    rc = PD_OK;
+  free(b.p);
+  return rc;
+}
+
+/* MusicBrainz answers 503 to a client over its rate (another process of ours may have asked a
+ * moment ago): wait the interval again and retry a few times before giving up. */
+static enum pd_result get_json(struct pd_mb *mb, const char *path, json_t **out, char *err, size_t errlen)
+{
+  enum pd_result rc = PD_E_UPSTREAM;
+  long status = 0;
+  for (int attempt = 0; attempt < 4; attempt++) {
+    rc = get_once(mb, path, out, &status, err, errlen);
+    if (rc == PD_OK || status != 503)
+      break;
+  }
+  return rc;
+}
+
+enum pd_result pd_mb_find_artist(struct pd_mb *mb, const char *name, struct pd_mb_artist *out, char *err,
+                                 size_t errlen)
+{
+  char path[1024];
+  json_t *r = NULL;
+  char *q = curl_easy_escape(NULL, name, 0);
+  if (q == NULL)
+    return PD_E_NOMEM;
+  snprintf(path, sizeof(path), "/artist?query=artist:%%22%s%%22&fmt=json&limit=5", q);
+  curl_free(q);
+  enum pd_result rc = get_json(mb, path, &r, err, errlen);
+  if (rc != PD_OK)
+    return rc;
+  json_t *best = json_array_get(json_object_get(r, "artists"), 0);
+  if (best == NULL || json_integer_value(json_object_get(best, "score")) < 90) {
+    snprintf(err, errlen, "MusicBrainz knows no artist called \"%s\"", name);
+    json_decref(r);
+    return PD_E_NOTFOUND;
+  }
+  const char *id = json_string_value(json_object_get(best, "id"));
+  const char *nm = json_string_value(json_object_get(best, "name"));
+  const char *type = json_string_value(json_object_get(best, "type"));
+  snprintf(out->mbid, sizeof(out->mbid), "%s", id != NULL ? id : "");
+  snprintf(out->name, sizeof(out->name), "%s", nm != NULL ? nm : name);
+  out->is_group = type != NULL && strcmp(type, "Group") == 0;
+  json_decref(r);
+  return out->mbid[0] != '\0' ? PD_OK : PD_E_NOTFOUND;
+}
+
+static int by_start(const void *a, const void *b)
+{
+  const char *x = json_string_value(json_object_get(*(json_t *const *)a, "start"));
+  const char *y = json_string_value(json_object_get(*(json_t *const *)b, "start"));
+  return strcmp(x, y);
+}
+
+json_t *pd_mb_eras_from(json_t *answer)
+{
+  size_t i, n = 0;
+  json_t *rg;
+  json_t *groups = json_object_get(answer, "release-groups");
+  json_t **list = calloc(json_array_size(groups) + 1, sizeof(json_t *));
+  if (list == NULL)
+    return NULL;
+  json_array_foreach(groups, i, rg) {
+    const char *type = json_string_value(json_object_get(rg, "primary-type"));
+    const char *title = json_string_value(json_object_get(rg, "title"));
+    const char *date = json_string_value(json_object_get(rg, "first-release-date"));
+    if (type == NULL || strcmp(type, "Album") != 0 || json_array_size(json_object_get(rg, "secondary-types")) > 0 ||
+        title == NULL || date == NULL || strlen(date) < 4)
+      continue;
+    char start[16];
+    snprintf(start, sizeof(start), "%.4s-%.2s-%.2s", date, strlen(date) >= 7 ? date + 5 : "01",
+             strlen(date) >= 10 ? date + 8 : "01");
+    list[n++] = json_pack("{s:s, s:s}", "name", title, "start", start);
+  }
+  qsort(list, n, sizeof(json_t *), by_start);
+  json_t *eras = json_array();
+  for (i = 0; i < n; i++) {
+    /* "Title (Taylor's Version)", "Title (Deluxe)": the era of an earlier "Title". */
+    const char *title = json_string_value(json_object_get(list[i], "name"));
+    const char *paren = strstr(title, " (");
+    bool repeat = false;
+    for (size_t k = 0; paren != NULL && k < json_array_size(eras); k++) {
+      const char *seen = json_string_value(json_object_get(json_array_get(eras, k), "name"));
+      repeat |= strlen(seen) == (size_t)(paren - title) && strncmp(seen, title, (size_t)(paren - title)) == 0;
+    }
+    if (repeat)
+      json_decref(list[i]);
+    else
+      json_array_append_new(eras, list[i]);
+  }
+  free(list);
+  return eras;
+}
+
+enum pd_result pd_mb_eras(struct pd_mb *mb, const char *mbid, json_t **eras, char *err, size_t errlen)
+{
+  char path[256];
+  json_t *r = NULL;
+  snprintf(path, sizeof(path), "/release-group?artist=%s&type=album&fmt=json&limit=100", mbid);
+  enum pd_result rc = get_json(mb, path, &r, err, errlen);
+  if (rc != PD_OK)
+    return rc;
+  *eras = pd_mb_eras_from(r);
+  json_decref(r);
+  return *eras != NULL ? PD_OK : PD_E_NOMEM;
+}

@@ -1,0 +1,120 @@
+/* musicbrainz.c - a local double of the MusicBrainz web service (ws/2, JSON) serving the
+ * fixtures in test/fixtures/musicbrainz/.  Like MusicBrainz it answers 503 to a client that
+ * asks more than once a second; it records each request's time and User-Agent.
+ *   double-musicbrainz --port N --fixtures DIR     GET /_requests */
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *fixtures;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static json_t *recorded;
+static int64_t last_ms;
+
+static int64_t now_ms(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, int status, char *body)
+{
+  struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+  MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+  enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
+  MHD_destroy_response(r);
+  return ok;
+}
+
+static enum MHD_Result fixture(struct MHD_Connection *c, const char *name)
+{
+  char path[1024];
+  snprintf(path, sizeof(path), "%s/%s", fixtures, name);
+  json_t *j = json_load_file(path, 0, NULL);
+  if (j == NULL)
+    return send_json(c, 500, strdup("{\"error\":\"fixture missing\"}"));
+  char *s = json_dumps(j, JSON_COMPACT);
+  json_decref(j);
+  return send_json(c, 200, s);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+  if (strcmp(url, "/_requests") == 0) {
+    pthread_mutex_lock(&mu);
+    char *s = json_dumps(recorded, JSON_COMPACT);
+    pthread_mutex_unlock(&mu);
+    return send_json(c, 200, s);
+  }
+  const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
+  int64_t t = now_ms();
+  pthread_mutex_lock(&mu);
+  bool too_fast = last_ms != 0 && t - last_ms < 1000;
+  last_ms = t;
+  json_array_append_new(recorded, json_pack("{s:s, s:s?, s:I, s:b}", "path", url, "user_agent", ua, "at_ms",
+                                            (json_int_t)t, "rate_limited", too_fast));
+  pthread_mutex_unlock(&mu);
+  if (too_fast)
+    return send_json(c, 503, strdup("{\"error\":\"Your requests are exceeding the allowable rate limit.\"}"));
+  if (ua == NULL || strstr(ua, "PopDeck") == NULL)
+    return send_json(c, 403, strdup("{\"error\":\"Please provide a meaningful User-Agent.\"}"));
+  if (strcmp(url, "/ws/2/artist") == 0) {
+    const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "query");
+    if (q != NULL && strstr(q, "Taylor Swift") != NULL)
+      return fixture(c, "artist-search.json");
+    return send_json(c, 200, strdup("{\"created\":\"2026-11-25T04:00:00.000Z\",\"count\":0,\"offset\":0,\"artists\":[]}"));
+  }
+  if (strcmp(url, "/ws/2/release-group") == 0) {
+    const char *a = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "artist");
+    if (a != NULL && strcmp(a, "20244d07-534f-4eff-b4d4-930878889970") == 0)
+      return fixture(c, "release-groups.json");
+    return send_json(c, 400, strdup("{\"error\":\"Invalid mbid.\"}"));
+  }
+  return send_json(c, 404, strdup("{\"error\":\"Not Found\"}"));
+}
+
+int main(int argc, char **argv)
+{
+  long port = -1;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (strcmp(argv[i], "--port") == 0)
+      port = strtol(argv[i + 1], NULL, 10);
+    else if (strcmp(argv[i], "--fixtures") == 0)
+      fixtures = argv[i + 1];
+  }
+  if (port < 0 || port > 65535 || fixtures == NULL) {
+    fprintf(stderr, "usage: double-musicbrainz --port N --fixtures DIR\n");
+    return 2;
+  }
+  recorded = json_array();
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  struct sockaddr_in addr = {0};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((uint16_t)port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL,
+                                          NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_END);
+  if (d == NULL)
+    return 1;
+  const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+  printf("listening on 127.0.0.1:%u\n", di != NULL ? di->port : (unsigned)port);
+  fflush(stdout);
+  int sig;
+  sigwait(&set, &sig);
+  MHD_stop_daemon(d);
+  json_decref(recorded);
+  return 0;
+}
