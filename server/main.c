@@ -19,6 +19,7 @@ static const struct {
   {"try", pd_cli_try, "try COMMAND [name=value ...]  send a signed command to the running server"},
   {"seed", pd_cli_seed, "seed demo [--limit N]      the offline demo catalog with rendered cards (idempotent)"},
   {"render", pd_cli_render, "render PUBLIC_ID FILE.png  render one card"},
+  {"sync", pd_cli_sync, "sync                      Last.fm's chart and similar artists, ingested (idempotent)"},
   {"ingest", pd_cli_ingest, "ingest artist \"NAME\"      an artist and its eras from MusicBrainz (idempotent)"},
 };
 

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "db_catalog.h"
+#include "lastfm.h"
 #include "musicbrainz.h"
 #include "phash.h"
 #include "publicid.h"
@@ -267,16 +268,46 @@ out:
   return rc;
 }
 
-/* `popdeck ingest artist "NAME"`: the artist and its studio-album eras from MusicBrainz, then
- * the same catalog path as the demo seed (generated art until images are ingested).  Last.fm and
- * Spotify are not wired in yet; without their keys they would be skipped anyway. */
+static struct pd_mb musicbrainz(void)
+{
+  const char *base = getenv("MUSICBRAINZ_BASE");
+  struct pd_mb mb = {base != NULL && base[0] != '\0' ? base : "https://musicbrainz.org/ws/2", 0};
+  return mb;
+}
+
+/* One artist from MusicBrainz into the catalog, through the same path as the demo seed
+ * (generated art until images are ingested).  PD_E_NOTFOUND when MusicBrainz has no match or
+ * no studio album; err says why. */
+static enum pd_result ingest_one(struct seed *s, struct pd_mb *mb, const char *name, char *err, size_t errlen)
+{
+  struct pd_mb_artist found;
+  json_t *eras = NULL;
+  enum pd_result rc = pd_mb_find_artist(mb, name, &found, err, errlen);
+  if (rc == PD_OK)
+    rc = pd_mb_eras(mb, found.mbid, &eras, err, errlen);
+  if (rc == PD_OK && json_array_size(eras) == 0) {
+    snprintf(err, errlen, "MusicBrainz lists no studio albums for %s", found.name);
+    rc = PD_E_NOTFOUND;
+  }
+  if (rc == PD_OK) {
+    printf("ingest: %s (%s), %zu eras\n", found.name, found.mbid, json_array_size(eras));
+    fflush(stdout);
+    json_t *artist = json_pack("{s:s, s:s, s:b, s:O}", "name", found.name, "mbid", found.mbid, "is_group",
+                               found.is_group, "eras", eras);
+    rc = seed_artist(s, artist);
+    if (rc != PD_OK)
+      snprintf(err, errlen, "writing %s failed (see the log line above); nothing of it was kept", found.name);
+    json_decref(artist);
+  }
+  json_decref(eras);
+  return rc;
+}
+
+/* `popdeck ingest artist "NAME"`. */
 int pd_cli_ingest(int argc, char **argv)
 {
   struct seed s = {0};
-  struct pd_mb_artist found;
   char err[512];
-  json_t *eras = NULL, *artist = NULL;
-  int rc = 1;
   if (argc != 3 || strcmp(argv[1], "artist") != 0) {
     fprintf(stderr, "usage: popdeck ingest artist \"NAME\"\n");
     return 2;
@@ -285,32 +316,83 @@ int pd_cli_ingest(int argc, char **argv)
     close_catalog(&s);
     return 2;
   }
-  const char *base = getenv("MUSICBRAINZ_BASE");
-  struct pd_mb mb = {base != NULL && base[0] != '\0' ? base : "https://musicbrainz.org/ws/2", 0};
+  struct pd_mb mb = musicbrainz();
+  int rc = 1;
   printf("ingest: looking up \"%s\" on MusicBrainz\n", argv[2]);
-  fflush(stdout);
-  if (pd_mb_find_artist(&mb, argv[2], &found, err, sizeof(err)) != PD_OK ||
-      pd_mb_eras(&mb, found.mbid, &eras, err, sizeof(err)) != PD_OK) {
+  if (ingest_one(&s, &mb, argv[2], err, sizeof(err)) != PD_OK) {
     fprintf(stderr, "ingest: %s\n", err);
+  } else {
+    printf("ingest: %d artists and %d eras added, %d cards rendered, %d already there\n", s.artists_added,
+           s.eras_added, s.cards_rendered, s.cards_kept);
+    rc = 0;
+  }
+  close_catalog(&s);
+  return rc;
+}
+
+/* `popdeck sync`: Last.fm's top chart artists and the artists similar to each, ingested from
+ * MusicBrainz.  Without LASTFM_API_KEY, Last.fm is skipped with one line.  One artist that
+ * cannot be ingested does not stop the others. */
+int pd_cli_sync(int argc, char **argv)
+{
+  struct seed s = {0};
+  char err[512];
+  json_t *names = NULL;
+  if (argc != 1) {
+    fprintf(stderr, "usage: popdeck sync\n");
+    return 2;
+  }
+  const char *key = getenv("LASTFM_API_KEY");
+  if (key == NULL || key[0] == '\0') {
+    printf("sync: LASTFM_API_KEY is not set, so Last.fm is skipped and there is nothing to sync\n");
+    return 0;
+  }
+  if (!open_catalog(&s, PD_NEED_DB)) {
+    close_catalog(&s);
+    return 2;
+  }
+  const char *base = getenv("LASTFM_BASE");
+  struct pd_lastfm fm = {base != NULL && base[0] != '\0' ? base : "https://ws.audioscrobbler.com/2.0", key};
+  struct pd_mb mb = musicbrainz();
+  int rc = 1, failed = 0;
+  if (pd_lastfm_top_artists(&fm, 20, &names, err, sizeof(err)) != PD_OK) {
+    fprintf(stderr, "sync: %s\n", err);
     goto out;
   }
-  if (json_array_size(eras) == 0) {
-    fprintf(stderr, "ingest: MusicBrainz lists no studio albums for %s\n", found.name);
-    goto out;
+  size_t top = json_array_size(names);
+  for (size_t i = 0; i < top; i++) {
+    json_t *similar = NULL;
+    if (pd_lastfm_similar(&fm, json_string_value(json_array_get(names, i)), 3, &similar, err, sizeof(err)) != PD_OK) {
+      fprintf(stderr, "sync: %s\n", err);
+      continue;
+    }
+    size_t k;
+    json_t *n;
+    json_array_foreach(similar, k, n) {
+      bool seen = false;
+      for (size_t j = 0; j < json_array_size(names) && !seen; j++)
+        seen = strcmp(json_string_value(json_array_get(names, j)), json_string_value(n)) == 0;
+      if (!seen)
+        json_array_append(names, n);
+    }
+    json_decref(similar);
   }
-  printf("ingest: %s (%s), %zu eras\n", found.name, found.mbid, json_array_size(eras));
-  artist = json_pack("{s:s, s:s, s:b, s:O}", "name", found.name, "mbid", found.mbid, "is_group", found.is_group,
-                     "eras", eras);
-  if (seed_artist(&s, artist) != PD_OK) {
-    fprintf(stderr, "ingest: writing %s failed (see the log line above); nothing was kept\n", found.name);
-    goto out;
+  printf("sync: %zu chart artists, %zu with similar ones\n", top, json_array_size(names));
+  size_t i;
+  json_t *n;
+  json_array_foreach(names, i, n) {
+    printf("sync: [%zu/%zu] %s\n", i + 1, json_array_size(names), json_string_value(n));
+    fflush(stdout);
+    if (ingest_one(&s, &mb, json_string_value(n), err, sizeof(err)) != PD_OK) {
+      printf("sync:   skipped: %s\n", err);
+      failed++;
+    }
   }
-  printf("ingest: %d artists and %d eras added, %d cards rendered, %d already there\n", s.artists_added,
-         s.eras_added, s.cards_rendered, s.cards_kept);
+  printf("sync: %d artists and %d eras added, %d cards rendered, %d skipped\n", s.artists_added, s.eras_added,
+         s.cards_rendered, failed);
   rc = 0;
 out:
-  json_decref(eras);
-  json_decref(artist);
+  json_decref(names);
   close_catalog(&s);
   return rc;
 }

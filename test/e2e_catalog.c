@@ -238,6 +238,55 @@ static void test_ingest_artist_from_musicbrainz(void **state)
   pd_proc_free(mb);
 }
 
+static void test_sync_from_lastfm_chart(void **state)
+{
+  char bin[300], log[600], line[128], cmd[4096];
+  unsigned mbport = 0, fmport = 0;
+  struct pd_proc *mb = NULL, *fm = NULL;
+  snprintf(bin, sizeof(bin), "%s/double-musicbrainz", E.build);
+  snprintf(log, sizeof(log), "%s/sync-mb.log", E.cards_dir);
+  char *const mbargv[] = {bin, "--port", "0", "--fixtures", "test/fixtures/musicbrainz", NULL};
+  assert_int_equal(pd_proc_spawn(&mb, mbargv, NULL, log), PD_OK);
+  assert_int_equal(pd_proc_wait_log(mb, "listening on 127.0.0.1:", 5000, line, sizeof(line)), PD_OK);
+  sscanf(strstr(line, "127.0.0.1:") + 10, "%u", &mbport);
+  char fmbin[300];
+  snprintf(fmbin, sizeof(fmbin), "%s/double-lastfm", E.build);
+  snprintf(log, sizeof(log), "%s/sync-fm.log", E.cards_dir);
+  char *const fmargv[] = {fmbin, "--port", "0", "--fixtures", "test/fixtures/lastfm", "--key", "fm-test-key", NULL};
+  assert_int_equal(pd_proc_spawn(&fm, fmargv, NULL, log), PD_OK);
+  assert_int_equal(pd_proc_wait_log(fm, "listening on 127.0.0.1:", 5000, line, sizeof(line)), PD_OK);
+  sscanf(strstr(line, "127.0.0.1:") + 10, "%u", &fmport);
+
+  /* No key: one line, nothing done, success. */
+  snprintf(cmd, sizeof(cmd), "env -u LASTFM_API_KEY DATABASE_URL=\"%s\" %s/popdeck sync 2>&1"
+           " | grep -q '^sync: LASTFM_API_KEY is not set'", E.db_url, E.build);
+  assert_int_equal(system(cmd), 0);
+  /* A wrong key: Last.fm's own message, exit 1. */
+  snprintf(cmd, sizeof(cmd), "LASTFM_API_KEY=wrong LASTFM_BASE=http://127.0.0.1:%u DATABASE_URL=\"%s\""
+           " %s/popdeck sync 2>&1 | grep -q 'Last.fm answered 403: Invalid API key'", fmport, E.db_url, E.build);
+  assert_int_equal(system(cmd), 0);
+  /* The chart (Taylor Swift, Nobody Famous) plus similar artists (Olivia Rodrigo); MusicBrainz
+   * knows only Taylor Swift, already in the catalog, so two are skipped and nothing is lost. */
+  snprintf(cmd, sizeof(cmd), "LASTFM_API_KEY=fm-test-key LASTFM_BASE=http://127.0.0.1:%u"
+           " MUSICBRAINZ_BASE=http://127.0.0.1:%u/ws/2 DATABASE_URL=\"%s\" CARDS_DIR=\"%s\" %s/popdeck sync"
+           " > %s/sync.out 2>&1", fmport, mbport, E.db_url, E.cards_dir, E.build, E.cards_dir);
+  assert_int_equal(system(cmd), 0);
+  const char *want[] = {"sync: 2 chart artists, 3 with similar ones", "sync: [3/3] Olivia Rodrigo",
+                        "knows no artist called \"Nobody Famous\"", "sync: 0 artists and 0 eras added, 0 cards rendered, 2 skipped"};
+  for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+    snprintf(cmd, sizeof(cmd), "grep -qF '%s' %s/sync.out", want[i], E.cards_dir);
+    if (system(cmd) != 0)
+      fail_msg("sync output lacks: %s", want[i]);
+  }
+  int status;
+  pd_proc_signal(mb, SIGTERM);
+  pd_proc_wait_exit(mb, 5000, &status);
+  pd_proc_free(mb);
+  pd_proc_signal(fm, SIGTERM);
+  pd_proc_wait_exit(fm, 5000, &status);
+  pd_proc_free(fm);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -248,6 +297,7 @@ int main(void)
     cmocka_unit_test(test_render_draws_the_same_bytes),
     cmocka_unit_test(test_seed_into_s3_storage),
     cmocka_unit_test(test_ingest_artist_from_musicbrainz),
+    cmocka_unit_test(test_sync_from_lastfm_chart),
   };
   return cmocka_run_group_tests_name("e2e_catalog", tests, setup, teardown);
 }

@@ -1,0 +1,20 @@
+/* lastfm.h - the Last.fm API (JSON): the top-artists chart and similar artists, as names. */
+#ifndef PD_LASTFM_H
+#define PD_LASTFM_H
+
+#include <jansson.h>
+
+#include "pd.h"
+
+struct pd_lastfm {
+  const char *base;    /* LASTFM_BASE, e.g. https://ws.audioscrobbler.com/2.0 */
+  const char *api_key; /* LASTFM_API_KEY */
+};
+
+/* Names of the top chart artists (chart.getTopArtists).  Caller owns *names (array of strings). */
+enum pd_result pd_lastfm_top_artists(const struct pd_lastfm *fm, int limit, json_t **names, char *err, size_t errlen);
+/* Names of artists similar to artist (artist.getSimilar). */
+enum pd_result pd_lastfm_similar(const struct pd_lastfm *fm, const char *artist, int limit, json_t **names, char *err,
+                                 size_t errlen);
+
+#endif

@@ -1,0 +1,78 @@
+/* lastfm.c - a local double of the Last.fm API (JSON) serving test/fixtures/lastfm/: the
+ * top-artists chart and similar artists; a wrong api_key gets Last.fm's error 10 with 403.
+ *   double-lastfm --port N --fixtures DIR --key K */
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *fixtures, *key;
+
+static enum MHD_Result send_json(struct MHD_Connection *c, int status, char *body)
+{
+  struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+  MHD_add_response_header(r, "Content-Type", "application/json");
+  enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
+  MHD_destroy_response(r);
+  return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+  const char *m = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "method");
+  const char *k = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "api_key");
+  const char *fmt = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
+  if (k == NULL || strcmp(k, key) != 0)
+    return send_json(c, 403, strdup("{\"error\":10,\"message\":\"Invalid API key - You must be granted a valid key by last.fm\"}"));
+  if (fmt == NULL || strcmp(fmt, "json") != 0 || m == NULL)
+    return send_json(c, 400, strdup("{\"error\":6,\"message\":\"Invalid parameters\"}"));
+  char path[1024];
+  if (strcmp(m, "chart.gettopartists") == 0 || strcmp(m, "artist.getsimilar") == 0) {
+    snprintf(path, sizeof(path), "%s/%s.json", fixtures, m);
+    json_t *j = json_load_file(path, 0, NULL);
+    return send_json(c, j != NULL ? 200 : 500, j != NULL ? json_dumps(j, JSON_COMPACT) : strdup("{}"));
+  }
+  return send_json(c, 400, strdup("{\"error\":3,\"message\":\"Invalid Method - No method with that name in this package\"}"));
+}
+
+int main(int argc, char **argv)
+{
+  long port = -1;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (strcmp(argv[i], "--port") == 0)
+      port = strtol(argv[i + 1], NULL, 10);
+    else if (strcmp(argv[i], "--fixtures") == 0)
+      fixtures = argv[i + 1];
+    else if (strcmp(argv[i], "--key") == 0)
+      key = argv[i + 1];
+  }
+  if (port < 0 || port > 65535 || fixtures == NULL || key == NULL) {
+    fprintf(stderr, "usage: double-lastfm --port N --fixtures DIR --key K\n");
+    return 2;
+  }
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  struct sockaddr_in addr = {0};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((uint16_t)port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL,
+                                          NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_END);
+  if (d == NULL)
+    return 1;
+  const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+  printf("listening on 127.0.0.1:%u\n", di != NULL ? di->port : (unsigned)port);
+  fflush(stdout);
+  int sig;
+  sigwait(&set, &sig);
+  MHD_stop_daemon(d);
+  return 0;
+}
