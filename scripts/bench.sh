@@ -27,6 +27,10 @@ ncpu=$(nproc)
 pin_server=() pin_wrk=()
 if [ "$ncpu" -ge 2 ] && command -v taskset >/dev/null; then pin_server=(taskset -c 0); pin_wrk=(taskset -c 1); fi
 
+echo "PopDeck benchmark: $(date -u +%FT%TZ), $ncpu cores, $(uname -m), ${secs}s per run"
+# The renderer first, before PostgreSQL or the server run on the machine.
+if [ -x "$build/bench_render" ]; then echo; "$build/bench_render" 100; fi
+
 export DATABASE_URL
 DATABASE_URL=$(scripts/pg.sh start "$tmp/pg" --fast)
 "$build/popdeck" migrate >/dev/null
@@ -51,12 +55,9 @@ run_wrk() { # name url req threads conns delay_ms
 }
 field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" <<<"$2"; }
 
-echo "PopDeck benchmark: $(date -u +%FT%TZ), $ncpu cores, $(uname -m), ${secs}s per run"
+echo
 [ ${#pin_server[@]} -gt 0 ] && echo "server pinned to CPU 0, wrk to CPU 1 (taskset)"
 echo
-
-# The renderer first, while nothing else runs on the machine.
-if [ -x "$build/bench_render" ]; then "${pin_wrk[@]}" "$build/bench_render" 100; echo; fi
 
 verify=$("$build/bench_verify" rate 20000)
 verify_us=$(sed -n 's/verify_us //p' <<<"$verify")
