@@ -25,6 +25,12 @@ const struct pd_db_stmt pd_db_catalog_stmts[] = {
    "INSERT INTO era_images (era_id, source_url, kind, width, height, phash, license)"
    " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (source_url) DO UPDATE SET era_id = era_images.era_id"
    " RETURNING id, xmax = 0"},
+  /* A near-duplicate: within PD_PHASH_DUP_MAX_DISTANCE bits of an image already stored. */
+  {"image_near_dup",
+   "SELECT id FROM era_images WHERE phash ~ '^[0-9a-f]{16}$'"
+   " AND bit_count(('x' || phash)::bit(64) # ('x' || $1)::bit(64)) <= $2 ORDER BY id LIMIT 1"},
+  {"image_reject", "INSERT INTO image_rejections (era_id, source_url, reason) VALUES ($1, $2, $3)"},
+  {"era_template_count", "SELECT count(*) FROM card_templates WHERE era_id = $1"},
   {"template_find", "SELECT public_id FROM card_templates WHERE source_image_id = $1 AND rarity = $2"},
   {"publicid_taken", "SELECT 1 FROM card_templates WHERE public_id = $1"},
   {"template_insert",
@@ -123,6 +129,41 @@ enum pd_result pd_db_image_upsert(struct pd_db *db, int64_t era_id, const char *
   const char *params[7] = {e, source_url, kind, w, h, phash, lic};
   enum pd_result rc = id_created(db, "image_upsert", 7, params, id, created);
   free(lic);
+  return rc;
+}
+
+enum pd_result pd_db_image_near_dup(struct pd_db *db, const char *phash, int max_distance, int64_t *dup_id)
+{
+  char d[16];
+  PGresult *r = NULL;
+  snprintf(d, sizeof(d), "%d", max_distance);
+  const char *params[2] = {phash, d};
+  enum pd_result rc = pd_db_exec(db, "image_near_dup", 2, params, &r);
+  if (rc != PD_OK)
+    return rc;
+  *dup_id = PQntuples(r) > 0 ? pd_db_int(r, 0, 0) : 0;
+  PQclear(r);
+  return PD_OK;
+}
+
+enum pd_result pd_db_image_reject(struct pd_db *db, int64_t era_id, const char *source_url, const char *reason)
+{
+  char e[24];
+  snprintf(e, sizeof(e), "%" PRId64, era_id);
+  const char *params[3] = {e, source_url, reason};
+  return pd_db_exec(db, "image_reject", 3, params, NULL);
+}
+
+enum pd_result pd_db_era_template_count(struct pd_db *db, int64_t era_id, int64_t *n)
+{
+  char e[24];
+  PGresult *r = NULL;
+  snprintf(e, sizeof(e), "%" PRId64, era_id);
+  const char *params[1] = {e};
+  enum pd_result rc = pd_db_exec(db, "era_template_count", 1, params, &r);
+  if (rc == PD_OK)
+    *n = pd_db_int(r, 0, 0);
+  PQclear(r);
   return rc;
 }
 

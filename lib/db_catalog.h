@@ -18,6 +18,12 @@ enum pd_result pd_db_era_upsert(struct pd_db *db, int64_t artist_id, const char 
 enum pd_result pd_db_image_upsert(struct pd_db *db, int64_t era_id, const char *source_url, const char *kind,
                                   int width, int height, const char *phash, json_t *license, int64_t *id,
                                   bool *created);
+/* The id of a stored image whose pHash is within max_distance bits of phash, or 0. */
+enum pd_result pd_db_image_near_dup(struct pd_db *db, const char *phash, int max_distance, int64_t *dup_id);
+/* Records why a candidate image was refused. */
+enum pd_result pd_db_image_reject(struct pd_db *db, int64_t era_id, const char *source_url, const char *reason);
+/* How many card templates an era has. */
+enum pd_result pd_db_era_template_count(struct pd_db *db, int64_t era_id, int64_t *n);
 /* The public id of the template made from (image, rarity), or PD_E_NOTFOUND. */
 enum pd_result pd_db_template_find(struct pd_db *db, int64_t image_id, const char *rarity, char public_id[16]);
 enum pd_result pd_db_publicid_taken(struct pd_db *db, const char *public_id, bool *taken);

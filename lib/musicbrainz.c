@@ -140,7 +140,8 @@ json_t *pd_mb_eras_from(json_t *answer)
     char start[16];
     snprintf(start, sizeof(start), "%.4s-%.2s-%.2s", date, strlen(date) >= 7 ? date + 5 : "01",
              strlen(date) >= 10 ? date + 8 : "01");
-    list[n++] = json_pack("{s:s, s:s}", "name", title, "start", start);
+    const char *id = json_string_value(json_object_get(rg, "id"));
+    list[n++] = json_pack("{s:s, s:s, s:s?}", "name", title, "start", start, "mbid", id);
   }
   qsort(list, n, sizeof(json_t *), by_start);
   json_t *eras = json_array();

@@ -26,7 +26,8 @@ struct pd_mb_artist {
 /* The best match for name (score >= 90).  PD_E_NOTFOUND when nothing matches well. */
 enum pd_result pd_mb_find_artist(struct pd_mb *mb, const char *name, struct pd_mb_artist *out, char *err,
                                  size_t errlen);
-/* Studio albums as eras, oldest first: [{"name": title, "start": "YYYY-MM-DD"}].  Live albums,
+/* Studio albums as eras, oldest first: [{"name": title, "start": "YYYY-MM-DD", "mbid": the
+ * release group's id}].  Live albums,
  * compilations and re-recordings of an earlier title ("Fearless (Taylor's Version)") are left
  * out; a year-only date becomes January 1st.  Caller owns *eras. */
 enum pd_result pd_mb_eras(struct pd_mb *mb, const char *mbid, json_t **eras, char *err, size_t errlen);

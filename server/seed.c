@@ -7,7 +7,9 @@
 #include <time.h>
 
 #include "cli.h"
+#include "classify.h"
 #include "db_catalog.h"
+#include "image_fetch.h"
 #include "lastfm.h"
 #include "musicbrainz.h"
 #include "phash.h"
@@ -79,6 +81,48 @@ static enum pd_result render_to_storage(struct seed *s, const char *artist, cons
   return rc;
 }
 
+/* A release's cover from the Cover Art Archive as the era's art: downloaded under limits,
+ * refused (with the reason recorded) when it is not a usable image or is a near-duplicate of
+ * an image already in the catalog; otherwise classified.  *art stays NULL when refused. */
+static enum pd_result fetch_cover(struct seed *s, int64_t era_id, const char *artist, const char *era,
+                                  const char *start, const char *end, const char *url, gdImagePtr *art, uint64_t *ph,
+                                  const char **kind)
+{
+  char reason[200], hex[PD_PHASH_HEX_LEN + 1], keyword[600];
+  const char *type = NULL;
+  size_t bytes = 0;
+  int64_t dup = 0;
+  *art = NULL;
+  enum pd_result rc = pd_image_fetch(url, &pd_image_default_limits, art, &type, &bytes, reason, sizeof(reason));
+  if (rc == PD_OK)
+    rc = pd_phash_image(*art, ph);
+  if (rc == PD_OK) {
+    pd_phash_to_hex(*ph, hex);
+    rc = pd_db_image_near_dup(s->db, hex, PD_PHASH_DUP_MAX_DISTANCE, &dup);
+    if (rc != PD_OK)
+      return rc;
+    if (dup != 0) {
+      snprintf(reason, sizeof(reason), "near-duplicate of image %lld", (long long)dup);
+      rc = PD_E_CONFLICT;
+    }
+  }
+  if (rc != PD_OK) {
+    if (*art != NULL)
+      gdImageDestroy(*art);
+    *art = NULL;
+    printf("ingest:   cover for %s refused: %s\n", era, reason);
+    return pd_db_image_reject(s->db, era_id, url, reason);
+  }
+  snprintf(keyword, sizeof(keyword), "%s %s cover", artist, era);
+  struct pd_classify_input in = {.source_url = url, .keyword = keyword, .artist = artist, .era_name = era,
+                                 .era_start = start, .era_end = end};
+  struct pd_classify_result out;
+  /* The archive holds release covers: that provenance decides unless the signals say otherwise. */
+  bool classified = pd_classify_image(&in, &out) == PD_OK && out.kind != PD_KIND_UNKNOWN;
+  *kind = classified ? pd_kind_name(out.kind) : "cover";
+  return PD_OK;
+}
+
 static enum pd_result seed_era(struct seed *s, const char *artist, int64_t artist_id, json_t *era, const char *end)
 {
   const char *name = json_string_value(json_object_get(era, "name"));
@@ -86,6 +130,8 @@ static enum pd_result seed_era(struct seed *s, const char *artist, int64_t artis
   char kw[6][512], src[600], hex[PD_PHASH_HEX_LEN + 1];
   const char *suffix[6] = {"concert", "live", "photoshoot", "mv", "red carpet", "press photo"};
   const char *keywords[7];
+  gdImagePtr art = NULL;
+  uint64_t ph = 0;
   for (int i = 0; i < 6; i++) {
     snprintf(kw[i], sizeof(kw[i]), "%s %s %s", artist, name, suffix[i]);
     keywords[i] = kw[i];
@@ -93,21 +139,41 @@ static enum pd_result seed_era(struct seed *s, const char *artist, int64_t artis
   keywords[6] = NULL;
   int64_t era_id = 0, image_id = 0;
   bool created = false;
-  gdImagePtr art = NULL;
-  uint64_t ph = 0;
   enum pd_result rc = pd_db_era_upsert(s->db, artist_id, name, start, end, keywords, &era_id, &created);
   if (rc != PD_OK)
     return rc;
   s->eras_added += created;
-  rc = pd_render_demo_art(artist, name, DEMO_ART_W, DEMO_ART_H, &art);
-  if (rc == PD_OK)
-    rc = pd_phash_image(art, &ph);
-  if (rc != PD_OK)
-    goto out;
+  const char *kind = "generated";
+  json_t *license = NULL;
+  /* An era that already has cards keeps its art: nothing is fetched or drawn again. */
+  if (!created) {
+    int64_t n = 0;
+    rc = pd_db_era_template_count(s->db, era_id, &n);
+    if (rc != PD_OK || n > 0) {
+      s->cards_kept += (int)n;
+      return rc;
+    }
+  }
+  const char *cover = json_string_value(json_object_get(era, "cover_url"));
+  if (cover != NULL) {
+    rc = fetch_cover(s, era_id, artist, name, start, end, cover, &art, &ph, &kind);
+    if (rc != PD_OK)
+      goto out;
+  }
+  if (art != NULL) {
+    snprintf(src, sizeof(src), "%s", cover);
+    license = json_pack("{s:s, s:s}", "source", "Cover Art Archive", "url", cover);
+  } else {
+    rc = pd_render_demo_art(artist, name, DEMO_ART_W, DEMO_ART_H, &art);
+    if (rc == PD_OK)
+      rc = pd_phash_image(art, &ph);
+    if (rc != PD_OK)
+      goto out;
+    snprintf(src, sizeof(src), "generated:demo/%s/%s", artist, name);
+    license = json_pack("{s:s, s:s}", "type", "generated", "note", "PopDeck demo artwork, replaced by ingested images");
+  }
   pd_phash_to_hex(ph, hex);
-  snprintf(src, sizeof(src), "generated:demo/%s/%s", artist, name);
-  json_t *license = json_pack("{s:s, s:s}", "type", "generated", "note", "PopDeck demo artwork, replaced by ingested images");
-  rc = pd_db_image_upsert(s->db, era_id, src, "generated", DEMO_ART_W, DEMO_ART_H, hex, license, &image_id, NULL);
+  rc = pd_db_image_upsert(s->db, era_id, src, kind, gdImageSX(art), gdImageSY(art), hex, license, &image_id, NULL);
   json_decref(license);
   for (int r = 0; rc == PD_OK && r < PD_RARITY_COUNT; r++) {
     char public_id[PD_PUBLICID_SIZE], file[64], url[512];
@@ -290,6 +356,18 @@ static enum pd_result ingest_one(struct seed *s, struct pd_mb *mb, const char *n
     rc = PD_E_NOTFOUND;
   }
   if (rc == PD_OK) {
+    const char *caa = getenv("COVERART_BASE");
+    size_t i;
+    json_t *e;
+    json_array_foreach(eras, i, e) {
+      char url[512];
+      const char *rg = json_string_value(json_object_get(e, "mbid"));
+      if (rg == NULL)
+        continue;
+      snprintf(url, sizeof(url), "%s/release-group/%s/front-1200",
+               caa != NULL && caa[0] != '\0' ? caa : "https://coverartarchive.org", rg);
+      json_object_set_new(e, "cover_url", json_string(url));
+    }
     printf("ingest: %s (%s), %zu eras\n", found.name, found.mbid, json_array_size(eras));
     fflush(stdout);
     json_t *artist = json_pack("{s:s, s:s, s:b, s:O}", "name", found.name, "mbid", found.mbid, "is_group",

@@ -191,12 +191,34 @@ static void test_ingest_artist_from_musicbrainz(void **state)
   assert_int_equal(pd_proc_wait_log(mb, "listening on 127.0.0.1:", 5000, line, sizeof(line)), PD_OK);
   sscanf(strstr(line, "127.0.0.1:") + 10, "%u", &port);
 
+  /* Covers come from a local Cover Art Archive (the image double). */
+  struct pd_proc *img = NULL;
+  unsigned iport = 0;
+  char ibin[300];
+  snprintf(ibin, sizeof(ibin), "%s/double-images", E.build);
+  snprintf(log, sizeof(log), "%s/catalog-img.log", E.cards_dir);
+  char *const iargv[] = {ibin, "--port", "0", NULL};
+  assert_int_equal(pd_proc_spawn(&img, iargv, NULL, log), PD_OK);
+  assert_int_equal(pd_proc_wait_log(img, "listening on 127.0.0.1:", 5000, line, sizeof(line)), PD_OK);
+  sscanf(strstr(line, "127.0.0.1:") + 10, "%u", &iport);
+  char caa[64];
+  snprintf(caa, sizeof(caa), "COVERART_BASE=http://127.0.0.1:%u", iport);
+  setenv("COVERART_BASE", caa + strlen("COVERART_BASE="), 1);
+
   /* Taylor Swift is in the demo catalog with 5 eras; MusicBrainz adds her debut album.  Live
    * albums, compilations and "Fearless (Taylor's Version)" are not eras of their own. */
   snprintf(cmd, sizeof(cmd), "MUSICBRAINZ_BASE=http://127.0.0.1:%u/ws/2 DATABASE_URL=\"%s\" CARDS_DIR=\"%s\""
            " %s/popdeck ingest artist 'Taylor Swift' 2>&1 | grep -q '0 artists and 1 eras added, 5 cards rendered'",
            port, E.db_url, E.cards_dir, E.build);
   assert_int_equal(system(cmd), 0);
+  /* The new era's art is its album cover: downloaded, classified as a cover, 900 px wide. */
+  char sql[512];
+  snprintf(sql, sizeof(sql), "SELECT count(*) FROM era_images i JOIN eras e ON e.id = i.era_id WHERE e.name = 'Taylor Swift'"
+           " AND i.kind = 'cover' AND i.width = 900 AND i.source_url = 'http://127.0.0.1:%u/release-group/"
+           "1a9d47fc-0c8c-4a1b-9d0a-0b7b1b3a0001/front-1200' AND i.license->>'source' = 'Cover Art Archive'", iport);
+  assert_int_equal(pd_e2e_sql_int(&E, sql), 1);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM card_templates t JOIN era_images i ON i.id = t.source_image_id"
+                                      " WHERE i.kind = 'cover'"), 5);
   assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM eras e JOIN artists a ON a.id = e.artist_id"
                                       " WHERE a.name = 'Taylor Swift' AND e.name = 'Taylor Swift'"
                                       " AND e.start_date = '2006-10-24' AND e.end_date = '2008-11-10'"), 1);
@@ -236,6 +258,9 @@ static void test_ingest_artist_from_musicbrainz(void **state)
   pd_proc_signal(mb, SIGTERM);
   pd_proc_wait_exit(mb, 5000, &status);
   pd_proc_free(mb);
+  pd_proc_signal(img, SIGTERM);
+  pd_proc_wait_exit(img, 5000, &status);
+  pd_proc_free(img);
 }
 
 static void test_sync_from_lastfm_chart(void **state)
