@@ -2,66 +2,29 @@
 #include "lastfm.h"
 
 #include <curl/curl.h>
+
+#include "http_get.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct buf {
-  char *p;
-  size_t n;
-};
-
-static size_t collect(char *d, size_t s, size_t n, void *arg)
-{
-  struct buf *b = arg;
-  if (b->n + s * n > 4 * 1024 * 1024)
-    return 0;
-  char *g = realloc(b->p, b->n + s * n + 1);
-  if (g == NULL)
-    return 0;
-  memcpy(g + b->n, d, s * n);
-  b->p = g;
-  b->n += s * n;
-  b->p[b->n] = '\0';
-  return s * n;
-}
-
 static enum pd_result call(const struct pd_lastfm *fm, const char *query, json_t **out, char *err, size_t errlen)
 {
-  char url[2048];
-  struct buf b = {0};
+  char url[2048], why[256];
   long status = 0;
+  json_t *j = NULL;
   char *key = curl_easy_escape(NULL, fm->api_key, 0);
   snprintf(url, sizeof(url), "%s/?%s&api_key=%s&format=json", fm->base, query, key != NULL ? key : "");
   curl_free(key);
-  CURL *c = curl_easy_init();
-  if (c == NULL)
-    return PD_E_NOMEM;
-  curl_easy_setopt(c, CURLOPT_URL, url);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "PopDeck/0.1.0");
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-  CURLcode cc = curl_easy_perform(c);
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(c);
-  json_t *j = cc == CURLE_OK && b.p != NULL ? json_loads(b.p, 0, NULL) : NULL;
-  free(b.p);
   *out = NULL;
-  if (cc != CURLE_OK) {
-    snprintf(err, errlen, "Last.fm: %s", curl_easy_strerror(cc));
+  if (pd_http_get_json(url, "PopDeck/0.1.0", 15000, &status, &j, why, sizeof(why)) != PD_OK) {
+    snprintf(err, errlen, "Last.fm: %s", why);
     return PD_E_UPSTREAM;
   }
-  if (json_object_get(j, "error") != NULL || status != 200) {
+  if (json_object_get(j, "error") != NULL || status != 200 || j == NULL) {
     const char *msg = json_string_value(json_object_get(j, "message"));
-    snprintf(err, errlen, "Last.fm answered %ld: %s", status, msg != NULL ? msg : "no message");
+    snprintf(err, errlen, "Last.fm answered %ld: %s", status, msg != NULL ? msg : "no usable answer");
     json_decref(j);
-    return PD_E_UPSTREAM;
-  }
-  if (j == NULL) {
-    snprintf(err, errlen, "Last.fm sent bad JSON");
     return PD_E_UPSTREAM;
   }
   *out = j;

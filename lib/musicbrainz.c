@@ -2,74 +2,38 @@
 #include "musicbrainz.h"
 
 #include <curl/curl.h>
+
+#include "http_get.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-struct buf {
-  char *p;
-  size_t n;
-};
-
-static size_t collect(char *d, size_t s, size_t n, void *arg)
-{
-  struct buf *b = arg;
-  if (b->n + s * n > 4 * 1024 * 1024)
-    return 0;
-  char *g = realloc(b->p, b->n + s * n + 1);
-  if (g == NULL)
-    return 0;
-  memcpy(g + b->n, d, s * n);
-  b->p = g;
-  b->n += s * n;
-  b->p[b->n] = '\0';
-  return s * n;
-}
-
 /* GET base + path_and_query, waiting first so requests are at least a second apart. */
-static enum pd_result get_once(struct pd_mb *mb, const char *path, json_t **out, long *status_out, char *err,
+static enum pd_result get_once(struct pd_mb *mb, const char *path, json_t **out, long *status, char *err,
                                size_t errlen)
 {
-  char url[2048];
-  struct buf b = {0};
-  long status = 0;
+  char url[2048], why[256];
   int64_t wait = mb->last_request_us + PD_MB_INTERVAL_US - pd_now_us();
   if (mb->last_request_us != 0 && wait > 0) {
     struct timespec t = {wait / 1000000, (wait % 1000000) * 1000};
     nanosleep(&t, NULL);
   }
   snprintf(url, sizeof(url), "%s%s", mb->base, path);
-  CURL *c = curl_easy_init();
-  if (c == NULL)
-    return PD_E_NOMEM;
-  curl_easy_setopt(c, CURLOPT_URL, url);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, PD_MB_USER_AGENT);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-  CURLcode cc = curl_easy_perform(c);
+  enum pd_result rc = pd_http_get_json(url, PD_MB_USER_AGENT, 15000, status, out, why, sizeof(why));
   mb->last_request_us = pd_now_us();
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(c);
-  *status_out = status;
-  enum pd_result rc = PD_E_UPSTREAM;
-  json_error_t jerr;
-  *out = NULL;
-  if (cc != CURLE_OK)
-    snprintf(err, errlen, "MusicBrainz: %s", curl_easy_strerror(cc));
-  else if (status != 200)
-    snprintf(err, errlen, "MusicBrainz answered %ld%s", status, status == 503 ? " (rate limited)" : "");
-  else
-    *out = json_loads(b.p != NULL ? b.p : "", 0, &jerr);
-  if (cc == CURLE_OK && status == 200 && *out == NULL)
-    snprintf(err, errlen, "MusicBrainz sent bad JSON: %s", jerr.text);
-  else if (*out != NULL)
-    rc = PD_OK;
-  free(b.p);
-  return rc;
+  if (rc != PD_OK) {
+    snprintf(err, errlen, "MusicBrainz: %s", why);
+    return rc;
+  }
+  if (*status != 200 || *out == NULL) {
+    snprintf(err, errlen, "MusicBrainz answered %ld%s", *status,
+             *status == 503 ? " (rate limited)" : *status == 200 ? " with bad JSON" : "");
+    json_decref(*out);
+    *out = NULL;
+    return PD_E_UPSTREAM;
+  }
+  return PD_OK;
 }
 
 /* MusicBrainz answers 503 to a client over its rate (another process of ours may have asked a

@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <microhttpd.h>
+
+#include "serve.h"
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -55,24 +57,5 @@ int main(int argc, char **argv)
     fprintf(stderr, "usage: double-lastfm --port N --fixtures DIR --key K\n");
     return 2;
   }
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, NULL);
-  struct sockaddr_in addr = {0};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons((uint16_t)port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL,
-                                          NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_END);
-  if (d == NULL)
-    return 1;
-  const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-  printf("listening on 127.0.0.1:%u\n", di != NULL ? di->port : (unsigned)port);
-  fflush(stdout);
-  int sig;
-  sigwait(&set, &sig);
-  MHD_stop_daemon(d);
-  return 0;
+  return pd_double_serve(port, on_request, NULL, NULL);
 }

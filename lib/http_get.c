@@ -1,0 +1,59 @@
+/* http_get.c - see http_get.h. */
+#include "http_get.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_BODY (4 * 1024 * 1024)
+
+struct buf {
+  char *p;
+  size_t n;
+};
+
+static size_t collect(char *d, size_t s, size_t n, void *arg)
+{
+  struct buf *b = arg;
+  if (b->n + s * n > MAX_BODY)
+    return 0;
+  char *g = realloc(b->p, b->n + s * n + 1);
+  if (g == NULL)
+    return 0;
+  memcpy(g + b->n, d, s * n);
+  b->p = g;
+  b->n += s * n;
+  b->p[b->n] = '\0';
+  return s * n;
+}
+
+enum pd_result pd_http_get_json(const char *url, const char *user_agent, long timeout_ms, long *status, json_t **json,
+                                char *err, size_t errlen)
+{
+  struct buf b = {0};
+  *status = 0;
+  *json = NULL;
+  CURL *c = curl_easy_init();
+  if (c == NULL)
+    return PD_E_NOMEM;
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, user_agent);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+  CURLcode cc = curl_easy_perform(c);
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+  curl_easy_cleanup(c);
+  enum pd_result rc = PD_OK;
+  if (cc != CURLE_OK) {
+    snprintf(err, errlen, "%s", curl_easy_strerror(cc));
+    rc = PD_E_UPSTREAM;
+  } else if (b.p != NULL) {
+    *json = json_loadb(b.p, b.n, 0, NULL);
+  }
+  free(b.p);
+  return rc;
+}

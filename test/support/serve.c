@@ -1,0 +1,37 @@
+/* serve.c - see serve.h. */
+#include "serve.h"
+
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+int pd_double_serve(long port, MHD_AccessHandlerCallback handler, void *cls, MHD_RequestCompletedCallback completed)
+{
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL); /* before the daemon's threads exist */
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof(addr));
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((uint16_t)port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                                            MHD_USE_ERROR_LOG,
+                                          0, NULL, NULL, handler, cls, MHD_OPTION_SOCK_ADDR, &addr,
+                                          MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+  if (d == NULL) {
+    fprintf(stderr, "cannot listen on 127.0.0.1:%ld\n", port);
+    return 1;
+  }
+  const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+  printf("listening on 127.0.0.1:%u\n", di != NULL ? di->port : (unsigned)port);
+  fflush(stdout);
+  int sig;
+  sigwait(&set, &sig);
+  MHD_stop_daemon(d);
+  return 0;
+}
