@@ -135,15 +135,13 @@ static void test_render_draws_the_same_bytes(void **state)
 
 static void test_seed_into_s3_storage(void **state)
 {
-  char bin[300], log[600], line[128], args[64];
+  char bin[300], log[600], args[64];
   unsigned port = 0;
   struct pd_proc *s3 = NULL;
   snprintf(bin, sizeof(bin), "%s/double-s3", E.build);
   snprintf(log, sizeof(log), "%s/catalog-s3.log", E.cards_dir);
   char *const argv[] = {bin, "--port", "0", "--key", "AKIDSEED", "--secret", "seed-secret", "--region", "eu-west-3", NULL};
-  assert_int_equal(pd_proc_spawn(&s3, argv, NULL, log), PD_OK);
-  assert_int_equal(pd_proc_wait_log(s3, "listening on 127.0.0.1:", 5000, line, sizeof(line)), PD_OK);
-  sscanf(strstr(line, "127.0.0.1:") + 10, "%u", &port);
+  assert_int_equal(pd_proc_start_double(argv, log, &s3, &port), PD_OK);
   /* The third artist (Dua Lipa, 3 eras) is new: its 15 cards go to the bucket. */
   snprintf(args, sizeof(args), "seed demo --limit 3");
   char env[400];
@@ -173,23 +171,18 @@ static void test_seed_into_s3_storage(void **state)
   assert_int_equal(system(cmd), 0);
   assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM card_templates t JOIN artists a ON a.id = t.artist_id"
                                       " WHERE a.name = 'Ariana Grande'"), 0);
-  int status;
-  pd_proc_signal(s3, SIGTERM);
-  pd_proc_wait_exit(s3, 5000, &status);
-  pd_proc_free(s3);
+  pd_proc_stop(s3);
 }
 
 static void test_ingest_artist_from_musicbrainz(void **state)
 {
-  char bin[300], log[600], line[128], cmd[4096];
+  char bin[300], log[600], cmd[4096];
   unsigned port = 0;
   struct pd_proc *mb = NULL;
   snprintf(bin, sizeof(bin), "%s/double-musicbrainz", E.build);
   snprintf(log, sizeof(log), "%s/catalog-mb.log", E.cards_dir);
   char *const argv[] = {bin, "--port", "0", "--fixtures", "test/fixtures/musicbrainz", NULL};
-  assert_int_equal(pd_proc_spawn(&mb, argv, NULL, log), PD_OK);
-  assert_int_equal(pd_proc_wait_log(mb, "listening on 127.0.0.1:", 5000, line, sizeof(line)), PD_OK);
-  sscanf(strstr(line, "127.0.0.1:") + 10, "%u", &port);
+  assert_int_equal(pd_proc_start_double(argv, log, &mb, &port), PD_OK);
 
   /* Covers come from a local Cover Art Archive (the image double). */
   struct pd_proc *img = NULL;
@@ -198,9 +191,7 @@ static void test_ingest_artist_from_musicbrainz(void **state)
   snprintf(ibin, sizeof(ibin), "%s/double-images", E.build);
   snprintf(log, sizeof(log), "%s/catalog-img.log", E.cards_dir);
   char *const iargv[] = {ibin, "--port", "0", NULL};
-  assert_int_equal(pd_proc_spawn(&img, iargv, NULL, log), PD_OK);
-  assert_int_equal(pd_proc_wait_log(img, "listening on 127.0.0.1:", 5000, line, sizeof(line)), PD_OK);
-  sscanf(strstr(line, "127.0.0.1:") + 10, "%u", &iport);
+  assert_int_equal(pd_proc_start_double(iargv, log, &img, &iport), PD_OK);
   char caa[64];
   snprintf(caa, sizeof(caa), "COVERART_BASE=http://127.0.0.1:%u", iport);
   setenv("COVERART_BASE", caa + strlen("COVERART_BASE="), 1);
@@ -254,33 +245,24 @@ static void test_ingest_artist_from_musicbrainz(void **state)
   json_array_foreach(reqs, i, q)
     assert_non_null(strstr(json_string_value(json_object_get(q, "user_agent")), "PopDeck/"));
   json_decref(reqs);
-  int status;
-  pd_proc_signal(mb, SIGTERM);
-  pd_proc_wait_exit(mb, 5000, &status);
-  pd_proc_free(mb);
-  pd_proc_signal(img, SIGTERM);
-  pd_proc_wait_exit(img, 5000, &status);
-  pd_proc_free(img);
+  pd_proc_stop(mb);
+  pd_proc_stop(img);
 }
 
 static void test_sync_from_lastfm_chart(void **state)
 {
-  char bin[300], log[600], line[128], cmd[4096];
+  char bin[300], log[600], cmd[4096];
   unsigned mbport = 0, fmport = 0;
   struct pd_proc *mb = NULL, *fm = NULL;
   snprintf(bin, sizeof(bin), "%s/double-musicbrainz", E.build);
   snprintf(log, sizeof(log), "%s/sync-mb.log", E.cards_dir);
   char *const mbargv[] = {bin, "--port", "0", "--fixtures", "test/fixtures/musicbrainz", NULL};
-  assert_int_equal(pd_proc_spawn(&mb, mbargv, NULL, log), PD_OK);
-  assert_int_equal(pd_proc_wait_log(mb, "listening on 127.0.0.1:", 5000, line, sizeof(line)), PD_OK);
-  sscanf(strstr(line, "127.0.0.1:") + 10, "%u", &mbport);
+  assert_int_equal(pd_proc_start_double(mbargv, log, &mb, &mbport), PD_OK);
   char fmbin[300];
   snprintf(fmbin, sizeof(fmbin), "%s/double-lastfm", E.build);
   snprintf(log, sizeof(log), "%s/sync-fm.log", E.cards_dir);
   char *const fmargv[] = {fmbin, "--port", "0", "--fixtures", "test/fixtures/lastfm", "--key", "fm-test-key", NULL};
-  assert_int_equal(pd_proc_spawn(&fm, fmargv, NULL, log), PD_OK);
-  assert_int_equal(pd_proc_wait_log(fm, "listening on 127.0.0.1:", 5000, line, sizeof(line)), PD_OK);
-  sscanf(strstr(line, "127.0.0.1:") + 10, "%u", &fmport);
+  assert_int_equal(pd_proc_start_double(fmargv, log, &fm, &fmport), PD_OK);
 
   /* No key: one line, nothing done, success. */
   snprintf(cmd, sizeof(cmd), "env -u LASTFM_API_KEY DATABASE_URL=\"%s\" %s/popdeck sync 2>&1"
@@ -303,13 +285,8 @@ static void test_sync_from_lastfm_chart(void **state)
     if (system(cmd) != 0)
       fail_msg("sync output lacks: %s", want[i]);
   }
-  int status;
-  pd_proc_signal(mb, SIGTERM);
-  pd_proc_wait_exit(mb, 5000, &status);
-  pd_proc_free(mb);
-  pd_proc_signal(fm, SIGTERM);
-  pd_proc_wait_exit(fm, 5000, &status);
-  pd_proc_free(fm);
+  pd_proc_stop(mb);
+  pd_proc_stop(fm);
 }
 
 int main(void)

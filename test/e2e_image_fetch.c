@@ -21,15 +21,13 @@ static char base[64];
 
 static int setup(void **state)
 {
-  char bin[300], log[300], line[128];
+  char bin[300], log[300];
   unsigned port = 0;
   curl_global_init(CURL_GLOBAL_DEFAULT);
   snprintf(bin, sizeof(bin), "%s/double-images", getenv("PD_BUILD_DIR") != NULL ? getenv("PD_BUILD_DIR") : "build");
   snprintf(log, sizeof(log), "%s/double-images.log", getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp");
   char *const argv[] = {bin, "--port", "0", NULL};
-  if (pd_proc_spawn(&P, argv, NULL, log) != PD_OK ||
-      pd_proc_wait_log(P, "listening on 127.0.0.1:", 5000, line, sizeof(line)) != PD_OK ||
-      sscanf(strstr(line, "127.0.0.1:") + 10, "%u", &port) != 1)
+  if (pd_proc_start_double(argv, log, &P, &port) != PD_OK)
     return -1;
   snprintf(base, sizeof(base), "http://127.0.0.1:%u", port);
   return 0;
@@ -37,10 +35,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-  int status;
-  pd_proc_signal(P, SIGTERM);
-  pd_proc_wait_exit(P, 5000, &status);
-  pd_proc_free(P);
+  pd_proc_stop(P);
   curl_global_cleanup();
   return 0;
 }

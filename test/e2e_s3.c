@@ -22,7 +22,7 @@ static char endpoint[64];
 
 static int setup(void **state)
 {
-  char bin[300], log[300], line[128];
+  char bin[300], log[300];
   unsigned port = 0;
   const char *build = getenv("PD_BUILD_DIR") != NULL ? getenv("PD_BUILD_DIR") : "build";
   if (sodium_init() < 0)
@@ -31,9 +31,7 @@ static int setup(void **state)
   snprintf(log, sizeof(log), "%s/double-s3.log", getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp");
   char *const argv[] = {bin, "--port", "0", "--key", "AKIDPOPDECKTEST", "--secret", "s3cr3t/key+value",
                         "--region", "eu-central-1", NULL};
-  if (pd_proc_spawn(&P, argv, NULL, log) != PD_OK ||
-      pd_proc_wait_log(P, "listening on 127.0.0.1:", 5000, line, sizeof(line)) != PD_OK ||
-      sscanf(strstr(line, "127.0.0.1:") + 10, "%u", &port) != 1)
+  if (pd_proc_start_double(argv, log, &P, &port) != PD_OK)
     return -1;
   snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", port);
   return 0;
@@ -41,10 +39,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-  int status;
-  pd_proc_signal(P, SIGTERM);
-  pd_proc_wait_exit(P, 5000, &status);
-  pd_proc_free(P);
+  pd_proc_stop(P);
   return 0;
 }
 

@@ -19,7 +19,7 @@ struct pd_double {
 
 enum pd_result pd_double_start(struct pd_double **out, const char *build_dir)
 {
-  char bin[512], log[512], line[256];
+  char bin[512], log[512];
   struct pd_double *d = calloc(1, sizeof(*d));
   if (d == NULL)
     return PD_E_NOMEM;
@@ -28,9 +28,7 @@ enum pd_result pd_double_start(struct pd_double **out, const char *build_dir)
            (int)getpid());
   char *const argv[] = {bin, "--port", "0", NULL};
   unsigned port = 0;
-  if (pd_proc_spawn(&d->proc, argv, NULL, log) != PD_OK ||
-      pd_proc_wait_log(d->proc, "listening on 127.0.0.1:", 5000, line, sizeof(line)) != PD_OK ||
-      sscanf(strstr(line, "127.0.0.1:") + 10, "%u", &port) != 1) {
+  if (pd_proc_start_double(argv, log, &d->proc, &port) != PD_OK) {
     pd_double_stop(d);
     return PD_E_IO;
   }
@@ -113,11 +111,6 @@ void pd_double_stop(struct pd_double *d)
 {
   if (d == NULL)
     return;
-  if (d->proc != NULL) {
-    int status;
-    pd_proc_signal(d->proc, SIGTERM);
-    pd_proc_wait_exit(d->proc, 5000, &status);
-    pd_proc_free(d->proc);
-  }
+  pd_proc_stop(d->proc);
   free(d);
 }

@@ -181,3 +181,30 @@ int pd_proc_free_port(void)
   close(fd);
   return ntohs(a.sin_port);
 }
+
+enum pd_result pd_proc_start_double(char *const argv[], const char *log_path, struct pd_proc **out, unsigned *port)
+{
+  char line[256];
+  struct pd_proc *p = NULL;
+  *out = NULL;
+  if (pd_proc_spawn(&p, argv, NULL, log_path) != PD_OK)
+    return PD_E_IO;
+  bool up = pd_proc_wait_log(p, "listening on 127.0.0.1:", 5000, line, sizeof(line)) == PD_OK;
+  const char *at = up ? strstr(line, "127.0.0.1:") : NULL;
+  if (at == NULL || sscanf(at + 10, "%u", port) != 1) {
+    pd_proc_free(p);
+    return PD_E_IO;
+  }
+  *out = p;
+  return PD_OK;
+}
+
+void pd_proc_stop(struct pd_proc *p)
+{
+  int status;
+  if (p == NULL)
+    return;
+  pd_proc_signal(p, SIGTERM);
+  pd_proc_wait_exit(p, 5000, &status);
+  pd_proc_free(p);
+}

@@ -23,6 +23,11 @@ enum pd_result pd_proc_wait_exit(struct pd_proc *p, int timeout_ms, int *status)
 pid_t pd_proc_pid(const struct pd_proc *p);
 /* Kills (SIGKILL) a process still running, reaps it, frees p.  NULL is fine. */
 void pd_proc_free(struct pd_proc *p);
+/* Starts a test double (argv[0] is its path) that prints "listening on 127.0.0.1:PORT", and
+ * waits up to 5 s for that line.  *port gets the port. */
+enum pd_result pd_proc_start_double(char *const argv[], const char *log_path, struct pd_proc **out, unsigned *port);
+/* SIGTERM, wait up to 5 s, free.  NULL is fine. */
+void pd_proc_stop(struct pd_proc *p);
 /* A TCP port on 127.0.0.1 that was free a moment ago. */
 int pd_proc_free_port(void);
 
