@@ -1,4 +1,5 @@
-/* test_config.c - configuration rules (lib/config.c), fed from a table instead of the environment. */
+/* test_config.c - configuration rules (lib/config.c), fed from a table instead of the environment,
+ * and the .env reader over temporary files. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include "config.h"
 
 #define PK "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29"
+#define MAX_VARS 32
 
 struct kv {
   const char *k, *v;
@@ -32,113 +34,440 @@ static enum pd_result load(const struct kv *vars, unsigned need, struct pd_confi
   return pd_config_load(&src, need, c, err, errlen);
 }
 
+/* Everything a `popdeck serve` needs, valid. */
+static const struct kv complete[] = {
+  {"DATABASE_URL", "postgresql:///popdeck"},
+  {"DISCORD_PUBLIC_KEY", PK},
+  {"DISCORD_APPLICATION_ID", "1111111111111111111"},
+  {"DISCORD_BOT_TOKEN", "bot-token"},
+  {NULL, NULL},
+};
+#define NEED_ALL (PD_NEED_DB | PD_NEED_PUBLIC_KEY | PD_NEED_APP_ID | PD_NEED_BOT_TOKEN)
+
+/* complete[] with name dropped (value NULL) or set to value, into out. */
+static void with(const char *name, const char *value, struct kv out[MAX_VARS])
+{
+  size_t n = 0;
+  bool placed = false;
+  for (const struct kv *e = complete; e->k != NULL; e++) {
+    if (strcmp(e->k, name) == 0) {
+      placed = true;
+      if (value == NULL)
+        continue;
+      out[n++] = (struct kv){name, value};
+    } else {
+      out[n++] = *e;
+    }
+  }
+  if (!placed && value != NULL)
+    out[n++] = (struct kv){name, value};
+  out[n] = (struct kv){NULL, NULL};
+}
+
 static void test_defaults(void **state)
 {
   struct kv vars[] = {{NULL, NULL}};
   struct pd_config c;
   char err[256];
   assert_int_equal(load(vars, 0, &c, err, sizeof(err)), PD_OK);
+  assert_string_equal(err, "");
+  assert_null(c.database_url);
+  assert_false(c.has_public_key);
+  assert_null(c.application_id);
+  assert_null(c.bot_token);
   assert_string_equal(c.api_base, "https://discord.com/api/v10");
   assert_string_equal(c.listen_host, "127.0.0.1");
   assert_int_equal(c.listen_port, 8080);
+  assert_null(c.public_base_url);
+  assert_null(c.admin_token);
   assert_string_equal(c.admin_file, "admin.json");
-  assert_int_equal(c.daily_notes, 250);
+  assert_string_equal(c.sql_dir, "sql");
+  assert_string_equal(c.assets_dir, "assets");
+  assert_string_equal(c.cards_dir, ".data/cards");
+  assert_false(c.storage_s3);
+  assert_null(c.s3_endpoint);
+  assert_string_equal(c.s3_region, "us-east-1");
+  assert_null(c.cdn_url);
   assert_int_equal(c.http_threads, 8);
-  assert_false(c.has_public_key);
+  assert_int_equal(c.db_pool_size, 8);
+  assert_int_equal(c.followup_workers, 2);
+  assert_int_equal(c.daily_notes, 250);
   pd_config_free(&c);
+  pd_config_free(&c); /* a freed config is zeroed, so a second free is harmless */
+  pd_config_free(NULL);
 }
 
-static void test_full_and_trimmed(void **state)
+static void test_every_variable_read(void **state)
 {
-  struct kv vars[] = {{"DATABASE_URL", "postgresql:///x"},     {"DISCORD_PUBLIC_KEY", PK},
-                      {"DISCORD_APPLICATION_ID", "1111111111111111111"}, {"DISCORD_API_BASE", "http://127.0.0.1:9/api/v10//"},
-                      {"LISTEN_ADDR", "[::1]:0"},               {"DB_POOL_SIZE", "3"},
-                      {NULL, NULL}};
+  struct kv vars[] = {
+    {"DATABASE_URL", "postgresql:///x"},
+    {"DISCORD_PUBLIC_KEY", PK},
+    {"DISCORD_APPLICATION_ID", "1111111111111111111"},
+    {"DISCORD_BOT_TOKEN", "bot-token"},
+    {"DISCORD_API_BASE", "http://127.0.0.1:9/api/v10"},
+    {"LISTEN_ADDR", "0.0.0.0:9000"},
+    {"PUBLIC_BASE_URL", "https://popdeck.example"},
+    {"ADMIN_TOKEN", "0123456789abcdef"},
+    {"ADMIN_FILE", "/etc/popdeck/admins.json"},
+    {"SQL_DIR", "/srv/sql"},
+    {"ASSETS_DIR", "/srv/assets"},
+    {"CARDS_DIR", "/srv/cards"},
+    {"STORAGE", "s3"},
+    {"S3_ENDPOINT", "http://127.0.0.1:9000"},
+    {"S3_REGION", "eu-west-1"},
+    {"S3_BUCKET", "cards"},
+    {"S3_KEY", "key"},
+    {"S3_SECRET", "secret"},
+    {"CDN_URL", "https://cdn.example"},
+    {"HTTP_THREADS", "16"},
+    {"DB_POOL_SIZE", "3"},
+    {"FOLLOWUP_WORKERS", "0"},
+    {"DAILY_NOTES", "1000"},
+    {NULL, NULL},
+  };
   struct pd_config c;
   char err[256];
-  assert_int_equal(load(vars, PD_NEED_DB | PD_NEED_PUBLIC_KEY | PD_NEED_APP_ID, &c, err, sizeof(err)), PD_OK);
+  assert_int_equal(load(vars, NEED_ALL, &c, err, sizeof(err)), PD_OK);
+  assert_string_equal(c.database_url, "postgresql:///x");
   assert_true(c.has_public_key);
   assert_int_equal(c.public_key[0], 0x3b);
+  assert_int_equal(c.public_key[1], 0x6a);
   assert_int_equal(c.public_key[31], 0x29);
+  assert_string_equal(c.application_id, "1111111111111111111");
+  assert_string_equal(c.bot_token, "bot-token");
   assert_string_equal(c.api_base, "http://127.0.0.1:9/api/v10");
-  assert_string_equal(c.listen_host, "::1");
-  assert_int_equal(c.listen_port, 0);
+  assert_string_equal(c.listen_host, "0.0.0.0");
+  assert_int_equal(c.listen_port, 9000);
+  assert_string_equal(c.public_base_url, "https://popdeck.example");
+  assert_string_equal(c.admin_token, "0123456789abcdef");
+  assert_string_equal(c.admin_file, "/etc/popdeck/admins.json");
+  assert_string_equal(c.sql_dir, "/srv/sql");
+  assert_string_equal(c.assets_dir, "/srv/assets");
+  assert_string_equal(c.cards_dir, "/srv/cards");
+  assert_true(c.storage_s3);
+  assert_string_equal(c.s3_endpoint, "http://127.0.0.1:9000");
+  assert_string_equal(c.s3_region, "eu-west-1");
+  assert_string_equal(c.s3_bucket, "cards");
+  assert_string_equal(c.s3_key, "key");
+  assert_string_equal(c.s3_secret, "secret");
+  assert_string_equal(c.cdn_url, "https://cdn.example");
+  assert_int_equal(c.http_threads, 16);
   assert_int_equal(c.db_pool_size, 3);
+  assert_int_equal(c.followup_workers, 0);
+  assert_int_equal(c.daily_notes, 1000);
   pd_config_free(&c);
 }
 
-static void test_errors_name_the_variable(void **state)
+/* Each required variable, missing while its `need` bit is set, is named first on the error line;
+ * the same table without that bit loads. */
+static void test_required_per_need(void **state)
 {
   struct {
-    struct kv vars[3];
     unsigned need;
-    const char *prefix;
+    const char *name;
   } rows[] = {
-    {{{NULL, NULL}}, PD_NEED_DB, "DATABASE_URL: is required"},
-    {{{NULL, NULL}}, PD_NEED_PUBLIC_KEY, "DISCORD_PUBLIC_KEY: is required"},
-    {{{NULL, NULL}}, PD_NEED_APP_ID, "DISCORD_APPLICATION_ID: is required"},
-    {{{NULL, NULL}}, PD_NEED_BOT_TOKEN, "DISCORD_BOT_TOKEN: is required"},
-    {{{"DISCORD_PUBLIC_KEY", "abcd"}, {NULL, NULL}}, 0, "DISCORD_PUBLIC_KEY: must be 64 hex"},
-    {{{"DISCORD_PUBLIC_KEY", "zz6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29"}, {NULL, NULL}}, 0,
-     "DISCORD_PUBLIC_KEY: must be 64 hex"},
-    {{{"DISCORD_APPLICATION_ID", "my-app"}, {NULL, NULL}}, 0, "DISCORD_APPLICATION_ID: must be a numeric"},
-    {{{"DISCORD_API_BASE", "discord.com/api"}, {NULL, NULL}}, 0, "DISCORD_API_BASE: must be an http"},
-    {{{"LISTEN_ADDR", "8080"}, {NULL, NULL}}, 0, "LISTEN_ADDR: must be HOST:PORT"},
-    {{{"LISTEN_ADDR", "host:"}, {NULL, NULL}}, 0, "LISTEN_ADDR: must be HOST:PORT"},
-    {{{"LISTEN_ADDR", ":80"}, {NULL, NULL}}, 0, "LISTEN_ADDR: must be HOST:PORT"},
-    {{{"LISTEN_ADDR", "h:99999"}, {NULL, NULL}}, 0, "LISTEN_ADDR: must be HOST:PORT"},
-    {{{"HTTP_THREADS", "0"}, {NULL, NULL}}, 0, "HTTP_THREADS: must be a whole number from 1"},
-    {{{"DB_POOL_SIZE", "abc"}, {NULL, NULL}}, 0, "DB_POOL_SIZE: must be a whole number"},
-    {{{"DAILY_NOTES", "12x"}, {NULL, NULL}}, 0, "DAILY_NOTES: must be a whole number"},
-    {{{"ADMIN_TOKEN", "short"}, {NULL, NULL}}, 0, "ADMIN_TOKEN: must be at least 16"},
+    {PD_NEED_DB, "DATABASE_URL"},
+    {PD_NEED_PUBLIC_KEY, "DISCORD_PUBLIC_KEY"},
+    {PD_NEED_APP_ID, "DISCORD_APPLICATION_ID"},
+    {PD_NEED_BOT_TOKEN, "DISCORD_BOT_TOKEN"},
   };
-  for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-    struct pd_config c;
-    char err[256];
-    enum pd_result rc = load(rows[i].vars, rows[i].need, &c, err, sizeof(err));
-    if (rc != PD_E_INVALID || strncmp(err, rows[i].prefix, strlen(rows[i].prefix)) != 0)
-      fail_msg("row %zu: got %d \"%s\", want \"%s...\"", i, rc, err, rows[i].prefix);
+  struct pd_config c;
+  char err[256];
+  assert_int_equal(load(complete, NEED_ALL, &c, err, sizeof(err)), PD_OK);
+  pd_config_free(&c);
+  for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
+    struct kv vars[MAX_VARS];
+    char want[64];
+    with(rows[i].name, NULL, vars);
+    snprintf(want, sizeof(want), "%s: is required", rows[i].name);
+    enum pd_result rc = load(vars, NEED_ALL, &c, err, sizeof(err));
+    if (rc != PD_E_INVALID || strncmp(err, want, strlen(want)) != 0)
+      fail_msg("%s missing: got %s \"%s\"", rows[i].name, pd_result_str(rc), err);
+    rc = load(vars, NEED_ALL & ~rows[i].need, &c, err, sizeof(err));
+    if (rc != PD_OK)
+      fail_msg("%s missing but not needed: got %s \"%s\"", rows[i].name, pd_result_str(rc), err);
+    pd_config_free(&c);
   }
 }
 
-static void test_dotenv(void **state)
+/* One bad variable on top of a complete configuration: the error line starts with its name. */
+static void test_bad_values_named(void **state)
 {
-  char path[] = "/tmp/pd-dotenv-XXXXXX";
-  int fd = mkstemp(path);
-  FILE *f = fdopen(fd, "w");
-  fputs("# comment\n\nPD_T_PLAIN=one\nexport PD_T_EXPORTED=two\nPD_T_QUOTED=\"three four\"\n"
-        "PD_T_SINGLE='five'\nPD_T_SET=from-file\n", f);
-  fclose(f);
-  setenv("PD_T_SET", "from-env", 1);
-  char err[256];
-  assert_int_equal(pd_config_load_dotenv(path, err, sizeof(err)), PD_OK);
-  assert_string_equal(getenv("PD_T_PLAIN"), "one");
-  assert_string_equal(getenv("PD_T_EXPORTED"), "two");
-  assert_string_equal(getenv("PD_T_QUOTED"), "three four");
-  assert_string_equal(getenv("PD_T_SINGLE"), "five");
-  assert_string_equal(getenv("PD_T_SET"), "from-env");
+  struct {
+    const char *name, *value, *prefix;
+  } rows[] = {
+    {"DISCORD_PUBLIC_KEY", "abcd", "DISCORD_PUBLIC_KEY: must be 64 hex"},
+    {"DISCORD_PUBLIC_KEY", PK "0", "DISCORD_PUBLIC_KEY: must be 64 hex"},
+    {"DISCORD_PUBLIC_KEY", "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da2",
+     "DISCORD_PUBLIC_KEY: must be 64 hex"},
+    {"DISCORD_PUBLIC_KEY", "zz6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29",
+     "DISCORD_PUBLIC_KEY: must be 64 hex"},
+    {"DISCORD_PUBLIC_KEY", "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da2 ",
+     "DISCORD_PUBLIC_KEY: must be 64 hex"},
+    {"DISCORD_APPLICATION_ID", "my-app", "DISCORD_APPLICATION_ID: must be a numeric"},
+    {"DISCORD_APPLICATION_ID", "-1111", "DISCORD_APPLICATION_ID: must be a numeric"},
+    {"DISCORD_APPLICATION_ID", "1111 1111", "DISCORD_APPLICATION_ID: must be a numeric"},
+    {"DISCORD_APPLICATION_ID", "111111111111111111111", "DISCORD_APPLICATION_ID: must be a numeric"},
+    {"DISCORD_API_BASE", "discord.com/api/v10", "DISCORD_API_BASE: must be an http"},
+    {"DISCORD_API_BASE", "ftp://discord.com/api", "DISCORD_API_BASE: must be an http"},
+    {"DISCORD_API_BASE", "https:/discord.com", "DISCORD_API_BASE: must be an http"},
+    {"STORAGE", "ftp", "STORAGE: must be local or s3"},
+    {"ADMIN_TOKEN", "short", "ADMIN_TOKEN: must be at least 16"},
+    {"ADMIN_TOKEN", "0123456789abcde", "ADMIN_TOKEN: must be at least 16"},
+    {"HTTP_THREADS", "0", "HTTP_THREADS: must be a whole number from 1 to 256"},
+    {"HTTP_THREADS", "257", "HTTP_THREADS: must be a whole number from 1 to 256"},
+    {"HTTP_THREADS", "8 ", "HTTP_THREADS: must be a whole number"},
+    {"DB_POOL_SIZE", "abc", "DB_POOL_SIZE: must be a whole number from 1 to 256"},
+    {"DB_POOL_SIZE", "0", "DB_POOL_SIZE: must be a whole number"},
+    {"DB_POOL_SIZE", "", "DB_POOL_SIZE: must be a whole number"},
+    {"FOLLOWUP_WORKERS", "-1", "FOLLOWUP_WORKERS: must be a whole number from 0 to 64"},
+    {"FOLLOWUP_WORKERS", "65", "FOLLOWUP_WORKERS: must be a whole number"},
+    {"DAILY_NOTES", "12x", "DAILY_NOTES: must be a whole number"},
+    {"DAILY_NOTES", "0", "DAILY_NOTES: must be a whole number from 1 to 1000000000"},
+    {"DAILY_NOTES", "1000000001", "DAILY_NOTES: must be a whole number"},
+    {"DAILY_NOTES", "99999999999999999999", "DAILY_NOTES: must be a whole number"},
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
+    struct kv vars[MAX_VARS];
+    struct pd_config c;
+    char err[256];
+    with(rows[i].name, rows[i].value, vars);
+    enum pd_result rc = load(vars, NEED_ALL, &c, err, sizeof(err));
+    if (rc != PD_E_INVALID || strncmp(err, rows[i].prefix, strlen(rows[i].prefix)) != 0)
+      fail_msg("%s=\"%s\": got %s \"%s\", want \"%s...\"", rows[i].name, rows[i].value, pd_result_str(rc), err,
+               rows[i].prefix);
+  }
+}
 
-  f = fopen(path, "w");
-  fputs("GOOD=1\nthis line is wrong\n", f);
-  fclose(f);
-  assert_int_equal(pd_config_load_dotenv(path, err, sizeof(err)), PD_E_INVALID);
-  assert_non_null(strstr(err, ":2: expected NAME=value"));
-  f = fopen(path, "w");
-  fputs("BAD-NAME=1\n", f);
-  fclose(f);
-  assert_int_equal(pd_config_load_dotenv(path, err, sizeof(err)), PD_E_INVALID);
-  assert_non_null(strstr(err, ":1:"));
+/* STORAGE=s3 needs each of the four S3 variables. */
+static void test_s3_needs_its_variables(void **state)
+{
+  static const char *names[] = {"S3_ENDPOINT", "S3_BUCKET", "S3_KEY", "S3_SECRET"};
+  for (size_t miss = 0; miss < PD_ARRAY_LEN(names); miss++) {
+    struct kv vars[8];
+    size_t n = 0;
+    vars[n++] = (struct kv){"STORAGE", "s3"};
+    for (size_t i = 0; i < PD_ARRAY_LEN(names); i++)
+      if (i != miss)
+        vars[n++] = (struct kv){names[i], "x"};
+    vars[n] = (struct kv){NULL, NULL};
+    struct pd_config c;
+    char err[256], want[64];
+    snprintf(want, sizeof(want), "%s: is required when STORAGE=s3", names[miss]);
+    enum pd_result rc = load(vars, 0, &c, err, sizeof(err));
+    if (rc != PD_E_INVALID || strcmp(err, want) != 0)
+      fail_msg("without %s: got %s \"%s\"", names[miss], pd_result_str(rc), err);
+  }
+}
+
+/* The edges of each range load, and land in the right field. */
+static void test_numeric_edges(void **state)
+{
+  struct {
+    const char *name, *value;
+    int64_t want;
+  } rows[] = {
+    {"HTTP_THREADS", "1", 1},         {"HTTP_THREADS", "256", 256},
+    {"DB_POOL_SIZE", "1", 1},         {"DB_POOL_SIZE", "256", 256},
+    {"FOLLOWUP_WORKERS", "0", 0},     {"FOLLOWUP_WORKERS", "64", 64},
+    {"DAILY_NOTES", "1", 1},          {"DAILY_NOTES", "1000000000", 1000000000},
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
+    struct kv vars[] = {{rows[i].name, rows[i].value}, {NULL, NULL}};
+    struct pd_config c;
+    char err[256];
+    if (load(vars, 0, &c, err, sizeof(err)) != PD_OK)
+      fail_msg("%s=%s refused: %s", rows[i].name, rows[i].value, err);
+    int64_t got = strcmp(rows[i].name, "HTTP_THREADS") == 0       ? c.http_threads
+                  : strcmp(rows[i].name, "DB_POOL_SIZE") == 0     ? c.db_pool_size
+                  : strcmp(rows[i].name, "FOLLOWUP_WORKERS") == 0 ? c.followup_workers
+                                                                  : c.daily_notes;
+    if (got != rows[i].want)
+      fail_msg("%s=%s read as %lld", rows[i].name, rows[i].value, (long long)got);
+    pd_config_free(&c);
+  }
+  struct kv ok[] = {{"ADMIN_TOKEN", "0123456789abcdef"}, {"DISCORD_APPLICATION_ID", "12345678901234567890"}, {NULL, NULL}};
+  struct pd_config c;
+  char err[256];
+  assert_int_equal(load(ok, 0, &c, err, sizeof(err)), PD_OK);
+  pd_config_free(&c);
+}
+
+static void test_listen_addr(void **state)
+{
+  struct {
+    const char *value;
+    const char *host; /* NULL: refused */
+    int port;
+  } rows[] = {
+    {"127.0.0.1:8080", "127.0.0.1", 8080},
+    {"[::1]:8080", "::1", 8080},
+    {"0.0.0.0:0", "0.0.0.0", 0},
+    {"localhost:65535", "localhost", 65535},
+    {"[2001:db8::1]:443", "2001:db8::1", 443},
+    {"8080", NULL, 0},
+    {"host:", NULL, 0},
+    {":80", NULL, 0},
+    {"h:99999", NULL, 0},
+    {"h:65536", NULL, 0},
+    {"h:-1", NULL, 0},
+    {"h:80x", NULL, 0},
+    {"[::1]8080", NULL, 0},
+    {"[::1", NULL, 0},
+    {"[]:80", NULL, 0},
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
+    struct kv vars[] = {{"LISTEN_ADDR", rows[i].value}, {NULL, NULL}};
+    struct pd_config c;
+    char err[256];
+    enum pd_result rc = load(vars, 0, &c, err, sizeof(err));
+    if (rows[i].host == NULL) {
+      if (rc != PD_E_INVALID || strncmp(err, "LISTEN_ADDR: must be HOST:PORT", 30) != 0)
+        fail_msg("LISTEN_ADDR=%s: got %s \"%s\"", rows[i].value, pd_result_str(rc), err);
+      continue;
+    }
+    if (rc != PD_OK)
+      fail_msg("LISTEN_ADDR=%s refused: %s", rows[i].value, err);
+    if (strcmp(c.listen_host, rows[i].host) != 0 || c.listen_port != rows[i].port)
+      fail_msg("LISTEN_ADDR=%s read as host \"%s\" port %d", rows[i].value, c.listen_host, c.listen_port);
+    pd_config_free(&c);
+  }
+}
+
+static void test_api_base_trailing_slashes(void **state)
+{
+  struct {
+    const char *value, *want;
+  } rows[] = {
+    {"https://discord.com/api/v10", "https://discord.com/api/v10"},
+    {"https://discord.com/api/v10/", "https://discord.com/api/v10"},
+    {"http://127.0.0.1:9/api/v10///", "http://127.0.0.1:9/api/v10"},
+    {"http://127.0.0.1:9", "http://127.0.0.1:9"},
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
+    struct kv vars[] = {{"DISCORD_API_BASE", rows[i].value}, {NULL, NULL}};
+    struct pd_config c;
+    char err[256];
+    assert_int_equal(load(vars, 0, &c, err, sizeof(err)), PD_OK);
+    assert_string_equal(c.api_base, rows[i].want);
+    pd_config_free(&c);
+  }
+}
+
+/* Writes text to a new temporary file; path receives its name. */
+static void temp_file(const char *text, char path[64])
+{
+  const char *dir = getenv("TMPDIR");
+  snprintf(path, 64, "%s/pd-dotenv-XXXXXX", dir != NULL && dir[0] != '\0' && strlen(dir) < 40 ? dir : "/tmp");
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  assert_int_equal(fclose(f), 0);
+}
+
+static void test_dotenv_values(void **state)
+{
+  static const char *names[] = {"PD_T_PLAIN", "PD_T_EXPORTED", "PD_T_DQ", "PD_T_SQ", "PD_T_EQ", "PD_T_CRLF",
+                                "PD_T_TRAIL", "PD_T_INDENT", "PD_T_SET", "PD_T_EMPTY", "PD_T_MISMATCH"};
+  for (size_t i = 0; i < PD_ARRAY_LEN(names); i++)
+    unsetenv(names[i]);
+  setenv("PD_T_SET", "from-env", 1);
+  setenv("PD_T_EMPTY", "", 1);
+  char path[64], err[256] = "";
+  temp_file("# a comment\n"
+            "\n"
+            "   \n"
+            "  # an indented comment\n"
+            "PD_T_PLAIN=one\n"
+            "export PD_T_EXPORTED=two\n"
+            "PD_T_DQ=\"three four\"\n"
+            "PD_T_SQ='five'\n"
+            "PD_T_EQ=postgresql://u@h/db?sslmode=disable\n"
+            "PD_T_CRLF=six\r\n"
+            "PD_T_TRAIL=seven   \n"
+            "   PD_T_INDENT=eight\n"
+            "PD_T_SET=from-file\n"
+            "PD_T_EMPTY=filled\n"
+            "PD_T_MISMATCH=\"nine'\n",
+            path);
+  assert_int_equal(pd_config_load_dotenv(path, err, sizeof(err)), PD_OK);
   unlink(path);
-  assert_int_equal(pd_config_load_dotenv("/nonexistent/.env", err, sizeof(err)), PD_OK);
+  struct {
+    const char *name, *want;
+  } rows[] = {
+    {"PD_T_PLAIN", "one"},
+    {"PD_T_EXPORTED", "two"},
+    {"PD_T_DQ", "three four"},
+    {"PD_T_SQ", "five"},
+    {"PD_T_EQ", "postgresql://u@h/db?sslmode=disable"},
+    {"PD_T_CRLF", "six"},
+    {"PD_T_TRAIL", "seven"},
+    {"PD_T_INDENT", "eight"},
+    {"PD_T_SET", "from-env"}, /* the environment wins over the file */
+    {"PD_T_EMPTY", "filled"}, /* an empty variable counts as unset, as pd_config_env reads it */
+    {"PD_T_MISMATCH", "\"nine'"},
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
+    const char *got = getenv(rows[i].name);
+    if (got == NULL || strcmp(got, rows[i].want) != 0)
+      fail_msg("%s: got %s%s%s, want \"%s\"", rows[i].name, got ? "\"" : "", got ? got : "(unset)", got ? "\"" : "",
+               rows[i].want);
+  }
+  assert_null(getenv("export PD_T_EXPORTED"));
+}
+
+static void test_dotenv_errors_name_the_line(void **state)
+{
+  char long_line[5000];
+  memset(long_line, 'x', sizeof(long_line) - 2);
+  memcpy(long_line, "PD_T_LONG=", 10);
+  long_line[sizeof(long_line) - 2] = '\n';
+  long_line[sizeof(long_line) - 1] = '\0';
+  struct {
+    const char *text;
+    const char *want; /* after "path" */
+  } rows[] = {
+    {"PD_T_A=1\nthis line is wrong\n", ":2: expected NAME=value"},
+    {"# c\n\nPD_T_A=1\n=value\n", ":4: expected NAME=value"},
+    {"export =1\n", ":1: expected NAME=value"},
+    {"PD_T_A=1\nBAD-NAME=1\n", ":2: \"BAD-NAME\" is not a variable name"},
+    {"PD_T A=1\n", ":1: \"PD_T A\" is not a variable name"},
+    {long_line, ":1: line too long"},
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
+    char path[64], err[256] = "", want[128];
+    temp_file(rows[i].text, path);
+    enum pd_result rc = pd_config_load_dotenv(path, err, sizeof(err));
+    unlink(path);
+    snprintf(want, sizeof(want), "%s%s", path, rows[i].want);
+    if (rc != PD_E_INVALID || strcmp(err, want) != 0)
+      fail_msg("row %zu: got %s \"%s\", want \"%s\"", i, pd_result_str(rc), err, want);
+  }
+}
+
+static void test_dotenv_missing_file(void **state)
+{
+  char err[64] = "untouched";
+  assert_int_equal(pd_config_load_dotenv("/nonexistent-popdeck-dir/.env", err, sizeof(err)), PD_OK);
+  assert_string_equal(err, "untouched");
 }
 
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_defaults),
-    cmocka_unit_test(test_full_and_trimmed),
-    cmocka_unit_test(test_errors_name_the_variable),
-    cmocka_unit_test(test_dotenv),
+    cmocka_unit_test(test_every_variable_read),
+    cmocka_unit_test(test_required_per_need),
+    cmocka_unit_test(test_bad_values_named),
+    cmocka_unit_test(test_s3_needs_its_variables),
+    cmocka_unit_test(test_numeric_edges),
+    cmocka_unit_test(test_listen_addr),
+    cmocka_unit_test(test_api_base_trailing_slashes),
+    cmocka_unit_test(test_dotenv_values),
+    cmocka_unit_test(test_dotenv_errors_name_the_line),
+    cmocka_unit_test(test_dotenv_missing_file),
   };
   return cmocka_run_group_tests_name("test_config", tests, NULL, NULL);
 }
