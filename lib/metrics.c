@@ -6,14 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const int statuses[] = {200, 202, 204, 304, 400, 401, 403, 404, 405, 413, 429, 500, 503};
-#define N_STATUS (PD_ARRAY_LEN(statuses) + 1) /* the last slot counts any other status */
+/* One counter per route and HTTP status 100-599, so every code is reported under its own
+ * label; the last slot counts anything outside that range as "other". */
+#define STATUS_MIN 100
+#define STATUS_MAX 599
+#define N_STATUS (STATUS_MAX - STATUS_MIN + 2)
 
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 #define N_BUCKET PD_ARRAY_LEN(buckets)
 
 static _Atomic uint64_t requests[PD_ROUTE_COUNT][N_STATUS];
-static _Atomic uint64_t other_status_code[PD_ROUTE_COUNT];
 static _Atomic uint64_t sig_failures;
 static _Atomic uint64_t hist[N_BUCKET + 1];
 static _Atomic uint64_t hist_count;
@@ -34,12 +36,8 @@ void pd_metrics_request(enum pd_route route, int status)
 {
   if (route >= PD_ROUTE_COUNT)
     route = PD_ROUTE_OTHER;
-  size_t i = 0;
-  while (i < PD_ARRAY_LEN(statuses) && statuses[i] != status)
-    i++;
+  size_t i = status >= STATUS_MIN && status <= STATUS_MAX ? (size_t)(status - STATUS_MIN) : N_STATUS - 1;
   atomic_fetch_add_explicit(&requests[route][i], 1, memory_order_relaxed);
-  if (i == PD_ARRAY_LEN(statuses))
-    atomic_store_explicit(&other_status_code[route], (uint64_t)status, memory_order_relaxed);
 }
 
 void pd_metrics_signature_failure(void)
@@ -78,8 +76,12 @@ enum pd_result pd_metrics_render(const struct pd_metrics_gauges *g, char **out, 
       uint64_t v = atomic_load_explicit(&requests[r][s], memory_order_relaxed);
       if (v == 0)
         continue;
-      int code = s < PD_ARRAY_LEN(statuses) ? statuses[s] : (int)atomic_load(&other_status_code[r]);
-      fprintf(f, "popdeck_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n", route_names[r], code,
+      char code[8];
+      if (s < N_STATUS - 1)
+        snprintf(code, sizeof(code), "%d", STATUS_MIN + (int)s);
+      else
+        snprintf(code, sizeof(code), "other");
+      fprintf(f, "popdeck_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n", route_names[r], code,
               (unsigned long long)v);
     }
   }
