@@ -11,9 +11,15 @@ enum pd_result pd_admins_load(const char *path, struct pd_admins *out, char *err
 {
   json_error_t jerr;
   memset(out, 0, sizeof(*out));
+  if (errlen > 0)
+    err[0] = '\0';
   FILE *f = fopen(path, "r");
-  if (f == NULL)
-    return errno == ENOENT ? PD_OK : PD_E_IO;
+  if (f == NULL) {
+    if (errno == ENOENT)
+      return PD_OK;
+    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    return PD_E_IO;
+  }
   json_t *root = json_loadf(f, 0, &jerr);
   fclose(f);
   enum pd_result rc = PD_E_INVALID;
