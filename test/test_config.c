@@ -392,8 +392,10 @@ static void test_dotenv_values(void **state)
             "PD_T_EMPTY=filled\n"
             "PD_T_MISMATCH=\"nine'\n",
             path);
-  assert_int_equal(pd_config_load_dotenv(path, err, sizeof(err)), PD_OK);
+  enum pd_result rc = pd_config_load_dotenv(path, err, sizeof(err));
   unlink(path);
+  if (rc != PD_OK)
+    fail_msg("refused: %s", err);
   struct {
     const char *name, *want;
   } rows[] = {
