@@ -1,4 +1,5 @@
-/* test_commands.c - invariants of the command table (server/commands.c) that Discord enforces. */
+/* test_commands.c - invariants of the command table (server/commands.c) that Discord enforces,
+ * and the registration body built from it.  Handlers are linked, never called. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,9 +11,12 @@
 #include "commands.h"
 #include "reply.h"
 
+#define KNOWN_FLAGS (PD_CMD_DEFER | PD_CMD_EPHEMERAL | PD_CMD_WRITE | PD_CMD_ADMIN | PD_CMD_GUILD_ONLY)
+
+/* Discord's rule for command and option names, as PopDeck uses it: 1-32 of a-z 0-9 - _. */
 static bool valid_name(const char *s)
 {
-  size_t n = strlen(s);
+  size_t n = s != NULL ? strlen(s) : 0;
   if (n < 1 || n > 32)
     return false;
   for (size_t i = 0; i < n; i++)
@@ -21,69 +25,156 @@ static bool valid_name(const char *s)
   return true;
 }
 
+static bool valid_description(const char *s)
+{
+  size_t n = s != NULL ? pd_utf8_len(s) : 0;
+  return n >= 1 && n <= 100;
+}
+
+/* The checker itself must refuse what Discord refuses. */
+static void test_name_rule(void **state)
+{
+  struct {
+    const char *name;
+    bool ok;
+  } rows[] = {
+    {"ping", true},  {"open-pack", true},        {"trade_2", true}, {"a", true},
+    {"abcdefghijklmnopqrstuvwxyz012345", true},  {"abcdefghijklmnopqrstuvwxyz0123456", false},
+    {"", false},     {NULL, false},              {"Ping", false},   {"open pack", false},
+    {"caf\xC3\xA9", false},                      {"/ping", false},
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++)
+    if (valid_name(rows[i].name) != rows[i].ok)
+      fail_msg("\"%s\" should be %s", rows[i].name ? rows[i].name : "NULL", rows[i].ok ? "valid" : "invalid");
+}
+
 static void test_table_invariants(void **state)
 {
   size_t count = 0;
   for (const struct pd_command *c = pd_commands; c->name != NULL; c++, count++) {
     if (!valid_name(c->name))
-      fail_msg("command name \"%s\" is not 1-32 lowercase characters", c->name);
-    size_t d = pd_utf8_len(c->description);
-    if (d < 1 || d > 100)
-      fail_msg("/%s description is %zu characters", c->name, d);
-    assert_non_null(c->handler);
+      fail_msg("command name \"%s\" is not 1-32 of a-z0-9-_", c->name);
+    if (!valid_description(c->description))
+      fail_msg("/%s description is not 1-100 characters", c->name);
+    if (c->handler == NULL)
+      fail_msg("/%s has no handler", c->name);
+    if ((c->flags & ~(unsigned)KNOWN_FLAGS) != 0)
+      fail_msg("/%s has unknown flags %#x", c->name, c->flags);
     for (const struct pd_command *o = pd_commands; o < c; o++)
       if (strcmp(o->name, c->name) == 0)
         fail_msg("/%s appears twice", c->name);
-    assert_ptr_equal(pd_command_find(c->name), c);
     size_t nopts = 0;
     bool optional_seen = false;
     for (const struct pd_option_spec *o = c->options; o != NULL && o->name != NULL; o++, nopts++) {
       if (!valid_name(o->name))
         fail_msg("/%s option \"%s\" badly named", c->name, o->name);
-      size_t od = pd_utf8_len(o->description);
-      if (od < 1 || od > 100)
-        fail_msg("/%s option %s description is %zu characters", c->name, o->name, od);
+      if (!valid_description(o->description))
+        fail_msg("/%s option %s description is not 1-100 characters", c->name, o->name);
       if (o->required && optional_seen)
         fail_msg("/%s: required option %s after an optional one", c->name, o->name);
       optional_seen |= !o->required;
-      assert_true(o->type >= 1 && o->type <= 11);
+      if (o->type < PD_OPT_SUB_COMMAND || o->type > PD_OPT_ATTACHMENT)
+        fail_msg("/%s option %s has type %d", c->name, o->name, o->type);
+      if (o->autocomplete && o->type != PD_OPT_STRING && o->type != PD_OPT_INTEGER && o->type != PD_OPT_NUMBER)
+        fail_msg("/%s option %s: autocomplete on a type %d option", c->name, o->name, o->type);
+      for (const struct pd_option_spec *p = c->options; p < o; p++)
+        if (strcmp(p->name, o->name) == 0)
+          fail_msg("/%s option %s appears twice", c->name, o->name);
     }
-    assert_true(nopts <= 25);
+    if (nopts > 25)
+      fail_msg("/%s has %zu options", c->name, nopts);
   }
-  assert_true(count >= 5 && count <= 100);
-  assert_null(pd_command_find("nope"));
+  if (count < 1 || count > 100)
+    fail_msg("%zu commands (Discord allows up to 100)", count);
+}
+
+static void test_find(void **state)
+{
+  for (const struct pd_command *c = pd_commands; c->name != NULL; c++)
+    if (pd_command_find(c->name) != c)
+      fail_msg("pd_command_find(\"%s\") does not find its entry", c->name);
+  static const char *unknown[] = {"nope", "", "PING", "pin", "pingx", "ping ", " ping", "help\n"};
+  for (size_t i = 0; i < PD_ARRAY_LEN(unknown); i++)
+    if (pd_command_find(unknown[i]) != NULL)
+      fail_msg("pd_command_find(\"%s\") found something", unknown[i]);
   assert_null(pd_command_find(NULL));
 }
 
+/* Each entry of the PUT /applications/{id}/commands body says exactly what the table says. */
 static void test_registration_matches_table(void **state)
 {
+  static const char *allowed[] = {"name", "type", "description", "contexts", "options", "default_member_permissions"};
+  static const char *option_keys[] = {"name", "type", "description", "required", "autocomplete"};
   json_t *reg = pd_commands_registration();
+  assert_true(json_is_array(reg));
+  const struct pd_command *c = pd_commands;
   size_t i;
   json_t *cmd;
-  const struct pd_command *c = pd_commands;
   json_array_foreach(reg, i, cmd) {
+    if (c->name == NULL)
+      fail_msg("registration has more entries than the table");
+    const char *key;
+    json_t *v;
+    json_object_foreach(cmd, key, v) {
+      bool ok = false;
+      for (size_t k = 0; k < PD_ARRAY_LEN(allowed); k++)
+        ok |= strcmp(key, allowed[k]) == 0;
+      if (!ok) /* dispatch flags such as DEFER are ours, not Discord's */
+        fail_msg("/%s registers unknown field \"%s\"", c->name, key);
+    }
     assert_string_equal(json_string_value(json_object_get(cmd, "name")), c->name);
     assert_string_equal(json_string_value(json_object_get(cmd, "description")), c->description);
-    assert_int_equal(json_integer_value(json_object_get(cmd, "type")), 1);
+    assert_true(json_is_integer(json_object_get(cmd, "type")));
+    assert_int_equal(json_integer_value(json_object_get(cmd, "type")), 1); /* CHAT_INPUT */
+
     json_t *ctx = json_object_get(cmd, "contexts");
-    assert_int_equal(json_array_size(ctx), (c->flags & PD_CMD_GUILD_ONLY) ? 1 : 2);
-    assert_null(json_object_get(cmd, "flags")); /* dispatch flags are ours, not Discord's */
+    size_t want_ctx = (c->flags & PD_CMD_GUILD_ONLY) ? 1 : 2; /* 0 guild, 1 bot DM */
+    if (!json_is_array(ctx) || json_array_size(ctx) != want_ctx)
+      fail_msg("/%s contexts should hold %zu entries", c->name, want_ctx);
+    for (size_t k = 0; k < want_ctx; k++)
+      if (!json_is_integer(json_array_get(ctx, k)) || json_integer_value(json_array_get(ctx, k)) != (json_int_t)k)
+        fail_msg("/%s contexts[%zu] is not %zu", c->name, k, k);
+
+    json_t *perms = json_object_get(cmd, "default_member_permissions");
+    if ((c->flags & PD_CMD_ADMIN) ? !(json_is_string(perms) && strcmp(json_string_value(perms), "0") == 0)
+                                  : perms != NULL)
+      fail_msg("/%s default_member_permissions does not match its ADMIN flag", c->name);
+
+    json_t *opts = json_object_get(cmd, "options");
     size_t k = 0;
     for (const struct pd_option_spec *o = c->options; o != NULL && o->name != NULL; o++, k++) {
-      json_t *oj = json_array_get(json_object_get(cmd, "options"), k);
+      json_t *oj = json_array_get(opts, k);
+      if (oj == NULL)
+        fail_msg("/%s option %s is not registered", c->name, o->name);
+      json_object_foreach(oj, key, v) {
+        bool ok = false;
+        for (size_t m = 0; m < PD_ARRAY_LEN(option_keys); m++)
+          ok |= strcmp(key, option_keys[m]) == 0;
+        if (!ok)
+          fail_msg("/%s option %s registers unknown field \"%s\"", c->name, o->name, key);
+      }
       assert_string_equal(json_string_value(json_object_get(oj, "name")), o->name);
+      assert_string_equal(json_string_value(json_object_get(oj, "description")), o->description);
       assert_int_equal(json_integer_value(json_object_get(oj, "type")), o->type);
+      assert_true(json_is_boolean(json_object_get(oj, "required")));
+      assert_int_equal(json_is_true(json_object_get(oj, "required")), o->required);
+      assert_int_equal(json_is_true(json_object_get(oj, "autocomplete")), o->autocomplete);
     }
+    if (json_array_size(opts) != k)
+      fail_msg("/%s registers %zu options, the table has %zu", c->name, json_array_size(opts), k);
     c++;
   }
-  assert_null(c->name); /* every table entry was registered */
+  if (c->name != NULL)
+    fail_msg("/%s is in the table but not registered", c->name);
   json_decref(reg);
 }
 
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_name_rule),
     cmocka_unit_test(test_table_invariants),
+    cmocka_unit_test(test_find),
     cmocka_unit_test(test_registration_matches_table),
   };
   return cmocka_run_group_tests_name("test_commands", tests, NULL, NULL);
