@@ -68,7 +68,8 @@ static enum pd_result list_files(const char *dir, char ***out, size_t *count)
     free(names);
     return rc;
   }
-  qsort(names, n, sizeof(*names), cmp_names);
+  if (n > 1) /* with no files names is NULL, and qsort's pointer must not be */
+    qsort(names, n, sizeof(*names), cmp_names);
   *out = names;
   *count = n;
   return PD_OK;
