@@ -49,7 +49,7 @@ static json_t *select_menu(const char *id, size_t n_options)
 {
   json_t *opts = json_array();
   for (size_t i = 0; i < n_options; i++) {
-    char v[16];
+    char v[24];
     snprintf(v, sizeof(v), "v%zu", i);
     json_array_append_new(opts, json_pack("{s:s, s:s}", "label", "Item", "value", v));
   }
@@ -68,7 +68,7 @@ static json_t *button_grid(size_t n_rows, size_t per_row)
   for (size_t r = 0; r < n_rows; r++) {
     json_t *items = json_array();
     for (size_t b = 0; b < per_row; b++) {
-      char id[16];
+      char id[48];
       snprintf(id, sizeof(id), "b%zu.%zu", r, b);
       json_array_append_new(items, button(id));
     }
