@@ -177,17 +177,22 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
       dup_or(src, "CARDS_DIR", ".data/cards", &c->cards_dir) != PD_OK)
     goto nomem;
   v = src->get(src->arg, "STORAGE");
-  if (v != NULL && strcmp(v, "s3") != 0 && strcmp(v, "local") != 0) {
-    snprintf(err, errlen, "STORAGE: must be local or s3 (got \"%s\")", v);
+  if (v == NULL || strcmp(v, "local") == 0) {
+    c->storage = PD_STORAGE_LOCAL;
+  } else if (strcmp(v, "s3") == 0) {
+    c->storage = PD_STORAGE_S3;
+  } else if (strcmp(v, "discord") == 0) {
+    c->storage = PD_STORAGE_DISCORD;
+  } else {
+    snprintf(err, errlen, "STORAGE: must be local, s3 or discord (got \"%s\")", v);
     goto out;
   }
-  c->storage_s3 = v != NULL && strcmp(v, "s3") == 0;
   if (dup_or(src, "S3_ENDPOINT", NULL, &c->s3_endpoint) != PD_OK ||
       dup_or(src, "S3_REGION", "us-east-1", &c->s3_region) != PD_OK ||
       dup_or(src, "S3_BUCKET", NULL, &c->s3_bucket) != PD_OK || dup_or(src, "S3_KEY", NULL, &c->s3_key) != PD_OK ||
       dup_or(src, "S3_SECRET", NULL, &c->s3_secret) != PD_OK || dup_or(src, "CDN_URL", NULL, &c->cdn_url) != PD_OK)
     goto nomem;
-  if (c->storage_s3) {
+  if (c->storage == PD_STORAGE_S3) {
     const char *names[4] = {"S3_ENDPOINT", "S3_BUCKET", "S3_KEY", "S3_SECRET"};
     const char *vals[4] = {c->s3_endpoint, c->s3_bucket, c->s3_key, c->s3_secret};
     for (int i = 0; i < 4; i++) {

@@ -16,6 +16,10 @@ enum {
   PD_NEED_BOT_TOKEN = 1 << 3,
 };
 
+/* Where rendered cards go: a directory served at /cards/, S3-compatible object storage, or
+ * a directory whose files are attached to each Discord message that shows them. */
+enum pd_storage_kind { PD_STORAGE_LOCAL = 0, PD_STORAGE_S3, PD_STORAGE_DISCORD };
+
 struct pd_config {
   char *database_url;
   unsigned char public_key[crypto_sign_PUBLICKEYBYTES];
@@ -31,7 +35,7 @@ struct pd_config {
   char *sql_dir;         /* SQL_DIR */
   char *assets_dir;      /* ASSETS_DIR */
   char *cards_dir;       /* CARDS_DIR: rendered card PNGs served at /cards/ */
-  bool storage_s3;       /* STORAGE=s3 (else local) */
+  enum pd_storage_kind storage; /* STORAGE: local (default), s3 or discord */
   char *s3_endpoint, *s3_region, *s3_bucket, *s3_key, *s3_secret;
   char *cdn_url;         /* CDN_URL: public base of stored objects */
   int http_threads;      /* HTTP_THREADS */

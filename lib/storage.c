@@ -1,5 +1,7 @@
-/* storage.c - the local directory backend for card images. */
+/* storage.c - card images and source art: names, URLs, and the three backends. */
 #include "storage.h"
+
+#include "s3.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,15 +11,40 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum pd_result pd_storage_card_name(const char *public_id, char *out, size_t outlen)
+enum pd_result pd_storage_card_name(const char *public_id, int revision, char *out, size_t outlen)
 {
+  char rev[16] = "";
   size_t n = strlen(public_id);
-  if (n == 0 || n + 5 > outlen)
+  if (revision > 1)
+    snprintf(rev, sizeof(rev), "-r%d", revision);
+  if (n == 0 || n + strlen(rev) + 5 > outlen)
     return PD_E_INVALID;
   for (size_t i = 0; i < n; i++)
     out[i] = public_id[i] == '#' ? '-' : public_id[i];
-  memcpy(out + n, ".png", 5);
+  snprintf(out + n, outlen - n, "%s.png", rev);
   return pd_storage_name_ok(out) ? PD_OK : PD_E_INVALID;
+}
+
+void pd_storage_card_url(const struct pd_config *c, const char *name, char *out, size_t outlen)
+{
+  if (c->storage == PD_STORAGE_DISCORD)
+    snprintf(out, outlen, "attachment://%s", name);
+  else if (c->storage == PD_STORAGE_S3 && c->cdn_url != NULL)
+    snprintf(out, outlen, "%s/%s", c->cdn_url, name);
+  else if (c->storage == PD_STORAGE_S3)
+    snprintf(out, outlen, "%s/%s/%s", c->s3_endpoint, c->s3_bucket, name);
+  else if (c->public_base_url != NULL)
+    snprintf(out, outlen, "%s/cards/%s", c->public_base_url, name);
+  else
+    snprintf(out, outlen, "http://%s:%d/cards/%s", c->listen_host, c->listen_port, name);
+}
+
+const char *pd_storage_attachment_name(const char *url)
+{
+  static const char scheme[] = "attachment://";
+  if (url == NULL || strncmp(url, scheme, sizeof(scheme) - 1) != 0)
+    return NULL;
+  return pd_storage_name_ok(url + sizeof(scheme) - 1) ? url + sizeof(scheme) - 1 : NULL;
 }
 
 bool pd_storage_name_ok(const char *name)
@@ -99,5 +126,29 @@ enum pd_result pd_storage_local_get(const char *dir, const char *name, size_t ma
 out:
   free(buf);
   close(fd);
+  return rc;
+}
+
+enum pd_result pd_storage_put(const struct pd_config *c, const char *name, const void *data, size_t len,
+                              char *err, size_t errlen)
+{
+  char dir[1024];
+  const char *file = name;
+  bool art = strncmp(name, "art/", 4) == 0;
+  if (art)
+    file = name + 4;
+  if (!pd_storage_name_ok(file)) {
+    snprintf(err, errlen, "not a storable name: %s", name);
+    return PD_E_INVALID;
+  }
+  if (c->storage == PD_STORAGE_S3) {
+    struct pd_s3 s3 = {c->s3_endpoint, c->s3_region, c->s3_bucket, c->s3_key, c->s3_secret};
+    long status = 0;
+    return pd_s3_put(&s3, name, data, len, "image/png", &status, err, errlen);
+  }
+  snprintf(dir, sizeof(dir), "%s%s", c->cards_dir, art ? "/art" : "");
+  enum pd_result rc = pd_storage_local_put(dir, file, data, len);
+  if (rc != PD_OK)
+    snprintf(err, errlen, "cannot write %s/%s: %s", dir, file, strerror(errno));
   return rc;
 }

@@ -114,12 +114,14 @@ static enum MHD_Result metrics(struct pd_http *h, struct MHD_Connection *c, stru
 
 /* GET /cards/<name>.png from CARDS_DIR.  A name is an id, never a path: anything outside
  * [A-Za-z0-9_-]+.png is 404 before the file system is asked.  Card images never change
- * under a name, so caches may keep them for a year. */
+ * under a name, so caches may keep them for a year.  Only STORAGE=local publishes here. */
 #define MAX_CARD_BYTES (8 * 1024 * 1024)
 static enum MHD_Result card_image(struct pd_http *h, struct MHD_Connection *c, struct request *r, const char *url)
 {
   void *data = NULL;
   size_t len = 0;
+  if (h->app->cfg.storage != PD_STORAGE_LOCAL) /* s3 and discord cards are not ours to publish */
+    return send_text(c, r, 404, "no such card image\n");
   enum pd_result rc = pd_storage_local_get(h->app->cfg.cards_dir, url + 7, MAX_CARD_BYTES, &data, &len);
   if (rc == PD_E_NOTFOUND)
     return send_text(c, r, 404, "no such card image\n");

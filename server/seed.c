@@ -16,7 +16,6 @@
 #include "publicid.h"
 #include "rarity.h"
 #include "render.h"
-#include "s3.h"
 #include "storage.h"
 
 #define DEMO_ART_W 900
@@ -38,20 +37,6 @@ static bool taken_cb(void *arg, const char *id)
   return taken;
 }
 
-/* The URL players' embeds load: the CDN (or the bucket) for S3, else PUBLIC_BASE_URL, else
- * the local listener. */
-static void card_url(const struct pd_config *c, const char *file, char *out, size_t outlen)
-{
-  if (c->storage_s3 && c->cdn_url != NULL)
-    snprintf(out, outlen, "%s/%s", c->cdn_url, file);
-  else if (c->storage_s3)
-    snprintf(out, outlen, "%s/%s/%s", c->s3_endpoint, c->s3_bucket, file);
-  else if (c->public_base_url != NULL)
-    snprintf(out, outlen, "%s/cards/%s", c->public_base_url, file);
-  else
-    snprintf(out, outlen, "http://%s:%d/cards/%s", c->listen_host, c->listen_port, file);
-}
-
 static enum pd_result render_to_storage(struct seed *s, const char *artist, const char *era, const char *public_id,
                                         enum pd_rarity rar, gdImagePtr art)
 {
@@ -64,16 +49,12 @@ static enum pd_result render_to_storage(struct seed *s, const char *artist, cons
   if (rc == PD_OK)
     rc = pd_render_png(im, PNG_LEVEL, &png, &len);
   if (rc == PD_OK)
-    rc = pd_storage_card_name(public_id, file, sizeof(file));
-  if (rc == PD_OK && s->cfg.storage_s3) {
-    struct pd_s3 s3 = {s->cfg.s3_endpoint, s->cfg.s3_region, s->cfg.s3_bucket, s->cfg.s3_key, s->cfg.s3_secret};
+    rc = pd_storage_card_name(public_id, 1, file, sizeof(file));
+  if (rc == PD_OK) {
     char err[300];
-    long status = 0;
-    rc = pd_s3_put(&s3, file, png, len, "image/png", &status, err, sizeof(err));
+    rc = pd_storage_put(&s->cfg, file, png, len, err, sizeof(err));
     if (rc != PD_OK)
       fprintf(stderr, "seed: %s\n", err);
-  } else if (rc == PD_OK) {
-    rc = pd_storage_local_put(s->cfg.cards_dir, file, png, len);
   }
   free(png);
   if (im != NULL)
@@ -192,9 +173,9 @@ static enum pd_result seed_era(struct seed *s, const char *artist, int64_t artis
     if (rc == PD_OK)
       rc = render_to_storage(s, artist, name, public_id, (enum pd_rarity)r, art);
     if (rc == PD_OK)
-      rc = pd_storage_card_name(public_id, file, sizeof(file));
+      rc = pd_storage_card_name(public_id, 1, file, sizeof(file));
     if (rc == PD_OK) {
-      card_url(&s->cfg, file, url, sizeof(url));
+      pd_storage_card_url(&s->cfg, file, url, sizeof(url));
       rc = pd_db_template_insert(s->db, public_id, artist_id, era_id, rarity, url, image_id);
     }
     s->cards_rendered += rc == PD_OK;

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "profile_card.h"
+#include "storage.h"
 
 #include <gd.h>
 
@@ -54,11 +55,15 @@ static void log_job(const char *level, const char *msg, const struct pd_job *j, 
 
 /* What a job kind adds before sending: files to attach, built from payload fields that start
  * with '_' (removed before the payload goes out).  "message" sends the payload as it is. */
+#define MAX_FILES 10 /* Discord takes at most ten attachments on a message */
+#define MAX_CARD_BYTES (8u << 20)
+
 struct outgoing {
   json_t *payload; /* owned */
-  struct pd_discord_file files[1];
+  struct pd_discord_file files[MAX_FILES];
   size_t nfiles;
-  void *png;
+  void *png;               /* drawn here, gdFree */
+  void *stored[MAX_FILES]; /* read from storage, free */
 };
 
 static void outgoing_free(struct outgoing *o)
@@ -66,6 +71,46 @@ static void outgoing_free(struct outgoing *o)
   json_decref(o->payload);
   if (o->png != NULL)
     gdFree(o->png);
+  for (size_t i = 0; i < MAX_FILES; i++)
+    free(o->stored[i]);
+}
+
+static bool attached(const struct outgoing *o, const char *name)
+{
+  for (size_t i = 0; i < o->nfiles; i++)
+    if (strcmp(o->files[i].filename, name) == 0)
+      return true;
+  return false;
+}
+
+/* STORAGE=discord: a card's URL is attachment://NAME, so every embed image or thumbnail that
+ * names one gets the file from CARDS_DIR attached.  A file that cannot be read leaves its embed
+ * without the picture rather than the player without the message. */
+static void attach_stored_cards(struct pd_workers *w, struct outgoing *o)
+{
+  static const char *const slots[] = {"image", "thumbnail"};
+  size_t i;
+  json_t *embed;
+  json_array_foreach(json_object_get(o->payload, "embeds"), i, embed) {
+    for (size_t k = 0; k < 2; k++) {
+      const char *name = pd_storage_attachment_name(
+          json_string_value(json_object_get(json_object_get(embed, slots[k]), "url")));
+      if (name == NULL || attached(o, name))
+        continue;
+      void *data = NULL;
+      size_t len = 0;
+      enum pd_result rc = o->nfiles < MAX_FILES
+                              ? pd_storage_local_get(w->app->cfg.cards_dir, name, MAX_CARD_BYTES, &data, &len)
+                              : PD_E_TOOBIG;
+      if (rc != PD_OK) {
+        pd_log_error("card %s could not be attached (%s); sending the embed without it", name, pd_result_str(rc));
+        json_object_del(embed, slots[k]);
+        continue;
+      }
+      o->stored[o->nfiles] = data;
+      o->files[o->nfiles++] = (struct pd_discord_file){name, data, len, "image/png"};
+    }
+  }
 }
 
 /* /profile's banner: rendered here, off the request path, and attached as profile.png.  If it
@@ -99,13 +144,12 @@ static enum pd_result prepare(struct pd_workers *w, const struct pd_job *j, stru
   o->payload = json_deep_copy(j->payload);
   if (o->payload == NULL)
     return PD_E_NOMEM;
-  if (strcmp(j->kind, "message") == 0)
-    return PD_OK;
-  if (strcmp(j->kind, "profile_card") == 0) {
+  if (strcmp(j->kind, "profile_card") == 0)
     build_profile_card(w, o);
-    return PD_OK;
-  }
-  return PD_E_INVALID;
+  else if (strcmp(j->kind, "message") != 0)
+    return PD_E_INVALID;
+  attach_stored_cards(w, o);
+  return PD_OK;
 }
 
 /* Sends one job; everything it decides is written in the caller's transaction. */

@@ -289,6 +289,57 @@ static void test_sync_from_lastfm_chart(void **state)
   pd_proc_stop(fm);
 }
 
+/* STORAGE=discord: cards are files in CARDS_DIR that no route publishes; their URL is
+ * attachment://NAME, and the worker attaches the file to each message that shows one.  A
+ * card file that is gone leaves the embed without its picture, and the message still goes. */
+static void test_discord_attachment_storage(void **state)
+{
+  char cmd[4096];
+  snprintf(cmd, sizeof(cmd), "STORAGE=discord DATABASE_URL=\"%s\" CARDS_DIR=\"%s/discord\" %s/popdeck seed demo"
+           " --limit 1 >/dev/null", E.db_url, E.cards_dir, E.build);
+  /* The catalog already has these cards (as local files); a fresh era shows the backend. */
+  assert_true(pd_e2e_sql(&E, "DELETE FROM card_templates WHERE public_id LIKE 'TAYL_FE#%'"));
+  assert_int_equal(system(cmd), 0);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM card_templates WHERE public_id LIKE 'TAYL_FE#%'"
+                                      " AND image_url = 'attachment://' || replace(public_id, '#', '-') || '.png'"), 5);
+  const char *env[] = {"STORAGE=discord", NULL, NULL};
+  char dir[600];
+  snprintf(dir, sizeof(dir), "CARDS_DIR=%s/discord", E.cards_dir);
+  env[1] = dir;
+  int status = 0;
+  assert_int_equal(pd_e2e_server_stop(&E, 0, 15, 10000, &status), 0);
+  assert_int_equal(pd_e2e_server_start(&E, 0, env), 0);
+  pd_e2e_double_reset(&E);
+  char sql[2048];
+  snprintf(sql, sizeof(sql), "INSERT INTO followup_jobs (application_id, interaction_token, method, payload,"
+           " token_expires_at) VALUES ('%s', 'tok-attach', 'edit_original', '{\"embeds\":[{\"title\":\"Fearless\","
+           "\"image\":{\"url\":\"attachment://TAYL_FE-02.png\"},\"thumbnail\":{\"url\":\"attachment://TAYL_FE-02.png\"}},"
+           "{\"title\":\"gone\",\"image\":{\"url\":\"attachment://TAYL_FE-09.png\"}}]}', now() + interval '10 minutes');"
+           " NOTIFY popdeck_jobs", PD_E2E_APP_ID);
+  assert_true(pd_e2e_sql(&E, sql));
+  json_t *reqs = pd_double_wait_requests(E.dbl, "tok-attach", 1, 5000);
+  assert_non_null(reqs);
+  json_t *req = json_array_get(reqs, 0);
+  assert_non_null(strstr(json_string_value(json_object_get(req, "content_type")), "multipart/form-data"));
+  json_t *files = json_object_get(req, "files");
+  assert_int_equal(json_array_size(files), 1); /* the same card twice is attached once */
+  json_t *file = json_array_get(files, 0);
+  assert_string_equal(json_string_value(json_object_get(file, "filename")), "TAYL_FE-02.png");
+  assert_int_equal(json_integer_value(json_object_get(file, "width")), 600);
+  assert_int_equal(json_integer_value(json_object_get(file, "height")), 840);
+  json_t *embeds = json_object_get(json_object_get(req, "json"), "embeds");
+  assert_null(json_object_get(json_array_get(embeds, 1), "image"));
+  assert_string_equal(json_string_value(json_object_get(json_array_get(embeds, 1), "title")), "gone");
+  json_decref(reqs);
+  assert_true(pd_e2e_log_has(&E, 0, "card TAYL_FE-09.png could not be attached"));
+  /* Not published at /cards/: the files are for attachments only. */
+  struct pd_http_reply r;
+  assert_int_equal(pd_e2e_get(&E, 0, "/cards/TAYL_FE-02.png", &r), 404);
+  pd_http_reply_free(&r);
+  assert_int_equal(pd_e2e_server_stop(&E, 0, 15, 10000, &status), 0);
+  assert_int_equal(pd_e2e_server_start(&E, 0, NULL), 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -298,6 +349,7 @@ int main(void)
     cmocka_unit_test(test_only_card_names_are_served),
     cmocka_unit_test(test_render_draws_the_same_bytes),
     cmocka_unit_test(test_seed_into_s3_storage),
+    cmocka_unit_test(test_discord_attachment_storage),
     cmocka_unit_test(test_ingest_artist_from_musicbrainz),
     cmocka_unit_test(test_sync_from_lastfm_chart),
   };

@@ -84,7 +84,7 @@ static void test_defaults(void **state)
   assert_string_equal(c.sql_dir, "sql");
   assert_string_equal(c.assets_dir, "assets");
   assert_string_equal(c.cards_dir, ".data/cards");
-  assert_false(c.storage_s3);
+  assert_int_equal(c.storage, PD_STORAGE_LOCAL);
   assert_null(c.s3_endpoint);
   assert_string_equal(c.s3_region, "us-east-1");
   assert_null(c.cdn_url);
@@ -144,7 +144,7 @@ static void test_every_variable_read(void **state)
   assert_string_equal(c.sql_dir, "/srv/sql");
   assert_string_equal(c.assets_dir, "/srv/assets");
   assert_string_equal(c.cards_dir, "/srv/cards");
-  assert_true(c.storage_s3);
+  assert_int_equal(c.storage, PD_STORAGE_S3);
   assert_string_equal(c.s3_endpoint, "http://127.0.0.1:9000");
   assert_string_equal(c.s3_region, "eu-west-1");
   assert_string_equal(c.s3_bucket, "cards");
@@ -211,7 +211,7 @@ static void test_bad_values_named(void **state)
     {"DISCORD_API_BASE", "discord.com/api/v10", "DISCORD_API_BASE: must be an http"},
     {"DISCORD_API_BASE", "ftp://discord.com/api", "DISCORD_API_BASE: must be an http"},
     {"DISCORD_API_BASE", "https:/discord.com", "DISCORD_API_BASE: must be an http"},
-    {"STORAGE", "ftp", "STORAGE: must be local or s3"},
+    {"STORAGE", "ftp", "STORAGE: must be local, s3 or discord"},
     {"ADMIN_TOKEN", "short", "ADMIN_TOKEN: must be at least 16"},
     {"ADMIN_TOKEN", "0123456789abcde", "ADMIN_TOKEN: must be at least 16"},
     {"HTTP_THREADS", "0", "HTTP_THREADS: must be a whole number from 1 to 256"},
