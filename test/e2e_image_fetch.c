@@ -1,6 +1,7 @@
 /* e2e_image_fetch.c - lib/image_fetch.c over real HTTP against test/doubles/images.c: types from
  * magic bytes whatever the header says, the width floor, undecodable files, bounded redirects,
- * the size cap and the timeout, each refusal with its reason. */
+ * the size cap and the timeout, each refusal with its reason; and the download pool: never more
+ * in flight than its bound, every item its own result. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,12 +9,16 @@
 #include <cmocka.h>
 
 #include <curl/curl.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fetch_pool.h"
+#include "http_client.h"
 #include "image_fetch.h"
+#include "phash.h"
 #include "proc.h"
 
 static struct pd_proc *P;
@@ -90,8 +95,69 @@ static void test_rows(void **state)
   }
 }
 
+static json_t *stats(const char *path)
+{
+  char url[128];
+  struct pd_http_reply r;
+  snprintf(url, sizeof(url), "%s%s", base, path);
+  if (pd_http_do("GET", url, NULL, NULL, 0, &r) != PD_OK)
+    return NULL;
+  json_t *j = json_loads(r.body, 0, NULL);
+  pd_http_reply_free(&r);
+  return j;
+}
+
+/* Twelve slow photos through a pool of 4: the host never sees more than 4 at once, and does
+ * see 4 (the bound is used, not just respected).  A refused item in the batch fails alone;
+ * every photo decodes, and each URL is a different picture. */
+static void test_pool_is_bounded(void **state)
+{
+  enum { N = 13 };
+  char urls[N][160];
+  struct pd_fetch_item items[N];
+  json_decref(stats("/_stats/reset"));
+  for (int i = 0; i < N; i++) {
+    if (i == 6)
+      snprintf(urls[i], sizeof(urls[i]), "%s/small.png", base);
+    else
+      snprintf(urls[i], sizeof(urls[i]), "%s/wikipedia/commons/photo-%d.jpg?delay_ms=300", base, i);
+    memset(&items[i], 0, sizeof(items[i]));
+    items[i].url = urls[i];
+  }
+  assert_int_equal(pd_fetch_all(items, N, 4, &pd_image_default_limits), PD_OK);
+  json_t *st = stats("/_stats");
+  assert_int_equal(json_integer_value(json_object_get(st, "requests")), N - 1);
+  assert_int_equal(json_integer_value(json_object_get(st, "max_in_flight")), 4);
+  json_decref(st);
+  uint64_t hashes[N];
+  for (int i = 0; i < N; i++) {
+    if (i == 6) {
+      assert_int_equal(items[i].rc, PD_E_INVALID);
+      assert_non_null(strstr(items[i].reason, "narrower than 800 px"));
+      assert_null(items[i].image);
+      continue;
+    }
+    assert_int_equal(items[i].rc, PD_OK);
+    assert_string_equal(items[i].type, "jpeg");
+    assert_int_equal(gdImageSX(items[i].image), 1200);
+    assert_int_equal(pd_phash_image(items[i].image, &hashes[i]), PD_OK);
+    for (int k = 0; k < i; k++)
+      if (k != 6)
+        assert_true(pd_phash_distance(hashes[i], hashes[k]) > PD_PHASH_DUP_MAX_DISTANCE);
+    gdImageDestroy(items[i].image);
+  }
+  /* A pool of one is sequential. */
+  json_decref(stats("/_stats/reset"));
+  assert_int_equal(pd_fetch_all(items, 3, 1, &pd_image_default_limits), PD_OK);
+  st = stats("/_stats");
+  assert_int_equal(json_integer_value(json_object_get(st, "max_in_flight")), 1);
+  json_decref(st);
+  for (int i = 0; i < 3; i++)
+    gdImageDestroy(items[i].image);
+}
+
 int main(void)
 {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_rows)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_rows), cmocka_unit_test(test_pool_is_bounded)};
   return cmocka_run_group_tests_name("e2e_image_fetch", tests, setup, teardown);
 }

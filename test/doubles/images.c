@@ -1,6 +1,10 @@
 /* images.c - a local image host for ingestion tests: real PNG, JPEG and WebP files served under
  * wrong Content-Types, a too-small image, garbage, a corrupt PNG, redirect chains, an oversize
- * body, a slow answer and a 404.   double-images --port N   (prints "listening on 127.0.0.1:PORT") */
+ * body, a slow answer and a 404.  Any other path that looks like a photo (under /wikipedia/ or
+ * /image/, or ending in .jpg) is a JPEG drawn from the path, so each URL is a different picture
+ * (different pHash) and the same URL always the same one; ?delay_ms=N holds the answer back.
+ * GET /_stats gives {"requests", "max_in_flight"}; POST /_stats/reset clears them.
+ *   double-images --port N   (prints "listening on 127.0.0.1:PORT") */
 #include <arpa/inet.h>
 #include <gd.h>
 #include <microhttpd.h>
@@ -11,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <unistd.h>
 
 struct file {
@@ -43,9 +49,69 @@ static enum MHD_Result send_buf(struct MHD_Connection *c, int status, const char
   return ok;
 }
 
+static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
+static int in_flight, max_in_flight, requests;
+
+/* A 1200x900 (or ?w= ?h=) JPEG of an 8x6 grid of blocks whose shades come from the path. */
+static enum MHD_Result generated_photo(struct MHD_Connection *c, const char *url)
+{
+  const char *ws = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "w");
+  const char *hs = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "h");
+  const char *ds = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "delay_ms");
+  int w = ws != NULL ? atoi(ws) : 1200, h = hs != NULL ? atoi(hs) : 900;
+  if (w < 16 || w > 4000 || h < 16 || h > 4000)
+    return send_buf(c, 400, "text/plain", "bad size", 8, NULL);
+  pthread_mutex_lock(&stats_lock);
+  requests++;
+  if (++in_flight > max_in_flight)
+    max_in_flight = in_flight;
+  pthread_mutex_unlock(&stats_lock);
+  if (ds != NULL)
+    usleep((useconds_t)atoi(ds) * 1000);
+  uint32_t x = 2166136261u; /* FNV-1a of the path seeds the shades */
+  for (const char *p = url; *p != '\0'; p++)
+    x = (x ^ (unsigned char)*p) * 16777619u;
+  gdImagePtr im = gdImageCreateTrueColor(w, h);
+  for (int by = 0; by < 6; by++) {
+    for (int bx = 0; bx < 8; bx++) {
+      x ^= x << 13;
+      x ^= x >> 17;
+      x ^= x << 5;
+      int v = (int)(x % 256);
+      gdImageFilledRectangle(im, bx * w / 8, by * h / 6, (bx + 1) * w / 8 - 1, (by + 1) * h / 6 - 1,
+                             gdImageColorAllocate(im, v, (v * 7) % 256, 255 - v));
+    }
+  }
+  int len = 0;
+  void *jpg = gdImageJpegPtr(im, &len, 85);
+  gdImageDestroy(im);
+  enum MHD_Result ok = send_buf(c, 200, "image/jpeg", jpg, (size_t)len, NULL);
+  gdFree(jpg);
+  pthread_mutex_lock(&stats_lock);
+  in_flight--;
+  pthread_mutex_unlock(&stats_lock);
+  return ok;
+}
+
+static bool looks_like_photo(const char *url)
+{
+  size_t n = strlen(url);
+  return strncmp(url, "/wikipedia/", 11) == 0 || strncmp(url, "/image/", 7) == 0 ||
+         (n > 4 && strcmp(url + n - 4, ".jpg") == 0);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
+  if (strcmp(url, "/_stats") == 0 || strcmp(url, "/_stats/reset") == 0) {
+    char body[128];
+    pthread_mutex_lock(&stats_lock);
+    if (strcmp(url, "/_stats/reset") == 0)
+      requests = max_in_flight = 0;
+    int n = snprintf(body, sizeof(body), "{\"requests\":%d,\"max_in_flight\":%d}", requests, max_in_flight);
+    pthread_mutex_unlock(&stats_lock);
+    return send_buf(c, 200, "application/json", body, (size_t)n, NULL);
+  }
   for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
     if (files[i].path != NULL && strcmp(url, files[i].path) == 0)
       return send_buf(c, 200, files[i].ctype, files[i].data, (size_t)files[i].len, NULL);
@@ -79,6 +145,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     sleep(3);
     return send_buf(c, 200, "image/png", files[0].data, (size_t)files[0].len, NULL);
   }
+  if (looks_like_photo(url))
+    return generated_photo(c, url);
   return send_buf(c, 404, "text/plain", "not found", 9, NULL);
 }
 
