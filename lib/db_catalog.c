@@ -14,17 +14,22 @@ const struct pd_db_stmt pd_db_catalog_stmts[] = {
    "INSERT INTO artists (name, is_group) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE"
    " SET is_group = artists.is_group OR EXCLUDED.is_group RETURNING id, xmax = 0"},
   {"artist_set_mbid", "UPDATE artists SET mbid = $2 WHERE id = $1 AND mbid IS NULL"},
+  {"artist_set_spotify", "UPDATE artists SET spotify_id = $2 WHERE id = $1 AND spotify_id IS NULL"},
   {"member_link",
-   "INSERT INTO artist_members (artist_id, member_artist_id, role) VALUES ($1, $2, 'member')"
+   "INSERT INTO artist_members (artist_id, member_artist_id, role) VALUES ($1, $2, coalesce($3, 'member'))"
    " ON CONFLICT (artist_id, member_artist_id) DO NOTHING"},
   {"era_upsert",
    "INSERT INTO eras (artist_id, name, start_date, end_date, search_keywords) VALUES ($1, $2, $3, $4, $5::text[])"
    " ON CONFLICT (artist_id, name) DO UPDATE SET start_date = coalesce(eras.start_date, EXCLUDED.start_date)"
    " RETURNING id, xmax = 0"},
   {"image_upsert",
-   "INSERT INTO era_images (era_id, source_url, kind, width, height, phash, license)"
-   " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (source_url) DO UPDATE SET era_id = era_images.era_id"
-   " RETURNING id, xmax = 0"},
+   "INSERT INTO era_images (era_id, source_url, kind, width, height, phash, license, storage_url, confidence,"
+   " era_match, keyword) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)"
+   " ON CONFLICT (source_url) DO UPDATE SET era_id = era_images.era_id RETURNING id, xmax = 0"},
+  /* Stored, or refused before: either way not worth downloading again. */
+  {"image_known",
+   "SELECT 1 FROM era_images WHERE source_url = $1 UNION ALL SELECT 1 FROM image_rejections WHERE source_url = $1"
+   " LIMIT 1"},
   /* A near-duplicate: within PD_PHASH_DUP_MAX_DISTANCE bits of an image already stored. */
   {"image_near_dup",
    "SELECT id FROM era_images WHERE phash ~ '^[0-9a-f]{16}$'"
@@ -36,8 +41,15 @@ const struct pd_db_stmt pd_db_catalog_stmts[] = {
   {"template_insert",
    "INSERT INTO card_templates (public_id, artist_id, era_id, rarity, image_url, source_image_id)"
    " VALUES ($1, $2, $3, $4, $5, $6)"},
+  /* The era's cards still drawn from generated art, which ingested art replaces. */
+  {"era_generated_templates",
+   "SELECT t.id, t.public_id, t.rarity, t.image_rev FROM card_templates t JOIN era_images i ON i.id = t.source_image_id"
+   " WHERE t.era_id = $1 AND i.kind = 'generated' ORDER BY t.id FOR UPDATE OF t"},
+  {"template_repoint",
+   "UPDATE card_templates SET source_image_id = $2, image_url = $3, image_rev = $4 WHERE id = $1"},
   {"template_view",
-   "SELECT t.public_id, a.name, e.name, t.rarity, coalesce(i.kind, 'unknown') FROM card_templates t"
+   "SELECT t.public_id, a.name, e.name, t.rarity, coalesce(i.kind, 'unknown'), coalesce(i.storage_url, ''),"
+   " t.image_rev FROM card_templates t"
    " JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id"
    " LEFT JOIN era_images i ON i.id = t.source_image_id WHERE t.public_id = $1"},
   {NULL, NULL},
@@ -71,13 +83,21 @@ enum pd_result pd_db_artist_set_mbid(struct pd_db *db, int64_t artist_id, const 
   return pd_db_exec(db, "artist_set_mbid", 2, params, NULL);
 }
 
-enum pd_result pd_db_member_link(struct pd_db *db, int64_t group_id, int64_t member_id)
+enum pd_result pd_db_artist_set_spotify(struct pd_db *db, int64_t artist_id, const char *spotify_id)
+{
+  char a[24];
+  snprintf(a, sizeof(a), "%" PRId64, artist_id);
+  const char *params[2] = {a, spotify_id};
+  return pd_db_exec(db, "artist_set_spotify", 2, params, NULL);
+}
+
+enum pd_result pd_db_member_link(struct pd_db *db, int64_t group_id, int64_t member_id, const char *role)
 {
   char g[24], m[24];
   snprintf(g, sizeof(g), "%" PRId64, group_id);
   snprintf(m, sizeof(m), "%" PRId64, member_id);
-  const char *params[2] = {g, m};
-  return pd_db_exec(db, "member_link", 2, params, NULL);
+  const char *params[3] = {g, m, role};
+  return pd_db_exec(db, "member_link", 3, params, NULL);
 }
 
 /* A PostgreSQL array literal of text: {"a","b"} with quotes and backslashes escaped. */
@@ -117,18 +137,29 @@ enum pd_result pd_db_era_upsert(struct pd_db *db, int64_t artist_id, const char 
   return rc;
 }
 
-enum pd_result pd_db_image_upsert(struct pd_db *db, int64_t era_id, const char *source_url, const char *kind,
-                                  int width, int height, const char *phash, json_t *license, int64_t *id,
-                                  bool *created)
+enum pd_result pd_db_image_upsert(struct pd_db *db, const struct pd_db_image *im, int64_t *id, bool *created)
 {
-  char e[24], w[16], h[16];
-  char *lic = license != NULL ? json_dumps(license, JSON_COMPACT) : NULL;
-  snprintf(e, sizeof(e), "%" PRId64, era_id);
-  snprintf(w, sizeof(w), "%d", width);
-  snprintf(h, sizeof(h), "%d", height);
-  const char *params[7] = {e, source_url, kind, w, h, phash, lic};
-  enum pd_result rc = id_created(db, "image_upsert", 7, params, id, created);
+  char e[24], w[16], h[16], c[32];
+  char *lic = im->license != NULL ? json_dumps(im->license, JSON_COMPACT) : NULL;
+  snprintf(e, sizeof(e), "%" PRId64, im->era_id);
+  snprintf(w, sizeof(w), "%d", im->width);
+  snprintf(h, sizeof(h), "%d", im->height);
+  snprintf(c, sizeof(c), "%.3f", im->confidence);
+  const char *params[11] = {e, im->source_url, im->kind, w, h, im->phash, lic, im->storage_url,
+                            im->confidence >= 0 ? c : NULL, im->era_match, im->keyword};
+  enum pd_result rc = id_created(db, "image_upsert", 11, params, id, created);
   free(lic);
+  return rc;
+}
+
+enum pd_result pd_db_image_known(struct pd_db *db, const char *source_url, bool *known)
+{
+  PGresult *r = NULL;
+  const char *params[1] = {source_url};
+  enum pd_result rc = pd_db_exec(db, "image_known", 1, params, &r);
+  if (rc == PD_OK)
+    *known = PQntuples(r) > 0;
+  PQclear(r);
   return rc;
 }
 
@@ -222,6 +253,40 @@ enum pd_result pd_db_template_view(struct pd_db *db, const char *public_id, stru
   snprintf(out->era, sizeof(out->era), "%s", pd_db_val(r, 0, 2));
   snprintf(out->rarity, sizeof(out->rarity), "%s", pd_db_val(r, 0, 3));
   snprintf(out->kind, sizeof(out->kind), "%s", pd_db_val(r, 0, 4));
+  snprintf(out->art, sizeof(out->art), "%s", pd_db_val(r, 0, 5));
+  out->image_rev = (int)pd_db_int(r, 0, 6);
   PQclear(r);
   return PD_OK;
+}
+
+enum pd_result pd_db_era_generated_templates(struct pd_db *db, int64_t era_id, struct pd_db_template_ref *out,
+                                             size_t max, size_t *n)
+{
+  char e[24];
+  PGresult *r = NULL;
+  snprintf(e, sizeof(e), "%" PRId64, era_id);
+  const char *params[1] = {e};
+  enum pd_result rc = pd_db_exec(db, "era_generated_templates", 1, params, &r);
+  if (rc != PD_OK)
+    return rc;
+  *n = 0;
+  for (int i = 0; i < PQntuples(r) && *n < max; i++, (*n)++) {
+    out[*n].id = pd_db_int(r, i, 0);
+    snprintf(out[*n].public_id, sizeof(out[*n].public_id), "%s", pd_db_val(r, i, 1));
+    snprintf(out[*n].rarity, sizeof(out[*n].rarity), "%s", pd_db_val(r, i, 2));
+    out[*n].image_rev = (int)pd_db_int(r, i, 3);
+  }
+  PQclear(r);
+  return PD_OK;
+}
+
+enum pd_result pd_db_template_repoint(struct pd_db *db, int64_t template_id, int64_t image_id, const char *image_url,
+                                      int image_rev)
+{
+  char t[24], i[24], v[16];
+  snprintf(t, sizeof(t), "%" PRId64, template_id);
+  snprintf(i, sizeof(i), "%" PRId64, image_id);
+  snprintf(v, sizeof(v), "%d", image_rev);
+  const char *params[4] = {t, i, image_url, v};
+  return pd_db_exec(db, "template_repoint", 4, params, NULL);
 }

@@ -197,30 +197,63 @@ static void test_ingest_artist_from_musicbrainz(void **state)
   setenv("COVERART_BASE", caa + strlen("COVERART_BASE="), 1);
 
   /* Taylor Swift is in the demo catalog with 5 eras; MusicBrainz adds her debut album.  Live
-   * albums, compilations and "Fearless (Taylor's Version)" are not eras of their own. */
+   * albums, compilations and "Fearless (Taylor's Version)" are not eras of their own.  The
+   * archive has covers for the debut (a new era: five new cards) and for 1989 (whose five
+   * generated cards are redrawn from it); Fearless's is too small and Reputation has none. */
   snprintf(cmd, sizeof(cmd), "MUSICBRAINZ_BASE=http://127.0.0.1:%u/ws/2 DATABASE_URL=\"%s\" CARDS_DIR=\"%s\""
-           " %s/popdeck ingest artist 'Taylor Swift' 2>&1 | grep -q '0 artists and 1 eras added, 5 cards rendered'",
-           port, E.db_url, E.cards_dir, E.build);
+           " %s/popdeck ingest artist 'Taylor Swift' > %s/ingest.out 2>&1", port, E.db_url, E.cards_dir, E.build,
+           E.cards_dir);
   assert_int_equal(system(cmd), 0);
-  /* The new era's art is its album cover: downloaded, classified as a cover, 900 px wide. */
-  char sql[512];
+  snprintf(cmd, sizeof(cmd), "grep -qF 'ingest: 0 artists and 1 eras added, 2 images added, 2 refused, 5 cards rendered,"
+           " 5 redrawn from real art, 10 already there' %s/ingest.out", E.cards_dir);
+  if (system(cmd) != 0) {
+    snprintf(cmd, sizeof(cmd), "cat %s/ingest.out", E.cards_dir);
+    (void)system(cmd);
+    fail_msg("ingest summary differs");
+  }
+  /* The new era's art is its album cover: downloaded, a cover by provenance, 900 px wide, its
+   * source kept under art/. */
+  char sql[1024];
   snprintf(sql, sizeof(sql), "SELECT count(*) FROM era_images i JOIN eras e ON e.id = i.era_id WHERE e.name = 'Taylor Swift'"
            " AND i.kind = 'cover' AND i.width = 900 AND i.source_url = 'http://127.0.0.1:%u/release-group/"
-           "1a9d47fc-0c8c-4a1b-9d0a-0b7b1b3a0001/front-1200' AND i.license->>'source' = 'Cover Art Archive'", iport);
+           "1a9d47fc-0c8c-4a1b-9d0a-0b7b1b3a0001/front-1200' AND i.license->>'source' = 'Cover Art Archive'"
+           " AND i.storage_url = 'art/' || i.phash || '.png' AND i.keyword = 'Taylor Swift Taylor Swift cover'", iport);
   assert_int_equal(pd_e2e_sql_int(&E, sql), 1);
   assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM card_templates t JOIN era_images i ON i.id = t.source_image_id"
-                                      " WHERE i.kind = 'cover'"), 5);
+                                      " WHERE i.kind = 'cover'"), 10);
+  /* 1989's cards keep their public ids (owned copies keep pointing at them) and get a new
+   * file, revision 2, drawn from the cover; the old file stays for caches that hold it. */
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM card_templates t JOIN era_images i ON i.id = t.source_image_id"
+                                      " WHERE t.public_id ~ '^TAYL_19#0[1-5]$' AND i.kind = 'cover' AND t.image_rev = 2"
+                                      " AND t.image_url LIKE '%/cards/' || replace(t.public_id, '#', '-') || '-r2.png'"), 5);
+  struct pd_http_reply r;
+  assert_int_equal(pd_e2e_get(&E, 0, "/cards/TAYL_19-03-r2.png", &r), 200);
+  pd_http_reply_free(&r);
+  assert_int_equal(pd_e2e_get(&E, 0, "/cards/TAYL_19-03.png", &r), 200);
+  pd_http_reply_free(&r);
+  /* `popdeck render` draws the redrawn card again from the stored art, byte for byte. */
+  snprintf(cmd, sizeof(cmd), "DATABASE_URL=\"%s\" CARDS_DIR=\"%s\" %s/popdeck render 'TAYL_19#03' %s/again-r2.png"
+           " >/dev/null && cmp -s %s/TAYL_19-03-r2.png %s/again-r2.png", E.db_url, E.cards_dir, E.build, E.cards_dir,
+           E.cards_dir, E.cards_dir);
+  assert_int_equal(system(cmd), 0);
+  /* Every refusal is recorded with its reason. */
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM image_rejections WHERE source_url LIKE '%0b7b1b3a0002/front-1200'"
+                                      " AND reason LIKE '%narrower than 800 px%'"), 1);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM image_rejections WHERE source_url LIKE '%0b7b1b3a0005/front-1200'"
+                                      " AND reason LIKE '%404%'"), 1);
   assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM eras e JOIN artists a ON a.id = e.artist_id"
                                       " WHERE a.name = 'Taylor Swift' AND e.name = 'Taylor Swift'"
                                       " AND e.start_date = '2006-10-24' AND e.end_date = '2008-11-10'"), 1);
   assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM eras WHERE name LIKE '%Version%' OR name LIKE '%Live%'"), 0);
   assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM artists WHERE mbid = '20244d07-534f-4eff-b4d4-930878889970'"), 1);
 
-  /* Twice is once. */
+  /* Twice is once: nothing is downloaded, refused or drawn again. */
+  int64_t rejections = pd_e2e_sql_int(&E, "SELECT count(*) FROM image_rejections");
   snprintf(cmd, sizeof(cmd), "MUSICBRAINZ_BASE=http://127.0.0.1:%u/ws/2 DATABASE_URL=\"%s\" CARDS_DIR=\"%s\""
-           " %s/popdeck ingest artist 'Taylor Swift' 2>&1 | grep -q '0 artists and 0 eras added, 0 cards rendered'",
-           port, E.db_url, E.cards_dir, E.build);
+           " %s/popdeck ingest artist 'Taylor Swift' 2>&1 | grep -q '0 artists and 0 eras added, 0 images added,"
+           " 0 refused, 0 cards rendered, 0 redrawn from real art, 20 already there'", port, E.db_url, E.cards_dir, E.build);
   assert_int_equal(system(cmd), 0);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM image_rejections"), rejections);
   /* An artist MusicBrainz does not know: a clear message, exit 1. */
   snprintf(cmd, sizeof(cmd), "MUSICBRAINZ_BASE=http://127.0.0.1:%u/ws/2 DATABASE_URL=\"%s\" CARDS_DIR=\"%s\""
            " %s/popdeck ingest artist 'Nobody Famous' 2>&1 | grep -q 'knows no artist called \"Nobody Famous\"'",
@@ -230,7 +263,6 @@ static void test_ingest_artist_from_musicbrainz(void **state)
   /* What MusicBrainz saw: a proper User-Agent on every request, one process's requests a
    * second apart, and a 503 (another process asked too soon) answered by waiting, not failing. */
   char url[128];
-  struct pd_http_reply r;
   snprintf(url, sizeof(url), "http://127.0.0.1:%u/_requests", port);
   assert_int_equal(pd_http_do("GET", url, NULL, NULL, 0, &r), PD_OK);
   json_t *reqs = json_loads(r.body, 0, NULL);
@@ -279,7 +311,7 @@ static void test_sync_from_lastfm_chart(void **state)
            " > %s/sync.out 2>&1", fmport, mbport, E.db_url, E.cards_dir, E.build, E.cards_dir);
   assert_int_equal(system(cmd), 0);
   const char *want[] = {"sync: 2 chart artists, 3 with similar ones", "sync: [3/3] Olivia Rodrigo",
-                        "knows no artist called \"Nobody Famous\"", "sync: 0 artists and 0 eras added, 0 cards rendered, 2 skipped"};
+                        "knows no artist called \"Nobody Famous\"", "sync: 0 artists and 0 eras added, 0 images added, 0 cards rendered, 0 redrawn, 2 skipped"};
   for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
     snprintf(cmd, sizeof(cmd), "grep -qF '%s' %s/sync.out", want[i], E.cards_dir);
     if (system(cmd) != 0)

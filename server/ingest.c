@@ -1,0 +1,166 @@
+/* ingest.c - `popdeck ingest artist "NAME"` and `popdeck sync`: artists from MusicBrainz (eras
+ * from studio albums, members of groups), candidate pictures from the Cover Art Archive,
+ * Spotify and Wikimedia Commons, written through the catalog writer.  A source without
+ * credentials is skipped with one line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "cli.h"
+#include "lastfm.h"
+#include "musicbrainz.h"
+
+static struct pd_mb musicbrainz(void)
+{
+  const char *base = getenv("MUSICBRAINZ_BASE");
+  struct pd_mb mb = {base != NULL && base[0] != '\0' ? base : "https://musicbrainz.org/ws/2", 0};
+  return mb;
+}
+
+/* Appends a candidate picture (stolen reference) to an era. */
+static void add_candidate(json_t *era, json_t *cand)
+{
+  json_t *list = json_object_get(era, "candidates");
+  if (list == NULL)
+    json_object_set_new(era, "candidates", list = json_array());
+  json_array_append_new(list, cand);
+}
+
+/* One artist from MusicBrainz into the catalog, through the same path as the demo seed
+ * (generated art until images are ingested).  PD_E_NOTFOUND when MusicBrainz has no match or
+ * no studio album; err says why. */
+static enum pd_result ingest_one(struct pd_catalog *s, struct pd_mb *mb, const char *name, char *err, size_t errlen)
+{
+  struct pd_mb_artist found;
+  json_t *eras = NULL;
+  enum pd_result rc = pd_mb_find_artist(mb, name, &found, err, errlen);
+  if (rc == PD_OK)
+    rc = pd_mb_eras(mb, found.mbid, &eras, err, errlen);
+  if (rc == PD_OK && json_array_size(eras) == 0) {
+    snprintf(err, errlen, "MusicBrainz lists no studio albums for %s", found.name);
+    rc = PD_E_NOTFOUND;
+  }
+  if (rc == PD_OK) {
+    const char *caa = getenv("COVERART_BASE");
+    size_t i;
+    json_t *e;
+    json_array_foreach(eras, i, e) {
+      char url[512], keyword[600];
+      const char *rg = json_string_value(json_object_get(e, "mbid"));
+      if (rg == NULL)
+        continue;
+      snprintf(url, sizeof(url), "%s/release-group/%s/front-1200",
+               caa != NULL && caa[0] != '\0' ? caa : "https://coverartarchive.org", rg);
+      snprintf(keyword, sizeof(keyword), "%s %s cover", found.name, json_string_value(json_object_get(e, "name")));
+      add_candidate(e, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "url", url, "kind", "cover", "keyword", keyword,
+                                 "license", "source", "Cover Art Archive", "url", url));
+    }
+    printf("ingest: %s (%s), %zu eras\n", found.name, found.mbid, json_array_size(eras));
+    fflush(stdout);
+    json_t *artist = json_pack("{s:s, s:s, s:b, s:O}", "name", found.name, "mbid", found.mbid, "is_group",
+                               found.is_group, "eras", eras);
+    rc = pd_catalog_add_artist(s, artist);
+    if (rc != PD_OK)
+      snprintf(err, errlen, "writing %s failed (see the log line above); nothing of it was kept", found.name);
+    json_decref(artist);
+  }
+  json_decref(eras);
+  return rc;
+}
+
+/* `popdeck ingest artist "NAME"`. */
+int pd_cli_ingest(int argc, char **argv)
+{
+  struct pd_catalog s = {0};
+  char err[512];
+  if (argc != 3 || strcmp(argv[1], "artist") != 0) {
+    fprintf(stderr, "usage: popdeck ingest artist \"NAME\"\n");
+    return 2;
+  }
+  if (!pd_catalog_open(&s, PD_NEED_DB)) {
+    pd_catalog_close(&s);
+    return 2;
+  }
+  struct pd_mb mb = musicbrainz();
+  int rc = 1;
+  printf("ingest: looking up \"%s\" on MusicBrainz\n", argv[2]);
+  if (ingest_one(&s, &mb, argv[2], err, sizeof(err)) != PD_OK) {
+    fprintf(stderr, "ingest: %s\n", err);
+  } else {
+    printf("ingest: %d artists and %d eras added, %d images added, %d refused, %d cards rendered, %d redrawn from"
+           " real art, %d already there\n", s.artists_added, s.eras_added, s.images_added, s.images_refused,
+           s.cards_rendered, s.cards_replaced, s.cards_kept);
+    rc = 0;
+  }
+  pd_catalog_close(&s);
+  return rc;
+}
+
+/* `popdeck sync`: Last.fm's top chart artists and the artists similar to each, ingested from
+ * MusicBrainz.  Without LASTFM_API_KEY, Last.fm is skipped with one line.  One artist that
+ * cannot be ingested does not stop the others. */
+int pd_cli_sync(int argc, char **argv)
+{
+  struct pd_catalog s = {0};
+  char err[512];
+  json_t *names = NULL;
+  if (argc != 1) {
+    fprintf(stderr, "usage: popdeck sync\n");
+    return 2;
+  }
+  const char *key = getenv("LASTFM_API_KEY");
+  if (key == NULL || key[0] == '\0') {
+    printf("sync: LASTFM_API_KEY is not set, so Last.fm is skipped and there is nothing to sync\n");
+    return 0;
+  }
+  if (!pd_catalog_open(&s, PD_NEED_DB)) {
+    pd_catalog_close(&s);
+    return 2;
+  }
+  const char *base = getenv("LASTFM_BASE");
+  struct pd_lastfm fm = {base != NULL && base[0] != '\0' ? base : "https://ws.audioscrobbler.com/2.0", key};
+  struct pd_mb mb = musicbrainz();
+  int rc = 1, failed = 0;
+  if (pd_lastfm_top_artists(&fm, 20, &names, err, sizeof(err)) != PD_OK) {
+    fprintf(stderr, "sync: %s\n", err);
+    goto out;
+  }
+  size_t top = json_array_size(names);
+  for (size_t i = 0; i < top; i++) {
+    json_t *similar = NULL;
+    if (pd_lastfm_similar(&fm, json_string_value(json_array_get(names, i)), 3, &similar, err, sizeof(err)) != PD_OK) {
+      fprintf(stderr, "sync: %s\n", err);
+      continue;
+    }
+    size_t k;
+    json_t *n;
+    json_array_foreach(similar, k, n) {
+      bool seen = false;
+      for (size_t j = 0; j < json_array_size(names) && !seen; j++)
+        seen = strcmp(json_string_value(json_array_get(names, j)), json_string_value(n)) == 0;
+      if (!seen)
+        json_array_append(names, n);
+    }
+    json_decref(similar);
+  }
+  printf("sync: %zu chart artists, %zu with similar ones\n", top, json_array_size(names));
+  size_t i;
+  json_t *n;
+  json_array_foreach(names, i, n) {
+    printf("sync: [%zu/%zu] %s\n", i + 1, json_array_size(names), json_string_value(n));
+    fflush(stdout);
+    if (ingest_one(&s, &mb, json_string_value(n), err, sizeof(err)) != PD_OK) {
+      printf("sync:   skipped: %s\n", err);
+      failed++;
+    }
+  }
+  printf("sync: %d artists and %d eras added, %d images added, %d cards rendered, %d redrawn, %d skipped\n",
+         s.artists_added, s.eras_added, s.images_added, s.cards_rendered, s.cards_replaced, failed);
+  rc = 0;
+out:
+  json_decref(names);
+  pd_catalog_close(&s);
+  return rc;
+}
+
