@@ -139,3 +139,43 @@ enum pd_result pd_mb_eras(struct pd_mb *mb, const char *mbid, json_t **eras, cha
   json_decref(r);
   return *eras != NULL ? PD_OK : PD_E_NOMEM;
 }
+
+json_t *pd_mb_members_from(json_t *answer)
+{
+  json_t *out = json_array();
+  size_t i;
+  json_t *rel;
+  if (out == NULL)
+    return NULL;
+  json_array_foreach(json_object_get(answer, "relations"), i, rel) {
+    json_t *who = json_object_get(rel, "artist");
+    const char *type = json_string_value(json_object_get(rel, "type"));
+    const char *dir = json_string_value(json_object_get(rel, "direction"));
+    const char *name = json_string_value(json_object_get(who, "name"));
+    const char *id = json_string_value(json_object_get(who, "id"));
+    /* On a group's page its members point at it: "member of band", backward. */
+    if (type == NULL || strcmp(type, "member of band") != 0 || dir == NULL || strcmp(dir, "backward") != 0 ||
+        name == NULL || id == NULL)
+      continue;
+    bool seen = false;
+    for (size_t k = 0; k < json_array_size(out) && !seen; k++)
+      seen = strcmp(json_string_value(json_object_get(json_array_get(out, k), "mbid")), id) == 0;
+    if (!seen)
+      json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "name", name, "mbid", id, "role",
+                                           json_is_true(json_object_get(rel, "ended")) ? "former member" : "member"));
+  }
+  return out;
+}
+
+enum pd_result pd_mb_members(struct pd_mb *mb, const char *mbid, json_t **members, char *err, size_t errlen)
+{
+  char path[256];
+  json_t *r = NULL;
+  snprintf(path, sizeof(path), "/artist/%s?inc=artist-rels&fmt=json", mbid);
+  enum pd_result rc = get_json(mb, path, &r, err, errlen);
+  if (rc != PD_OK)
+    return rc;
+  *members = pd_mb_members_from(r);
+  json_decref(r);
+  return *members != NULL ? PD_OK : PD_E_NOMEM;
+}

@@ -32,6 +32,11 @@ enum pd_result pd_mb_find_artist(struct pd_mb *mb, const char *name, struct pd_m
  * out; a year-only date becomes January 1st.  Caller owns *eras. */
 enum pd_result pd_mb_eras(struct pd_mb *mb, const char *mbid, json_t **eras, char *err, size_t errlen);
 
+/* A group's members from its artist relations: [{"name", "mbid", "role": "member" or
+ * "former member"}], each once, in MusicBrainz's order. */
+enum pd_result pd_mb_members(struct pd_mb *mb, const char *mbid, json_t **members, char *err, size_t errlen);
+json_t *pd_mb_members_from(json_t *artist_with_rels);
+
 /* The era list from a release-group browse answer (exposed for tests). */
 json_t *pd_mb_eras_from(json_t *release_groups);
 

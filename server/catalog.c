@@ -449,6 +449,9 @@ enum pd_result pd_catalog_add_artist(struct pd_catalog *c, json_t *a)
     const char *member = json_is_string(v) ? json_string_value(v) : json_string_value(json_object_get(v, "name"));
     if (rc == PD_OK && member != NULL)
       rc = pd_db_artist_upsert(c->db, member, false, &mid, NULL);
+    const char *member_mbid = json_string_value(json_object_get(v, "mbid"));
+    if (rc == PD_OK && member != NULL && member_mbid != NULL)
+      rc = pd_db_artist_set_mbid(c->db, mid, member_mbid);
     if (rc == PD_OK && member != NULL)
       rc = pd_db_member_link(c->db, id, mid, json_string_value(json_object_get(v, "role")));
   }

@@ -58,8 +58,15 @@ static enum pd_result ingest_one(struct pd_catalog *s, struct pd_mb *mb, const c
     }
     printf("ingest: %s (%s), %zu eras\n", found.name, found.mbid, json_array_size(eras));
     fflush(stdout);
-    json_t *artist = json_pack("{s:s, s:s, s:b, s:O}", "name", found.name, "mbid", found.mbid, "is_group",
-                               found.is_group, "eras", eras);
+    json_t *members = NULL;
+    if (found.is_group && pd_mb_members(mb, found.mbid, &members, err, errlen) != PD_OK) {
+      printf("ingest: %s's members are unknown: %s\n", found.name, err);
+      members = NULL;
+    } else if (members != NULL) {
+      printf("ingest: %s is a group of %zu\n", found.name, json_array_size(members));
+    }
+    json_t *artist = json_pack("{s:s, s:s, s:b, s:O, s:o*}", "name", found.name, "mbid", found.mbid, "is_group",
+                               found.is_group, "eras", eras, "members", members);
     rc = pd_catalog_add_artist(s, artist);
     if (rc != PD_OK)
       snprintf(err, errlen, "writing %s failed (see the log line above); nothing of it was kept", found.name);

@@ -260,6 +260,17 @@ static void test_ingest_artist_from_musicbrainz(void **state)
            port, E.db_url, E.cards_dir, E.build);
   assert_int_equal(system(cmd), 0);
 
+  /* A group: its members come from MusicBrainz's relations, the one who left marked so. */
+  snprintf(cmd, sizeof(cmd), "MUSICBRAINZ_BASE=http://127.0.0.1:%u/ws/2 DATABASE_URL=\"%s\" CARDS_DIR=\"%s\""
+           " %s/popdeck ingest artist 'Fifth Harmony' 2>&1 | grep -q '1 artists and 3 eras added, 0 images added,"
+           " 3 refused, 15 cards rendered'", port, E.db_url, E.cards_dir, E.build);
+  assert_int_equal(system(cmd), 0);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM artist_members am JOIN artists g ON g.id = am.artist_id"
+                                      " JOIN artists m ON m.id = am.member_artist_id WHERE g.name = 'Fifth Harmony'"
+                                      " AND g.is_group AND m.mbid LIKE '11111111-aaaa-%'"), 5);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM artist_members am JOIN artists m ON m.id = am.member_artist_id"
+                                      " WHERE m.name = 'Camila Cabello' AND am.role = 'former member'"), 1);
+
   /* What MusicBrainz saw: a proper User-Agent on every request, one process's requests a
    * second apart, and a 503 (another process asked too soon) answered by waiting, not failing. */
   char url[128];

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#define FIFTH_HARMONY "5a1b2c3d-0f5e-4a2b-8c0d-1a2b3c4d5e6f"
+
 static const char *fixtures;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static json_t *recorded;
@@ -73,14 +75,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "query");
     if (q != NULL && strstr(q, "Taylor Swift") != NULL)
       return fixture(c, "artist-search.json");
+    if (q != NULL && strstr(q, "Fifth Harmony") != NULL)
+      return fixture(c, "artist-search-fifth-harmony.json");
     return send_json(c, 200, strdup("{\"created\":\"2026-11-25T04:00:00.000Z\",\"count\":0,\"offset\":0,\"artists\":[]}"));
   }
   if (strcmp(url, "/ws/2/release-group") == 0) {
     const char *a = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "artist");
     if (a != NULL && strcmp(a, "20244d07-534f-4eff-b4d4-930878889970") == 0)
       return fixture(c, "release-groups.json");
+    if (a != NULL && strcmp(a, FIFTH_HARMONY) == 0)
+      return fixture(c, "release-groups-fifth-harmony.json");
     return send_json(c, 400, strdup("{\"error\":\"Invalid mbid.\"}"));
   }
+  if (strcmp(url, "/ws/2/artist/" FIFTH_HARMONY) == 0)
+    return fixture(c, "artist-fifth-harmony-rels.json");
   return send_json(c, 404, strdup("{\"error\":\"Not Found\"}"));
 }
 
