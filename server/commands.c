@@ -4,17 +4,20 @@
 #include <string.h>
 
 static const struct pd_option_spec balance_options[] = {
-  {"user", PD_OPT_USER, "Whose balances to show (yourself if empty)", false, false},
-  {NULL, 0, NULL, false, false},
+  {.name = "user", .type = PD_OPT_USER, .description = "Whose balances to show (yourself if empty)"},
+  {.name = NULL},
 };
 
 const struct pd_command pd_commands[] = {
-  {"ping", cmd_ping, PD_CMD_EPHEMERAL, "Check that PopDeck is awake and how fast it answers", NULL},
-  {"help", cmd_help, PD_CMD_EPHEMERAL, "What PopDeck can do", NULL},
-  {"profile", cmd_profile, PD_CMD_DEFER | PD_CMD_WRITE, "Your PopDeck profile: balances and join date", NULL},
-  {"balance", cmd_balance, 0, "Notes, Discs and Gems of you or another player", balance_options},
-  {"daily", cmd_daily, PD_CMD_WRITE, "Claim your daily Notes", NULL},
-  {NULL, NULL, 0, NULL, NULL},
+  {.name = "ping", .handler = cmd_ping, .flags = PD_CMD_EPHEMERAL,
+   .description = "Check that PopDeck is awake and how fast it answers"},
+  {.name = "help", .handler = cmd_help, .flags = PD_CMD_EPHEMERAL, .description = "What PopDeck can do"},
+  {.name = "profile", .handler = cmd_profile, .flags = PD_CMD_DEFER | PD_CMD_WRITE,
+   .description = "Your PopDeck profile: balances and join date"},
+  {.name = "balance", .handler = cmd_balance, .description = "Notes, Discs and Gems of you or another player",
+   .options = balance_options},
+  {.name = "daily", .handler = cmd_daily, .flags = PD_CMD_WRITE, .description = "Claim your daily Notes"},
+  {.name = NULL},
 };
 
 const struct pd_command *pd_command_find(const char *name)
@@ -47,6 +50,12 @@ json_t *pd_commands_registration(void)
                                o->description, "required", o->required);
         if (o->autocomplete)
           json_object_set_new(oj, "autocomplete", json_true());
+        if (o->choices != NULL) {
+          json_t *ch = json_array();
+          for (const char *const *v = o->choices; *v != NULL; v++)
+            json_array_append_new(ch, json_pack("{s:s, s:s}", "name", *v, "value", *v));
+          json_object_set_new(oj, "choices", ch);
+        }
         json_array_append_new(opts, oj);
       }
       json_object_set_new(cmd, "options", opts);

@@ -26,6 +26,8 @@ struct pd_option_spec {
   const char *description;
   bool required;
   bool autocomplete;
+  const char *const *choices; /* NULL-terminated fixed choices (name = value), or NULL */
+  bool pack_choices;          /* choices are the packs of assets/packs.json */
 };
 
 struct pd_ctx;
@@ -36,6 +38,9 @@ struct pd_command {
   unsigned flags;
   const char *description;
   const struct pd_option_spec *options; /* terminated by a {NULL} entry; may be NULL */
+  /* Answers an autocomplete (type 4) for this command: pd_ctx_reply with {"choices": [...]}
+   * (at most 25).  NULL: no suggestions.  Runs outside any transaction. */
+  enum pd_result (*autocomplete)(struct pd_ctx *ctx);
 };
 
 /* What a handler sees.  It answers with pd_ctx_reply or pd_ctx_user_error. */
@@ -49,6 +54,9 @@ struct pd_ctx {
   json_t *data;     /* the message data the handler answered with */
   const char *followup_kind; /* how a worker finishes a deferred reply ("message") */
   bool user_error;
+  bool update;         /* a button's answer replaces its message (type 7, or 6 when deferred) */
+  bool defer;          /* this answer goes out as a follow-up even without PD_CMD_DEFER */
+  bool autocompleting; /* running cmd->autocomplete */
 };
 
 /* The database connection for this request: the transaction's for WRITE commands, else

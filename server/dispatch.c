@@ -65,6 +65,12 @@ enum pd_result pd_ctx_user_error(struct pd_ctx *ctx, const char *fmt, ...)
   return pd_ctx_reply(ctx, pd_reply_text(text, PD_FLAG_EPHEMERAL));
 }
 
+/* Whether this answer goes out as a follow-up: the command's flag, or the handler's choice. */
+static bool deferred(const struct pd_ctx *ctx)
+{
+  return (ctx->cmd->flags & PD_CMD_DEFER) || ctx->defer;
+}
+
 /* The handler plus, for a deferred command, its follow-up job: one unit of work that a
  * WRITE command runs inside one transaction, so effects and follow-up commit together. */
 static enum pd_result run_handler(struct pd_db *db, void *arg)
@@ -75,10 +81,14 @@ static enum pd_result run_handler(struct pd_db *db, void *arg)
   pd_ctx_reply(ctx, NULL);
   ctx->user_error = false;
   ctx->followup_kind = "message";
-  enum pd_result rc = ctx->cmd->handler(ctx);
+  enum pd_result rc = ctx->autocompleting ? ctx->cmd->autocomplete(ctx) : ctx->cmd->handler(ctx);
   if (rc == PD_OK && ctx->data == NULL)
     rc = PD_E_INTERNAL; /* a handler must answer */
-  if (rc != PD_OK || ctx->user_error || !(ctx->cmd->flags & PD_CMD_DEFER))
+  /* A player's mistake changes nothing: whatever the handler wrote before noticing it is
+   * rolled back (the dispatcher turns this back into the message). */
+  if (rc == PD_OK && ctx->user_error && db != NULL)
+    return PD_E_CONFLICT;
+  if (rc != PD_OK || ctx->user_error || !deferred(ctx))
     return rc;
   struct pd_db *jdb = NULL;
   rc = pd_ctx_db(ctx, &jdb);
@@ -91,12 +101,14 @@ static enum pd_result run_handler(struct pd_db *db, void *arg)
 static enum pd_result run_command(struct pd_ctx *ctx)
 {
   enum pd_result rc;
-  if (ctx->cmd->flags & PD_CMD_WRITE) {
+  if ((ctx->cmd->flags & PD_CMD_WRITE) && !ctx->autocompleting) {
     struct pd_db *db = NULL;
     rc = pd_db_acquire(ctx->app->pool, ctx->deadline_us, &db);
     if (rc != PD_OK)
       return rc;
     rc = pd_db_tx(db, ctx->deadline_us, run_handler, ctx);
+    if (rc == PD_E_CONFLICT && ctx->user_error)
+      rc = PD_OK; /* rolled back on purpose; the message stands */
     ctx->db = NULL;
     pd_db_release(db);
     return rc;
@@ -162,8 +174,18 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
   snprintf(log->command, sizeof(log->command), "%s", name);
   ctx.cmd = pd_command_find(name);
   if (ix->type == PD_IX_AUTOCOMPLETE) {
-    /* No command offers autocomplete yet: an empty list is the valid answer. */
-    return json_pack("{s:i, s:{s:[]}}", "type", PD_CB_AUTOCOMPLETE, "data", "choices");
+    /* Suggestions are a courtesy: on any failure the player just sees none. */
+    if (ctx.cmd == NULL || ctx.cmd->autocomplete == NULL)
+      return json_pack("{s:i, s:{s:[]}}", "type", PD_CB_AUTOCOMPLETE, "data", "choices");
+    ctx.autocompleting = true;
+    enum pd_result arc = run_command(&ctx);
+    if (arc != PD_OK || !json_is_array(json_object_get(ctx.data, "choices"))) {
+      json_t *fields = json_pack("{s:s, s:s, s:s}", "ref", ctx.ref, "command", name, "error", pd_result_str(arc));
+      pd_log("warn", "autocomplete failed", fields);
+      json_decref(ctx.data);
+      return json_pack("{s:i, s:{s:[]}}", "type", PD_CB_AUTOCOMPLETE, "data", "choices");
+    }
+    return pd_reply_new(PD_CB_AUTOCOMPLETE, ctx.data);
   }
   if (ctx.cmd == NULL) {
     pd_ctx_user_error(&ctx, ix->type == PD_IX_COMMAND
@@ -197,12 +219,17 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
     json_decref(data);
     return our_failure(&ctx, PD_E_INTERNAL, log);
   }
-  if (!ctx.user_error && (ctx.cmd->flags & PD_CMD_DEFER)) {
-    /* The data went into the follow-up job; Discord now shows "thinking". */
+  if (!ctx.user_error && deferred(&ctx)) {
+    /* The data went into the follow-up job; Discord now shows "thinking" (or, for a button
+     * that edits its message, nothing until the edit). */
     json_decref(data);
+    if (ctx.update)
+      return pd_reply_new(PD_CB_DEFERRED_UPDATE, NULL);
     return pd_reply_new(PD_CB_DEFERRED_MESSAGE,
                         ephemeral ? json_pack("{s:i}", "flags", PD_FLAG_EPHEMERAL) : NULL);
   }
+  if (ctx.update && !ctx.user_error)
+    return pd_reply_new(PD_CB_UPDATE_MESSAGE, data);
   if (ephemeral) {
     json_int_t flags = json_integer_value(json_object_get(data, "flags"));
     json_object_set_new(data, "flags", json_integer(flags | PD_FLAG_EPHEMERAL));
