@@ -19,13 +19,11 @@
  *   GET /_requests[?path=P]  [{seq, method, path, query{}, authorization: bool, scheme,
  *                              token_id, user_agent, content_type, status}]
  *   DELETE /_requests        forgets them and every control setting (issued tokens stay) */
-#include <arpa/inet.h>
 #include <jansson.h>
 #include <microhttpd.h>
 
 #include "serve.h"
 #include <pthread.h>
-#include <signal.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
