@@ -15,6 +15,7 @@ const struct pd_db_stmt pd_db_catalog_stmts[] = {
    " SET is_group = artists.is_group OR EXCLUDED.is_group RETURNING id, xmax = 0"},
   {"artist_set_mbid", "UPDATE artists SET mbid = $2 WHERE id = $1 AND mbid IS NULL"},
   {"artist_set_spotify", "UPDATE artists SET spotify_id = $2 WHERE id = $1 AND spotify_id IS NULL"},
+  {"artist_merge_metadata", "UPDATE artists SET metadata = coalesce(metadata, '{}'::jsonb) || $2::jsonb WHERE id = $1"},
   {"member_link",
    "INSERT INTO artist_members (artist_id, member_artist_id, role) VALUES ($1, $2, coalesce($3, 'member'))"
    " ON CONFLICT (artist_id, member_artist_id) DO NOTHING"},
@@ -89,6 +90,19 @@ enum pd_result pd_db_artist_set_spotify(struct pd_db *db, int64_t artist_id, con
   snprintf(a, sizeof(a), "%" PRId64, artist_id);
   const char *params[2] = {a, spotify_id};
   return pd_db_exec(db, "artist_set_spotify", 2, params, NULL);
+}
+
+enum pd_result pd_db_artist_merge_metadata(struct pd_db *db, int64_t artist_id, json_t *metadata)
+{
+  char a[24];
+  char *m = json_dumps(metadata, JSON_COMPACT);
+  if (m == NULL)
+    return PD_E_NOMEM;
+  snprintf(a, sizeof(a), "%" PRId64, artist_id);
+  const char *params[2] = {a, m};
+  enum pd_result rc = pd_db_exec(db, "artist_merge_metadata", 2, params, NULL);
+  free(m);
+  return rc;
 }
 
 enum pd_result pd_db_member_link(struct pd_db *db, int64_t group_id, int64_t member_id, const char *role)

@@ -13,6 +13,8 @@ enum pd_result pd_db_artist_upsert(struct pd_db *db, const char *name, bool is_g
 enum pd_result pd_db_artist_set_mbid(struct pd_db *db, int64_t artist_id, const char *mbid);
 /* Records the Spotify id once. */
 enum pd_result pd_db_artist_set_spotify(struct pd_db *db, int64_t artist_id, const char *spotify_id);
+/* Merges the keys of metadata (borrowed) into artists.metadata. */
+enum pd_result pd_db_artist_merge_metadata(struct pd_db *db, int64_t artist_id, json_t *metadata);
 /* role NULL is "member". */
 enum pd_result pd_db_member_link(struct pd_db *db, int64_t group_id, int64_t member_id, const char *role);
 /* keywords is a NULL-terminated list; dates are YYYY-MM-DD or NULL. */

@@ -445,6 +445,8 @@ enum pd_result pd_catalog_add_artist(struct pd_catalog *c, json_t *a)
     rc = pd_db_artist_set_mbid(c->db, id, mbid);
   if (rc == PD_OK && spid != NULL)
     rc = pd_db_artist_set_spotify(c->db, id, spid);
+  if (rc == PD_OK && json_is_object(json_object_get(a, "metadata")))
+    rc = pd_db_artist_merge_metadata(c->db, id, json_object_get(a, "metadata"));
   json_array_foreach(json_object_get(a, "members"), i, v) {
     const char *member = json_is_string(v) ? json_string_value(v) : json_string_value(json_object_get(v, "name"));
     if (rc == PD_OK && member != NULL)

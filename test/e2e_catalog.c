@@ -211,6 +211,10 @@ static void test_ingest_artist_from_musicbrainz(void **state)
     (void)system(cmd);
     fail_msg("ingest summary differs");
   }
+  /* Without credentials Spotify is skipped with one line, not an error. */
+  snprintf(cmd, sizeof(cmd), "grep -qF 'ingest: SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are not set, so Spotify is"
+           " skipped' %s/ingest.out", E.cards_dir);
+  assert_int_equal(system(cmd), 0);
   /* The new era's art is its album cover: downloaded, a cover by provenance, 900 px wide, its
    * source kept under art/. */
   char sql[1024];
@@ -270,6 +274,41 @@ static void test_ingest_artist_from_musicbrainz(void **state)
                                       " AND g.is_group AND m.mbid LIKE '11111111-aaaa-%'"), 5);
   assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM artist_members am JOIN artists m ON m.id = am.member_artist_id"
                                       " WHERE m.name = 'Camila Cabello' AND am.role = 'former member'"), 1);
+
+  /* With Spotify: the artist's id and popularity are kept; its album covers (for the four
+   * eras whose names match, "reputation" included) and artist photo are candidates, and at
+   * 640 px, all Spotify serves, each is refused for size with the reason recorded. */
+  struct pd_proc *sp = NULL;
+  unsigned sport = 0;
+  char sbin[300], ibase[64];
+  snprintf(sbin, sizeof(sbin), "%s/double-spotify", E.build);
+  snprintf(log, sizeof(log), "%s/catalog-spotify.log", E.cards_dir);
+  snprintf(ibase, sizeof(ibase), "http://127.0.0.1:%u", iport);
+  char *const sargv[] = {sbin, "--port", "0", "--fixtures", "test/fixtures/spotify", "--client-id", "popdeck-id",
+                         "--client-secret", "popdeck-secret", "--image-base", ibase, NULL};
+  assert_int_equal(pd_proc_start_double(sargv, log, &sp, &sport), PD_OK);
+  snprintf(cmd, sizeof(cmd), "SPOTIFY_CLIENT_ID=popdeck-id SPOTIFY_CLIENT_SECRET=popdeck-secret"
+           " SPOTIFY_ACCOUNTS_BASE=http://127.0.0.1:%u SPOTIFY_API_BASE=http://127.0.0.1:%u/v1"
+           " MUSICBRAINZ_BASE=http://127.0.0.1:%u/ws/2 DATABASE_URL=\"%s\" CARDS_DIR=\"%s\""
+           " %s/popdeck ingest artist 'Taylor Swift' > %s/ingest-spotify.out 2>&1", sport, sport, port, E.db_url,
+           E.cards_dir, E.build, E.cards_dir);
+  assert_int_equal(system(cmd), 0);
+  const char *want[] = {"ingest: Spotify: Taylor Swift (06HL4z0CvFAxyc27GXpf02)", "4 match eras",
+                        "0 images added, 5 refused, 0 cards rendered"};
+  for (size_t w = 0; w < sizeof(want) / sizeof(want[0]); w++) {
+    snprintf(cmd, sizeof(cmd), "grep -qF '%s' %s/ingest-spotify.out", want[w], E.cards_dir);
+    if (system(cmd) != 0) {
+      snprintf(cmd, sizeof(cmd), "cat %s/ingest-spotify.out", E.cards_dir);
+      (void)system(cmd);
+      fail_msg("ingest with Spotify lacks: %s", want[w]);
+    }
+  }
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM artists WHERE name = 'Taylor Swift'"
+                                      " AND spotify_id = '06HL4z0CvFAxyc27GXpf02'"
+                                      " AND (metadata->'spotify'->>'popularity')::int > 0"), 1);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM image_rejections WHERE source_url LIKE '%/image/%'"
+                                      " AND reason LIKE '%640x640 is narrower than 800 px%'"), 5);
+  pd_proc_stop(sp);
 
   /* What MusicBrainz saw: a proper User-Agent on every request, one process's requests a
    * second apart, and a 503 (another process asked too soon) answered by waiting, not failing. */

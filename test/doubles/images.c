@@ -2,7 +2,8 @@
  * wrong Content-Types, a too-small image, garbage, a corrupt PNG, redirect chains, an oversize
  * body, a slow answer and a 404.  Any other path that looks like a photo (under /wikipedia/ or
  * /image/, or ending in .jpg) is a JPEG drawn from the path, so each URL is a different picture
- * (different pHash) and the same URL always the same one; ?delay_ms=N holds the answer back.
+ * (different pHash) and the same URL always the same one, 1200x900 (640x640 under /image/, the
+ * size Spotify's CDN serves at most); ?w=, ?h= resize it and ?delay_ms=N holds it back.
  * GET /_stats gives {"requests", "max_in_flight"}; POST /_stats/reset clears them.
  *   double-images --port N   (prints "listening on 127.0.0.1:PORT") */
 #include <arpa/inet.h>
@@ -58,7 +59,9 @@ static enum MHD_Result generated_photo(struct MHD_Connection *c, const char *url
   const char *ws = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "w");
   const char *hs = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "h");
   const char *ds = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "delay_ms");
-  int w = ws != NULL ? atoi(ws) : 1200, h = hs != NULL ? atoi(hs) : 900;
+  /* Spotify's image CDN (/image/...) serves 640x640 at most; other photos are 1200x900. */
+  bool spotify = strncmp(url, "/image/", 7) == 0;
+  int w = ws != NULL ? atoi(ws) : spotify ? 640 : 1200, h = hs != NULL ? atoi(hs) : spotify ? 640 : 900;
   if (w < 16 || w > 4000 || h < 16 || h > 4000)
     return send_buf(c, 400, "text/plain", "bad size", 8, NULL);
   pthread_mutex_lock(&stats_lock);

@@ -3,7 +3,8 @@
  * test/fixtures/spotify/.  It records every request and can be told to fail, to expire the
  * tokens it issued, or to page differently.
  *
- *   double-spotify --port N --fixtures DIR --client-id ID --client-secret S
+ *   double-spotify --port N --fixtures DIR --client-id ID --client-secret S [--image-base URL]
+ * (--image-base: image URLs of the fixtures point there instead of https://i.scdn.co)
  *   POST /api/token                  HTTP Basic ID:S, grant_type=client_credentials
  *   GET  /v1/search?type=artist&q=Q  search-<q lowercased, spaces as '-'>.json, else no items
  *   GET  /v1/artists/{id}/albums     artist-albums-<id>.json, in two pages linked by "next"
@@ -48,6 +49,27 @@ static char fail_route[8] = "api";
 static char *fail_body;
 static int page_size;
 static char next_base[256];
+static const char *image_base; /* --image-base: where https://i.scdn.co image URLs point instead */
+
+/* Image URLs of the fixtures moved to the local image host, so nothing reaches the internet. */
+static void rebase_images(json_t *j)
+{
+  static const char cdn[] = "https://i.scdn.co";
+  const char *key;
+  size_t i;
+  json_t *v;
+  if (json_is_object(j)) {
+    json_object_foreach(j, key, v) {
+      const char *sv = json_string_value(v);
+      if (sv != NULL && strncmp(sv, cdn, sizeof(cdn) - 1) == 0)
+        json_object_set_new(j, key, json_sprintf("%s%s", image_base, sv + sizeof(cdn) - 1));
+      else
+        rebase_images(v);
+    }
+  } else if (json_is_array(j)) {
+    json_array_foreach(j, i, v) rebase_images(v);
+  }
+}
 
 struct req {
   char *body;
@@ -412,6 +434,8 @@ static void record(struct MHD_Connection *c, const char *method, const char *url
 
 static enum MHD_Result reply(struct MHD_Connection *c, struct out *o)
 {
+  if (image_base != NULL && o->json != NULL)
+    rebase_images(o->json);
   char *s = o->raw != NULL ? o->raw : o->json != NULL ? json_dumps(o->json, JSON_COMPACT) : strdup("");
   json_decref(o->json);
   struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
@@ -566,6 +590,8 @@ int main(int argc, char **argv)
       fixtures = argv[i + 1];
     else if (strcmp(argv[i], "--client-id") == 0)
       client_id = argv[i + 1];
+    else if (strcmp(argv[i], "--image-base") == 0)
+      image_base = argv[i + 1];
     else if (strcmp(argv[i], "--client-secret") == 0)
       client_secret = argv[i + 1];
   }
