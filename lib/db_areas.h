@@ -10,5 +10,6 @@ extern const struct pd_db_stmt *const pd_db_areas[];
 extern const struct pd_db_stmt pd_db_users_stmts[];
 extern const struct pd_db_stmt pd_db_jobs_stmts[];
 extern const struct pd_db_stmt pd_db_catalog_stmts[];
+extern const struct pd_db_stmt pd_db_packs_stmts[];
 
 #endif

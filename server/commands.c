@@ -8,6 +8,11 @@ static const struct pd_option_spec balance_options[] = {
   {.name = NULL},
 };
 
+static const struct pd_option_spec openpack_options[] = {
+  {.name = "pack", .type = PD_OPT_STRING, .description = "Which pack (the standard one if empty)", .pack_choices = true},
+  {.name = NULL},
+};
+
 const struct pd_command pd_commands[] = {
   {.name = "ping", .handler = cmd_ping, .flags = PD_CMD_EPHEMERAL,
    .description = "Check that PopDeck is awake and how fast it answers"},
@@ -17,6 +22,12 @@ const struct pd_command pd_commands[] = {
   {.name = "balance", .handler = cmd_balance, .description = "Notes, Discs and Gems of you or another player",
    .options = balance_options},
   {.name = "daily", .handler = cmd_daily, .flags = PD_CMD_WRITE, .description = "Claim your daily Notes"},
+  {.name = "openpack", .handler = cmd_openpack, .flags = PD_CMD_DEFER | PD_CMD_WRITE,
+   .description = "Open a pack and keep one of its cards", .options = openpack_options},
+  {.name = "pick", .handler = cmd_pick, .flags = PD_CMD_WRITE | PD_CMD_COMPONENT,
+   .description = "Keep a card from a pack (the pack message's buttons)"},
+  {.name = "draw", .handler = cmd_draw, .flags = PD_CMD_DEFER | PD_CMD_WRITE,
+   .description = "Draw one card straight into your collection"},
   {.name = NULL},
 };
 
@@ -28,10 +39,12 @@ const struct pd_command *pd_command_find(const char *name)
   return NULL;
 }
 
-json_t *pd_commands_registration(void)
+json_t *pd_commands_registration(const struct pd_game_config *game)
 {
   json_t *list = json_array();
   for (const struct pd_command *c = pd_commands; list != NULL && c->name != NULL; c++) {
+    if (c->flags & PD_CMD_COMPONENT)
+      continue;
     /* contexts: 0 guild, 1 bot DM; guild-only commands are offered only in guilds. */
     json_t *cmd = json_pack("{s:s, s:i, s:s, s:[i]}", "name", c->name, "type", 1, "description", c->description,
                             "contexts", 0);
@@ -54,6 +67,12 @@ json_t *pd_commands_registration(void)
           json_t *ch = json_array();
           for (const char *const *v = o->choices; *v != NULL; v++)
             json_array_append_new(ch, json_pack("{s:s, s:s}", "name", *v, "value", *v));
+          json_object_set_new(oj, "choices", ch);
+        }
+        if (o->pack_choices && game != NULL) {
+          json_t *ch = json_array();
+          for (size_t k = 0; k < game->npacks; k++)
+            json_array_append_new(ch, json_pack("{s:s, s:s}", "name", game->packs[k].name, "value", game->packs[k].id));
           json_object_set_new(oj, "choices", ch);
         }
         json_array_append_new(opts, oj);

@@ -18,6 +18,7 @@ enum {
   PD_CMD_WRITE = 1 << 2,      /* run inside pd_db_tx (retried on serialization failures) */
   PD_CMD_ADMIN = 1 << 3,      /* only ids in ADMIN_FILE */
   PD_CMD_GUILD_ONLY = 1 << 4, /* refused in DMs */
+  PD_CMD_COMPONENT = 1 << 5,  /* answers buttons only (custom_id "name:..."): not a slash command */
 };
 
 struct pd_option_spec {
@@ -69,8 +70,9 @@ enum pd_result pd_ctx_user_error(struct pd_ctx *ctx, const char *fmt, ...) __att
 
 extern const struct pd_command pd_commands[];
 const struct pd_command *pd_command_find(const char *name);
-/* The registration body for PUT /applications/{id}/commands (caller owns). */
-json_t *pd_commands_registration(void);
+/* The registration body for PUT /applications/{id}/commands (caller owns): every command but
+ * the component handlers; pack options list game's packs as choices. */
+json_t *pd_commands_registration(const struct pd_game_config *game);
 
 /* Handlers, one file each (server/cmd_NAME.c). */
 enum pd_result cmd_ping(struct pd_ctx *ctx);
@@ -78,6 +80,9 @@ enum pd_result cmd_help(struct pd_ctx *ctx);
 enum pd_result cmd_profile(struct pd_ctx *ctx);
 enum pd_result cmd_balance(struct pd_ctx *ctx);
 enum pd_result cmd_daily(struct pd_ctx *ctx);
+enum pd_result cmd_openpack(struct pd_ctx *ctx);
+enum pd_result cmd_pick(struct pd_ctx *ctx);
+enum pd_result cmd_draw(struct pd_ctx *ctx);
 
 /* Colours shared by embeds. */
 #define PD_COLOR_BRAND 0x7C5CFF

@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "app.h"
@@ -9,8 +10,10 @@
 #include "http.h"
 #include "log.h"
 #include "migrate.h"
+#include "render.h"
 #include "worker.h"
 
+#define PACK_CARD_W 240 /* each back in a pack image */
 #define DRAIN_LIMIT_US 8000000 /* leave room inside the 10 s a supervisor gives us */
 
 static void drain(struct pd_app *app)
@@ -20,6 +23,40 @@ static void drain(struct pd_app *app)
     struct timespec t = {0, 10 * 1000000};
     nanosleep(&t, NULL);
   }
+}
+
+/* assets/packs.json, checked now rather than on the first /openpack, and the card backs every
+ * pack message shows, drawn once. */
+static enum pd_result load_game(struct pd_app *app)
+{
+  char path[1024], err[512];
+  struct pd_renderer *r = NULL;
+  gdImagePtr back = NULL;
+  snprintf(path, sizeof(path), "%s/packs.json", app->cfg.assets_dir);
+  enum pd_result rc = pd_game_config_load(path, &app->game, err, sizeof(err));
+  if (rc != PD_OK) {
+    fprintf(stderr, "%s\n", err);
+    return rc;
+  }
+  rc = pd_renderer_new(app->cfg.assets_dir, &r, err, sizeof(err));
+  if (rc == PD_OK)
+    rc = pd_render_back(r, &back);
+  for (int n = 1; rc == PD_OK && n <= PD_PACK_MAX_SIZE; n++) {
+    gdImagePtr cards[PD_PACK_MAX_SIZE], strip = NULL;
+    for (int i = 0; i < n; i++)
+      cards[i] = back;
+    rc = pd_render_strip(cards, (size_t)n, PACK_CARD_W, &strip);
+    if (rc == PD_OK)
+      rc = pd_render_png(strip, 6, &app->pack_backs[n], &app->pack_backs_len[n]);
+    if (strip != NULL)
+      gdImageDestroy(strip);
+  }
+  if (rc != PD_OK)
+    fprintf(stderr, "cannot draw the card backs (ASSETS_DIR=%s): %s\n", app->cfg.assets_dir, err);
+  if (back != NULL)
+    gdImageDestroy(back);
+  pd_renderer_free(r);
+  return rc;
 }
 
 int pd_cli_serve(int argc, char **argv)
@@ -43,6 +80,10 @@ int pd_cli_serve(int argc, char **argv)
   }
   if (pd_migrate_latest(app.cfg.sql_dir, &app.latest_migration) != PD_OK) {
     fprintf(stderr, "SQL_DIR: cannot read migrations in \"%s\"\n", app.cfg.sql_dir);
+    rc = 2;
+    goto out;
+  }
+  if (load_game(&app) != PD_OK) {
     rc = 2;
     goto out;
   }
@@ -75,6 +116,9 @@ out:
   pd_workers_stop(workers);
   pd_db_pool_free(app.pool);
   pd_admins_free(&app.admins);
+  pd_game_config_free(app.game);
+  for (int n = 0; n <= PD_PACK_MAX_SIZE; n++)
+    free(app.pack_backs[n]);
   pd_config_free(&app.cfg);
   if (rc == 0)
     pd_log("info", "stopped", NULL);

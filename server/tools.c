@@ -124,7 +124,16 @@ int pd_cli_register(int argc, char **argv)
   if (!pd_cli_config(PD_NEED_APP_ID | PD_NEED_BOT_TOKEN, &cfg))
     return 2;
   int rc = 1;
-  json_t *body = pd_commands_registration();
+  char gpath[1024], err[512];
+  struct pd_game_config *game = NULL;
+  snprintf(gpath, sizeof(gpath), "%s/packs.json", cfg.assets_dir);
+  if (pd_game_config_load(gpath, &game, err, sizeof(err)) != PD_OK) {
+    fprintf(stderr, "register-commands: %s\n", err);
+    pd_config_free(&cfg);
+    return 2;
+  }
+  json_t *body = pd_commands_registration(game);
+  pd_game_config_free(game);
   if (guild != NULL)
     snprintf(path, sizeof(path), "/applications/%s/guilds/%s/commands", cfg.application_id, guild);
   else

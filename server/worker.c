@@ -138,6 +138,20 @@ static void build_profile_card(struct pd_workers *w, struct outgoing *o)
   json_object_del(o->payload, "_card");
 }
 
+/* A pack message: the backs of its cards, drawn at start, attached as pack.png. */
+static void attach_pack_backs(struct pd_workers *w, struct outgoing *o)
+{
+  json_int_t n = json_integer_value(json_object_get(json_object_get(o->payload, "_pack"), "size"));
+  json_object_del(o->payload, "_pack");
+  if (n < 1 || n > PD_PACK_MAX_SIZE || w->app->pack_backs[n] == NULL) {
+    pd_log_error("pack of %lld cards has no backs image; sending without it", (long long)n);
+    json_object_del(json_array_get(json_object_get(o->payload, "embeds"), 0), "image");
+    return;
+  }
+  o->files[o->nfiles++] = (struct pd_discord_file){"pack.png", w->app->pack_backs[n], w->app->pack_backs_len[n],
+                                                    "image/png"};
+}
+
 static enum pd_result prepare(struct pd_workers *w, const struct pd_job *j, struct outgoing *o)
 {
   memset(o, 0, sizeof(*o));
@@ -146,6 +160,8 @@ static enum pd_result prepare(struct pd_workers *w, const struct pd_job *j, stru
     return PD_E_NOMEM;
   if (strcmp(j->kind, "profile_card") == 0)
     build_profile_card(w, o);
+  else if (strcmp(j->kind, "pack") == 0)
+    attach_pack_backs(w, o);
   else if (strcmp(j->kind, "message") != 0)
     return PD_E_INVALID;
   attach_stored_cards(w, o);

@@ -11,7 +11,8 @@
 #include "commands.h"
 #include "reply.h"
 
-#define KNOWN_FLAGS (PD_CMD_DEFER | PD_CMD_EPHEMERAL | PD_CMD_WRITE | PD_CMD_ADMIN | PD_CMD_GUILD_ONLY)
+#define KNOWN_FLAGS \
+  (PD_CMD_DEFER | PD_CMD_EPHEMERAL | PD_CMD_WRITE | PD_CMD_ADMIN | PD_CMD_GUILD_ONLY | PD_CMD_COMPONENT)
 
 /* Discord's rule for command and option names, as PopDeck uses it: 1-32 of a-z 0-9 - _. */
 static bool valid_name(const char *s)
@@ -104,13 +105,18 @@ static void test_find(void **state)
 static void test_registration_matches_table(void **state)
 {
   static const char *allowed[] = {"name", "type", "description", "contexts", "options", "default_member_permissions"};
-  static const char *option_keys[] = {"name", "type", "description", "required", "autocomplete"};
-  json_t *reg = pd_commands_registration();
+  static const char *option_keys[] = {"name", "type", "description", "required", "autocomplete", "choices"};
+  struct pd_game_config *game = NULL;
+  char err[256];
+  assert_int_equal(pd_game_config_load("assets/packs.json", &game, err, sizeof(err)), PD_OK);
+  json_t *reg = pd_commands_registration(game);
   assert_true(json_is_array(reg));
   const struct pd_command *c = pd_commands;
   size_t i;
   json_t *cmd;
   json_array_foreach(reg, i, cmd) {
+    while (c->name != NULL && (c->flags & PD_CMD_COMPONENT))
+      c++; /* buttons' handlers are not slash commands */
     if (c->name == NULL)
       fail_msg("registration has more entries than the table");
     const char *key;
@@ -159,14 +165,28 @@ static void test_registration_matches_table(void **state)
       assert_true(json_is_boolean(json_object_get(oj, "required")));
       assert_int_equal(json_is_true(json_object_get(oj, "required")), o->required);
       assert_int_equal(json_is_true(json_object_get(oj, "autocomplete")), o->autocomplete);
+      /* Pack choices are the configured packs, value = id, name = what players read. */
+      json_t *choices = json_object_get(oj, "choices");
+      if (o->pack_choices) {
+        assert_int_equal(json_array_size(choices), game->npacks);
+        for (size_t m = 0; m < game->npacks; m++) {
+          assert_string_equal(json_string_value(json_object_get(json_array_get(choices, m), "value")), game->packs[m].id);
+          assert_string_equal(json_string_value(json_object_get(json_array_get(choices, m), "name")), game->packs[m].name);
+        }
+      } else if (o->choices == NULL) {
+        assert_null(choices);
+      }
     }
     if (json_array_size(opts) != k)
       fail_msg("/%s registers %zu options, the table has %zu", c->name, json_array_size(opts), k);
     c++;
   }
+  while (c->name != NULL && (c->flags & PD_CMD_COMPONENT))
+    c++;
   if (c->name != NULL)
     fail_msg("/%s is in the table but not registered", c->name);
   json_decref(reg);
+  pd_game_config_free(game);
 }
 
 int main(void)

@@ -178,6 +178,20 @@ json_t *pd_e2e_command(const char *name, const char *user_id)
   return pd_ixb_build(&b);
 }
 
+json_t *pd_e2e_button(const char *custom_id, const char *user_id)
+{
+  struct pd_ixb b = {.type = 3, .app_id = PD_E2E_APP_ID, .user_id = user_id, .custom_id = custom_id};
+  return pd_ixb_build(&b);
+}
+
+json_t *pd_e2e_autocomplete(const char *command, const char *option, const char *typed, const char *user_id)
+{
+  struct pd_ixb b = {.type = 4, .app_id = PD_E2E_APP_ID, .user_id = user_id, .command = command,
+                     .options = json_pack("[{s:s, s:i, s:s, s:b}]", "name", option, "type", 3, "value", typed,
+                                          "focused", 1)};
+  return pd_ixb_build(&b);
+}
+
 void pd_e2e_option(json_t *ix, const char *name, int type, json_t *value)
 {
   json_t *data = json_object_get(ix, "data");
@@ -311,6 +325,17 @@ int64_t pd_e2e_sql_int(struct pd_e2e *e, const char *sql)
     fprintf(stderr, "e2e: %s: %s", sql, PQresultErrorMessage(r));
   PQclear(r);
   return v;
+}
+
+void pd_e2e_sql_text(struct pd_e2e *e, const char *sql, char *out, size_t outlen)
+{
+  PGresult *r = PQexec(e->pg, sql);
+  out[0] = '\0';
+  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+    snprintf(out, outlen, "%s", PQgetvalue(r, 0, 0));
+  else if (PQresultStatus(r) != PGRES_TUPLES_OK)
+    fprintf(stderr, "e2e: %s: %s", sql, PQresultErrorMessage(r));
+  PQclear(r);
 }
 
 bool pd_e2e_sql(struct pd_e2e *e, const char *sql)

@@ -46,6 +46,12 @@ int pd_e2e_server_stop(struct pd_e2e *e, int idx, int sig, int timeout_ms, int *
 /* A command interaction from user_id (guild shape); add options with pd_e2e_option. */
 json_t *pd_e2e_command(const char *name, const char *user_id);
 void pd_e2e_option(json_t *ix, const char *name, int type, json_t *value);
+/* A button press (component type 2) with custom_id by user_id. */
+json_t *pd_e2e_button(const char *custom_id, const char *user_id);
+/* An autocomplete for command with the focused option name typed so far as value. */
+json_t *pd_e2e_autocomplete(const char *command, const char *option, const char *typed, const char *user_id);
+/* The first value of a SQL query as text into out ("" on error or no row). */
+void pd_e2e_sql_text(struct pd_e2e *e, const char *sql, char *out, size_t outlen);
 
 /* Signs with the suite key (timestamp now) and posts to server idx.  Returns the HTTP
  * status; *reply (may be NULL) gets the parsed JSON answer.  ix is borrowed. */

@@ -1,0 +1,234 @@
+/* db_packs.c - statements for draws, packs and minted copies. */
+#include "db_packs.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_areas.h"
+
+const struct pd_db_stmt pd_db_packs_stmts[] = {
+  {"rarity_counts", "SELECT rarity, count(*) FROM card_templates GROUP BY rarity"},
+  {"template_at", "SELECT id FROM card_templates WHERE rarity = $1 ORDER BY id OFFSET $2 LIMIT 1"},
+  /* The counter only moves while some of today's allotment is left. */
+  {"free_use",
+   "INSERT INTO free_allotments (user_id, what, day, used) VALUES ($1, $2, (now() AT TIME ZONE 'UTC')::date, 1)"
+   " ON CONFLICT (user_id, what, day) DO UPDATE SET used = free_allotments.used + 1"
+   " WHERE free_allotments.used < $3 RETURNING used"},
+  {"cards_info",
+   "SELECT t.id, t.public_id, a.name, e.name, t.rarity, t.image_url, t.copies_created FROM card_templates t"
+   " JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id WHERE t.id = ANY($1::bigint[])"},
+  {"pack_insert",
+   "INSERT INTO pack_opens (user_id, pack, template_ids, rarities, paid_currency, paid_amount, expires_at)"
+   " VALUES ($1, $2, $3::bigint[], $4::text[], $5, $6, now() + make_interval(secs => $7)) RETURNING id"},
+  {"pack_lock",
+   "SELECT p.id, u.discord_id, p.user_id, p.pack, p.status = 'picked', coalesce(p.picked_index, -1),"
+   " p.expires_at < now(), array_to_string(p.template_ids, ',') FROM pack_opens p JOIN users u ON u.id = p.user_id"
+   " WHERE p.id = $1 FOR UPDATE OF p"},
+  {"pack_pick",
+   "UPDATE pack_opens SET status = 'picked', picked_index = $2, user_card_id = $3, picked_at = now()"
+   " WHERE id = $1 AND status = 'open'"},
+  {"card_mint_count", "UPDATE card_templates SET copies_created = copies_created + 1 WHERE id = $1 RETURNING copies_created"},
+  {"card_mint",
+   "INSERT INTO user_cards (user_id, template_id, print_no, source) VALUES ($1, $2, $3, $4) RETURNING id"},
+  {"active_events", "SELECT name FROM events WHERE now() >= start_at AND now() < end_at ORDER BY id"},
+  {NULL, NULL},
+};
+
+static void i64(char *buf, size_t len, int64_t v)
+{
+  snprintf(buf, len, "%" PRId64, v);
+}
+
+enum pd_result pd_db_rarity_counts(struct pd_db *db, int64_t counts[PD_RARITY_COUNT])
+{
+  PGresult *r = NULL;
+  enum pd_result rc = pd_db_exec(db, "rarity_counts", 0, NULL, &r);
+  if (rc != PD_OK)
+    return rc;
+  memset(counts, 0, sizeof(int64_t) * PD_RARITY_COUNT);
+  for (int i = 0; i < PQntuples(r); i++) {
+    enum pd_rarity rar;
+    if (pd_rarity_parse(pd_db_val(r, i, 0), &rar) == PD_OK)
+      counts[rar] = pd_db_int(r, i, 1);
+  }
+  PQclear(r);
+  return PD_OK;
+}
+
+enum pd_result pd_db_template_at(struct pd_db *db, enum pd_rarity rar, int64_t index, int64_t *template_id)
+{
+  char ix[24];
+  PGresult *r = NULL;
+  i64(ix, sizeof(ix), index);
+  const char *params[2] = {pd_rarity_name(rar), ix};
+  enum pd_result rc = pd_db_exec(db, "template_at", 2, params, &r);
+  if (rc != PD_OK)
+    return rc;
+  rc = PQntuples(r) == 1 ? PD_OK : PD_E_NOTFOUND;
+  if (rc == PD_OK)
+    *template_id = pd_db_int(r, 0, 0);
+  PQclear(r);
+  return rc;
+}
+
+enum pd_result pd_db_free_use(struct pd_db *db, int64_t user_id, const char *what, int per_day, bool *free)
+{
+  char u[24], n[16];
+  PGresult *r = NULL;
+  *free = false;
+  if (per_day <= 0)
+    return PD_OK;
+  i64(u, sizeof(u), user_id);
+  snprintf(n, sizeof(n), "%d", per_day);
+  const char *params[3] = {u, what, n};
+  enum pd_result rc = pd_db_exec(db, "free_use", 3, params, &r);
+  if (rc == PD_OK)
+    *free = PQntuples(r) == 1;
+  PQclear(r);
+  return rc;
+}
+
+/* "{1,2,3}" for a bigint[] parameter. */
+static void id_array(const int64_t *ids, size_t n, char *out, size_t outlen)
+{
+  size_t at = (size_t)snprintf(out, outlen, "{");
+  for (size_t i = 0; i < n && at < outlen; i++)
+    at += (size_t)snprintf(out + at, outlen - at, "%s%" PRId64, i > 0 ? "," : "", ids[i]);
+  if (at < outlen)
+    snprintf(out + at, outlen - at, "}");
+}
+
+enum pd_result pd_db_cards_info(struct pd_db *db, const int64_t *ids, size_t n, struct pd_card_info *out)
+{
+  char arr[512];
+  PGresult *r = NULL;
+  id_array(ids, n, arr, sizeof(arr));
+  const char *params[1] = {arr};
+  enum pd_result rc = pd_db_exec(db, "cards_info", 1, params, &r);
+  if (rc != PD_OK)
+    return rc;
+  for (size_t k = 0; k < n; k++) {
+    int row = -1;
+    for (int i = 0; i < PQntuples(r) && row < 0; i++)
+      if (pd_db_int(r, i, 0) == ids[k])
+        row = i;
+    if (row < 0) {
+      rc = PD_E_NOTFOUND;
+      break;
+    }
+    out[k].template_id = ids[k];
+    snprintf(out[k].public_id, sizeof(out[k].public_id), "%s", pd_db_val(r, row, 1));
+    snprintf(out[k].artist, sizeof(out[k].artist), "%s", pd_db_val(r, row, 2));
+    snprintf(out[k].era, sizeof(out[k].era), "%s", pd_db_val(r, row, 3));
+    snprintf(out[k].rarity, sizeof(out[k].rarity), "%s", pd_db_val(r, row, 4));
+    snprintf(out[k].image_url, sizeof(out[k].image_url), "%s", pd_db_val(r, row, 5));
+    out[k].copies = pd_db_int(r, row, 6);
+  }
+  PQclear(r);
+  return rc;
+}
+
+enum pd_result pd_db_pack_insert(struct pd_db *db, int64_t user_id, const char *pack, const int64_t *template_ids,
+                                 const char *const *rarities, size_t n, const char *currency, int64_t amount,
+                                 int64_t expiry_s, int64_t *pack_id)
+{
+  char u[24], ids[512], rars[256], amt[24], exp[24];
+  size_t at = (size_t)snprintf(rars, sizeof(rars), "{");
+  for (size_t i = 0; i < n && at < sizeof(rars); i++)
+    at += (size_t)snprintf(rars + at, sizeof(rars) - at, "%s%s", i > 0 ? "," : "", rarities[i]);
+  if (at < sizeof(rars))
+    snprintf(rars + at, sizeof(rars) - at, "}");
+  i64(u, sizeof(u), user_id);
+  i64(amt, sizeof(amt), amount);
+  i64(exp, sizeof(exp), expiry_s);
+  id_array(template_ids, n, ids, sizeof(ids));
+  PGresult *r = NULL;
+  const char *params[7] = {u, pack, ids, rars, currency, amt, exp};
+  enum pd_result rc = pd_db_exec(db, "pack_insert", 7, params, &r);
+  if (rc == PD_OK)
+    *pack_id = pd_db_int(r, 0, 0);
+  PQclear(r);
+  return rc;
+}
+
+enum pd_result pd_db_pack_lock(struct pd_db *db, int64_t pack_id, struct pd_pack_row *out)
+{
+  char p[24];
+  PGresult *r = NULL;
+  i64(p, sizeof(p), pack_id);
+  const char *params[1] = {p};
+  enum pd_result rc = pd_db_exec(db, "pack_lock", 1, params, &r);
+  if (rc != PD_OK)
+    return rc;
+  if (PQntuples(r) != 1) {
+    PQclear(r);
+    return PD_E_NOTFOUND;
+  }
+  memset(out, 0, sizeof(*out));
+  out->id = pd_db_int(r, 0, 0);
+  snprintf(out->opener, sizeof(out->opener), "%s", pd_db_val(r, 0, 1));
+  out->user_id = pd_db_int(r, 0, 2);
+  snprintf(out->pack, sizeof(out->pack), "%s", pd_db_val(r, 0, 3));
+  out->picked = pd_db_bool(r, 0, 4);
+  out->picked_index = (int)pd_db_int(r, 0, 5);
+  out->expired = pd_db_bool(r, 0, 6);
+  const char *list = pd_db_val(r, 0, 7);
+  for (char *end = NULL; list != NULL && *list != '\0' && out->n < PD_ARRAY_LEN(out->template_ids); list = end) {
+    out->template_ids[out->n++] = strtoll(list, &end, 10);
+    if (*end == ',')
+      end++;
+  }
+  PQclear(r);
+  return PD_OK;
+}
+
+enum pd_result pd_db_pack_pick(struct pd_db *db, int64_t pack_id, int index, int64_t user_card_id)
+{
+  char p[24], i[16], c[24];
+  i64(p, sizeof(p), pack_id);
+  snprintf(i, sizeof(i), "%d", index);
+  i64(c, sizeof(c), user_card_id);
+  const char *params[3] = {p, i, c};
+  return pd_db_exec(db, "pack_pick", 3, params, NULL);
+}
+
+enum pd_result pd_db_card_mint(struct pd_db *db, int64_t user_id, int64_t template_id, const char *source,
+                               int64_t *user_card_id, int64_t *print_no)
+{
+  char u[24], t[24], n[24];
+  PGresult *r = NULL;
+  i64(t, sizeof(t), template_id);
+  const char *p1[1] = {t};
+  enum pd_result rc = pd_db_exec(db, "card_mint_count", 1, p1, &r);
+  if (rc != PD_OK)
+    return rc;
+  if (PQntuples(r) != 1) {
+    PQclear(r);
+    return PD_E_NOTFOUND;
+  }
+  *print_no = pd_db_int(r, 0, 0);
+  PQclear(r);
+  i64(u, sizeof(u), user_id);
+  i64(n, sizeof(n), *print_no);
+  const char *p2[4] = {u, t, n, source};
+  rc = pd_db_exec(db, "card_mint", 4, p2, &r);
+  if (rc == PD_OK)
+    *user_card_id = pd_db_int(r, 0, 0);
+  PQclear(r);
+  return rc;
+}
+
+enum pd_result pd_db_active_events(struct pd_db *db, json_t **names)
+{
+  PGresult *r = NULL;
+  enum pd_result rc = pd_db_exec(db, "active_events", 0, NULL, &r);
+  if (rc != PD_OK)
+    return rc;
+  *names = json_array();
+  for (int i = 0; *names != NULL && i < PQntuples(r); i++)
+    json_array_append_new(*names, json_string(pd_db_val(r, i, 0)));
+  PQclear(r);
+  return *names != NULL ? PD_OK : PD_E_NOMEM;
+}

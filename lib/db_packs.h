@@ -1,0 +1,61 @@
+/* db_packs.h - drawing cards from the catalog, opened packs and their exactly-once pick,
+ * minted copies with their print numbers, and free daily allotments. */
+#ifndef PD_DB_PACKS_H
+#define PD_DB_PACKS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "db.h"
+#include "rarity.h"
+
+/* How many card templates there are of each rarity. */
+enum pd_result pd_db_rarity_counts(struct pd_db *db, int64_t counts[PD_RARITY_COUNT]);
+/* The template at position index (0-based, id order) among those of a rarity. */
+enum pd_result pd_db_template_at(struct pd_db *db, enum pd_rarity r, int64_t index, int64_t *template_id);
+
+/* Uses one of today's (UTC) free allotments of what ("pack:standard-3", "draw"): *free says
+ * whether one was left (of per_day) and is now used. */
+enum pd_result pd_db_free_use(struct pd_db *db, int64_t user_id, const char *what, int per_day, bool *free);
+
+struct pd_card_info {
+  int64_t template_id;
+  char public_id[16];
+  char artist[256];
+  char era[256];
+  char rarity[16];
+  char image_url[512];
+  int64_t copies; /* copies_created */
+};
+/* The cards for ids, in the order of ids.  PD_E_NOTFOUND when one is missing. */
+enum pd_result pd_db_cards_info(struct pd_db *db, const int64_t *ids, size_t n, struct pd_card_info *out);
+
+/* Records an opened pack; expires after expiry_s.  currency NULL when free. */
+enum pd_result pd_db_pack_insert(struct pd_db *db, int64_t user_id, const char *pack, const int64_t *template_ids,
+                                 const char *const *rarities, size_t n, const char *currency, int64_t amount,
+                                 int64_t expiry_s, int64_t *pack_id);
+
+struct pd_pack_row {
+  int64_t id;
+  char opener[24];        /* the opener's Discord id */
+  int64_t user_id;
+  char pack[32];
+  bool picked;
+  int picked_index;
+  bool expired;
+  int64_t template_ids[8];
+  size_t n;
+};
+/* Locks the pack row for the pick.  PD_E_NOTFOUND when there is no such pack. */
+enum pd_result pd_db_pack_lock(struct pd_db *db, int64_t pack_id, struct pd_pack_row *out);
+enum pd_result pd_db_pack_pick(struct pd_db *db, int64_t pack_id, int index, int64_t user_card_id);
+
+/* A new copy of a template for a player: copies_created goes up by one and the copy gets
+ * that number as its print number. */
+enum pd_result pd_db_card_mint(struct pd_db *db, int64_t user_id, int64_t template_id, const char *source,
+                               int64_t *user_card_id, int64_t *print_no);
+
+/* Names of the events running now (caller owns the array). */
+enum pd_result pd_db_active_events(struct pd_db *db, json_t **names);
+
+#endif

@@ -1,0 +1,395 @@
+/* packs.c - assets/packs.json, pack odds and draws, cooldown reductions. */
+#include "packs.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PRICE 1000000000LL
+#define MAX_COOLDOWN_S (7 * 86400)
+
+struct errbuf {
+  char *buf;
+  size_t len;
+  const char *origin;
+};
+
+static enum pd_result fail(const struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static enum pd_result fail(const struct errbuf *e, const char *fmt, ...)
+{
+  va_list ap;
+  int n = e->origin != NULL ? snprintf(e->buf, e->len, "%s: ", e->origin) : 0;
+  if (n < 0 || (size_t)n >= e->len)
+    return PD_E_INVALID;
+  va_start(ap, fmt);
+  vsnprintf(e->buf + n, e->len - (size_t)n, fmt, ap);
+  va_end(ap);
+  return PD_E_INVALID;
+}
+
+/* Every key of obj is one of allowed (NULL-terminated) or "_comment". */
+static enum pd_result known_keys(json_t *obj, const char *path, const char *const *allowed, const struct errbuf *e)
+{
+  const char *key;
+  json_t *v;
+  if (!json_is_object(obj))
+    return fail(e, "%s: must be an object", path);
+  json_object_foreach(obj, key, v) {
+    bool ok = strcmp(key, "_comment") == 0;
+    for (const char *const *a = allowed; !ok && *a != NULL; a++)
+      ok = strcmp(key, *a) == 0;
+    if (!ok)
+      return fail(e, "%s.%.64s: unknown key", path, key);
+  }
+  return PD_OK;
+}
+
+static enum pd_result integer(json_t *obj, const char *key, const char *path, int64_t lo, int64_t hi, int64_t *out,
+                              const struct errbuf *e)
+{
+  json_t *v = json_object_get(obj, key);
+  if (v == NULL)
+    return fail(e, "%s.%s: missing", path, key);
+  if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+    return fail(e, "%s.%s: must be a whole number from %lld to %lld", path, key, (long long)lo, (long long)hi);
+  *out = json_integer_value(v);
+  return PD_OK;
+}
+
+static enum pd_result text(json_t *obj, const char *key, const char *path, char *out, size_t outlen,
+                           const struct errbuf *e)
+{
+  const char *s = json_string_value(json_object_get(obj, key));
+  if (s == NULL)
+    return fail(e, "%s.%s: must be a string", path, key);
+  if (s[0] == '\0' || strlen(s) >= outlen)
+    return fail(e, "%s.%s: must be 1 to %zu bytes", path, key, outlen - 1);
+  snprintf(out, outlen, "%s", s);
+  return PD_OK;
+}
+
+/* All five rarities (partial: only those listed, the others staying as they are). */
+static enum pd_result weights(json_t *obj, const char *path, bool partial, double out[PD_RARITY_COUNT],
+                              const struct errbuf *e)
+{
+  const char *key;
+  json_t *v;
+  double sum = 0;
+  if (!json_is_object(obj))
+    return fail(e, "%s: must be an object of rarity weights", path);
+  json_object_foreach(obj, key, v) {
+    enum pd_rarity r;
+    if (strcmp(key, "_comment") == 0)
+      continue;
+    if (pd_rarity_parse(key, &r) != PD_OK)
+      return fail(e, "%s.%.64s: unknown rarity", path, key);
+    if (!json_is_number(v) || !(json_number_value(v) >= 0) || json_number_value(v) > 1e6)
+      return fail(e, "%s.%s: must be a number from 0 to 1000000", path, key);
+    out[r] = json_number_value(v);
+  }
+  for (int r = 0; r < PD_RARITY_COUNT; r++) {
+    if (!partial && json_object_get(obj, pd_rarity_name((enum pd_rarity)r)) == NULL)
+      return fail(e, "%s.%s: missing", path, pd_rarity_name((enum pd_rarity)r));
+    sum += out[r];
+  }
+  return sum > 0 ? PD_OK : fail(e, "%s: every rarity has weight 0", path);
+}
+
+static enum pd_result price(json_t *obj, const char *path, struct pd_price *out, const struct errbuf *e)
+{
+  static const char *const keys[] = {"currency", "amount", NULL};
+  char p[96];
+  int64_t amount = 0;
+  snprintf(p, sizeof(p), "%s.price", path);
+  enum pd_result rc = known_keys(obj, p, keys, e);
+  if (rc == PD_OK)
+    rc = integer(obj, "amount", p, 0, MAX_PRICE, &amount, e);
+  if (rc != PD_OK)
+    return rc;
+  const char *cur = json_string_value(json_object_get(obj, "currency"));
+  out->amount = amount;
+  if (cur == NULL && amount == 0)
+    return PD_OK;
+  for (int c = PD_NOTES; c <= PD_GEMS; c++)
+    if (cur != NULL && strcmp(cur, pd_currency_name((enum pd_currency)c)) == 0) {
+      out->currency = (enum pd_currency)c;
+      return PD_OK;
+    }
+  return fail(e, "%s.currency: must be notes, discs or gems", p);
+}
+
+static bool id_ok(const char *s)
+{
+  for (; *s != '\0'; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+      return false;
+  return true;
+}
+
+static bool snowflake(const char *s)
+{
+  size_t n = strlen(s);
+  if (n < 17 || n > 20)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (s[i] < '0' || s[i] > '9')
+      return false;
+  return true;
+}
+
+static enum pd_result read_packs(json_t *list, struct pd_game_config *g, const struct errbuf *e)
+{
+  static const char *const keys[] = {"id", "name", "size", "free_per_day", "price", "weights", NULL};
+  size_t i;
+  json_t *p;
+  if (!json_is_array(list) || json_array_size(list) == 0)
+    return fail(e, "packs: must be a non-empty array");
+  g->packs = calloc(json_array_size(list), sizeof(*g->packs));
+  if (g->packs == NULL)
+    return PD_E_NOMEM;
+  json_array_foreach(list, i, p) {
+    char path[32], wpath[48];
+    int64_t v = 0;
+    struct pd_pack *k = &g->packs[i];
+    snprintf(path, sizeof(path), "packs[%zu]", i);
+    snprintf(wpath, sizeof(wpath), "%s.weights", path);
+    enum pd_result rc = known_keys(p, path, keys, e);
+    if (rc == PD_OK)
+      rc = text(p, "id", path, k->id, sizeof(k->id), e);
+    if (rc == PD_OK && !id_ok(k->id))
+      rc = fail(e, "%s.id: only a-z, 0-9 and '-' (got \"%s\")", path, k->id);
+    for (size_t j = 0; rc == PD_OK && j < i; j++)
+      if (strcmp(g->packs[j].id, k->id) == 0)
+        rc = fail(e, "%s.id: \"%s\" is already packs[%zu]", path, k->id, j);
+    if (rc == PD_OK)
+      rc = text(p, "name", path, k->name, sizeof(k->name), e);
+    if (rc == PD_OK && (rc = integer(p, "size", path, 1, PD_PACK_MAX_SIZE, &v, e)) == PD_OK)
+      k->size = (int)v;
+    if (rc == PD_OK && (rc = integer(p, "free_per_day", path, 0, 1000, &v, e)) == PD_OK)
+      k->free_per_day = (int)v;
+    if (rc == PD_OK)
+      rc = price(json_object_get(p, "price"), path, &k->price, e);
+    if (rc == PD_OK)
+      rc = weights(json_object_get(p, "weights"), wpath, false, k->weights, e);
+    if (rc != PD_OK)
+      return rc;
+    g->npacks++;
+  }
+  return PD_OK;
+}
+
+static enum pd_result read_cooldowns(json_t *c, struct pd_game_config *g, const struct errbuf *e)
+{
+  static const char *const keys[] = {"openpack_s", "draw_s", "booster_multiplier", "tiers", NULL};
+  static const char *const tkeys[] = {"role_id", "name", "multiplier", NULL};
+  enum pd_result rc = known_keys(c, "cooldowns", keys, e);
+  if (rc == PD_OK)
+    rc = integer(c, "openpack_s", "cooldowns", 0, MAX_COOLDOWN_S, &g->openpack_cooldown_s, e);
+  if (rc == PD_OK)
+    rc = integer(c, "draw_s", "cooldowns", 0, MAX_COOLDOWN_S, &g->draw_cooldown_s, e);
+  if (rc != PD_OK)
+    return rc;
+  json_t *b = json_object_get(c, "booster_multiplier");
+  if (!json_is_number(b) || !(json_number_value(b) > 0 && json_number_value(b) <= 1))
+    return fail(e, "cooldowns.booster_multiplier: must be a number above 0 and at most 1");
+  g->booster_multiplier = json_number_value(b);
+  json_t *tiers = json_object_get(c, "tiers");
+  if (tiers == NULL)
+    return PD_OK;
+  if (!json_is_array(tiers))
+    return fail(e, "cooldowns.tiers: must be an array");
+  g->tiers = calloc(json_array_size(tiers) + 1, sizeof(*g->tiers));
+  if (g->tiers == NULL)
+    return PD_E_NOMEM;
+  size_t i;
+  json_t *t;
+  json_array_foreach(tiers, i, t) {
+    char path[40];
+    struct pd_tier *k = &g->tiers[i];
+    snprintf(path, sizeof(path), "cooldowns.tiers[%zu]", i);
+    rc = known_keys(t, path, tkeys, e);
+    if (rc == PD_OK)
+      rc = text(t, "role_id", path, k->role_id, sizeof(k->role_id), e);
+    if (rc == PD_OK && !snowflake(k->role_id))
+      rc = fail(e, "%s.role_id: must be a Discord id (17 to 20 digits)", path);
+    if (rc == PD_OK)
+      rc = text(t, "name", path, k->name, sizeof(k->name), e);
+    json_t *m = json_object_get(t, "multiplier");
+    if (rc == PD_OK && (!json_is_number(m) || !(json_number_value(m) > 0 && json_number_value(m) <= 1)))
+      rc = fail(e, "%s.multiplier: must be a number above 0 and at most 1", path);
+    if (rc != PD_OK)
+      return rc;
+    k->multiplier = json_number_value(m);
+    g->ntiers++;
+  }
+  return PD_OK;
+}
+
+static enum pd_result read_boosts(json_t *list, struct pd_game_config *g, const struct errbuf *e)
+{
+  static const char *const keys[] = {"event", "weights", NULL};
+  size_t i;
+  json_t *b;
+  if (list == NULL)
+    return PD_OK;
+  if (!json_is_array(list))
+    return fail(e, "event_boosts: must be an array");
+  g->boosts = calloc(json_array_size(list) + 1, sizeof(*g->boosts));
+  if (g->boosts == NULL)
+    return PD_E_NOMEM;
+  json_array_foreach(list, i, b) {
+    char path[40], wpath[56];
+    struct pd_event_boost *k = &g->boosts[i];
+    snprintf(path, sizeof(path), "event_boosts[%zu]", i);
+    snprintf(wpath, sizeof(wpath), "%s.weights", path);
+    for (int r = 0; r < PD_RARITY_COUNT; r++)
+      k->weights[r] = 1;
+    enum pd_result rc = known_keys(b, path, keys, e);
+    if (rc == PD_OK)
+      rc = text(b, "event", path, k->event, sizeof(k->event), e);
+    for (size_t j = 0; rc == PD_OK && j < i; j++)
+      if (strcmp(g->boosts[j].event, k->event) == 0)
+        rc = fail(e, "%s.event: \"%s\" is boosted twice", path, k->event);
+    if (rc == PD_OK)
+      rc = weights(json_object_get(b, "weights"), wpath, true, k->weights, e);
+    if (rc != PD_OK)
+      return rc;
+    g->nboosts++;
+  }
+  return PD_OK;
+}
+
+static enum pd_result read_game(json_t *root, struct pd_game_config *g, const struct errbuf *e)
+{
+  static const char *const keys[] = {"default_pack", "packs", "draw", "cooldowns", "pack_expiry_s", "event_boosts", NULL};
+  static const char *const dkeys[] = {"free_per_day", "price", "weights", NULL};
+  int64_t v = 0;
+  enum pd_result rc = known_keys(root, "(root)", keys, e);
+  if (rc == PD_OK)
+    rc = read_packs(json_object_get(root, "packs"), g, e);
+  if (rc != PD_OK)
+    return rc;
+  const char *def = json_string_value(json_object_get(root, "default_pack"));
+  if (def == NULL || (g->default_pack = pd_game_pack(g, def)) == NULL)
+    return fail(e, "default_pack: must name one of the packs");
+  json_t *d = json_object_get(root, "draw");
+  if (d == NULL)
+    return fail(e, "draw: missing");
+  rc = known_keys(d, "draw", dkeys, e);
+  if (rc == PD_OK && (rc = integer(d, "free_per_day", "draw", 0, 1000, &v, e)) == PD_OK)
+    g->draw_free_per_day = (int)v;
+  if (rc == PD_OK)
+    rc = price(json_object_get(d, "price"), "draw", &g->draw_price, e);
+  if (rc == PD_OK)
+    rc = weights(json_object_get(d, "weights"), "draw.weights", false, g->draw_weights, e);
+  if (rc != PD_OK)
+    return rc;
+  json_t *c = json_object_get(root, "cooldowns");
+  if (c == NULL)
+    return fail(e, "cooldowns: missing");
+  rc = read_cooldowns(c, g, e);
+  if (rc == PD_OK)
+    rc = integer(root, "pack_expiry_s", "(root)", 60, 3600, &g->pack_expiry_s, e);
+  if (rc == PD_OK)
+    rc = read_boosts(json_object_get(root, "event_boosts"), g, e);
+  return rc;
+}
+
+static enum pd_result finish(json_t *root, const json_error_t *jerr, struct pd_game_config **out,
+                             const struct errbuf *e)
+{
+  if (root == NULL) {
+    if (json_error_code(jerr) == json_error_cannot_open_file) {
+      fail(e, "%s", jerr->text);
+      return PD_E_IO;
+    }
+    return fail(e, "line %d, column %d: %s", jerr->line, jerr->column, jerr->text);
+  }
+  struct pd_game_config *g = calloc(1, sizeof(*g));
+  enum pd_result rc = g != NULL ? read_game(root, g, e) : PD_E_NOMEM;
+  json_decref(root);
+  if (rc != PD_OK) {
+    pd_game_config_free(g);
+    return rc;
+  }
+  *out = g;
+  return PD_OK;
+}
+
+enum pd_result pd_game_config_load(const char *path, struct pd_game_config **out, char *err, size_t errlen)
+{
+  struct errbuf e = {err, errlen, path};
+  json_error_t jerr;
+  return finish(json_load_file(path, JSON_REJECT_DUPLICATES, &jerr), &jerr, out, &e);
+}
+
+enum pd_result pd_game_config_parse(const char *json, struct pd_game_config **out, char *err, size_t errlen)
+{
+  struct errbuf e = {err, errlen, NULL};
+  json_error_t jerr;
+  return finish(json_loads(json, JSON_REJECT_DUPLICATES, &jerr), &jerr, out, &e);
+}
+
+void pd_game_config_free(struct pd_game_config *g)
+{
+  if (g == NULL)
+    return;
+  free(g->packs);
+  free(g->tiers);
+  free(g->boosts);
+  free(g);
+}
+
+const struct pd_pack *pd_game_pack(const struct pd_game_config *g, const char *id)
+{
+  for (size_t i = 0; id != NULL && i < g->npacks; i++)
+    if (strcmp(g->packs[i].id, id) == 0)
+      return &g->packs[i];
+  return NULL;
+}
+
+const struct pd_event_boost *pd_game_event_boost(const struct pd_game_config *g, const char *event)
+{
+  for (size_t i = 0; event != NULL && i < g->nboosts; i++)
+    if (strcmp(g->boosts[i].event, event) == 0)
+      return &g->boosts[i];
+  return NULL;
+}
+
+static void boosted(const double weights[PD_RARITY_COUNT], const double *boost, double out[PD_RARITY_COUNT])
+{
+  for (int r = 0; r < PD_RARITY_COUNT; r++)
+    out[r] = weights[r] * (boost != NULL ? boost[r] : 1);
+}
+
+void pd_pack_odds(const double weights[PD_RARITY_COUNT], const double *boost, double out[PD_RARITY_COUNT])
+{
+  double w[PD_RARITY_COUNT];
+  boosted(weights, boost, w);
+  pd_rarity_odds(w, out);
+}
+
+enum pd_rarity pd_pack_draw(const double weights[PD_RARITY_COUNT], const double *boost, uint32_t r)
+{
+  double w[PD_RARITY_COUNT];
+  boosted(weights, boost, w);
+  return pd_rarity_sample(w, r);
+}
+
+int64_t pd_game_cooldown_s(const struct pd_game_config *g, int64_t base_s, bool booster, const char *const *role_ids,
+                           size_t nroles)
+{
+  double m = booster ? g->booster_multiplier : 1;
+  if (base_s <= 0)
+    return 0;
+  for (size_t t = 0; t < g->ntiers; t++)
+    for (size_t i = 0; i < nroles; i++)
+      if (role_ids[i] != NULL && strcmp(role_ids[i], g->tiers[t].role_id) == 0 && g->tiers[t].multiplier < m)
+        m = g->tiers[t].multiplier;
+  int64_t s = (int64_t)ceil((double)base_s * m - 1e-9);
+  return s < 1 ? 1 : s;
+}

@@ -1,0 +1,76 @@
+/* packs.h - the game's packs, draws and cooldowns (assets/packs.json): validated at start
+ * with clear errors, and the exact odds and the draw every pack open and /draw use, so what
+ * /odds publishes is what the game does. */
+#ifndef PD_PACKS_H
+#define PD_PACKS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db_users.h"
+#include "rarity.h"
+
+#define PD_PACK_MAX_SIZE 5
+
+struct pd_price {
+  enum pd_currency currency;
+  int64_t amount; /* 0 = free */
+};
+
+struct pd_pack {
+  char id[32];   /* [a-z0-9-], what /openpack's option sends */
+  char name[64]; /* what players read */
+  int size;      /* cards offered, 1..PD_PACK_MAX_SIZE; the player keeps one */
+  int free_per_day;
+  struct pd_price price; /* after the free opens */
+  double weights[PD_RARITY_COUNT];
+};
+
+struct pd_tier {
+  char role_id[24]; /* a Discord role */
+  char name[64];
+  double multiplier; /* cooldowns are multiplied by this, (0, 1] */
+};
+
+struct pd_event_boost {
+  char event[128];                 /* events.name */
+  double weights[PD_RARITY_COUNT]; /* multipliers while the event runs; 1 = unchanged */
+};
+
+struct pd_game_config {
+  struct pd_pack *packs;
+  size_t npacks;
+  const struct pd_pack *default_pack;
+  int draw_free_per_day;
+  struct pd_price draw_price;
+  double draw_weights[PD_RARITY_COUNT];
+  int64_t openpack_cooldown_s, draw_cooldown_s;
+  double booster_multiplier; /* for server boosters (member.premium_since set) */
+  struct pd_tier *tiers;
+  size_t ntiers;
+  int64_t pack_expiry_s; /* how long a pack's buttons keep working */
+  struct pd_event_boost *boosts;
+  size_t nboosts;
+};
+
+/* Reads and validates; on failure one line in err naming the file and the JSON path, e.g.
+ * "assets/packs.json: packs[1].size: must be 1 to 5 (got 9)".  PD_E_IO when unreadable. */
+enum pd_result pd_game_config_load(const char *path, struct pd_game_config **out, char *err, size_t errlen);
+enum pd_result pd_game_config_parse(const char *json, struct pd_game_config **out, char *err, size_t errlen);
+void pd_game_config_free(struct pd_game_config *cfg);
+
+const struct pd_pack *pd_game_pack(const struct pd_game_config *cfg, const char *id);
+const struct pd_event_boost *pd_game_event_boost(const struct pd_game_config *cfg, const char *event);
+
+/* The exact chance of each rarity for weights times boost (NULL: none), as pd_pack_draw
+ * draws it (pd_rarity_odds over the same thresholds). */
+void pd_pack_odds(const double weights[PD_RARITY_COUNT], const double *boost, double out[PD_RARITY_COUNT]);
+/* One rarity for a uniform 32-bit r (randombytes_random()). */
+enum pd_rarity pd_pack_draw(const double weights[PD_RARITY_COUNT], const double *boost, uint32_t r);
+
+/* base_s times the smallest multiplier the player has: booster_multiplier when boosting, and
+ * each tier whose role is among role_ids; rounded up, at least 1 s when base_s > 0. */
+int64_t pd_game_cooldown_s(const struct pd_game_config *cfg, int64_t base_s, bool booster, const char *const *role_ids,
+                           size_t nroles);
+
+#endif

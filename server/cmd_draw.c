@@ -1,0 +1,57 @@
+/* cmd_draw.c - /draw: one card straight into the collection, on its own cooldown, a free
+ * draw of today first and then the configured price, with the same draw as packs. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cardview.h"
+#include "commands.h"
+#include "db_packs.h"
+#include "draw.h"
+#include "reply.h"
+
+enum pd_result cmd_draw(struct pd_ctx *ctx)
+{
+  const struct pd_game_config *g = ctx->app->game;
+  struct pd_db *db = NULL;
+  struct pd_player p;
+  struct pd_card_info card;
+  bool claimed = false, paid = false;
+  int64_t until = 0, amount = 0, id = 0, ucid = 0, print_no = 0;
+  const char *rarity = NULL, *currency = NULL;
+  double boost[PD_RARITY_COUNT];
+  char events[256], title[600];
+
+  enum pd_result rc = pd_ctx_db(ctx, &db);
+  if (rc == PD_OK)
+    rc = pd_db_user_ensure(db, ctx->ix->user.id, &p);
+  if (rc == PD_OK)
+    rc = pd_db_cooldown_claim(db, p.id, "draw", pd_draw_cooldown(ctx, g->draw_cooldown_s), &claimed, &until);
+  if (rc != PD_OK)
+    return rc;
+  if (!claimed)
+    return pd_ctx_user_error(ctx, "You can draw again <t:%lld:R> (at <t:%lld:t>).", (long long)until, (long long)until);
+  rc = pd_draw_pay(ctx, db, &p, "draw", "A draw", g->draw_free_per_day, &g->draw_price, &paid, &currency, &amount);
+  if (rc != PD_OK || !paid)
+    return rc;
+  rc = pd_draw_boost(db, g, boost, events, sizeof(events));
+  if (rc == PD_OK)
+    rc = pd_draw_cards(db, g->draw_weights, boost, 1, &id, &rarity);
+  if (rc == PD_OK)
+    rc = pd_db_card_mint(db, p.id, id, "draw", &ucid, &print_no);
+  if (rc == PD_OK)
+    rc = pd_db_cards_info(db, &id, 1, &card);
+  if (rc != PD_OK)
+    return rc;
+  snprintf(title, sizeof(title), "You drew %s — %s", card.artist, card.era);
+  json_t *embed = pd_card_embed(&card, title, print_no, true);
+  if (currency != NULL) {
+    char cost[64];
+    snprintf(cost, sizeof(cost), "Paid %lld %s. Next draw <t:%lld:R>.", (long long)amount, currency, (long long)until);
+    json_object_set_new(embed, "description", json_string(cost));
+  } else {
+    char next[64];
+    snprintf(next, sizeof(next), "A free draw. Next draw <t:%lld:R>.", (long long)until);
+    json_object_set_new(embed, "description", json_string(next));
+  }
+  return pd_ctx_reply(ctx, json_pack("{s:[o]}", "embeds", embed));
+}

@@ -1,0 +1,68 @@
+/* cmd_openpack.c - /openpack [pack]: pay (a free open of today, else the price), start the
+ * cooldown, draw the pack's cards and record them, all in one transaction; the follow-up
+ * shows the card backs with one button per card (see cmd_pick.c for the flip). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "db_packs.h"
+#include "draw.h"
+#include "reply.h"
+
+enum pd_result cmd_openpack(struct pd_ctx *ctx)
+{
+  const struct pd_game_config *g = ctx->app->game;
+  const char *id = pd_interaction_option_str(ctx->ix, "pack");
+  const struct pd_pack *pack = id != NULL ? pd_game_pack(g, id) : g->default_pack;
+  struct pd_db *db = NULL;
+  struct pd_player p;
+  bool claimed = false, paid = false;
+  int64_t until = 0, amount = 0, pack_id = 0, ids[PD_PACK_MAX_SIZE];
+  const char *rarities[PD_PACK_MAX_SIZE], *currency = NULL;
+  double boost[PD_RARITY_COUNT];
+  char what[48], events[256], text[700];
+
+  if (pack == NULL)
+    return pd_ctx_user_error(ctx, "There is no pack called \"%.40s\". /odds lists the packs and what is in them.", id);
+  enum pd_result rc = pd_ctx_db(ctx, &db);
+  if (rc == PD_OK)
+    rc = pd_db_user_ensure(db, ctx->ix->user.id, &p);
+  if (rc == PD_OK)
+    rc = pd_db_cooldown_claim(db, p.id, "openpack", pd_draw_cooldown(ctx, g->openpack_cooldown_s), &claimed, &until);
+  if (rc != PD_OK)
+    return rc;
+  if (!claimed)
+    return pd_ctx_user_error(ctx, "You can open your next pack <t:%lld:R> (at <t:%lld:t>).", (long long)until,
+                             (long long)until);
+  snprintf(what, sizeof(what), "pack:%s", pack->id);
+  rc = pd_draw_pay(ctx, db, &p, what, pack->name, pack->free_per_day, &pack->price, &paid, &currency, &amount);
+  if (rc != PD_OK || !paid)
+    return rc;
+  rc = pd_draw_boost(db, g, boost, events, sizeof(events));
+  if (rc == PD_OK)
+    rc = pd_draw_cards(db, pack->weights, boost, (size_t)pack->size, ids, rarities);
+  if (rc == PD_OK)
+    rc = pd_db_pack_insert(db, p.id, pack->id, ids, rarities, (size_t)pack->size, currency, amount, g->pack_expiry_s,
+                           &pack_id);
+  if (rc != PD_OK)
+    return rc;
+
+  long long expires = (long long)time(NULL) + g->pack_expiry_s;
+  snprintf(text, sizeof(text), "<@%s> opened a **%s**. Pick one card to keep; the others get away.\n"
+           "The buttons work until <t:%lld:R>.%s%s", ctx->ix->user.id, pack->name, expires,
+           events[0] != '\0' ? "\nEvent boost on: " : "", events);
+  json_t *buttons = json_array();
+  for (int i = 0; i < pack->size; i++) {
+    char custom[64], label[16];
+    snprintf(custom, sizeof(custom), "pick:%lld:%d", (long long)pack_id, i);
+    snprintf(label, sizeof(label), "Card %d", i + 1);
+    json_array_append_new(buttons, json_pack("{s:i, s:i, s:s, s:s}", "type", 2, "style", 1, "label", label,
+                                             "custom_id", custom));
+  }
+  json_t *embed = json_pack("{s:s, s:s, s:i, s:{s:s}}", "title", pack->name, "description", text, "color",
+                            PD_COLOR_BRAND, "image", "url", "attachment://pack.png");
+  ctx->followup_kind = "pack";
+  return pd_ctx_reply(ctx, json_pack("{s:[o], s:[{s:i, s:o}], s:{s:i}}", "embeds", embed, "components", "type", 1,
+                                     "components", buttons, "_pack", "size", pack->size));
+}

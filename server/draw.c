@@ -1,0 +1,133 @@
+/* draw.c - paying, boosts and catalog draws for /openpack and /draw. */
+#include "draw.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db_packs.h"
+#include "log.h"
+#include "reply.h"
+
+enum pd_result pd_draw_boost(struct pd_db *db, const struct pd_game_config *g, double boost[PD_RARITY_COUNT],
+                             char *events, size_t eventslen)
+{
+  json_t *names = NULL;
+  size_t i, at = 0;
+  json_t *n;
+  for (int r = 0; r < PD_RARITY_COUNT; r++)
+    boost[r] = 1;
+  events[0] = '\0';
+  enum pd_result rc = pd_db_active_events(db, &names);
+  if (rc != PD_OK)
+    return rc;
+  json_array_foreach(names, i, n) {
+    const struct pd_event_boost *b = pd_game_event_boost(g, json_string_value(n));
+    if (b == NULL)
+      continue;
+    for (int r = 0; r < PD_RARITY_COUNT; r++)
+      boost[r] *= b->weights[r];
+    if (at < eventslen)
+      at += (size_t)snprintf(events + at, eventslen - at, "%s%s", at > 0 ? ", " : "", b->event);
+  }
+  json_decref(names);
+  return PD_OK;
+}
+
+/* The rarity to take when r has no card: the nearest below, else the nearest above. */
+static int stocked(const int64_t counts[PD_RARITY_COUNT], int r)
+{
+  for (int k = r; k >= 0; k--)
+    if (counts[k] > 0)
+      return k;
+  for (int k = r + 1; k < PD_RARITY_COUNT; k++)
+    if (counts[k] > 0)
+      return k;
+  return -1;
+}
+
+enum pd_result pd_draw_cards(struct pd_db *db, const double weights[PD_RARITY_COUNT], const double *boost, size_t n,
+                             int64_t *template_ids, const char **rarities)
+{
+  int64_t counts[PD_RARITY_COUNT], total = 0;
+  enum pd_result rc = pd_db_rarity_counts(db, counts);
+  if (rc != PD_OK)
+    return rc;
+  for (int r = 0; r < PD_RARITY_COUNT; r++)
+    total += counts[r];
+  if (total == 0) {
+    pd_log_error("the catalog has no cards: run popdeck seed demo or popdeck ingest");
+    return PD_E_NOTFOUND;
+  }
+  for (size_t i = 0; i < n; i++) {
+    int drawn = (int)pd_pack_draw(weights, boost, randombytes_random());
+    int r = stocked(counts, drawn);
+    if (r != drawn)
+      pd_log_error("no %s card in the catalog; drew a %s one instead", pd_rarity_name((enum pd_rarity)drawn),
+                   pd_rarity_name((enum pd_rarity)r));
+    /* A pack shows different cards when the rarity has enough of them. */
+    bool dup = true;
+    for (int attempt = 0; dup && attempt < 8; attempt++) {
+      int64_t at = (int64_t)randombytes_uniform((uint32_t)(counts[r] < UINT32_MAX ? counts[r] : UINT32_MAX));
+      rc = pd_db_template_at(db, (enum pd_rarity)r, at, &template_ids[i]);
+      if (rc != PD_OK)
+        return rc;
+      dup = false;
+      for (size_t k = 0; k < i; k++)
+        dup = dup || template_ids[k] == template_ids[i];
+    }
+    rarities[i] = pd_rarity_name((enum pd_rarity)r);
+  }
+  return PD_OK;
+}
+
+static const char *currency_label(enum pd_currency c)
+{
+  return c == PD_NOTES ? "Notes" : c == PD_DISCS ? "Discs" : "Gems";
+}
+
+enum pd_result pd_draw_pay(struct pd_ctx *ctx, struct pd_db *db, struct pd_player *p, const char *what,
+                           const char *label, int free_per_day, const struct pd_price *price, bool *paid,
+                           const char **currency, int64_t *amount)
+{
+  bool free = false;
+  *paid = false;
+  *currency = NULL;
+  *amount = 0;
+  enum pd_result rc = pd_db_free_use(db, p->id, what, free_per_day, &free);
+  if (rc != PD_OK || free || price->amount == 0) {
+    *paid = rc == PD_OK;
+    return rc;
+  }
+  json_t *meta = json_pack("{s:s}", "for", what);
+  rc = pd_db_wallet_add(db, p, price->currency, -price->amount, "purchase", meta);
+  json_decref(meta);
+  if (rc == PD_E_CONFLICT) {
+    char cost[32], have[32];
+    int64_t balance = price->currency == PD_NOTES ? p->notes : price->currency == PD_DISCS ? p->discs : p->gems;
+    pd_fmt_thousands(price->amount, cost);
+    pd_fmt_thousands(balance, have);
+    return pd_ctx_user_error(ctx,
+                             "%s costs **%s %s** once today's %d free ones are used, and you have %s. "
+                             "Claim Notes with /daily, or come back tomorrow for free ones.",
+                             label, cost, currency_label(price->currency), free_per_day, have);
+  }
+  if (rc == PD_OK) {
+    *paid = true;
+    *currency = pd_currency_name(price->currency);
+    *amount = price->amount;
+  }
+  return rc;
+}
+
+int64_t pd_draw_cooldown(const struct pd_ctx *ctx, int64_t base_s)
+{
+  const char *roles[64];
+  size_t n = 0, i;
+  json_t *r;
+  json_array_foreach(ctx->ix->roles, i, r) {
+    if (n < PD_ARRAY_LEN(roles) && json_is_string(r))
+      roles[n++] = json_string_value(r);
+  }
+  return pd_game_cooldown_s(ctx->app->game, base_s, ctx->ix->premium_since != NULL, roles, n);
+}
