@@ -11,5 +11,6 @@ extern const struct pd_db_stmt pd_db_users_stmts[];
 extern const struct pd_db_stmt pd_db_jobs_stmts[];
 extern const struct pd_db_stmt pd_db_catalog_stmts[];
 extern const struct pd_db_stmt pd_db_packs_stmts[];
+extern const struct pd_db_stmt pd_db_collection_stmts[];
 
 #endif

@@ -13,6 +13,43 @@ static const struct pd_option_spec openpack_options[] = {
   {.name = NULL},
 };
 
+static const char *const rarity_choices[] = {"common", "rare", "epic", "legendary", "mythic", NULL};
+static const char *const sort_choices[] = {"newest", "rarity", "artist", NULL};
+static const char *const onoff_choices[] = {"on", "off", NULL};
+
+static const struct pd_option_spec mycards_options[] = {
+  {.name = "artist", .type = PD_OPT_STRING, .description = "Only this artist's cards", .autocomplete = true},
+  {.name = "era", .type = PD_OPT_STRING, .description = "Only this era's cards", .autocomplete = true},
+  {.name = "rarity", .type = PD_OPT_STRING, .description = "Only this rarity", .choices = rarity_choices},
+  {.name = "sort", .type = PD_OPT_STRING, .description = "Order (newest first if empty)", .choices = sort_choices},
+  {.name = NULL},
+};
+
+static const struct pd_option_spec inventory_options[] = {
+  {.name = "user", .type = PD_OPT_USER, .description = "Whose collection", .required = true},
+  {.name = "artist", .type = PD_OPT_STRING, .description = "Only this artist's cards", .autocomplete = true},
+  {.name = "rarity", .type = PD_OPT_STRING, .description = "Only this rarity", .choices = rarity_choices},
+  {.name = "sort", .type = PD_OPT_STRING, .description = "Order (newest first if empty)", .choices = sort_choices},
+  {.name = NULL},
+};
+
+static const struct pd_option_spec privacy_options[] = {
+  {.name = "mode", .type = PD_OPT_STRING, .description = "on: only you see your collection; off: anyone can",
+   .required = true, .choices = onoff_choices},
+  {.name = NULL},
+};
+
+static const struct pd_option_spec viewcard_options[] = {
+  {.name = "card", .type = PD_OPT_STRING, .description = "Card id, artist or era (pick a suggestion)", .required = true,
+   .autocomplete = true},
+  {.name = NULL},
+};
+
+static const struct pd_option_spec odds_options[] = {
+  {.name = "pack", .type = PD_OPT_STRING, .description = "Only this pack (every pack if empty)", .pack_choices = true},
+  {.name = NULL},
+};
+
 const struct pd_command pd_commands[] = {
   {.name = "ping", .handler = cmd_ping, .flags = PD_CMD_EPHEMERAL,
    .description = "Check that PopDeck is awake and how fast it answers"},
@@ -28,6 +65,18 @@ const struct pd_command pd_commands[] = {
    .description = "Keep a card from a pack (the pack message's buttons)"},
   {.name = "draw", .handler = cmd_draw, .flags = PD_CMD_DEFER | PD_CMD_WRITE,
    .description = "Draw one card straight into your collection"},
+  {.name = "mycards", .handler = cmd_mycards, .description = "Your collection, ten cards a page",
+   .options = mycards_options, .autocomplete = pd_list_autocomplete},
+  {.name = "inventory", .handler = cmd_inventory, .description = "Look at another player's collection",
+   .options = inventory_options, .autocomplete = pd_list_autocomplete},
+  {.name = "privacy", .handler = cmd_privacy, .flags = PD_CMD_EPHEMERAL, .description = "Hide or show your collection to others",
+   .options = privacy_options},
+  {.name = "viewcard", .handler = cmd_viewcard, .description = "A card up close: picture, rarity, copies and owners",
+   .options = viewcard_options, .autocomplete = cmd_viewcard_autocomplete},
+  {.name = "cooldowns", .handler = cmd_cooldowns, .flags = PD_CMD_EPHEMERAL,
+   .description = "When your daily, packs and draws are ready"},
+  {.name = "odds", .handler = cmd_odds, .description = "The exact odds of every rarity in every pack",
+   .options = odds_options},
   {.name = NULL},
 };
 

@@ -83,6 +83,15 @@ enum pd_result cmd_daily(struct pd_ctx *ctx);
 enum pd_result cmd_openpack(struct pd_ctx *ctx);
 enum pd_result cmd_pick(struct pd_ctx *ctx);
 enum pd_result cmd_draw(struct pd_ctx *ctx);
+enum pd_result cmd_mycards(struct pd_ctx *ctx);
+enum pd_result cmd_inventory(struct pd_ctx *ctx);
+enum pd_result cmd_privacy(struct pd_ctx *ctx);
+enum pd_result cmd_viewcard(struct pd_ctx *ctx);
+enum pd_result cmd_viewcard_autocomplete(struct pd_ctx *ctx);
+enum pd_result cmd_cooldowns(struct pd_ctx *ctx);
+enum pd_result cmd_odds(struct pd_ctx *ctx);
+/* Autocomplete of collection filters (collection.c). */
+enum pd_result pd_list_autocomplete(struct pd_ctx *ctx);
 
 /* Colours shared by embeds. */
 #define PD_COLOR_BRAND 0x7C5CFF

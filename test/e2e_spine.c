@@ -453,7 +453,8 @@ static void test_register_commands_uploads_the_table(void **state)
   assert_string_equal(json_string_value(json_object_get(req, "authorization")), "Bot test-bot-token");
   json_t *body = json_object_get(req, "json");
   /* Every slash command, in table order; the pack buttons' handler is not one. */
-  const char *names[] = {"ping", "help", "profile", "balance", "daily", "openpack", "draw"};
+  const char *names[] = {"ping",      "help",    "profile",  "balance",   "daily", "openpack", "draw",
+                         "mycards",   "inventory", "privacy", "viewcard", "cooldowns", "odds"};
   assert_int_equal(json_array_size(body), PD_ARRAY_LEN(names));
   for (size_t i = 0; i < PD_ARRAY_LEN(names); i++)
     assert_string_equal(json_string_value(json_object_get(json_array_get(body, i), "name")), names[i]);

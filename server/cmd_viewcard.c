@@ -1,0 +1,60 @@
+/* cmd_viewcard.c - /viewcard card: the rendered card, its artist, era and rarity, your copies
+ * and their print numbers, the copies in the game and how many players own one.  The card
+ * option autocompletes on public id, artist and era. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cardview.h"
+#include "commands.h"
+#include "db_collection.h"
+#include "db_users.h"
+
+enum pd_result cmd_viewcard(struct pd_ctx *ctx)
+{
+  const char *id = pd_interaction_option_str(ctx->ix, "card");
+  struct pd_db *db = NULL;
+  struct pd_player p = {0};
+  struct pd_card_view cv;
+  char text[400];
+  if (id == NULL)
+    return pd_ctx_user_error(ctx, "Say which card, for example /viewcard card:TAYL_19#03.");
+  enum pd_result rc = pd_ctx_db(ctx, &db);
+  if (rc == PD_OK) {
+    rc = pd_db_user_get(db, ctx->ix->user.id, &p);
+    if (rc == PD_E_NOTFOUND)
+      rc = PD_OK; /* a newcomer owns nothing */
+  }
+  if (rc == PD_OK)
+    rc = pd_db_card_view(db, id, p.id, &cv);
+  if (rc == PD_E_NOTFOUND)
+    return pd_ctx_user_error(ctx, "No card %.40s. Type part of an artist, era or card id and pick a suggestion.", id);
+  if (rc != PD_OK)
+    return rc;
+  json_t *embed = pd_card_embed(&cv.card, NULL, 0, true);
+  if (cv.mine[0] != '\0')
+    snprintf(text, sizeof(text), "You own %s.", cv.mine);
+  else
+    snprintf(text, sizeof(text), "You do not own this card yet.");
+  json_object_set_new(embed, "description", json_string(text));
+  json_t *fields = json_object_get(embed, "fields");
+  snprintf(text, sizeof(text), "%lld", (long long)cv.card.copies);
+  json_array_append_new(fields, json_pack("{s:s, s:s, s:b}", "name", "Copies in the game", "value", text, "inline", 1));
+  snprintf(text, sizeof(text), "%lld", (long long)cv.owners);
+  json_array_append_new(fields, json_pack("{s:s, s:s, s:b}", "name", "Owners", "value", text, "inline", 1));
+  /* Attached cards (STORAGE=discord) can only go out in a follow-up. */
+  ctx->defer = ctx->app->cfg.storage == PD_STORAGE_DISCORD;
+  return pd_ctx_reply(ctx, json_pack("{s:[o]}", "embeds", embed));
+}
+
+enum pd_result cmd_viewcard_autocomplete(struct pd_ctx *ctx)
+{
+  struct pd_db *db = NULL;
+  json_t *choices = NULL;
+  json_t *focused = pd_interaction_focused(ctx->ix);
+  enum pd_result rc = pd_ctx_db(ctx, &db);
+  if (rc == PD_OK)
+    rc = pd_db_suggest_cards(db, json_string_value(json_object_get(focused, "value")), &choices);
+  if (rc != PD_OK)
+    return rc;
+  return pd_ctx_reply(ctx, json_pack("{s:o}", "choices", choices));
+}
