@@ -66,7 +66,7 @@ $(BUILD)/double-%: $(BUILD)/obj/test/doubles/%.o $(BUILD)/libpdtest.a $(BUILD)/l
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/test_%: $(BUILD)/obj/test/test_%.o $(BUILD)/libpdut.a
 	$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
-$(BUILD)/bench_%: $(BUILD)/obj/test/bench_%.o $(BUILD)/libpdserver.a $(BUILD)/libpd.a
+$(BUILD)/bench_%: $(BUILD)/obj/test/bench_%.o $(BUILD)/libpdserver.a $(BUILD)/libpdtest.a $(BUILD)/libpd.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/e2e_%: $(BUILD)/obj/test/e2e_%.o $(BUILD)/libpdtest.a $(BUILD)/libpd.a
 	$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)

@@ -10,14 +10,18 @@
 #include "db_areas.h"
 
 /* One row per template the player owns, with its copies and print numbers. */
+/* The player's copies are read first, through user_cards (user_id, id), and only then joined:
+ * the plan's cost follows the size of the collection, never the size of the table (with the
+ * filters as parameters a generic plan would otherwise start from card_templates). */
 #define LIST_SELECT                                                                                      \
-  "SELECT t.public_id, a.name, e.name, t.rarity, count(*), string_agg('#' || c.print_no, ', ' ORDER BY " \
+  "WITH c AS MATERIALIZED (SELECT id, template_id, print_no FROM user_cards WHERE user_id = $1"           \
+  " AND (expires_at IS NULL OR expires_at > now()))"                                                      \
+  " SELECT t.public_id, a.name, e.name, t.rarity, count(*), string_agg('#' || c.print_no, ', ' ORDER BY " \
   "c.print_no), "
-#define LIST_FROM                                                                                            \
-  " FROM user_cards c JOIN card_templates t ON t.id = c.template_id JOIN artists a ON a.id = t.artist_id"    \
-  " JOIN eras e ON e.id = t.era_id WHERE c.user_id = $1 AND (c.expires_at IS NULL OR c.expires_at > now())" \
-  " AND ($2::bigint = 0 OR t.artist_id = $2) AND ($3::bigint = 0 OR t.era_id = $3)"                         \
-  " AND ($4::text = '' OR t.rarity = $4) GROUP BY t.id, a.id, e.id"
+#define LIST_FROM                                                                                         \
+  " FROM c JOIN card_templates t ON t.id = c.template_id JOIN artists a ON a.id = t.artist_id"            \
+  " JOIN eras e ON e.id = t.era_id WHERE ($2::bigint = 0 OR t.artist_id = $2) AND ($3::bigint = 0 OR"     \
+  " t.era_id = $3) AND ($4::text = '' OR t.rarity = $4) GROUP BY t.id, a.id, e.id"
 #define RANK "(CASE t.rarity WHEN 'common' THEN 0 WHEN 'rare' THEN 1 WHEN 'epic' THEN 2 WHEN 'legendary' THEN 3 ELSE 4 END)"
 #define ARTIST_AT "((SELECT name FROM artists WHERE id = $5), $6::bigint)"
 

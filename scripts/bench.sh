@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # bench.sh - what `make bench` measures, on loopback only, leaving nothing running:
 #   libsodium's verify rate; signed PING with wrk (throughput, latency, server CPU per request);
-#   signed /balance paced at 2,000 requests/s (p50/p99) and unpaced; and, when npm can install it,
-#   Discord's official Node example stack (express + discord-interactions) on the same PING.
+#   signed /balance paced at 2,000 requests/s (p50/p99) and unpaced; /openpack's deferred
+#   acknowledgement and how soon its follow-up reaches (a local double of) Discord; /mycards p99
+#   with 1,000 and with 1,000,000 rows in user_cards; and, when npm can install it, Discord's
+#   official Node example stack (express + discord-interactions) on the same PING.
 set -euo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,10 +36,15 @@ if [ -x "$build/bench_render" ]; then echo; "$build/bench_render" 100; fi
 export DATABASE_URL
 DATABASE_URL=$(scripts/pg.sh start "$tmp/pg" --fast)
 "$build/popdeck" migrate >/dev/null
+# Five artists' cards, rendered before the clock starts: packs draw from ready templates.
+CARDS_DIR=$tmp/cards "$build/popdeck" seed demo --limit 5 >/dev/null
 pk=$("$build/popdeck" keygen "$tmp/key")
 port=$(free_port)
+dport=$(free_port)
+"$build/double-discord" --port "$dport" >"$tmp/double.log" 2>&1 &
+pids+=($!)
 export DISCORD_PUBLIC_KEY=$pk DISCORD_APPLICATION_ID=1111111111111111111 LISTEN_ADDR=127.0.0.1:$port
-export DISCORD_API_BASE=http://127.0.0.1:9/api/v10 DEV_KEY_FILE=$tmp/key
+export DISCORD_API_BASE=http://127.0.0.1:$dport/api/v10 DEV_KEY_FILE=$tmp/key CARDS_DIR=$tmp/cards
 "${pin_server[@]}" "$build/popdeck" serve 2>"$tmp/server.log" &
 spid=$!
 pids+=("$spid")
@@ -86,6 +93,49 @@ bal=$(run_wrk balance "$url" "$tmp/balance.req" 1 32 0)
 n=$(field requests "$bal"); d=$(field duration_us "$bal")
 printf '%-34s %s req/s, p50 %s us, p99 %s us, non-2xx %s\n' "/balance unpaced (wrk -t1 -c32)" \
   "$(( n * 1000000 / d ))" "$(field p50_us "$bal")" "$(field p99_us "$bal")" "$(field non2xx "$bal")"
+
+# /openpack: 300 opens by new players at 20/s; the follow-up's delay is measured from the
+# acknowledgement to the moment the Discord double received the pack message.
+"$build/bench_packs" "$url" "$tmp/key" "http://127.0.0.1:$dport" 300 20 >"$tmp/packs.out"
+printf '%-34s p50 %s us, p99 %s us (target p99 <= 20000 us), %s opens\n' "/openpack deferred acknowledgement" \
+  "$(sed -n 's/openpack_ack_p50_us //p' "$tmp/packs.out")" "$(sed -n 's/openpack_ack_p99_us //p' "$tmp/packs.out")" \
+  "$(sed -n 's/openpack_opens //p' "$tmp/packs.out")"
+printf '%-34s p50 %s ms, p99 %s ms after the acknowledgement (target <= 150 ms)\n' "/openpack follow-up sent" \
+  "$(sed -n 's/openpack_followup_p50_ms //p' "$tmp/packs.out")" "$(sed -n 's/openpack_followup_p99_ms //p' "$tmp/packs.out")"
+
+# /mycards: the same player's first page (100 cards) with 1,000 and with 1,000,000 rows in
+# user_cards, paced like /balance.
+player=80351110224678912
+psql -qX -v ON_ERROR_STOP=1 "$DATABASE_URL" >/dev/null <<SQL
+INSERT INTO users (discord_id) SELECT (800000000000000000 + g)::text FROM generate_series(1, 10000) g;
+CREATE TEMP TABLE t AS SELECT array_agg(id ORDER BY id) AS a FROM card_templates;
+INSERT INTO user_cards (user_id, template_id, print_no)
+  SELECT (SELECT id FROM users WHERE discord_id = '$player'), t.a[1 + g % 40], 1000000 + g
+  FROM generate_series(1, 100) g, t;
+INSERT INTO user_cards (user_id, template_id, print_no)
+  SELECT (SELECT min(id) FROM users) + 1 + g % 9000, t.a[1 + g % array_length(t.a, 1)], 2000000 + g
+  FROM generate_series(1, 1000 - (SELECT count(*) FROM user_cards)) g, t;
+ANALYZE user_cards;
+SQL
+mycards() { # rows
+  "$build/popdeck" try --user "$player" --dump "$tmp/mycards.req" mycards >/dev/null
+  run_wrk mycards "$url" "$tmp/mycards.req" 2 22 50
+}
+small=$(mycards)
+rows_small=$(psql -qtAX "$DATABASE_URL" -c 'SELECT count(*) FROM user_cards')
+psql -qX -v ON_ERROR_STOP=1 "$DATABASE_URL" >/dev/null <<SQL
+CREATE TEMP TABLE t AS SELECT array_agg(id ORDER BY id) AS a FROM card_templates;
+INSERT INTO user_cards (user_id, template_id, print_no)
+  SELECT (SELECT min(id) FROM users) + 1 + g % 9000, t.a[1 + g % array_length(t.a, 1)], 3000000 + g
+  FROM generate_series(1, 1000000 - (SELECT count(*) FROM user_cards)) g, t;
+VACUUM ANALYZE user_cards;
+SQL
+big=$(mycards)
+rows_big=$(psql -qtAX "$DATABASE_URL" -c 'SELECT count(*) FROM user_cards')
+printf '%-34s p50 %s us, p99 %s us with %s rows; p50 %s us, p99 %s us with %s rows\n' "/mycards page (22 conns x 50 ms)" \
+  "$(field p50_us "$small")" "$(field p99_us "$small")" "$rows_small" "$(field p50_us "$big")" "$(field p99_us "$big")" "$rows_big"
+awk -v a="$(field p99_us "$big")" -v b="$(field p99_us "$small")" \
+  'BEGIN { printf "%-34s %.2fx (target <= 1.2x)\n", "/mycards p99, 1M rows / 1k rows", a / b }'
 
 # Discord's official Node example stack, for comparison, when npm can install it here.
 node_dir=$top/build/bench-node

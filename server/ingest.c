@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "lastfm.h"
 #include "musicbrainz.h"
+#include "commons.h"
 #include "spotify.h"
 
 /* The sources one command asks; those without credentials are off. */
@@ -18,6 +19,8 @@ struct sources {
   struct pd_mb mb;
   struct pd_spotify spotify;
   bool spotify_on;
+  struct pd_commons commons;
+  bool commons_on;
 };
 
 static const char *env_or(const char *name, const char *fallback)
@@ -37,7 +40,12 @@ static void sources_init(struct sources *src, const char *who)
   src->spotify_on = src->spotify.client_id != NULL && src->spotify.client_secret != NULL;
   if (!src->spotify_on)
     printf("%s: SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are not set, so Spotify is skipped\n", who);
+  src->commons.base = env_or("COMMONS_API_BASE", NULL);
+  src->commons_on = src->commons.base != NULL;
+  if (!src->commons_on)
+    printf("%s: COMMONS_API_BASE is not set, so no photos are searched on Wikimedia Commons\n", who);
 }
+
 
 /* Appends a candidate picture (stolen reference) to an era. */
 static void add_candidate(json_t *era, json_t *cand)
@@ -51,6 +59,38 @@ static void add_candidate(json_t *era, json_t *cand)
 /* One artist from MusicBrainz into the catalog, through the same path as the demo seed
  * (generated art until images are ingested).  PD_E_NOTFOUND when MusicBrainz has no match or
  * no studio album; err says why. */
+#define PHOTOS_PER_SEARCH 3
+
+/* Wikimedia Commons: each era's searches ("{artist} {era} concert", "... red carpet", ...),
+ * a few free photos each, with what the classifier reads and their licence.  A failed search
+ * costs only its own photos. */
+static void from_commons(struct sources *src, const char *name, json_t *eras)
+{
+  size_t i, k, found = 0;
+  json_t *e, *photo;
+  if (!src->commons_on)
+    return;
+  json_array_foreach(eras, i, e) {
+    for (int s = 0; s < PD_ERA_KEYWORDS; s++) {
+      char keyword[600], err[300];
+      json_t *photos = NULL;
+      snprintf(keyword, sizeof(keyword), "%s %s %s", name, json_string_value(json_object_get(e, "name")),
+               pd_era_keyword_suffix[s]);
+      if (pd_commons_search(&src->commons, keyword, PHOTOS_PER_SEARCH, &photos, err, sizeof(err)) != PD_OK) {
+        printf("ingest:   search \"%s\" skipped: %s\n", keyword, err);
+        continue;
+      }
+      json_array_foreach(photos, k, photo) {
+        json_object_set_new(photo, "keyword", json_string(keyword));
+        add_candidate(e, json_incref(photo));
+        found++;
+      }
+      json_decref(photos);
+    }
+  }
+  printf("ingest: Wikimedia Commons: %zu free photos found for %zu eras\n", found, json_array_size(eras));
+}
+
 /* Spotify: the artist's id, popularity, followers and genres, and its album covers and
  * photo as candidates (Spotify serves them at 640 px at most, so today they are refused for
  * size with the reason recorded, and kept the day a larger one comes).  A Spotify failure
@@ -150,6 +190,7 @@ static enum pd_result ingest_one(struct pd_catalog *s, struct sources *src, cons
     json_t *artist = json_pack("{s:s, s:s, s:b, s:O, s:o*}", "name", found.name, "mbid", found.mbid, "is_group",
                                found.is_group, "eras", eras, "members", members);
     from_spotify(src, found.name, artist, eras);
+    from_commons(src, found.name, eras);
     rc = pd_catalog_add_artist(s, artist);
     if (rc != PD_OK)
       snprintf(err, errlen, "writing %s failed (see the log line above); nothing of it was kept", found.name);

@@ -310,6 +310,68 @@ static void test_ingest_artist_from_musicbrainz(void **state)
                                       " AND reason LIKE '%640x640 is narrower than 800 px%'"), 5);
   pd_proc_stop(sp);
 
+  /* With Wikimedia Commons: photos found by the eras' searches.  Two 1989 concert photos and a
+   * red-carpet one become three more 1989 cards (1989 already has real art); a photo found under
+   * "1989 concert" but taken in May 2018 belongs to Reputation, whose generated cards are redrawn
+   * from it.  A fair-use poster and an SVG are never candidates. */
+  struct pd_proc *cm = NULL;
+  unsigned cport = 0;
+  char cbin[300];
+  snprintf(cbin, sizeof(cbin), "%s/double-commons", E.build);
+  snprintf(log, sizeof(log), "%s/catalog-commons.log", E.cards_dir);
+  char *const cargv[] = {cbin, "--port", "0", "--fixtures", "test/fixtures/commons", "--image-base", ibase, NULL};
+  assert_int_equal(pd_proc_start_double(cargv, log, &cm, &cport), PD_OK);
+  snprintf(cmd, sizeof(cmd), "COMMONS_API_BASE=http://127.0.0.1:%u/w/api.php MUSICBRAINZ_BASE=http://127.0.0.1:%u/ws/2"
+           " DATABASE_URL=\"%s\" CARDS_DIR=\"%s\" %s/popdeck ingest artist 'Taylor Swift' > %s/ingest-commons.out 2>&1",
+           cport, port, E.db_url, E.cards_dir, E.build, E.cards_dir);
+  assert_int_equal(system(cmd), 0);
+  const char *cwant[] = {"ingest: Wikimedia Commons: 4 free photos found for 4 eras",
+                         "4 images added, 0 refused, 3 cards rendered, 5 redrawn from real art"};
+  for (size_t w = 0; w < sizeof(cwant) / sizeof(cwant[0]); w++) {
+    snprintf(cmd, sizeof(cmd), "grep -qF '%s' %s/ingest-commons.out", cwant[w], E.cards_dir);
+    if (system(cmd) != 0) {
+      snprintf(cmd, sizeof(cmd), "cat %s/ingest-commons.out", E.cards_dir);
+      (void)system(cmd);
+      fail_msg("ingest with Commons lacks: %s", cwant[w]);
+    }
+  }
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM era_images i JOIN eras e ON e.id = i.era_id"
+                                      " WHERE e.name = '1989' AND i.kind = 'concert' AND i.era_match = 'date in window'"
+                                      " AND i.license->>'short_name' LIKE 'CC BY%'"
+                                      " AND i.license->>'artist' = 'Example Photographer'"), 2);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM era_images i JOIN eras e ON e.id = i.era_id"
+                                      " WHERE e.name = '1989' AND i.kind = 'red_carpet'"
+                                      " AND i.keyword = 'Taylor Swift 1989 red carpet'"), 1);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM era_images i JOIN eras e ON e.id = i.era_id"
+                                      " WHERE e.name = 'Reputation' AND i.source_url LIKE '%Reputation_Stadium_Tour%'"
+                                      " AND i.keyword = 'Taylor Swift 1989 concert'"), 1);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM card_templates t JOIN eras e ON e.id = t.era_id"
+                                      " JOIN era_images i ON i.id = t.source_image_id WHERE e.name = 'Reputation'"
+                                      " AND i.kind = 'concert' AND t.image_rev = 2"), 5);
+  /* Every search carried a User-Agent and the URL-encoded keyword. */
+  struct pd_http_reply cr;
+  char curl_[128];
+  snprintf(curl_, sizeof(curl_), "http://127.0.0.1:%u/_requests", cport);
+  assert_int_equal(pd_http_do("GET", curl_, NULL, NULL, 0, &cr), PD_OK);
+  json_t *creqs = json_loads(cr.body, 0, NULL);
+  pd_http_reply_free(&cr);
+  assert_int_equal(json_array_size(creqs), 4 * 6);
+  size_t ci;
+  json_t *cq;
+  bool saw = false;
+  json_array_foreach(creqs, ci, cq) {
+    assert_non_null(strstr(json_string_value(json_object_get(cq, "user_agent")), "PopDeck/"));
+    saw = saw || strcmp(json_string_value(json_object_get(cq, "gsrsearch")), "Taylor Swift 1989 red carpet filetype:bitmap") == 0;
+  }
+  assert_true(saw);
+  json_decref(creqs);
+  /* Again: the photos are known, nothing is downloaded or added. */
+  snprintf(cmd, sizeof(cmd), "COMMONS_API_BASE=http://127.0.0.1:%u/w/api.php MUSICBRAINZ_BASE=http://127.0.0.1:%u/ws/2"
+           " DATABASE_URL=\"%s\" CARDS_DIR=\"%s\" %s/popdeck ingest artist 'Taylor Swift' 2>&1"
+           " | grep -q '0 images added, 0 refused, 0 cards rendered, 0 redrawn'", cport, port, E.db_url, E.cards_dir, E.build);
+  assert_int_equal(system(cmd), 0);
+  pd_proc_stop(cm);
+
   /* What MusicBrainz saw: a proper User-Agent on every request, one process's requests a
    * second apart, and a 503 (another process asked too soon) answered by waiting, not failing. */
   char url[128];
