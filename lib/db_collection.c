@@ -14,14 +14,14 @@
  * the plan's cost follows the size of the collection, never the size of the table (with the
  * filters as parameters a generic plan would otherwise start from card_templates). */
 #define LIST_SELECT                                                                                      \
-  "WITH c AS MATERIALIZED (SELECT id, template_id, print_no FROM user_cards WHERE user_id = $1"           \
+  "WITH c AS MATERIALIZED (SELECT id, card_id AS template_id, print_no FROM user_cards WHERE user_id = $1"           \
   " AND (expires_at IS NULL OR expires_at > now()))"                                                      \
   " SELECT t.public_id, a.name, e.name, t.rarity, count(*), string_agg('#' || c.print_no, ', ' ORDER BY " \
-  "c.print_no), "
+  "c.print_no), t.temporary, "
 #define LIST_FROM                                                                                         \
-  " FROM c JOIN card_templates t ON t.id = c.template_id JOIN artists a ON a.id = t.artist_id"            \
+  " FROM c JOIN all_cards t ON t.id = c.template_id JOIN artists a ON a.id = t.artist_id"                 \
   " JOIN eras e ON e.id = t.era_id WHERE ($2::bigint = 0 OR t.artist_id = $2) AND ($3::bigint = 0 OR"     \
-  " t.era_id = $3) AND ($4::text = '' OR t.rarity = $4) GROUP BY t.id, a.id, e.id"
+  " t.era_id = $3) AND ($4::text = '' OR t.rarity = $4) GROUP BY t.id, t.public_id, t.rarity, t.temporary, a.id, e.id"
 #define RANK "(CASE t.rarity WHEN 'common' THEN 0 WHEN 'rare' THEN 1 WHEN 'epic' THEN 2 WHEN 'legendary' THEN 3 ELSE 4 END)"
 #define ARTIST_AT "((SELECT name FROM artists WHERE id = $5), $6::bigint)"
 
@@ -42,7 +42,7 @@ const struct pd_db_stmt pd_db_collection_stmts[] = {
   {"list_artist_prev", LIST_SELECT "a.id, t.id" LIST_FROM
    " HAVING NOT $7::bool OR (a.name, t.id) < " ARTIST_AT " ORDER BY a.name DESC, t.id DESC LIMIT $8"},
   {"collection_counts",
-   "SELECT count(*), count(DISTINCT template_id) FROM user_cards WHERE user_id = $1"
+   "SELECT count(*), count(DISTINCT card_id) FROM user_cards WHERE user_id = $1"
    " AND (expires_at IS NULL OR expires_at > now())"},
   {"artist_lookup",
    "SELECT id, name FROM artists WHERE lower(name) = lower($1) UNION ALL"
@@ -62,15 +62,16 @@ const struct pd_db_stmt pd_db_collection_stmts[] = {
    " ORDER BY lower(e.name) LIKE lower($1) || '%' DESC, a.name, e.start_date LIMIT 25"},
   {"suggest_cards",
    "SELECT left(t.public_id || ' · ' || a.name || ' — ' || e.name || ' · ' || t.rarity, 100), t.public_id"
-   " FROM card_templates t JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id"
-   " WHERE lower(t.public_id || ' ' || a.name || ' ' || e.name) LIKE '%' || lower($1) || '%'"
+   " FROM all_cards t JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id"
+   " WHERE (NOT t.temporary OR t.expires_at > now()) AND lower(t.public_id || ' ' || a.name || ' ' || e.name) LIKE '%' || lower($1) || '%'"
    " ORDER BY lower(t.public_id) LIKE lower($1) || '%' DESC, a.name, e.start_date, t.public_id LIMIT 25"},
   {"card_view",
    "SELECT t.id, t.public_id, a.name, e.name, t.rarity, t.image_url, t.copies_created,"
-   " (SELECT count(DISTINCT user_id) FROM user_cards WHERE template_id = t.id),"
-   " (SELECT string_agg('#' || print_no, ', ' ORDER BY print_no) FROM user_cards WHERE template_id = t.id"
-   "  AND user_id = $2), e.start_date::text FROM card_templates t JOIN artists a ON a.id = t.artist_id"
-   " JOIN eras e ON e.id = t.era_id WHERE t.public_id = $1"},
+   " (SELECT count(DISTINCT user_id) FROM user_cards WHERE card_id = t.id),"
+   " (SELECT string_agg('#' || print_no, ', ' ORDER BY print_no) FROM user_cards WHERE card_id = t.id"
+   "  AND user_id = $2), e.start_date::text, t.temporary, coalesce(extract(epoch FROM t.expires_at)::bigint, 0)"
+   " FROM all_cards t JOIN artists a ON a.id = t.artist_id"
+   " JOIN eras e ON e.id = t.era_id WHERE t.public_id = $1 ORDER BY t.temporary LIMIT 1"},
   {"cooldowns_list",
    "SELECT command, extract(epoch FROM expires_at)::bigint FROM user_cooldowns WHERE user_id = $1"
    " AND expires_at > now() ORDER BY expires_at"},
@@ -133,8 +134,9 @@ enum pd_result pd_db_collection_page(struct pd_db *db, const struct pd_list_quer
       snprintf(w->prints, sizeof(w->prints), "%.*s…", (int)(sizeof(w->prints) - 5), prints);
     else
       snprintf(w->prints, sizeof(w->prints), "%s", prints);
-    w->k1 = pd_db_int(r, row, 6);
-    w->k2 = pd_db_int(r, row, 7);
+    w->temporary = pd_db_bool(r, row, 6);
+    w->k1 = pd_db_int(r, row, 7);
+    w->k2 = pd_db_int(r, row, 8);
   }
   PQclear(r);
   return PD_OK;
@@ -295,6 +297,8 @@ enum pd_result pd_db_card_view(struct pd_db *db, const char *public_id, int64_t 
   else
     snprintf(out->mine, sizeof(out->mine), "%s", mine != NULL ? mine : "");
   snprintf(out->era_start, sizeof(out->era_start), "%s", pd_db_val(r, 0, 9) != NULL ? pd_db_val(r, 0, 9) : "");
+  out->card.temporary = pd_db_bool(r, 0, 10);
+  out->card.expires_at = pd_db_int(r, 0, 11);
   PQclear(r);
   return PD_OK;
 }

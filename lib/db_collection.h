@@ -34,6 +34,7 @@ struct pd_list_row {
   char rarity[16];
   int64_t copies;
   char prints[96]; /* "#3, #7" (cut with "…" when long) */
+  bool temporary;  /* an event card, until it expires */
   int64_t k1, k2;  /* this row's sort key */
 };
 

@@ -9,15 +9,17 @@
 #include "db_areas.h"
 
 const struct pd_db_stmt pd_db_packs_stmts[] = {
-  {"rarity_counts", "SELECT rarity, count(*) FROM card_templates GROUP BY rarity"},
-  {"template_at", "SELECT id FROM card_templates WHERE rarity = $1 ORDER BY id OFFSET $2 LIMIT 1"},
+  /* Permanent cards and the temporary cards of events running now (see sql/007). */
+  {"rarity_counts", "SELECT rarity, count(*) FROM drawable_cards GROUP BY rarity"},
+  {"template_at", "SELECT id FROM drawable_cards WHERE rarity = $1 ORDER BY id OFFSET $2 LIMIT 1"},
   /* The counter only moves while some of today's allotment is left. */
   {"free_use",
    "INSERT INTO free_allotments (user_id, what, day, used) VALUES ($1, $2, (now() AT TIME ZONE 'UTC')::date, 1)"
    " ON CONFLICT (user_id, what, day) DO UPDATE SET used = free_allotments.used + 1"
    " WHERE free_allotments.used < $3 RETURNING used"},
   {"cards_info",
-   "SELECT t.id, t.public_id, a.name, e.name, t.rarity, t.image_url, t.copies_created FROM card_templates t"
+   "SELECT t.id, t.public_id, a.name, e.name, t.rarity, t.image_url, t.copies_created, t.temporary,"
+   " coalesce(extract(epoch FROM t.expires_at)::bigint, 0) FROM all_cards t"
    " JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id WHERE t.id = ANY($1::bigint[])"},
   {"pack_insert",
    "INSERT INTO pack_opens (user_id, pack, template_ids, rarities, paid_currency, paid_amount, expires_at)"
@@ -32,6 +34,13 @@ const struct pd_db_stmt pd_db_packs_stmts[] = {
   {"card_mint_count", "UPDATE card_templates SET copies_created = copies_created + 1 WHERE id = $1 RETURNING copies_created"},
   {"card_mint",
    "INSERT INTO user_cards (user_id, template_id, print_no, source) VALUES ($1, $2, $3, $4) RETURNING id"},
+  /* A temporary card (id given as minus its temp_card_templates id): the copy expires with it. */
+  {"temp_mint_count",
+   "UPDATE temp_card_templates t SET copies_created = t.copies_created + 1 FROM events e"
+   " WHERE t.id = -$1::bigint AND e.id = t.event_id RETURNING t.copies_created, coalesce(t.expires_at, e.end_at)"},
+  {"temp_mint",
+   "INSERT INTO user_cards (user_id, temp_template_id, print_no, source, is_temporary, expires_at)"
+   " VALUES ($1, -$2::bigint, $3, $4, true, $5) RETURNING id"},
   {"active_events", "SELECT name FROM events WHERE now() >= start_at AND now() < end_at ORDER BY id"},
   {NULL, NULL},
 };
@@ -125,6 +134,8 @@ enum pd_result pd_db_cards_info(struct pd_db *db, const int64_t *ids, size_t n, 
     snprintf(out[k].rarity, sizeof(out[k].rarity), "%s", pd_db_val(r, row, 4));
     snprintf(out[k].image_url, sizeof(out[k].image_url), "%s", pd_db_val(r, row, 5));
     out[k].copies = pd_db_int(r, row, 6);
+    out[k].temporary = pd_db_bool(r, row, 7);
+    out[k].expires_at = pd_db_int(r, row, 8);
   }
   PQclear(r);
   return rc;
@@ -197,11 +208,12 @@ enum pd_result pd_db_pack_pick(struct pd_db *db, int64_t pack_id, int index, int
 enum pd_result pd_db_card_mint(struct pd_db *db, int64_t user_id, int64_t template_id, const char *source,
                                int64_t *user_card_id, int64_t *print_no)
 {
-  char u[24], t[24], n[24];
+  char u[24], t[24], n[24], until[64];
   PGresult *r = NULL;
+  bool temp = template_id < 0;
   i64(t, sizeof(t), template_id);
   const char *p1[1] = {t};
-  enum pd_result rc = pd_db_exec(db, "card_mint_count", 1, p1, &r);
+  enum pd_result rc = pd_db_exec(db, temp ? "temp_mint_count" : "card_mint_count", 1, p1, &r);
   if (rc != PD_OK)
     return rc;
   if (PQntuples(r) != 1) {
@@ -209,11 +221,12 @@ enum pd_result pd_db_card_mint(struct pd_db *db, int64_t user_id, int64_t templa
     return PD_E_NOTFOUND;
   }
   *print_no = pd_db_int(r, 0, 0);
+  snprintf(until, sizeof(until), "%s", temp && pd_db_val(r, 0, 1) != NULL ? pd_db_val(r, 0, 1) : "");
   PQclear(r);
   i64(u, sizeof(u), user_id);
   i64(n, sizeof(n), *print_no);
-  const char *p2[4] = {u, t, n, source};
-  rc = pd_db_exec(db, "card_mint", 4, p2, &r);
+  const char *p2[5] = {u, t, n, source, until[0] != '\0' ? until : NULL};
+  rc = pd_db_exec(db, temp ? "temp_mint" : "card_mint", temp ? 5 : 4, p2, &r);
   if (rc == PD_OK)
     *user_card_id = pd_db_int(r, 0, 0);
   PQclear(r);

@@ -11,7 +11,8 @@
 
 /* How many card templates there are of each rarity. */
 enum pd_result pd_db_rarity_counts(struct pd_db *db, int64_t counts[PD_RARITY_COUNT]);
-/* The template at position index (0-based, id order) among those of a rarity. */
+/* The card at position index (0-based, id order) among the drawable ones of a rarity: every
+ * permanent card (id > 0), and the temporary cards of events running now (id < 0). */
 enum pd_result pd_db_template_at(struct pd_db *db, enum pd_rarity r, int64_t index, int64_t *template_id);
 
 /* Uses one of today's (UTC) free allotments of what ("pack:standard-3", "draw"): *free says
@@ -26,6 +27,8 @@ struct pd_card_info {
   char rarity[16];
   char image_url[512];
   int64_t copies; /* copies_created */
+  bool temporary;  /* an event's card (template_id < 0) */
+  int64_t expires_at; /* Unix s, for a temporary card; 0 otherwise */
 };
 /* The cards for ids, in the order of ids.  PD_E_NOTFOUND when one is missing. */
 enum pd_result pd_db_cards_info(struct pd_db *db, const int64_t *ids, size_t n, struct pd_card_info *out);
@@ -50,8 +53,9 @@ struct pd_pack_row {
 enum pd_result pd_db_pack_lock(struct pd_db *db, int64_t pack_id, struct pd_pack_row *out);
 enum pd_result pd_db_pack_pick(struct pd_db *db, int64_t pack_id, int index, int64_t user_card_id);
 
-/* A new copy of a template for a player: copies_created goes up by one and the copy gets
- * that number as its print number. */
+/* A new copy of a card for a player: copies_created goes up by one and the copy gets that
+ * number as its print number.  A negative template_id is an event's temporary card (minus its
+ * temp_card_templates id, as drawn): the copy is temporary and expires with the card. */
 enum pd_result pd_db_card_mint(struct pd_db *db, int64_t user_id, int64_t template_id, const char *source,
                                int64_t *user_card_id, int64_t *print_no);
 

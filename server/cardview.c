@@ -38,6 +38,12 @@ json_t *pd_card_embed(const struct pd_card_info *c, const char *title, int64_t p
                         pd_rarity_color(c->rarity), "fields", "name", "Rarity", "value", pd_rarity_label(c->rarity),
                         "inline", 1, "name", "Card", "value", c->public_id, "inline", 1, big ? "image" : "thumbnail",
                         "url", c->image_url);
+  if (e != NULL && c->temporary) {
+    char until[64];
+    snprintf(until, sizeof(until), "Leaves collections <t:%lld:R>", (long long)c->expires_at);
+    json_array_append_new(json_object_get(e, "fields"),
+                          json_pack("{s:s, s:s, s:b}", "name", "Event card", "value", until, "inline", 0));
+  }
   if (e != NULL && print_no > 0) {
     snprintf(printed, sizeof(printed), "#%lld of %lld", (long long)print_no, (long long)c->copies);
     json_array_append_new(json_object_get(e, "fields"),

@@ -340,6 +340,69 @@ static void test_draw_one_card(void **state)
   json_decref(ix);
 }
 
+/* An event's temporary cards are drawn while it runs, beside the permanent ones (the rarity
+ * odds stay the pack's); a kept one is marked as an event card and leaves the collection when
+ * it expires, and nothing of the event is drawn after it ends. */
+static void test_event_cards(void **state)
+{
+  char sql[1024], user[24], custom[64];
+  assert_true(pd_e2e_sql(&E, "INSERT INTO events (name, start_at, end_at) VALUES ('Summer Festival',"
+                             " now() - interval '1 hour', now() + interval '2 days')"));
+  assert_true(pd_e2e_sql(&E, "INSERT INTO temp_card_templates (public_id, artist_id, era_id, rarity, image_url, event_id,"
+                             " expires_at) SELECT 'EVNT_SF#0' || r.n, t.artist_id, t.era_id, r.rarity, t.image_url,"
+                             " (SELECT max(id) FROM events), now() + interval '1 day'"
+                             " FROM (VALUES (1, 'common'), (2, 'rare'), (3, 'epic'), (4, 'legendary'), (5, 'mythic')) r(n, rarity),"
+                             " (SELECT * FROM card_templates ORDER BY id LIMIT 1) t"));
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM drawable_cards WHERE id < 0"), 5);
+  /* About one pack in three holds an event card: open packs until one does. */
+  int64_t pack = -1;
+  for (int i = 0; i < 40 && pack < 0; i++) {
+    snprintf(user, sizeof(user), "7000000000000003%02d", i);
+    json_decref(open_pack(user, NULL, false));
+    pack = pd_e2e_sql_int(&E, "SELECT id FROM pack_opens WHERE id = (SELECT max(id) FROM pack_opens)"
+                              " AND EXISTS (SELECT 1 FROM unnest(template_ids) x WHERE x < 0)");
+  }
+  assert_true(pack > 0);
+  snprintf(sql, sizeof(sql), "SELECT array_position(template_ids, (SELECT min(x) FROM unnest(template_ids) x)) - 1"
+           " FROM pack_opens WHERE id = %lld", (long long)pack);
+  int64_t index = pd_e2e_sql_int(&E, sql);
+  snprintf(custom, sizeof(custom), "pick:%lld:%lld", (long long)pack, (long long)index);
+  json_t *reply = NULL;
+  assert_int_equal(press(custom, user, &reply), 200);
+  assert_int_equal(json_integer_value(json_object_get(reply, "type")), 7);
+  char *kept = json_dumps(json_array_get(json_object_get(json_object_get(reply, "data"), "embeds"), 0), 0);
+  assert_non_null(strstr(kept, "\"Event card\""));
+  assert_non_null(strstr(kept, "EVNT_SF#0"));
+  free(kept);
+  json_decref(reply);
+  snprintf(sql, sizeof(sql), "SELECT count(*) FROM user_cards c JOIN users u ON u.id = c.user_id"
+           " JOIN temp_card_templates t ON t.id = c.temp_template_id WHERE u.discord_id = '%s' AND c.is_temporary"
+           " AND c.template_id IS NULL AND c.expires_at = t.expires_at AND c.print_no = t.copies_created", user);
+  assert_int_equal(pd_e2e_sql_int(&E, sql), 1);
+  /* In the collection, marked as an event card. */
+  json_t *ix = pd_e2e_command("mycards", user);
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  json_decref(ix);
+  const char *d = json_string_value(json_object_get(json_array_get(json_object_get(json_object_get(reply, "data"), "embeds"), 0),
+                                                    "description"));
+  assert_non_null(strstr(d, " · event card"));
+  json_decref(reply);
+  /* A day later: the copy has expired and the event is over. */
+  snprintf(sql, sizeof(sql), "UPDATE user_cards SET expires_at = now() - interval '1 second' WHERE is_temporary"
+           " AND user_id = (SELECT id FROM users WHERE discord_id = '%s')", user);
+  assert_true(pd_e2e_sql(&E, sql));
+  assert_true(pd_e2e_sql(&E, "UPDATE events SET start_at = now() - interval '3 days', end_at = now() - interval '1 second'"
+                             " WHERE name = 'Summer Festival'"));
+  ix = pd_e2e_command("mycards", user);
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  json_decref(ix);
+  char *all = json_dumps(reply, 0);
+  assert_null(strstr(all, "EVNT_SF"));
+  free(all);
+  json_decref(reply);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM drawable_cards WHERE id < 0"), 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -349,6 +412,7 @@ int main(void)
     cmocka_unit_test(test_cooldowns_and_boosters),
     cmocka_unit_test(test_paying_after_the_free_opens),
     cmocka_unit_test(test_draw_one_card),
+    cmocka_unit_test(test_event_cards),
   };
   return cmocka_run_group_tests_name("e2e_packs", tests, setup, teardown);
 }
