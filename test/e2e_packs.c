@@ -345,7 +345,7 @@ static void test_draw_one_card(void **state)
  * it expires, and nothing of the event is drawn after it ends. */
 static void test_event_cards(void **state)
 {
-  char sql[1024], user[24], custom[64];
+  char sql[1024], user[32], custom[64];
   assert_true(pd_e2e_sql(&E, "INSERT INTO events (name, start_at, end_at) VALUES ('Summer Festival',"
                              " now() - interval '1 hour', now() + interval '2 days')"));
   assert_true(pd_e2e_sql(&E, "INSERT INTO temp_card_templates (public_id, artist_id, era_id, rarity, image_url, event_id,"

@@ -29,24 +29,6 @@ static enum MHD_Result send_body(struct MHD_Connection *c, int status, const cha
   return ok;
 }
 
-static void rebase(json_t *j)
-{
-  static const char host[] = "https://upload.wikimedia.org";
-  const char *key;
-  size_t i;
-  json_t *v;
-  if (json_is_object(j)) {
-    json_object_foreach(j, key, v) {
-      const char *s = json_string_value(v);
-      if (s != NULL && image_base != NULL && strncmp(s, host, sizeof(host) - 1) == 0)
-        json_object_set_new(j, key, json_sprintf("%s%s", image_base, s + sizeof(host) - 1));
-      else
-        rebase(v);
-    }
-  } else if (json_is_array(j)) {
-    json_array_foreach(j, i, v) rebase(v);
-  }
-}
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -85,7 +67,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   json_t *j = json_load_file(path, 0, NULL);
   if (j == NULL)
     return send_body(c, 200, "application/json", strdup("{\"batchcomplete\":true}"));
-  rebase(j);
+  if (image_base != NULL)
+    pd_double_rebase_urls(j, "https://upload.wikimedia.org", image_base);
   char *s = json_dumps(j, JSON_COMPACT);
   json_decref(j);
   return send_body(c, 200, "application/json; charset=utf-8", s);

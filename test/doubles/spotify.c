@@ -51,25 +51,6 @@ static int page_size;
 static char next_base[256];
 static const char *image_base; /* --image-base: where https://i.scdn.co image URLs point instead */
 
-/* Image URLs of the fixtures moved to the local image host, so nothing reaches the internet. */
-static void rebase_images(json_t *j)
-{
-  static const char cdn[] = "https://i.scdn.co";
-  const char *key;
-  size_t i;
-  json_t *v;
-  if (json_is_object(j)) {
-    json_object_foreach(j, key, v) {
-      const char *sv = json_string_value(v);
-      if (sv != NULL && strncmp(sv, cdn, sizeof(cdn) - 1) == 0)
-        json_object_set_new(j, key, json_sprintf("%s%s", image_base, sv + sizeof(cdn) - 1));
-      else
-        rebase_images(v);
-    }
-  } else if (json_is_array(j)) {
-    json_array_foreach(j, i, v) rebase_images(v);
-  }
-}
 
 struct req {
   char *body;
@@ -435,7 +416,7 @@ static void record(struct MHD_Connection *c, const char *method, const char *url
 static enum MHD_Result reply(struct MHD_Connection *c, struct out *o)
 {
   if (image_base != NULL && o->json != NULL)
-    rebase_images(o->json);
+    pd_double_rebase_urls(o->json, "https://i.scdn.co", image_base);
   char *s = o->raw != NULL ? o->raw : o->json != NULL ? json_dumps(o->json, JSON_COMPACT) : strdup("");
   json_decref(o->json);
   struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);

@@ -35,3 +35,21 @@ int pd_double_serve(long port, MHD_AccessHandlerCallback handler, void *cls, MHD
   MHD_stop_daemon(d);
   return 0;
 }
+
+void pd_double_rebase_urls(json_t *j, const char *from, const char *to)
+{
+  size_t n = strlen(from), i;
+  const char *key;
+  json_t *v;
+  if (json_is_object(j)) {
+    json_object_foreach(j, key, v) {
+      const char *sv = json_string_value(v);
+      if (sv != NULL && strncmp(sv, from, n) == 0)
+        json_object_set_new(j, key, json_sprintf("%s%s", to, sv + n));
+      else
+        pd_double_rebase_urls(v, from, to);
+    }
+  } else if (json_is_array(j)) {
+    json_array_foreach(j, i, v) pd_double_rebase_urls(v, from, to);
+  }
+}
