@@ -41,7 +41,13 @@ bool pd_catalog_open(struct pd_catalog *c, unsigned need)
 {
   char err[512], path[1024];
   const char *n = getenv("INGEST_CONCURRENCY");
-  c->fetch_concurrency = n != NULL && atoi(n) > 0 ? atoi(n) : 4;
+  char *end = NULL;
+  long v = n != NULL && n[0] != '\0' ? strtol(n, &end, 10) : 4;
+  if (n != NULL && n[0] != '\0' && (*end != '\0' || v < 1 || v > PD_FETCH_MAX_CONCURRENCY)) {
+    fprintf(stderr, "INGEST_CONCURRENCY: must be a whole number from 1 to %d (got \"%s\")\n", PD_FETCH_MAX_CONCURRENCY, n);
+    return false;
+  }
+  c->fetch_concurrency = (int)v;
   if (!pd_cli_config(need, &c->cfg))
     return false;
   if (pd_renderer_new(c->cfg.assets_dir, &c->renderer, err, sizeof(err)) != PD_OK) {

@@ -51,7 +51,7 @@ int main(int argc, char **argv)
       sodium_hex2bin(sk, sizeof(sk), hex, strcspn(hex, "\n"), NULL, &len, NULL) != 0 || len != sizeof(sk))
     return 1;
   fclose(k);
-  size_t n = (size_t)atoi(argv[4]);
+  size_t n = (size_t)strtoul(argv[4], NULL, 10);
   long pause_us = 1000000L / atol(argv[5]);
   int64_t *ack = calloc(n, sizeof(int64_t)), *acked_at = calloc(n, sizeof(int64_t)), *follow = calloc(n, sizeof(int64_t));
   char (*tokens)[160] = calloc(n, 160);

@@ -55,12 +55,12 @@ static char *changed(const char *path, const char *value)
   snprintf(buf, sizeof(buf), "%s", path);
   char *key = strtok_r(buf, ".", &save), *next;
   while ((next = strtok_r(NULL, ".", &save)) != NULL) {
-    at = json_is_array(at) ? json_array_get(at, (size_t)atoi(key)) : json_object_get(at, key);
+    at = json_is_array(at) ? json_array_get(at, (size_t)strtoul(key, NULL, 10)) : json_object_get(at, key);
     key = next;
   }
   json_t *v = value != NULL ? json_loads(value, JSON_DECODE_ANY, NULL) : NULL;
   if (json_is_array(at))
-    json_array_set_new(at, (size_t)atoi(key), v);
+    json_array_set_new(at, (size_t)strtoul(key, NULL, 10), v);
   else if (v != NULL)
     json_object_set_new(at, key, v);
   else

@@ -61,7 +61,7 @@ static enum MHD_Result generated_photo(struct MHD_Connection *c, const char *url
   const char *ds = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "delay_ms");
   /* Spotify's image CDN (/image/...) serves 640x640 at most; other photos are 1200x900. */
   bool spotify = strncmp(url, "/image/", 7) == 0;
-  int w = ws != NULL ? atoi(ws) : spotify ? 640 : 1200, h = hs != NULL ? atoi(hs) : spotify ? 640 : 900;
+  long w = ws != NULL ? strtol(ws, NULL, 10) : spotify ? 640 : 1200, h = hs != NULL ? strtol(hs, NULL, 10) : spotify ? 640 : 900;
   if (w < 16 || w > 4000 || h < 16 || h > 4000)
     return send_buf(c, 400, "text/plain", "bad size", 8, NULL);
   pthread_mutex_lock(&stats_lock);
@@ -70,11 +70,11 @@ static enum MHD_Result generated_photo(struct MHD_Connection *c, const char *url
     max_in_flight = in_flight;
   pthread_mutex_unlock(&stats_lock);
   if (ds != NULL)
-    usleep((useconds_t)atoi(ds) * 1000);
+    usleep((useconds_t)strtoul(ds, NULL, 10) * 1000);
   uint32_t x = 2166136261u; /* FNV-1a of the path seeds the shades */
   for (const char *p = url; *p != '\0'; p++)
     x = (x ^ (unsigned char)*p) * 16777619u;
-  gdImagePtr im = gdImageCreateTrueColor(w, h);
+  gdImagePtr im = gdImageCreateTrueColor((int)w, (int)h);
   for (int by = 0; by < 6; by++) {
     for (int bx = 0; bx < 8; bx++) {
       x ^= x << 13;
