@@ -70,7 +70,7 @@ struct out {
   char *raw;             /* this text, of content_type */
   const char *content_type;
   char error_code[64];   /* MediaWiki-API-Error header, or "" */
-  char fixture[160];     /* the fixture file served, or "" */
+  char fixture[224];     /* the fixture file served, or "" */
 };
 
 static int64_t wall_ms(void)
