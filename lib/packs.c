@@ -37,13 +37,13 @@ static enum pd_result known_keys(json_t *obj, const char *path, const char *cons
   const char *key;
   json_t *v;
   if (!json_is_object(obj))
-    return fail(e, "%s: must be an object", path);
+    return fail(e, "%s: must be an object", path[0] != '\0' ? path : "(root)");
   json_object_foreach(obj, key, v) {
     bool ok = strcmp(key, "_comment") == 0;
     for (const char *const *a = allowed; !ok && *a != NULL; a++)
       ok = strcmp(key, *a) == 0;
     if (!ok)
-      return fail(e, "%s.%.64s: unknown key", path, key);
+      return fail(e, "%s%s%.64s: unknown key", path, path[0] != '\0' ? "." : "", key);
   }
   return PD_OK;
 }
@@ -52,10 +52,14 @@ static enum pd_result integer(json_t *obj, const char *key, const char *path, in
                               const struct errbuf *e)
 {
   json_t *v = json_object_get(obj, key);
+  const char *dot = path[0] != '\0' ? "." : "";
   if (v == NULL)
-    return fail(e, "%s.%s: missing", path, key);
-  if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
-    return fail(e, "%s.%s: must be a whole number from %lld to %lld", path, key, (long long)lo, (long long)hi);
+    return fail(e, "%s%s%s: missing", path, dot, key);
+  if (!json_is_integer(v))
+    return fail(e, "%s%s%s: must be a whole number from %lld to %lld", path, dot, key, (long long)lo, (long long)hi);
+  if (json_integer_value(v) < lo || json_integer_value(v) > hi)
+    return fail(e, "%s%s%s: must be a whole number from %lld to %lld (got %lld)", path, dot, key, (long long)lo,
+                (long long)hi, (long long)json_integer_value(v));
   *out = json_integer_value(v);
   return PD_OK;
 }
@@ -110,10 +114,11 @@ static enum pd_result price(json_t *obj, const char *path, struct pd_price *out,
     rc = integer(obj, "amount", p, 0, MAX_PRICE, &amount, e);
   if (rc != PD_OK)
     return rc;
-  const char *cur = json_string_value(json_object_get(obj, "currency"));
+  json_t *cj = json_object_get(obj, "currency");
+  const char *cur = json_string_value(cj);
   out->amount = amount;
-  if (cur == NULL && amount == 0)
-    return PD_OK;
+  if (cj == NULL && amount == 0)
+    return PD_OK; /* free: no currency needed */
   for (int c = PD_NOTES; c <= PD_GEMS; c++)
     if (cur != NULL && strcmp(cur, pd_currency_name((enum pd_currency)c)) == 0) {
       out->currency = (enum pd_currency)c;
@@ -268,7 +273,7 @@ static enum pd_result read_game(json_t *root, struct pd_game_config *g, const st
   static const char *const keys[] = {"default_pack", "packs", "draw", "cooldowns", "pack_expiry_s", "event_boosts", NULL};
   static const char *const dkeys[] = {"free_per_day", "price", "weights", NULL};
   int64_t v = 0;
-  enum pd_result rc = known_keys(root, "(root)", keys, e);
+  enum pd_result rc = known_keys(root, "", keys, e);
   if (rc == PD_OK)
     rc = read_packs(json_object_get(root, "packs"), g, e);
   if (rc != PD_OK)
@@ -293,7 +298,7 @@ static enum pd_result read_game(json_t *root, struct pd_game_config *g, const st
     return fail(e, "cooldowns: missing");
   rc = read_cooldowns(c, g, e);
   if (rc == PD_OK)
-    rc = integer(root, "pack_expiry_s", "(root)", 60, 3600, &g->pack_expiry_s, e);
+    rc = integer(root, "pack_expiry_s", "", 60, 3600, &g->pack_expiry_s, e);
   if (rc == PD_OK)
     rc = read_boosts(json_object_get(root, "event_boosts"), g, e);
   return rc;
