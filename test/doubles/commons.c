@@ -57,12 +57,6 @@ static json_t *recorded; /* array of request records */
 static int fail_status, fail_count;
 static char *fail_body, *fail_type, *fail_code, *fail_info;
 
-struct req {
-  char *body;
-  size_t len;
-  bool too_big;
-};
-
 /* What one request is answered. */
 struct out {
   int status;
@@ -399,7 +393,7 @@ static char *dup_or_null(json_t *j, const char *key)
   return s != NULL ? strdup(s) : NULL;
 }
 
-static void control(struct MHD_Connection *c, const char *method, const char *url, struct req *r, struct out *o)
+static void control(struct MHD_Connection *c, const char *method, const char *url, struct pd_double_body *r, struct out *o)
 {
   o->status = 204;
   if (strcmp(url, "/_requests") == 0 && strcmp(method, "GET") == 0) {
@@ -447,29 +441,10 @@ static void control(struct MHD_Connection *c, const char *method, const char *ur
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
-  struct req *r = *con_cls;
-  if (r == NULL) {
-    r = calloc(1, sizeof(*r));
-    if (r == NULL)
-      return MHD_NO;
-    *con_cls = r;
-    return MHD_YES;
-  }
-  if (*upload_size > 0) {
-    if (r->len + *upload_size > MAX_BODY) {
-      r->too_big = true;
-    } else {
-      char *g = realloc(r->body, r->len + *upload_size + 1);
-      if (g == NULL)
-        return MHD_NO;
-      memcpy(g + r->len, upload, *upload_size);
-      r->body = g;
-      r->len += *upload_size;
-      r->body[r->len] = '\0';
-    }
-    *upload_size = 0;
-    return MHD_YES;
-  }
+  struct pd_double_body *r = NULL;
+  enum MHD_Result more;
+  if (pd_double_body_more(con_cls, upload, upload_size, MAX_BODY, &r, &more))
+    return more;
   struct out o = {0};
   if (strncmp(url, "/_", 2) == 0) {
     control(c, method, url, r, &o);
@@ -487,15 +462,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   return reply(c, &o);
 }
 
-static void on_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
-{
-  struct req *r = *con_cls;
-  if (r == NULL)
-    return;
-  free(r->body);
-  free(r);
-  *con_cls = NULL;
-}
 
 int main(int argc, char **argv)
 {
@@ -517,7 +483,7 @@ int main(int argc, char **argv)
     return 2;
   }
   recorded = json_array();
-  int rc = pd_double_serve(port, on_request, NULL, on_done);
+  int rc = pd_double_serve(port, on_request, NULL, pd_double_body_done);
   pthread_mutex_lock(&mu);
   reset();
   pthread_mutex_unlock(&mu);

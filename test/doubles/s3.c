@@ -22,12 +22,6 @@ static const char *key_id, *secret, *region;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static json_t *objects; /* path -> {size, sha256, content_type, data (base64)} */
 
-struct req {
-  char *body;
-  size_t len;
-  bool too_big;
-};
-
 static void hmac(const unsigned char *k, size_t klen, const char *msg, unsigned char out[32])
 {
   crypto_auth_hmacsha256_state st;
@@ -59,7 +53,7 @@ static bool auth_field(const char *auth, const char *name, char *out, size_t cap
 }
 
 /* Why the signature is wrong, or NULL when it is right. */
-static const char *check_sigv4(struct MHD_Connection *c, const char *method, const char *url, struct req *r)
+static const char *check_sigv4(struct MHD_Connection *c, const char *method, const char *url, struct pd_double_body *r)
 {
   const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
   const char *amzdate = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-amz-date");
@@ -131,25 +125,10 @@ static enum MHD_Result reply(struct MHD_Connection *c, int status, const char *t
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
-  struct req *r = *con_cls;
-  if (r == NULL) {
-    *con_cls = calloc(1, sizeof(struct req));
-    return *con_cls != NULL ? MHD_YES : MHD_NO;
-  }
-  if (*upload_size > 0) {
-    if (r->len + *upload_size > MAX_OBJECT) {
-      r->too_big = true;
-    } else {
-      char *g = realloc(r->body, r->len + *upload_size);
-      if (g == NULL)
-        return MHD_NO;
-      memcpy(g + r->len, upload, *upload_size);
-      r->body = g;
-      r->len += *upload_size;
-    }
-    *upload_size = 0;
-    return MHD_YES;
-  }
+  struct pd_double_body *r = NULL;
+  enum MHD_Result more;
+  if (pd_double_body_more(con_cls, upload, upload_size, MAX_OBJECT, &r, &more))
+    return more;
   if (strcmp(url, "/_objects") == 0) {
     pthread_mutex_lock(&mu);
     char *s = json_dumps(objects, JSON_COMPACT);
@@ -182,14 +161,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   return reply(c, 404, "application/xml", strdup("<Error><Code>NoSuchKey</Code></Error>"));
 }
 
-static void on_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
-{
-  struct req *r = *con_cls;
-  if (r != NULL)
-    free(r->body);
-  free(r);
-  *con_cls = NULL;
-}
 
 int main(int argc, char **argv)
 {
@@ -211,7 +182,7 @@ int main(int argc, char **argv)
   if (sodium_init() < 0)
     return 1;
   objects = json_object();
-  int rc = pd_double_serve(port, on_request, NULL, on_done);
+  int rc = pd_double_serve(port, on_request, NULL, pd_double_body_done);
   json_decref(objects);
   return rc;
 }

@@ -52,12 +52,6 @@ static char next_base[256];
 static const char *image_base; /* --image-base: where https://i.scdn.co image URLs point instead */
 
 
-struct req {
-  char *body;
-  size_t len;
-  bool too_big;
-};
-
 /* What one request is answered. */
 struct out {
   int status;
@@ -118,7 +112,7 @@ static char *form_value(const char *body, const char *name, char *buf, size_t ca
   return NULL;
 }
 
-static void token_route(struct MHD_Connection *c, const char *method, struct req *r, struct out *o)
+static void token_route(struct MHD_Connection *c, const char *method, struct pd_double_body *r, struct out *o)
 {
   const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
   const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
@@ -443,7 +437,7 @@ static void reset(void)
   next_base[0] = '\0';
 }
 
-static void control(struct MHD_Connection *c, const char *method, const char *url, struct req *r, struct out *o)
+static void control(struct MHD_Connection *c, const char *method, const char *url, struct pd_double_body *r, struct out *o)
 {
   o->status = 204;
   if (strcmp(url, "/_requests") == 0 && strcmp(method, "GET") == 0) {
@@ -508,29 +502,10 @@ static void control(struct MHD_Connection *c, const char *method, const char *ur
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
-  struct req *r = *con_cls;
-  if (r == NULL) {
-    r = calloc(1, sizeof(*r));
-    if (r == NULL)
-      return MHD_NO;
-    *con_cls = r;
-    return MHD_YES;
-  }
-  if (*upload_size > 0) {
-    if (r->len + *upload_size > MAX_BODY) {
-      r->too_big = true;
-    } else {
-      char *g = realloc(r->body, r->len + *upload_size + 1);
-      if (g == NULL)
-        return MHD_NO;
-      memcpy(g + r->len, upload, *upload_size);
-      r->body = g;
-      r->len += *upload_size;
-      r->body[r->len] = '\0';
-    }
-    *upload_size = 0;
-    return MHD_YES;
-  }
+  struct pd_double_body *r = NULL;
+  enum MHD_Result more;
+  if (pd_double_body_more(con_cls, upload, upload_size, MAX_BODY, &r, &more))
+    return more;
   struct out o = {0};
   if (strncmp(url, "/_", 2) == 0) {
     control(c, method, url, r, &o);
@@ -551,15 +526,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   return reply(c, &o);
 }
 
-static void on_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
-{
-  struct req *r = *con_cls;
-  if (r == NULL)
-    return;
-  free(r->body);
-  free(r);
-  *con_cls = NULL;
-}
 
 int main(int argc, char **argv)
 {
@@ -590,7 +556,7 @@ int main(int argc, char **argv)
                     sodium_base64_VARIANT_ORIGINAL);
   recorded = json_array();
   tokens = json_object();
-  int rc = pd_double_serve(port, on_request, NULL, on_done);
+  int rc = pd_double_serve(port, on_request, NULL, pd_double_body_done);
   json_decref(recorded);
   json_decref(tokens);
   free(fail_body);

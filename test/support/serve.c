@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int pd_double_serve(long port, MHD_AccessHandlerCallback handler, void *cls, MHD_RequestCompletedCallback completed)
@@ -52,4 +53,44 @@ void pd_double_rebase_urls(json_t *j, const char *from, const char *to)
   } else if (json_is_array(j)) {
     json_array_foreach(j, i, v) pd_double_rebase_urls(v, from, to);
   }
+}
+
+bool pd_double_body_more(void **con_cls, const char *upload, size_t *upload_size, size_t max,
+                         struct pd_double_body **out, enum MHD_Result *ret)
+{
+  struct pd_double_body *r = *con_cls;
+  *ret = MHD_YES;
+  if (r == NULL) {
+    *con_cls = calloc(1, sizeof(*r));
+    *ret = *con_cls != NULL ? MHD_YES : MHD_NO;
+    return true;
+  }
+  if (*upload_size > 0) {
+    if (r->len + *upload_size > max) {
+      r->too_big = true;
+    } else {
+      char *g = realloc(r->body, r->len + *upload_size + 1);
+      if (g == NULL) {
+        *ret = MHD_NO;
+        return true;
+      }
+      memcpy(g + r->len, upload, *upload_size);
+      r->body = g;
+      r->len += *upload_size;
+      r->body[r->len] = '\0';
+    }
+    *upload_size = 0;
+    return true;
+  }
+  *out = r;
+  return false;
+}
+
+void pd_double_body_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+  struct pd_double_body *r = *con_cls;
+  if (r != NULL)
+    free(r->body);
+  free(r);
+  *con_cls = NULL;
 }
