@@ -68,7 +68,8 @@ $(BUILD)/test_%: $(BUILD)/obj/test/test_%.o $(BUILD)/libpdut.a
 	$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 $(BUILD)/bench_%: $(BUILD)/obj/test/bench_%.o $(BUILD)/libpdserver.a $(BUILD)/libpdtest.a $(BUILD)/libpd.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILD)/e2e_%: $(BUILD)/obj/test/e2e_%.o $(BUILD)/libpdtest.a $(BUILD)/libpd.a
+# End-to-end suites may read the command table (server/commands.c) to send every name.
+$(BUILD)/e2e_%: $(BUILD)/obj/test/e2e_%.o $(BUILD)/libpdtest.a $(BUILD)/libpdserver.a $(BUILD)/libpd.a
 	$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
 deps:

@@ -15,7 +15,7 @@ enum pd_result cmd_help(struct pd_ctx *ctx)
     return PD_E_NOMEM;
   bool admin = pd_admins_has(&ctx->app->admins, ctx->ix->user.id);
   for (const struct pd_command *c = pd_commands; c->name != NULL; c++) {
-    if (((c->flags & PD_CMD_ADMIN) && !admin) || (c->flags & PD_CMD_COMPONENT))
+    if (((c->flags & PD_CMD_ADMIN) && !admin) || !pd_command_is_slash(c))
       continue;
     fprintf(f, "**/%s**", c->name);
     for (const struct pd_option_spec *o = c->options; o != NULL && o->name != NULL; o++)

@@ -1,5 +1,6 @@
 /* cmd_mycards.c - /mycards [artist] [era] [rarity] [sort]: your collection, ten cards a page
- * with copies and print numbers; its Previous/Next buttons ("mycards:...") page it. */
+ * with copies and print numbers; its Previous/Next buttons ("mycards:...", pd_list_button in
+ * collection.c) page it. */
 #include "collection.h"
 #include "db_users.h"
 
@@ -10,8 +11,6 @@ enum pd_result cmd_mycards(struct pd_ctx *ctx)
   struct pd_player p;
   char filters[400];
   bool ok = false;
-  if (ctx->ix->custom_id != NULL)
-    return pd_list_button(ctx);
   enum pd_result rc = pd_ctx_db(ctx, &db);
   if (rc == PD_OK)
     rc = pd_db_user_ensure(db, ctx->ix->user.id, &p);

@@ -61,12 +61,12 @@ const struct pd_command pd_commands[] = {
   {.name = "daily", .handler = cmd_daily, .flags = PD_CMD_WRITE, .description = "Claim your daily Notes"},
   {.name = "openpack", .handler = cmd_openpack, .flags = PD_CMD_DEFER | PD_CMD_WRITE,
    .description = "Open a pack and keep one of its cards", .options = openpack_options},
-  {.name = "pick", .handler = cmd_pick, .flags = PD_CMD_WRITE | PD_CMD_COMPONENT,
+  {.name = "pick", .component = cmd_pick, .flags = PD_CMD_WRITE,
    .description = "Keep a card from a pack (the pack message's buttons)"},
   {.name = "draw", .handler = cmd_draw, .flags = PD_CMD_DEFER | PD_CMD_WRITE,
    .description = "Draw one card straight into your collection"},
   {.name = "mycards", .handler = cmd_mycards, .description = "Your collection, ten cards a page",
-   .options = mycards_options, .autocomplete = pd_list_autocomplete},
+   .options = mycards_options, .autocomplete = pd_list_autocomplete, .component = pd_list_button},
   {.name = "inventory", .handler = cmd_inventory, .description = "Look at another player's collection",
    .options = inventory_options, .autocomplete = pd_list_autocomplete},
   {.name = "privacy", .handler = cmd_privacy, .flags = PD_CMD_EPHEMERAL, .description = "Hide or show your collection to others",
@@ -88,11 +88,16 @@ const struct pd_command *pd_command_find(const char *name)
   return NULL;
 }
 
+bool pd_command_is_slash(const struct pd_command *c)
+{
+  return c != NULL && c->handler != NULL;
+}
+
 json_t *pd_commands_registration(const struct pd_game_config *game)
 {
   json_t *list = json_array();
   for (const struct pd_command *c = pd_commands; list != NULL && c->name != NULL; c++) {
-    if (c->flags & PD_CMD_COMPONENT)
+    if (!pd_command_is_slash(c))
       continue;
     /* contexts: 0 guild, 1 bot DM; guild-only commands are offered only in guilds. */
     json_t *cmd = json_pack("{s:s, s:i, s:s, s:[i]}", "name", c->name, "type", 1, "description", c->description,

@@ -18,7 +18,6 @@ enum {
   PD_CMD_WRITE = 1 << 2,      /* run inside pd_db_tx (retried on serialization failures) */
   PD_CMD_ADMIN = 1 << 3,      /* only ids in ADMIN_FILE */
   PD_CMD_GUILD_ONLY = 1 << 4, /* refused in DMs */
-  PD_CMD_COMPONENT = 1 << 5,  /* answers buttons only (custom_id "name:..."): not a slash command */
 };
 
 struct pd_option_spec {
@@ -33,8 +32,15 @@ struct pd_option_spec {
 
 struct pd_ctx;
 
+/* What answers each kind of interaction is its own field, and the dispatcher calls only the
+ * one the interaction's type asks for: a slash command reaches handler, a button, select or
+ * modal whose custom_id is "name:..." reaches component, an autocomplete reaches autocomplete.
+ * A missing one is answered as unknown, so no handler ever sees a shape it was not written for
+ * (a command without custom_id, a button without options). */
 struct pd_command {
   const char *name;
+  /* The slash command /name.  NULL: the entry only answers components (its buttons), and is
+   * neither registered with Discord nor listed by /help. */
   enum pd_result (*handler)(struct pd_ctx *ctx);
   unsigned flags;
   const char *description;
@@ -42,6 +48,9 @@ struct pd_command {
   /* Answers an autocomplete (type 4) for this command: pd_ctx_reply with {"choices": [...]}
    * (at most 25).  NULL: no suggestions.  Runs outside any transaction. */
   enum pd_result (*autocomplete)(struct pd_ctx *ctx);
+  /* Answers the buttons, selects and modals whose custom_id starts with "name:" (ctx->ix->custom_id
+   * is never NULL there).  NULL: the command has none. */
+  enum pd_result (*component)(struct pd_ctx *ctx);
 };
 
 /* What a handler sees.  It answers with pd_ctx_reply or pd_ctx_user_error. */
@@ -49,6 +58,7 @@ struct pd_ctx {
   struct pd_app *app;
   const struct pd_interaction *ix;
   const struct pd_command *cmd;
+  enum pd_result (*fn)(struct pd_ctx *ctx); /* cmd's entry point for this interaction's type */
   char ref[PD_REF_LEN + 1];
   int64_t deadline_us;
   struct pd_db *db; /* inside the transaction for WRITE commands; see pd_ctx_db */
@@ -70,8 +80,10 @@ enum pd_result pd_ctx_user_error(struct pd_ctx *ctx, const char *fmt, ...) __att
 
 extern const struct pd_command pd_commands[];
 const struct pd_command *pd_command_find(const char *name);
-/* The registration body for PUT /applications/{id}/commands (caller owns): every command but
- * the component handlers; pack options list game's packs as choices. */
+/* Whether c is a slash command (an entry with a handler); false for NULL. */
+bool pd_command_is_slash(const struct pd_command *c);
+/* The registration body for PUT /applications/{id}/commands (caller owns): every slash
+ * command; pack options list game's packs as choices. */
 json_t *pd_commands_registration(const struct pd_game_config *game);
 
 /* Handlers, one file each (server/cmd_NAME.c). */
@@ -92,6 +104,8 @@ enum pd_result cmd_cooldowns(struct pd_ctx *ctx);
 enum pd_result cmd_odds(struct pd_ctx *ctx);
 /* Autocomplete of collection filters (collection.c). */
 enum pd_result pd_list_autocomplete(struct pd_ctx *ctx);
+/* The Previous/Next buttons of a collection listing (collection.c). */
+enum pd_result pd_list_button(struct pd_ctx *ctx);
 
 /* Colours shared by embeds. */
 #define PD_COLOR_BRAND 0x7C5CFF

@@ -81,7 +81,7 @@ static enum pd_result run_handler(struct pd_db *db, void *arg)
   pd_ctx_reply(ctx, NULL);
   ctx->user_error = false;
   ctx->followup_kind = "message";
-  enum pd_result rc = ctx->autocompleting ? ctx->cmd->autocomplete(ctx) : ctx->cmd->handler(ctx);
+  enum pd_result rc = ctx->fn(ctx);
   if (rc == PD_OK && ctx->data == NULL)
     rc = PD_E_INTERNAL; /* a handler must answer */
   /* A player's mistake changes nothing: whatever the handler wrote before noticing it is
@@ -173,9 +173,14 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
   }
   snprintf(log->command, sizeof(log->command), "%s", name);
   ctx.cmd = pd_command_find(name);
+  /* Each interaction type reaches only the entry point written for it. */
+  if (ctx.cmd != NULL)
+    ctx.fn = ix->type == PD_IX_AUTOCOMPLETE ? (pd_command_is_slash(ctx.cmd) ? ctx.cmd->autocomplete : NULL)
+             : ix->type == PD_IX_COMMAND  ? ctx.cmd->handler
+                                          : ctx.cmd->component;
   if (ix->type == PD_IX_AUTOCOMPLETE) {
     /* Suggestions are a courtesy: on any failure the player just sees none. */
-    if (ctx.cmd == NULL || ctx.cmd->autocomplete == NULL)
+    if (ctx.fn == NULL)
       return json_pack("{s:i, s:{s:[]}}", "type", PD_CB_AUTOCOMPLETE, "data", "choices");
     ctx.autocompleting = true;
     enum pd_result arc = run_command(&ctx);
@@ -187,7 +192,7 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
     }
     return pd_reply_new(PD_CB_AUTOCOMPLETE, ctx.data);
   }
-  if (ctx.cmd == NULL) {
+  if (ctx.fn == NULL) {
     pd_ctx_user_error(&ctx, ix->type == PD_IX_COMMAND
                               ? "I don't know /%s (it may have been removed). /help lists what PopDeck can do."
                               : "That button belongs to something PopDeck no longer runs (%s). Start again from /help.",

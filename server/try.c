@@ -189,7 +189,7 @@ int pd_cli_try(int argc, char **argv)
     return 2;
   }
   const struct pd_command *cmd = pd_command_find(argv[i]);
-  if (cmd == NULL) {
+  if (!pd_command_is_slash(cmd)) {
     fprintf(stderr, "try: no command \"%s\"; see popdeck try help\n", argv[i]);
     return 2;
   }

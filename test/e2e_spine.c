@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "e2e.h"
 
 static struct pd_e2e E;
@@ -489,6 +490,69 @@ static void test_profile_attaches_its_banner(void **state)
   json_decref(ix);
 }
 
+/* Every name in the command table, sent as each kind of interaction: a slash command reaches
+ * only slash handlers, a button or modal only component handlers.  A button that names a slash
+ * command without buttons (daily:1) is refused and credits nothing; a slash command named like a
+ * button-only entry (/pick, no custom_id) is unknown; nothing crashes the server. */
+static void test_every_name_both_ways(void **state)
+{
+  const char *uid = "700000000000000080";
+  int64_t ledger = pd_e2e_sql_int(&E, "SELECT count(*) FROM transactions");
+  for (const struct pd_command *c = pd_commands; c->name != NULL; c++) {
+    char custom[64];
+    json_t *reply = NULL;
+    /* As a slash command with no options. */
+    json_t *ix = pd_e2e_command(c->name, uid);
+    if (pd_e2e_post(&E, 0, ix, &reply) != 200)
+      fail_msg("/%s as a command: no 200", c->name);
+    /* (This suite has no catalog, so /openpack and /draw may fail on our side here; what
+     * matters is an answer, and that a button-only entry is not run as a command.) */
+    if (c->handler == NULL && (strstr(pd_e2e_content(reply), "I don't know /") == NULL || !pd_e2e_ephemeral(reply)))
+      fail_msg("/%s has no slash command, but the reply was: %s", c->name, pd_e2e_content(reply));
+    json_decref(ix);
+    json_decref(reply);
+    /* As a button (type 3) and as a modal submit (type 5), with and without an argument. */
+    for (int form = 0; form < 4; form++) {
+      snprintf(custom, sizeof(custom), form % 2 == 0 ? "%s" : "%s:1", c->name);
+      ix = pd_e2e_button(custom, uid);
+      if (form >= 2)
+        json_object_set_new(ix, "type", json_integer(5));
+      reply = NULL;
+      if (pd_e2e_post(&E, 0, ix, &reply) != 200)
+        fail_msg("%s as type %d: no 200", custom, form >= 2 ? 5 : 3);
+      const char *text = pd_e2e_content(reply);
+      if (strstr(text, "Something went wrong") != NULL)
+        fail_msg("%s as a component failed on our side: %s", custom, text);
+      if (c->component == NULL && (strstr(text, "belongs to something PopDeck no longer runs") == NULL ||
+                                   !pd_e2e_ephemeral(reply)))
+        fail_msg("%s reached /%s, which has no buttons: %s", custom, c->name, text);
+      if (c->component != NULL && strstr(text, "not one PopDeck made") == NULL)
+        fail_msg("%s is not a button %s made, but the reply was: %s", custom, c->name, text);
+      json_decref(ix);
+      json_decref(reply);
+    }
+    /* As an autocomplete: no suggestions is the only answer for what has none. */
+    ix = pd_e2e_autocomplete(c->name, "card", "TAYL", uid);
+    reply = NULL;
+    assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+    assert_int_equal(json_integer_value(json_object_get(reply, "type")), 8);
+    if (c->autocomplete == NULL)
+      assert_int_equal(json_array_size(json_object_get(json_object_get(reply, "data"), "choices")), 0);
+    json_decref(ix);
+    json_decref(reply);
+  }
+  /* /daily ran once as a command; its button forms credited nothing more. */
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM transactions t JOIN users u ON u.id = t.user_id"
+                                      " WHERE u.discord_id = '700000000000000080'"), 1);
+  assert_true(pd_e2e_sql_int(&E, "SELECT count(*) FROM transactions") == ledger + 1);
+  /* And the server is still there. */
+  json_t *ix = pd_e2e_command("ping", uid), *reply = NULL;
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  assert_non_null(strstr(pd_e2e_content(reply), "Pong!"));
+  json_decref(ix);
+  json_decref(reply);
+}
+
 static void test_sigterm_exits_zero(void **state)
 {
   int status = -1;
@@ -516,6 +580,7 @@ int main(void)
     cmocka_unit_test(test_register_commands_uploads_the_table),
     cmocka_unit_test(test_profile_attaches_its_banner),
     cmocka_unit_test(test_ops_routes),
+    cmocka_unit_test(test_every_name_both_ways),
     cmocka_unit_test(test_sigterm_exits_zero),
   };
   return cmocka_run_group_tests_name("e2e_spine", tests, setup, teardown);
