@@ -1,6 +1,8 @@
 /* collection.c - collection pages and their buttons. */
 #include "collection.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +28,7 @@ static void b36(int64_t v, char *out, size_t len)
   out[n < len ? n : len - 1] = '\0';
 }
 
-static void button_id(const struct pd_list_view *v, int page, bool back, int64_t k1, int64_t k2, char *out,
+PD_STATIC void button_id(const struct pd_list_view *v, int page, bool back, int64_t k1, int64_t k2, char *out,
                       size_t len)
 {
   char viewer[16], owner[16], artist[16], era[16], pg[8], a[16], b[16];
@@ -45,9 +47,25 @@ static void button_id(const struct pd_list_view *v, int page, bool back, int64_t
            pg, back ? 'p' : 'n', a, b);
 }
 
-static bool parse_button(const char *id, struct pd_list_view *v)
+/* One base-36 field of a button id, as the unsigned 64-bit pattern b36 wrote (so negative
+ * keys, the ids of event cards, come back as they went).  False when it does not fit. */
+static bool from_b36(const char *s, uint64_t *out)
+{
+  char *end = NULL;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 36);
+  if (errno != 0 || end == s || *end != '\0')
+    return false;
+  *out = v;
+  return true;
+}
+
+/* Every number in a custom_id is bounded before it is used: a forged button ("page zik0zj" is
+ * INT_MAX) must be refused, never overflow page + 1 or wrap an id. */
+PD_STATIC bool parse_button(const char *id, struct pd_list_view *v)
 {
   char viewer[16], owner[16], artist[16], era[16], pg[8], a[16], b[16], rc, sc, dir;
+  uint64_t nviewer, nowner, nartist, nera, npage, k1, k2;
   int used = 0;
   if (sscanf(id, "mycards:%15[0-9a-z]:%15[0-9a-z]:%15[0-9a-z]:%15[0-9a-z]:%c:%c:%7[0-9a-z]:%c:%15[0-9a-z]:%15[0-9a-z]%n",
              viewer, owner, artist, era, &rc, &sc, pg, &dir, a, b, &used) != 10 || id[used] != '\0')
@@ -55,22 +73,29 @@ static bool parse_button(const char *id, struct pd_list_view *v)
   const char *r = strchr(rarity_codes, rc), *s = strchr(sort_codes, sc);
   if ((rc != '-' && r == NULL) || s == NULL || (dir != 'n' && dir != 'p'))
     return false;
+  if (!from_b36(viewer, &nviewer) || !from_b36(owner, &nowner) || !from_b36(artist, &nartist) ||
+      !from_b36(era, &nera) || !from_b36(pg, &npage) || !from_b36(a, &k1) || !from_b36(b, &k2))
+    return false;
+  /* Discord ids and our row ids are positive and below 2^63; pages start at 1. */
+  if (nviewer == 0 || nviewer > INT64_MAX || nowner == 0 || nowner > INT64_MAX || nartist > INT64_MAX ||
+      nera > INT64_MAX || npage < 1 || npage > PD_LIST_MAX_PAGE)
+    return false;
   memset(v, 0, sizeof(*v));
-  snprintf(v->viewer, sizeof(v->viewer), "%llu", strtoull(viewer, NULL, 36));
-  v->q.owner = strtoll(owner, NULL, 36);
-  v->q.artist_id = strtoll(artist, NULL, 36);
-  v->q.era_id = strtoll(era, NULL, 36);
+  snprintf(v->viewer, sizeof(v->viewer), "%llu", (unsigned long long)nviewer);
+  v->q.owner = (int64_t)nowner;
+  v->q.artist_id = (int64_t)nartist;
+  v->q.era_id = (int64_t)nera;
   v->q.rarity = rc == '-' ? NULL : pd_rarity_name((enum pd_rarity)(r - rarity_codes));
   v->q.sort = (enum pd_sort)(s - sort_codes);
-  v->page = (int)strtol(pg, NULL, 36);
+  v->page = (int)npage;
   v->q.backward = dir == 'p';
-  v->q.k1 = strtoll(a, NULL, 36);
-  v->q.k2 = strtoll(b, NULL, 36);
+  v->q.k1 = (int64_t)k1;
+  v->q.k2 = (int64_t)k2;
   /* Page 1 is the start, whichever way it was reached. */
   v->q.has_cursor = v->page > 1;
   if (v->page <= 1)
     v->q.backward = false;
-  return v->page >= 1;
+  return true;
 }
 
 enum pd_result pd_list_answer(struct pd_ctx *ctx, struct pd_db *db, struct pd_list_view *v, const char *filter_text)

@@ -170,6 +170,19 @@ static void test_pages_are_stable_and_complete(void **state)
   json_decref(r1b);
 }
 
+/* A forged page number (zik0zj is INT_MAX) is refused with the message for a foreign button, and
+ * the server answers the next press as before (the -O1 sanitizer build aborted on page + 1). */
+static void test_forged_page_is_refused(void **state)
+{
+  json_t *r = press("mycards:1:1:0:0:-:n:zik0zj:n:0:0", H);
+  assert_true(pd_e2e_ephemeral(r));
+  assert_string_equal(pd_e2e_content(r), "That button is not one PopDeck made. Run /mycards again.");
+  json_decref(r);
+  r = run("mycards", H, NULL, NULL);
+  assert_false(pd_e2e_ephemeral(r));
+  json_decref(r);
+}
+
 static void test_duplicates_filters_and_sorts(void **state)
 {
   /* Duplicates show their count and both print numbers. */
@@ -335,6 +348,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_empty_collection_points_to_packs),
     cmocka_unit_test(test_pages_are_stable_and_complete),
+    cmocka_unit_test(test_forged_page_is_refused),
     cmocka_unit_test(test_duplicates_filters_and_sorts),
     cmocka_unit_test(test_autocomplete),
     cmocka_unit_test(test_viewcard),
