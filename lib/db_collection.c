@@ -23,6 +23,9 @@
   " JOIN eras e ON e.id = t.era_id WHERE ($2::bigint = 0 OR t.artist_id = $2) AND ($3::bigint = 0 OR"     \
   " t.era_id = $3) AND ($4::text = '' OR t.rarity = $4) GROUP BY t.id, t.public_id, t.rarity, t.temporary, a.id, e.id"
 #define RANK "(CASE t.rarity WHEN 'common' THEN 0 WHEN 'rare' THEN 1 WHEN 'epic' THEN 2 WHEN 'legendary' THEN 3 ELSE 4 END)"
+/* The player's text as a LIKE pattern that matches it literally: LIKE's wildcards (and its
+ * escape character, backslash) are escaped in SQL, so no buffer cuts a long or multi-byte name. */
+#define LIKE_LITERAL(p) "replace(replace(replace(lower(" p "), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
 #define ARTIST_AT "((SELECT name FROM artists WHERE id = $5), $6::bigint)"
 
 const struct pd_db_stmt pd_db_collection_stmts[] = {
@@ -46,7 +49,7 @@ const struct pd_db_stmt pd_db_collection_stmts[] = {
    " AND (expires_at IS NULL OR expires_at > now())"},
   {"artist_lookup",
    "SELECT id, name FROM artists WHERE lower(name) = lower($1) UNION ALL"
-   " (SELECT id, name FROM artists WHERE lower(name) LIKE lower($2) || '%' ORDER BY name LIMIT 2)"},
+   " (SELECT id, name FROM artists WHERE lower(name) LIKE " LIKE_LITERAL("$2") " || '%' ORDER BY name LIMIT 2)"},
   {"era_by_id", "SELECT e.id, e.name || ' (' || a.name || ')' FROM eras e JOIN artists a ON a.id = e.artist_id WHERE e.id = $1"},
   {"era_lookup",
    "SELECT e.id, e.name || ' (' || a.name || ')' FROM eras e JOIN artists a ON a.id = e.artist_id"
@@ -54,17 +57,18 @@ const struct pd_db_stmt pd_db_collection_stmts[] = {
   {"privacy_set", "UPDATE users SET inventory_private = $2 WHERE id = $1"},
   {"privacy_get", "SELECT inventory_private FROM users WHERE id = $1"},
   {"suggest_artists",
-   "SELECT name, name FROM artists WHERE lower(name) LIKE '%' || lower($1) || '%'"
-   " ORDER BY lower(name) LIKE lower($1) || '%' DESC, name LIMIT 25"},
+   "SELECT name, name FROM artists WHERE lower(name) LIKE '%' || " LIKE_LITERAL("$1") " || '%'"
+   " ORDER BY lower(name) LIKE " LIKE_LITERAL("$1") " || '%' DESC, name LIMIT 25"},
   {"suggest_eras",
    "SELECT left(e.name || ' (' || a.name || ')', 100), 'e:' || e.id FROM eras e JOIN artists a ON a.id = e.artist_id"
-   " WHERE lower(e.name || ' ' || a.name) LIKE '%' || lower($1) || '%'"
-   " ORDER BY lower(e.name) LIKE lower($1) || '%' DESC, a.name, e.start_date LIMIT 25"},
+   " WHERE lower(e.name || ' ' || a.name) LIKE '%' || " LIKE_LITERAL("$1") " || '%'"
+   " ORDER BY lower(e.name) LIKE " LIKE_LITERAL("$1") " || '%' DESC, a.name, e.start_date LIMIT 25"},
   {"suggest_cards",
    "SELECT left(t.public_id || ' · ' || a.name || ' — ' || e.name || ' · ' || t.rarity, 100), t.public_id"
    " FROM all_cards t JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id"
-   " WHERE (NOT t.temporary OR t.expires_at > now()) AND lower(t.public_id || ' ' || a.name || ' ' || e.name) LIKE '%' || lower($1) || '%'"
-   " ORDER BY lower(t.public_id) LIKE lower($1) || '%' DESC, a.name, e.start_date, t.public_id LIMIT 25"},
+   " WHERE (NOT t.temporary OR t.expires_at > now()) AND lower(t.public_id || ' ' || a.name || ' ' || e.name) LIKE '%' || "
+   LIKE_LITERAL("$1") " || '%'"
+   " ORDER BY lower(t.public_id) LIKE " LIKE_LITERAL("$1") " || '%' DESC, a.name, e.start_date, t.public_id LIMIT 25"},
   {"card_view",
    "SELECT t.id, t.public_id, a.name, e.name, t.rarity, t.image_url, t.copies_created,"
    " (SELECT count(DISTINCT user_id) FROM user_cards WHERE card_id = t.id),"
@@ -233,17 +237,8 @@ enum pd_result pd_db_privacy_get(struct pd_db *db, int64_t user_id, bool *privat
 
 static enum pd_result suggest(struct pd_db *db, const char *stmt, const char *typed, json_t **choices)
 {
-  char like[128];
   PGresult *r = NULL;
-  size_t k = 0;
-  /* The player's text is matched literally: LIKE's wildcards are escaped. */
-  for (const char *p = typed != NULL ? typed : ""; *p != '\0' && k + 2 < sizeof(like); p++) {
-    if (*p == '%' || *p == '_' || *p == '\\')
-      like[k++] = '\\';
-    like[k++] = *p;
-  }
-  like[k] = '\0';
-  const char *params[1] = {like};
+  const char *params[1] = {typed != NULL ? typed : ""};
   enum pd_result rc = pd_db_exec(db, stmt, 1, params, &r);
   if (rc != PD_OK)
     return rc;

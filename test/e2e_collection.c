@@ -201,6 +201,16 @@ static void test_duplicates_filters_and_sorts(void **state)
   assert_non_null(strstr(json_string_value(json_object_get(embed0(r), "title")), "Taylor Swift"));
   assert_null(strstr(json_string_value(json_object_get(embed0(r), "description")), "Dua Lipa"));
   json_decref(r);
+  /* LIKE's wildcards are characters in a name, not patterns: "T_ylor" and "%wift" name nobody. */
+  const char *wild[] = {"T_ylor", "%wift", "_", "%", "taylor\\"};
+  for (size_t i = 0; i < PD_ARRAY_LEN(wild); i++) {
+    char want[120];
+    r = run("mycards", H, "artist", wild[i]);
+    snprintf(want, sizeof(want), "No artist called \"%s\"", wild[i]);
+    if (!pd_e2e_ephemeral(r) || strstr(pd_e2e_content(r), want) == NULL)
+      fail_msg("artist \"%s\" matched: %s", wild[i], json_string_value(json_object_get(embed0(r), "title")));
+    json_decref(r);
+  }
   r = run("mycards", H, "artist", "Nobody Famous");
   assert_true(pd_e2e_ephemeral(r));
   assert_non_null(strstr(pd_e2e_content(r), "No artist called \"Nobody Famous\""));
