@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "db_areas.h"
+#include "utf8.h"
 
 /* One row per template the player owns, with its copies and print numbers. */
 /* The player's copies are read first, through user_cards (user_id, id), and only then joined:
@@ -129,8 +130,8 @@ enum pd_result pd_db_collection_page(struct pd_db *db, const struct pd_list_quer
     int row = q->backward ? (int)(*n - 1 - i) : (int)i;
     struct pd_list_row *w = &rows[i];
     snprintf(w->public_id, sizeof(w->public_id), "%s", pd_db_val(r, row, 0));
-    snprintf(w->artist, sizeof(w->artist), "%s", pd_db_val(r, row, 1));
-    snprintf(w->era, sizeof(w->era), "%s", pd_db_val(r, row, 2));
+    pd_utf8_copy(w->artist, sizeof(w->artist), pd_db_val(r, row, 1));
+    pd_utf8_copy(w->era, sizeof(w->era), pd_db_val(r, row, 2));
     snprintf(w->rarity, sizeof(w->rarity), "%s", pd_db_val(r, row, 3));
     w->copies = pd_db_int(r, row, 4);
     const char *prints = pd_db_val(r, row, 5);
@@ -168,7 +169,7 @@ static void one_match(PGresult *r, int64_t *id, char *canon, size_t len)
   if (PQntuples(r) >= 1 && (PQntuples(r) == 1 || pd_db_int(r, 0, 0) != pd_db_int(r, 1, 0) ||
                             strcasecmp(pd_db_val(r, 0, 1), pd_db_val(r, 1, 1)) == 0)) {
     *id = pd_db_int(r, 0, 0);
-    snprintf(canon, len, "%s", pd_db_val(r, 0, 1));
+    pd_utf8_copy(canon, len, pd_db_val(r, 0, 1));
   }
 }
 
@@ -183,7 +184,7 @@ enum pd_result pd_db_artist_lookup(struct pd_db *db, const char *name, int64_t *
   *artist_id = 0;
   if (PQntuples(r) > 0 && strcasecmp(pd_db_val(r, 0, 1), name) == 0) {
     *artist_id = pd_db_int(r, 0, 0);
-    snprintf(canon, len, "%s", pd_db_val(r, 0, 1));
+    pd_utf8_copy(canon, len, pd_db_val(r, 0, 1));
   } else if (PQntuples(r) == 1) {
     one_match(r, artist_id, canon, len);
   }
@@ -280,8 +281,8 @@ enum pd_result pd_db_card_view(struct pd_db *db, const char *public_id, int64_t 
   memset(out, 0, sizeof(*out));
   out->card.template_id = pd_db_int(r, 0, 0);
   snprintf(out->card.public_id, sizeof(out->card.public_id), "%s", pd_db_val(r, 0, 1));
-  snprintf(out->card.artist, sizeof(out->card.artist), "%s", pd_db_val(r, 0, 2));
-  snprintf(out->card.era, sizeof(out->card.era), "%s", pd_db_val(r, 0, 3));
+  pd_utf8_copy(out->card.artist, sizeof(out->card.artist), pd_db_val(r, 0, 2));
+  pd_utf8_copy(out->card.era, sizeof(out->card.era), pd_db_val(r, 0, 3));
   snprintf(out->card.rarity, sizeof(out->card.rarity), "%s", pd_db_val(r, 0, 4));
   snprintf(out->card.image_url, sizeof(out->card.image_url), "%s", pd_db_val(r, 0, 5));
   out->card.copies = pd_db_int(r, 0, 6);

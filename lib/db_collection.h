@@ -29,7 +29,7 @@ struct pd_list_query {
 
 struct pd_list_row {
   char public_id[16];
-  char artist[128];
+  char artist[128]; /* names cut on a character boundary, with "…" (utf8.h) */
   char era[128];
   char rarity[16];
   int64_t copies;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db_areas.h"
+#include "utf8.h"
 
 const struct pd_db_stmt pd_db_packs_stmts[] = {
   /* Permanent cards and the temporary cards of events running now (see sql/007). */
@@ -129,8 +130,8 @@ enum pd_result pd_db_cards_info(struct pd_db *db, const int64_t *ids, size_t n, 
     }
     out[k].template_id = ids[k];
     snprintf(out[k].public_id, sizeof(out[k].public_id), "%s", pd_db_val(r, row, 1));
-    snprintf(out[k].artist, sizeof(out[k].artist), "%s", pd_db_val(r, row, 2));
-    snprintf(out[k].era, sizeof(out[k].era), "%s", pd_db_val(r, row, 3));
+    pd_utf8_copy(out[k].artist, sizeof(out[k].artist), pd_db_val(r, row, 2));
+    pd_utf8_copy(out[k].era, sizeof(out[k].era), pd_db_val(r, row, 3));
     snprintf(out[k].rarity, sizeof(out[k].rarity), "%s", pd_db_val(r, row, 4));
     snprintf(out[k].image_url, sizeof(out[k].image_url), "%s", pd_db_val(r, row, 5));
     out[k].copies = pd_db_int(r, row, 6);

@@ -22,7 +22,7 @@ enum pd_result pd_db_free_use(struct pd_db *db, int64_t user_id, const char *wha
 struct pd_card_info {
   int64_t template_id;
   char public_id[16];
-  char artist[256];
+  char artist[256]; /* names cut on a character boundary, with "…" (utf8.h) */
   char era[256];
   char rarity[16];
   char image_url[512];

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 static const struct {
   const char *name, *label;
   int color;
@@ -30,10 +32,12 @@ const char *pd_rarity_label(const char *rarity)
 
 json_t *pd_card_embed(const struct pd_card_info *c, const char *title, int64_t print_no, bool big)
 {
-  char t[600], printed[64];
-  snprintf(t, sizeof(t), "%s", title != NULL ? title : "");
-  if (title == NULL)
-    snprintf(t, sizeof(t), "%s — %s", c->artist, c->era);
+  char t[1100], printed[64];
+  if (title != NULL)
+    pd_utf8_copy(t, sizeof(t), title);
+  else
+    pd_utf8_fmt(t, sizeof(t), "%s — %s", c->artist, c->era);
+  pd_utf8_clip(t, sizeof(t), PD_EMBED_TITLE_MAX);
   json_t *e = json_pack("{s:s, s:i, s:[{s:s, s:s, s:b}, {s:s, s:s, s:b}], s:{s:s}}", "title", t, "color",
                         pd_rarity_color(c->rarity), "fields", "name", "Rarity", "value", pd_rarity_label(c->rarity),
                         "inline", 1, "name", "Card", "value", c->public_id, "inline", 1, big ? "image" : "thumbnail",

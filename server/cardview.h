@@ -13,7 +13,10 @@ int pd_rarity_color(const char *rarity);
 /* "Legendary" for "legendary". */
 const char *pd_rarity_label(const char *rarity);
 
-/* An embed for a card: title (NULL: "ARTIST — ERA"), the picture large (big) or as a
+/* Discord's limit on an embed title, in code points. */
+#define PD_EMBED_TITLE_MAX 256
+
+/* An embed for a card: title (NULL: "ARTIST — ERA", cut to PD_EMBED_TITLE_MAX), the picture large (big) or as a
  * thumbnail, fields for rarity and card id, and the print number when print_no > 0. */
 json_t *pd_card_embed(const struct pd_card_info *c, const char *title, int64_t print_no, bool big);
 

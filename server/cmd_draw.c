@@ -8,6 +8,7 @@
 #include "db_packs.h"
 #include "draw.h"
 #include "reply.h"
+#include "utf8.h"
 
 enum pd_result cmd_draw(struct pd_ctx *ctx)
 {
@@ -19,7 +20,7 @@ enum pd_result cmd_draw(struct pd_ctx *ctx)
   int64_t until = 0, amount = 0, id = 0, ucid = 0, print_no = 0;
   const char *rarity = NULL, *currency = NULL;
   double boost[PD_RARITY_COUNT];
-  char events[256], title[600];
+  char events[256], title[1100];
 
   enum pd_result rc = pd_ctx_db(ctx, &db);
   if (rc == PD_OK)
@@ -42,7 +43,7 @@ enum pd_result cmd_draw(struct pd_ctx *ctx)
     rc = pd_db_cards_info(db, &id, 1, &card);
   if (rc != PD_OK)
     return rc;
-  snprintf(title, sizeof(title), "You drew %s — %s", card.artist, card.era);
+  pd_utf8_fmt(title, sizeof(title), "You drew %s — %s", card.artist, card.era);
   json_t *embed = pd_card_embed(&card, title, print_no, true);
   if (currency != NULL) {
     char cost[64];

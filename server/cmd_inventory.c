@@ -5,6 +5,7 @@
 
 #include "collection.h"
 #include "db_users.h"
+#include "utf8.h"
 
 enum pd_result cmd_inventory(struct pd_ctx *ctx)
 {
@@ -32,7 +33,7 @@ enum pd_result cmd_inventory(struct pd_ctx *ctx)
   const char *name = json_string_value(json_object_get(user, "global_name"));
   if (name == NULL)
     name = json_string_value(json_object_get(user, "username"));
-  snprintf(v.owner_name, sizeof(v.owner_name), "%s", name != NULL ? name : "That player");
+  pd_utf8_copy(v.owner_name, sizeof(v.owner_name), name != NULL ? name : "That player");
   snprintf(v.viewer, sizeof(v.viewer), "%s", ctx->ix->user.id);
   v.q.owner = owner.id;
   rc = pd_list_filters(ctx, db, &v, filters, sizeof(filters), &ok);

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "draw.h"
 #include "reply.h"
+#include "utf8.h"
 
 static void odds_field(json_t *fields, const char *name, const double w[PD_RARITY_COUNT], const double *boost)
 {
@@ -34,10 +35,11 @@ enum pd_result cmd_odds(struct pd_ctx *ctx)
   const char *id = pd_interaction_option_str(ctx->ix, "pack");
   struct pd_db *db = NULL;
   double boost[PD_RARITY_COUNT];
-  char events[256], name[160], desc[600];
+  char events[256], name[160], desc[600], shown[200];
   const struct pd_pack *only = id != NULL ? pd_game_pack(g, id) : NULL;
   if (id != NULL && only == NULL)
-    return pd_ctx_user_error(ctx, "There is no pack called \"%.40s\". /odds alone lists every pack.", id);
+    return pd_ctx_user_error(ctx, "There is no pack called \"%s\". /odds alone lists every pack.",
+                             pd_utf8_short(shown, sizeof(shown), id, 40));
   enum pd_result rc = pd_ctx_db(ctx, &db);
   if (rc == PD_OK)
     rc = pd_draw_boost(db, g, boost, events, sizeof(events));

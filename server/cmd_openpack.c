@@ -9,6 +9,7 @@
 #include "db_packs.h"
 #include "draw.h"
 #include "reply.h"
+#include "utf8.h"
 
 enum pd_result cmd_openpack(struct pd_ctx *ctx)
 {
@@ -21,10 +22,11 @@ enum pd_result cmd_openpack(struct pd_ctx *ctx)
   int64_t until = 0, amount = 0, pack_id = 0, ids[PD_PACK_MAX_SIZE];
   const char *rarities[PD_PACK_MAX_SIZE], *currency = NULL;
   double boost[PD_RARITY_COUNT];
-  char what[48], events[256], text[700];
+  char what[48], events[256], text[700], shown[200];
 
   if (pack == NULL)
-    return pd_ctx_user_error(ctx, "There is no pack called \"%.40s\". /odds lists the packs and what is in them.", id);
+    return pd_ctx_user_error(ctx, "There is no pack called \"%s\". /odds lists the packs and what is in them.",
+                             pd_utf8_short(shown, sizeof(shown), id, 40));
   enum pd_result rc = pd_ctx_db(ctx, &db);
   if (rc == PD_OK)
     rc = pd_db_user_ensure(db, ctx->ix->user.id, &p);

@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "db_packs.h"
 #include "reply.h"
+#include "utf8.h"
 
 enum pd_result cmd_pick(struct pd_ctx *ctx)
 {
@@ -49,8 +50,8 @@ enum pd_result cmd_pick(struct pd_ctx *ctx)
   if (rc != PD_OK)
     return rc;
 
-  char title[600], desc[256];
-  snprintf(title, sizeof(title), "You kept %s — %s", cards[index].artist, cards[index].era);
+  char title[1100], desc[256];
+  pd_utf8_fmt(title, sizeof(title), "You kept %s — %s", cards[index].artist, cards[index].era);
   json_t *embeds = json_array();
   json_t *kept = pd_card_embed(&cards[index], title, print_no, true);
   snprintf(desc, sizeof(desc), "<@%s> flipped card %d.", ctx->ix->user.id, index + 1);
@@ -59,7 +60,7 @@ enum pd_result cmd_pick(struct pd_ctx *ctx)
   for (size_t i = 0; i < row.n; i++) {
     if ((int)i == index)
       continue;
-    snprintf(title, sizeof(title), "Got away: %s — %s", cards[i].artist, cards[i].era);
+    pd_utf8_fmt(title, sizeof(title), "Got away: %s — %s", cards[i].artist, cards[i].era);
     json_array_append_new(embeds, pd_card_embed(&cards[i], title, 0, false));
   }
   ctx->update = true;

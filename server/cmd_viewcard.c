@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "db_collection.h"
 #include "db_users.h"
+#include "utf8.h"
 
 enum pd_result cmd_viewcard(struct pd_ctx *ctx)
 {
@@ -15,7 +16,7 @@ enum pd_result cmd_viewcard(struct pd_ctx *ctx)
   struct pd_db *db = NULL;
   struct pd_player p = {0};
   struct pd_card_view cv;
-  char text[400];
+  char text[400], shown[200];
   if (id == NULL)
     return pd_ctx_user_error(ctx, "Say which card, for example /viewcard card:TAYL_19#03.");
   enum pd_result rc = pd_ctx_db(ctx, &db);
@@ -27,7 +28,8 @@ enum pd_result cmd_viewcard(struct pd_ctx *ctx)
   if (rc == PD_OK)
     rc = pd_db_card_view(db, id, p.id, &cv);
   if (rc == PD_E_NOTFOUND)
-    return pd_ctx_user_error(ctx, "No card %.40s. Type part of an artist, era or card id and pick a suggestion.", id);
+    return pd_ctx_user_error(ctx, "No card %s. Type part of an artist, era or card id and pick a suggestion.",
+                             pd_utf8_short(shown, sizeof(shown), id, 40));
   if (rc != PD_OK)
     return rc;
   json_t *embed = pd_card_embed(&cv.card, NULL, 0, true);

@@ -10,6 +10,7 @@
 #include "cardview.h"
 #include "db_users.h"
 #include "reply.h"
+#include "utf8.h"
 
 static const char rarity_codes[] = "crelm"; /* common rare epic legendary mythic */
 static const char sort_codes[] = "nra";     /* newest rarity artist */
@@ -104,7 +105,7 @@ enum pd_result pd_list_answer(struct pd_ctx *ctx, struct pd_db *db, struct pd_li
   size_t n = 0;
   bool more = false;
   int64_t copies = 0, distinct = 0;
-  char *text = NULL, title[200], footer[200];
+  char *text = NULL, title[1100], footer[200];
   size_t len = 0;
   enum pd_result rc = pd_db_collection_page(db, &v->q, rows, PD_LIST_PAGE, &n, &more);
   if (rc == PD_OK)
@@ -135,9 +136,10 @@ enum pd_result pd_list_answer(struct pd_ctx *ctx, struct pd_db *db, struct pd_li
     return PD_E_NOMEM;
   }
   if (v->own)
-    snprintf(title, sizeof(title), "Your collection%s%s", filter_text[0] ? ": " : "", filter_text);
+    pd_utf8_fmt(title, sizeof(title), "Your collection%s%s", filter_text[0] ? ": " : "", filter_text);
   else
-    snprintf(title, sizeof(title), "%s's collection%s%s", v->owner_name, filter_text[0] ? ": " : "", filter_text);
+    pd_utf8_fmt(title, sizeof(title), "%s's collection%s%s", v->owner_name, filter_text[0] ? ": " : "", filter_text);
+  pd_utf8_clip(title, sizeof(title), PD_EMBED_TITLE_MAX);
   snprintf(footer, sizeof(footer), "Page %d · %lld cards, %lld different · sorted by %s", v->page, (long long)copies,
            (long long)distinct, pd_sort_name(v->q.sort));
   bool has_prev = v->page > 1, has_next = v->q.backward ? true : more;

@@ -15,6 +15,7 @@
 #include "metrics.h"
 #include "reply.h"
 #include "sig.h"
+#include "utf8.h"
 
 /* Discord wants the first answer within 3 s; leave room for the network. */
 #define DEADLINE_US 2500000
@@ -59,7 +60,7 @@ enum pd_result pd_ctx_user_error(struct pd_ctx *ctx, const char *fmt, ...)
   char text[1024];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(text, sizeof(text), fmt, ap);
+  pd_utf8_vfmt(text, sizeof(text), fmt, ap); /* a long message is cut between characters */
   va_end(ap);
   ctx->user_error = true;
   return pd_ctx_reply(ctx, pd_reply_text(text, PD_FLAG_EPHEMERAL));
@@ -168,8 +169,10 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
   if (ix->command_name != NULL) {
     snprintf(name, sizeof(name), "%s", ix->command_name);
   } else {
+    /* A forged custom_id may hold anything: the name is cut on a character boundary. */
     size_t n = strcspn(ix->custom_id, ":");
-    snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) - 1 ? n : sizeof(name) - 1), ix->custom_id);
+    n = pd_utf8_prefix(ix->custom_id, n < sizeof(name) - 1 ? n : sizeof(name) - 1);
+    snprintf(name, sizeof(name), "%.*s", (int)n, ix->custom_id);
   }
   snprintf(log->command, sizeof(log->command), "%s", name);
   ctx.cmd = pd_command_find(name);

@@ -8,6 +8,7 @@
 #include "db_packs.h"
 #include "log.h"
 #include "reply.h"
+#include "utf8.h"
 
 enum pd_result pd_draw_boost(struct pd_db *db, const struct pd_game_config *g, double boost[PD_RARITY_COUNT],
                              char *events, size_t eventslen)
@@ -27,8 +28,11 @@ enum pd_result pd_draw_boost(struct pd_db *db, const struct pd_game_config *g, d
       continue;
     for (int r = 0; r < PD_RARITY_COUNT; r++)
       boost[r] *= b->weights[r];
-    if (at < eventslen)
-      at += (size_t)snprintf(events + at, eventslen - at, "%s%s", at > 0 ? ", " : "", b->event);
+    /* Names are cut on a character boundary when they do not all fit. */
+    if (at + 1 < eventslen) {
+      pd_utf8_fmt(events + at, eventslen - at, "%s%s", at > 0 ? ", " : "", b->event);
+      at += strlen(events + at);
+    }
   }
   json_decref(names);
   return PD_OK;
