@@ -191,36 +191,39 @@ enum pd_result pd_list_filters(struct pd_ctx *ctx, struct pd_db *db, struct pd_l
   const char *era = pd_interaction_option_str(ctx->ix, "era");
   const char *rarity = pd_interaction_option_str(ctx->ix, "rarity");
   const char *sort = pd_interaction_option_str(ctx->ix, "sort");
-  char canon[300];
-  size_t at = 0;
+  /* Each part is a name as the catalog spells it (cut on a character boundary when long), and
+   * the summary is put together once, cut the same way: no offset arithmetic to wrap. */
+  char artist_name[300] = "", era_name[300] = "", shown[400];
+  const char *rarity_name = "";
   enum pd_rarity r;
   *ok = false;
   filter_text[0] = '\0';
   if (artist != NULL) {
-    enum pd_result rc = pd_db_artist_lookup(db, artist, &v->q.artist_id, canon, sizeof(canon));
+    enum pd_result rc = pd_db_artist_lookup(db, artist, &v->q.artist_id, artist_name, sizeof(artist_name));
     if (rc != PD_OK)
       return rc;
     if (v->q.artist_id == 0)
-      return pd_ctx_user_error(ctx, "No artist called \"%.80s\" in PopDeck. Pick one from the suggestions as you type.", artist);
-    at += (size_t)snprintf(filter_text + at, len - at, "%s", canon);
+      return pd_ctx_user_error(ctx, "No artist called \"%s\" in PopDeck. Pick one from the suggestions as you type.",
+                               pd_utf8_short(shown, sizeof(shown), artist, 80));
   }
   if (era != NULL) {
-    enum pd_result rc = pd_db_era_lookup(db, era, v->q.artist_id, &v->q.era_id, canon, sizeof(canon));
+    enum pd_result rc = pd_db_era_lookup(db, era, v->q.artist_id, &v->q.era_id, era_name, sizeof(era_name));
     if (rc != PD_OK)
       return rc;
     if (v->q.era_id == 0)
-      return pd_ctx_user_error(ctx, "No era called \"%.80s\"%s. Pick one from the suggestions as you type.", era,
-                               artist != NULL ? " for that artist" : "");
-    at += (size_t)snprintf(filter_text + at, len - at, "%s%s", at ? ", " : "", canon);
+      return pd_ctx_user_error(ctx, "No era called \"%s\"%s. Pick one from the suggestions as you type.",
+                               pd_utf8_short(shown, sizeof(shown), era, 80), artist != NULL ? " for that artist" : "");
   }
   if (rarity != NULL) {
     if (pd_rarity_parse(rarity, &r) != PD_OK)
       return pd_ctx_user_error(ctx, "Rarity must be common, rare, epic, legendary or mythic.");
     v->q.rarity = pd_rarity_name(r);
-    at += (size_t)snprintf(filter_text + at, len - at, "%s%s", at ? ", " : "", pd_rarity_label(v->q.rarity));
+    rarity_name = pd_rarity_label(v->q.rarity);
   }
   if (sort != NULL && pd_sort_parse(sort, &v->q.sort) != PD_OK)
     return pd_ctx_user_error(ctx, "Sort must be newest, rarity or artist.");
+  pd_utf8_fmt(filter_text, len, "%s%s%s%s%s", artist_name, artist_name[0] && era_name[0] ? ", " : "", era_name,
+              (artist_name[0] || era_name[0]) && rarity_name[0] ? ", " : "", rarity_name);
   *ok = true;
   return PD_OK;
 }

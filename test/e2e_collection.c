@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "e2e.h"
+#include "reply.h"
 
 static struct pd_e2e E;
 static const char *H = "700000000000000201", *I = "700000000000000202";
@@ -286,6 +287,75 @@ static void test_viewcard(void **state)
   json_decref(r);
 }
 
+static bool utf8_ok(const char *s)
+{
+  json_t *j = s != NULL ? json_string(s) : NULL; /* jansson refuses broken UTF-8 */
+  bool ok = j != NULL;
+  json_decref(j);
+  return ok;
+}
+
+/* MusicBrainz has album titles over 400 characters.  An artist and an era whose names are each
+ * longer than every buffer they pass through, in two-byte letters: the filter summary, the
+ * title, the rows and /viewcard are cut between characters with "…" and stay within Discord's
+ * limits (the -O1 sanitizer build caught the summary writing past its buffer before). */
+static void test_long_multibyte_names(void **state)
+{
+  char artist[2048], era[2048], sql[1024];
+  assert_true(pd_e2e_sql(&E, "INSERT INTO artists (name) VALUES ('Ωmega ' || repeat('ü', 260))"));
+  assert_true(pd_e2e_sql(&E, "INSERT INTO eras (artist_id, name, start_date) SELECT id, 'Épopée ' || repeat('é', 240),"
+                             " '2020-01-01' FROM artists WHERE name LIKE 'Ωmega %'"));
+  assert_true(pd_e2e_sql(&E, "INSERT INTO card_templates (public_id, artist_id, era_id, rarity, image_url)"
+                             " SELECT 'OMEG_EP#01', a.id, e.id, 'common', 'http://127.0.0.1:1/cards/OMEG_EP-01.png'"
+                             " FROM artists a JOIN eras e ON e.artist_id = a.id WHERE a.name LIKE 'Ωmega %'"));
+  snprintf(sql, sizeof(sql), "WITH upd AS (UPDATE card_templates SET copies_created = copies_created + 1"
+           " WHERE public_id = 'OMEG_EP#01' RETURNING id, copies_created)"
+           " INSERT INTO user_cards (user_id, template_id, print_no) SELECT"
+           " (SELECT id FROM users WHERE discord_id = '%s'), id, copies_created FROM upd", H);
+  assert_true(pd_e2e_sql(&E, sql));
+  pd_e2e_sql_text(&E, "SELECT name FROM artists WHERE name LIKE 'Ωmega %'", artist, sizeof(artist));
+  pd_e2e_sql_text(&E, "SELECT name FROM eras WHERE name LIKE 'Épopée %'", era, sizeof(era));
+  assert_true(strlen(artist) > 500 && strlen(era) > 450);
+
+  json_t *ix = pd_e2e_command("mycards", H), *r = NULL;
+  pd_e2e_option(ix, "artist", 3, json_string(artist));
+  pd_e2e_option(ix, "era", 3, json_string(era));
+  pd_e2e_option(ix, "rarity", 3, json_string("common"));
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &r), 200);
+  json_decref(ix);
+  assert_false(pd_e2e_ephemeral(r));
+  const char *title = json_string_value(json_object_get(embed0(r), "title"));
+  const char *desc = json_string_value(json_object_get(embed0(r), "description"));
+  assert_non_null(title);
+  assert_true(utf8_ok(title) && utf8_ok(desc));
+  assert_int_equal(strncmp(title, "Your collection: Ωmega üü", strlen("Your collection: Ωmega üü")), 0);
+  assert_true(pd_utf8_len(title) <= 256);
+  assert_int_equal(strcmp(title + strlen(title) - 3, "…"), 0);
+  /* The row names the card with both names cut, and its id. */
+  assert_non_null(strstr(desc, "`OMEG_EP#01` **Ωmega üü"));
+  assert_non_null(strstr(desc, "… — Épopée éé"));
+  json_decref(r);
+
+  /* /viewcard: the embed title is "ARTIST — ERA", cut to Discord's 256. */
+  r = run("viewcard", H, "card", "OMEG_EP#01");
+  title = json_string_value(json_object_get(embed0(r), "title"));
+  assert_non_null(title);
+  assert_true(utf8_ok(title));
+  assert_true(pd_utf8_len(title) <= 256);
+  assert_int_equal(strncmp(title, "Ωmega üü", strlen("Ωmega üü")), 0);
+  json_decref(r);
+
+  /* An unknown multi-byte name is quoted back cut between characters, not refused as broken. */
+  char unknown[700];
+  snprintf(unknown, sizeof(unknown), "Ж%s", artist);
+  r = run("mycards", H, "artist", unknown);
+  assert_true(pd_e2e_ephemeral(r));
+  assert_true(utf8_ok(pd_e2e_content(r)));
+  assert_non_null(strstr(pd_e2e_content(r), "No artist called \"ЖΩmega üü"));
+  assert_non_null(strstr(pd_e2e_content(r), "…\" in PopDeck"));
+  json_decref(r);
+}
+
 static void test_inventory_and_privacy(void **state)
 {
   json_t *r = run("inventory", I, "user", H);
@@ -362,6 +432,7 @@ int main(void)
     cmocka_unit_test(test_duplicates_filters_and_sorts),
     cmocka_unit_test(test_autocomplete),
     cmocka_unit_test(test_viewcard),
+    cmocka_unit_test(test_long_multibyte_names),
     cmocka_unit_test(test_inventory_and_privacy),
     cmocka_unit_test(test_cooldowns),
     cmocka_unit_test(test_odds),
