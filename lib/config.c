@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,39 @@ static enum pd_result int_var(const struct pd_config_source *src, const char *na
   }
   *out = n;
   return PD_OK;
+}
+
+/* Whether url is a connection string libpq can use: parsed by libpq itself (no connection
+ * is made), and every port in it a number.  Writes what is wrong into err. */
+static bool database_url_ok(const char *url, char *err, size_t errlen)
+{
+  char *why = NULL;
+  PQconninfoOption *opts = PQconninfoParse(url, &why);
+  if (opts == NULL) {
+    size_t n = why != NULL ? strcspn(why, "\n") : 0;
+    snprintf(err, errlen, "DATABASE_URL: is not a libpq connection string (%.*s); expected e.g."
+             " postgresql://user@host:5432/popdeck or \"host=... dbname=...\"", (int)n,
+             why != NULL ? why : "out of memory");
+    PQfreemem(why);
+    return false;
+  }
+  bool ok = true;
+  for (PQconninfoOption *o = opts; ok && o->keyword != NULL; o++) {
+    if (strcmp(o->keyword, "port") != 0 || o->val == NULL || o->val[0] == '\0')
+      continue;
+    /* A list of ports ("5432,5433") goes with a list of hosts. */
+    for (const char *p = o->val; ok && *p != '\0';) {
+      char *end = NULL;
+      errno = 0;
+      long port = strtol(p, &end, 10);
+      ok = end != p && errno == 0 && port >= 1 && port <= 65535 && (*end == ',' || *end == '\0');
+      p = *end == ',' ? end + 1 : end;
+    }
+    if (!ok)
+      snprintf(err, errlen, "DATABASE_URL: port \"%s\" is not a port number (1-65535)", o->val);
+  }
+  PQconninfoFree(opts);
+  return ok;
 }
 
 static bool is_snowflake(const char *s)
@@ -111,6 +145,8 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
     snprintf(err, errlen, "DATABASE_URL: is required (a libpq connection string, e.g. postgresql://user@host/popdeck)");
     goto out;
   }
+  if (c->database_url != NULL && !database_url_ok(c->database_url, err, errlen))
+    goto out;
 
   v = src->get(src->arg, "DISCORD_PUBLIC_KEY");
   if (v != NULL) {

@@ -34,8 +34,23 @@ static enum pd_result prepare_all(PGconn *pg)
   return PD_OK;
 }
 
+/* libpq's reason for the last failure on pg, on one line, into err (may be NULL). */
+static void pq_reason(PGconn *pg, char *err, size_t errlen)
+{
+  if (err == NULL || errlen == 0)
+    return;
+  const char *m = pg != NULL ? PQerrorMessage(pg) : "out of memory";
+  size_t n = strlen(m);
+  while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' '))
+    n--;
+  snprintf(err, errlen, "%.*s", (int)n, m);
+  for (char *p = err; *p != '\0'; p++)
+    if (*p == '\n' || *p == '\t')
+      *p = ' '; /* libpq puts one line per address tried, hints indented */
+}
+
 static enum pd_result connect_pg(const char *conninfo, int statement_timeout_ms, bool prepare,
-                                 PGconn **out)
+                                 PGconn **out, char *err, size_t errlen)
 {
   char options[128];
   snprintf(options, sizeof(options), "-c statement_timeout=%d -c idle_in_transaction_session_timeout=60000 -c client_min_messages=warning",
@@ -45,15 +60,19 @@ static enum pd_result connect_pg(const char *conninfo, int statement_timeout_ms,
   const char *vals[] = {conninfo, "2", "popdeck", options, NULL};
   PGconn *pg = PQconnectdbParams(keys, vals, 1);
   *out = NULL;
-  if (pg == NULL)
+  if (pg == NULL) {
+    pq_reason(NULL, err, errlen);
     return PD_E_NOMEM;
+  }
   if (PQstatus(pg) != CONNECTION_OK) {
+    pq_reason(pg, err, errlen);
     PQfinish(pg);
     return PD_E_DB_DOWN;
   }
   if (prepare) {
     enum pd_result rc = prepare_all(pg);
     if (rc != PD_OK) {
+      pq_reason(pg, err, errlen);
       PQfinish(pg);
       return rc;
     }
@@ -62,7 +81,8 @@ static enum pd_result connect_pg(const char *conninfo, int statement_timeout_ms,
   return PD_OK;
 }
 
-enum pd_result pd_db_open(const char *conninfo, int statement_timeout_ms, bool prepare, struct pd_db **out)
+enum pd_result pd_db_open(const char *conninfo, int statement_timeout_ms, bool prepare, struct pd_db **out,
+                          char *err, size_t errlen)
 {
   struct pd_db *db = calloc(1, sizeof(*db));
   if (db == NULL)
@@ -74,7 +94,7 @@ enum pd_result pd_db_open(const char *conninfo, int statement_timeout_ms, bool p
     free(db);
     return PD_E_NOMEM;
   }
-  enum pd_result rc = connect_pg(conninfo, statement_timeout_ms, prepare, &db->pg);
+  enum pd_result rc = connect_pg(conninfo, statement_timeout_ms, prepare, &db->pg, err, errlen);
   if (rc != PD_OK) {
     pd_db_close(db);
     return rc;
@@ -97,7 +117,7 @@ enum pd_result pd_db_reconnect(struct pd_db *db)
 {
   PQfinish(db->pg);
   db->pg = NULL;
-  enum pd_result rc = connect_pg(db->conninfo, db->statement_timeout_ms, db->prepare, &db->pg);
+  enum pd_result rc = connect_pg(db->conninfo, db->statement_timeout_ms, db->prepare, &db->pg, NULL, 0);
   db->fresh = rc == PD_OK;
   return rc;
 }
@@ -110,6 +130,7 @@ struct pd_db_pool {
   int size;
   int in_use;
   int64_t next_connect_us;
+  bool down; /* the last connect failed: said once in the log, and again when it comes back */
   struct pd_db *slots;
   bool *busy;
 };
@@ -139,6 +160,11 @@ enum pd_result pd_db_pool_new(const char *conninfo, int size, struct pd_db_pool 
   pthread_cond_init(&p->cv, &ca);
   pthread_condattr_destroy(&ca);
   *out = p;
+  /* One connection now, so a database that cannot be reached is in the log from the start,
+   * in libpq's own words; it is not fatal (requests answer "catching its breath" meanwhile). */
+  struct pd_db *first = NULL;
+  if (pd_db_acquire(p, pd_now_us() + 3000000, &first) == PD_OK)
+    pd_db_release(first);
   return PD_OK;
 nomem:
   if (p->slots != NULL)
@@ -212,13 +238,20 @@ enum pd_result pd_db_acquire(struct pd_db_pool *p, int64_t deadline_us, struct p
   } else if (need_connect) {
     PQfinish(db->pg);
     db->pg = NULL;
-    rc = connect_pg(db->conninfo, db->statement_timeout_ms, true, &db->pg);
+    char why[512] = "";
+    rc = connect_pg(db->conninfo, db->statement_timeout_ms, true, &db->pg, why, sizeof(why));
     db->fresh = rc == PD_OK;
-    if (rc != PD_OK) {
-      pthread_mutex_lock(&p->mu);
+    pthread_mutex_lock(&p->mu);
+    bool was_down = p->down;
+    p->down = rc != PD_OK;
+    if (rc != PD_OK)
       p->next_connect_us = pd_now_us() + RECONNECT_PAUSE_US;
-      pthread_mutex_unlock(&p->mu);
-    }
+    pthread_mutex_unlock(&p->mu);
+    if (rc != PD_OK && !was_down)
+      pd_log("warn", rc == PD_E_DB_DOWN ? "database unreachable" : "database refused our statements (run popdeck migrate?)",
+             json_pack("{s:s, s:s}", "error", why, "result", pd_result_str(rc)));
+    else if (rc == PD_OK && was_down)
+      pd_log("info", "database reachable again", NULL);
   }
   if (rc != PD_OK) {
     pd_db_release(db);

@@ -26,14 +26,18 @@ struct pd_db {
 };
 
 /* A standalone connection (workers, migrate, tests).  statement_timeout_ms 0 = none.
- * prepare=false skips preparing the statements (migrate runs before tables exist). */
+ * prepare=false skips preparing the statements (migrate runs before tables exist).  On a
+ * failure err (may be NULL) gets libpq's own reason on one line. */
 enum pd_result pd_db_open(const char *conninfo, int statement_timeout_ms, bool prepare,
-                          struct pd_db **out);
+                          struct pd_db **out, char *err, size_t errlen);
 void pd_db_close(struct pd_db *db);
 /* Drops a broken connection and connects again. */
 enum pd_result pd_db_reconnect(struct pd_db *db);
 
 struct pd_db_pool;
+/* Connects one slot at once: a database that cannot be reached is logged as a warning with
+ * libpq's reason (not an error: the pool connects when it can).  Each later change between
+ * reachable and not is logged once. */
 enum pd_result pd_db_pool_new(const char *conninfo, int size, struct pd_db_pool **out);
 void pd_db_pool_free(struct pd_db_pool *p);
 /* Waits for a free connection until deadline_us (pd_now_us clock); PD_E_DB_DOWN when

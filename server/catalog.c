@@ -59,8 +59,8 @@ bool pd_catalog_open(struct pd_catalog *c, unsigned need)
     fprintf(stderr, "%s\n", err);
     return false;
   }
-  if (c->cfg.database_url != NULL && pd_db_open(c->cfg.database_url, 0, true, &c->db) != PD_OK) {
-    fprintf(stderr, "cannot connect to DATABASE_URL (is it migrated? run popdeck migrate)\n");
+  if (c->cfg.database_url != NULL && pd_db_open(c->cfg.database_url, 0, true, &c->db, err, sizeof(err)) != PD_OK) {
+    fprintf(stderr, "cannot use DATABASE_URL: %s (is it migrated? run popdeck migrate)\n", err);
     return false;
   }
   return true;

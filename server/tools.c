@@ -48,8 +48,9 @@ int pd_cli_migrate(int argc, char **argv)
   if (!pd_cli_config(PD_NEED_DB, &cfg))
     return 2;
   int rc = 1;
-  if (pd_db_open(cfg.database_url, 0, false, &db) != PD_OK) {
-    fprintf(stderr, "migrate: cannot connect to DATABASE_URL: %s\n", db != NULL ? PQerrorMessage(db->pg) : "unreachable");
+  char why[512] = "";
+  if (pd_db_open(cfg.database_url, 0, false, &db, why, sizeof(why)) != PD_OK) {
+    fprintf(stderr, "migrate: cannot connect to DATABASE_URL: %s\n", why);
     goto out;
   }
   if (pd_migrate_run(db, cfg.sql_dir, print_applied, &applied) != PD_OK) {

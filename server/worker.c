@@ -292,7 +292,7 @@ static void *worker_main(void *arg)
     if (db == NULL || PQstatus(db->pg) != CONNECTION_OK) {
       pd_db_close(db);
       db = NULL;
-      if (pd_db_open(w->app->cfg.database_url, 30000, true, &db) != PD_OK ||
+      if (pd_db_open(w->app->cfg.database_url, 30000, true, &db, NULL, 0) != PD_OK ||
           pd_db_exec_sql(db, "LISTEN " PD_JOBS_CHANNEL) != PD_OK) {
         pd_db_close(db);
         db = NULL;

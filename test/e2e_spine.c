@@ -553,6 +553,57 @@ static void test_every_name_both_ways(void **state)
   json_decref(reply);
 }
 
+/* DATABASE_URL is checked by libpq's own parser at start: a malformed one stops serve with one
+ * line naming it (exit 2); a well-formed one that cannot be reached is a warning in libpq's words,
+ * and serve answers meanwhile. */
+static void test_database_url_checked(void **state)
+{
+  char cmd[2048];
+  snprintf(cmd, sizeof(cmd), "DATABASE_URL=nonsense:// DISCORD_PUBLIC_KEY=%s DISCORD_APPLICATION_ID=%s"
+           " %s/popdeck serve 2>&1 | head -n 1 | grep -q '^DATABASE_URL: is not a libpq connection string (missing'",
+           E.pk_hex, PD_E2E_APP_ID, E.build);
+  assert_int_equal(system(cmd), 0);
+  snprintf(cmd, sizeof(cmd), "DATABASE_URL=nonsense:// DISCORD_PUBLIC_KEY=%s DISCORD_APPLICATION_ID=%s"
+           " %s/popdeck serve >/dev/null 2>&1", E.pk_hex, PD_E2E_APP_ID, E.build);
+  assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+  snprintf(cmd, sizeof(cmd), "DATABASE_URL=nonsense:// %s/popdeck migrate 2>&1 | grep -q '^DATABASE_URL: is not'", E.build);
+  assert_int_equal(system(cmd), 0);
+
+  char bin[300], log[600], env[5][300];
+  int port = pd_proc_free_port();
+  struct pd_proc *p = NULL;
+  snprintf(bin, sizeof(bin), "%s/popdeck", E.build);
+  snprintf(log, sizeof(log), "%s/spine-unreachable.log", getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp");
+  snprintf(env[0], sizeof(env[0]), "DATABASE_URL=postgresql:///popdeck?host=/nonexistent-popdeck-socket");
+  snprintf(env[1], sizeof(env[1]), "DISCORD_PUBLIC_KEY=%s", E.pk_hex);
+  snprintf(env[2], sizeof(env[2]), "DISCORD_APPLICATION_ID=%s", PD_E2E_APP_ID);
+  snprintf(env[3], sizeof(env[3]), "LISTEN_ADDR=127.0.0.1:%d", port);
+  snprintf(env[4], sizeof(env[4]), "FOLLOWUP_WORKERS=0");
+  const char *envp[] = {env[0], env[1], env[2], env[3], env[4], "ADMIN_FILE=/nonexistent/admin.json", NULL};
+  char *const argv[] = {bin, "serve", NULL};
+  assert_int_equal(pd_proc_spawn(&p, argv, envp, log), PD_OK);
+  char line[2048];
+  assert_int_equal(pd_proc_wait_log(p, "\"msg\":\"listening\"", 10000, NULL, 0), PD_OK);
+  assert_int_equal(pd_proc_wait_log(p, "\"msg\":\"database unreachable\"", 1000, line, sizeof(line)), PD_OK);
+  /* libpq's own reason names the socket it could not reach. */
+  if (strstr(line, "/nonexistent-popdeck-socket/.s.PGSQL.5432") == NULL)
+    fail_msg("the warning lacks libpq's reason: %s", line);
+  /* Serving meanwhile: a player is told to try again. */
+  int saved = E.srv[0].port;
+  E.srv[0].port = port;
+  json_t *ix = pd_e2e_command("daily", "700000000000000090"), *reply = NULL;
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  assert_non_null(strstr(pd_e2e_content(reply), "catching its breath"));
+  E.srv[0].port = saved;
+  json_decref(ix);
+  json_decref(reply);
+  pd_proc_signal(p, 15);
+  int status = -1;
+  assert_int_equal(pd_proc_wait_exit(p, 10000, &status), PD_OK);
+  assert_int_equal(status, 0);
+  pd_proc_free(p);
+}
+
 static void test_sigterm_exits_zero(void **state)
 {
   int status = -1;
@@ -581,6 +632,7 @@ int main(void)
     cmocka_unit_test(test_profile_attaches_its_banner),
     cmocka_unit_test(test_ops_routes),
     cmocka_unit_test(test_every_name_both_ways),
+    cmocka_unit_test(test_database_url_checked),
     cmocka_unit_test(test_sigterm_exits_zero),
   };
   return cmocka_run_group_tests_name("e2e_spine", tests, setup, teardown);

@@ -196,6 +196,14 @@ static void test_bad_values_named(void **state)
   struct {
     const char *name, *value, *prefix;
   } rows[] = {
+    {"DATABASE_URL", "nonsense://", "DATABASE_URL: is not a libpq connection string (missing \"=\" after"},
+    {"DATABASE_URL", "postgres://%zz@db/popdeck", "DATABASE_URL: is not a libpq connection string (invalid percent"},
+    {"DATABASE_URL", "postgresql://db/popdeck?bogus=1", "DATABASE_URL: is not a libpq connection string (invalid URI"},
+    {"DATABASE_URL", "dbname='popdeck", "DATABASE_URL: is not a libpq connection string (unterminated"},
+    {"DATABASE_URL", "postgresql://[::1/popdeck", "DATABASE_URL: is not a libpq connection string"},
+    {"DATABASE_URL", "postgresql://db:notaport/popdeck", "DATABASE_URL: port \"notaport\" is not a port number"},
+    {"DATABASE_URL", "host=a,b port=5432,0", "DATABASE_URL: port \"5432,0\" is not a port number"},
+    {"DATABASE_URL", "postgresql://db:65536/popdeck", "DATABASE_URL: port \"65536\""},
     {"DISCORD_PUBLIC_KEY", "abcd", "DISCORD_PUBLIC_KEY: must be 64 hex"},
     {"DISCORD_PUBLIC_KEY", PK "0", "DISCORD_PUBLIC_KEY: must be 64 hex"},
     {"DISCORD_PUBLIC_KEY", "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da2",
@@ -240,6 +248,29 @@ static void test_bad_values_named(void **state)
 }
 
 /* STORAGE=s3 needs each of the four S3 variables. */
+/* Connection strings libpq takes, in both its forms, are accepted without connecting. */
+static void test_database_urls_accepted(void **state)
+{
+  static const char *const good[] = {
+    "postgresql:///popdeck",
+    "postgresql://popdeck:secret@db.internal:5432/popdeck?sslmode=require",
+    "postgresql:///popdeck?host=/run/postgresql&user=postgres",
+    "postgres://u@[::1]:5433/popdeck",
+    "host=db1,db2 port=5432,5433 dbname=popdeck target_session_attrs=read-write",
+    "dbname='pop deck' user=popdeck",
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(good); i++) {
+    struct kv vars[MAX_VARS];
+    struct pd_config c;
+    char err[256] = "";
+    with("DATABASE_URL", good[i], vars);
+    if (load(vars, NEED_ALL, &c, err, sizeof(err)) != PD_OK)
+      fail_msg("\"%s\" refused: %s", good[i], err);
+    assert_string_equal(c.database_url, good[i]);
+    pd_config_free(&c);
+  }
+}
+
 static void test_s3_needs_its_variables(void **state)
 {
   static const char *names[] = {"S3_ENDPOINT", "S3_BUCKET", "S3_KEY", "S3_SECRET"};
@@ -463,6 +494,7 @@ int main(void)
     cmocka_unit_test(test_every_variable_read),
     cmocka_unit_test(test_required_per_need),
     cmocka_unit_test(test_bad_values_named),
+    cmocka_unit_test(test_database_urls_accepted),
     cmocka_unit_test(test_s3_needs_its_variables),
     cmocka_unit_test(test_numeric_edges),
     cmocka_unit_test(test_listen_addr),
