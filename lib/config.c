@@ -255,6 +255,12 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
   if (int_var(src, "DAILY_NOTES", 250, 1, 1000000000, &n, err, errlen) != PD_OK)
     goto out;
   c->daily_notes = n;
+  if (int_var(src, "RATE_LIMIT_COMMANDS", 8, 0, 1000000, &n, err, errlen) != PD_OK)
+    goto out;
+  c->rate_limit_commands = (int)n;
+  if (int_var(src, "RATE_LIMIT_WINDOW_S", 10, 1, 3600, &n, err, errlen) != PD_OK)
+    goto out;
+  c->rate_limit_window_s = (int)n;
   return PD_OK;
 
 nomem:

@@ -42,6 +42,8 @@ struct pd_config {
   int db_pool_size;      /* DB_POOL_SIZE */
   int followup_workers;  /* FOLLOWUP_WORKERS */
   int64_t daily_notes;   /* DAILY_NOTES */
+  int rate_limit_commands; /* RATE_LIMIT_COMMANDS: per player per window, 0 = no limit */
+  int rate_limit_window_s; /* RATE_LIMIT_WINDOW_S */
 };
 
 /* Source of variables: a lookup function so tests can feed a table instead of the

@@ -7,5 +7,6 @@ const struct pd_db_stmt *const pd_db_areas[] = {
   pd_db_catalog_stmts,
   pd_db_packs_stmts,
   pd_db_collection_stmts,
+  pd_db_ratelimit_stmts,
   NULL,
 };

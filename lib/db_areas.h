@@ -12,5 +12,6 @@ extern const struct pd_db_stmt pd_db_jobs_stmts[];
 extern const struct pd_db_stmt pd_db_catalog_stmts[];
 extern const struct pd_db_stmt pd_db_packs_stmts[];
 extern const struct pd_db_stmt pd_db_collection_stmts[];
+extern const struct pd_db_stmt pd_db_ratelimit_stmts[];
 
 #endif

@@ -45,7 +45,9 @@ dport=$(free_port)
 pids+=($!)
 export DISCORD_PUBLIC_KEY=$pk DISCORD_APPLICATION_ID=1111111111111111111 LISTEN_ADDR=127.0.0.1:$port
 export DISCORD_API_BASE=http://127.0.0.1:$dport/api/v10 DEV_KEY_FILE=$tmp/key CARDS_DIR=$tmp/cards
-"${pin_server[@]}" "$build/popdeck" serve 2>"$tmp/server.log" &
+# The handlers are measured replaying one player's request, which the per-player limit would
+# refuse after eight: this server runs without it; the limit's own cost is measured below.
+RATE_LIMIT_COMMANDS=0 "${pin_server[@]}" "$build/popdeck" serve 2>"$tmp/server.log" &
 spid=$!
 pids+=("$spid")
 wait_http "http://127.0.0.1:$port/healthz"
@@ -93,6 +95,19 @@ bal=$(run_wrk balance "$url" "$tmp/balance.req" 1 32 0)
 n=$(field requests "$bal"); d=$(field duration_us "$bal")
 printf '%-34s %s req/s, p50 %s us, p99 %s us, non-2xx %s\n' "/balance unpaced (wrk -t1 -c32)" \
   "$(( n * 1000000 / d ))" "$(field p50_us "$bal")" "$(field p99_us "$bal")" "$(field non2xx "$bal")"
+
+# The per-player limit (its default, 8 commands in 10 s): a second server, the same player's
+# /balance replayed, so after eight every request is counted and refused before any handler.
+lport=$(free_port)
+LISTEN_ADDR=127.0.0.1:$lport "${pin_server[@]}" "$build/popdeck" serve 2>"$tmp/server-limit.log" &
+lpid=$!
+pids+=("$lpid")
+wait_http "http://127.0.0.1:$lport/healthz"
+lim=$(run_wrk limit "http://127.0.0.1:$lport/interactions" "$tmp/balance.req" 1 32 0)
+n=$(field requests "$lim"); d=$(field duration_us "$lim")
+printf '%-34s %s req/s, p50 %s us, p99 %s us, non-2xx %s\n' "/balance over the limit (refused)" \
+  "$(( n * 1000000 / d ))" "$(field p50_us "$lim")" "$(field p99_us "$lim")" "$(field non2xx "$lim")"
+kill "$lpid" 2>/dev/null || true
 
 # /openpack: 300 opens by new players at 20/s; the follow-up's delay is measured from the
 # acknowledgement to the moment the Discord double received the pack message.

@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "db_jobs.h"
+#include "db_ratelimit.h"
 #include "interaction.h"
 #include "metrics.h"
 #include "reply.h"
@@ -125,6 +126,34 @@ static enum pd_result run_command(struct pd_ctx *ctx)
   return rc;
 }
 
+/* How long the limit may wait for a pooled connection: under load it gives way to the command. */
+#define RATE_LIMIT_WAIT_US 250000
+
+/* The per-player limit, before any handler runs: a refused command changes nothing.  It is
+ * shared by every instance (the count lives in PostgreSQL).  When the count cannot be had (the
+ * database is down or every connection busy) the command goes on: its handler meets the same
+ * trouble and says so, and /ping and /help keep working. */
+static bool within_limit(struct pd_ctx *ctx)
+{
+  const struct pd_config *cfg = &ctx->app->cfg;
+  struct pd_db *db = NULL;
+  bool ok = true;
+  int64_t retry_at = 0, wait_until = pd_now_us() + RATE_LIMIT_WAIT_US;
+  if (cfg->rate_limit_commands <= 0)
+    return true;
+  if (pd_db_acquire(ctx->app->pool, wait_until < ctx->deadline_us ? wait_until : ctx->deadline_us, &db) != PD_OK)
+    return true;
+  enum pd_result rc =
+      pd_db_rate_take(db, ctx->ix->user.id, cfg->rate_limit_commands, cfg->rate_limit_window_s, &ok, &retry_at);
+  pd_db_release(db);
+  if (rc != PD_OK)
+    return true;
+  if (!ok)
+    pd_ctx_user_error(ctx, "Slow down: PopDeck takes %d commands every %d seconds from each player. Try again <t:%lld:R>.",
+                      cfg->rate_limit_commands, cfg->rate_limit_window_s, (long long)retry_at);
+  return ok;
+}
+
 /* Gates from the command's flags; a refusal is a user-facing message. */
 static bool allowed(struct pd_ctx *ctx)
 {
@@ -204,7 +233,7 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
   }
 
   enum pd_result rc = PD_OK;
-  if (allowed(&ctx))
+  if (within_limit(&ctx) && allowed(&ctx))
     rc = run_command(&ctx);
   if (rc != PD_OK) {
     resp = our_failure(&ctx, rc, log);

@@ -92,6 +92,8 @@ static void test_defaults(void **state)
   assert_int_equal(c.db_pool_size, 8);
   assert_int_equal(c.followup_workers, 2);
   assert_int_equal(c.daily_notes, 250);
+  assert_int_equal(c.rate_limit_commands, 8);
+  assert_int_equal(c.rate_limit_window_s, 10);
   pd_config_free(&c);
   pd_config_free(&c); /* a freed config is zeroed, so a second free is harmless */
   pd_config_free(NULL);
@@ -123,6 +125,8 @@ static void test_every_variable_read(void **state)
     {"DB_POOL_SIZE", "3"},
     {"FOLLOWUP_WORKERS", "0"},
     {"DAILY_NOTES", "1000"},
+    {"RATE_LIMIT_COMMANDS", "0"},
+    {"RATE_LIMIT_WINDOW_S", "60"},
     {NULL, NULL},
   };
   struct pd_config c;
@@ -155,6 +159,8 @@ static void test_every_variable_read(void **state)
   assert_int_equal(c.db_pool_size, 3);
   assert_int_equal(c.followup_workers, 0);
   assert_int_equal(c.daily_notes, 1000);
+  assert_int_equal(c.rate_limit_commands, 0);
+  assert_int_equal(c.rate_limit_window_s, 60);
   pd_config_free(&c);
 }
 
@@ -234,6 +240,10 @@ static void test_bad_values_named(void **state)
     {"DAILY_NOTES", "0", "DAILY_NOTES: must be a whole number from 1 to 1000000000"},
     {"DAILY_NOTES", "1000000001", "DAILY_NOTES: must be a whole number"},
     {"DAILY_NOTES", "99999999999999999999", "DAILY_NOTES: must be a whole number"},
+    {"RATE_LIMIT_COMMANDS", "-1", "RATE_LIMIT_COMMANDS: must be a whole number from 0 to 1000000"},
+    {"RATE_LIMIT_COMMANDS", "8/10s", "RATE_LIMIT_COMMANDS: must be a whole number"},
+    {"RATE_LIMIT_WINDOW_S", "0", "RATE_LIMIT_WINDOW_S: must be a whole number from 1 to 3600"},
+    {"RATE_LIMIT_WINDOW_S", "3601", "RATE_LIMIT_WINDOW_S: must be a whole number"},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     struct kv vars[MAX_VARS];

@@ -70,6 +70,9 @@ static void base_env(struct pd_e2e *e, int port, char env[][1100], size_t *n)
   snprintf(env[i++], 1100, "HTTP_THREADS=8");
   snprintf(env[i++], 1100, "DB_POOL_SIZE=8");
   snprintf(env[i++], 1100, "CARDS_DIR=%s", e->cards_dir);
+  /* Suites send many commands from one player in a moment (races, paging); the per-player
+   * limit has its own suite (e2e_ratelimit), which sets it. */
+  snprintf(env[i++], 1100, "RATE_LIMIT_COMMANDS=0");
   *n = i;
 }
 
@@ -81,11 +84,19 @@ int pd_e2e_server_start(struct pd_e2e *e, int idx, const char *const *extra)
   struct pd_e2e_server *s = &e->srv[idx];
   s->port = pd_proc_free_port();
   base_env(e, s->port, env, &n);
-  for (size_t i = 0; i < n; i++)
-    envp[i] = env[i];
-  for (size_t i = 0; extra != NULL && extra[i] != NULL && n < 30; i++)
-    envp[n++] = extra[i];
-  envp[n] = NULL;
+  /* extra wins over the suite's environment: a variable it names is left out of env. */
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    bool overridden = false;
+    size_t len = strcspn(env[i], "=") + 1;
+    for (size_t j = 0; extra != NULL && extra[j] != NULL && !overridden; j++)
+      overridden = strncmp(env[i], extra[j], len) == 0;
+    if (!overridden)
+      envp[k++] = env[i];
+  }
+  for (size_t i = 0; extra != NULL && extra[i] != NULL && k < 30; i++)
+    envp[k++] = extra[i];
+  envp[k] = NULL;
   snprintf(s->log, sizeof(s->log), "%s/%s-server%d.log", getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp",
            e->db_name, idx);
   char bin[300];

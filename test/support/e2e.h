@@ -38,7 +38,8 @@ struct pd_e2e {
 int pd_e2e_setup(struct pd_e2e *e, const char *suite);
 void pd_e2e_teardown(struct pd_e2e *e);
 
-/* Starts server idx with the suite's environment plus extra (NULL-terminated "K=V" list). */
+/* Starts server idx with the suite's environment plus extra (NULL-terminated "K=V" list), whose
+ * variables take the place of the suite's own. */
 int pd_e2e_server_start(struct pd_e2e *e, int idx, const char *const *extra);
 /* Sends sig and waits for exit; *status gets the exit code (or 128+signal). */
 int pd_e2e_server_stop(struct pd_e2e *e, int idx, int sig, int timeout_ms, int *status);
