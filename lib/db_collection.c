@@ -74,9 +74,9 @@ const struct pd_db_stmt pd_db_collection_stmts[] = {
    "SELECT t.id, t.public_id, a.name, e.name, t.rarity, t.image_url, t.copies_created,"
    " (SELECT count(DISTINCT user_id) FROM user_cards WHERE card_id = t.id),"
    " (SELECT string_agg('#' || print_no, ', ' ORDER BY print_no) FROM user_cards WHERE card_id = t.id"
-   "  AND user_id = $2), e.start_date::text, t.temporary, coalesce(extract(epoch FROM t.expires_at)::bigint, 0)"
-   " FROM all_cards t JOIN artists a ON a.id = t.artist_id"
-   " JOIN eras e ON e.id = t.era_id WHERE t.public_id = $1 ORDER BY t.temporary LIMIT 1"},
+   "  AND user_id = $2), e.start_date::text, t.temporary, coalesce(extract(epoch FROM t.expires_at)::bigint, 0), "
+   PD_CARD_CREDIT_COLS " FROM all_cards t JOIN artists a ON a.id = t.artist_id"
+   " JOIN eras e ON e.id = t.era_id " PD_CARD_CREDIT_JOIN " WHERE t.public_id = $1 ORDER BY t.temporary LIMIT 1"},
   {"cooldowns_list",
    "SELECT command, extract(epoch FROM expires_at)::bigint FROM user_cooldowns WHERE user_id = $1"
    " AND expires_at > now() ORDER BY expires_at"},
@@ -295,6 +295,7 @@ enum pd_result pd_db_card_view(struct pd_db *db, const char *public_id, int64_t 
   snprintf(out->era_start, sizeof(out->era_start), "%s", pd_db_val(r, 0, 9) != NULL ? pd_db_val(r, 0, 9) : "");
   out->card.temporary = pd_db_bool(r, 0, 10);
   out->card.expires_at = pd_db_int(r, 0, 11);
+  pd_db_credit_from(r, 0, 12, &out->card.credit);
   PQclear(r);
   return PD_OK;
 }

@@ -10,6 +10,7 @@
 #include "utf8.h"
 
 const struct pd_db_stmt pd_db_packs_stmts[] = {
+  /* The photo credit columns come from the card's source image (PD_CARD_CREDIT_COLS). */
   /* Permanent cards and the temporary cards of events running now (see sql/007). */
   {"rarity_counts", "SELECT rarity, count(*) FROM drawable_cards GROUP BY rarity"},
   {"template_at", "SELECT id FROM drawable_cards WHERE rarity = $1 ORDER BY id OFFSET $2 LIMIT 1"},
@@ -20,8 +21,9 @@ const struct pd_db_stmt pd_db_packs_stmts[] = {
    " WHERE free_allotments.used < $3 RETURNING used"},
   {"cards_info",
    "SELECT t.id, t.public_id, a.name, e.name, t.rarity, t.image_url, t.copies_created, t.temporary,"
-   " coalesce(extract(epoch FROM t.expires_at)::bigint, 0) FROM all_cards t"
-   " JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id WHERE t.id = ANY($1::bigint[])"},
+   " coalesce(extract(epoch FROM t.expires_at)::bigint, 0), " PD_CARD_CREDIT_COLS " FROM all_cards t"
+   " JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id " PD_CARD_CREDIT_JOIN
+   " WHERE t.id = ANY($1::bigint[])"},
   {"pack_insert",
    "INSERT INTO pack_opens (user_id, pack, template_ids, rarities, paid_currency, paid_amount, expires_at)"
    " VALUES ($1, $2, $3::bigint[], $4::text[], $5, $6, now() + make_interval(secs => $7)) RETURNING id"},
@@ -45,6 +47,19 @@ const struct pd_db_stmt pd_db_packs_stmts[] = {
   {"active_events", "SELECT name FROM events WHERE now() >= start_at AND now() < end_at ORDER BY id"},
   {NULL, NULL},
 };
+
+void pd_db_credit_from(const PGresult *r, int row, int col, struct pd_photo_credit *out)
+{
+  const char *licence = pd_db_val(r, row, col + 1), *page = pd_db_val(r, row, col + 2);
+  memset(out, 0, sizeof(*out));
+  if (licence == NULL || page == NULL)
+    return; /* not a licensed photo, or one without its page: nothing to credit */
+  pd_utf8_copy(out->author, sizeof(out->author), pd_db_val(r, row, col) != NULL ? pd_db_val(r, row, col) : "");
+  pd_utf8_copy(out->licence, sizeof(out->licence), licence);
+  if (strlen(page) < sizeof(out->page))
+    snprintf(out->page, sizeof(out->page), "%s", page); /* a URL is whole or not at all */
+  out->required = pd_db_bool(r, row, col + 3);
+}
 
 static void i64(char *buf, size_t len, int64_t v)
 {
@@ -137,6 +152,7 @@ enum pd_result pd_db_cards_info(struct pd_db *db, const int64_t *ids, size_t n, 
     out[k].copies = pd_db_int(r, row, 6);
     out[k].temporary = pd_db_bool(r, row, 7);
     out[k].expires_at = pd_db_int(r, row, 8);
+    pd_db_credit_from(r, row, 9, &out[k].credit);
   }
   PQclear(r);
   return rc;

@@ -29,8 +29,18 @@ struct pd_card_info {
   int64_t copies; /* copies_created */
   bool temporary;  /* an event's card (template_id < 0) */
   int64_t expires_at; /* Unix s, for a temporary card; 0 otherwise */
+  /* Who took the card's photo and under which licence, when it is a freely licensed photo
+   * (Wikimedia Commons): CC BY and CC BY-SA require the credit wherever the picture is shown.
+   * licence[0] == '\0' when there is nothing to credit (covers, generated art). */
+  struct pd_photo_credit {
+    char author[256];  /* plain text; "" when the file names none */
+    char licence[64];  /* LicenseShortName: "CC BY-SA 4.0", "Public domain" */
+    char page[512];    /* the file's page at the source */
+    bool required;     /* the licence requires attribution */
+  } credit;
 };
-/* The cards for ids, in the order of ids.  PD_E_NOTFOUND when one is missing. */
+/* The cards for ids, in the order of ids, with their photo credits.  PD_E_NOTFOUND when one is
+ * missing. */
 enum pd_result pd_db_cards_info(struct pd_db *db, const int64_t *ids, size_t n, struct pd_card_info *out);
 
 /* Records an opened pack; expires after expiry_s.  currency NULL when free. */
@@ -58,6 +68,16 @@ enum pd_result pd_db_pack_pick(struct pd_db *db, int64_t pack_id, int index, int
  * temp_card_templates id, as drawn): the copy is temporary and expires with the card. */
 enum pd_result pd_db_card_mint(struct pd_db *db, int64_t user_id, int64_t template_id, const char *source,
                                int64_t *user_card_id, int64_t *print_no);
+
+/* The credit columns of a card query (all_cards t): author, licence, page, required. */
+#define PD_CARD_CREDIT_COLS                                                                          \
+  "ci.license->>'artist', ci.license->>'short_name', ci.license->>'page',"                          \
+  " coalesce((ci.license->>'attribution_required')::boolean, false)"
+#define PD_CARD_CREDIT_JOIN                                                                          \
+  "LEFT JOIN card_templates ct ON ct.id = t.id LEFT JOIN era_images ci ON ci.id = ct.source_image_id" \
+  " AND ci.license->>'source' = 'Wikimedia Commons'"
+/* Reads those four columns, starting at col, into out. */
+void pd_db_credit_from(const PGresult *r, int row, int col, struct pd_photo_credit *out);
 
 /* Names of the events running now (caller owns the array). */
 enum pd_result pd_db_active_events(struct pd_db *db, json_t **names);

@@ -44,15 +44,11 @@ enum pd_result cmd_draw(struct pd_ctx *ctx)
   if (rc != PD_OK)
     return rc;
   pd_utf8_fmt(title, sizeof(title), "You drew %s — %s", card.artist, card.era);
-  json_t *embed = pd_card_embed(&card, title, print_no, true);
-  if (currency != NULL) {
-    char cost[64];
-    snprintf(cost, sizeof(cost), "Paid %lld %s. Next draw <t:%lld:R>.", (long long)amount, currency, (long long)until);
-    json_object_set_new(embed, "description", json_string(cost));
-  } else {
-    char next[64];
-    snprintf(next, sizeof(next), "A free draw. Next draw <t:%lld:R>.", (long long)until);
-    json_object_set_new(embed, "description", json_string(next));
-  }
+  char text[96];
+  if (currency != NULL)
+    snprintf(text, sizeof(text), "Paid %lld %s. Next draw <t:%lld:R>.", (long long)amount, currency, (long long)until);
+  else
+    snprintf(text, sizeof(text), "A free draw. Next draw <t:%lld:R>.", (long long)until);
+  json_t *embed = pd_card_embed(&card, title, text, print_no, true);
   return pd_ctx_reply(ctx, json_pack("{s:[o]}", "embeds", embed));
 }

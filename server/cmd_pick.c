@@ -53,15 +53,13 @@ enum pd_result cmd_pick(struct pd_ctx *ctx)
   char title[1100], desc[256];
   pd_utf8_fmt(title, sizeof(title), "You kept %s — %s", cards[index].artist, cards[index].era);
   json_t *embeds = json_array();
-  json_t *kept = pd_card_embed(&cards[index], title, print_no, true);
   snprintf(desc, sizeof(desc), "<@%s> flipped card %d.", ctx->ix->user.id, index + 1);
-  json_object_set_new(kept, "description", json_string(desc));
-  json_array_append_new(embeds, kept);
+  json_array_append_new(embeds, pd_card_embed(&cards[index], title, desc, print_no, true));
   for (size_t i = 0; i < row.n; i++) {
     if ((int)i == index)
       continue;
     pd_utf8_fmt(title, sizeof(title), "Got away: %s — %s", cards[i].artist, cards[i].era);
-    json_array_append_new(embeds, pd_card_embed(&cards[i], title, 0, false));
+    json_array_append_new(embeds, pd_card_embed(&cards[i], title, NULL, 0, false));
   }
   ctx->update = true;
   /* Attached cards can only go out in an edit, not in the immediate answer. */

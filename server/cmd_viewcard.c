@@ -32,12 +32,11 @@ enum pd_result cmd_viewcard(struct pd_ctx *ctx)
                              pd_utf8_short(shown, sizeof(shown), id, 40));
   if (rc != PD_OK)
     return rc;
-  json_t *embed = pd_card_embed(&cv.card, NULL, 0, true);
   if (cv.mine[0] != '\0')
     snprintf(text, sizeof(text), "You own %s.", cv.mine);
   else
     snprintf(text, sizeof(text), "You do not own this card yet.");
-  json_object_set_new(embed, "description", json_string(text));
+  json_t *embed = pd_card_embed(&cv.card, NULL, text, 0, true);
   json_t *fields = json_object_get(embed, "fields");
   snprintf(text, sizeof(text), "%lld", (long long)cv.card.copies);
   json_array_append_new(fields, json_pack("{s:s, s:s, s:b}", "name", "Copies in the game", "value", text, "inline", 1));

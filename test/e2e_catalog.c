@@ -397,6 +397,83 @@ static void test_ingest_artist_from_musicbrainz(void **state)
   pd_proc_stop(img);
 }
 
+static const char *embed_desc(json_t *embed)
+{
+  const char *d = json_string_value(json_object_get(embed, "description"));
+  return d != NULL ? d : "";
+}
+
+/* Photos from Wikimedia Commons under CC BY and CC BY-SA must carry their credit wherever they
+ * are shown: /viewcard and the flip after a pick say "Photo: AUTHOR, LICENCE" with a link to the
+ * file's page; a card drawn from a cover (no such licence) says nothing of the kind. */
+static void test_commons_photos_are_credited(void **state)
+{
+  char pid[32], author[256], licence[64], page[512], cover[32], want[1200], sql[1024];
+#define CREDITED(what)                                                                                            \
+  "SELECT " what " FROM card_templates t JOIN era_images i ON i.id = t.source_image_id"                           \
+  " WHERE i.license->>'source' = 'Wikimedia Commons' AND i.license->>'short_name' LIKE 'CC BY%%'"                 \
+  " AND (i.license->>'attribution_required')::boolean AND i.license->>'page' LIKE '%%(%%' ORDER BY t.id LIMIT 1"
+  snprintf(sql, sizeof(sql), CREDITED("t.public_id"));
+  pd_e2e_sql_text(&E, sql, pid, sizeof(pid));
+  assert_true(pid[0] != '\0'); /* the Commons ingest above made cards from such photos */
+  snprintf(sql, sizeof(sql), CREDITED("i.license->>'artist'"));
+  pd_e2e_sql_text(&E, sql, author, sizeof(author));
+  snprintf(sql, sizeof(sql), CREDITED("i.license->>'short_name'"));
+  pd_e2e_sql_text(&E, sql, licence, sizeof(licence));
+  snprintf(sql, sizeof(sql), CREDITED("replace(replace(i.license->>'page', '(', '%%28'), ')', '%%29')"));
+  pd_e2e_sql_text(&E, sql, page, sizeof(page));
+  assert_true(author[0] != '\0' && licence[0] != '\0' && strncmp(page, "https://commons.wikimedia.org/wiki/File:", 40) == 0);
+  snprintf(want, sizeof(want), "Photo: %s, %s · [source](%s)", author, licence, page);
+
+  /* /viewcard: the card large, the credit under what the player owns. */
+  json_t *ix = pd_e2e_command("viewcard", "700000000000000501"), *reply = NULL;
+  pd_e2e_option(ix, "card", 3, json_string(pid));
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  json_t *embed = json_array_get(json_object_get(json_object_get(reply, "data"), "embeds"), 0);
+  assert_non_null(json_object_get(embed, "image"));
+  if (strstr(embed_desc(embed), want) == NULL)
+    fail_msg("/viewcard %s lacks \"%s\" in:\n%s", pid, want, embed_desc(embed));
+  assert_non_null(strstr(embed_desc(embed), "You do not own this card yet."));
+  json_decref(ix);
+  json_decref(reply);
+
+  /* A cover has no photographer to credit. */
+  pd_e2e_sql_text(&E, "SELECT t.public_id FROM card_templates t JOIN era_images i ON i.id = t.source_image_id"
+                      " WHERE i.kind = 'cover' ORDER BY t.id LIMIT 1", cover, sizeof(cover));
+  ix = pd_e2e_command("viewcard", "700000000000000501");
+  pd_e2e_option(ix, "card", 3, json_string(cover));
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  embed = json_array_get(json_object_get(json_object_get(reply, "data"), "embeds"), 0);
+  assert_null(strstr(embed_desc(embed), "Photo:"));
+  json_decref(ix);
+  json_decref(reply);
+
+  /* The flip after a pick: a pack offering the photo card first, picked by its opener. */
+  assert_true(pd_e2e_sql(&E, "INSERT INTO users (discord_id) VALUES ('700000000000000501') ON CONFLICT DO NOTHING"));
+  snprintf(sql, sizeof(sql), "INSERT INTO pack_opens (user_id, pack, template_ids, rarities, expires_at)"
+           " SELECT (SELECT id FROM users WHERE discord_id = '700000000000000501'), 'standard-3',"
+           " ARRAY[(SELECT id FROM card_templates WHERE public_id = '%s'),"
+           " (SELECT id FROM card_templates WHERE public_id = '%s')], ARRAY['common', 'common'],"
+           " now() + interval '10 minutes' RETURNING id", pid, cover);
+  int64_t pack = pd_e2e_sql_int(&E, sql);
+  assert_true(pack > 0);
+  char custom[64];
+  snprintf(custom, sizeof(custom), "pick:%lld:0", (long long)pack);
+  ix = pd_e2e_button(custom, "700000000000000501");
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  assert_int_equal(json_integer_value(json_object_get(reply, "type")), 7);
+  json_t *embeds = json_object_get(json_object_get(reply, "data"), "embeds");
+  embed = json_array_get(embeds, 0);
+  assert_non_null(json_object_get(embed, "image"));
+  if (strstr(embed_desc(embed), want) == NULL)
+    fail_msg("the flip lacks \"%s\" in:\n%s", want, embed_desc(embed));
+  assert_non_null(strstr(embed_desc(embed), "flipped card 1."));
+  /* The one that got away is a cover: no credit line. */
+  assert_null(strstr(embed_desc(json_array_get(embeds, 1)), "Photo:"));
+  json_decref(ix);
+  json_decref(reply);
+}
+
 static void test_sync_from_lastfm_chart(void **state)
 {
   char bin[300], log[600], cmd[4096];
@@ -499,6 +576,7 @@ int main(void)
     cmocka_unit_test(test_seed_into_s3_storage),
     cmocka_unit_test(test_discord_attachment_storage),
     cmocka_unit_test(test_ingest_artist_from_musicbrainz),
+    cmocka_unit_test(test_commons_photos_are_credited),
     cmocka_unit_test(test_sync_from_lastfm_chart),
   };
   return cmocka_run_group_tests_name("e2e_catalog", tests, setup, teardown);
