@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image_header.h"
+
 const struct pd_image_limits pd_image_default_limits = {
   .max_bytes = 20 * 1024 * 1024,
   .timeout_ms = 15000,
   .max_redirects = 3,
   .min_width = 800,
+  .max_pixels = PD_IMAGE_DEFAULT_MAX_PIXELS,
 };
 
 const char *pd_image_sniff(const void *data, size_t len)
@@ -26,34 +29,83 @@ const char *pd_image_sniff(const void *data, size_t len)
   return NULL;
 }
 
-enum pd_result pd_image_decode(const void *data, size_t len, int min_width, gdImagePtr *out, const char **type,
-                               char *reason, size_t reasonlen)
+/* Megapixels as a person writes them: "400 MP", "42.3 MP". */
+static void megapixels(uint64_t px, char *out, size_t outlen)
 {
-  const char *t = pd_image_sniff(data, len);
-  gdImagePtr im = NULL;
-  *out = NULL;
-  *type = t;
-  if (t == NULL || len > (size_t)INT32_MAX) {
-    snprintf(reason, reasonlen, "not a PNG, JPEG or WebP file");
+  if (px % 1000000 == 0)
+    snprintf(out, outlen, "%llu MP", (unsigned long long)(px / 1000000));
+  else
+    snprintf(out, outlen, "%.1f MP", (double)px / 1e6);
+}
+
+enum pd_result pd_image_check(const void *data, size_t len, uint64_t max_pixels, int min_width, const char **type,
+                              uint32_t *width, uint32_t *height, char *reason, size_t reasonlen)
+{
+  struct pd_image_header h;
+  enum pd_result rc = pd_image_header_read(data, len, &h, reason, reasonlen);
+  *type = h.type;
+  if (width != NULL)
+    *width = h.width;
+  if (height != NULL)
+    *height = h.height;
+  if (rc != PD_OK)
+    return rc;
+  uint64_t px = (uint64_t)h.width * h.height;
+  if (px > max_pixels) {
+    char have[32], limit[32];
+    megapixels(px, have, sizeof(have));
+    megapixels(max_pixels, limit, sizeof(limit));
+    snprintf(reason, reasonlen, "%ux%u is %s, over the %s limit", h.width, h.height, have, limit);
+    return PD_E_TOOBIG;
+  }
+  if (h.width < (uint32_t)(min_width > 0 ? min_width : 0)) {
+    snprintf(reason, reasonlen, "%ux%u is narrower than %d px", h.width, h.height, min_width);
     return PD_E_INVALID;
   }
-  if (strcmp(t, "png") == 0)
+  return PD_OK;
+}
+
+enum pd_result pd_image_decode_limited(const void *data, size_t len, const struct pd_image_limits *lim,
+                                       gdImagePtr *out, const char **type, char *reason, size_t reasonlen)
+{
+  uint32_t w = 0, h = 0;
+  gdImagePtr im = NULL;
+  *out = NULL;
+  if (len > (size_t)INT32_MAX) {
+    *type = NULL;
+    snprintf(reason, reasonlen, "larger than %d bytes", INT32_MAX);
+    return PD_E_TOOBIG;
+  }
+  enum pd_result rc = pd_image_check(data, len, lim->max_pixels, lim->min_width, type, &w, &h, reason, reasonlen);
+  if (rc != PD_OK)
+    return rc;
+  if (strcmp(*type, "png") == 0)
     im = gdImageCreateFromPngPtr((int)len, (void *)data);
-  else if (strcmp(t, "jpeg") == 0)
+  else if (strcmp(*type, "jpeg") == 0)
     im = gdImageCreateFromJpegPtr((int)len, (void *)data);
   else
     im = gdImageCreateFromWebpPtr((int)len, (void *)data);
   if (im == NULL) {
-    snprintf(reason, reasonlen, "%s file could not be decoded", t);
+    snprintf(reason, reasonlen, "%s file could not be decoded", *type);
     return PD_E_INVALID;
   }
-  if (gdImageSX(im) < min_width) {
-    snprintf(reason, reasonlen, "%dx%d is narrower than %d px", gdImageSX(im), gdImageSY(im), min_width);
+  /* libgd sizes the image from the same header fields; anything else is not a file to trust. */
+  if ((uint32_t)gdImageSX(im) != w || (uint32_t)gdImageSY(im) != h) {
+    snprintf(reason, reasonlen, "%s file decoded to %dx%d, not the %ux%u its header declares", *type, gdImageSX(im),
+             gdImageSY(im), w, h);
     gdImageDestroy(im);
     return PD_E_INVALID;
   }
   *out = im;
   return PD_OK;
+}
+
+enum pd_result pd_image_decode(const void *data, size_t len, int min_width, gdImagePtr *out, const char **type,
+                               char *reason, size_t reasonlen)
+{
+  struct pd_image_limits lim = pd_image_default_limits;
+  lim.min_width = min_width;
+  return pd_image_decode_limited(data, len, &lim, out, type, reason, reasonlen);
 }
 
 struct body {
@@ -79,15 +131,14 @@ static size_t on_body(char *d, size_t s, size_t n, void *arg)
   return add;
 }
 
-enum pd_result pd_image_fetch(const char *url, const struct pd_image_limits *lim, gdImagePtr *out,
-                              const char **type, size_t *bytes, char *reason, size_t reasonlen)
+enum pd_result pd_image_download(const char *url, const struct pd_image_limits *lim, void **data, size_t *len,
+                                 char *reason, size_t reasonlen)
 {
   struct body b = {NULL, 0, lim->max_bytes, false};
   enum pd_result rc = PD_E_UPSTREAM;
   long status = 0;
-  *out = NULL;
-  *type = NULL;
-  *bytes = 0;
+  *data = NULL;
+  *len = 0;
   CURL *c = curl_easy_init();
   if (c == NULL)
     return PD_E_NOMEM;
@@ -116,9 +167,24 @@ enum pd_result pd_image_fetch(const char *url, const struct pd_image_limits *lim
   } else if (status != 200) {
     snprintf(reason, reasonlen, "the image host answered %ld", status);
   } else {
-    *bytes = b.len;
-    rc = pd_image_decode(b.buf, b.len, lim->min_width, out, type, reason, reasonlen);
+    *data = b.buf;
+    *len = b.len;
+    return PD_OK;
   }
   free(b.buf);
+  return rc;
+}
+
+enum pd_result pd_image_fetch(const char *url, const struct pd_image_limits *lim, gdImagePtr *out,
+                              const char **type, size_t *bytes, char *reason, size_t reasonlen)
+{
+  void *data = NULL;
+  *out = NULL;
+  *type = NULL;
+  *bytes = 0;
+  enum pd_result rc = pd_image_download(url, lim, &data, bytes, reason, reasonlen);
+  if (rc == PD_OK)
+    rc = pd_image_decode_limited(data, *bytes, lim, out, type, reason, reasonlen);
+  free(data);
   return rc;
 }

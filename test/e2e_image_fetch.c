@@ -1,7 +1,9 @@
 /* e2e_image_fetch.c - lib/image_fetch.c over real HTTP against test/doubles/images.c: types from
  * magic bytes whatever the header says, the width floor, undecodable files, bounded redirects,
- * the size cap and the timeout, each refusal with its reason; and the download pool: never more
- * in flight than its bound, every item its own result. */
+ * the size cap and the timeout, each refusal with its reason; decompression bombs refused from
+ * their headers, quickly and without the memory a decode would take; and the download pool:
+ * never more in flight than its bound, never more decoded pixels than its budget, every item
+ * its own result. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fetch_pool.h"
 #include "http_client.h"
@@ -115,6 +120,8 @@ static void test_pool_is_bounded(void **state)
   enum { N = 13 };
   char urls[N][160];
   struct pd_fetch_item items[N];
+  const struct pd_fetch_limits pool4 = {4, PD_FETCH_DEFAULT_PIXEL_BUDGET, 0, 0};
+  const struct pd_fetch_limits pool1 = {1, PD_FETCH_DEFAULT_PIXEL_BUDGET, 0, 0};
   json_decref(stats("/_stats/reset"));
   for (int i = 0; i < N; i++) {
     if (i == 6)
@@ -124,7 +131,7 @@ static void test_pool_is_bounded(void **state)
     memset(&items[i], 0, sizeof(items[i]));
     items[i].url = urls[i];
   }
-  assert_int_equal(pd_fetch_all(items, N, 4, &pd_image_default_limits), PD_OK);
+  assert_int_equal(pd_fetch_all(items, N, &pool4, &pd_image_default_limits, NULL), PD_OK);
   json_t *st = stats("/_stats");
   assert_int_equal(json_integer_value(json_object_get(st, "requests")), N - 1);
   assert_int_equal(json_integer_value(json_object_get(st, "max_in_flight")), 4);
@@ -148,7 +155,7 @@ static void test_pool_is_bounded(void **state)
   }
   /* A pool of one is sequential. */
   json_decref(stats("/_stats/reset"));
-  assert_int_equal(pd_fetch_all(items, 3, 1, &pd_image_default_limits), PD_OK);
+  assert_int_equal(pd_fetch_all(items, 3, &pool1, &pd_image_default_limits, NULL), PD_OK);
   st = stats("/_stats");
   assert_int_equal(json_integer_value(json_object_get(st, "max_in_flight")), 1);
   json_decref(st);
@@ -156,8 +163,129 @@ static void test_pool_is_bounded(void **state)
     gdImageDestroy(items[i].image);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+/* The child's side of test_bombs_refused_undecoded: 0 when every bomb was refused as it
+ * should be, else 1 with the reason on stderr. */
+static int refuse_bombs(void)
+{
+  const char *paths[] = {"/bomb.png", "/bomb.jpg", "/bomb.webp"}, *types[] = {"png", "jpeg", "webp"};
+  struct rusage before, after;
+#ifndef UNDER_ASAN
+  /* A decode would allocate 1.6 GB for the image alone; give the child 512 MB more than it
+   * has (ASan reserves terabytes of address space for its shadow, so not there). */
+  long pages = 0;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (f == NULL || fscanf(f, "%ld", &pages) != 1)
+    return 1;
+  fclose(f);
+  rlim_t cap = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)512 << 20);
+  struct rlimit rl = {cap, cap};
+  if (setrlimit(RLIMIT_AS, &rl) != 0)
+    return 1;
+#endif
+  getrusage(RUSAGE_SELF, &before);
+  for (size_t i = 0; i < 3; i++) {
+    char url[128], reason[200] = "";
+    gdImagePtr im = NULL;
+    const char *type = NULL;
+    size_t bytes = 0;
+    snprintf(url, sizeof(url), "%s%s", base, paths[i]);
+    int64_t t0 = pd_now_us();
+    enum pd_result rc = pd_image_fetch(url, &pd_image_default_limits, &im, &type, &bytes, reason, sizeof(reason));
+    int64_t ms = (pd_now_us() - t0) / 1000;
+    fprintf(stderr, "%s: %s (%s), %zu bytes, %lld ms\n", paths[i], pd_result_str(rc), reason, bytes, (long long)ms);
+    if (rc != PD_E_TOOBIG || strcmp(reason, "20000x20000 is 400 MP, over the 40 MP limit") != 0 || im != NULL ||
+        type == NULL || strcmp(type, types[i]) != 0 || ms > 2000)
+      return 1;
+  }
+  getrusage(RUSAGE_SELF, &after);
+  long grew_mb = (after.ru_maxrss - before.ru_maxrss) / 1024;
+  fprintf(stderr, "peak resident size grew by %ld MB\n", grew_mb);
+  return grew_mb < 200 ? 0 : 1;
+}
+
+/* A PNG, a JPEG and a WebP, each a small file declaring 20000x20000 (400 MP): refused with
+ * PD_E_TOOBIG and the reason, within two seconds, in a child whose peak resident size grows
+ * by less than 200 MB (and, outside ASan, under an address-space limit a decode would hit). */
+static void test_bombs_refused_undecoded(void **state)
+{
+  char url[128];
+  struct pd_http_reply r;
+  /* The double makes its PNG bomb on first request; do not count that. */
+  snprintf(url, sizeof(url), "%s/bomb.png", base);
+  assert_int_equal(pd_http_do("GET", url, NULL, NULL, 0, &r), PD_OK);
+  pd_http_reply_free(&r);
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0)
+    _exit(refuse_bombs());
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    fail_msg("a bomb was not refused from its header (see above), status %d", status);
+}
+
+/* Six 3000x2000 photos (6 MP each, plus 0.96 MP for the 1200x800 copy each keeps) through six
+ * threads with a budget of 14 MP, which fits two at once: never more reserved than the
+ * budget; every photo comes back scaled to 1200x800 with the pHash of its full-size decode.
+ * A budget smaller than one image refuses it rather than waiting for ever. */
+static void test_pool_pixel_budget(void **state)
+{
+  enum { N = 6 };
+  char urls[N][160];
+  struct pd_fetch_item items[N];
+  struct pd_fetch_stats st;
+  struct pd_image_limits lim = pd_image_default_limits;
+  lim.max_pixels = 8000000;
+  const struct pd_fetch_limits pool = {N, 14000000, 1200, 2400};
+  for (int i = 0; i < N; i++) {
+    snprintf(urls[i], sizeof(urls[i]), "%s/wikipedia/commons/big-%d.jpg?w=3000&h=2000", base, i);
+    memset(&items[i], 0, sizeof(items[i]));
+    items[i].url = urls[i];
+  }
+  assert_int_equal(pd_fetch_all(items, N, &pool, &lim, &st), PD_OK);
+  printf("pool: peak %llu pixels reserved (budget 14000000), %u waits\n",
+         (unsigned long long)st.peak_reserved_pixels, st.waits);
+  assert_true(st.peak_reserved_pixels <= 14000000);
+  assert_true(st.peak_reserved_pixels >= 6960000);
+  for (int i = 0; i < N; i++) {
+    if (items[i].rc != PD_OK)
+      fail_msg("%s: %s (%s)", urls[i], pd_result_str(items[i].rc), items[i].reason);
+    assert_int_equal(gdImageSX(items[i].image), 1200);
+    assert_int_equal(gdImageSY(items[i].image), 800);
+  }
+  gdImagePtr full = NULL;
+  const char *type = NULL;
+  size_t bytes = 0;
+  char reason[200];
+  uint64_t h = 0;
+  assert_int_equal(pd_image_fetch(urls[0], &lim, &full, &type, &bytes, reason, sizeof(reason)), PD_OK);
+  assert_int_equal(gdImageSX(full), 3000);
+  assert_int_equal(pd_phash_image(full, &h), PD_OK);
+  assert_true(h == items[0].phash);
+  gdImageDestroy(full);
+  for (int i = 0; i < N; i++)
+    gdImageDestroy(items[i].image);
+
+  const struct pd_fetch_limits tight = {2, 5000000, 0, 0};
+  assert_int_equal(pd_fetch_all(items, 1, &tight, &lim, NULL), PD_OK);
+  assert_int_equal(items[0].rc, PD_E_TOOBIG);
+  assert_string_equal(items[0].reason, "3000x2000 does not fit the download pool's budget of 5000000 pixels");
+  assert_null(items[0].image);
+}
+
 int main(void)
 {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_rows), cmocka_unit_test(test_pool_is_bounded)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_rows), cmocka_unit_test(test_bombs_refused_undecoded),
+                                     cmocka_unit_test(test_pool_is_bounded), cmocka_unit_test(test_pool_pixel_budget)};
   return cmocka_run_group_tests_name("e2e_image_fetch", tests, setup, teardown);
 }
