@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,25 @@ struct body {
   bool too_big;
 };
 
+struct sockcheck {
+  const struct pd_netlist *allowed;
+  char refused[160]; /* the first address refused, and why */
+};
+
+/* libcurl asks here for every address it is about to connect to, after DNS, for the first
+ * URL and each redirect alike, so no name or redirect can lead to an address not checked. */
+static curl_socket_t open_checked_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+  struct sockcheck *k = arg;
+  char why[sizeof(k->refused)];
+  if (!pd_net_permitted(k->allowed, &a->addr, why, sizeof(why))) {
+    if (k->refused[0] == '\0')
+      snprintf(k->refused, sizeof(k->refused), "%s", why);
+    return CURL_SOCKET_BAD;
+  }
+  return socket(a->family, a->socktype, a->protocol);
+}
+
 static size_t on_body(char *d, size_t s, size_t n, void *arg)
 {
   struct body *b = arg;
@@ -135,8 +155,10 @@ enum pd_result pd_image_download(const char *url, const struct pd_image_limits *
                                  char *reason, size_t reasonlen)
 {
   struct body b = {NULL, 0, lim->max_bytes, false};
+  struct sockcheck k = {lim->allowed, ""};
   enum pd_result rc = PD_E_UPSTREAM;
-  long status = 0;
+  long status = 0, redirects = 0;
+  char *last = NULL, where[300] = "";
   *data = NULL;
   *len = 0;
   CURL *c = curl_easy_init();
@@ -146,7 +168,14 @@ enum pd_result pd_image_download(const char *url, const struct pd_image_limits *
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, lim->max_redirects);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  /* The first URL is the operator's (COVERART_BASE, a double in tests); where it sends us is not. */
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &k);
+  /* A proxy would make the socket check judge the proxy, not the destination. */
+  curl_easy_setopt(c, CURLOPT_PROXY, "");
+  if (lim->ca_file != NULL)
+    curl_easy_setopt(c, CURLOPT_CAINFO, lim->ca_file);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, lim->timeout_ms);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, lim->timeout_ms < 5000 ? lim->timeout_ms : 5000L);
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)lim->max_bytes);
@@ -156,8 +185,17 @@ enum pd_result pd_image_download(const char *url, const struct pd_image_limits *
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
   CURLcode cc = curl_easy_perform(c);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(c, CURLINFO_REDIRECT_COUNT, &redirects);
+  if (curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &last) == CURLE_OK && last != NULL)
+    snprintf(where, sizeof(where), "%s", last);
   curl_easy_cleanup(c);
-  if (b.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
+  if (cc != CURLE_OK && k.refused[0] != '\0') {
+    snprintf(reason, reasonlen, "refused to connect to %s: %s", where, k.refused);
+    rc = PD_E_INVALID;
+  } else if (cc == CURLE_UNSUPPORTED_PROTOCOL && redirects > 0) {
+    snprintf(reason, reasonlen, "redirect to %s refused: only https redirects are followed", where);
+    rc = PD_E_INVALID;
+  } else if (b.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
     snprintf(reason, reasonlen, "larger than %zu bytes", lim->max_bytes);
     rc = PD_E_TOOBIG;
   } else if (cc == CURLE_TOO_MANY_REDIRECTS) {

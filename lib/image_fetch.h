@@ -1,4 +1,6 @@
-/* image_fetch.h - downloading candidate card art: size cap, timeouts, bounded redirects, type
+/* image_fetch.h - downloading candidate card art: size cap, timeouts, bounded redirects that
+ * are followed to https only, connections only to public addresses (or networks the operator
+ * trusts), checked on each resolved address as its socket opens, no proxy, type
  * from the magic bytes (never the Content-Type header), a pixel limit checked on the file's
  * header before anything is decoded, decoding PNG, JPEG and WebP with libgd, and a recorded
  * reason for every refusal. */
@@ -9,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "netcheck.h"
 #include "pd.h"
 
 struct pd_image_limits {
@@ -17,6 +20,10 @@ struct pd_image_limits {
   long max_redirects;
   int min_width;       /* narrower images are refused (the catalog wants >= 800 px) */
   uint64_t max_pixels; /* a header declaring more (width x height) is refused undecoded: PD_E_TOOBIG */
+  /* Addresses that are not public are refused when the socket opens, unless on this list
+   * (INGEST_ALLOWED_NETWORKS; NULL: none). */
+  const struct pd_netlist *allowed;
+  const char *ca_file; /* CA bundle to verify https with; NULL: the system's */
 };
 extern const struct pd_image_limits pd_image_default_limits;
 
@@ -41,8 +48,10 @@ enum pd_result pd_image_decode(const void *data, size_t len, int min_width, gdIm
 enum pd_result pd_image_decode_limited(const void *data, size_t len, const struct pd_image_limits *lim,
                                        gdImagePtr *out, const char **type, char *reason, size_t reasonlen);
 
-/* GETs url under lim into *data (caller frees), *len bytes.  PD_E_UPSTREAM (network, HTTP
- * status, too many redirects) or PD_E_TOOBIG, each with reason filled in. */
+/* GETs url (http or https) under lim into *data (caller frees), *len bytes, following
+ * redirects to https only.  PD_E_UPSTREAM (network, HTTP status, too many redirects),
+ * PD_E_TOOBIG, or PD_E_INVALID (a redirect to anything but https; an address that is not
+ * public and not allowed, refused before connecting), each with reason filled in. */
 enum pd_result pd_image_download(const char *url, const struct pd_image_limits *lim, void **data, size_t *len,
                                  char *reason, size_t reasonlen);
 

@@ -76,6 +76,13 @@ bool pd_catalog_open(struct pd_catalog *c, unsigned need)
   c->image_limits = pd_image_default_limits;
   c->image_limits.max_pixels = (uint64_t)max_mp * 1000000;
   c->fetch_limits = (struct pd_fetch_limits){c->fetch_concurrency, (uint64_t)budget_mp * 1000000, ART_MAX_W, ART_MAX_H};
+  /* Downloads connect only to public addresses, and to these networks the operator trusts. */
+  const char *nets = getenv("INGEST_ALLOWED_NETWORKS");
+  if (pd_netlist_parse(nets, &c->allowed_networks, err, sizeof(err)) != PD_OK) {
+    fprintf(stderr, "INGEST_ALLOWED_NETWORKS: %s\n", err);
+    return false;
+  }
+  c->image_limits.allowed = &c->allowed_networks;
   if (!pd_cli_config(need, &c->cfg))
     return false;
   if (pd_renderer_new(c->cfg.assets_dir, &c->renderer, err, sizeof(err)) != PD_OK) {

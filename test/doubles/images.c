@@ -8,8 +8,11 @@
  * /bomb.png (about 1 MB of IDAT that inflates to the first 4000 rows, then cut off),
  * /bomb.jpg (a 64x64 JPEG whose frame header says 20000x20000; libjpeg pads the missing
  * scan data) and /bomb.webp (an animated WebP's 20000x20000 canvas and nothing else).
+ * GET /goto?u=URL redirects (302) to URL, for the redirect policy's tests.
  * GET /_stats gives {"requests", "max_in_flight"}; POST /_stats/reset clears them.
- *   double-images --port N   (prints "listening on 127.0.0.1:PORT") */
+ * With --tls-cert and --tls-key (PEM files), the same routes are also served over https on
+ * 127.0.0.1 and 127.0.0.2, one port for both, printed first as "https on 127.0.0.1:PORT".
+ *   double-images --port N [--tls-cert FILE --tls-key FILE]   (prints "listening on 127.0.0.1:PORT") */
 #include <arpa/inet.h>
 #include <gd.h>
 #include <microhttpd.h>
@@ -223,6 +226,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return send_buf(c, 200, "image/jpeg", bomb_jpg.p, bomb_jpg.len, NULL);
   if (strcmp(url, "/bomb.webp") == 0)
     return send_buf(c, 200, "image/webp", bomb_webp.p, bomb_webp.len, NULL);
+  if (strcmp(url, "/goto") == 0) {
+    const char *to = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "u");
+    return send_buf(c, to != NULL ? 302 : 400, "text/plain", "", 0, to);
+  }
   if (strncmp(url, "/redirect/", 10) == 0) {
     long n = strtol(url + 10, NULL, 10);
     char next[64];
@@ -249,10 +256,50 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   return send_buf(c, 404, "text/plain", "not found", 9, NULL);
 }
 
+static char *read_file(const char *path)
+{
+  FILE *f = fopen(path, "rb");
+  char *buf = NULL;
+  long n = 0;
+  if (f != NULL && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+      (buf = calloc(1, (size_t)n + 1)) != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+    free(buf);
+    buf = NULL;
+  }
+  if (f != NULL)
+    fclose(f);
+  return buf;
+}
+
+/* An https daemon on ip:port (0 = any) with the same routes. */
+static struct MHD_Daemon *start_tls(const char *ip, unsigned port, const char *key, const char *cert)
+{
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof(addr));
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((uint16_t)port);
+  inet_pton(AF_INET, ip, &addr.sin_addr);
+  return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_TLS |
+                            MHD_USE_ERROR_LOG,
+                          0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_HTTPS_MEM_KEY, key,
+                          MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_END);
+}
+
 int main(int argc, char **argv)
 {
-  if (argc != 3 || strcmp(argv[1], "--port") != 0) {
-    fprintf(stderr, "usage: double-images --port N\n");
+  const char *cert_path = NULL, *key_path = NULL;
+  if (argc != 3 && argc != 7) {
+    fprintf(stderr, "usage: double-images --port N [--tls-cert FILE --tls-key FILE]\n");
+    return 2;
+  }
+  for (int i = 3; i + 1 < argc; i += 2) {
+    if (strcmp(argv[i], "--tls-cert") == 0)
+      cert_path = argv[i + 1];
+    else if (strcmp(argv[i], "--tls-key") == 0)
+      key_path = argv[i + 1];
+  }
+  if (strcmp(argv[1], "--port") != 0 || (argc == 7 && (cert_path == NULL || key_path == NULL))) {
+    fprintf(stderr, "usage: double-images --port N [--tls-cert FILE --tls-key FILE]\n");
     return 2;
   }
   long port = strtol(argv[2], NULL, 10);
@@ -272,7 +319,37 @@ int main(int argc, char **argv)
   make_bomb_jpg();
   make_bomb_webp();
 
+  /* The https daemons' threads must not take SIGTERM: pd_double_serve waits for it. */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  struct MHD_Daemon *tls = NULL, *tls2 = NULL;
+  char *cert = NULL, *key = NULL;
+  if (cert_path != NULL) {
+    cert = read_file(cert_path);
+    key = read_file(key_path);
+    tls = cert != NULL && key != NULL ? start_tls("127.0.0.1", 0, key, cert) : NULL;
+    const union MHD_DaemonInfo *di = tls != NULL ? MHD_get_daemon_info(tls, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    if (di == NULL) {
+      fprintf(stderr, "cannot serve https with %s and %s\n", cert_path, key_path);
+      return 1;
+    }
+    /* 127.0.0.2 is loopback too but not on the tests' allowlist: a redirect there must be
+     * refused by the socket check, not by a missing listener. */
+    tls2 = start_tls("127.0.0.2", di->port, key, cert);
+    printf("https on 127.0.0.1:%u%s\n", di->port, tls2 != NULL ? " and 127.0.0.2" : "");
+    fflush(stdout);
+  }
+
   int rc = pd_double_serve(port, on_request, NULL, NULL);
+  if (tls2 != NULL)
+    MHD_stop_daemon(tls2);
+  if (tls != NULL)
+    MHD_stop_daemon(tls);
+  free(cert);
+  free(key);
   for (int i = 0; i < 4; i++)
     gdFree(files[i].data);
   free(bomb_png.p);
