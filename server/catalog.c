@@ -70,8 +70,11 @@ bool pd_catalog_open(struct pd_catalog *c, unsigned need)
   /* Decompression bombs: a header declaring more than INGEST_MAX_PIXELS is refused before
    * decoding, and the download pool never holds more than INGEST_PIXEL_BUDGET decoded. */
   long max_mp = 40, budget_mp = 160;
-  if (!env_megapixels("INGEST_MAX_PIXELS", 1, NULL, 1000, &max_mp) ||
-      !env_megapixels("INGEST_PIXEL_BUDGET", max_mp, "INGEST_MAX_PIXELS", 100000, &budget_mp))
+  if (!env_megapixels("INGEST_MAX_PIXELS", 1, NULL, 1000, &max_mp))
+    return false;
+  if (budget_mp < max_mp)
+    budget_mp = max_mp; /* unset: the default budget grows to fit one largest image */
+  if (!env_megapixels("INGEST_PIXEL_BUDGET", max_mp, "INGEST_MAX_PIXELS", 100000, &budget_mp))
     return false;
   c->image_limits = pd_image_default_limits;
   c->image_limits.max_pixels = (uint64_t)max_mp * 1000000;
