@@ -4,6 +4,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential pkg-config \
       libmicrohttpd-dev libsodium-dev libpq-dev libcurl4-openssl-dev libjansson-dev libgd-dev libpng-dev \
+      libjpeg62-turbo-dev libwebp-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
@@ -14,7 +15,7 @@ RUN make -j"$(nproc)" build/popdeck
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libsodium23 libpq5 libcurl4 libjansson4 libgd3 libpng16-16 ca-certificates curl \
+      libmicrohttpd12 libsodium23 libpq5 libcurl4 libjansson4 libgd3 libpng16-16 libjpeg62-turbo libwebp7 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home-dir /app --shell /usr/sbin/nologin popdeck
 WORKDIR /app

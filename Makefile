@@ -2,7 +2,7 @@
 # `make run` and `make test` first install whatever is missing (scripts/deps.sh).
 # `SAN=1` (or `make asan`, `make test-asan`) builds everything under build/asan with ASan+UBSan.
 
-PKGS := libmicrohttpd libsodium libpq libcurl jansson gdlib libpng
+PKGS := libmicrohttpd libsodium libpq libcurl jansson gdlib libpng libjpeg libwebp
 SAN ?=
 ifeq ($(SAN),1)
 BUILD ?= build/asan

@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 
 #include "http_get.h"
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,27 @@ static enum pd_result get_json(struct pd_mb *mb, const char *path, json_t **out,
   return rc;
 }
 
+bool pd_mb_id_valid(const char *s)
+{
+  static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+  if (s == NULL)
+    return false;
+  for (size_t i = 0; i < sizeof(shape) - 1; i++) {
+    if (s[i] == '\0')
+      return false;
+    if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+      return false;
+  }
+  return s[sizeof(shape) - 1] == '\0';
+}
+
+/* err for an id that must not go into a URL. */
+static enum pd_result bad_id(const char *what, const char *id, char *err, size_t errlen)
+{
+  snprintf(err, errlen, "MusicBrainz: %s id \"%.60s\" is not a UUID", what, id != NULL ? id : "");
+  return PD_E_INVALID;
+}
+
 enum pd_result pd_mb_find_artist(struct pd_mb *mb, const char *name, struct pd_mb_artist *out, char *err,
                                  size_t errlen)
 {
@@ -72,11 +94,16 @@ enum pd_result pd_mb_find_artist(struct pd_mb *mb, const char *name, struct pd_m
   const char *id = json_string_value(json_object_get(best, "id"));
   const char *nm = json_string_value(json_object_get(best, "name"));
   const char *type = json_string_value(json_object_get(best, "type"));
-  snprintf(out->mbid, sizeof(out->mbid), "%s", id != NULL ? id : "");
+  if (!pd_mb_id_valid(id)) {
+    bad_id("artist", id, err, errlen);
+    json_decref(r);
+    return PD_E_UPSTREAM;
+  }
+  snprintf(out->mbid, sizeof(out->mbid), "%s", id);
   snprintf(out->name, sizeof(out->name), "%s", nm != NULL ? nm : name);
   out->is_group = type != NULL && strcmp(type, "Group") == 0;
   json_decref(r);
-  return out->mbid[0] != '\0' ? PD_OK : PD_E_NOTFOUND;
+  return PD_OK;
 }
 
 static int by_start(const void *a, const void *b)
@@ -105,7 +132,7 @@ json_t *pd_mb_eras_from(json_t *answer)
     snprintf(start, sizeof(start), "%.4s-%.2s-%.2s", date, strlen(date) >= 7 ? date + 5 : "01",
              strlen(date) >= 10 ? date + 8 : "01");
     const char *id = json_string_value(json_object_get(rg, "id"));
-    list[n++] = json_pack("{s:s, s:s, s:s?}", "name", title, "start", start, "mbid", id);
+    list[n++] = json_pack("{s:s, s:s, s:s*}", "name", title, "start", start, "mbid", pd_mb_id_valid(id) ? id : NULL);
   }
   qsort(list, n, sizeof(json_t *), by_start);
   json_t *eras = json_array();
@@ -131,6 +158,8 @@ enum pd_result pd_mb_eras(struct pd_mb *mb, const char *mbid, json_t **eras, cha
 {
   char path[256];
   json_t *r = NULL;
+  if (!pd_mb_id_valid(mbid))
+    return bad_id("artist", mbid, err, errlen);
   snprintf(path, sizeof(path), "/release-group?artist=%s&type=album&fmt=json&limit=100", mbid);
   enum pd_result rc = get_json(mb, path, &r, err, errlen);
   if (rc != PD_OK)
@@ -157,11 +186,17 @@ json_t *pd_mb_members_from(json_t *answer)
     if (type == NULL || strcmp(type, "member of band") != 0 || dir == NULL || strcmp(dir, "backward") != 0 ||
         name == NULL || id == NULL)
       continue;
+    if (!pd_mb_id_valid(id))
+      id = NULL; /* kept by name, never put in a URL */
     bool seen = false;
-    for (size_t k = 0; k < json_array_size(out) && !seen; k++)
-      seen = strcmp(json_string_value(json_object_get(json_array_get(out, k), "mbid")), id) == 0;
+    for (size_t k = 0; k < json_array_size(out) && !seen; k++) {
+      json_t *m = json_array_get(out, k);
+      const char *mid = json_string_value(json_object_get(m, "mbid"));
+      seen = id != NULL && mid != NULL ? strcmp(mid, id) == 0
+                                       : strcmp(json_string_value(json_object_get(m, "name")), name) == 0;
+    }
     if (!seen)
-      json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "name", name, "mbid", id, "role",
+      json_array_append_new(out, json_pack("{s:s, s:s*, s:s}", "name", name, "mbid", id, "role",
                                            json_is_true(json_object_get(rel, "ended")) ? "former member" : "member"));
   }
   return out;
@@ -171,6 +206,8 @@ enum pd_result pd_mb_members(struct pd_mb *mb, const char *mbid, json_t **member
 {
   char path[256];
   json_t *r = NULL;
+  if (!pd_mb_id_valid(mbid))
+    return bad_id("artist", mbid, err, errlen);
   snprintf(path, sizeof(path), "/artist/%s?inc=artist-rels&fmt=json", mbid);
   enum pd_result rc = get_json(mb, path, &r, err, errlen);
   if (rc != PD_OK)

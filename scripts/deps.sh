@@ -6,10 +6,12 @@ set -euo pipefail
 pkgs=(
   build-essential pkg-config
   libmicrohttpd-dev libsodium-dev libpq-dev libcurl4-openssl-dev libjansson-dev libgd-dev libpng-dev
+  libjpeg62-turbo-dev libwebp-dev
   libcmocka-dev
   postgresql postgresql-client
   fonts-dejavu-core
   wrk curl
+  openssl
 )
 
 missing=()

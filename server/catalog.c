@@ -18,6 +18,7 @@
 #define DEMO_ART_W 900
 #define DEMO_ART_H 1260
 #define ART_MAX_W 1200 /* stored source art is scaled down to this width */
+#define ART_MAX_H 2400 /* and to this height: the download pool hands back nothing larger */
 #define PNG_LEVEL 3
 #define ART_PNG_LEVEL 1
 #define MAX_CARDS_PER_ERA 64
@@ -37,6 +38,24 @@ struct candidate {
   bool used;         /* became a card */
 };
 
+/* A whole number of megapixels from min (named by min_name when it is another variable's
+ * value) to max in variable name; *out is left alone when it is unset. */
+static bool env_megapixels(const char *name, long min, const char *min_name, long max, long *out)
+{
+  const char *s = getenv(name);
+  char *end = NULL;
+  if (s == NULL || s[0] == '\0')
+    return true;
+  long v = strtol(s, &end, 10);
+  if (*end != '\0' || v < min || v > max) {
+    fprintf(stderr, "%s: must be a whole number of megapixels from %ld%s%s%s to %ld (got \"%s\")\n", name, min,
+            min_name != NULL ? " (" : "", min_name != NULL ? min_name : "", min_name != NULL ? ")" : "", max, s);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
 bool pd_catalog_open(struct pd_catalog *c, unsigned need)
 {
   char err[512], path[1024];
@@ -48,6 +67,25 @@ bool pd_catalog_open(struct pd_catalog *c, unsigned need)
     return false;
   }
   c->fetch_concurrency = (int)v;
+  /* Decompression bombs: a header declaring more than INGEST_MAX_PIXELS is refused before
+   * decoding, and the download pool never holds more than INGEST_PIXEL_BUDGET decoded. */
+  long max_mp = 40, budget_mp = 160;
+  if (!env_megapixels("INGEST_MAX_PIXELS", 1, NULL, 1000, &max_mp))
+    return false;
+  if (budget_mp < max_mp)
+    budget_mp = max_mp; /* unset: the default budget grows to fit one largest image */
+  if (!env_megapixels("INGEST_PIXEL_BUDGET", max_mp, "INGEST_MAX_PIXELS", 100000, &budget_mp))
+    return false;
+  c->image_limits = pd_image_default_limits;
+  c->image_limits.max_pixels = (uint64_t)max_mp * 1000000;
+  c->fetch_limits = (struct pd_fetch_limits){c->fetch_concurrency, (uint64_t)budget_mp * 1000000, ART_MAX_W, ART_MAX_H};
+  /* Downloads connect only to public addresses, and to these networks the operator trusts. */
+  const char *nets = getenv("INGEST_ALLOWED_NETWORKS");
+  if (pd_netlist_parse(nets, &c->allowed_networks, err, sizeof(err)) != PD_OK) {
+    fprintf(stderr, "INGEST_ALLOWED_NETWORKS: %s\n", err);
+    return false;
+  }
+  c->image_limits.allowed = &c->allowed_networks;
   if (!pd_cli_config(need, &c->cfg))
     return false;
   if (pd_renderer_new(c->cfg.assets_dir, &c->renderer, err, sizeof(err)) != PD_OK) {
@@ -353,14 +391,15 @@ static enum pd_result fetch_candidates(struct pd_catalog *c, const char *artist,
   if (rc == PD_OK && n > 0) {
     printf("catalog: %s: downloading %zu images, %d at a time\n", artist, n, c->fetch_concurrency);
     fflush(stdout);
-    rc = pd_fetch_all(items, n, c->fetch_concurrency, &pd_image_default_limits);
+    rc = pd_fetch_all(items, n, &c->fetch_limits, &c->image_limits, NULL);
   }
+  /* The pool hashed each image at full size and scaled it to at most ART_MAX_W x ART_MAX_H,
+   * so what is kept until the artist is written stays small. */
   for (size_t j = 0; rc == PD_OK && j < n; j++) {
     ks[j].art = items[j].image;
+    ks[j].phash = items[j].phash;
     if (items[j].rc != PD_OK)
       snprintf(ks[j].reason, sizeof(ks[j].reason), "%s", items[j].reason);
-    else if (pd_phash_image(ks[j].art, &ks[j].phash) != PD_OK)
-      snprintf(ks[j].reason, sizeof(ks[j].reason), "no perceptual hash could be computed");
     else
       decide(artist, eras, &ks[j]);
     if (ks[j].reason[0] != '\0' && ks[j].art != NULL) {

@@ -29,6 +29,8 @@
 
 #include "config.h"
 #include "db.h"
+#include "fetch_pool.h"
+#include "image_fetch.h"
 #include "rarity.h"
 #include "render.h"
 
@@ -38,6 +40,9 @@ struct pd_catalog {
   struct pd_renderer *renderer;
   struct pd_rarity_config *rarity;
   int fetch_concurrency;
+  struct pd_image_limits image_limits; /* INGEST_MAX_PIXELS, INGEST_ALLOWED_NETWORKS */
+  struct pd_netlist allowed_networks;
+  struct pd_fetch_limits fetch_limits; /* INGEST_CONCURRENCY, INGEST_PIXEL_BUDGET */
   int artists_added, eras_added, images_added, images_refused;
   int cards_rendered, cards_replaced, cards_kept;
 };

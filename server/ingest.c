@@ -170,8 +170,8 @@ static enum pd_result ingest_one(struct pd_catalog *s, struct sources *src, cons
     json_array_foreach(eras, i, e) {
       char url[512], keyword[600];
       const char *rg = json_string_value(json_object_get(e, "mbid"));
-      if (rg == NULL)
-        continue;
+      if (!pd_mb_id_valid(rg))
+        continue; /* no id fit for a URL: no cover */
       snprintf(url, sizeof(url), "%s/release-group/%s/front-1200",
                caa != NULL && caa[0] != '\0' ? caa : "https://coverartarchive.org", rg);
       snprintf(keyword, sizeof(keyword), "%s %s cover", found.name, json_string_value(json_object_get(e, "name")));
