@@ -170,8 +170,10 @@ enum pd_result pd_image_download(const char *url, const struct pd_image_limits *
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   /* The first URL is the operator's (COVERART_BASE, a double in tests); where it sends us is not. */
   curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
-  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &k);
+  if (!lim->own_storage) {
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &k);
+  }
   /* A proxy would make the socket check judge the proxy, not the destination. */
   curl_easy_setopt(c, CURLOPT_PROXY, "");
   if (lim->ca_file != NULL)

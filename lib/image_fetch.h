@@ -24,6 +24,9 @@ struct pd_image_limits {
    * (INGEST_ALLOWED_NETWORKS; NULL: none). */
   const struct pd_netlist *allowed;
   const char *ca_file; /* CA bundle to verify https with; NULL: the system's */
+  /* The URL is our own storage's, built from the operator's S3_ENDPOINT or CDN_URL (an endpoint
+   * on a private network is normal): the address check is left out, redirects stay https. */
+  bool own_storage;
 };
 extern const struct pd_image_limits pd_image_default_limits;
 

@@ -76,8 +76,12 @@ static enum pd_result load_art(const struct pd_config *c, const char *name, gdIm
   size_t len = 0;
   enum pd_result rc;
   if (c->storage == PD_STORAGE_S3) {
+    /* Our own bucket, wherever the operator put it (often a private address). */
+    struct pd_image_limits own = pd_image_default_limits;
+    own.own_storage = true;
+    own.min_width = 1;
     pd_storage_card_url(c, name, url, sizeof(url));
-    rc = pd_image_fetch(url, &pd_image_default_limits, art, &type, &len, reason, sizeof(reason));
+    rc = pd_image_fetch(url, &own, art, &type, &len, reason, sizeof(reason));
   } else {
     snprintf(dir, sizeof(dir), "%s/art", c->cards_dir);
     rc = pd_storage_local_get(dir, name + 4, 32u << 20, &data, &len);
