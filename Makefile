@@ -1,6 +1,7 @@
 # Makefile - builds build/popdeck, its unit and end-to-end tests and the local API doubles.
 # `make run` and `make test` first install whatever is missing (scripts/deps.sh).
 # `SAN=1` (or `make asan`, `make test-asan`) builds everything under build/asan with ASan+UBSan.
+# `make docker-check` builds the Dockerfile with buildah and runs the image (scripts/docker-check.sh).
 
 PKGS := libmicrohttpd libsodium libpq libcurl jansson gdlib libpng
 SAN ?=
@@ -45,7 +46,7 @@ E2E_BIN := $(E2E_SRC:test/%.c=$(BUILD)/%)
 BENCH_BIN := $(BENCH_SRC:test/%.c=$(BUILD)/%)
 DOUBLE_BIN := $(DOUBLE_SRC:test/doubles/%.c=$(BUILD)/double-%)
 
-.PHONY: all tests deps run test test-asan asan bench fmt clean check-libs
+.PHONY: all tests deps run test test-asan asan bench docker-check fmt clean check-libs
 all: $(BUILD)/popdeck $(DOUBLE_BIN) $(BENCH_BIN)
 tests: all $(UNIT_BIN) $(E2E_BIN)
 
@@ -99,6 +100,10 @@ asan:
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh $(BUILD)
+
+docker-check: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/docker-check.sh $(BUILD)
 
 fmt:
 	clang-format -i lib/*.[ch] server/*.[ch] test/*.c test/*/*.[ch]
