@@ -74,12 +74,14 @@ start_run() { # checkout log
 # True when no file or folder under DIR is writable by others (sockets included).
 not_world_writable() { [ -z "$(find "$1" -perm -o+w 2>/dev/null | head -n 1)" ]; }
 
-one_case() { # label checkout
+one_case() { # label checkout [leftover]: leftover = a .data/pg from a run before the fix
   local label=$1 co=$2 log
   log=$logs/$(printf '%s' "$label" | tr -c 'A-Za-z0-9' '_').log
   mkdir -p "$co/build"
   cp -r scripts sql assets "$co/"
   cp "$build/popdeck" "$build/double-discord" "$co/build/"
+  # What an initdb that could not enter the checkout left behind.
+  [ "${3:-}" = leftover ] && mkdir -p "$co/.data/pg/data" && echo 'initdb: error' >"$co/.data/pg/initdb.log"
   if [ "$(id -u)" -eq 0 ]; then
     check "$label: the postgres user cannot enter the checkout (the case under test)" \
       bash -c '! runuser -u postgres -- test -x "$1"' _ "$co"
@@ -125,11 +127,12 @@ one_case() { # label checkout
 
 logs=$(mktemp -d /tmp/popdeck-runlogs.XXXXXX)
 bases+=("$logs")
-# A home like /root: a 0700 folder with the checkout inside it.
+# A home like /root: a 0700 folder with the checkout inside it, where a make run before this fix
+# had already failed.
 home=$(mktemp -d /tmp/popdeck-home.XXXXXX)
 bases+=("$home")
 chmod 700 "$home"
-one_case "0700 home" "$home/popdeck"
+one_case "0700 home" "$home/popdeck" leftover
 # A `mktemp -d` folder (0700) that is itself the checkout.
 tmpco=$(mktemp -d)
 bases+=("$tmpco")
