@@ -1,6 +1,7 @@
 # Makefile - builds build/popdeck, its unit and end-to-end tests and the local API doubles.
 # `make run` and `make test` first install whatever is missing (scripts/deps.sh).
 # `SAN=1` (or `make asan`, `make test-asan`) builds everything under build/asan with ASan+UBSan.
+# `make docker-check` builds the Dockerfile with buildah and runs the image (scripts/docker-check.sh).
 
 PKGS := libmicrohttpd libsodium libpq libcurl jansson gdlib libpng libjpeg libwebp
 SAN ?=
@@ -13,10 +14,15 @@ OPT := -O2 -g
 endif
 
 CC ?= cc
+PKG_CONFIG ?= pkg-config
 # pkg-config runs once, and only when something is compiled, so `make deps` works on a bare machine.
-PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
-PKG_LIBS = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
-CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell pkg-config --libs cmocka))$(CMOCKA_LIBS)
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell $(PKG_CONFIG) --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS)))$(PKG_LIBS)
+CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell $(PKG_CONFIG) --libs cmocka))$(CMOCKA_LIBS)
+# Before the first compile, one line instead of a compiler error on jansson.h when libraries are
+# missing (cmocka too when tests are asked for). Expanded only when an object is to be built.
+LIB_CHECK := $(PKGS) $(if $(filter tests test test-asan asan $(BUILD)/test_% $(BUILD)/e2e_%,$(MAKECMDGOALS)),cmocka)
+MISSING_LIBS = $(foreach p,$(LIB_CHECK),$(if $(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo y),,$(p)))
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
 CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Ilib -Iserver -Itest/support $(PKG_CFLAGS) -MMD -MP
@@ -40,14 +46,17 @@ E2E_BIN := $(E2E_SRC:test/%.c=$(BUILD)/%)
 BENCH_BIN := $(BENCH_SRC:test/%.c=$(BUILD)/%)
 DOUBLE_BIN := $(DOUBLE_SRC:test/doubles/%.c=$(BUILD)/double-%)
 
-.PHONY: all tests deps run test test-asan asan bench fmt clean
+.PHONY: all tests deps run test test-asan asan bench docker-check fmt clean check-libs
 all: $(BUILD)/popdeck $(DOUBLE_BIN) $(BENCH_BIN)
 tests: all $(UNIT_BIN) $(E2E_BIN)
 
-$(BUILD)/obj/%.o: %.c
+check-libs:
+	$(if $(strip $(MISSING_LIBS)),$(error missing libraries ($(strip $(MISSING_LIBS))): run `make deps` (or `make run`, which installs them)))
+
+$(BUILD)/obj/%.o: %.c | check-libs
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
-$(BUILD)/ut/%.o: %.c
+$(BUILD)/ut/%.o: %.c | check-libs
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DPD_UNITTEST -c -o $@ $<
 
@@ -92,6 +101,10 @@ asan:
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh $(BUILD)
+
+docker-check: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/docker-check.sh $(BUILD)
 
 fmt:
 	clang-format -i lib/*.[ch] server/*.[ch] test/*.c test/*/*.[ch]

@@ -2,6 +2,11 @@
 # run.sh - what `make run` does after building: a local PostgreSQL under .data/ when DATABASE_URL is
 # unset, a development signing key and a local Discord double when no Discord application is
 # configured, migrations, the demo catalog, then `popdeck serve` in the foreground.
+# As root the cluster belongs to the postgres user, who often cannot enter the checkout (root's
+# home is 0700, so is a `mktemp -d` folder): it then lives in that user's home, in
+# popdeck-dev/<checkout name>-<hash of its path>, and .data/pg is a link to it, so the next
+# `make run` finds the same cluster. Remove both to start afresh.
+# DEV_SEED_LIMIT=N seeds only the first N demo artists (quicker; the tests use it).
 set -euo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,9 +15,41 @@ mkdir -p .data
 
 if [ -f .env ]; then set -a; . ./.env; set +a; fi
 
+seed=(seed demo)
+if [ -n "${DEV_SEED_LIMIT:-}" ]; then
+  case "$DEV_SEED_LIMIT" in
+  *[!0-9]* | 0*) echo "run: DEV_SEED_LIMIT must be a whole number above 0 (got \"$DEV_SEED_LIMIT\")" >&2; exit 2 ;;
+  esac
+  seed+=(--limit "$DEV_SEED_LIMIT")
+fi
+
+# Root's cluster outside the checkout, unless one already works inside it (made where postgres
+# could enter). A .data/pg left by an initdb that could not enter holds nothing worth keeping.
+root_pg_dir() {
+  local home base ext
+  if [ -L .data/pg ]; then
+    # Already linked; only a target removed by hand needs making again.
+    ext=$(readlink .data/pg)
+    [ -d "$ext" ] || install -d -o postgres -g postgres -m 700 "$ext"
+    return 0
+  fi
+  home=$(getent passwd postgres | cut -d: -f6)
+  [ -n "$home" ] || { echo "run: no postgres user (run scripts/deps.sh)" >&2; exit 1; }
+  base=$(printf '%s' "$(basename "$top")" | tr -c 'A-Za-z0-9._-' '_' | cut -c1-32)
+  ext=$home/popdeck-dev/$base-$(printf '%s' "$top" | sha256sum | cut -c1-8)
+  install -d -o postgres -g postgres -m 700 "$home/popdeck-dev" "$ext"
+  rm -rf .data/pg
+  ln -s "$ext" .data/pg
+}
+
 if [ -z "${DATABASE_URL:-}" ]; then
+  if [ "$(id -u)" -eq 0 ] && { [ -L .data/pg ] || [ ! -f .data/pg/data/PG_VERSION ]; }; then
+    root_pg_dir
+  fi
   DATABASE_URL=$(scripts/pg.sh start .data/pg)
-  echo "run: local PostgreSQL in .data/pg ($DATABASE_URL)"
+  where=.data/pg
+  [ -L .data/pg ] && where="$(readlink .data/pg) (linked from .data/pg)"
+  echo "run: local PostgreSQL in $where ($DATABASE_URL)"
 fi
 export DATABASE_URL
 
@@ -41,7 +78,7 @@ ENV
 
 "$build/popdeck" migrate
 if "$build/popdeck" help 2>/dev/null | grep -q '^  seed'; then
-  "$build/popdeck" seed demo
+  "$build/popdeck" "${seed[@]}"
 fi
 
 if [ "$dev" = 1 ]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh - runs every suite: the cmocka unit tests, then the end-to-end suites against a
 # throwaway PostgreSQL cluster (torn down at the end) and the local API doubles.
-# Prints each suite's own output, then one closing line "N passed, N failed".
+# Then the shell suites test/sh/test_*.sh, which check the scripts and the Makefile (each prints
+# PASS:/FAIL: lines). Prints each suite's own output, then one closing line "N passed, N failed".
 set -uo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -62,6 +63,23 @@ if [ ${#e2e[@]} -gt 0 ]; then
     broken+=("openapi check of recorded payloads")
   fi
 fi
+
+# Shell suites: one test per PASS:/FAIL: line; a non-zero exit without a FAIL line still fails.
+for t in test/sh/test_*.sh; do
+  out=$("$t" "$build" 2>&1)
+  rc=$?
+  printf '%s\n' "$out"
+  p=$(printf '%s\n' "$out" | grep -c '^PASS: ')
+  f=$(printf '%s\n' "$out" | grep -c '^FAIL: ')
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    failed=$((failed + 1))
+    broken+=("$t (exit $rc)")
+  elif [ "$rc" -ne 0 ]; then
+    broken+=("$t")
+  fi
+done
 
 echo
 [ ${#broken[@]} -gt 0 ] && printf 'failing suite: %s\n' "${broken[@]}"
