@@ -45,7 +45,7 @@ nothing_compiled() { # label
 
 make_without "$tmp/none" all
 one_line_hint "make with no libraries says in one line to run make deps or make run" \
-  "libmicrohttpd libsodium libpq libcurl jansson gdlib libpng"
+  "libmicrohttpd libsodium libpq libcurl jansson gdlib libpng libjpeg libwebp"
 nothing_compiled "make with no libraries compiles nothing"
 
 make_without "$tmp/nojansson" all
