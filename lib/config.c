@@ -95,6 +95,21 @@ enum pd_result pd_config_parse_addr(const char *s, char **host_out, int *port_ou
   return PD_OK;
 }
 
+/* HTTP_CONNS_PER_IP and HTTP_REQUEST_DEADLINE: how the HTTP front holds off slow or greedy
+ * clients. */
+static enum pd_result http_limits(const struct pd_config_source *src, struct pd_config *c, char *err,
+                                  size_t errlen)
+{
+  int64_t n;
+  if (int_var(src, "HTTP_CONNS_PER_IP", 64, 0, 4096, &n, err, errlen) != PD_OK)
+    return PD_E_INVALID;
+  c->http_conns_per_ip = (int)n;
+  if (int_var(src, "HTTP_REQUEST_DEADLINE", 10, 1, 300, &n, err, errlen) != PD_OK)
+    return PD_E_INVALID;
+  c->http_request_deadline_s = (int)n;
+  return PD_OK;
+}
+
 enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need, struct pd_config *c,
                               char *err, size_t errlen)
 {
@@ -219,6 +234,11 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
   if (int_var(src, "DAILY_NOTES", 250, 1, 1000000000, &n, err, errlen) != PD_OK)
     goto out;
   c->daily_notes = n;
+  rc = http_limits(src, c, err, errlen);
+  if (rc == PD_E_NOMEM)
+    goto nomem;
+  if (rc != PD_OK)
+    goto out;
   return PD_OK;
 
 nomem:

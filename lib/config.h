@@ -42,6 +42,9 @@ struct pd_config {
   int db_pool_size;      /* DB_POOL_SIZE */
   int followup_workers;  /* FOLLOWUP_WORKERS */
   int64_t daily_notes;   /* DAILY_NOTES */
+  /* The HTTP front's limits (read by http_limits in config.c). */
+  int http_conns_per_ip;        /* HTTP_CONNS_PER_IP: open connections per client address, 0 = no cap */
+  int http_request_deadline_s;  /* HTTP_REQUEST_DEADLINE: seconds to send a request's headers and body */
 };
 
 /* Source of variables: a lookup function so tests can feed a table instead of the

@@ -1,12 +1,16 @@
-/* http.c - libmicrohttpd front: collects bodies under a cap, routes, answers, logs. */
+/* http.c - libmicrohttpd front: collects bodies under a cap, holds off slow and greedy clients,
+ * routes, answers, logs. */
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "db_jobs.h"
 #include "dispatch.h"
@@ -17,9 +21,42 @@
 
 #include <sodium.h>
 
+/* The hard deadline on receiving a request.  libmicrohttpd's CONNECTION_TIMEOUT is an idle
+ * timeout: every byte restarts it, so a client trickling a header line every 15 s holds its
+ * connection (and a slot of the connection limit) forever.  So every connection is tracked
+ * from MHD_OPTION_NOTIFY_CONNECTION: STARTED links it into a list with its socket, CLOSED
+ * unlinks it, both under guard.mu.  A request is "reading" from the moment its connection
+ * opened (or its previous response completed, on a kept-alive connection) until the access
+ * handler's last call; a reaper thread shuts down (shutdown(2), never close) the socket of any
+ * connection still reading after HTTP_REQUEST_DEADLINE seconds.  libmicrohttpd then sees end of
+ * stream and closes the connection itself, through its ordinary path.
+ *
+ * Why the reaper can never hit a reused descriptor: libmicrohttpd calls the CLOSED notification
+ * in MHD_cleanup_connections before it closes the socket (and on the failed-add path before
+ * closing it too), and the notification blocks on guard.mu while the reaper holds it.  So while
+ * an entry is in the list its descriptor is still open and still this connection's. */
+struct conn {
+  struct conn *prev, *next;
+  int fd;
+  int64_t since_us; /* when the request now arriving started (connect, or last completion) */
+  bool reading;     /* its headers and body are not all in yet */
+  bool cut;         /* the reaper already shut it down */
+};
+
+struct guard {
+  pthread_mutex_t mu;
+  pthread_cond_t cv; /* wakes the reaper early to stop */
+  struct conn *head;
+  int64_t deadline_us;
+  bool stop;
+  bool started;
+  pthread_t reaper;
+};
+
 struct pd_http {
   struct MHD_Daemon *d;
   struct pd_app *app;
+  struct guard guard;
 };
 
 /* One per HTTP request, freed in the completion callback. */
@@ -28,7 +65,6 @@ struct request {
   enum pd_route route;
   char *body;
   size_t len;
-  bool too_big;
   struct pd_reqlog log;
   int status; /* what was answered, for the log line */
 };
@@ -46,6 +82,127 @@ static enum pd_route route_of(const char *url)
   if (strncmp(url, "/cards/", 7) == 0)
     return PD_ROUTE_CARDS;
   return PD_ROUTE_OTHER;
+}
+
+static struct conn *conn_of(struct MHD_Connection *c)
+{
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* The request on c is all in (reading=false), or a new one may start arriving (true). */
+static void conn_reading(struct pd_http *h, struct MHD_Connection *c, bool reading)
+{
+  struct conn *k = conn_of(c);
+  if (k == NULL)
+    return;
+  pthread_mutex_lock(&h->guard.mu);
+  k->reading = reading;
+  if (reading)
+    k->since_us = pd_now_us();
+  pthread_mutex_unlock(&h->guard.mu);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+  struct pd_http *h = cls;
+  struct guard *g = &h->guard;
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    struct conn *k = calloc(1, sizeof(*k));
+    if (k == NULL || ci == NULL) {
+      /* Untracked, it would escape the deadline: refuse it now, while the socket is surely its own. */
+      free(k);
+      if (ci != NULL)
+        shutdown(ci->connect_fd, SHUT_RDWR);
+      *socket_context = NULL;
+      return;
+    }
+    k->fd = ci->connect_fd;
+    k->since_us = pd_now_us();
+    k->reading = true;
+    pthread_mutex_lock(&g->mu);
+    k->next = g->head;
+    if (g->head != NULL)
+      g->head->prev = k;
+    g->head = k;
+    pthread_mutex_unlock(&g->mu);
+    *socket_context = k;
+    return;
+  }
+  struct conn *k = *socket_context;
+  if (k == NULL)
+    return;
+  pthread_mutex_lock(&g->mu);
+  if (k->prev != NULL)
+    k->prev->next = k->next;
+  else
+    g->head = k->next;
+  if (k->next != NULL)
+    k->next->prev = k->prev;
+  pthread_mutex_unlock(&g->mu);
+  free(k);
+  *socket_context = NULL;
+}
+
+#define REAP_EVERY_MS 200
+static void *reaper(void *arg)
+{
+  struct guard *g = arg;
+  pthread_mutex_lock(&g->mu);
+  while (!g->stop) {
+    int64_t now = pd_now_us();
+    for (struct conn *k = g->head; k != NULL; k = k->next) {
+      if (k->reading && !k->cut && now - k->since_us > g->deadline_us) {
+        shutdown(k->fd, SHUT_RDWR);
+        k->cut = true;
+      }
+    }
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_nsec += REAP_EVERY_MS * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+      t.tv_sec++;
+      t.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&g->cv, &g->mu, &t);
+  }
+  pthread_mutex_unlock(&g->mu);
+  return NULL;
+}
+
+static enum pd_result guard_start(struct guard *g, int deadline_s)
+{
+  pthread_condattr_t ca;
+  pthread_mutex_init(&g->mu, NULL);
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&g->cv, &ca);
+  pthread_condattr_destroy(&ca);
+  g->deadline_us = (int64_t)deadline_s * 1000000;
+  if (pthread_create(&g->reaper, NULL, reaper, g) != 0)
+    return PD_E_NOMEM;
+  g->started = true;
+  return PD_OK;
+}
+
+static void guard_stop(struct guard *g)
+{
+  if (!g->started)
+    return;
+  pthread_mutex_lock(&g->mu);
+  g->stop = true;
+  pthread_cond_signal(&g->cv);
+  pthread_mutex_unlock(&g->mu);
+  pthread_join(g->reaper, NULL);
+  g->started = false;
+}
+
+static void guard_free(struct guard *g)
+{
+  pthread_cond_destroy(&g->cv);
+  pthread_mutex_destroy(&g->mu);
 }
 
 static enum MHD_Result respond(struct MHD_Connection *c, struct request *r, int status, const char *type,
@@ -68,6 +225,49 @@ static enum MHD_Result send_text(struct MHD_Connection *c, struct request *r, in
 {
   char *b = strdup(text);
   return b != NULL ? respond(c, r, status, "text/plain; charset=utf-8", b, strlen(b)) : MHD_NO;
+}
+
+#define TOO_BIG_TEXT "body over 64 KiB\n"
+
+/* A declared Content-Length over the cap, answered from the first handler call, before any of
+ * the body is read.  libmicrohttpd then stops reading (it shuts the socket down for reading and
+ * skips the body) and, with Connection: close, closes the connection after this answer. */
+static enum MHD_Result too_big_early(struct MHD_Connection *c, struct request *r)
+{
+  struct MHD_Response *resp =
+    MHD_create_response_from_buffer(strlen(TOO_BIG_TEXT), (void *)TOO_BIG_TEXT, MHD_RESPMEM_PERSISTENT);
+  if (resp == NULL)
+    return MHD_NO;
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+  enum MHD_Result ok = MHD_queue_response(c, 413, resp);
+  MHD_destroy_response(resp);
+  pd_metrics_request(r->route, 413);
+  r->status = 413;
+  return ok;
+}
+
+/* A body without Content-Length (chunked) that grew past the cap while arriving.  libmicrohttpd
+ * 0.9.75 only queues an answer right after the headers or once the whole body is in, so the
+ * 413 is written to the socket here, directly: nothing else is being written on it at this
+ * point (a 100 Continue, if any, went out in full before the body was read).  Then the write
+ * side is shut, and the handler's MHD_NO makes libmicrohttpd close the connection instead of
+ * reading the rest. */
+static void too_big_midway(struct MHD_Connection *c, struct request *r)
+{
+  char head[256];
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+  int n = snprintf(head, sizeof(head),
+                   "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n"
+                   "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n\r\n%s",
+                   strlen(TOO_BIG_TEXT), TOO_BIG_TEXT);
+  if (ci != NULL && n > 0 && (size_t)n < sizeof(head)) {
+    /* Small enough for any socket buffer; if it still does not fit, the client gets a reset. */
+    (void)send(ci->connect_fd, head, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    shutdown(ci->connect_fd, SHUT_WR);
+  }
+  pd_metrics_request(r->route, 413);
+  r->status = 413;
 }
 
 static enum MHD_Result readyz(struct pd_http *h, struct MHD_Connection *c, struct request *r)
@@ -156,8 +356,6 @@ static enum MHD_Result card_image(struct pd_http *h, struct MHD_Connection *c, s
 static enum MHD_Result interactions(struct pd_http *h, struct MHD_Connection *c, struct request *r)
 {
   struct pd_answer ans;
-  if (r->too_big)
-    return send_text(c, r, 413, "body over 64 KiB\n");
   const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Signature-Ed25519");
   const char *ts = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Signature-Timestamp");
   pd_dispatch(h->app, sig, ts, r->body != NULL ? r->body : "", r->len, &ans, &r->log);
@@ -179,27 +377,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     r->route = route_of(url);
     atomic_fetch_add(&h->app->inflight, 1);
     *con_cls = r;
-    /* Refuse a declared oversize body before reading it. */
+    /* Refuse a declared oversize body before reading it.  (libmicrohttpd has already
+     * refused a Content-Length that is not a number.) */
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl != NULL && strtoull(cl, NULL, 10) > PD_MAX_BODY)
-      r->too_big = true;
+    if (cl != NULL && strtoull(cl, NULL, 10) > PD_MAX_BODY) {
+      conn_reading(h, c, false);
+      return too_big_early(c, r);
+    }
     return MHD_YES;
   }
   if (*upload_size > 0) {
-    if (!r->too_big && r->len + *upload_size <= PD_MAX_BODY) {
-      char *grown = realloc(r->body, r->len + *upload_size + 1);
-      if (grown == NULL)
-        return MHD_NO;
-      r->body = grown;
-      memcpy(r->body + r->len, upload, *upload_size);
-      r->len += *upload_size;
-      r->body[r->len] = '\0';
-    } else {
-      r->too_big = true;
+    if (r->len + *upload_size > PD_MAX_BODY) {
+      too_big_midway(c, r);
+      return MHD_NO;
     }
+    char *grown = realloc(r->body, r->len + *upload_size + 1);
+    if (grown == NULL)
+      return MHD_NO;
+    r->body = grown;
+    memcpy(r->body + r->len, upload, *upload_size);
+    r->len += *upload_size;
+    r->body[r->len] = '\0';
     *upload_size = 0;
     return MHD_YES;
   }
+  conn_reading(h, c, false); /* the whole request is in: the deadline no longer applies */
 
   bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
   switch (r->route) {
@@ -248,6 +450,7 @@ static void on_complete(void *cls, struct MHD_Connection *c, void **con_cls, enu
   free(r->body);
   free(r);
   *con_cls = NULL;
+  conn_reading(h, c, true); /* a kept-alive connection's next request starts its own deadline */
   atomic_fetch_sub(&h->app->inflight, 1);
 }
 
@@ -269,6 +472,12 @@ enum pd_result pd_http_start(struct pd_app *app, struct pd_http **out, int *port
     return PD_E_NOMEM;
   }
   h->app = app;
+  if (guard_start(&h->guard, app->cfg.http_request_deadline_s) != PD_OK) {
+    freeaddrinfo(ai);
+    guard_free(&h->guard);
+    free(h);
+    return PD_E_NOMEM;
+  }
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
   if (ai->ai_family == AF_INET6)
     flags |= MHD_USE_IPv6;
@@ -276,14 +485,20 @@ enum pd_result pd_http_start(struct pd_app *app, struct pd_http **out, int *port
                           MHD_OPTION_SOCK_ADDR, ai->ai_addr,
                           MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.http_threads,
                           MHD_OPTION_NOTIFY_COMPLETED, on_complete, h,
+                          MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+                          /* idle: still what ends a client that stops reading its answer */
                           MHD_OPTION_CONNECTION_TIMEOUT, 30u,
                           MHD_OPTION_CONNECTION_LIMIT, 4096u,
+                          /* 0 is libmicrohttpd's "no cap" too */
+                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)app->cfg.http_conns_per_ip,
                           MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
                           MHD_OPTION_END);
   freeaddrinfo(ai);
   if (h->d == NULL) {
     pd_log_error("cannot listen on %s:%d (in use, or not an address of this machine)", app->cfg.listen_host,
                  app->cfg.listen_port);
+    guard_stop(&h->guard);
+    guard_free(&h->guard);
     free(h);
     return PD_E_IO;
   }
@@ -303,6 +518,8 @@ void pd_http_stop(struct pd_http *h)
 {
   if (h == NULL)
     return;
-  MHD_stop_daemon(h->d);
+  MHD_stop_daemon(h->d); /* closes every connection, each through on_connection */
+  guard_stop(&h->guard);
+  guard_free(&h->guard);
   free(h);
 }
