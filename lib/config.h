@@ -42,7 +42,9 @@ struct pd_config {
   int db_pool_size;      /* DB_POOL_SIZE */
   int followup_workers;  /* FOLLOWUP_WORKERS */
   int64_t daily_notes;   /* DAILY_NOTES */
-  /* The HTTP front's limits (read by http_limits in config.c). */
+  /* The HTTP front's limits and its private listener (read by http_limits in config.c). */
+  char *ops_host;               /* OPS_LISTEN_ADDR: /readyz and /metrics only there; NULL = unset */
+  int ops_port;
   int http_conns_per_ip;        /* HTTP_CONNS_PER_IP: open connections per client address, 0 = no cap */
   int http_request_deadline_s;  /* HTTP_REQUEST_DEADLINE: seconds to send a request's headers and body */
 };

@@ -7,11 +7,13 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
+#include "db_areas.h"
 #include "db_jobs.h"
 #include "dispatch.h"
 #include "log.h"
@@ -53,10 +55,39 @@ struct guard {
   pthread_t reaper;
 };
 
-struct pd_http {
+/* What /readyz and /metrics report from the database, read on a connection of their own (never
+ * one of app->pool, which /interactions needs) and kept for PROBE_FRESH_US: a flood of either
+ * route costs the database at most one pair of tiny queries a second, and can neither wait for
+ * nor take a pool connection.  One request at a time refreshes (busy); others that find the
+ * values stale wait for it, up to PROBE_WAIT_US, rather than query too. */
+#define PROBE_FRESH_US 1000000
+#define PROBE_WAIT_US 1000000
+#define PROBE_STATEMENT_MS 1000
+struct probe {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  bool busy;
+  int64_t at_us;          /* when the values below were read (0: never) */
+  enum pd_result rc;      /* of reading them */
+  int migration;          /* newest applied */
+  int64_t queue_depth;    /* pending follow-ups, -1 unknown */
+  struct pd_db *db;       /* touched only by the request that set busy */
+};
+
+/* One listening daemon: the main one (LISTEN_ADDR), or the ops one (OPS_LISTEN_ADDR), which
+ * serves only /healthz, /readyz and /metrics. */
+struct front {
+  struct pd_http *h;
   struct MHD_Daemon *d;
+  bool ops;
+};
+
+struct pd_http {
+  struct front main, ops;
   struct pd_app *app;
   struct guard guard;
+  struct probe probe;
+  int ops_port;
 };
 
 /* One per HTTP request, freed in the completion callback. */
@@ -270,20 +301,126 @@ static void too_big_midway(struct MHD_Connection *c, struct request *r)
   r->status = 413;
 }
 
+static void probe_init(struct probe *p)
+{
+  pthread_condattr_t ca;
+  pthread_mutex_init(&p->mu, NULL);
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&p->cv, &ca);
+  pthread_condattr_destroy(&ca);
+}
+
+static void probe_free(struct probe *p)
+{
+  pd_db_close(p->db);
+  pthread_cond_destroy(&p->cv);
+  pthread_mutex_destroy(&p->mu);
+}
+
+/* The probe's own connection.  It prepares only the one named statement it runs (job_depth,
+ * from db_jobs.c's table): preparing all of them, as pool connections do, would make /readyz
+ * wait on a lock anyone holds on any table. */
+static enum pd_result probe_connect(struct pd_http *h, struct pd_db **out)
+{
+  enum pd_result rc = pd_db_open(h->app->cfg.database_url, PROBE_STATEMENT_MS, false, out);
+  if (rc != PD_OK)
+    return rc;
+  rc = PD_E_DB_HARD;
+  for (const struct pd_db_stmt *st = pd_db_jobs_stmts; st->name != NULL; st++) {
+    if (strcmp(st->name, "job_depth") != 0)
+      continue;
+    PGresult *res = PQprepare((*out)->pg, st->name, st->sql, 0, NULL);
+    rc = PQresultStatus(res) == PGRES_COMMAND_OK ? PD_OK
+         : PQstatus((*out)->pg) == CONNECTION_OK ? PD_E_DB_HARD : PD_E_DB_DOWN;
+    PQclear(res);
+  }
+  if (rc != PD_OK) {
+    pd_db_close(*out);
+    *out = NULL;
+  }
+  return rc;
+}
+
+/* Reads both values on the probe's connection, connecting as needed, and once more if a kept
+ * connection turns out to be broken.  A connection that fails is dropped, so the next refresh
+ * (a second later at the soonest) connects afresh. */
+static enum pd_result probe_read(struct pd_http *h, struct pd_db **dbp, int *migration, int64_t *depth)
+{
+  enum pd_result rc = PD_E_DB_DOWN;
+  for (int attempt = 0; attempt < 2 && rc == PD_E_DB_DOWN; attempt++) {
+    bool kept = *dbp != NULL;
+    rc = kept ? PD_OK : probe_connect(h, dbp);
+    if (rc == PD_OK)
+      rc = pd_migrate_current(*dbp, migration);
+    if (rc == PD_OK && pd_db_job_depth(*dbp, depth) != PD_OK)
+      *depth = -1;
+    if (rc == PD_E_DB_DOWN && *dbp != NULL) {
+      pd_db_close(*dbp);
+      *dbp = NULL;
+    }
+    if (!kept)
+      break; /* a fresh connection that failed: the database is down, not our socket stale */
+  }
+  return rc;
+}
+
+/* The values at most PROBE_FRESH_US old, reading them if they are older. */
+static enum pd_result probe_get(struct pd_http *h, int *migration, int64_t *depth)
+{
+  struct probe *p = &h->probe;
+  int64_t start = pd_now_us();
+  enum pd_result rc;
+  pthread_mutex_lock(&p->mu);
+  for (;;) {
+    if (p->at_us != 0 && pd_now_us() - p->at_us < PROBE_FRESH_US) {
+      rc = p->rc;
+      *migration = p->migration;
+      *depth = p->queue_depth;
+      pthread_mutex_unlock(&p->mu);
+      return rc;
+    }
+    if (!p->busy)
+      break;
+    int64_t until = start + PROBE_WAIT_US;
+    struct timespec t = {(time_t)(until / 1000000), (long)(until % 1000000) * 1000};
+    if (pthread_cond_timedwait(&p->cv, &p->mu, &t) == ETIMEDOUT) {
+      pthread_mutex_unlock(&p->mu);
+      *depth = -1;
+      return PD_E_DB_DOWN; /* the refresh under way is stuck on the database */
+    }
+  }
+  p->busy = true;
+  struct pd_db *db = p->db;
+  pthread_mutex_unlock(&p->mu);
+
+  int64_t read_at = pd_now_us();
+  int m = -1;
+  int64_t d = -1;
+  rc = probe_read(h, &db, &m, &d);
+
+  pthread_mutex_lock(&p->mu);
+  p->db = db;
+  p->busy = false;
+  p->at_us = read_at;
+  p->rc = rc;
+  p->migration = m;
+  p->queue_depth = d;
+  pthread_cond_broadcast(&p->cv);
+  pthread_mutex_unlock(&p->mu);
+  *migration = m;
+  *depth = d;
+  return rc;
+}
+
 static enum MHD_Result readyz(struct pd_http *h, struct MHD_Connection *c, struct request *r)
 {
-  struct pd_db *db = NULL;
   int current = -1;
+  int64_t depth;
   char text[160];
   if (atomic_load(&h->app->stopping))
     return send_text(c, r, 503, "stopping\n");
-  enum pd_result rc = pd_db_acquire(h->app->pool, pd_now_us() + 1000000, &db);
-  if (rc == PD_OK) {
-    rc = pd_migrate_current(db, &current);
-    if (rc == PD_E_DB_DOWN && !db->fresh && pd_db_reconnect(db) == PD_OK)
-      rc = pd_migrate_current(db, &current);
-  }
-  pd_db_release(db);
+  enum pd_result rc = probe_get(h, &current, &depth);
   if (rc != PD_OK) {
     snprintf(text, sizeof(text), "database unreachable: %s\n", pd_result_str(rc));
     return send_text(c, r, 503, text);
@@ -299,12 +436,9 @@ static enum MHD_Result readyz(struct pd_http *h, struct MHD_Connection *c, struc
 static enum MHD_Result metrics(struct pd_http *h, struct MHD_Connection *c, struct request *r)
 {
   struct pd_metrics_gauges g = {-1, pd_db_pool_in_use(h->app->pool), pd_db_pool_size(h->app->pool)};
-  struct pd_db *db = NULL;
-  if (pd_db_acquire(h->app->pool, pd_now_us() + 500000, &db) == PD_OK) {
-    if (pd_db_job_depth(db, &g.followup_queue_depth) != PD_OK)
-      g.followup_queue_depth = -1;
-    pd_db_release(db);
-  }
+  int migration;
+  if (probe_get(h, &migration, &g.followup_queue_depth) != PD_OK)
+    g.followup_queue_depth = -1;
   char *text = NULL;
   size_t len = 0;
   if (pd_metrics_render(&g, &text, &len) != PD_OK)
@@ -367,7 +501,8 @@ static enum MHD_Result interactions(struct pd_http *h, struct MHD_Connection *c,
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
-  struct pd_http *h = cls;
+  struct front *f = cls;
+  struct pd_http *h = f->h;
   struct request *r = *con_cls;
   if (r == NULL) {
     r = calloc(1, sizeof(*r));
@@ -404,6 +539,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   conn_reading(h, c, false); /* the whole request is in: the deadline no longer applies */
 
   bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+  /* With an ops listener, /readyz and /metrics live only there, and it serves nothing else
+   * but /healthz. */
+  bool ops_route = r->route == PD_ROUTE_READYZ || r->route == PD_ROUTE_METRICS;
+  if (f->ops ? !(ops_route || r->route == PD_ROUTE_HEALTHZ) : ops_route && h->ops.d != NULL)
+    return send_text(c, r, 404, "not found\n");
   switch (r->route) {
   case PD_ROUTE_INTERACTIONS:
     if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
@@ -454,72 +594,100 @@ static void on_complete(void *cls, struct MHD_Connection *c, void **con_cls, enu
   atomic_fetch_sub(&h->app->inflight, 1);
 }
 
-enum pd_result pd_http_start(struct pd_app *app, struct pd_http **out, int *port_out)
+/* Starts one daemon of h on host:port; var names the variable for error lines. */
+static enum pd_result front_start(struct pd_http *h, struct front *f, const char *var, const char *host, int port,
+                                  unsigned threads, int *port_out)
 {
   struct addrinfo hints = {0}, *ai = NULL;
-  char port[8];
+  char portstr[8];
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
-  snprintf(port, sizeof(port), "%d", app->cfg.listen_port);
-  if (getaddrinfo(app->cfg.listen_host, port, &hints, &ai) != 0) {
-    pd_log_error("LISTEN_ADDR: %s is not a numeric address", app->cfg.listen_host);
+  snprintf(portstr, sizeof(portstr), "%d", port);
+  if (getaddrinfo(host, portstr, &hints, &ai) != 0) {
+    fprintf(stderr, "%s: %s is not a numeric address (an IP address of this machine, e.g. 10.0.0.5)\n", var, host);
     return PD_E_INVALID;
   }
-  struct pd_http *h = calloc(1, sizeof(*h));
-  if (h == NULL) {
-    freeaddrinfo(ai);
-    return PD_E_NOMEM;
-  }
-  h->app = app;
-  if (guard_start(&h->guard, app->cfg.http_request_deadline_s) != PD_OK) {
-    freeaddrinfo(ai);
-    guard_free(&h->guard);
-    free(h);
-    return PD_E_NOMEM;
-  }
+  f->h = h;
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
   if (ai->ai_family == AF_INET6)
     flags |= MHD_USE_IPv6;
-  h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+  f->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, f,
                           MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.http_threads,
+                          MHD_OPTION_THREAD_POOL_SIZE, threads,
                           MHD_OPTION_NOTIFY_COMPLETED, on_complete, h,
                           MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
                           /* idle: still what ends a client that stops reading its answer */
                           MHD_OPTION_CONNECTION_TIMEOUT, 30u,
                           MHD_OPTION_CONNECTION_LIMIT, 4096u,
                           /* 0 is libmicrohttpd's "no cap" too */
-                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)app->cfg.http_conns_per_ip,
+                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)h->app->cfg.http_conns_per_ip,
                           MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
                           MHD_OPTION_END);
   freeaddrinfo(ai);
-  if (h->d == NULL) {
-    pd_log_error("cannot listen on %s:%d (in use, or not an address of this machine)", app->cfg.listen_host,
-                 app->cfg.listen_port);
-    guard_stop(&h->guard);
-    guard_free(&h->guard);
-    free(h);
+  if (f->d == NULL) {
+    pd_log_error("%s: cannot listen on %s:%d (in use, or not an address of this machine)", var, host, port);
     return PD_E_IO;
   }
-  const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
-  *port_out = di != NULL ? di->port : app->cfg.listen_port;
+  const union MHD_DaemonInfo *di = MHD_get_daemon_info(f->d, MHD_DAEMON_INFO_BIND_PORT);
+  *port_out = di != NULL ? di->port : port;
+  return PD_OK;
+}
+
+enum pd_result pd_http_start(struct pd_app *app, struct pd_http **out, int *port_out)
+{
+  struct pd_http *h = calloc(1, sizeof(*h));
+  if (h == NULL)
+    return PD_E_NOMEM;
+  h->app = app;
+  h->ops.ops = true;
+  probe_init(&h->probe);
+  if (guard_start(&h->guard, app->cfg.http_request_deadline_s) != PD_OK) {
+    guard_free(&h->guard);
+    probe_free(&h->probe);
+    free(h);
+    return PD_E_NOMEM;
+  }
+  enum pd_result rc = PD_OK;
+  /* The ops daemon first: while it is not up, the main one must not drop /readyz. */
+  if (app->cfg.ops_host != NULL)
+    rc = front_start(h, &h->ops, "OPS_LISTEN_ADDR", app->cfg.ops_host, app->cfg.ops_port, 2, &h->ops_port);
+  if (rc == PD_OK)
+    rc = front_start(h, &h->main, "LISTEN_ADDR", app->cfg.listen_host, app->cfg.listen_port,
+                     (unsigned)app->cfg.http_threads, port_out);
+  if (rc != PD_OK) {
+    pd_http_stop(h);
+    return rc;
+  }
   *out = h;
   return PD_OK;
 }
 
+int pd_http_ops_port(const struct pd_http *h)
+{
+  return h != NULL && h->ops.d != NULL ? h->ops_port : 0;
+}
+
 void pd_http_quiesce(struct pd_http *h)
 {
-  if (h != NULL)
-    MHD_quiesce_daemon(h->d);
+  if (h == NULL)
+    return;
+  MHD_quiesce_daemon(h->main.d);
+  if (h->ops.d != NULL)
+    MHD_quiesce_daemon(h->ops.d);
 }
 
 void pd_http_stop(struct pd_http *h)
 {
   if (h == NULL)
     return;
-  MHD_stop_daemon(h->d); /* closes every connection, each through on_connection */
+  /* Each closes every connection it has, each through on_connection. */
+  if (h->main.d != NULL)
+    MHD_stop_daemon(h->main.d);
+  if (h->ops.d != NULL)
+    MHD_stop_daemon(h->ops.d);
   guard_stop(&h->guard);
   guard_free(&h->guard);
+  probe_free(&h->probe);
   free(h);
 }

@@ -1,7 +1,8 @@
 /* e2e_http.c - the HTTP front against clients that misbehave on the wire: oversize bodies
  * (declared and chunked), clients that trickle a request byte by byte, too many connections
- * from one address.  Real `popdeck serve` over raw loopback sockets where curl would not
- * misbehave the way an attacker does, real PostgreSQL. */
+ * from one address; and the ops routes (/readyz, /metrics) kept off the shared database pool
+ * and, with OPS_LISTEN_ADDR, off the main listener.  Real `popdeck serve` over raw loopback
+ * sockets where curl would not misbehave the way an attacker does, real PostgreSQL. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,10 +14,12 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -314,6 +317,240 @@ static void test_connections_capped_per_address(void **state)
     close(held[i]);
 }
 
+static void restart_server1(const char *const *env)
+{
+  int status;
+  if (E.srv[1].proc != NULL)
+    pd_e2e_server_stop(&E, 1, SIGTERM, 10000, &status);
+  assert_int_equal(pd_e2e_server_start(&E, 1, env), 0);
+}
+
+static long get_ms(int idx, const char *path, int64_t *ms, struct pd_http_reply *out)
+{
+  int64_t t0 = now_ms();
+  long st = pd_e2e_get(&E, idx, path, out);
+  *ms = now_ms() - t0;
+  return st;
+}
+
+struct blocked_post {
+  const char *user;
+  long status;
+};
+
+static void *post_balance(void *arg)
+{
+  struct blocked_post *b = arg;
+  json_t *ix = pd_e2e_command("balance", b->user);
+  b->status = pd_e2e_post(&E, 1, ix, NULL);
+  json_decref(ix);
+  return NULL;
+}
+
+/* Issue 8, defect 14: /readyz and /metrics take no connection from the shared pool.  With
+ * DB_POOL_SIZE=2 and both connections held by /balance requests stuck behind a table lock,
+ * /readyz still answers 200 (it used to wait a second for the pool, then say 503) and
+ * /metrics still reads the follow-up queue depth. */
+static void test_ops_routes_stay_off_the_shared_pool(void **state)
+{
+  static const char *const env[] = {"DB_POOL_SIZE=2", NULL};
+  restart_server1(env);
+  /* Both pool connections open (they prepare their statements on connecting) before the lock. */
+  struct blocked_post b[2] = {{"700000000000000901", 0}, {"700000000000000902", 0}};
+  pthread_t th[2];
+  for (int i = 0; i < 2; i++)
+    pthread_create(&th[i], NULL, post_balance, &b[i]);
+  for (int i = 0; i < 2; i++)
+    pthread_join(th[i], NULL);
+  /* The lock holder's own session: should the test fail half-way, the server ends it (and the
+   * lock) by itself 5 s later. */
+  PGconn *locker = PQconnectdb(E.db_url);
+  assert_int_equal(PQstatus(locker), CONNECTION_OK);
+  PGresult *res = PQexec(locker, "SET idle_in_transaction_session_timeout = '5s'; BEGIN;"
+                                 " LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
+  assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+  PQclear(res);
+  for (int i = 0; i < 2; i++)
+    pthread_create(&th[i], NULL, post_balance, &b[i]);
+  /* Wait until both pool connections are taken. */
+  struct pd_http_reply r;
+  int64_t ms;
+  bool exhausted = false;
+  for (int i = 0; i < 40 && !exhausted; i++) {
+    assert_int_equal(get_ms(1, "/metrics", &ms, &r), 200);
+    exhausted = strstr(r.body, "popdeck_db_pool_in_use 2\n") != NULL;
+    pd_http_reply_free(&r);
+    if (!exhausted)
+      usleep(50000);
+  }
+  assert_true(exhausted);
+  for (int i = 0; i < 3; i++) {
+    long st = get_ms(1, "/readyz", &ms, &r);
+    if (st != 200 || ms > 500)
+      fail_msg("/readyz with the pool exhausted: %ld \"%s\" in %lld ms", st, r.body, (long long)ms);
+    pd_http_reply_free(&r);
+    st = get_ms(1, "/metrics", &ms, &r);
+    if (st != 200 || ms > 500 || strstr(r.body, "popdeck_followup_queue_depth 0\n") == NULL)
+      fail_msg("/metrics with the pool exhausted: %ld in %lld ms, depth line %s", st, (long long)ms,
+               strstr(r.body, "popdeck_followup_queue_depth") != NULL ? "wrong" : "missing");
+    pd_http_reply_free(&r);
+    usleep(400000); /* past the cached second by the third round */
+  }
+  res = PQexec(locker, "COMMIT");
+  PQclear(res);
+  PQfinish(locker);
+  for (int i = 0; i < 2; i++)
+    pthread_join(th[i], NULL);
+}
+
+/* The distinct times the server's ops connection last started a query, sampled from
+ * pg_stat_activity (live, not the delayed statistics) while /readyz and /metrics are
+ * hammered; each refresh of the cached answer is one new time. */
+static void *hammer(void *arg)
+{
+  int *count = arg;
+  int64_t until = now_ms() + 2000;
+  while (now_ms() < until) {
+    struct pd_http_reply r;
+    long st = pd_e2e_get(&E, 1, (*count % 2) == 0 ? "/readyz" : "/metrics", &r);
+    pd_http_reply_free(&r);
+    if (st == 200)
+      (*count)++;
+  }
+  return NULL;
+}
+
+/* Issue 8, defect 14: many /readyz and /metrics calls within a second reach the database at
+ * most once a second, and the answer is never more than about a second old. */
+static void test_ops_answers_cached_at_most_a_second(void **state)
+{
+  char seen[64][64];
+  int nseen = 0, count = 0;
+  pthread_t th;
+  pthread_create(&th, NULL, hammer, &count);
+  int64_t until = now_ms() + 2000;
+  while (now_ms() < until) {
+    char t[64];
+    pd_e2e_sql_text(&E,
+                    "SELECT coalesce(max(query_start)::text, '') FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND pid <> pg_backend_pid() AND (query LIKE '%schema_migrations%'"
+                    " OR (query LIKE '%FROM followup_jobs WHERE status = ''pending''%' AND query NOT LIKE '%next_attempt_at%'))",
+                    t, sizeof(t));
+    bool known = t[0] == '\0';
+    for (int i = 0; i < nseen && !known; i++)
+      known = strcmp(seen[i], t) == 0;
+    if (!known && nseen < 64)
+      snprintf(seen[nseen++], sizeof(seen[0]), "%s", t);
+    usleep(10000);
+  }
+  pthread_join(th, NULL);
+  if (count < 50 || nseen < 1 || nseen > 4)
+    fail_msg("%d ops requests in 2 s reached the database %d times (want 1 to 4)", count, nseen);
+
+  /* Staleness: an answer cached just now may outlive a change, but not by more than ~1 s. */
+  struct pd_http_reply r;
+  int64_t ms;
+  assert_int_equal(get_ms(1, "/readyz", &ms, &r), 200);
+  pd_http_reply_free(&r);
+  int64_t cached_at = now_ms();
+  assert_true(pd_e2e_sql(&E, "CREATE TABLE saved_migration AS SELECT * FROM schema_migrations"
+                             " WHERE version = (SELECT max(version) FROM schema_migrations)"));
+  assert_true(pd_e2e_sql(&E, "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)"));
+  int64_t changed_at = now_ms();
+  long first = get_ms(1, "/readyz", &ms, &r);
+  pd_http_reply_free(&r);
+  if (now_ms() - cached_at < 800 && first != 200)
+    fail_msg("/readyz went to the database again %lld ms after the last read", (long long)(now_ms() - cached_at));
+  long st = first;
+  while (st != 503 && now_ms() - changed_at < 3000) {
+    usleep(50000);
+    st = get_ms(1, "/readyz", &ms, &r);
+    pd_http_reply_free(&r);
+  }
+  int64_t lag = now_ms() - changed_at;
+  assert_true(pd_e2e_sql(&E, "INSERT INTO schema_migrations SELECT * FROM saved_migration"));
+  assert_true(pd_e2e_sql(&E, "DROP TABLE saved_migration"));
+  if (st != 503 || lag > 1500)
+    fail_msg("/readyz still said ready %lld ms after the database fell behind", (long long)lag);
+}
+
+/* Issue 8, defect 14: with OPS_LISTEN_ADDR, /readyz and /metrics are served there only (404 on
+ * the main listener), /healthz on both, and /interactions never on the ops listener. */
+static void test_ops_listen_addr(void **state)
+{
+  char ops_env[64];
+  int ops_port = pd_proc_free_port();
+  snprintf(ops_env, sizeof(ops_env), "OPS_LISTEN_ADDR=127.0.0.1:%d", ops_port);
+  const char *const env[] = {ops_env, NULL};
+  restart_server1(env);
+  char want[64];
+  snprintf(want, sizeof(want), "\"ops_port\":%d", ops_port);
+  assert_true(pd_e2e_log_has(&E, 1, want));
+
+  struct pd_http_reply r;
+  struct {
+    const char *method, *path;
+    long on_main, on_ops;
+  } rows[] = {
+    {"GET", "/healthz", 200, 200},
+    {"GET", "/readyz", 404, 200},
+    {"GET", "/metrics", 404, 200},
+    {"POST", "/interactions", 401, 404}, /* unsigned: 401 means it reached the handler */
+    {"GET", "/cards/none.png", 404, 404},
+    {"GET", "/nope", 404, 404},
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
+    char url[128];
+    int ports[2] = {E.srv[1].port, ops_port};
+    long want_st[2] = {rows[i].on_main, rows[i].on_ops};
+    for (int k = 0; k < 2; k++) {
+      snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", ports[k], rows[i].path);
+      pd_http_do(rows[i].method, url, NULL, NULL, 0, &r);
+      if (r.status != want_st[k])
+        fail_msg("%s %s on the %s listener: %ld, want %ld", rows[i].method, rows[i].path, k == 0 ? "main" : "ops",
+                 r.status, want_st[k]);
+      if (k == 1 && strcmp(rows[i].path, "/metrics") == 0)
+        assert_non_null(strstr(r.body, "popdeck_followup_queue_depth 0\n"));
+      pd_http_reply_free(&r);
+    }
+  }
+  int64_t ms;
+  assert_int_equal(ping(1, &ms), 200); /* signed interactions still work on the main listener */
+
+  /* Unset, as before: everything on the main listener. */
+  restart_server1(NULL);
+  assert_int_equal(pd_e2e_get(&E, 1, "/readyz", &r), 200);
+  pd_http_reply_free(&r);
+  assert_int_equal(pd_e2e_get(&E, 1, "/metrics", &r), 200);
+  pd_http_reply_free(&r);
+}
+
+/* A malformed or non-numeric OPS_LISTEN_ADDR stops serve with one line naming it, exit 2. */
+static void test_bad_ops_listen_addr_exits_2(void **state)
+{
+  const char *rows[][2] = {
+    {"nonsense", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+    {"127.0.0.1:99999", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+    {"localhost:9090", "OPS_LISTEN_ADDR: localhost is not a numeric address"},
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
+    char cmd[2048], out[1024];
+    snprintf(cmd, sizeof(cmd),
+             "timeout 20 env DATABASE_URL=\"%s\" DISCORD_PUBLIC_KEY=%s DISCORD_APPLICATION_ID=%s LISTEN_ADDR=127.0.0.1:%d"
+             " ADMIN_FILE=/nonexistent/admin.json OPS_LISTEN_ADDR=%s %s/popdeck serve 2>&1",
+             E.db_url, E.pk_hex, PD_E2E_APP_ID, pd_proc_free_port(), rows[i][0], E.build);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, sizeof(out) - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 2)
+      fail_msg("OPS_LISTEN_ADDR=%s: exit %d, output \"%s\"", rows[i][0], WEXITSTATUS(status), out);
+    if (strncmp(out, rows[i][1], strlen(rows[i][1])) != 0 || strchr(out, '\n') != out + n - 1)
+      fail_msg("OPS_LISTEN_ADDR=%s: want one line \"%s...\", got \"%s\"", rows[i][0], rows[i][1], out);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -321,6 +558,10 @@ int main(void)
     cmocka_unit_test(test_chunked_body_past_64k_is_cut_off),
     cmocka_unit_test(test_tricklers_hit_the_deadline),
     cmocka_unit_test(test_connections_capped_per_address),
+    cmocka_unit_test(test_ops_routes_stay_off_the_shared_pool),
+    cmocka_unit_test(test_ops_answers_cached_at_most_a_second),
+    cmocka_unit_test(test_ops_listen_addr),
+    cmocka_unit_test(test_bad_ops_listen_addr_exits_2),
   };
   return cmocka_run_group_tests_name("e2e_http", tests, setup, teardown);
 }

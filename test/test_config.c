@@ -456,17 +456,23 @@ static void test_dotenv_missing_file(void **state)
   assert_string_equal(err, "untouched");
 }
 
-/* The HTTP front's limits: defaults, values read, and bad values named. */
+/* The HTTP front's limits and the ops listener: defaults, values read, and bad values named. */
 static void test_http_limits(void **state)
 {
   struct pd_config c;
   char err[256];
   assert_int_equal(load(complete, NEED_ALL, &c, err, sizeof(err)), PD_OK);
+  assert_null(c.ops_host); /* unset: /readyz and /metrics stay on LISTEN_ADDR */
   assert_int_equal(c.http_conns_per_ip, 64);
   assert_int_equal(c.http_request_deadline_s, 10);
   pd_config_free(&c);
 
   struct kv vars[MAX_VARS];
+  with("OPS_LISTEN_ADDR", "[::1]:9090", vars);
+  assert_int_equal(load(vars, NEED_ALL, &c, err, sizeof(err)), PD_OK);
+  assert_string_equal(c.ops_host, "::1");
+  assert_int_equal(c.ops_port, 9090);
+  pd_config_free(&c);
   with("HTTP_CONNS_PER_IP", "0", vars);
   assert_int_equal(load(vars, NEED_ALL, &c, err, sizeof(err)), PD_OK);
   assert_int_equal(c.http_conns_per_ip, 0); /* 0 turns the cap off, for a proxy on one address */
@@ -479,6 +485,11 @@ static void test_http_limits(void **state)
   struct {
     const char *name, *value, *prefix;
   } rows[] = {
+    {"OPS_LISTEN_ADDR", "9090", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+    {"OPS_LISTEN_ADDR", "127.0.0.1:", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+    {"OPS_LISTEN_ADDR", ":9090", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+    {"OPS_LISTEN_ADDR", "127.0.0.1:70000", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+    {"OPS_LISTEN_ADDR", "[::1:9090", "OPS_LISTEN_ADDR: must be HOST:PORT"},
     {"HTTP_CONNS_PER_IP", "-1", "HTTP_CONNS_PER_IP: must be a whole number from 0 to 4096"},
     {"HTTP_CONNS_PER_IP", "4097", "HTTP_CONNS_PER_IP: must be a whole number"},
     {"HTTP_CONNS_PER_IP", "many", "HTTP_CONNS_PER_IP: must be a whole number"},

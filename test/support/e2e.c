@@ -81,11 +81,19 @@ int pd_e2e_server_start(struct pd_e2e *e, int idx, const char *const *extra)
   struct pd_e2e_server *s = &e->srv[idx];
   s->port = pd_proc_free_port();
   base_env(e, s->port, env, &n);
-  for (size_t i = 0; i < n; i++)
-    envp[i] = env[i];
-  for (size_t i = 0; extra != NULL && extra[i] != NULL && n < 30; i++)
-    envp[n++] = extra[i];
-  envp[n] = NULL;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    /* A variable in extra replaces the suite's own (getenv would find the first of two). */
+    size_t name = strcspn(env[i], "=") + 1;
+    bool replaced = false;
+    for (size_t j = 0; extra != NULL && extra[j] != NULL; j++)
+      replaced = replaced || strncmp(env[i], extra[j], name) == 0;
+    if (!replaced)
+      envp[k++] = env[i];
+  }
+  for (size_t i = 0; extra != NULL && extra[i] != NULL && k < 30; i++)
+    envp[k++] = extra[i];
+  envp[k] = NULL;
   snprintf(s->log, sizeof(s->log), "%s/%s-server%d.log", getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp",
            e->db_name, idx);
   char bin[300];
