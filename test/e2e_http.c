@@ -376,22 +376,22 @@ static void test_ops_routes_stay_off_the_shared_pool(void **state)
   int64_t ms;
   for (int k = 0; k < 2; k++) {
     pthread_create(&th[k], NULL, post_balance, &b[k]);
-    char want[64], in_use[64] = "";
-    snprintf(want, sizeof(want), "\npopdeck_db_pool_in_use %d\n", k + 1);
+    /* Seen from PostgreSQL: k + 1 sessions wait for the lock, each a pool connection. */
     bool held = false;
-    for (int i = 0; i < 100 && !held; i++) {
-      assert_int_equal(get_ms(1, "/metrics", &ms, &r), 200);
-      held = strstr(r.body, want) != NULL;
-      const char *line = strstr(r.body, "\npopdeck_db_pool_in_use ");
-      if (line != NULL)
-        snprintf(in_use, sizeof(in_use), "%.*s", (int)strcspn(line + 1, "\n"), line + 1);
-      pd_http_reply_free(&r);
+    int64_t waiting = 0;
+    for (int i = 0; i < 150 && !held; i++) {
+      waiting = pd_e2e_sql_int(&E, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                   " AND wait_event_type = 'Lock'");
+      held = waiting == k + 1;
       if (!held)
         usleep(20000);
     }
     if (!held)
-      fail_msg("/balance %d never held a pool connection (last: %s)", k + 1, in_use);
+      fail_msg("/balance %d never waited on the lock (%lld sessions waiting)", k + 1, (long long)waiting);
   }
+  assert_int_equal(get_ms(1, "/metrics", &ms, &r), 200);
+  assert_non_null(strstr(r.body, "\npopdeck_db_pool_in_use 2\n"));
+  pd_http_reply_free(&r);
   for (int i = 0; i < 3; i++) {
     long st = get_ms(1, "/readyz", &ms, &r);
     if (st != 200 || ms > 500)
