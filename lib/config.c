@@ -129,6 +129,31 @@ enum pd_result pd_config_parse_addr(const char *s, char **host_out, int *port_ou
   return PD_OK;
 }
 
+/* OPS_LISTEN_ADDR, HTTP_CONNS_PER_IP and HTTP_REQUEST_DEADLINE: how the HTTP front holds off
+ * slow or greedy clients, and where the unauthenticated ops routes live. */
+static enum pd_result http_limits(const struct pd_config_source *src, struct pd_config *c, char *err,
+                                  size_t errlen)
+{
+  int64_t n;
+  const char *v = src->get(src->arg, "OPS_LISTEN_ADDR");
+  if (v != NULL) {
+    enum pd_result rc = pd_config_parse_addr(v, &c->ops_host, &c->ops_port);
+    if (rc == PD_E_NOMEM)
+      return rc;
+    if (rc != PD_OK) {
+      snprintf(err, errlen, "OPS_LISTEN_ADDR: must be HOST:PORT, e.g. 10.0.0.5:9090 or [::1]:9090 (got \"%s\")", v);
+      return PD_E_INVALID;
+    }
+  }
+  if (int_var(src, "HTTP_CONNS_PER_IP", 64, 0, 4096, &n, err, errlen) != PD_OK)
+    return PD_E_INVALID;
+  c->http_conns_per_ip = (int)n;
+  if (int_var(src, "HTTP_REQUEST_DEADLINE", 10, 1, 300, &n, err, errlen) != PD_OK)
+    return PD_E_INVALID;
+  c->http_request_deadline_s = (int)n;
+  return PD_OK;
+}
+
 enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need, struct pd_config *c,
                               char *err, size_t errlen)
 {
@@ -261,6 +286,11 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
   if (int_var(src, "RATE_LIMIT_WINDOW_S", 10, 1, 3600, &n, err, errlen) != PD_OK)
     goto out;
   c->rate_limit_window_s = (int)n;
+  rc = http_limits(src, c, err, errlen);
+  if (rc == PD_E_NOMEM)
+    goto nomem;
+  if (rc != PD_OK)
+    goto out;
   return PD_OK;
 
 nomem:
@@ -296,6 +326,7 @@ void pd_config_free(struct pd_config *c)
     sodium_memzero(c->s3_secret, strlen(c->s3_secret));
   free(c->s3_secret);
   free(c->cdn_url);
+  free(c->ops_host);
   memset(c, 0, sizeof(*c));
 }
 

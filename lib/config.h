@@ -44,6 +44,11 @@ struct pd_config {
   int64_t daily_notes;   /* DAILY_NOTES */
   int rate_limit_commands; /* RATE_LIMIT_COMMANDS: per player per window, 0 = no limit */
   int rate_limit_window_s; /* RATE_LIMIT_WINDOW_S */
+  /* The HTTP front's limits and its private listener (read by http_limits in config.c). */
+  char *ops_host;               /* OPS_LISTEN_ADDR: /readyz and /metrics only there; NULL = unset */
+  int ops_port;
+  int http_conns_per_ip;        /* HTTP_CONNS_PER_IP: open connections per client address, 0 = no cap */
+  int http_request_deadline_s;  /* HTTP_REQUEST_DEADLINE: seconds to send a request's headers and body */
 };
 
 /* Source of variables: a lookup function so tests can feed a table instead of the

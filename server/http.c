@@ -1,13 +1,19 @@
-/* http.c - libmicrohttpd front: collects bodies under a cap, routes, answers, logs. */
+/* http.c - libmicrohttpd front: collects bodies under a cap, holds off slow and greedy clients,
+ * routes, answers, logs. */
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
+#include "db_areas.h"
 #include "db_jobs.h"
 #include "dispatch.h"
 #include "log.h"
@@ -17,9 +23,71 @@
 
 #include <sodium.h>
 
-struct pd_http {
+/* The hard deadline on receiving a request.  libmicrohttpd's CONNECTION_TIMEOUT is an idle
+ * timeout: every byte restarts it, so a client trickling a header line every 15 s holds its
+ * connection (and a slot of the connection limit) forever.  So every connection is tracked
+ * from MHD_OPTION_NOTIFY_CONNECTION: STARTED links it into a list with its socket, CLOSED
+ * unlinks it, both under guard.mu.  A request is "reading" from the moment its connection
+ * opened (or its previous response completed, on a kept-alive connection) until the access
+ * handler's last call; a reaper thread shuts down (shutdown(2), never close) the socket of any
+ * connection still reading after HTTP_REQUEST_DEADLINE seconds.  libmicrohttpd then sees end of
+ * stream and closes the connection itself, through its ordinary path.
+ *
+ * Why the reaper can never hit a reused descriptor: libmicrohttpd calls the CLOSED notification
+ * in MHD_cleanup_connections before it closes the socket (and on the failed-add path before
+ * closing it too), and the notification blocks on guard.mu while the reaper holds it.  So while
+ * an entry is in the list its descriptor is still open and still this connection's. */
+struct conn {
+  struct conn *prev, *next;
+  int fd;
+  int64_t since_us; /* when the request now arriving started (connect, or last completion) */
+  bool reading;     /* its headers and body are not all in yet */
+  bool cut;         /* the reaper already shut it down */
+};
+
+struct guard {
+  pthread_mutex_t mu;
+  pthread_cond_t cv; /* wakes the reaper early to stop */
+  struct conn *head;
+  int64_t deadline_us;
+  bool stop;
+  bool started;
+  pthread_t reaper;
+};
+
+/* What /readyz and /metrics report from the database, read on a connection of their own (never
+ * one of app->pool, which /interactions needs) and kept for PROBE_FRESH_US: a flood of either
+ * route costs the database at most one pair of tiny queries a second, and can neither wait for
+ * nor take a pool connection.  One request at a time refreshes (busy); others that find the
+ * values stale wait for it, up to PROBE_WAIT_US, rather than query too. */
+#define PROBE_FRESH_US 1000000
+#define PROBE_WAIT_US 1000000
+#define PROBE_STATEMENT_MS 1000
+struct probe {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  bool busy;
+  int64_t at_us;          /* when the values below were read (0: never) */
+  enum pd_result rc;      /* of reading them */
+  int migration;          /* newest applied */
+  int64_t queue_depth;    /* pending follow-ups, -1 unknown */
+  struct pd_db *db;       /* touched only by the request that set busy */
+};
+
+/* One listening daemon: the main one (LISTEN_ADDR), or the ops one (OPS_LISTEN_ADDR), which
+ * serves only /healthz, /readyz and /metrics. */
+struct front {
+  struct pd_http *h;
   struct MHD_Daemon *d;
+  bool ops;
+};
+
+struct pd_http {
+  struct front main, ops;
   struct pd_app *app;
+  struct guard guard;
+  struct probe probe;
+  int ops_port;
 };
 
 /* One per HTTP request, freed in the completion callback. */
@@ -28,7 +96,6 @@ struct request {
   enum pd_route route;
   char *body;
   size_t len;
-  bool too_big;
   struct pd_reqlog log;
   int status; /* what was answered, for the log line */
 };
@@ -46,6 +113,127 @@ static enum pd_route route_of(const char *url)
   if (strncmp(url, "/cards/", 7) == 0)
     return PD_ROUTE_CARDS;
   return PD_ROUTE_OTHER;
+}
+
+static struct conn *conn_of(struct MHD_Connection *c)
+{
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* The request on c is all in (reading=false), or a new one may start arriving (true). */
+static void conn_reading(struct pd_http *h, struct MHD_Connection *c, bool reading)
+{
+  struct conn *k = conn_of(c);
+  if (k == NULL)
+    return;
+  pthread_mutex_lock(&h->guard.mu);
+  k->reading = reading;
+  if (reading)
+    k->since_us = pd_now_us();
+  pthread_mutex_unlock(&h->guard.mu);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+  struct pd_http *h = cls;
+  struct guard *g = &h->guard;
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    struct conn *k = calloc(1, sizeof(*k));
+    if (k == NULL || ci == NULL) {
+      /* Untracked, it would escape the deadline: refuse it now, while the socket is surely its own. */
+      free(k);
+      if (ci != NULL)
+        shutdown(ci->connect_fd, SHUT_RDWR);
+      *socket_context = NULL;
+      return;
+    }
+    k->fd = ci->connect_fd;
+    k->since_us = pd_now_us();
+    k->reading = true;
+    pthread_mutex_lock(&g->mu);
+    k->next = g->head;
+    if (g->head != NULL)
+      g->head->prev = k;
+    g->head = k;
+    pthread_mutex_unlock(&g->mu);
+    *socket_context = k;
+    return;
+  }
+  struct conn *k = *socket_context;
+  if (k == NULL)
+    return;
+  pthread_mutex_lock(&g->mu);
+  if (k->prev != NULL)
+    k->prev->next = k->next;
+  else
+    g->head = k->next;
+  if (k->next != NULL)
+    k->next->prev = k->prev;
+  pthread_mutex_unlock(&g->mu);
+  free(k);
+  *socket_context = NULL;
+}
+
+#define REAP_EVERY_MS 200
+static void *reaper(void *arg)
+{
+  struct guard *g = arg;
+  pthread_mutex_lock(&g->mu);
+  while (!g->stop) {
+    int64_t now = pd_now_us();
+    for (struct conn *k = g->head; k != NULL; k = k->next) {
+      if (k->reading && !k->cut && now - k->since_us > g->deadline_us) {
+        shutdown(k->fd, SHUT_RDWR);
+        k->cut = true;
+      }
+    }
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_nsec += REAP_EVERY_MS * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+      t.tv_sec++;
+      t.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&g->cv, &g->mu, &t);
+  }
+  pthread_mutex_unlock(&g->mu);
+  return NULL;
+}
+
+static enum pd_result guard_start(struct guard *g, int deadline_s)
+{
+  pthread_condattr_t ca;
+  pthread_mutex_init(&g->mu, NULL);
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&g->cv, &ca);
+  pthread_condattr_destroy(&ca);
+  g->deadline_us = (int64_t)deadline_s * 1000000;
+  if (pthread_create(&g->reaper, NULL, reaper, g) != 0)
+    return PD_E_NOMEM;
+  g->started = true;
+  return PD_OK;
+}
+
+static void guard_stop(struct guard *g)
+{
+  if (!g->started)
+    return;
+  pthread_mutex_lock(&g->mu);
+  g->stop = true;
+  pthread_cond_signal(&g->cv);
+  pthread_mutex_unlock(&g->mu);
+  pthread_join(g->reaper, NULL);
+  g->started = false;
+}
+
+static void guard_free(struct guard *g)
+{
+  pthread_cond_destroy(&g->cv);
+  pthread_mutex_destroy(&g->mu);
 }
 
 static enum MHD_Result respond(struct MHD_Connection *c, struct request *r, int status, const char *type,
@@ -70,20 +258,169 @@ static enum MHD_Result send_text(struct MHD_Connection *c, struct request *r, in
   return b != NULL ? respond(c, r, status, "text/plain; charset=utf-8", b, strlen(b)) : MHD_NO;
 }
 
+#define TOO_BIG_TEXT "body over 64 KiB\n"
+
+/* A declared Content-Length over the cap, answered from the first handler call, before any of
+ * the body is read.  libmicrohttpd then stops reading (it shuts the socket down for reading and
+ * skips the body) and, with Connection: close, closes the connection after this answer. */
+static enum MHD_Result too_big_early(struct MHD_Connection *c, struct request *r)
+{
+  struct MHD_Response *resp =
+    MHD_create_response_from_buffer(strlen(TOO_BIG_TEXT), (void *)TOO_BIG_TEXT, MHD_RESPMEM_PERSISTENT);
+  if (resp == NULL)
+    return MHD_NO;
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+  enum MHD_Result ok = MHD_queue_response(c, 413, resp);
+  MHD_destroy_response(resp);
+  pd_metrics_request(r->route, 413);
+  r->status = 413;
+  return ok;
+}
+
+/* A body without Content-Length (chunked) that grew past the cap while arriving.  libmicrohttpd
+ * 0.9.75 only queues an answer right after the headers or once the whole body is in, so the
+ * 413 is written to the socket here, directly: nothing else is being written on it at this
+ * point (a 100 Continue, if any, went out in full before the body was read).  Then the write
+ * side is shut, and the handler's MHD_NO makes libmicrohttpd close the connection instead of
+ * reading the rest. */
+static void too_big_midway(struct MHD_Connection *c, struct request *r)
+{
+  char head[256];
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+  int n = snprintf(head, sizeof(head),
+                   "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n"
+                   "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n\r\n%s",
+                   strlen(TOO_BIG_TEXT), TOO_BIG_TEXT);
+  if (ci != NULL && n > 0 && (size_t)n < sizeof(head)) {
+    /* Small enough for any socket buffer; if it still does not fit, the client gets a reset. */
+    (void)send(ci->connect_fd, head, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    shutdown(ci->connect_fd, SHUT_WR);
+  }
+  pd_metrics_request(r->route, 413);
+  r->status = 413;
+}
+
+static void probe_init(struct probe *p)
+{
+  pthread_condattr_t ca;
+  pthread_mutex_init(&p->mu, NULL);
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&p->cv, &ca);
+  pthread_condattr_destroy(&ca);
+}
+
+static void probe_free(struct probe *p)
+{
+  pd_db_close(p->db);
+  pthread_cond_destroy(&p->cv);
+  pthread_mutex_destroy(&p->mu);
+}
+
+/* The probe's own connection.  It prepares only the one named statement it runs (job_depth,
+ * from db_jobs.c's table): preparing all of them, as pool connections do, would make /readyz
+ * wait on a lock anyone holds on any table. */
+static enum pd_result probe_connect(struct pd_http *h, struct pd_db **out)
+{
+  enum pd_result rc = pd_db_open(h->app->cfg.database_url, PROBE_STATEMENT_MS, false, out);
+  if (rc != PD_OK)
+    return rc;
+  rc = PD_E_DB_HARD;
+  for (const struct pd_db_stmt *st = pd_db_jobs_stmts; st->name != NULL; st++) {
+    if (strcmp(st->name, "job_depth") != 0)
+      continue;
+    PGresult *res = PQprepare((*out)->pg, st->name, st->sql, 0, NULL);
+    rc = PQresultStatus(res) == PGRES_COMMAND_OK ? PD_OK
+         : PQstatus((*out)->pg) == CONNECTION_OK ? PD_E_DB_HARD : PD_E_DB_DOWN;
+    PQclear(res);
+  }
+  if (rc != PD_OK) {
+    pd_db_close(*out);
+    *out = NULL;
+  }
+  return rc;
+}
+
+/* Reads both values on the probe's connection, connecting as needed, and once more if a kept
+ * connection turns out to be broken.  A connection that fails is dropped, so the next refresh
+ * (a second later at the soonest) connects afresh. */
+static enum pd_result probe_read(struct pd_http *h, struct pd_db **dbp, int *migration, int64_t *depth)
+{
+  enum pd_result rc = PD_E_DB_DOWN;
+  for (int attempt = 0; attempt < 2 && rc == PD_E_DB_DOWN; attempt++) {
+    bool kept = *dbp != NULL;
+    rc = kept ? PD_OK : probe_connect(h, dbp);
+    if (rc == PD_OK)
+      rc = pd_migrate_current(*dbp, migration);
+    if (rc == PD_OK && pd_db_job_depth(*dbp, depth) != PD_OK)
+      *depth = -1;
+    if (rc == PD_E_DB_DOWN && *dbp != NULL) {
+      pd_db_close(*dbp);
+      *dbp = NULL;
+    }
+    if (!kept)
+      break; /* a fresh connection that failed: the database is down, not our socket stale */
+  }
+  return rc;
+}
+
+/* The values at most PROBE_FRESH_US old, reading them if they are older. */
+static enum pd_result probe_get(struct pd_http *h, int *migration, int64_t *depth)
+{
+  struct probe *p = &h->probe;
+  int64_t start = pd_now_us();
+  enum pd_result rc;
+  pthread_mutex_lock(&p->mu);
+  for (;;) {
+    if (p->at_us != 0 && pd_now_us() - p->at_us < PROBE_FRESH_US) {
+      rc = p->rc;
+      *migration = p->migration;
+      *depth = p->queue_depth;
+      pthread_mutex_unlock(&p->mu);
+      return rc;
+    }
+    if (!p->busy)
+      break;
+    int64_t until = start + PROBE_WAIT_US;
+    struct timespec t = {(time_t)(until / 1000000), (long)(until % 1000000) * 1000};
+    if (pthread_cond_timedwait(&p->cv, &p->mu, &t) == ETIMEDOUT) {
+      pthread_mutex_unlock(&p->mu);
+      *depth = -1;
+      return PD_E_DB_DOWN; /* the refresh under way is stuck on the database */
+    }
+  }
+  p->busy = true;
+  struct pd_db *db = p->db;
+  pthread_mutex_unlock(&p->mu);
+
+  int64_t read_at = pd_now_us();
+  int m = -1;
+  int64_t d = -1;
+  rc = probe_read(h, &db, &m, &d);
+
+  pthread_mutex_lock(&p->mu);
+  p->db = db;
+  p->busy = false;
+  p->at_us = read_at;
+  p->rc = rc;
+  p->migration = m;
+  p->queue_depth = d;
+  pthread_cond_broadcast(&p->cv);
+  pthread_mutex_unlock(&p->mu);
+  *migration = m;
+  *depth = d;
+  return rc;
+}
+
 static enum MHD_Result readyz(struct pd_http *h, struct MHD_Connection *c, struct request *r)
 {
-  struct pd_db *db = NULL;
   int current = -1;
+  int64_t depth;
   char text[160];
   if (atomic_load(&h->app->stopping))
     return send_text(c, r, 503, "stopping\n");
-  enum pd_result rc = pd_db_acquire(h->app->pool, pd_now_us() + 1000000, &db);
-  if (rc == PD_OK) {
-    rc = pd_migrate_current(db, &current);
-    if (rc == PD_E_DB_DOWN && !db->fresh && pd_db_reconnect(db) == PD_OK)
-      rc = pd_migrate_current(db, &current);
-  }
-  pd_db_release(db);
+  enum pd_result rc = probe_get(h, &current, &depth);
   if (rc != PD_OK) {
     snprintf(text, sizeof(text), "database unreachable: %s\n", pd_result_str(rc));
     return send_text(c, r, 503, text);
@@ -99,12 +436,9 @@ static enum MHD_Result readyz(struct pd_http *h, struct MHD_Connection *c, struc
 static enum MHD_Result metrics(struct pd_http *h, struct MHD_Connection *c, struct request *r)
 {
   struct pd_metrics_gauges g = {-1, pd_db_pool_in_use(h->app->pool), pd_db_pool_size(h->app->pool)};
-  struct pd_db *db = NULL;
-  if (pd_db_acquire(h->app->pool, pd_now_us() + 500000, &db) == PD_OK) {
-    if (pd_db_job_depth(db, &g.followup_queue_depth) != PD_OK)
-      g.followup_queue_depth = -1;
-    pd_db_release(db);
-  }
+  int migration;
+  if (probe_get(h, &migration, &g.followup_queue_depth) != PD_OK)
+    g.followup_queue_depth = -1;
   char *text = NULL;
   size_t len = 0;
   if (pd_metrics_render(&g, &text, &len) != PD_OK)
@@ -156,8 +490,6 @@ static enum MHD_Result card_image(struct pd_http *h, struct MHD_Connection *c, s
 static enum MHD_Result interactions(struct pd_http *h, struct MHD_Connection *c, struct request *r)
 {
   struct pd_answer ans;
-  if (r->too_big)
-    return send_text(c, r, 413, "body over 64 KiB\n");
   const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Signature-Ed25519");
   const char *ts = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Signature-Timestamp");
   pd_dispatch(h->app, sig, ts, r->body != NULL ? r->body : "", r->len, &ans, &r->log);
@@ -169,7 +501,8 @@ static enum MHD_Result interactions(struct pd_http *h, struct MHD_Connection *c,
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
-  struct pd_http *h = cls;
+  struct front *f = cls;
+  struct pd_http *h = f->h;
   struct request *r = *con_cls;
   if (r == NULL) {
     r = calloc(1, sizeof(*r));
@@ -179,29 +512,38 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     r->route = route_of(url);
     atomic_fetch_add(&h->app->inflight, 1);
     *con_cls = r;
-    /* Refuse a declared oversize body before reading it. */
+    /* Refuse a declared oversize body before reading it.  (libmicrohttpd has already
+     * refused a Content-Length that is not a number.) */
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl != NULL && strtoull(cl, NULL, 10) > PD_MAX_BODY)
-      r->too_big = true;
+    if (cl != NULL && strtoull(cl, NULL, 10) > PD_MAX_BODY) {
+      conn_reading(h, c, false);
+      return too_big_early(c, r);
+    }
     return MHD_YES;
   }
   if (*upload_size > 0) {
-    if (!r->too_big && r->len + *upload_size <= PD_MAX_BODY) {
-      char *grown = realloc(r->body, r->len + *upload_size + 1);
-      if (grown == NULL)
-        return MHD_NO;
-      r->body = grown;
-      memcpy(r->body + r->len, upload, *upload_size);
-      r->len += *upload_size;
-      r->body[r->len] = '\0';
-    } else {
-      r->too_big = true;
+    if (r->len + *upload_size > PD_MAX_BODY) {
+      too_big_midway(c, r);
+      return MHD_NO;
     }
+    char *grown = realloc(r->body, r->len + *upload_size + 1);
+    if (grown == NULL)
+      return MHD_NO;
+    r->body = grown;
+    memcpy(r->body + r->len, upload, *upload_size);
+    r->len += *upload_size;
+    r->body[r->len] = '\0';
     *upload_size = 0;
     return MHD_YES;
   }
+  conn_reading(h, c, false); /* the whole request is in: the deadline no longer applies */
 
   bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+  /* With an ops listener, /readyz and /metrics live only there, and it serves nothing else
+   * but /healthz. */
+  bool ops_route = r->route == PD_ROUTE_READYZ || r->route == PD_ROUTE_METRICS;
+  if (f->ops ? !(ops_route || r->route == PD_ROUTE_HEALTHZ) : ops_route && h->ops.d != NULL)
+    return send_text(c, r, 404, "not found\n");
   switch (r->route) {
   case PD_ROUTE_INTERACTIONS:
     if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
@@ -248,61 +590,104 @@ static void on_complete(void *cls, struct MHD_Connection *c, void **con_cls, enu
   free(r->body);
   free(r);
   *con_cls = NULL;
+  conn_reading(h, c, true); /* a kept-alive connection's next request starts its own deadline */
   atomic_fetch_sub(&h->app->inflight, 1);
+}
+
+/* Starts one daemon of h on host:port; var names the variable for error lines. */
+static enum pd_result front_start(struct pd_http *h, struct front *f, const char *var, const char *host, int port,
+                                  unsigned threads, int *port_out)
+{
+  struct addrinfo hints = {0}, *ai = NULL;
+  char portstr[8];
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+  snprintf(portstr, sizeof(portstr), "%d", port);
+  if (getaddrinfo(host, portstr, &hints, &ai) != 0) {
+    fprintf(stderr, "%s: %s is not a numeric address (an IP address of this machine, e.g. 10.0.0.5)\n", var, host);
+    return PD_E_INVALID;
+  }
+  f->h = h;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  if (ai->ai_family == AF_INET6)
+    flags |= MHD_USE_IPv6;
+  f->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, f,
+                          MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+                          MHD_OPTION_THREAD_POOL_SIZE, threads,
+                          MHD_OPTION_NOTIFY_COMPLETED, on_complete, h,
+                          MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+                          /* idle: still what ends a client that stops reading its answer */
+                          MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                          MHD_OPTION_CONNECTION_LIMIT, 4096u,
+                          /* 0 is libmicrohttpd's "no cap" too */
+                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)h->app->cfg.http_conns_per_ip,
+                          MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+                          MHD_OPTION_END);
+  freeaddrinfo(ai);
+  if (f->d == NULL) {
+    pd_log_error("%s: cannot listen on %s:%d (in use, or not an address of this machine)", var, host, port);
+    return PD_E_IO;
+  }
+  const union MHD_DaemonInfo *di = MHD_get_daemon_info(f->d, MHD_DAEMON_INFO_BIND_PORT);
+  *port_out = di != NULL ? di->port : port;
+  return PD_OK;
 }
 
 enum pd_result pd_http_start(struct pd_app *app, struct pd_http **out, int *port_out)
 {
-  struct addrinfo hints = {0}, *ai = NULL;
-  char port[8];
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
-  snprintf(port, sizeof(port), "%d", app->cfg.listen_port);
-  if (getaddrinfo(app->cfg.listen_host, port, &hints, &ai) != 0) {
-    pd_log_error("LISTEN_ADDR: %s is not a numeric address", app->cfg.listen_host);
-    return PD_E_INVALID;
-  }
   struct pd_http *h = calloc(1, sizeof(*h));
-  if (h == NULL) {
-    freeaddrinfo(ai);
+  if (h == NULL)
+    return PD_E_NOMEM;
+  h->app = app;
+  h->ops.ops = true;
+  probe_init(&h->probe);
+  if (guard_start(&h->guard, app->cfg.http_request_deadline_s) != PD_OK) {
+    guard_free(&h->guard);
+    probe_free(&h->probe);
+    free(h);
     return PD_E_NOMEM;
   }
-  h->app = app;
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-  if (ai->ai_family == AF_INET6)
-    flags |= MHD_USE_IPv6;
-  h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
-                          MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.http_threads,
-                          MHD_OPTION_NOTIFY_COMPLETED, on_complete, h,
-                          MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                          MHD_OPTION_CONNECTION_LIMIT, 4096u,
-                          MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-                          MHD_OPTION_END);
-  freeaddrinfo(ai);
-  if (h->d == NULL) {
-    pd_log_error("cannot listen on %s:%d (in use, or not an address of this machine)", app->cfg.listen_host,
-                 app->cfg.listen_port);
-    free(h);
-    return PD_E_IO;
+  enum pd_result rc = PD_OK;
+  /* The ops daemon first: while it is not up, the main one must not drop /readyz. */
+  if (app->cfg.ops_host != NULL)
+    rc = front_start(h, &h->ops, "OPS_LISTEN_ADDR", app->cfg.ops_host, app->cfg.ops_port, 2, &h->ops_port);
+  if (rc == PD_OK)
+    rc = front_start(h, &h->main, "LISTEN_ADDR", app->cfg.listen_host, app->cfg.listen_port,
+                     (unsigned)app->cfg.http_threads, port_out);
+  if (rc != PD_OK) {
+    pd_http_stop(h);
+    return rc;
   }
-  const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
-  *port_out = di != NULL ? di->port : app->cfg.listen_port;
   *out = h;
   return PD_OK;
 }
 
+int pd_http_ops_port(const struct pd_http *h)
+{
+  return h != NULL && h->ops.d != NULL ? h->ops_port : 0;
+}
+
 void pd_http_quiesce(struct pd_http *h)
 {
-  if (h != NULL)
-    MHD_quiesce_daemon(h->d);
+  if (h == NULL)
+    return;
+  MHD_quiesce_daemon(h->main.d);
+  if (h->ops.d != NULL)
+    MHD_quiesce_daemon(h->ops.d);
 }
 
 void pd_http_stop(struct pd_http *h)
 {
   if (h == NULL)
     return;
-  MHD_stop_daemon(h->d);
+  /* Each closes every connection it has, each through on_connection. */
+  if (h->main.d != NULL)
+    MHD_stop_daemon(h->main.d);
+  if (h->ops.d != NULL)
+    MHD_stop_daemon(h->ops.d);
+  guard_stop(&h->guard);
+  guard_free(&h->guard);
+  probe_free(&h->probe);
   free(h);
 }

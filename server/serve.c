@@ -97,13 +97,20 @@ int pd_cli_serve(int argc, char **argv)
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-  if (pd_http_start(&app, &http, &port) != PD_OK)
+  enum pd_result hrc = pd_http_start(&app, &http, &port);
+  if (hrc != PD_OK) {
+    rc = hrc == PD_E_INVALID ? 2 : 1; /* a malformed address is a configuration error */
     goto out;
+  }
   if (pd_workers_start(&app, app.cfg.followup_workers, &workers) != PD_OK)
     goto out;
-  pd_log("info", "listening",
-         json_pack("{s:s, s:i, s:i, s:i}", "host", app.cfg.listen_host, "port", port, "http_threads",
-                   app.cfg.http_threads, "followup_workers", app.cfg.followup_workers));
+  json_t *f = json_pack("{s:s, s:i, s:i, s:i}", "host", app.cfg.listen_host, "port", port, "http_threads",
+                        app.cfg.http_threads, "followup_workers", app.cfg.followup_workers);
+  if (app.cfg.ops_host != NULL) {
+    json_object_set_new(f, "ops_host", json_string(app.cfg.ops_host));
+    json_object_set_new(f, "ops_port", json_integer(pd_http_ops_port(http)));
+  }
+  pd_log("info", "listening", f);
 
   sigwait(&set, &sig);
   pd_log("info", "stopping", json_pack("{s:s}", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));

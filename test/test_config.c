@@ -497,6 +497,56 @@ static void test_dotenv_missing_file(void **state)
   assert_string_equal(err, "untouched");
 }
 
+/* The HTTP front's limits and the ops listener: defaults, values read, and bad values named. */
+static void test_http_limits(void **state)
+{
+  struct pd_config c;
+  char err[256];
+  assert_int_equal(load(complete, NEED_ALL, &c, err, sizeof(err)), PD_OK);
+  assert_null(c.ops_host); /* unset: /readyz and /metrics stay on LISTEN_ADDR */
+  assert_int_equal(c.http_conns_per_ip, 64);
+  assert_int_equal(c.http_request_deadline_s, 10);
+  pd_config_free(&c);
+
+  struct kv vars[MAX_VARS];
+  with("OPS_LISTEN_ADDR", "[::1]:9090", vars);
+  assert_int_equal(load(vars, NEED_ALL, &c, err, sizeof(err)), PD_OK);
+  assert_string_equal(c.ops_host, "::1");
+  assert_int_equal(c.ops_port, 9090);
+  pd_config_free(&c);
+  with("HTTP_CONNS_PER_IP", "0", vars);
+  assert_int_equal(load(vars, NEED_ALL, &c, err, sizeof(err)), PD_OK);
+  assert_int_equal(c.http_conns_per_ip, 0); /* 0 turns the cap off, for a proxy on one address */
+  pd_config_free(&c);
+  with("HTTP_REQUEST_DEADLINE", "3", vars);
+  assert_int_equal(load(vars, NEED_ALL, &c, err, sizeof(err)), PD_OK);
+  assert_int_equal(c.http_request_deadline_s, 3);
+  pd_config_free(&c);
+
+  struct {
+    const char *name, *value, *prefix;
+  } rows[] = {
+    {"OPS_LISTEN_ADDR", "9090", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+    {"OPS_LISTEN_ADDR", "127.0.0.1:", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+    {"OPS_LISTEN_ADDR", ":9090", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+    {"OPS_LISTEN_ADDR", "127.0.0.1:70000", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+    {"OPS_LISTEN_ADDR", "[::1:9090", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+    {"HTTP_CONNS_PER_IP", "-1", "HTTP_CONNS_PER_IP: must be a whole number from 0 to 4096"},
+    {"HTTP_CONNS_PER_IP", "4097", "HTTP_CONNS_PER_IP: must be a whole number"},
+    {"HTTP_CONNS_PER_IP", "many", "HTTP_CONNS_PER_IP: must be a whole number"},
+    {"HTTP_REQUEST_DEADLINE", "0", "HTTP_REQUEST_DEADLINE: must be a whole number from 1 to 300"},
+    {"HTTP_REQUEST_DEADLINE", "301", "HTTP_REQUEST_DEADLINE: must be a whole number"},
+    {"HTTP_REQUEST_DEADLINE", "10s", "HTTP_REQUEST_DEADLINE: must be a whole number"},
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
+    with(rows[i].name, rows[i].value, vars);
+    enum pd_result rc = load(vars, NEED_ALL, &c, err, sizeof(err));
+    if (rc != PD_E_INVALID || strncmp(err, rows[i].prefix, strlen(rows[i].prefix)) != 0)
+      fail_msg("%s=\"%s\": got %s \"%s\", want \"%s...\"", rows[i].name, rows[i].value, pd_result_str(rc), err,
+               rows[i].prefix);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -512,6 +562,7 @@ int main(void)
     cmocka_unit_test(test_dotenv_values),
     cmocka_unit_test(test_dotenv_errors_name_the_line),
     cmocka_unit_test(test_dotenv_missing_file),
+    cmocka_unit_test(test_http_limits),
   };
   return cmocka_run_group_tests_name("test_config", tests, NULL, NULL);
 }

@@ -84,14 +84,14 @@ int pd_e2e_server_start(struct pd_e2e *e, int idx, const char *const *extra)
   struct pd_e2e_server *s = &e->srv[idx];
   s->port = pd_proc_free_port();
   base_env(e, s->port, env, &n);
-  /* extra wins over the suite's environment: a variable it names is left out of env. */
   size_t k = 0;
   for (size_t i = 0; i < n; i++) {
-    bool overridden = false;
-    size_t len = strcspn(env[i], "=") + 1;
-    for (size_t j = 0; extra != NULL && extra[j] != NULL && !overridden; j++)
-      overridden = strncmp(env[i], extra[j], len) == 0;
-    if (!overridden)
+    /* A variable in extra replaces the suite's own (getenv would find the first of two). */
+    size_t name = strcspn(env[i], "=") + 1;
+    bool replaced = false;
+    for (size_t j = 0; extra != NULL && extra[j] != NULL; j++)
+      replaced = replaced || strncmp(env[i], extra[j], name) == 0;
+    if (!replaced)
       envp[k++] = env[i];
   }
   for (size_t i = 0; extra != NULL && extra[i] != NULL && k < 30; i++)
