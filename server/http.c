@@ -323,7 +323,7 @@ static void probe_free(struct probe *p)
  * wait on a lock anyone holds on any table. */
 static enum pd_result probe_connect(struct pd_http *h, struct pd_db **out)
 {
-  enum pd_result rc = pd_db_open(h->app->cfg.database_url, PROBE_STATEMENT_MS, false, out);
+  enum pd_result rc = pd_db_open(h->app->cfg.database_url, PROBE_STATEMENT_MS, false, out, NULL, 0);
   if (rc != PD_OK)
     return rc;
   rc = PD_E_DB_HARD;
