@@ -305,8 +305,10 @@ static enum pd_result map_error(struct pd_db *db, PGresult *r, const char *what)
     return PD_E_DB_DOWN;
   if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
     return PD_E_DB_SOFT;
-  if (strcmp(state, "23505") == 0 || strcmp(state, "23514") == 0)
-    return PD_E_CONFLICT; /* unique or check violation: a duplicate, or a balance going negative */
+  if (strcmp(state, "23505") == 0)
+    return PD_E_CONFLICT; /* a unique violation: a duplicate */
+  if (strcmp(state, "23514") == 0)
+    return PD_E_CHECK; /* a check violation: a balance going negative, an amount out of range */
   if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 || strcmp(state, "57014") == 0 ||
       strcmp(state, "53300") == 0)
     return PD_E_DB_DOWN;

@@ -49,7 +49,7 @@ int pd_db_pool_size(const struct pd_db_pool *p);
 
 /* Runs the named statement with text parameters (NULL entries are SQL NULL).  *res, when
  * res is not NULL, is the result to PQclear.  Failures map to PD_E_DB_SOFT (40001,
- * 40P01: retry), PD_E_CONFLICT (23505, 23514), PD_E_DB_DOWN (connection lost, timeouts,
+ * 40P01: retry), PD_E_CONFLICT (23505, a duplicate), PD_E_CHECK (23514), PD_E_DB_DOWN (connection lost, timeouts,
  * shutdown) or PD_E_DB_HARD (logged with the statement name). */
 enum pd_result pd_db_exec(struct pd_db *db, const char *stmt, int nparams, const char *const *params,
                           PGresult **res);

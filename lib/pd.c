@@ -11,6 +11,7 @@ const char *pd_result_str(enum pd_result r)
   case PD_E_INVALID: return "invalid input";
   case PD_E_NOTFOUND: return "not found";
   case PD_E_CONFLICT: return "conflict";
+  case PD_E_CHECK: return "check violated";
   case PD_E_TOOBIG: return "too big";
   case PD_E_DB_SOFT: return "database retry needed";
   case PD_E_DB_DOWN: return "database unreachable";
@@ -18,6 +19,7 @@ const char *pd_result_str(enum pd_result r)
   case PD_E_UPSTREAM: return "upstream failure";
   case PD_E_IO: return "i/o error";
   case PD_E_INTERNAL: return "internal error";
+  case PD_E_USER: return "the player's mistake";
   }
   return "unknown result";
 }

@@ -28,15 +28,12 @@ enum pd_result cmd_cooldowns(struct pd_ctx *ctx)
 {
   const struct pd_game_config *g = ctx->app->game;
   struct pd_db *db = NULL;
-  struct pd_player p;
   json_t *until = NULL, *used = NULL;
   char *text = NULL;
   size_t len = 0;
   enum pd_result rc = pd_ctx_db(ctx, &db);
   if (rc == PD_OK)
-    rc = pd_db_user_ensure(db, ctx->ix->user.id, &p);
-  if (rc == PD_OK)
-    rc = pd_db_cooldowns(db, p.id, &until, &used);
+    rc = pd_db_cooldowns(db, ctx->player.id, &until, &used);
   if (rc != PD_OK)
     return rc;
   FILE *f = open_memstream(&text, &len);

@@ -10,27 +10,22 @@
 enum pd_result cmd_daily(struct pd_ctx *ctx)
 {
   struct pd_db *db = NULL;
-  struct pd_player p;
-  bool claimed = false;
+  struct pd_player *p = &ctx->player;
   int64_t until = 0;
   char amount[32], total[32], text[512];
 
-  enum pd_result rc = pd_ctx_db(ctx, &db);
+  enum pd_result rc = pd_ctx_cooldown(ctx, "daily", DAILY_COOLDOWN_S,
+                                      "You already claimed today's Notes. Your next daily is ready", &until);
   if (rc == PD_OK)
-    rc = pd_db_user_ensure(db, ctx->ix->user.id, &p);
-  if (rc == PD_OK)
-    rc = pd_db_cooldown_claim(db, p.id, "daily", DAILY_COOLDOWN_S, &claimed, &until);
+    rc = pd_ctx_db(ctx, &db);
   if (rc != PD_OK)
     return rc;
-  if (!claimed)
-    return pd_ctx_user_error(ctx, "You already claimed today's Notes. Your next daily is ready <t:%lld:R> (<t:%lld:f>).",
-                             (long long)until, (long long)until);
   int64_t notes = ctx->app->cfg.daily_notes;
-  rc = pd_db_wallet_add(db, &p, PD_NOTES, notes, "daily", NULL);
+  rc = pd_db_wallet_add(db, p, PD_NOTES, notes, "daily", NULL);
   if (rc != PD_OK)
     return rc;
   pd_fmt_thousands(notes, amount);
-  pd_fmt_thousands(p.notes, total);
+  pd_fmt_thousands(p->notes, total);
   snprintf(text, sizeof(text), "You claimed **%s Notes**! You now have **%s Notes**.\nYour next daily is ready <t:%lld:R>.",
            amount, total, (long long)until);
   json_t *embed = json_pack("{s:s, s:s, s:i}", "title", "Daily Notes claimed", "description", text, "color",

@@ -14,31 +14,24 @@ enum pd_result cmd_draw(struct pd_ctx *ctx)
 {
   const struct pd_game_config *g = ctx->app->game;
   struct pd_db *db = NULL;
-  struct pd_player p;
   struct pd_card_info card;
-  bool claimed = false, paid = false;
   int64_t until = 0, amount = 0, id = 0, ucid = 0, print_no = 0;
   const char *rarity = NULL, *currency = NULL;
   double boost[PD_RARITY_COUNT];
   char events[256], title[1100];
 
-  enum pd_result rc = pd_ctx_db(ctx, &db);
+  enum pd_result rc = pd_ctx_cooldown(ctx, "draw", pd_draw_cooldown(ctx, g->draw_cooldown_s), "You can draw again", &until);
   if (rc == PD_OK)
-    rc = pd_db_user_ensure(db, ctx->ix->user.id, &p);
+    rc = pd_ctx_db(ctx, &db);
   if (rc == PD_OK)
-    rc = pd_db_cooldown_claim(db, p.id, "draw", pd_draw_cooldown(ctx, g->draw_cooldown_s), &claimed, &until);
+    rc = pd_draw_pay(ctx, db, &ctx->player, "draw", "A draw", g->draw_free_per_day, &g->draw_price, &currency, &amount);
   if (rc != PD_OK)
-    return rc;
-  if (!claimed)
-    return pd_ctx_user_error(ctx, "You can draw again <t:%lld:R> (at <t:%lld:t>).", (long long)until, (long long)until);
-  rc = pd_draw_pay(ctx, db, &p, "draw", "A draw", g->draw_free_per_day, &g->draw_price, &paid, &currency, &amount);
-  if (rc != PD_OK || !paid)
     return rc;
   rc = pd_draw_boost(db, g, boost, events, sizeof(events));
   if (rc == PD_OK)
     rc = pd_draw_cards(db, g->draw_weights, boost, 1, &id, &rarity);
   if (rc == PD_OK)
-    rc = pd_db_card_mint(db, p.id, id, "draw", &ucid, &print_no);
+    rc = pd_db_card_mint(db, ctx->player.id, id, "draw", &ucid, &print_no);
   if (rc == PD_OK)
     rc = pd_db_cards_info(db, &id, 1, &card);
   if (rc != PD_OK)

@@ -13,10 +13,10 @@ enum pd_result cmd_inventory(struct pd_ctx *ctx)
   struct pd_db *db = NULL;
   struct pd_player owner;
   char filters[400];
-  bool ok = false, private_ = false;
-  const char *target = pd_interaction_option_str(ctx->ix, "user");
+  bool private_ = false;
+  const char *target = pd_interaction_option_str(ctx->ix, "user"); /* required: the dispatcher checked */
   if (target == NULL)
-    return pd_ctx_user_error(ctx, "Say whose collection: /inventory user:@someone.");
+    return PD_E_INVALID;
   enum pd_result rc = pd_ctx_db(ctx, &db);
   if (rc == PD_OK)
     rc = pd_db_user_get(db, target, &owner);
@@ -36,8 +36,8 @@ enum pd_result cmd_inventory(struct pd_ctx *ctx)
   pd_utf8_copy(v.owner_name, sizeof(v.owner_name), name != NULL ? name : "That player");
   snprintf(v.viewer, sizeof(v.viewer), "%s", ctx->ix->user.id);
   v.q.owner = owner.id;
-  rc = pd_list_filters(ctx, db, &v, filters, sizeof(filters), &ok);
-  if (rc != PD_OK || !ok)
+  rc = pd_list_filters(ctx, db, &v, filters, sizeof(filters));
+  if (rc != PD_OK)
     return rc;
   return pd_list_answer(ctx, db, &v, filters);
 }

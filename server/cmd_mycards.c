@@ -8,18 +8,14 @@ enum pd_result cmd_mycards(struct pd_ctx *ctx)
 {
   struct pd_list_view v = {.page = 1, .own = true};
   struct pd_db *db = NULL;
-  struct pd_player p;
   char filters[400];
-  bool ok = false;
   enum pd_result rc = pd_ctx_db(ctx, &db);
-  if (rc == PD_OK)
-    rc = pd_db_user_ensure(db, ctx->ix->user.id, &p);
   if (rc != PD_OK)
     return rc;
   snprintf(v.viewer, sizeof(v.viewer), "%s", ctx->ix->user.id);
-  v.q.owner = p.id;
-  rc = pd_list_filters(ctx, db, &v, filters, sizeof(filters), &ok);
-  if (rc != PD_OK || !ok)
+  v.q.owner = ctx->player.id;
+  rc = pd_list_filters(ctx, db, &v, filters, sizeof(filters));
+  if (rc != PD_OK)
     return rc;
   return pd_list_answer(ctx, db, &v, filters);
 }

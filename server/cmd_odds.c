@@ -35,11 +35,10 @@ enum pd_result cmd_odds(struct pd_ctx *ctx)
   const char *id = pd_interaction_option_str(ctx->ix, "pack");
   struct pd_db *db = NULL;
   double boost[PD_RARITY_COUNT];
-  char events[256], name[160], desc[600], shown[200];
+  char events[256], name[160], desc[600];
   const struct pd_pack *only = id != NULL ? pd_game_pack(g, id) : NULL;
   if (id != NULL && only == NULL)
-    return pd_ctx_user_error(ctx, "There is no pack called \"%s\". /odds alone lists every pack.",
-                             pd_utf8_short(shown, sizeof(shown), id, 40));
+    return PD_E_INVALID; /* one of the packs: the dispatcher checked */
   enum pd_result rc = pd_ctx_db(ctx, &db);
   if (rc == PD_OK)
     rc = pd_draw_boost(db, g, boost, events, sizeof(events));

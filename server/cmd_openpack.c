@@ -15,37 +15,31 @@ enum pd_result cmd_openpack(struct pd_ctx *ctx)
 {
   const struct pd_game_config *g = ctx->app->game;
   const char *id = pd_interaction_option_str(ctx->ix, "pack");
+  /* The dispatcher checked the option against the packs (the table's pack_choices). */
   const struct pd_pack *pack = id != NULL ? pd_game_pack(g, id) : g->default_pack;
   struct pd_db *db = NULL;
-  struct pd_player p;
-  bool claimed = false, paid = false;
-  int64_t until = 0, amount = 0, pack_id = 0, ids[PD_PACK_MAX_SIZE];
+  int64_t amount = 0, pack_id = 0, ids[PD_PACK_MAX_SIZE];
   const char *rarities[PD_PACK_MAX_SIZE], *currency = NULL;
   double boost[PD_RARITY_COUNT];
-  char what[48], events[256], text[700], shown[200];
+  char what[48], events[256], text[700];
 
   if (pack == NULL)
-    return pd_ctx_user_error(ctx, "There is no pack called \"%s\". /odds lists the packs and what is in them.",
-                             pd_utf8_short(shown, sizeof(shown), id, 40));
-  enum pd_result rc = pd_ctx_db(ctx, &db);
+    return PD_E_INVALID;
+  enum pd_result rc = pd_ctx_cooldown(ctx, "openpack", pd_draw_cooldown(ctx, g->openpack_cooldown_s),
+                                      "You can open your next pack", NULL);
   if (rc == PD_OK)
-    rc = pd_db_user_ensure(db, ctx->ix->user.id, &p);
-  if (rc == PD_OK)
-    rc = pd_db_cooldown_claim(db, p.id, "openpack", pd_draw_cooldown(ctx, g->openpack_cooldown_s), &claimed, &until);
+    rc = pd_ctx_db(ctx, &db);
   if (rc != PD_OK)
     return rc;
-  if (!claimed)
-    return pd_ctx_user_error(ctx, "You can open your next pack <t:%lld:R> (at <t:%lld:t>).", (long long)until,
-                             (long long)until);
   snprintf(what, sizeof(what), "pack:%s", pack->id);
-  rc = pd_draw_pay(ctx, db, &p, what, pack->name, pack->free_per_day, &pack->price, &paid, &currency, &amount);
-  if (rc != PD_OK || !paid)
+  rc = pd_draw_pay(ctx, db, &ctx->player, what, pack->name, pack->free_per_day, &pack->price, &currency, &amount);
+  if (rc != PD_OK)
     return rc;
   rc = pd_draw_boost(db, g, boost, events, sizeof(events));
   if (rc == PD_OK)
     rc = pd_draw_cards(db, pack->weights, boost, (size_t)pack->size, ids, rarities);
   if (rc == PD_OK)
-    rc = pd_db_pack_insert(db, p.id, pack->id, ids, rarities, (size_t)pack->size, currency, amount, g->pack_expiry_s,
+    rc = pd_db_pack_insert(db, ctx->player.id, pack->id, ids, rarities, (size_t)pack->size, currency, amount, g->pack_expiry_s,
                            &pack_id);
   if (rc != PD_OK)
     return rc;

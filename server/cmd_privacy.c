@@ -8,17 +8,12 @@
 
 enum pd_result cmd_privacy(struct pd_ctx *ctx)
 {
-  const char *mode = pd_interaction_option_str(ctx->ix, "mode");
+  const char *mode = pd_interaction_option_str(ctx->ix, "mode"); /* "on" or "off": the table's choices */
   struct pd_db *db = NULL;
-  struct pd_player p;
-  if (mode == NULL || (strcmp(mode, "on") != 0 && strcmp(mode, "off") != 0))
-    return pd_ctx_user_error(ctx, "Choose on (only you see your collection) or off (anyone can, with /inventory).");
   bool on = strcmp(mode, "on") == 0;
   enum pd_result rc = pd_ctx_db(ctx, &db);
   if (rc == PD_OK)
-    rc = pd_db_user_ensure(db, ctx->ix->user.id, &p);
-  if (rc == PD_OK)
-    rc = pd_db_privacy_set(db, p.id, on);
+    rc = pd_db_privacy_set(db, ctx->player.id, on);
   if (rc != PD_OK)
     return rc;
   return pd_ctx_reply(ctx, pd_reply_text(on ? "Your collection is now private: /inventory shows it to no one but you."

@@ -8,16 +8,10 @@
 
 enum pd_result cmd_profile(struct pd_ctx *ctx)
 {
-  struct pd_db *db = NULL;
-  struct pd_player p;
+  const struct pd_player p = ctx->player;
   const struct pd_user *u = &ctx->ix->user;
   char title[160], avatar[256], joined[128];
 
-  enum pd_result rc = pd_ctx_db(ctx, &db);
-  if (rc == PD_OK)
-    rc = pd_db_user_ensure(db, u->id, &p);
-  if (rc != PD_OK)
-    return rc;
   snprintf(title, sizeof(title), "%s's PopDeck", pd_user_display_name(u));
   pd_player_avatar_url(u->id, u->avatar, avatar, sizeof(avatar));
   snprintf(joined, sizeof(joined), "<t:%lld:D> (<t:%lld:R>)", (long long)p.created_at, (long long)p.created_at);

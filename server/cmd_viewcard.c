@@ -18,7 +18,7 @@ enum pd_result cmd_viewcard(struct pd_ctx *ctx)
   struct pd_card_view cv;
   char text[400], shown[200];
   if (id == NULL)
-    return pd_ctx_user_error(ctx, "Say which card, for example /viewcard card:TAYL_19#03.");
+    return PD_E_INVALID; /* required: the dispatcher checked */
   enum pd_result rc = pd_ctx_db(ctx, &db);
   if (rc == PD_OK) {
     rc = pd_db_user_get(db, ctx->ix->user.id, &p);

@@ -185,7 +185,7 @@ enum pd_result pd_list_button(struct pd_ctx *ctx)
 }
 
 enum pd_result pd_list_filters(struct pd_ctx *ctx, struct pd_db *db, struct pd_list_view *v, char *filter_text,
-                               size_t len, bool *ok)
+                               size_t len)
 {
   const char *artist = pd_interaction_option_str(ctx->ix, "artist");
   const char *era = pd_interaction_option_str(ctx->ix, "era");
@@ -196,7 +196,6 @@ enum pd_result pd_list_filters(struct pd_ctx *ctx, struct pd_db *db, struct pd_l
   char artist_name[300] = "", era_name[300] = "", shown[400];
   const char *rarity_name = "";
   enum pd_rarity r;
-  *ok = false;
   filter_text[0] = '\0';
   if (artist != NULL) {
     enum pd_result rc = pd_db_artist_lookup(db, artist, &v->q.artist_id, artist_name, sizeof(artist_name));
@@ -214,17 +213,17 @@ enum pd_result pd_list_filters(struct pd_ctx *ctx, struct pd_db *db, struct pd_l
       return pd_ctx_user_error(ctx, "No era called \"%s\"%s. Pick one from the suggestions as you type.",
                                pd_utf8_short(shown, sizeof(shown), era, 80), artist != NULL ? " for that artist" : "");
   }
+  /* rarity and sort are among the table's choices: the dispatcher checked them. */
   if (rarity != NULL) {
     if (pd_rarity_parse(rarity, &r) != PD_OK)
-      return pd_ctx_user_error(ctx, "Rarity must be common, rare, epic, legendary or mythic.");
+      return PD_E_INVALID;
     v->q.rarity = pd_rarity_name(r);
     rarity_name = pd_rarity_label(v->q.rarity);
   }
   if (sort != NULL && pd_sort_parse(sort, &v->q.sort) != PD_OK)
-    return pd_ctx_user_error(ctx, "Sort must be newest, rarity or artist.");
+    return PD_E_INVALID;
   pd_utf8_fmt(filter_text, len, "%s%s%s%s%s", artist_name, artist_name[0] && era_name[0] ? ", " : "", era_name,
               (artist_name[0] || era_name[0]) && rarity_name[0] ? ", " : "", rarity_name);
-  *ok = true;
   return PD_OK;
 }
 

@@ -34,8 +34,8 @@ void button_id(const struct pd_list_view *v, int page, bool back, int64_t k1, in
 bool parse_button(const char *id, struct pd_list_view *v);
 #endif
 /* Reads the artist, era and rarity options into v->q; a name that matches nothing answers
- * the player (*ok false).  filter_text gets a readable summary. */
+ * the player (PD_E_USER).  filter_text gets a readable summary. */
 enum pd_result pd_list_filters(struct pd_ctx *ctx, struct pd_db *db, struct pd_list_view *v, char *filter_text,
-                               size_t len, bool *ok);
+                               size_t len);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "db.h"
+#include "db_users.h"
 #include "interaction.h"
 #include "log.h"
 
@@ -18,6 +19,7 @@ enum {
   PD_CMD_WRITE = 1 << 2,      /* run inside pd_db_tx (retried on serialization failures) */
   PD_CMD_ADMIN = 1 << 3,      /* only ids in ADMIN_FILE */
   PD_CMD_GUILD_ONLY = 1 << 4, /* refused in DMs */
+  PD_CMD_PLAYER = 1 << 5,     /* registers the caller first: ctx->player is theirs (in the transaction) */
 };
 
 struct pd_option_spec {
@@ -53,7 +55,10 @@ struct pd_command {
   enum pd_result (*component)(struct pd_ctx *ctx);
 };
 
-/* What a handler sees.  It answers with pd_ctx_reply or pd_ctx_user_error. */
+/* What a handler sees.  It answers with pd_ctx_reply, or returns pd_ctx_user_error's PD_E_USER.
+ * By the time it runs, the dispatcher has checked the options against the table: every
+ * required option is there, each has its declared type, and a value with choices is one of
+ * them. */
 struct pd_ctx {
   struct pd_app *app;
   const struct pd_interaction *ix;
@@ -63,8 +68,8 @@ struct pd_ctx {
   int64_t deadline_us;
   struct pd_db *db; /* inside the transaction for WRITE commands; see pd_ctx_db */
   json_t *data;     /* the message data the handler answered with */
+  struct pd_player player; /* the caller, registered, for PD_CMD_PLAYER commands */
   const char *followup_kind; /* how a worker finishes a deferred reply ("message") */
-  bool user_error;
   bool update;         /* a button's answer replaces its message (type 7, or 6 when deferred) */
   bool defer;          /* this answer goes out as a follow-up even without PD_CMD_DEFER */
   bool autocompleting; /* running cmd->autocomplete */
@@ -75,8 +80,18 @@ struct pd_ctx {
 enum pd_result pd_ctx_db(struct pd_ctx *ctx, struct pd_db **db);
 /* The handler's answer: a message data object (stolen). */
 enum pd_result pd_ctx_reply(struct pd_ctx *ctx, json_t *data);
-/* The one way a player's mistake becomes a message: ephemeral, saying what to do. */
+/* The one way a player's mistake becomes a message: ephemeral, saying what to do.  Returns
+ * PD_E_USER for the handler to return: the dispatcher rolls back whatever the handler wrote
+ * and shows the message. */
 enum pd_result pd_ctx_user_error(struct pd_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "REFUSAL <t:until:R> (at <t:until:t>)." as the player's mistake (the date too when until is
+ * more than half a day away).  Returns PD_E_USER. */
+enum pd_result pd_ctx_wait_error(struct pd_ctx *ctx, const char *refusal, int64_t until);
+/* Starts the caller's (ctx->player, PD_CMD_PLAYER) cooldown of seconds for command, or, while
+ * one runs, answers "REFUSAL <t:…:R> …" and returns PD_E_USER.  *until (may be NULL) is when
+ * the running cooldown ends. */
+enum pd_result pd_ctx_cooldown(struct pd_ctx *ctx, const char *command, int64_t seconds, const char *refusal,
+                               int64_t *until);
 
 extern const struct pd_command pd_commands[];
 const struct pd_command *pd_command_find(const char *name);

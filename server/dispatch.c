@@ -63,8 +63,31 @@ enum pd_result pd_ctx_user_error(struct pd_ctx *ctx, const char *fmt, ...)
   va_start(ap, fmt);
   pd_utf8_vfmt(text, sizeof(text), fmt, ap); /* a long message is cut between characters */
   va_end(ap);
-  ctx->user_error = true;
-  return pd_ctx_reply(ctx, pd_reply_text(text, PD_FLAG_EPHEMERAL));
+  enum pd_result rc = pd_ctx_reply(ctx, pd_reply_text(text, PD_FLAG_EPHEMERAL));
+  return rc == PD_OK ? PD_E_USER : rc;
+}
+
+enum pd_result pd_ctx_wait_error(struct pd_ctx *ctx, const char *refusal, int64_t until)
+{
+  /* A wait past half a day names the day as well as the time. */
+  char style = until - (int64_t)time(NULL) > 12 * 3600 ? 'f' : 't';
+  return pd_ctx_user_error(ctx, "%s <t:%lld:R> (at <t:%lld:%c>).", refusal, (long long)until, (long long)until, style);
+}
+
+enum pd_result pd_ctx_cooldown(struct pd_ctx *ctx, const char *command, int64_t seconds, const char *refusal,
+                               int64_t *until)
+{
+  struct pd_db *db = NULL;
+  bool claimed = false;
+  int64_t when = 0;
+  enum pd_result rc = pd_ctx_db(ctx, &db);
+  if (rc == PD_OK)
+    rc = pd_db_cooldown_claim(db, ctx->player.id, command, seconds, &claimed, &when);
+  if (until != NULL)
+    *until = when;
+  if (rc != PD_OK || claimed)
+    return rc;
+  return pd_ctx_wait_error(ctx, refusal, when);
 }
 
 /* Whether this answer goes out as a follow-up: the command's flag, or the handler's choice. */
@@ -81,16 +104,21 @@ static enum pd_result run_handler(struct pd_db *db, void *arg)
   if (db != NULL)
     ctx->db = db;
   pd_ctx_reply(ctx, NULL);
-  ctx->user_error = false;
   ctx->followup_kind = "message";
-  enum pd_result rc = ctx->fn(ctx);
+  enum pd_result rc = PD_OK;
+  if ((ctx->cmd->flags & PD_CMD_PLAYER) && !ctx->autocompleting) {
+    struct pd_db *pdb = NULL;
+    rc = pd_ctx_db(ctx, &pdb);
+    if (rc == PD_OK)
+      rc = pd_db_user_ensure(pdb, ctx->ix->user.id, &ctx->player);
+  }
+  if (rc == PD_OK)
+    rc = ctx->fn(ctx);
   if (rc == PD_OK && ctx->data == NULL)
     rc = PD_E_INTERNAL; /* a handler must answer */
-  /* A player's mistake changes nothing: whatever the handler wrote before noticing it is
-   * rolled back (the dispatcher turns this back into the message). */
-  if (rc == PD_OK && ctx->user_error && db != NULL)
-    return PD_E_CONFLICT;
-  if (rc != PD_OK || ctx->user_error || !deferred(ctx))
+  /* Any result but PD_OK rolls back what the handler wrote: a player's mistake (PD_E_USER)
+   * changes nothing, and the dispatcher shows its message. */
+  if (rc != PD_OK || !deferred(ctx))
     return rc;
   struct pd_db *jdb = NULL;
   rc = pd_ctx_db(ctx, &jdb);
@@ -109,8 +137,6 @@ static enum pd_result run_command(struct pd_ctx *ctx)
     if (rc != PD_OK)
       return rc;
     rc = pd_db_tx(db, ctx->deadline_us, run_handler, ctx);
-    if (rc == PD_E_CONFLICT && ctx->user_error)
-      rc = PD_OK; /* rolled back on purpose; the message stands */
     ctx->db = NULL;
     pd_db_release(db);
     return rc;
@@ -133,41 +159,106 @@ static enum pd_result run_command(struct pd_ctx *ctx)
  * shared by every instance (the count lives in PostgreSQL).  When the count cannot be had (the
  * database is down or every connection busy) the command goes on: its handler meets the same
  * trouble and says so, and /ping and /help keep working. */
-static bool within_limit(struct pd_ctx *ctx)
+static enum pd_result within_limit(struct pd_ctx *ctx)
 {
   const struct pd_config *cfg = &ctx->app->cfg;
   struct pd_db *db = NULL;
   bool ok = true;
   int64_t retry_at = 0, wait_until = pd_now_us() + RATE_LIMIT_WAIT_US;
+  char refusal[160];
   if (cfg->rate_limit_commands <= 0)
-    return true;
+    return PD_OK;
   if (pd_db_acquire(ctx->app->pool, wait_until < ctx->deadline_us ? wait_until : ctx->deadline_us, &db) != PD_OK)
-    return true;
+    return PD_OK;
   enum pd_result rc =
       pd_db_rate_take(db, ctx->ix->user.id, cfg->rate_limit_commands, cfg->rate_limit_window_s, &ok, &retry_at);
   pd_db_release(db);
-  if (rc != PD_OK)
-    return true;
-  if (!ok)
-    pd_ctx_user_error(ctx, "Slow down: PopDeck takes %d commands every %d seconds from each player. Try again <t:%lld:R>.",
-                      cfg->rate_limit_commands, cfg->rate_limit_window_s, (long long)retry_at);
-  return ok;
+  if (rc != PD_OK || ok)
+    return PD_OK;
+  snprintf(refusal, sizeof(refusal), "Slow down: PopDeck takes %d commands every %d seconds from each player. Try again",
+           cfg->rate_limit_commands, cfg->rate_limit_window_s);
+  return pd_ctx_wait_error(ctx, refusal, retry_at);
 }
 
-/* Gates from the command's flags; a refusal is a user-facing message. */
-static bool allowed(struct pd_ctx *ctx)
+/* Gates from the command's flags; a refusal is the player's mistake. */
+static enum pd_result allowed(struct pd_ctx *ctx)
 {
   unsigned f = ctx->cmd->flags;
-  if ((f & PD_CMD_GUILD_ONLY) && ctx->ix->guild_id == NULL) {
-    pd_ctx_user_error(ctx, "/%s works only inside a server. Try it in a channel where PopDeck is installed.",
-                      ctx->cmd->name);
-    return false;
+  if ((f & PD_CMD_GUILD_ONLY) && ctx->ix->guild_id == NULL)
+    return pd_ctx_user_error(ctx, "/%s works only inside a server. Try it in a channel where PopDeck is installed.",
+                             ctx->cmd->name);
+  if ((f & PD_CMD_ADMIN) && !pd_admins_has(&ctx->app->admins, ctx->ix->user.id))
+    return pd_ctx_user_error(ctx, "/%s is for PopDeck admins only.", ctx->cmd->name);
+  return PD_OK;
+}
+
+/* Appends ", item" (or "item" first) to list while it fits; the rest is left out whole. */
+static void list_add(char *list, size_t cap, const char *item)
+{
+  size_t at = strlen(list);
+  if (at + strlen(item) + 3 < cap)
+    snprintf(list + at, cap - at, "%s%s", at > 0 ? ", " : "", item);
+}
+
+/* Whether v has the JSON shape Discord sends for an option of type t. */
+static bool option_type_ok(int t, const json_t *v)
+{
+  switch (t) {
+  case PD_OPT_STRING:
+  case PD_OPT_USER:
+  case PD_OPT_CHANNEL:
+  case PD_OPT_ROLE:
+  case PD_OPT_MENTIONABLE:
+  case PD_OPT_ATTACHMENT:
+    return json_is_string(v); /* text, or a snowflake as text */
+  case PD_OPT_INTEGER:
+    return json_is_integer(v);
+  case PD_OPT_NUMBER:
+    return json_is_number(v);
+  case PD_OPT_BOOLEAN:
+    return json_is_boolean(v);
+  default:
+    return true;
   }
-  if ((f & PD_CMD_ADMIN) && !pd_admins_has(&ctx->app->admins, ctx->ix->user.id)) {
-    pd_ctx_user_error(ctx, "/%s is for PopDeck admins only.", ctx->cmd->name);
-    return false;
+}
+
+/* The option table, applied before the handler: a required option missing, a value of the
+ * wrong type, or a value outside the choices (fixed, or the packs of assets/packs.json) is
+ * refused with one message, so handlers read their options without checking them again.
+ * (A stale registration, or a hand-made request, can send any of these.) */
+static enum pd_result check_options(struct pd_ctx *ctx)
+{
+  const struct pd_game_config *g = ctx->app->game;
+  if (ctx->ix->type != PD_IX_COMMAND)
+    return PD_OK;
+  for (const struct pd_option_spec *o = ctx->cmd->options; o != NULL && o->name != NULL; o++) {
+    json_t *v = json_object_get(pd_interaction_option(ctx->ix, o->name), "value");
+    char shown[120], list[400] = "";
+    if (v == NULL) {
+      if (o->required)
+        return pd_ctx_user_error(ctx, "/%s needs **%s**: %s.", ctx->cmd->name, o->name, o->description);
+      continue;
+    }
+    if (!option_type_ok(o->type, v))
+      return pd_ctx_user_error(ctx, "/%s got a **%s** of the wrong kind. Pick it again from the command's options.",
+                               ctx->cmd->name, o->name);
+    if (o->choices == NULL && !(o->pack_choices && g != NULL))
+      continue;
+    const char *value = json_string_value(v);
+    bool found = false;
+    for (const char *const *c = o->choices; c != NULL && *c != NULL; c++) {
+      found = found || (value != NULL && strcmp(value, *c) == 0);
+      list_add(list, sizeof(list), *c);
+    }
+    for (size_t k = 0; o->pack_choices && g != NULL && k < g->npacks; k++) {
+      found = found || (value != NULL && strcmp(value, g->packs[k].id) == 0);
+      list_add(list, sizeof(list), g->packs[k].id);
+    }
+    if (!found)
+      return pd_ctx_user_error(ctx, "\"%s\" is not a choice for **%s**. Choose one of: %s.",
+                               pd_utf8_short(shown, sizeof(shown), value, 40), o->name, list);
   }
-  return true;
+  return PD_OK;
 }
 
 static json_t *our_failure(struct pd_ctx *ctx, enum pd_result rc, struct pd_reqlog *log)
@@ -232,10 +323,15 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
     return pd_reply_new(PD_CB_MESSAGE, ctx.data);
   }
 
-  enum pd_result rc = PD_OK;
-  if (within_limit(&ctx) && allowed(&ctx))
+  enum pd_result rc = within_limit(&ctx);
+  if (rc == PD_OK)
+    rc = allowed(&ctx);
+  if (rc == PD_OK)
+    rc = check_options(&ctx);
+  if (rc == PD_OK)
     rc = run_command(&ctx);
-  if (rc != PD_OK) {
+  bool mistake = rc == PD_E_USER; /* the player's: ctx.data is the message */
+  if (rc != PD_OK && !mistake) {
     resp = our_failure(&ctx, rc, log);
     json_t *fields = json_pack("{s:s, s:s, s:s, s:s}", "ref", ctx.ref, "command", name, "user_id", ix->user.id,
                                "error", pd_result_str(rc));
@@ -248,7 +344,7 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
   ctx.data = NULL;
   if (json_object_get(data, "allowed_mentions") == NULL)
     json_object_set_new(data, "allowed_mentions", json_pack("{s:[]}", "parse"));
-  bool ephemeral = ctx.user_error || (ctx.cmd->flags & PD_CMD_EPHEMERAL);
+  bool ephemeral = mistake || (ctx.cmd->flags & PD_CMD_EPHEMERAL);
   char err[160];
   if (pd_reply_check(data, err, sizeof(err)) != PD_OK) {
     json_t *fields = json_pack("{s:s, s:s, s:s}", "ref", ctx.ref, "command", name, "error", err);
@@ -256,7 +352,7 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
     json_decref(data);
     return our_failure(&ctx, PD_E_INTERNAL, log);
   }
-  if (!ctx.user_error && deferred(&ctx)) {
+  if (!mistake && deferred(&ctx)) {
     /* The data went into the follow-up job; Discord now shows "thinking" (or, for a button
      * that edits its message, nothing until the edit). */
     json_decref(data);
@@ -265,7 +361,7 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
     return pd_reply_new(PD_CB_DEFERRED_MESSAGE,
                         ephemeral ? json_pack("{s:i}", "flags", PD_FLAG_EPHEMERAL) : NULL);
   }
-  if (ctx.update && !ctx.user_error)
+  if (ctx.update && !mistake)
     return pd_reply_new(PD_CB_UPDATE_MESSAGE, data);
   if (ephemeral) {
     json_int_t flags = json_integer_value(json_object_get(data, "flags"));

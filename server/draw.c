@@ -91,22 +91,19 @@ static const char *currency_label(enum pd_currency c)
 }
 
 enum pd_result pd_draw_pay(struct pd_ctx *ctx, struct pd_db *db, struct pd_player *p, const char *what,
-                           const char *label, int free_per_day, const struct pd_price *price, bool *paid,
-                           const char **currency, int64_t *amount)
+                           const char *label, int free_per_day, const struct pd_price *price, const char **currency,
+                           int64_t *amount)
 {
   bool free = false;
-  *paid = false;
   *currency = NULL;
   *amount = 0;
   enum pd_result rc = pd_db_free_use(db, p->id, what, free_per_day, &free);
-  if (rc != PD_OK || free || price->amount == 0) {
-    *paid = rc == PD_OK;
+  if (rc != PD_OK || free || price->amount == 0)
     return rc;
-  }
   json_t *meta = json_pack("{s:s}", "for", what);
   rc = pd_db_wallet_add(db, p, price->currency, -price->amount, "purchase", meta);
   json_decref(meta);
-  if (rc == PD_E_CONFLICT) {
+  if (rc == PD_E_CHECK) { /* the balance would go below zero */
     char cost[32], have[32];
     int64_t balance = price->currency == PD_NOTES ? p->notes : price->currency == PD_DISCS ? p->discs : p->gems;
     pd_fmt_thousands(price->amount, cost);
@@ -117,7 +114,6 @@ enum pd_result pd_draw_pay(struct pd_ctx *ctx, struct pd_db *db, struct pd_playe
                              label, cost, currency_label(price->currency), free_per_day, have);
   }
   if (rc == PD_OK) {
-    *paid = true;
     *currency = pd_currency_name(price->currency);
     *amount = price->amount;
   }

@@ -19,11 +19,11 @@ enum pd_result pd_draw_cards(struct pd_db *db, const double weights[PD_RARITY_CO
                              int64_t *template_ids, const char **rarities);
 
 /* Pays for one open of what: a free allotment of today when one is left, else price.  When
- * the player cannot pay, answers the player (ctx) and sets *paid false.  *currency (NULL when
+ * the player cannot pay, answers the player (ctx) and returns PD_E_USER.  *currency (NULL when
  * free) and *amount say what was paid. */
 enum pd_result pd_draw_pay(struct pd_ctx *ctx, struct pd_db *db, struct pd_player *p, const char *what,
-                           const char *label, int free_per_day, const struct pd_price *price, bool *paid,
-                           const char **currency, int64_t *amount);
+                           const char *label, int free_per_day, const struct pd_price *price, const char **currency,
+                           int64_t *amount);
 
 /* The cooldown seconds this player waits for base_s (booster and role tiers applied). */
 int64_t pd_draw_cooldown(const struct pd_ctx *ctx, int64_t base_s);

@@ -308,7 +308,12 @@ static void test_paying_after_the_free_opens(void **state)
   ix = pd_e2e_command("openpack", F);
   pd_e2e_option(ix, "pack", 3, json_string("mega-99"));
   assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
-  assert_non_null(strstr(pd_e2e_content(reply), "There is no pack called \"mega-99\""));
+  assert_string_equal(pd_e2e_content(reply), "\"mega-99\" is not a choice for **pack**. Choose one of: standard-3, premium-5.");
+  /* Refused before the handler: no cooldown started, nothing paid. */
+  char sql2[256];
+  snprintf(sql2, sizeof(sql2), "SELECT count(*) FROM pack_opens p JOIN users u ON u.id = p.user_id"
+           " WHERE u.discord_id = '%s' AND p.pack = 'mega-99'", F);
+  assert_int_equal(pd_e2e_sql_int(&E, sql2), 0);
   json_decref(reply);
   json_decref(ix);
 }

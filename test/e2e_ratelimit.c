@@ -77,7 +77,7 @@ static void test_fourth_command_is_refused_across_instances(void **state)
   assert_int_equal(sscanf(strstr(text, "<t:") + 3, "%lld", &when), 1);
   /* When the first of the three leaves the window: within the next two seconds. */
   assert_true(when >= before && when <= before + 3);
-  assert_non_null(strstr(text, ":R>."));
+  assert_non_null(strstr(text, ":R> (at <t:"));
   json_decref(r);
   r = send_cmd(0, "daily", u);
   assert_true(slowed(r));

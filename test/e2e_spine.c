@@ -613,6 +613,46 @@ static void test_database_url_checked(void **state)
   pd_proc_free(p);
 }
 
+/* The option table is applied before any handler: a required option missing, a value of the
+ * wrong kind and a value outside the choices each get one ephemeral message naming the option,
+ * and the handler never runs (nothing is registered, no cooldown starts). */
+static void test_options_checked_by_the_table(void **state)
+{
+  struct {
+    const char *command, *option;
+    json_t *value; /* NULL: the option left out */
+    int type;
+    const char *want;
+  } rows[] = {
+    {"viewcard", NULL, NULL, 3, "/viewcard needs **card**: Card id, artist or era (pick a suggestion)."},
+    {"inventory", NULL, NULL, 6, "/inventory needs **user**: Whose collection."},
+    {"privacy", "mode", json_string("maybe"), 3, "\"maybe\" is not a choice for **mode**. Choose one of: on, off."},
+    {"mycards", "rarity", json_string("shiny"), 3,
+     "\"shiny\" is not a choice for **rarity**. Choose one of: common, rare, epic, legendary, mythic."},
+    {"mycards", "sort", json_integer(3), 3, "/mycards got a **sort** of the wrong kind. Pick it again from the command's options."},
+    {"openpack", "pack", json_string("mega-99"), 3,
+     "\"mega-99\" is not a choice for **pack**. Choose one of: standard-3, premium-5."},
+    {"balance", "user", json_true(), 6, "/balance got a **user** of the wrong kind. Pick it again from the command's options."},
+  };
+  const char *uid = "700000000000000095";
+  for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
+    json_t *ix = pd_e2e_command(rows[i].command, uid), *reply = NULL;
+    if (rows[i].option != NULL) {
+      json_t *data = json_object_get(ix, "data");
+      json_array_append_new(json_object_get(data, "options"),
+                            json_pack("{s:s, s:i, s:o}", "name", rows[i].option, "type", rows[i].type, "value",
+                                      rows[i].value));
+    }
+    assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+    if (!pd_e2e_ephemeral(reply) || strcmp(pd_e2e_content(reply), rows[i].want) != 0)
+      fail_msg("/%s: got \"%s\", want \"%s\"", rows[i].command, pd_e2e_content(reply), rows[i].want);
+    json_decref(ix);
+    json_decref(reply);
+  }
+  /* /privacy and /mycards register their player, /openpack starts a cooldown: none of it ran. */
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM users WHERE discord_id = '700000000000000095'"), 0);
+}
+
 static void test_sigterm_exits_zero(void **state)
 {
   int status = -1;
@@ -642,6 +682,7 @@ int main(void)
     cmocka_unit_test(test_ops_routes),
     cmocka_unit_test(test_every_name_both_ways),
     cmocka_unit_test(test_database_url_checked),
+    cmocka_unit_test(test_options_checked_by_the_table),
     cmocka_unit_test(test_sigterm_exits_zero),
   };
   return cmocka_run_group_tests_name("e2e_spine", tests, setup, teardown);

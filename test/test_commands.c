@@ -12,7 +12,7 @@
 #include "reply.h"
 
 #define KNOWN_FLAGS \
-  (PD_CMD_DEFER | PD_CMD_EPHEMERAL | PD_CMD_WRITE | PD_CMD_ADMIN | PD_CMD_GUILD_ONLY)
+  (PD_CMD_DEFER | PD_CMD_EPHEMERAL | PD_CMD_WRITE | PD_CMD_ADMIN | PD_CMD_GUILD_ONLY | PD_CMD_PLAYER)
 
 /* Discord's rule for command and option names, as PopDeck uses it: 1-32 of a-z 0-9 - _. */
 static bool valid_name(const char *s)
@@ -59,6 +59,10 @@ static void test_table_invariants(void **state)
       fail_msg("/%s description is not 1-100 characters", c->name);
     if (c->handler == NULL && c->component == NULL)
       fail_msg("/%s answers nothing: neither a slash handler nor a component one", c->name);
+    /* Choices are checked by the dispatcher against what the player sent: only text has them. */
+    for (const struct pd_option_spec *o = c->options; o != NULL && o->name != NULL; o++)
+      if ((o->choices != NULL || o->pack_choices) && o->type != PD_OPT_STRING)
+        fail_msg("/%s option %s has choices but is not a string", c->name, o->name);
     if (c->handler == NULL && (c->options != NULL || c->autocomplete != NULL))
       fail_msg("/%s has options or autocomplete but no slash command to carry them", c->name);
     if ((c->flags & ~(unsigned)KNOWN_FLAGS) != 0)
