@@ -10,11 +10,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "http_get.h"
 
 #define FIELD_MAX 512     /* bytes kept of an author, a credit or a licence name */
 #define DATE_TEXT_MAX 512 /* bytes of DateTimeOriginal's text looked at */
 #define MAX_CATEGORIES 64
+/* The categories joined with " | ": every one kept, each under FIELD_MAX, fits. */
+#define TAGS_MAX (MAX_CATEGORIES * (FIELD_MAX + 3))
 
 /* ---- HTML to plain text ---- */
 
@@ -475,8 +478,8 @@ static json_t *title_text(const char *title, const char *description)
 static json_t *categories_of(const char *list, json_t **tags)
 {
   json_t *cats = json_array();
-  char *joined = NULL;
-  size_t jn = 0;
+  struct pd_buf joined;
+  pd_buf_init(&joined, TAGS_MAX);
   for (const char *p = list; p != NULL && *p != '\0' && json_array_size(cats) < MAX_CATEGORIES;) {
     const char *bar = strchr(p, '|');
     size_t len = bar != NULL ? (size_t)(bar - p) : strlen(p);
@@ -487,16 +490,13 @@ static json_t *categories_of(const char *list, json_t **tags)
       e--;
     if (e > p && (size_t)(e - p) < FIELD_MAX) {
       json_array_append_new(cats, json_stringn(p, (size_t)(e - p)));
-      char *g = realloc(joined, jn + (size_t)(e - p) + 4);
-      if (g != NULL) {
-        joined = g;
-        jn += (size_t)snprintf(joined + jn, (size_t)(e - p) + 4, "%s%.*s", jn > 0 ? " | " : "", (int)(e - p), p);
-      }
+      /* Out of memory leaves this one out of the tags, as it was. */
+      (void)pd_buf_addf(&joined, "%s%.*s", joined.len > 0 ? " | " : "", (int)(e - p), p);
     }
     p = bar != NULL ? bar + 1 : NULL;
   }
-  *tags = json_string(joined != NULL ? joined : "");
-  free(joined);
+  *tags = json_string(pd_buf_str(&joined));
+  pd_buf_free(&joined);
   return cats;
 }
 

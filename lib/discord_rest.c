@@ -7,8 +7,11 @@
 #include <strings.h>
 
 #include "backoff.h"
+#include "buf.h"
 
-#define MAX_ANSWER (1024 * 1024)
+/* A Discord answer past this is not one we can use: the rest is read and dropped, so the
+ * connection stays reusable, and the status and headers still count. */
+#define DISCORD_MAX_ANSWER (1024 * 1024)
 
 struct pd_discord {
   CURL *easy; /* reused: keeps the connection to Discord alive between sends */
@@ -17,8 +20,7 @@ struct pd_discord {
 };
 
 struct answer {
-  char *buf;
-  size_t len;
+  struct pd_buf body;
   bool too_big;
   char reset_after[32];
   char retry_after[32];
@@ -29,18 +31,14 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
   struct answer *a = arg;
   size_t add = size * n;
-  if (a->len + add > MAX_ANSWER) {
-    a->too_big = true;
+  if (a->too_big)
     return add; /* keep reading, but drop it */
+  enum pd_result rc = pd_buf_add(&a->body, data, add);
+  if (rc == PD_E_TOOBIG) {
+    a->too_big = true;
+    return add;
   }
-  char *grown = realloc(a->buf, a->len + add + 1);
-  if (grown == NULL)
-    return 0;
-  a->buf = grown;
-  memcpy(a->buf + a->len, data, add);
-  a->len += add;
-  a->buf[a->len] = '\0';
-  return add;
+  return rc == PD_OK ? add : 0;
 }
 
 /* Copies a header's value (trimmed) when the line is "name: value". */
@@ -128,7 +126,7 @@ enum pd_result pd_discord_request(struct pd_discord *d, const char *method, cons
                                   struct pd_discord_reply *reply)
 {
   enum pd_result rc = PD_E_NOMEM;
-  struct answer a = {0};
+  struct answer a = {.too_big = false};
   struct curl_slist *headers = NULL;
   curl_mime *mime = NULL;
   char *json = NULL;
@@ -136,6 +134,7 @@ enum pd_result pd_discord_request(struct pd_discord *d, const char *method, cons
   char auth[512];
   CURL *c = d->easy;
 
+  pd_buf_init(&a.body, DISCORD_MAX_ANSWER);
   memset(reply, 0, sizeof(*reply));
   reply->retry_after_ms = -1;
   if (snprintf(url, sizeof(url), "%s%s", d->api_base, path) >= (int)sizeof(url))
@@ -195,8 +194,8 @@ enum pd_result pd_discord_request(struct pd_discord *d, const char *method, cons
     goto out;
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply->status);
-  if (a.buf != NULL && !a.too_big)
-    reply->body = json_loadb(a.buf, a.len, 0, NULL);
+  if (a.body.p != NULL && !a.too_big)
+    reply->body = json_loadb(a.body.p, a.body.len, 0, NULL);
   reply->global = a.global || json_is_true(json_object_get(reply->body, "global"));
   if (reply->status == 429) {
     json_t *ra = json_object_get(reply->body, "retry_after");
@@ -213,6 +212,6 @@ out:
   curl_slist_free_all(headers);
   curl_mime_free(mime);
   free(json);
-  free(a.buf);
+  pd_buf_free(&a.body);
   return rc;
 }

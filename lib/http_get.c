@@ -6,32 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_BODY (4 * 1024 * 1024)
+#include "buf.h"
 
-struct buf {
-  char *p;
-  size_t n;
-};
+/* A JSON answer (MusicBrainz, Last.fm, Commons) larger than this is not one we asked for;
+ * past it the transfer stops and the call fails as an upstream error. */
+#define HTTP_GET_MAX_BODY (4 * 1024 * 1024)
 
 static size_t collect(char *d, size_t s, size_t n, void *arg)
 {
-  struct buf *b = arg;
-  if (b->n + s * n > MAX_BODY)
-    return 0;
-  char *g = realloc(b->p, b->n + s * n + 1);
-  if (g == NULL)
-    return 0;
-  memcpy(g + b->n, d, s * n);
-  b->p = g;
-  b->n += s * n;
-  b->p[b->n] = '\0';
-  return s * n;
+  return pd_buf_add(arg, d, s * n) == PD_OK ? s * n : 0;
 }
 
 enum pd_result pd_http_get_json(const char *url, const char *user_agent, long timeout_ms, long *status, json_t **json,
                                 char *err, size_t errlen)
 {
-  struct buf b = {0};
+  struct pd_buf b;
+  pd_buf_init(&b, HTTP_GET_MAX_BODY);
   *status = 0;
   *json = NULL;
   CURL *c = curl_easy_init();
@@ -52,8 +42,8 @@ enum pd_result pd_http_get_json(const char *url, const char *user_agent, long ti
     snprintf(err, errlen, "%s", curl_easy_strerror(cc));
     rc = PD_E_UPSTREAM;
   } else if (b.p != NULL) {
-    *json = json_loadb(b.p, b.n, 0, NULL);
+    *json = json_loadb(b.p, b.len, 0, NULL);
   }
-  free(b.p);
+  pd_buf_free(&b);
   return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "image_header.h"
 
 const struct pd_image_limits pd_image_default_limits = {
@@ -109,9 +110,9 @@ enum pd_result pd_image_decode(const void *data, size_t len, int min_width, gdIm
   return pd_image_decode_limited(data, len, &lim, out, type, reason, reasonlen);
 }
 
+/* The image being downloaded, capped at the limits' max_bytes. */
 struct body {
-  char *buf;
-  size_t len, max;
+  struct pd_buf b;
   bool too_big;
 };
 
@@ -137,30 +138,23 @@ static curl_socket_t open_checked_socket(void *arg, curlsocktype purpose, struct
 static size_t on_body(char *d, size_t s, size_t n, void *arg)
 {
   struct body *b = arg;
-  size_t add = s * n;
-  if (b->len + add > b->max) {
+  enum pd_result rc = pd_buf_add(&b->b, d, s * n);
+  if (rc == PD_E_TOOBIG)
     b->too_big = true;
-    return 0; /* abort the transfer */
-  }
-  char *g = realloc(b->buf, b->len + add);
-  if (g == NULL)
-    return 0;
-  memcpy(g + b->len, d, add);
-  b->buf = g;
-  b->len += add;
-  return add;
+  return rc == PD_OK ? s * n : 0; /* 0 aborts the transfer */
 }
 
 enum pd_result pd_image_download(const char *url, const struct pd_image_limits *lim, void **data, size_t *len,
                                  char *reason, size_t reasonlen)
 {
-  struct body b = {NULL, 0, lim->max_bytes, false};
+  struct body b = {.too_big = false};
   struct sockcheck k = {lim->allowed, ""};
   enum pd_result rc = PD_E_UPSTREAM;
   long status = 0, redirects = 0;
   char *last = NULL, where[300] = "";
   *data = NULL;
   *len = 0;
+  pd_buf_init(&b.b, lim->max_bytes);
   CURL *c = curl_easy_init();
   if (c == NULL)
     return PD_E_NOMEM;
@@ -207,11 +201,10 @@ enum pd_result pd_image_download(const char *url, const struct pd_image_limits *
   } else if (status != 200) {
     snprintf(reason, reasonlen, "the image host answered %ld", status);
   } else {
-    *data = b.buf;
-    *len = b.len;
+    *data = pd_buf_take(&b.b, len);
     return PD_OK;
   }
-  free(b.buf);
+  pd_buf_free(&b.b);
   return rc;
 }
 

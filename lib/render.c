@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
+
 struct pd_renderer {
   char bold[512];
   char regular[512];
@@ -280,28 +282,23 @@ enum pd_result pd_render_strip(gdImagePtr cards[], size_t n, int card_w, gdImage
  * search on, which costs more than the drawing; one fixed filter (SUB suits gradients and
  * photos) keeps the file within a few percent at a fraction of the time. */
 struct png_out {
-  unsigned char *buf;
-  size_t len, cap;
-  bool failed;
+  struct pd_buf b;
+  enum pd_result failed; /* PD_OK until an append fails */
 };
+
+/* Even stored uncompressed, a PNG is its filtered rows (a filter byte and three bytes a pixel)
+ * plus a few bytes per deflate block and chunk; twice that plus 64 KiB cannot be reached by a
+ * correct write, so a write past it is a bug to refuse, not memory to grow into. */
+static size_t png_cap(int w, int h)
+{
+  return 2 * (size_t)h * ((size_t)w * 3 + 1) + 64 * 1024;
+}
 
 static void png_write(png_structp png, png_bytep data, png_size_t n)
 {
   struct png_out *o = png_get_io_ptr(png);
-  if (o->failed)
-    return;
-  if (o->len + n > o->cap) {
-    size_t cap = o->cap * 2 + n;
-    unsigned char *g = realloc(o->buf, cap);
-    if (g == NULL) {
-      o->failed = true;
-      return;
-    }
-    o->buf = g;
-    o->cap = cap;
-  }
-  memcpy(o->buf + o->len, data, n);
-  o->len += n;
+  if (o->failed == PD_OK)
+    o->failed = pd_buf_add(&o->b, data, n);
 }
 
 static void png_flush(png_structp png)
@@ -314,12 +311,13 @@ enum pd_result pd_render_png(gdImagePtr im, int level, void **out, size_t *len)
   if (!gdImageTrueColor(im))
     return PD_E_INVALID;
   int w = gdImageSX(im), h = gdImageSY(im);
-  struct png_out o = {malloc((size_t)w * h), 0, (size_t)w * h, false};
+  struct png_out o = {.failed = PD_OK};
+  pd_buf_init(&o.b, png_cap(w, h));
   unsigned char *row = malloc((size_t)w * 3);
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
   png_infop info = png != NULL ? png_create_info_struct(png) : NULL;
   enum pd_result rc = PD_E_NOMEM;
-  if (o.buf == NULL || row == NULL || info == NULL)
+  if (row == NULL || info == NULL)
     goto out;
   if (setjmp(png_jmpbuf(png)))
     goto out;
@@ -339,16 +337,13 @@ enum pd_result pd_render_png(gdImagePtr im, int level, void **out, size_t *len)
     png_write_row(png, row);
   }
   png_write_end(png, NULL);
-  if (!o.failed) {
-    *out = o.buf;
-    *len = o.len;
-    o.buf = NULL;
-    rc = PD_OK;
-  }
+  rc = o.failed;
+  if (rc == PD_OK)
+    *out = pd_buf_take(&o.b, len);
 out:
   png_destroy_write_struct(png != NULL ? &png : NULL, info != NULL ? &info : NULL);
   free(row);
-  free(o.buf);
+  pd_buf_free(&o.b);
   return rc;
 }
 

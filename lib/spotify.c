@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
+
 struct call {
   const char *url;
   const char *form;            /* form-encoded POST body; NULL for a GET */
@@ -24,27 +26,19 @@ struct answer {
   long retry_after; /* Retry-After in seconds; -1 when absent or not a number of seconds */
 };
 
-struct buf {
-  char *p;
-  size_t n;
-  bool too_big;
+/* An answer's body, capped at PD_SPOTIFY_MAX_BODY. */
+struct body {
+  struct pd_buf b;
+  bool too_big; /* the cap stopped the transfer: the reason the call failed */
 };
 
 static size_t collect(char *d, size_t s, size_t n, void *arg)
 {
-  struct buf *b = arg;
-  if (b->n + s * n > PD_SPOTIFY_MAX_BODY) {
+  struct body *b = arg;
+  enum pd_result rc = pd_buf_add(&b->b, d, s * n);
+  if (rc == PD_E_TOOBIG)
     b->too_big = true;
-    return 0;
-  }
-  char *g = realloc(b->p, b->n + s * n + 1);
-  if (g == NULL)
-    return 0;
-  memcpy(g + b->n, d, s * n);
-  b->p = g;
-  b->n += s * n;
-  b->p[b->n] = '\0';
-  return s * n;
+  return rc == PD_OK ? s * n : 0;
 }
 
 static void answer_clear(struct answer *a)
@@ -136,10 +130,11 @@ static bool add_header(struct curl_slist **list, const char *h)
  * curl's reason in why when none did. */
 static enum pd_result perform(const struct call *call, struct answer *a, char *why, size_t whylen)
 {
-  struct buf b = {0};
+  struct body b = {.too_big = false};
   struct curl_slist *hdr = NULL;
   char auth[sizeof(((struct pd_spotify *)0)->token) + 32], cerr[CURL_ERROR_SIZE] = "";
   enum pd_result rc = PD_OK;
+  pd_buf_init(&b.b, PD_SPOTIFY_MAX_BODY);
   answer_clear(a);
   CURL *c = curl_easy_init();
   if (c == NULL)
@@ -186,13 +181,13 @@ static enum pd_result perform(const struct call *call, struct answer *a, char *w
   struct curl_header *h = NULL;
   if (curl_easy_header(c, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
     a->retry_after = retry_seconds(h->value);
-  a->empty = b.n == 0;
-  if (b.p != NULL)
-    a->json = json_loadb(b.p, b.n, 0, NULL);
+  a->empty = b.b.len == 0;
+  if (b.b.p != NULL)
+    a->json = json_loadb(b.b.p, b.b.len, 0, NULL);
 out:
   curl_slist_free_all(hdr);
   curl_easy_cleanup(c);
-  free(b.p);
+  pd_buf_free(&b.b);
   return rc;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "buf.h"
 #include "db_areas.h"
 #include "db_jobs.h"
 #include "dispatch.h"
@@ -94,8 +95,7 @@ struct pd_http {
 struct request {
   int64_t start_us;
   enum pd_route route;
-  char *body;
-  size_t len;
+  struct pd_buf body; /* capped at PD_MAX_BODY */
   struct pd_reqlog log;
   int status; /* what was answered, for the log line */
 };
@@ -492,7 +492,7 @@ static enum MHD_Result interactions(struct pd_http *h, struct MHD_Connection *c,
   struct pd_answer ans;
   const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Signature-Ed25519");
   const char *ts = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Signature-Timestamp");
-  pd_dispatch(h->app, sig, ts, r->body != NULL ? r->body : "", r->len, &ans, &r->log);
+  pd_dispatch(h->app, sig, ts, pd_buf_str(&r->body), r->body.len, &ans, &r->log);
   if (ans.body == NULL)
     return send_text(c, r, 500, "out of memory\n");
   return respond(c, r, ans.status, "application/json", ans.body, ans.len);
@@ -510,6 +510,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
       return MHD_NO;
     r->start_us = pd_now_us();
     r->route = route_of(url);
+    pd_buf_init(&r->body, PD_MAX_BODY);
     atomic_fetch_add(&h->app->inflight, 1);
     *con_cls = r;
     /* Refuse a declared oversize body before reading it.  (libmicrohttpd has already
@@ -522,17 +523,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return MHD_YES;
   }
   if (*upload_size > 0) {
-    if (r->len + *upload_size > PD_MAX_BODY) {
+    enum pd_result rc = pd_buf_add(&r->body, upload, *upload_size);
+    if (rc == PD_E_TOOBIG) {
       too_big_midway(c, r);
       return MHD_NO;
     }
-    char *grown = realloc(r->body, r->len + *upload_size + 1);
-    if (grown == NULL)
+    if (rc != PD_OK)
       return MHD_NO;
-    r->body = grown;
-    memcpy(r->body + r->len, upload, *upload_size);
-    r->len += *upload_size;
-    r->body[r->len] = '\0';
     *upload_size = 0;
     return MHD_YES;
   }
@@ -587,7 +584,7 @@ static void on_complete(void *cls, struct MHD_Connection *c, void **con_cls, enu
     pd_log(status >= 500 || toe != MHD_REQUEST_TERMINATED_COMPLETED_OK ? "warn" : "info", "request", f);
   else
     json_decref(f);
-  free(r->body);
+  pd_buf_free(&r->body);
   free(r);
   *con_cls = NULL;
   conn_reading(h, c, true); /* a kept-alive connection's next request starts its own deadline */

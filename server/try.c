@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "commands.h"
 #include "ixbuild.h"
@@ -17,22 +18,13 @@
 
 #define DEV_APP_ID "1111111111111111111"
 
-struct buf {
-  char *p;
-  size_t n;
-};
+/* The server's reply and the Discord double's record of follow-ups (card images in it, as
+ * base64) stay far below this; an answer past it is reported as a failed transfer. */
+#define TRY_MAX_ANSWER (16 * 1024 * 1024)
 
 static size_t collect(char *d, size_t s, size_t n, void *arg)
 {
-  struct buf *b = arg;
-  char *g = realloc(b->p, b->n + s * n + 1);
-  if (g == NULL)
-    return 0;
-  memcpy(g + b->n, d, s * n);
-  b->p = g;
-  b->n += s * n;
-  b->p[b->n] = '\0';
-  return s * n;
+  return pd_buf_add(arg, d, s * n) == PD_OK ? s * n : 0;
 }
 
 static bool add_option(const struct pd_command *cmd, const char *arg, json_t *opts, json_t *users)
@@ -124,7 +116,8 @@ static void print_followup(const char *api_base, const char *token)
   }
   snprintf(url, sizeof(url), "%s/_requests?token=%s", root, token);
   for (int i = 0; i < 100; i++) {
-    struct buf b = {0};
+    struct pd_buf b;
+    pd_buf_init(&b, TRY_MAX_ANSWER);
     CURL *c = curl_easy_init();
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
@@ -134,7 +127,7 @@ static void print_followup(const char *api_base, const char *token)
     CURLcode cc = curl_easy_perform(c);
     curl_easy_cleanup(c);
     json_t *list = cc == CURLE_OK && b.p != NULL ? json_loads(b.p, 0, NULL) : NULL;
-    free(b.p);
+    pd_buf_free(&b);
     if (cc != CURLE_OK) {
       printf("(deferred: no Discord double answers at %s)\n", root);
       return;
@@ -198,8 +191,9 @@ int pd_cli_try(int argc, char **argv)
   int rc = 1;
   char *body = NULL;
   struct curl_slist *hdrs = NULL;
-  struct buf answer = {0};
+  struct pd_buf answer;
   CURL *c = NULL;
+  pd_buf_init(&answer, TRY_MAX_ANSWER);
   json_t *ix = build(cfg.application_id != NULL ? cfg.application_id : DEV_APP_ID, cmd, argc - i - 1, argv + i + 1,
                      user_id, dm, booster);
   if (ix == NULL || !load_secret(sk))
@@ -247,7 +241,7 @@ int pd_cli_try(int argc, char **argv)
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   json_t *reply = answer.p != NULL ? json_loads(answer.p, 0, NULL) : NULL;
   char *pretty = reply != NULL ? json_dumps(reply, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-  printf("<- %ld\n%s\n", status, pretty != NULL ? pretty : (answer.p != NULL ? answer.p : ""));
+  printf("<- %ld\n%s\n", status, pretty != NULL ? pretty : pd_buf_str(&answer));
   free(pretty);
   if (json_integer_value(json_object_get(reply, "type")) == PD_CB_DEFERRED_MESSAGE)
     print_followup(cfg.api_base, json_string_value(json_object_get(ix, "token")));
@@ -256,7 +250,7 @@ int pd_cli_try(int argc, char **argv)
 out:
   curl_easy_cleanup(c);
   curl_slist_free_all(hdrs);
-  free(answer.p);
+  pd_buf_free(&answer);
   free(body);
   json_decref(ix);
   pd_config_free(&cfg);

@@ -417,7 +417,7 @@ static void control(struct MHD_Connection *c, const char *method, const char *ur
     pthread_mutex_unlock(&mu);
     return;
   }
-  json_t *j = r->len > 0 ? json_loadb(r->body, r->len, 0, NULL) : json_object();
+  json_t *j = r->buf.len > 0 ? json_loadb(r->buf.p, r->buf.len, 0, NULL) : json_object();
   if (strcmp(url, "/_control/fail") == 0 && strcmp(method, "POST") == 0 && json_is_object(j)) {
     json_t *st = json_object_get(j, "status"), *n = json_object_get(j, "count");
     pthread_mutex_lock(&mu);

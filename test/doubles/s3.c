@@ -64,7 +64,7 @@ static const char *check_sigv4(struct MHD_Connection *c, const char *method, con
   if (!auth_field(auth, "Credential=", cred, sizeof(cred)) || !auth_field(auth, "SignedHeaders=", signed_hdrs, sizeof(signed_hdrs)) ||
       !auth_field(auth, "Signature=", sig, sizeof(sig)))
     return "malformed authorization";
-  sha_hex(r->body != NULL ? r->body : "", r->len, body_hash);
+  sha_hex(pd_buf_str(&r->buf), r->buf.len, body_hash);
   if (claimed != NULL && strcmp(claimed, body_hash) != 0)
     return "x-amz-content-sha256 does not match the body";
   /* Credential = KEY/DATE/REGION/s3/aws4_request */
@@ -144,10 +144,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
       return reply(c, 403, "application/xml", strdup(body));
     }
     char hash[65];
-    sha_hex(r->body != NULL ? r->body : "", r->len, hash);
+    sha_hex(pd_buf_str(&r->buf), r->buf.len, hash);
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     pthread_mutex_lock(&mu);
-    json_object_set_new(objects, url, json_pack("{s:I, s:s, s:s?}", "size", (json_int_t)r->len, "sha256", hash,
+    json_object_set_new(objects, url, json_pack("{s:I, s:s, s:s?}", "size", (json_int_t)r->buf.len, "sha256", hash,
                                                 "content_type", ct));
     pthread_mutex_unlock(&mu);
     char etag[80];

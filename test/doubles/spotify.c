@@ -129,7 +129,7 @@ static void token_route(struct MHD_Connection *c, const char *method, struct pd_
     accounts_error(o, 400, "invalid_request", "Content-Type must be application/x-www-form-urlencoded");
     return;
   }
-  if (form_value(r->body != NULL ? r->body : "", "grant_type", grant, sizeof(grant)) == NULL) {
+  if (form_value(pd_buf_str(&r->buf), "grant_type", grant, sizeof(grant)) == NULL) {
     accounts_error(o, 400, "unsupported_grant_type", "grant_type parameter is missing");
     return;
   }
@@ -461,7 +461,7 @@ static void control(struct MHD_Connection *c, const char *method, const char *ur
     pthread_mutex_unlock(&mu);
     return;
   }
-  json_t *j = r->len > 0 ? json_loadb(r->body, r->len, 0, NULL) : json_object();
+  json_t *j = r->buf.len > 0 ? json_loadb(r->buf.p, r->buf.len, 0, NULL) : json_object();
   if (strcmp(method, "POST") != 0 || !json_is_object(j)) {
     api_error(o, 400, "control routes take POST with a JSON object");
   } else if (strcmp(url, "/_control/fail") == 0) {

@@ -6,30 +6,26 @@
 #include <string.h>
 #include <strings.h>
 
-struct grow {
-  char *p;
-  size_t n;
-};
+#include "buf.h"
+
+/* What a test fetches (JSON, /metrics, a card image) stays far below these; past them the
+ * request fails as PD_E_UPSTREAM, as a transfer error does. */
+#define CLIENT_MAX_BODY (16 * 1024 * 1024)
+#define CLIENT_MAX_HEADERS (64 * 1024)
 
 static size_t append(char *d, size_t s, size_t n, void *arg)
 {
-  struct grow *g = arg;
-  char *q = realloc(g->p, g->n + s * n + 1);
-  if (q == NULL)
-    return 0;
-  memcpy(q + g->n, d, s * n);
-  g->p = q;
-  g->n += s * n;
-  g->p[g->n] = '\0';
-  return s * n;
+  return pd_buf_add(arg, d, s * n) == PD_OK ? s * n : 0;
 }
 
 enum pd_result pd_http_do(const char *method, const char *url, const char *const headers[], const void *body,
                           size_t len, struct pd_http_reply *out)
 {
-  struct grow b = {0}, h = {0};
+  struct pd_buf b, h;
   struct curl_slist *list = NULL;
   memset(out, 0, sizeof(*out));
+  pd_buf_init(&b, CLIENT_MAX_BODY);
+  pd_buf_init(&h, CLIENT_MAX_HEADERS);
   CURL *c = curl_easy_init();
   if (c == NULL)
     return PD_E_NOMEM;
@@ -59,9 +55,10 @@ enum pd_result pd_http_do(const char *method, const char *url, const char *const
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
   curl_slist_free_all(list);
   curl_easy_cleanup(c);
-  out->body = b.p != NULL ? b.p : strdup("");
-  out->len = b.n;
-  out->headers = h.p;
+  out->body = pd_buf_take(&b, &out->len);
+  if (out->body == NULL)
+    out->body = strdup("");
+  out->headers = pd_buf_take(&h, NULL);
   return cc == CURLE_OK ? PD_OK : PD_E_UPSTREAM;
 }
 

@@ -61,23 +61,20 @@ bool pd_double_body_more(void **con_cls, const char *upload, size_t *upload_size
   struct pd_double_body *r = *con_cls;
   *ret = MHD_YES;
   if (r == NULL) {
-    *con_cls = calloc(1, sizeof(*r));
-    *ret = *con_cls != NULL ? MHD_YES : MHD_NO;
+    r = calloc(1, sizeof(*r));
+    if (r != NULL)
+      pd_buf_init(&r->buf, max);
+    *con_cls = r;
+    *ret = r != NULL ? MHD_YES : MHD_NO;
     return true;
   }
   if (*upload_size > 0) {
-    if (r->len + *upload_size > max) {
-      r->too_big = true;
-    } else {
-      char *g = realloc(r->body, r->len + *upload_size + 1);
-      if (g == NULL) {
-        *ret = MHD_NO;
-        return true;
-      }
-      memcpy(g + r->len, upload, *upload_size);
-      r->body = g;
-      r->len += *upload_size;
-      r->body[r->len] = '\0';
+    enum pd_result rc = r->too_big ? PD_E_TOOBIG : pd_buf_add(&r->buf, upload, *upload_size);
+    if (rc == PD_E_TOOBIG) {
+      r->too_big = true; /* drop the rest, answer once it is all in */
+    } else if (rc != PD_OK) {
+      *ret = MHD_NO;
+      return true;
     }
     *upload_size = 0;
     return true;
@@ -90,7 +87,7 @@ void pd_double_body_done(void *cls, struct MHD_Connection *c, void **con_cls, en
 {
   struct pd_double_body *r = *con_cls;
   if (r != NULL)
-    free(r->body);
+    pd_buf_free(&r->buf);
   free(r);
   *con_cls = NULL;
 }

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
+
 /* Starts a thread-per-connection libmicrohttpd daemon on 127.0.0.1:port (0 = any free port),
  * prints "listening on 127.0.0.1:PORT", blocks until SIGTERM/SIGINT, stops it.  completed may
  * be NULL.  Returns the process exit code. */
@@ -15,9 +17,8 @@ int pd_double_serve(long port, MHD_AccessHandlerCallback handler, void *cls, MHD
 
 /* A request body as libmicrohttpd hands it over, in pieces. */
 struct pd_double_body {
-  char *body; /* NUL-terminated; NULL when empty */
-  size_t len;
-  bool too_big; /* more than max arrived; the rest was dropped */
+  struct pd_buf buf; /* capped at the max given to pd_double_body_more */
+  bool too_big;      /* more than max arrived; the rest was dropped */
 };
 /* Call first in a handler.  While the body is still arriving it returns true with *ret the
  * answer for libmicrohttpd; once it is complete it returns false with *out the whole body. */
