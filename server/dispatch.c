@@ -82,7 +82,9 @@ static enum pd_result run_handler(struct pd_db *db, void *arg)
     ctx->db = db;
   pd_ctx_reply(ctx, NULL);
   ctx->user_error = false;
-  ctx->followup_kind = "message";
+  ctx->followup.kind = PD_JOB_MESSAGE;
+  json_decref(ctx->followup.attach); /* a retried transaction starts again */
+  ctx->followup.attach = NULL;
   enum pd_result rc = ctx->fn(ctx);
   if (rc == PD_OK && ctx->data == NULL)
     rc = PD_E_INTERNAL; /* a handler must answer */
@@ -95,8 +97,8 @@ static enum pd_result run_handler(struct pd_db *db, void *arg)
   struct pd_db *jdb = NULL;
   rc = pd_ctx_db(ctx, &jdb);
   if (rc == PD_OK)
-    rc = pd_db_job_add(jdb, ctx->followup_kind, ctx->ix->application_id, ctx->ix->token,
-                       PD_JOB_EDIT_ORIGINAL, ctx->data, ctx->ref, NULL);
+    rc = pd_db_job_add(jdb, pd_job_kind_name(ctx->followup.kind), ctx->ix->application_id, ctx->ix->token,
+                       PD_JOB_EDIT_ORIGINAL, ctx->data, ctx->followup.attach, ctx->ref, NULL);
   return rc;
 }
 
@@ -113,6 +115,8 @@ static enum pd_result run_command(struct pd_ctx *ctx)
       rc = PD_OK; /* rolled back on purpose; the message stands */
     ctx->db = NULL;
     pd_db_release(db);
+    json_decref(ctx->followup.attach); /* copied into the job, if there was one */
+    ctx->followup.attach = NULL;
     return rc;
   }
   rc = run_handler(NULL, ctx);
@@ -123,6 +127,8 @@ static enum pd_result run_command(struct pd_ctx *ctx)
   }
   pd_db_release(ctx->db);
   ctx->db = NULL;
+  json_decref(ctx->followup.attach);
+  ctx->followup.attach = NULL;
   return rc;
 }
 
