@@ -11,11 +11,12 @@
 const struct pd_db_stmt pd_db_jobs_stmts[] = {
   {"job_add",
    "WITH j AS (INSERT INTO followup_jobs (kind, application_id, interaction_token, method, payload, ref,"
-   " token_expires_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6, now() + interval '15 minutes') RETURNING id)"
+   " token_expires_at, attach) VALUES ($1, $2, $3, $4, $5::jsonb, $6, now() + interval '15 minutes', $7::jsonb)"
+   " RETURNING id)"
    " SELECT id, pg_notify('" PD_JOBS_CHANNEL "', id::text) FROM j"},
   {"job_claim",
    "SELECT id, kind, application_id, interaction_token, method, payload, attempts,"
-   " token_expires_at <= now(), coalesce(ref, '') FROM followup_jobs"
+   " token_expires_at <= now(), coalesce(ref, ''), attach FROM followup_jobs"
    " WHERE status = 'pending' AND next_attempt_at <= now()"
    " ORDER BY next_attempt_at, id FOR UPDATE SKIP LOCKED LIMIT 1"},
   {"job_done",
@@ -38,16 +39,20 @@ const struct pd_db_stmt pd_db_jobs_stmts[] = {
 
 enum pd_result pd_db_job_add(struct pd_db *db, const char *kind, const char *application_id,
                              const char *token, enum pd_job_method method, json_t *payload,
-                             const char *ref, int64_t *id_out)
+                             json_t *attach, const char *ref, int64_t *id_out)
 {
-  char *body = json_dumps(payload, JSON_COMPACT);
-  if (body == NULL)
-    return PD_E_NOMEM;
-  const char *params[6] = {kind, application_id, token,
-                           method == PD_JOB_EDIT_ORIGINAL ? "edit_original" : "followup", body, ref};
   PGresult *r = NULL;
-  enum pd_result rc = pd_db_exec(db, "job_add", 6, params, &r);
+  enum pd_result rc = PD_E_NOMEM;
+  char *body = json_dumps(payload, JSON_COMPACT);
+  char *extra = attach != NULL ? json_dumps(attach, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  if (body == NULL || (attach != NULL && extra == NULL))
+    goto out;
+  const char *params[7] = {kind, application_id, token,
+                           method == PD_JOB_EDIT_ORIGINAL ? "edit_original" : "followup", body, ref, extra};
+  rc = pd_db_exec(db, "job_add", 7, params, &r);
+out:
   free(body);
+  free(extra);
   if (rc != PD_OK)
     return rc;
   if (id_out != NULL)
@@ -64,6 +69,7 @@ void pd_job_free(struct pd_job *job)
   free(job->application_id);
   free(job->token);
   json_decref(job->payload);
+  json_decref(job->attach);
   free(job);
 }
 
@@ -91,8 +97,11 @@ enum pd_result pd_db_job_claim(struct pd_db *db, struct pd_job **out)
   j->attempts = (int)pd_db_int(r, 0, 6);
   j->expired = pd_db_bool(r, 0, 7);
   snprintf(j->ref, sizeof(j->ref), "%s", pd_db_val(r, 0, 8));
+  const char *attach = pd_db_val(r, 0, 9);
+  j->attach = attach != NULL ? json_loads(attach, JSON_DECODE_ANY, NULL) : NULL;
   PQclear(r);
-  if (j->kind == NULL || j->application_id == NULL || j->token == NULL || j->payload == NULL) {
+  if (j->kind == NULL || j->application_id == NULL || j->token == NULL || j->payload == NULL ||
+      (attach != NULL && j->attach == NULL)) {
     pd_job_free(j);
     return PD_E_NOMEM;
   }

@@ -20,17 +20,19 @@ struct pd_job {
   char *application_id;
   char *token;
   enum pd_job_method method;
-  json_t *payload; /* owned */
+  json_t *payload; /* owned: the message exactly as Discord gets it */
+  json_t *attach;  /* owned, NULL when none: what the kind builds its files from */
   int attempts;
   bool expired; /* the token is past its 15 minutes */
   char ref[16];
 };
 
-/* Queues a job in the caller's transaction and announces it on commit.  payload is
- * borrowed.  The token is taken to expire PD_TOKEN_LIFETIME_S from now. */
+/* Queues a job in the caller's transaction and announces it on commit.  kind is the name the
+ * worker knows it by; payload and attach (may be NULL) are borrowed.  The token is taken to
+ * expire PD_TOKEN_LIFETIME_S from now. */
 enum pd_result pd_db_job_add(struct pd_db *db, const char *kind, const char *application_id,
                              const char *token, enum pd_job_method method, json_t *payload,
-                             const char *ref, int64_t *id_out);
+                             json_t *attach, const char *ref, int64_t *id_out);
 
 /* In an open transaction: locks the oldest due job (FOR UPDATE SKIP LOCKED).
  * PD_E_NOTFOUND when none is due.  *job is to be freed with pd_job_free. */

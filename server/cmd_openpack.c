@@ -58,7 +58,9 @@ enum pd_result cmd_openpack(struct pd_ctx *ctx)
   }
   json_t *embed = json_pack("{s:s, s:s, s:i, s:{s:s}}", "title", pack->name, "description", text, "color",
                             PD_COLOR_BRAND, "image", "url", "attachment://pack.png");
-  ctx->followup_kind = "pack";
-  return pd_ctx_reply(ctx, json_pack("{s:[o], s:[{s:i, s:o}], s:{s:i}}", "embeds", embed, "components", "type", 1,
-                                     "components", buttons, "_pack", "size", pack->size));
+  /* The worker attaches the backs of this many cards as pack.png (worker.c, PD_JOB_PACK). */
+  ctx->followup.kind = PD_JOB_PACK;
+  ctx->followup.attach = json_pack("{s:i}", "size", pack->size);
+  return pd_ctx_reply(ctx, json_pack("{s:[o], s:[{s:i, s:o}]}", "embeds", embed, "components", "type", 1,
+                                     "components", buttons));
 }

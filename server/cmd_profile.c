@@ -23,10 +23,10 @@ enum pd_result cmd_profile(struct pd_ctx *ctx)
     json_object_set_new(embed, "description",
                         json_string("Welcome to PopDeck! Claim your first Notes with /daily."));
   json_object_set_new(embed, "image", json_pack("{s:s}", "url", "attachment://profile.png"));
-  /* The worker draws the banner from this and attaches it (see worker.c, kind profile_card). */
-  ctx->followup_kind = "profile_card";
-  json_t *card = json_pack("{s:s, s:I, s:I, s:I, s:I}", "name", pd_user_display_name(u), "notes", (json_int_t)p.notes,
-                           "discs", (json_int_t)p.discs, "gems", (json_int_t)p.gems, "joined_at",
-                           (json_int_t)p.created_at);
-  return pd_ctx_reply(ctx, json_pack("{s:[o], s:o}", "embeds", embed, "_card", card));
+  /* The worker draws the banner from this and attaches it (worker.c, PD_JOB_PROFILE_CARD). */
+  ctx->followup.kind = PD_JOB_PROFILE_CARD;
+  ctx->followup.attach = json_pack("{s:s, s:I, s:I, s:I, s:I}", "name", pd_user_display_name(u), "notes",
+                                   (json_int_t)p.notes, "discs", (json_int_t)p.discs, "gems", (json_int_t)p.gems,
+                                   "joined_at", (json_int_t)p.created_at);
+  return pd_ctx_reply(ctx, json_pack("{s:[o]}", "embeds", embed));
 }

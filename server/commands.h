@@ -11,6 +11,7 @@
 #include "db_users.h"
 #include "interaction.h"
 #include "log.h"
+#include "worker.h"
 
 /* Flags the dispatcher applies so handlers hold only game logic. */
 enum {
@@ -69,7 +70,12 @@ struct pd_ctx {
   struct pd_db *db; /* inside the transaction for WRITE commands; see pd_ctx_db */
   json_t *data;     /* the message data the handler answered with */
   struct pd_player player; /* the caller, registered, for PD_CMD_PLAYER commands */
-  const char *followup_kind; /* how a worker finishes a deferred reply ("message") */
+  /* How a worker finishes a deferred reply: PD_JOB_MESSAGE unless the handler says otherwise,
+   * and what that kind builds its files from (owned; never put in data). */
+  struct {
+    enum pd_job_kind kind;
+    json_t *attach;
+  } followup;
   bool update;         /* a button's answer replaces its message (type 7, or 6 when deferred) */
   bool defer;          /* this answer goes out as a follow-up even without PD_CMD_DEFER */
   bool autocompleting; /* running cmd->autocomplete */

@@ -104,7 +104,9 @@ static enum pd_result run_handler(struct pd_db *db, void *arg)
   if (db != NULL)
     ctx->db = db;
   pd_ctx_reply(ctx, NULL);
-  ctx->followup_kind = "message";
+  ctx->followup.kind = PD_JOB_MESSAGE;
+  json_decref(ctx->followup.attach); /* a retried transaction starts again */
+  ctx->followup.attach = NULL;
   enum pd_result rc = PD_OK;
   if ((ctx->cmd->flags & PD_CMD_PLAYER) && !ctx->autocompleting) {
     struct pd_db *pdb = NULL;
@@ -123,8 +125,8 @@ static enum pd_result run_handler(struct pd_db *db, void *arg)
   struct pd_db *jdb = NULL;
   rc = pd_ctx_db(ctx, &jdb);
   if (rc == PD_OK)
-    rc = pd_db_job_add(jdb, ctx->followup_kind, ctx->ix->application_id, ctx->ix->token,
-                       PD_JOB_EDIT_ORIGINAL, ctx->data, ctx->ref, NULL);
+    rc = pd_db_job_add(jdb, pd_job_kind_name(ctx->followup.kind), ctx->ix->application_id, ctx->ix->token,
+                       PD_JOB_EDIT_ORIGINAL, ctx->data, ctx->followup.attach, ctx->ref, NULL);
   return rc;
 }
 
@@ -139,6 +141,8 @@ static enum pd_result run_command(struct pd_ctx *ctx)
     rc = pd_db_tx(db, ctx->deadline_us, run_handler, ctx);
     ctx->db = NULL;
     pd_db_release(db);
+    json_decref(ctx->followup.attach); /* copied into the job, if there was one */
+    ctx->followup.attach = NULL;
     return rc;
   }
   rc = run_handler(NULL, ctx);
@@ -149,6 +153,8 @@ static enum pd_result run_command(struct pd_ctx *ctx)
   }
   pd_db_release(ctx->db);
   ctx->db = NULL;
+  json_decref(ctx->followup.attach);
+  ctx->followup.attach = NULL;
   return rc;
 }
 

@@ -18,6 +18,7 @@
 #include "metrics.h"
 #include "profile_card.h"
 #include "storage.h"
+#include "utf8.h"
 
 #include <gd.h>
 
@@ -53,8 +54,8 @@ static void log_job(const char *level, const char *msg, const struct pd_job *j, 
   pd_log(level, msg, f);
 }
 
-/* What a job kind adds before sending: files to attach, built from payload fields that start
- * with '_' (removed before the payload goes out).  "message" sends the payload as it is. */
+/* What a job kind adds before sending: files to attach, built from the job's attach field
+ * (its own column, never part of the payload).  "message" sends the payload as it is. */
 #define MAX_FILES 10 /* Discord takes at most ten attachments on a message */
 #define MAX_CARD_BYTES (8u << 20)
 
@@ -115,10 +116,10 @@ static void attach_stored_cards(struct pd_workers *w, struct outgoing *o)
 
 /* /profile's banner: rendered here, off the request path, and attached as profile.png.  If it
  * cannot be drawn the embed goes out without its image rather than not at all. */
-static void build_profile_card(struct pd_workers *w, struct outgoing *o)
+static void build_profile_card(struct pd_workers *w, const struct pd_job *j, struct outgoing *o)
 {
   char fonts[512];
-  json_t *card = json_object_get(o->payload, "_card");
+  const json_t *card = j->attach;
   struct pd_profile_card c = {
     .name = json_string_value(json_object_get(card, "name")),
     .notes = json_integer_value(json_object_get(card, "notes")),
@@ -135,14 +136,12 @@ static void build_profile_card(struct pd_workers *w, struct outgoing *o)
     pd_log_error("profile card could not be drawn (fonts in %s?); sending without it", fonts);
     json_object_del(json_array_get(json_object_get(o->payload, "embeds"), 0), "image");
   }
-  json_object_del(o->payload, "_card");
 }
 
 /* A pack message: the backs of its cards, drawn at start, attached as pack.png. */
-static void attach_pack_backs(struct pd_workers *w, struct outgoing *o)
+static void attach_pack_backs(struct pd_workers *w, const struct pd_job *j, struct outgoing *o)
 {
-  json_int_t n = json_integer_value(json_object_get(json_object_get(o->payload, "_pack"), "size"));
-  json_object_del(o->payload, "_pack");
+  json_int_t n = json_integer_value(json_object_get(j->attach, "size"));
   if (n < 1 || n > PD_PACK_MAX_SIZE || w->app->pack_backs[n] == NULL) {
     pd_log_error("pack of %lld cards has no backs image; sending without it", (long long)n);
     json_object_del(json_array_get(json_object_get(o->payload, "embeds"), 0), "image");
@@ -152,18 +151,37 @@ static void attach_pack_backs(struct pd_workers *w, struct outgoing *o)
                                                     "image/png"};
 }
 
+/* Each kind by the name followup_jobs.kind stores, and what it does before the send (NULL:
+ * nothing).  Indexed by enum pd_job_kind, so a kind without a row here has no name. */
+static const struct {
+  const char *name;
+  void (*prepare)(struct pd_workers *w, const struct pd_job *j, struct outgoing *o);
+} kinds[PD_JOB_KIND_COUNT] = {
+  [PD_JOB_MESSAGE] = {"message", NULL},
+  [PD_JOB_PACK] = {"pack", attach_pack_backs},
+  [PD_JOB_PROFILE_CARD] = {"profile_card", build_profile_card},
+};
+
+const char *pd_job_kind_name(enum pd_job_kind kind)
+{
+  return (unsigned)kind < PD_JOB_KIND_COUNT ? kinds[kind].name : NULL;
+}
+
+/* PD_E_INVALID for a kind this build does not know (a row written by hand, or by a newer
+ * release during a rollback): failing it is better than sending something half built. */
 static enum pd_result prepare(struct pd_workers *w, const struct pd_job *j, struct outgoing *o)
 {
   memset(o, 0, sizeof(*o));
+  size_t k = 0;
+  while (k < PD_JOB_KIND_COUNT && (kinds[k].name == NULL || strcmp(kinds[k].name, j->kind) != 0))
+    k++;
+  if (k == PD_JOB_KIND_COUNT)
+    return PD_E_INVALID;
   o->payload = json_deep_copy(j->payload);
   if (o->payload == NULL)
     return PD_E_NOMEM;
-  if (strcmp(j->kind, "profile_card") == 0)
-    build_profile_card(w, o);
-  else if (strcmp(j->kind, "pack") == 0)
-    attach_pack_backs(w, o);
-  else if (strcmp(j->kind, "message") != 0)
-    return PD_E_INVALID;
+  if (kinds[k].prepare != NULL)
+    kinds[k].prepare(w, j, o);
   attach_stored_cards(w, o);
   return PD_OK;
 }
@@ -193,8 +211,9 @@ static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_
     outgoing_free(&o);
     if (rc == PD_E_NOMEM)
       return rc;
-    log_job("error", "follow-up dropped", j, 0, "unknown job kind");
-    return pd_db_job_fail(db, j->id, "unknown job kind");
+    pd_utf8_fmt(why, sizeof(why), "unknown job kind \"%s\"", j->kind);
+    log_job("error", "follow-up dropped", j, 0, why);
+    return pd_db_job_fail(db, j->id, why);
   }
   rc = pd_discord_request(discord, j->method == PD_JOB_EDIT_ORIGINAL ? "PATCH" : "POST", path, NULL, o.payload,
                           o.files, o.nfiles, &reply);

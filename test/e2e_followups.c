@@ -76,6 +76,7 @@ static void test_429_waits_retry_after_then_delivers(void **state)
   assert_true(mono_ms() - t0 < 8000);
   /* Both sends carried the same message. */
   assert_true(json_equal(json_object_get(json_array_get(reqs, 0), "json"), json_object_get(json_array_get(reqs, 1), "json")));
+  assert_null(pd_e2e_private_key(json_object_get(json_array_get(reqs, 0), "json")));
   json_decref(reqs);
   free(token);
 }
@@ -159,6 +160,103 @@ static void test_expired_token_is_given_up_without_sending(void **state)
   assert_int_equal(json_array_size(reqs), 0);
   json_decref(reqs);
   assert_true(pd_e2e_log_has(&E, 0, "\"ref\":\"EXPIRED1\""));
+}
+
+/* Waits until the job with ref has left 'pending' (at most 5 s). */
+static void wait_finished(const char *ref)
+{
+  char sql[160];
+  snprintf(sql, sizeof(sql), "SELECT count(*) FROM followup_jobs WHERE ref = '%s' AND status <> 'pending'", ref);
+  for (int i = 0; i < 50 && pd_e2e_sql_int(&E, sql) != 1; i++)
+    usleep(100000);
+}
+
+static void test_unknown_kind_is_failed_not_retried(void **state)
+{
+  /* A kind this release does not have (written by hand, or by a newer release before a rollback). */
+  assert_true(pd_e2e_sql(&E, "INSERT INTO followup_jobs (kind, application_id, interaction_token, method, payload,"
+                             " token_expires_at, ref) VALUES ('trophy', '1111111111111111111', 'trophytoken',"
+                             " 'edit_original', '{\"content\":\"a trophy\"}', now() + interval '10 minutes',"
+                             " 'UNKNOWN1'); NOTIFY popdeck_jobs"));
+  wait_finished("UNKNOWN1");
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE ref = 'UNKNOWN1' AND status = 'failed'"
+                                      " AND attempts = 1 AND last_error = 'unknown job kind \"trophy\"'"
+                                      " AND interaction_token = ''"), 1);
+  sleep(1); /* a retry would have come by now */
+  json_t *reqs = pd_double_requests(E.dbl, "trophytoken");
+  assert_int_equal(json_array_size(reqs), 0);
+  json_decref(reqs);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT attempts FROM followup_jobs WHERE ref = 'UNKNOWN1'"), 1);
+  assert_true(pd_e2e_log_has(&E, 0, "unknown job kind \\\"trophy\\\""));
+}
+
+/* A pack job written the way the previous release wrote it (its size inside the payload as
+ * "_pack"), as an instance of that release still serving during a deploy would: it reaches
+ * Discord with its picture and without the private key. */
+static void test_old_style_job_during_deploy_keeps_its_picture(void **state)
+{
+  assert_true(pd_e2e_sql(&E, "INSERT INTO followup_jobs (kind, application_id, interaction_token, method, payload,"
+                             " token_expires_at, ref) VALUES ('pack', '1111111111111111111', 'oldpacktoken',"
+                             " 'edit_original', '{\"embeds\":[{\"title\":\"Pack\",\"image\":{\"url\":"
+                             "\"attachment://pack.png\"}}],\"_pack\":{\"size\":3}}', now() + interval '10 minutes',"
+                             " 'OLDPACK1'); NOTIFY popdeck_jobs"));
+  json_t *reqs = pd_double_wait_requests(E.dbl, "oldpacktoken", 1, 5000);
+  assert_non_null(reqs);
+  json_t *req = json_array_get(reqs, 0);
+  assert_int_equal(status_of(reqs, 0), 200);
+  assert_null(pd_e2e_private_key(json_object_get(req, "json")));
+  json_t *file = json_array_get(json_object_get(req, "files"), 0);
+  assert_non_null(file);
+  assert_string_equal(json_string_value(json_object_get(file, "filename")), "pack.png");
+  json_decref(reqs);
+}
+
+/* Migration 009 on a database that has jobs of the previous release waiting: their private keys
+ * move to attach, finished rows stay as they were.  The database is migrated to 008 from a copy
+ * of sql/001..008, given old-style rows, then migrated with the real sql/. */
+static void test_migration_moves_pending_private_keys(void **state)
+{
+  const char *tmp = getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp";
+  char url[1024], dir[512], cmd[2048];
+  assert_int_equal(pd_e2e_database_create("e2e_followups_009", url, sizeof(url)), 0);
+  snprintf(dir, sizeof(dir), "%s/e2e-followups-sql008", tmp);
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s' && cp sql/00[1-8]_*.sql '%s/'", dir, dir, dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(cmd, sizeof(cmd), "SQL_DIR='%s' DATABASE_URL=\"%s\" %s/popdeck migrate | grep -q 'database at version 8$'",
+           dir, url, E.build);
+  assert_int_equal(system(cmd), 0);
+  PGconn *pg = PQconnectdb(url);
+  assert_int_equal(PQstatus(pg), CONNECTION_OK);
+  PGresult *r = PQexec(pg,
+      "INSERT INTO followup_jobs (kind, application_id, interaction_token, method, payload, token_expires_at, ref,"
+      " status) VALUES"
+      " ('pack', '1', 't1', 'edit_original', '{\"embeds\":[],\"_pack\":{\"size\":3}}', now(), 'P', 'pending'),"
+      " ('profile_card', '1', 't2', 'edit_original', '{\"embeds\":[],\"_card\":{\"name\":\"Ann\"}}', now(), 'C',"
+      " 'pending'),"
+      " ('message', '1', 't3', 'edit_original', '{\"content\":\"hi\"}', now(), 'M', 'pending'),"
+      " ('pack', '1', '', 'edit_original', '{\"embeds\":[],\"_pack\":{\"size\":5}}', now(), 'D', 'done')");
+  assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+  PQclear(r);
+  snprintf(cmd, sizeof(cmd), "DATABASE_URL=\"%s\" %s/popdeck migrate | grep -q 'database at version 9$'", url,
+           E.build);
+  assert_int_equal(system(cmd), 0);
+  r = PQexec(pg, "SELECT ref, coalesce(attach::text, 'null'), payload::text FROM followup_jobs ORDER BY ref");
+  assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+  assert_int_equal(PQntuples(r), 4);
+  const char *want[4][3] = {
+    {"C", "{\"name\": \"Ann\"}", "{\"embeds\": []}"},
+    {"D", "null", "{\"_pack\": {\"size\": 5}, \"embeds\": []}"}, /* finished: history, untouched */
+    {"M", "null", "{\"content\": \"hi\"}"},
+    {"P", "{\"size\": 3}", "{\"embeds\": []}"},
+  };
+  for (int i = 0; i < 4; i++)
+    for (int k = 0; k < 3; k++)
+      assert_string_equal(PQgetvalue(r, i, k), want[i][k]);
+  PQclear(r);
+  PQfinish(pg);
+  pd_e2e_database_drop("e2e_followups_009");
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
 }
 
 static void test_two_instances_deliver_each_job_exactly_once(void **state)
@@ -296,6 +394,9 @@ int main(void)
     cmocka_unit_test_setup(test_5xx_retried_with_backoff, reset),
     cmocka_unit_test_setup(test_4xx_is_never_retried, reset),
     cmocka_unit_test_setup(test_expired_token_is_given_up_without_sending, reset),
+    cmocka_unit_test_setup(test_unknown_kind_is_failed_not_retried, reset),
+    cmocka_unit_test_setup(test_old_style_job_during_deploy_keeps_its_picture, reset),
+    cmocka_unit_test_setup(test_migration_moves_pending_private_keys, reset),
     cmocka_unit_test_setup(test_two_instances_deliver_each_job_exactly_once, reset),
     cmocka_unit_test_setup(test_worker_killed_mid_send_loses_nothing, reset),
     cmocka_unit_test_setup(test_sigterm_finishes_the_send_in_flight, reset),

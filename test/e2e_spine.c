@@ -494,7 +494,7 @@ static void test_profile_attaches_its_banner(void **state)
   assert_string_equal(json_string_value(json_object_get(json_object_get(embed, "image"), "url")),
                       "attachment://profile.png");
   /* The worker's private rendering data never reaches Discord. */
-  assert_null(json_object_get(json_object_get(req, "json"), "_card"));
+  assert_null(pd_e2e_private_key(json_object_get(req, "json")));
   json_decref(reqs);
   json_decref(ix);
 }

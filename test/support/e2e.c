@@ -183,6 +183,44 @@ void pd_e2e_teardown(struct pd_e2e *e)
   admin_sql(sql);
 }
 
+int pd_e2e_database_create(const char *name, char *url, size_t urllen)
+{
+  char sql[256];
+  pd_e2e_database_drop(name);
+  snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+  if (!admin_sql(sql) || !with_dbname(getenv("PD_TEST_DATABASE_URL"), name, url, urllen))
+    return -1;
+  return 0;
+}
+
+void pd_e2e_database_drop(const char *name)
+{
+  char sql[256];
+  snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+  admin_sql(sql);
+}
+
+const char *pd_e2e_private_key(json_t *j)
+{
+  const char *key, *found = NULL;
+  json_t *v;
+  size_t i;
+  if (json_is_object(j)) {
+    json_object_foreach(j, key, v) {
+      found = key[0] == '_' ? key : pd_e2e_private_key(v);
+      if (found != NULL)
+        return found;
+    }
+  } else if (json_is_array(j)) {
+    json_array_foreach(j, i, v) {
+      found = pd_e2e_private_key(v);
+      if (found != NULL)
+        return found;
+    }
+  }
+  return NULL;
+}
+
 json_t *pd_e2e_command(const char *name, const char *user_id)
 {
   struct pd_ixb b = {.type = 2, .app_id = PD_E2E_APP_ID, .user_id = user_id, .command = name};

@@ -77,6 +77,15 @@ void pd_e2e_record_payload(const char *kind, json_t *body);
 /* Records what the double saw (for the OpenAPI check), then clears it. */
 void pd_e2e_double_reset(struct pd_e2e *e);
 
+/* A fresh database name on the test cluster (dropped first if it exists); *url gets its
+ * connection string.  For checks that need a database at another migration than the suite's. */
+int pd_e2e_database_create(const char *name, char *url, size_t urllen);
+void pd_e2e_database_drop(const char *name);
+
+/* The first object key anywhere in j that starts with '_' (PopDeck's old private keys, which
+ * Discord must never get), or NULL when there is none. */
+const char *pd_e2e_private_key(json_t *j);
+
 /* Does server idx's log contain needle? */
 bool pd_e2e_log_has(struct pd_e2e *e, int idx, const char *needle);
 
