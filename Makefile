@@ -24,7 +24,7 @@ CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell $(PKG_CONFIG) --libs cmocka))$(CMOC
 LIB_CHECK := $(PKGS) $(if $(filter tests test test-asan asan $(BUILD)/test_% $(BUILD)/e2e_%,$(MAKECMDGOALS)),cmocka)
 MISSING_LIBS = $(foreach p,$(LIB_CHECK),$(if $(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo y),,$(p)))
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Ilib -Iserver -Itest/support $(PKG_CFLAGS) -MMD -MP
 LDLIBS += $(PKG_LIBS) -lpthread -lm
 
@@ -47,6 +47,9 @@ BENCH_BIN := $(BENCH_SRC:test/%.c=$(BUILD)/%)
 DOUBLE_BIN := $(DOUBLE_SRC:test/doubles/%.c=$(BUILD)/double-%)
 
 .PHONY: all tests deps run test test-asan asan bench docker-check fmt clean check-libs
+# Test objects are intermediate files of the binaries: keep them, so the next build relinks
+# instead of recompiling every suite.
+.SECONDARY:
 all: $(BUILD)/popdeck $(DOUBLE_BIN) $(BENCH_BIN)
 tests: all $(UNIT_BIN) $(E2E_BIN)
 
