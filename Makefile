@@ -1,6 +1,8 @@
 # Makefile - builds build/popdeck, its unit and end-to-end tests and the local API doubles.
 # `make run` and `make test` first install whatever is missing (scripts/deps.sh).
 # `SAN=1` (or `make asan`, `make test-asan`) builds everything under build/asan with ASan+UBSan.
+# `SAN=thread` (or `make tsan`) builds under build/tsan with ThreadSanitizer; `make tsan` runs the
+# suites there and fails on any race report (suppressions, for system libraries only: test/tsan.supp).
 # `make docker-check` builds the Dockerfile with buildah and runs the image (scripts/docker-check.sh).
 
 PKGS := libmicrohttpd libsodium libpq libcurl jansson gdlib libpng libjpeg libwebp
@@ -8,6 +10,9 @@ SAN ?=
 ifeq ($(SAN),1)
 BUILD ?= build/asan
 OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(SAN),thread)
+BUILD ?= build/tsan
+OPT := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
 else
 BUILD ?= build
 OPT := -O2 -g
@@ -21,10 +26,10 @@ PKG_LIBS = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS)))$(PKG_LIBS)
 CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell $(PKG_CONFIG) --libs cmocka))$(CMOCKA_LIBS)
 # Before the first compile, one line instead of a compiler error on jansson.h when libraries are
 # missing (cmocka too when tests are asked for). Expanded only when an object is to be built.
-LIB_CHECK := $(PKGS) $(if $(filter tests test test-asan asan $(BUILD)/test_% $(BUILD)/e2e_%,$(MAKECMDGOALS)),cmocka)
+LIB_CHECK := $(PKGS) $(if $(filter tests test test-asan asan tsan $(BUILD)/test_% $(BUILD)/e2e_%,$(MAKECMDGOALS)),cmocka)
 MISSING_LIBS = $(foreach p,$(LIB_CHECK),$(if $(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo y),,$(p)))
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Ilib -Iserver -Itest/support $(PKG_CFLAGS) -MMD -MP
 LDLIBS += $(PKG_LIBS) -lpthread -lm
 
@@ -46,7 +51,10 @@ E2E_BIN := $(E2E_SRC:test/%.c=$(BUILD)/%)
 BENCH_BIN := $(BENCH_SRC:test/%.c=$(BUILD)/%)
 DOUBLE_BIN := $(DOUBLE_SRC:test/doubles/%.c=$(BUILD)/double-%)
 
-.PHONY: all tests deps run test test-asan asan bench docker-check fmt clean check-libs
+.PHONY: all tests deps run test test-asan asan tsan bench docker-check fmt clean check-libs
+# Test objects are intermediate files of the binaries: keep them, so the next build relinks
+# instead of recompiling every suite.
+.SECONDARY:
 all: $(BUILD)/popdeck $(DOUBLE_BIN) $(BENCH_BIN)
 tests: all $(UNIT_BIN) $(E2E_BIN)
 
@@ -97,6 +105,20 @@ test-asan:
 
 asan:
 	@$(MAKE) --no-print-directory tests SAN=1
+
+# The pool, the follow-up workers and the fetch pool are threaded: the suites again under
+# ThreadSanitizer.  Every report (from a suite, a server or a double, whose stderr goes to logs
+# the suites delete) is written under build/tsan/reports and fails the run; halt_on_error makes
+# the racing process stop there.  The suppressions name only uninstrumented system libraries.
+TSAN_REPORTS := build/tsan/reports
+tsan: deps
+	@$(MAKE) --no-print-directory tests SAN=thread
+	@rm -rf $(TSAN_REPORTS) && mkdir -p $(TSAN_REPORTS)
+	@TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$(CURDIR)/test/tsan.supp log_path=$(CURDIR)/$(TSAN_REPORTS)/tsan $(TSAN_OPTIONS)" \
+	  scripts/test.sh build/tsan; rc=$$?; \
+	  if [ -n "$$(ls $(TSAN_REPORTS))" ]; then cat $(TSAN_REPORTS)/*; \
+	    echo "tsan: $$(ls $(TSAN_REPORTS) | wc -l) ThreadSanitizer report(s), kept in $(TSAN_REPORTS)"; exit 1; fi; \
+	  exit $$rc
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -1,6 +1,8 @@
 /* config.c - reads and checks PopDeck's configuration variables and the .env file. */
 #include "config.h"
 
+#include "fetch_pool.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <libpq-fe.h>
@@ -154,6 +156,88 @@ static enum pd_result http_limits(const struct pd_config_source *src, struct pd_
   return PD_OK;
 }
 
+/* A whole number of megapixels from min (named by min_name when it is another variable's value)
+ * to max; *out is left alone when name is unset. */
+static enum pd_result megapixels(const struct pd_config_source *src, const char *name, long min, const char *min_name,
+                                 long max, long *out, char *err, size_t errlen)
+{
+  const char *v = src->get(src->arg, name);
+  if (v == NULL)
+    return PD_OK;
+  char *end = NULL;
+  errno = 0;
+  long n = strtol(v, &end, 10);
+  if (errno != 0 || end == v || *end != '\0' || n < min || n > max) {
+    snprintf(err, errlen, "%s: must be a whole number of megapixels from %ld%s%s%s to %ld (got \"%s\")", name, min,
+             min_name != NULL ? " (" : "", min_name != NULL ? min_name : "", min_name != NULL ? ")" : "", max, v);
+    return PD_E_INVALID;
+  }
+  *out = n;
+  return PD_OK;
+}
+
+/* A base URL variable: def when unset, else it must be http:// or https://. */
+static enum pd_result url_var(const struct pd_config_source *src, const char *name, const char *def, char **out,
+                              char *err, size_t errlen)
+{
+  if (dup_or(src, name, def, out) != PD_OK)
+    return PD_E_NOMEM;
+  if (*out != NULL && strncmp(*out, "http://", 7) != 0 && strncmp(*out, "https://", 8) != 0) {
+    snprintf(err, errlen, "%s: must be an http:// or https:// URL (got \"%s\")", name, *out);
+    return PD_E_INVALID;
+  }
+  return PD_OK;
+}
+
+/* What `popdeck ingest` and `sync` read: the download limits, the sources' bases and keys,
+ * and the development key's file. */
+static enum pd_result ingest_vars(const struct pd_config_source *src, struct pd_config *c, char *err, size_t errlen)
+{
+  int64_t n;
+  enum pd_result rc;
+  if (int_var(src, "INGEST_CONCURRENCY", 4, 1, PD_FETCH_MAX_CONCURRENCY, &n, err, errlen) != PD_OK)
+    return PD_E_INVALID;
+  c->ingest_concurrency = (int)n;
+  /* Decompression bombs: a header declaring more than INGEST_MAX_PIXELS is refused before
+   * decoding, and the download pool never holds more than INGEST_PIXEL_BUDGET decoded. */
+  c->ingest_max_mp = 40;
+  if (megapixels(src, "INGEST_MAX_PIXELS", 1, NULL, 1000, &c->ingest_max_mp, err, errlen) != PD_OK)
+    return PD_E_INVALID;
+  /* Unset, the default budget grows to fit one largest image. */
+  c->ingest_budget_mp = c->ingest_max_mp > 160 ? c->ingest_max_mp : 160;
+  if (megapixels(src, "INGEST_PIXEL_BUDGET", c->ingest_max_mp, "INGEST_MAX_PIXELS", 100000, &c->ingest_budget_mp, err,
+                 errlen) != PD_OK)
+    return PD_E_INVALID;
+  const char *v = src->get(src->arg, "INGEST_ALLOWED_NETWORKS");
+  char why[256];
+  if (pd_netlist_parse(v, &c->ingest_allowed, why, sizeof(why)) != PD_OK) {
+    snprintf(err, errlen, "INGEST_ALLOWED_NETWORKS: %s", why);
+    return PD_E_INVALID;
+  }
+  const struct {
+    const char *name, *def;
+    char **out;
+  } urls[] = {
+    {"MUSICBRAINZ_BASE", "https://musicbrainz.org/ws/2", &c->musicbrainz_base},
+    {"COVERART_BASE", "https://coverartarchive.org", &c->coverart_base},
+    {"COMMONS_API_BASE", NULL, &c->commons_api_base},
+    {"SPOTIFY_ACCOUNTS_BASE", "https://accounts.spotify.com", &c->spotify_accounts_base},
+    {"SPOTIFY_API_BASE", "https://api.spotify.com/v1", &c->spotify_api_base},
+    {"LASTFM_BASE", "https://ws.audioscrobbler.com/2.0", &c->lastfm_base},
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(urls); i++) {
+    rc = url_var(src, urls[i].name, urls[i].def, urls[i].out, err, errlen);
+    if (rc != PD_OK)
+      return rc;
+  }
+  if (dup_or(src, "SPOTIFY_CLIENT_ID", NULL, &c->spotify_client_id) != PD_OK ||
+      dup_or(src, "SPOTIFY_CLIENT_SECRET", NULL, &c->spotify_client_secret) != PD_OK ||
+      dup_or(src, "LASTFM_API_KEY", NULL, &c->lastfm_api_key) != PD_OK ||
+      dup_or(src, "DEV_KEY_FILE", ".data/dev-key", &c->dev_key_file) != PD_OK)
+    return PD_E_NOMEM;
+  return PD_OK;
+}
+
 enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need, struct pd_config *c,
                               char *err, size_t errlen)
 {
@@ -287,6 +371,8 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
     goto out;
   c->rate_limit_window_s = (int)n;
   rc = http_limits(src, c, err, errlen);
+  if (rc == PD_OK)
+    rc = ingest_vars(src, c, err, errlen);
   if (rc == PD_E_NOMEM)
     goto nomem;
   if (rc != PD_OK)
@@ -327,6 +413,20 @@ void pd_config_free(struct pd_config *c)
   free(c->s3_secret);
   free(c->cdn_url);
   free(c->ops_host);
+  free(c->musicbrainz_base);
+  free(c->coverart_base);
+  free(c->commons_api_base);
+  free(c->spotify_accounts_base);
+  free(c->spotify_api_base);
+  free(c->spotify_client_id);
+  if (c->spotify_client_secret != NULL)
+    sodium_memzero(c->spotify_client_secret, strlen(c->spotify_client_secret));
+  free(c->spotify_client_secret);
+  if (c->lastfm_api_key != NULL)
+    sodium_memzero(c->lastfm_api_key, strlen(c->lastfm_api_key));
+  free(c->lastfm_api_key);
+  free(c->lastfm_base);
+  free(c->dev_key_file);
   memset(c, 0, sizeof(*c));
 }
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sodium.h>
 
+#include "netcheck.h"
 #include "pd.h"
 
 /* What a subcommand needs: each bit makes the matching variable required. */
@@ -30,6 +31,8 @@ struct pd_config {
   char *listen_host;     /* from LISTEN_ADDR */
   int listen_port;
   char *public_base_url; /* PUBLIC_BASE_URL, may be NULL */
+  /* ADMIN_TOKEN is checked (16 characters at least) but nothing reads it yet: the admin REST
+   * routes that will take it (and PD_ROUTE_ADMIN in metrics.h) belong to the admin issue. */
   char *admin_token;     /* ADMIN_TOKEN, may be NULL */
   char *admin_file;      /* ADMIN_FILE */
   char *sql_dir;         /* SQL_DIR */
@@ -49,6 +52,21 @@ struct pd_config {
   int ops_port;
   int http_conns_per_ip;        /* HTTP_CONNS_PER_IP: open connections per client address, 0 = no cap */
   int http_request_deadline_s;  /* HTTP_REQUEST_DEADLINE: seconds to send a request's headers and body */
+  /* Catalog ingestion, `popdeck ingest` and `sync` (read by ingest_vars in config.c). */
+  int ingest_concurrency;          /* INGEST_CONCURRENCY: downloads at once */
+  long ingest_max_mp;              /* INGEST_MAX_PIXELS: megapixels a header may declare */
+  long ingest_budget_mp;           /* INGEST_PIXEL_BUDGET: megapixels decoded at once */
+  struct pd_netlist ingest_allowed; /* INGEST_ALLOWED_NETWORKS: non-public networks downloads may use */
+  char *musicbrainz_base;          /* MUSICBRAINZ_BASE */
+  char *coverart_base;             /* COVERART_BASE */
+  char *commons_api_base;          /* COMMONS_API_BASE, NULL = no Commons search */
+  char *spotify_accounts_base;     /* SPOTIFY_ACCOUNTS_BASE */
+  char *spotify_api_base;          /* SPOTIFY_API_BASE */
+  char *spotify_client_id;         /* SPOTIFY_CLIENT_ID, may be NULL */
+  char *spotify_client_secret;     /* SPOTIFY_CLIENT_SECRET, may be NULL */
+  char *lastfm_api_key;            /* LASTFM_API_KEY, NULL = sync has nothing to do */
+  char *lastfm_base;               /* LASTFM_BASE */
+  char *dev_key_file;              /* DEV_KEY_FILE: the development signing key (keygen, try) */
 };
 
 /* Source of variables: a lookup function so tests can feed a table instead of the

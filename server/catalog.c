@@ -38,56 +38,20 @@ struct candidate {
   bool used;         /* became a card */
 };
 
-/* A whole number of megapixels from min (named by min_name when it is another variable's
- * value) to max in variable name; *out is left alone when it is unset. */
-static bool env_megapixels(const char *name, long min, const char *min_name, long max, long *out)
-{
-  const char *s = getenv(name);
-  char *end = NULL;
-  if (s == NULL || s[0] == '\0')
-    return true;
-  long v = strtol(s, &end, 10);
-  if (*end != '\0' || v < min || v > max) {
-    fprintf(stderr, "%s: must be a whole number of megapixels from %ld%s%s%s to %ld (got \"%s\")\n", name, min,
-            min_name != NULL ? " (" : "", min_name != NULL ? min_name : "", min_name != NULL ? ")" : "", max, s);
-    return false;
-  }
-  *out = v;
-  return true;
-}
-
 bool pd_catalog_open(struct pd_catalog *c, unsigned need)
 {
   char err[512], path[1024];
-  const char *n = getenv("INGEST_CONCURRENCY");
-  char *end = NULL;
-  long v = n != NULL && n[0] != '\0' ? strtol(n, &end, 10) : 4;
-  if (n != NULL && n[0] != '\0' && (*end != '\0' || v < 1 || v > PD_FETCH_MAX_CONCURRENCY)) {
-    fprintf(stderr, "INGEST_CONCURRENCY: must be a whole number from 1 to %d (got \"%s\")\n", PD_FETCH_MAX_CONCURRENCY, n);
-    return false;
-  }
-  c->fetch_concurrency = (int)v;
-  /* Decompression bombs: a header declaring more than INGEST_MAX_PIXELS is refused before
-   * decoding, and the download pool never holds more than INGEST_PIXEL_BUDGET decoded. */
-  long max_mp = 40, budget_mp = 160;
-  if (!env_megapixels("INGEST_MAX_PIXELS", 1, NULL, 1000, &max_mp))
-    return false;
-  if (budget_mp < max_mp)
-    budget_mp = max_mp; /* unset: the default budget grows to fit one largest image */
-  if (!env_megapixels("INGEST_PIXEL_BUDGET", max_mp, "INGEST_MAX_PIXELS", 100000, &budget_mp))
-    return false;
-  c->image_limits = pd_image_default_limits;
-  c->image_limits.max_pixels = (uint64_t)max_mp * 1000000;
-  c->fetch_limits = (struct pd_fetch_limits){c->fetch_concurrency, (uint64_t)budget_mp * 1000000, ART_MAX_W, ART_MAX_H};
-  /* Downloads connect only to public addresses, and to these networks the operator trusts. */
-  const char *nets = getenv("INGEST_ALLOWED_NETWORKS");
-  if (pd_netlist_parse(nets, &c->allowed_networks, err, sizeof(err)) != PD_OK) {
-    fprintf(stderr, "INGEST_ALLOWED_NETWORKS: %s\n", err);
-    return false;
-  }
-  c->image_limits.allowed = &c->allowed_networks;
   if (!pd_cli_config(need, &c->cfg))
     return false;
+  /* The download limits and trusted networks, checked by pd_config_load (config.c). */
+  c->fetch_concurrency = c->cfg.ingest_concurrency;
+  c->image_limits = pd_image_default_limits;
+  c->image_limits.max_pixels = (uint64_t)c->cfg.ingest_max_mp * 1000000;
+  c->fetch_limits = (struct pd_fetch_limits){c->fetch_concurrency, (uint64_t)c->cfg.ingest_budget_mp * 1000000,
+                                             ART_MAX_W, ART_MAX_H};
+  /* Downloads connect only to public addresses, and to these networks the operator trusts. */
+  c->allowed_networks = c->cfg.ingest_allowed;
+  c->image_limits.allowed = &c->allowed_networks;
   if (pd_renderer_new(c->cfg.assets_dir, &c->renderer, err, sizeof(err)) != PD_OK) {
     fprintf(stderr, "%s\n", err);
     return false;

@@ -23,29 +23,23 @@ struct sources {
   bool commons_on;
 };
 
-static const char *env_or(const char *name, const char *fallback)
-{
-  const char *v = getenv(name);
-  return v != NULL && v[0] != '\0' ? v : fallback;
-}
-
-static void sources_init(struct sources *src, const char *who)
+/* The sources' bases and keys, borrowed from cfg (it outlives src). */
+static void sources_init(struct sources *src, const struct pd_config *cfg, const char *who)
 {
   memset(src, 0, sizeof(*src));
-  src->mb.base = env_or("MUSICBRAINZ_BASE", "https://musicbrainz.org/ws/2");
-  src->spotify.accounts_base = env_or("SPOTIFY_ACCOUNTS_BASE", "https://accounts.spotify.com");
-  src->spotify.api_base = env_or("SPOTIFY_API_BASE", "https://api.spotify.com/v1");
-  src->spotify.client_id = env_or("SPOTIFY_CLIENT_ID", NULL);
-  src->spotify.client_secret = env_or("SPOTIFY_CLIENT_SECRET", NULL);
+  src->mb.base = cfg->musicbrainz_base;
+  src->spotify.accounts_base = cfg->spotify_accounts_base;
+  src->spotify.api_base = cfg->spotify_api_base;
+  src->spotify.client_id = cfg->spotify_client_id;
+  src->spotify.client_secret = cfg->spotify_client_secret;
   src->spotify_on = src->spotify.client_id != NULL && src->spotify.client_secret != NULL;
   if (!src->spotify_on)
     printf("%s: SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are not set, so Spotify is skipped\n", who);
-  src->commons.base = env_or("COMMONS_API_BASE", NULL);
+  src->commons.base = cfg->commons_api_base;
   src->commons_on = src->commons.base != NULL;
   if (!src->commons_on)
     printf("%s: COMMONS_API_BASE is not set, so no photos are searched on Wikimedia Commons\n", who);
 }
-
 
 /* Appends a candidate picture (stolen reference) to an era. */
 static void add_candidate(json_t *era, json_t *cand)
@@ -164,7 +158,7 @@ static enum pd_result ingest_one(struct pd_catalog *s, struct sources *src, cons
     rc = PD_E_NOTFOUND;
   }
   if (rc == PD_OK) {
-    const char *caa = getenv("COVERART_BASE");
+    const char *caa = s->cfg.coverart_base;
     size_t i;
     json_t *e;
     json_array_foreach(eras, i, e) {
@@ -172,8 +166,7 @@ static enum pd_result ingest_one(struct pd_catalog *s, struct sources *src, cons
       const char *rg = json_string_value(json_object_get(e, "mbid"));
       if (!pd_mb_id_valid(rg))
         continue; /* no id fit for a URL: no cover */
-      snprintf(url, sizeof(url), "%s/release-group/%s/front-1200",
-               caa != NULL && caa[0] != '\0' ? caa : "https://coverartarchive.org", rg);
+      snprintf(url, sizeof(url), "%s/release-group/%s/front-1200", caa, rg);
       snprintf(keyword, sizeof(keyword), "%s %s cover", found.name, json_string_value(json_object_get(e, "name")));
       add_candidate(e, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "url", url, "kind", "cover", "keyword", keyword,
                                  "license", "source", "Cover Art Archive", "url", url));
@@ -214,7 +207,7 @@ int pd_cli_ingest(int argc, char **argv)
     return 2;
   }
   struct sources src;
-  sources_init(&src, "ingest");
+  sources_init(&src, &s.cfg, "ingest");
   int rc = 1;
   printf("ingest: looking up \"%s\" on MusicBrainz\n", argv[2]);
   if (ingest_one(&s, &src, argv[2], err, sizeof(err)) != PD_OK) {
@@ -241,8 +234,13 @@ int pd_cli_sync(int argc, char **argv)
     fprintf(stderr, "usage: popdeck sync\n");
     return 2;
   }
-  const char *key = getenv("LASTFM_API_KEY");
-  if (key == NULL || key[0] == '\0') {
+  /* Without a Last.fm key there is nothing to do, and no database is needed to say so. */
+  struct pd_config pre;
+  if (!pd_cli_config(0, &pre))
+    return 2;
+  bool has_key = pre.lastfm_api_key != NULL;
+  pd_config_free(&pre);
+  if (!has_key) {
     printf("sync: LASTFM_API_KEY is not set, so Last.fm is skipped and there is nothing to sync\n");
     return 0;
   }
@@ -250,10 +248,9 @@ int pd_cli_sync(int argc, char **argv)
     pd_catalog_close(&s);
     return 2;
   }
-  const char *base = getenv("LASTFM_BASE");
-  struct pd_lastfm fm = {base != NULL && base[0] != '\0' ? base : "https://ws.audioscrobbler.com/2.0", key};
+  struct pd_lastfm fm = {s.cfg.lastfm_base, s.cfg.lastfm_api_key};
   struct sources src;
-  sources_init(&src, "sync");
+  sources_init(&src, &s.cfg, "sync");
   int rc = 1, failed = 0;
   if (pd_lastfm_top_artists(&fm, 20, &names, err, sizeof(err)) != PD_OK) {
     fprintf(stderr, "sync: %s\n", err);

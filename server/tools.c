@@ -31,8 +31,17 @@ bool pd_cli_config(unsigned need, struct pd_config *cfg)
 
 const char *pd_cli_dev_key_path(void)
 {
-  const char *p = getenv("DEV_KEY_FILE");
-  return p != NULL && p[0] != '\0' ? p : ".data/dev-key";
+  /* Read once through pd_config_load like every variable; a malformed configuration stops
+   * keygen and try as it stops every subcommand (one line, exit 2). */
+  static char path[4096];
+  if (path[0] == '\0') {
+    struct pd_config cfg;
+    if (!pd_cli_config(0, &cfg))
+      exit(2);
+    snprintf(path, sizeof(path), "%s", cfg.dev_key_file);
+    pd_config_free(&cfg);
+  }
+  return path;
 }
 
 static void print_applied(const char *file)

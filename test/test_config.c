@@ -94,6 +94,20 @@ static void test_defaults(void **state)
   assert_int_equal(c.daily_notes, 250);
   assert_int_equal(c.rate_limit_commands, 8);
   assert_int_equal(c.rate_limit_window_s, 10);
+  assert_int_equal(c.ingest_concurrency, 4);
+  assert_int_equal(c.ingest_max_mp, 40);
+  assert_int_equal(c.ingest_budget_mp, 160);
+  assert_int_equal(c.ingest_allowed.n, 0);
+  assert_string_equal(c.musicbrainz_base, "https://musicbrainz.org/ws/2");
+  assert_string_equal(c.coverart_base, "https://coverartarchive.org");
+  assert_null(c.commons_api_base);
+  assert_string_equal(c.spotify_accounts_base, "https://accounts.spotify.com");
+  assert_string_equal(c.spotify_api_base, "https://api.spotify.com/v1");
+  assert_null(c.spotify_client_id);
+  assert_null(c.spotify_client_secret);
+  assert_null(c.lastfm_api_key);
+  assert_string_equal(c.lastfm_base, "https://ws.audioscrobbler.com/2.0");
+  assert_string_equal(c.dev_key_file, ".data/dev-key");
   pd_config_free(&c);
   pd_config_free(&c); /* a freed config is zeroed, so a second free is harmless */
   pd_config_free(NULL);
@@ -127,6 +141,20 @@ static void test_every_variable_read(void **state)
     {"DAILY_NOTES", "1000"},
     {"RATE_LIMIT_COMMANDS", "0"},
     {"RATE_LIMIT_WINDOW_S", "60"},
+    {"INGEST_CONCURRENCY", "9"},
+    {"INGEST_MAX_PIXELS", "12"},
+    {"INGEST_PIXEL_BUDGET", "24"},
+    {"INGEST_ALLOWED_NETWORKS", "127.0.0.1/32, fd00::/8"},
+    {"MUSICBRAINZ_BASE", "http://127.0.0.1:1/ws/2"},
+    {"COVERART_BASE", "http://127.0.0.1:2"},
+    {"COMMONS_API_BASE", "http://127.0.0.1:3/w/api.php"},
+    {"SPOTIFY_ACCOUNTS_BASE", "http://127.0.0.1:4"},
+    {"SPOTIFY_API_BASE", "http://127.0.0.1:5/v1"},
+    {"SPOTIFY_CLIENT_ID", "sp-id"},
+    {"SPOTIFY_CLIENT_SECRET", "sp-secret"},
+    {"LASTFM_API_KEY", "fm-key"},
+    {"LASTFM_BASE", "http://127.0.0.1:6"},
+    {"DEV_KEY_FILE", "/tmp/popdeck-key"},
     {NULL, NULL},
   };
   struct pd_config c;
@@ -161,7 +189,52 @@ static void test_every_variable_read(void **state)
   assert_int_equal(c.daily_notes, 1000);
   assert_int_equal(c.rate_limit_commands, 0);
   assert_int_equal(c.rate_limit_window_s, 60);
+  assert_int_equal(c.ingest_concurrency, 9);
+  assert_int_equal(c.ingest_max_mp, 12);
+  assert_int_equal(c.ingest_budget_mp, 24);
+  assert_int_equal(c.ingest_allowed.n, 2);
+  assert_int_equal(c.ingest_allowed.nets[0].prefix, 32);
+  assert_int_equal(c.ingest_allowed.nets[1].prefix, 8);
+  assert_string_equal(c.musicbrainz_base, "http://127.0.0.1:1/ws/2");
+  assert_string_equal(c.coverart_base, "http://127.0.0.1:2");
+  assert_string_equal(c.commons_api_base, "http://127.0.0.1:3/w/api.php");
+  assert_string_equal(c.spotify_accounts_base, "http://127.0.0.1:4");
+  assert_string_equal(c.spotify_api_base, "http://127.0.0.1:5/v1");
+  assert_string_equal(c.spotify_client_id, "sp-id");
+  assert_string_equal(c.spotify_client_secret, "sp-secret");
+  assert_string_equal(c.lastfm_api_key, "fm-key");
+  assert_string_equal(c.lastfm_base, "http://127.0.0.1:6");
+  assert_string_equal(c.dev_key_file, "/tmp/popdeck-key");
   pd_config_free(&c);
+}
+
+/* INGEST_PIXEL_BUDGET defaults to 160 megapixels, or to INGEST_MAX_PIXELS when that is larger. */
+static void test_pixel_budget_follows_max(void **state)
+{
+  struct {
+    const char *max, *budget;
+    long want_max, want_budget;
+  } rows[] = {
+    {NULL, NULL, 40, 160},
+    {"200", NULL, 200, 200},
+    {"200", "300", 200, 300},
+    {"100", NULL, 100, 160},
+    {"7", "7", 7, 7},
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
+    struct kv vars[3] = {{NULL, NULL}, {NULL, NULL}, {NULL, NULL}};
+    size_t n = 0;
+    if (rows[i].max != NULL)
+      vars[n++] = (struct kv){"INGEST_MAX_PIXELS", rows[i].max};
+    if (rows[i].budget != NULL)
+      vars[n++] = (struct kv){"INGEST_PIXEL_BUDGET", rows[i].budget};
+    struct pd_config c;
+    char err[256];
+    assert_int_equal(load(vars, 0, &c, err, sizeof(err)), PD_OK);
+    assert_int_equal(c.ingest_max_mp, rows[i].want_max);
+    assert_int_equal(c.ingest_budget_mp, rows[i].want_budget);
+    pd_config_free(&c);
+  }
 }
 
 /* Each required variable, missing while its `need` bit is set, is named first on the error line;
@@ -244,6 +317,24 @@ static void test_bad_values_named(void **state)
     {"RATE_LIMIT_COMMANDS", "8/10s", "RATE_LIMIT_COMMANDS: must be a whole number"},
     {"RATE_LIMIT_WINDOW_S", "0", "RATE_LIMIT_WINDOW_S: must be a whole number from 1 to 3600"},
     {"RATE_LIMIT_WINDOW_S", "3601", "RATE_LIMIT_WINDOW_S: must be a whole number"},
+    {"INGEST_CONCURRENCY", "0", "INGEST_CONCURRENCY: must be a whole number from 1 to 16 (got \"0\")"},
+    {"INGEST_CONCURRENCY", "17", "INGEST_CONCURRENCY: must be a whole number from 1 to 16"},
+    {"INGEST_CONCURRENCY", "four", "INGEST_CONCURRENCY: must be a whole number"},
+    {"INGEST_MAX_PIXELS", "0", "INGEST_MAX_PIXELS: must be a whole number of megapixels from 1 to 1000 (got \"0\")"},
+    {"INGEST_MAX_PIXELS", "1001", "INGEST_MAX_PIXELS: must be a whole number of megapixels"},
+    {"INGEST_MAX_PIXELS", "40MP", "INGEST_MAX_PIXELS: must be a whole number of megapixels"},
+    {"INGEST_PIXEL_BUDGET", "39",
+     "INGEST_PIXEL_BUDGET: must be a whole number of megapixels from 40 (INGEST_MAX_PIXELS) to 100000 (got \"39\")"},
+    {"INGEST_PIXEL_BUDGET", "100001", "INGEST_PIXEL_BUDGET: must be a whole number of megapixels"},
+    {"INGEST_PIXEL_BUDGET", "99999999999999999999", "INGEST_PIXEL_BUDGET: must be a whole number of megapixels"},
+    {"INGEST_ALLOWED_NETWORKS", "10.0.0.0/33", "INGEST_ALLOWED_NETWORKS: "},
+    {"INGEST_ALLOWED_NETWORKS", "intranet", "INGEST_ALLOWED_NETWORKS: \"intranet\""},
+    {"MUSICBRAINZ_BASE", "musicbrainz.org/ws/2", "MUSICBRAINZ_BASE: must be an http:// or https:// URL"},
+    {"COVERART_BASE", "ftp://127.0.0.1", "COVERART_BASE: must be an http:// or https:// URL"},
+    {"COMMONS_API_BASE", "commons", "COMMONS_API_BASE: must be an http:// or https:// URL"},
+    {"SPOTIFY_ACCOUNTS_BASE", "accounts", "SPOTIFY_ACCOUNTS_BASE: must be an http:// or https:// URL"},
+    {"SPOTIFY_API_BASE", "https:/api", "SPOTIFY_API_BASE: must be an http:// or https:// URL"},
+    {"LASTFM_BASE", "ws.audioscrobbler.com", "LASTFM_BASE: must be an http:// or https:// URL"},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     struct kv vars[MAX_VARS];
@@ -552,6 +643,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_defaults),
     cmocka_unit_test(test_every_variable_read),
+    cmocka_unit_test(test_pixel_budget_follows_max),
     cmocka_unit_test(test_required_per_need),
     cmocka_unit_test(test_bad_values_named),
     cmocka_unit_test(test_database_urls_accepted),

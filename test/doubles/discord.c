@@ -276,16 +276,21 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
   } else {
     body = json_pack("{s:s, s:i}", "message", "400: Bad Request", "code", 0);
   }
+  /* rec (and payload, which rec holds) are shared with the recorded list, which another request
+   * may clear: their references are dropped under the lock too (jansson's count is no lock:
+   * ThreadSanitizer saw a clear free rec while this thread still read its count). */
   pthread_mutex_lock(&mu);
   json_object_set_new(rec, "status", json_integer(status));
-  pthread_mutex_unlock(&mu);
   json_decref(rec);
-  json_decref(payload);
+  json_decref(payload); /* rec holds it too */
+  pthread_mutex_unlock(&mu);
   if (delay > 0)
     usleep((useconds_t)delay * 1000);
 
   char *s = json_dumps(body, JSON_COMPACT);
+  pthread_mutex_lock(&mu); /* body may share the payload's members, recorded above */
   json_decref(body);
+  pthread_mutex_unlock(&mu);
   struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
   MHD_add_response_header(resp, "Content-Type", "application/json");
   char num[32];
