@@ -51,7 +51,7 @@ E2E_BIN := $(E2E_SRC:test/%.c=$(BUILD)/%)
 BENCH_BIN := $(BENCH_SRC:test/%.c=$(BUILD)/%)
 DOUBLE_BIN := $(DOUBLE_SRC:test/doubles/%.c=$(BUILD)/double-%)
 
-.PHONY: all tests deps run test test-asan asan tsan bench docker-check fmt clean check-libs
+.PHONY: all tests deps run test test-asan asan tsan bench docker-check fmt clean check-libs fmt-check
 # Test objects are intermediate files of the binaries: keep them, so the next build relinks
 # instead of recompiling every suite.
 .SECONDARY:
@@ -128,8 +128,13 @@ docker-check: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/docker-check.sh $(BUILD)
 
+FMT_SRC = $(wildcard lib/*.[ch] server/*.[ch] test/*.c test/*/*.[ch])
 fmt:
-	clang-format -i lib/*.[ch] server/*.[ch] test/*.c test/*/*.[ch]
+	clang-format -i $(FMT_SRC)
+
+# CI: the tree is as .clang-format lays it out (clang-format 14, Debian 12's).
+fmt-check: deps
+	@clang-format --dry-run --Werror $(FMT_SRC) && echo "fmt-check: $(words $(FMT_SRC)) files laid out as .clang-format says"
 
 clean:
 	rm -rf build

@@ -11,6 +11,7 @@ pkgs=(
   postgresql postgresql-client
   fonts-dejavu-core
   wrk curl
+  clang-format
   openssl
 )
 
