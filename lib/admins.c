@@ -39,10 +39,12 @@ enum pd_result pd_admins_load(const char *path, struct pd_admins *out, char *err
   }
   size_t i;
   json_t *v;
-  json_array_foreach(list, i, v) {
+  json_array_foreach(list, i, v)
+  {
     const char *s = json_string_value(v);
     if (s == NULL || s[0] == '\0' || strspn(s, "0123456789") != strlen(s)) {
-      snprintf(err, errlen, "%s: admins[%zu] must be a numeric Discord user id as a string", path, i);
+      snprintf(err, errlen, "%s: admins[%zu] must be a numeric Discord user id as a string", path,
+               i);
       pd_admins_free(out);
       goto out;
     }

@@ -26,7 +26,8 @@ enum pd_result pd_buf_add(struct pd_buf *b, const void *data, size_t len);
 
 /* Appends printf output, all of it or (PD_E_TOOBIG, PD_E_NOMEM, PD_E_INVALID for a format that
  * fails) none of it. */
-enum pd_result pd_buf_addf(struct pd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+enum pd_result pd_buf_addf(struct pd_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* The contents as a string: "" when nothing was added. */
 const char *pd_buf_str(const struct pd_buf *b);

@@ -81,7 +81,11 @@ static void put_cp(struct sink *s, uint32_t cp)
 static size_t utf8_next(const unsigned char *s, uint32_t *cp)
 {
   static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
-  size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+  size_t n = s[0] < 0x80             ? 1
+             : (s[0] & 0xE0) == 0xC0 ? 2
+             : (s[0] & 0xF0) == 0xE0 ? 3
+             : (s[0] & 0xF8) == 0xF0 ? 4
+                                     : 0;
   uint32_t c = n == 1 ? s[0] : n == 2 ? s[0] & 0x1Fu : n == 3 ? s[0] & 0x0Fu : s[0] & 0x07u;
   for (size_t i = 1; i < n; i++) {
     if ((s[i] & 0xC0) != 0x80) {
@@ -102,10 +106,10 @@ static const struct {
   const char *name;
   uint32_t cp;
 } entities[] = {
-    {"amp", '&'},      {"lt", '<'},       {"gt", '>'},       {"quot", '"'},     {"apos", '\''},
+    {"amp", '&'},      {"lt", '<'},       {"gt", '>'},       {"quot", '"'},      {"apos", '\''},
     {"nbsp", 0xA0},    {"ndash", 0x2013}, {"mdash", 0x2014}, {"hellip", 0x2026}, {"lsquo", 0x2018},
     {"rsquo", 0x2019}, {"ldquo", 0x201C}, {"rdquo", 0x201D}, {"laquo", 0xAB},    {"raquo", 0xBB},
-    {"middot", 0xB7},  {"copy", 0xA9},    {"reg", 0xAE},     {"trade", 0x2122}, {"eacute", 0xE9},
+    {"middot", 0xB7},  {"copy", 0xA9},    {"reg", 0xAE},     {"trade", 0x2122},  {"eacute", 0xE9},
 };
 
 /* An entity at s ('&'): its code point and length, 0 when it is not one we know. */
@@ -122,10 +126,10 @@ static size_t entity(const char *s, uint32_t *cp)
     if (d == semi)
       return 0;
     for (; d < semi; d++) {
-      int digit = *d >= '0' && *d <= '9'               ? *d - '0'
+      int digit = *d >= '0' && *d <= '9'          ? *d - '0'
                   : hex && *d >= 'a' && *d <= 'f' ? *d - 'a' + 10
                   : hex && *d >= 'A' && *d <= 'F' ? *d - 'A' + 10
-                                                   : -1;
+                                                  : -1;
       if (digit < 0)
         return 0;
       v = v * (hex ? 16 : 10) + (uint32_t)digit;
@@ -148,9 +152,10 @@ static size_t entity(const char *s, uint32_t *cp)
 /* Tags that do not break a word: "<b>Tay</b>lor" is "Taylor". */
 static bool inline_tag(const char *name)
 {
-  static const char *const tags[] = {"a",    "abbr", "b",    "bdi", "bdo",   "cite",   "code", "data", "dfn",
-                                     "em",   "font", "i",    "kbd", "mark",  "q",      "s",    "samp", "small",
-                                     "span", "strong", "sub", "sup", "time", "u",      "var",  "wbr"};
+  static const char *const tags[] = {"a",    "abbr", "b",    "bdi",   "bdo",  "cite",   "code",
+                                     "data", "dfn",  "em",   "font",  "i",    "kbd",    "mark",
+                                     "q",    "s",    "samp", "small", "span", "strong", "sub",
+                                     "sup",  "time", "u",    "var",   "wbr"};
   for (size_t i = 0; i < PD_ARRAY_LEN(tags); i++)
     if (strcmp(name, tags[i]) == 0)
       return true;
@@ -217,7 +222,8 @@ PD_STATIC size_t commons_strip_html(const char *html, char *out, size_t outlen)
       const char *e = strstr(p + 4, "-->");
       p = e != NULL ? e + 3 : p + strlen(p);
       s.space = true;
-    } else if (p[0] == '<' && (p[1] == '!' || p[1] == '?' || ascii_alpha(p[1]) || (p[1] == '/' && ascii_alpha(p[2])))) {
+    } else if (p[0] == '<' && (p[1] == '!' || p[1] == '?' || ascii_alpha(p[1]) ||
+                               (p[1] == '/' && ascii_alpha(p[2])))) {
       char name[16];
       size_t k = 0;
       const char *q = p + (p[1] == '/' ? 2 : 1);
@@ -304,8 +310,9 @@ static int day_at(const char *s, int *len)
  * trailing '.'), else 0. */
 static int month_at(const char *s, int *len)
 {
-  static const char *const names[] = {"january", "february", "march",     "april",   "may",      "june",
-                                      "july",    "august",   "september", "october", "november", "december"};
+  static const char *const names[] = {"january",   "february", "march",    "april",
+                                      "may",       "june",     "july",     "august",
+                                      "september", "october",  "november", "december"};
   int n = 0;
   while (ascii_alpha(s[n]))
     n++;
@@ -460,8 +467,8 @@ static const char *meta(json_t *ext, const char *key)
 
 static bool usable_mime(const char *mime)
 {
-  return mime != NULL &&
-         (strcmp(mime, "image/jpeg") == 0 || strcmp(mime, "image/png") == 0 || strcmp(mime, "image/webp") == 0);
+  return mime != NULL && (strcmp(mime, "image/jpeg") == 0 || strcmp(mime, "image/png") == 0 ||
+                          strcmp(mime, "image/webp") == 0);
 }
 
 /* "File:Taylor Swift 2015.jpg" as "Taylor Swift 2015". */
@@ -518,16 +525,18 @@ static json_t *result_of(json_t *page)
   json_t *cats = categories_of(meta(ext, "Categories"), &tags);
   const char *attribution = meta(ext, "AttributionRequired");
   bool by = strncasecmp(lic, "cc by", 5) == 0 || strncasecmp(lic, "cc-by", 5) == 0;
-  json_t *license = json_pack("{s:s, s:o, s:s*, s:o*, s:o*, s:b, s:s*}", "source", "Wikimedia Commons", "short_name",
-                              plain(lic, FIELD_MAX), "url", meta(ext, "LicenseUrl"), "artist",
-                              plain(meta(ext, "Artist"), FIELD_MAX), "credit", plain(meta(ext, "Credit"), FIELD_MAX),
-                              "attribution_required",
-                              attribution != NULL ? strcmp(attribution, "true") == 0 : by, "page", page_url);
-  json_t *r = json_pack("{s:s, s:s*, s:s, s:I, s:I, s:s, s:O, s:o, s:o, s:o, s:o}", "url", url, "page_url", page_url,
-                        "title", title, "width", json_integer_value(json_object_get(ii, "width")), "height",
-                        json_integer_value(json_object_get(ii, "height")), "mime", mime, "description",
-                        description, "categories", cats, "text",
-                        title_text(title, json_string_value(description)), "tags", tags, "license", license);
+  json_t *license =
+      json_pack("{s:s, s:o, s:s*, s:o*, s:o*, s:b, s:s*}", "source", "Wikimedia Commons",
+                "short_name", plain(lic, FIELD_MAX), "url", meta(ext, "LicenseUrl"), "artist",
+                plain(meta(ext, "Artist"), FIELD_MAX), "credit",
+                plain(meta(ext, "Credit"), FIELD_MAX), "attribution_required",
+                attribution != NULL ? strcmp(attribution, "true") == 0 : by, "page", page_url);
+  json_t *r = json_pack(
+      "{s:s, s:s*, s:s, s:I, s:I, s:s, s:O, s:o, s:o, s:o, s:o}", "url", url, "page_url", page_url,
+      "title", title, "width", json_integer_value(json_object_get(ii, "width")), "height",
+      json_integer_value(json_object_get(ii, "height")), "mime", mime, "description", description,
+      "categories", cats, "text", title_text(title, json_string_value(description)), "tags", tags,
+      "license", license);
   char date[11];
   if (r != NULL && commons_date(meta(ext, "DateTimeOriginal"), date))
     json_object_set_new(r, "date", json_string(date));
@@ -567,13 +576,15 @@ json_t *pd_commons_results_from(json_t *answer)
   /* formatversion 2 lists the pages in page id order, 1 keys them by page id: either way
    * "index" is the search's order. */
   if (json_is_array(pages)) {
-    json_array_foreach(pages, i, pg) {
+    json_array_foreach(pages, i, pg)
+    {
       json_t *idx = json_object_get(pg, "index");
       list[n] = (struct ranked){pg, json_is_integer(idx) ? json_integer_value(idx) : INT64_MAX, n};
       n++;
     }
   } else {
-    json_object_foreach(pages, key, pg) {
+    json_object_foreach(pages, key, pg)
+    {
       json_t *idx = json_object_get(pg, "index");
       list[n] = (struct ranked){pg, json_is_integer(idx) ? json_integer_value(idx) : INT64_MAX, n};
       n++;
@@ -589,8 +600,8 @@ json_t *pd_commons_results_from(json_t *answer)
   return out;
 }
 
-enum pd_result pd_commons_search(const struct pd_commons *cm, const char *keyword, int limit, json_t **results,
-                                 char *err, size_t errlen)
+enum pd_result pd_commons_search(const struct pd_commons *cm, const char *keyword, int limit,
+                                 json_t **results, char *err, size_t errlen)
 {
   char url[4096], search[PD_COMMONS_KEYWORD_MAX + 32], why[256];
   long status = 0;
@@ -601,8 +612,10 @@ enum pd_result pd_commons_search(const struct pd_commons *cm, const char *keywor
     snprintf(err, errlen, "COMMONS_API_BASE is not set");
     return PD_E_INVALID;
   }
-  if (keyword == NULL || keyword[0] == '\0' || strlen(keyword) > PD_COMMONS_KEYWORD_MAX || limit < 1) {
-    snprintf(err, errlen, "a Commons search needs a keyword of 1 to %d bytes and a limit of at least 1",
+  if (keyword == NULL || keyword[0] == '\0' || strlen(keyword) > PD_COMMONS_KEYWORD_MAX ||
+      limit < 1) {
+    snprintf(err, errlen,
+             "a Commons search needs a keyword of 1 to %d bytes and a limit of at least 1",
              PD_COMMONS_KEYWORD_MAX);
     return PD_E_INVALID;
   }
@@ -610,19 +623,21 @@ enum pd_result pd_commons_search(const struct pd_commons *cm, const char *keywor
   char *q = curl_easy_escape(NULL, search, 0);
   if (q == NULL)
     return PD_E_NOMEM;
-  int len = snprintf(url, sizeof(url),
-                     "%s%caction=query&format=json&formatversion=2&generator=search&gsrsearch=%s&gsrnamespace=6"
-                     "&gsrlimit=%d&prop=imageinfo&iiprop=url%%7Csize%%7Cmime%%7Cextmetadata"
-                     "&iiextmetadatafilter=LicenseShortName%%7CLicenseUrl%%7CArtist%%7CCredit%%7CDateTimeOriginal"
-                     "%%7CImageDescription%%7CCategories%%7CUsageTerms%%7CAttributionRequired",
-                     cm->base, strchr(cm->base, '?') != NULL ? '&' : '?', q,
-                     limit < PD_COMMONS_MAX_LIMIT ? limit : PD_COMMONS_MAX_LIMIT);
+  int len = snprintf(
+      url, sizeof(url),
+      "%s%caction=query&format=json&formatversion=2&generator=search&gsrsearch=%s&gsrnamespace=6"
+      "&gsrlimit=%d&prop=imageinfo&iiprop=url%%7Csize%%7Cmime%%7Cextmetadata"
+      "&iiextmetadatafilter=LicenseShortName%%7CLicenseUrl%%7CArtist%%7CCredit%%7CDateTimeOriginal"
+      "%%7CImageDescription%%7CCategories%%7CUsageTerms%%7CAttributionRequired",
+      cm->base, strchr(cm->base, '?') != NULL ? '&' : '?', q,
+      limit < PD_COMMONS_MAX_LIMIT ? limit : PD_COMMONS_MAX_LIMIT);
   curl_free(q);
   if (len < 0 || (size_t)len >= sizeof(url)) {
     snprintf(err, errlen, "COMMONS_API_BASE is too long");
     return PD_E_INVALID;
   }
-  if (pd_http_get_json(url, PD_COMMONS_USER_AGENT, PD_COMMONS_TIMEOUT_MS, &status, &j, why, sizeof(why)) != PD_OK) {
+  if (pd_http_get_json(url, PD_COMMONS_USER_AGENT, PD_COMMONS_TIMEOUT_MS, &status, &j, why,
+                       sizeof(why)) != PD_OK) {
     snprintf(err, errlen, "Wikimedia Commons: %s", why);
     return PD_E_UPSTREAM;
   }
@@ -630,8 +645,8 @@ enum pd_result pd_commons_search(const struct pd_commons *cm, const char *keywor
   if (error != NULL) {
     const char *info = json_string_value(json_object_get(error, "info"));
     const char *code = json_string_value(json_object_get(error, "code"));
-    snprintf(err, errlen, "Wikimedia Commons refused the search: %s (%s)", info != NULL ? info : "no reason given",
-             code != NULL ? code : "no code");
+    snprintf(err, errlen, "Wikimedia Commons refused the search: %s (%s)",
+             info != NULL ? info : "no reason given", code != NULL ? code : "no code");
   } else if (status != 200) {
     snprintf(err, errlen, "Wikimedia Commons answered %ld%s", status,
              status == 403   ? " (is the User-Agent refused?)"

@@ -14,10 +14,11 @@
 /* Wikimedia's User-Agent policy: "<client>/<version> (<contact>) <library>". */
 #define PD_COMMONS_USER_AGENT "PopDeck/0.1.0 ( https://github.com/popdeck ) libcurl"
 #define PD_COMMONS_TIMEOUT_MS 15000L
-#define PD_COMMONS_MAX_LIMIT 50     /* gsrlimit allowed to clients that are not bots */
-#define PD_COMMONS_KEYWORD_MAX 280  /* CirrusSearch refuses queries over 300 characters, and
-                                     * " filetype:bitmap" is added to the keyword */
-#define PD_COMMONS_TEXT_MAX 4096    /* bytes kept of a description (the classifier reads 16 KiB) */
+#define PD_COMMONS_MAX_LIMIT 50 /* gsrlimit allowed to clients that are not bots */
+#define PD_COMMONS_KEYWORD_MAX                                                                     \
+  280                            /* CirrusSearch refuses queries over 300 characters, and          \
+                                  * " filetype:bitmap" is added to the keyword */
+#define PD_COMMONS_TEXT_MAX 4096 /* bytes kept of a description (the classifier reads 16 KiB) */
 
 struct pd_commons {
   const char *base; /* COMMONS_API_BASE, e.g. https://commons.wikimedia.org/w/api.php */
@@ -30,8 +31,8 @@ struct pd_commons {
  * an empty array.  PD_E_INVALID for an empty or over-long keyword or limit < 1;
  * PD_E_UPSTREAM for no answer, a status other than 200, a body that is not JSON or a
  * MediaWiki error ({"error": {"code", "info"}}), with why in err.  Caller owns *results. */
-enum pd_result pd_commons_search(const struct pd_commons *cm, const char *keyword, int limit, json_t **results,
-                                 char *err, size_t errlen);
+enum pd_result pd_commons_search(const struct pd_commons *cm, const char *keyword, int limit,
+                                 json_t **results, char *err, size_t errlen);
 
 /* The usable files of a query answer (query.pages, formatversion 2's array or 1's object), in
  * search order (each page's "index"), as

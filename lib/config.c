@@ -48,7 +48,8 @@ static enum pd_result int_var(const struct pd_config_source *src, const char *na
   errno = 0;
   long n = strtol(v, &end, 10);
   if (errno != 0 || end == v || *end != '\0' || n < min || n > max) {
-    snprintf(err, errlen, "%s: must be a whole number from %ld to %ld (got \"%s\")", name, min, max, v);
+    snprintf(err, errlen, "%s: must be a whole number from %ld to %ld (got \"%s\")", name, min, max,
+             v);
     return PD_E_INVALID;
   }
   *out = n;
@@ -63,9 +64,10 @@ static bool database_url_ok(const char *url, char *err, size_t errlen)
   PQconninfoOption *opts = PQconninfoParse(url, &why);
   if (opts == NULL) {
     size_t n = why != NULL ? strcspn(why, "\n") : 0;
-    snprintf(err, errlen, "DATABASE_URL: is not a libpq connection string (%.*s); expected e.g."
-             " postgresql://user@host:5432/popdeck or \"host=... dbname=...\"", (int)n,
-             why != NULL ? why : "out of memory");
+    snprintf(err, errlen,
+             "DATABASE_URL: is not a libpq connection string (%.*s); expected e.g."
+             " postgresql://user@host:5432/popdeck or \"host=... dbname=...\"",
+             (int)n, why != NULL ? why : "out of memory");
     PQfreemem(why);
     return false;
   }
@@ -133,8 +135,8 @@ enum pd_result pd_config_parse_addr(const char *s, char **host_out, int *port_ou
 
 /* OPS_LISTEN_ADDR, HTTP_CONNS_PER_IP and HTTP_REQUEST_DEADLINE: how the HTTP front holds off
  * slow or greedy clients, and where the unauthenticated ops routes live. */
-static enum pd_result http_limits(const struct pd_config_source *src, struct pd_config *c, char *err,
-                                  size_t errlen)
+static enum pd_result http_limits(const struct pd_config_source *src, struct pd_config *c,
+                                  char *err, size_t errlen)
 {
   int64_t n;
   const char *v = src->get(src->arg, "OPS_LISTEN_ADDR");
@@ -143,7 +145,9 @@ static enum pd_result http_limits(const struct pd_config_source *src, struct pd_
     if (rc == PD_E_NOMEM)
       return rc;
     if (rc != PD_OK) {
-      snprintf(err, errlen, "OPS_LISTEN_ADDR: must be HOST:PORT, e.g. 10.0.0.5:9090 or [::1]:9090 (got \"%s\")", v);
+      snprintf(err, errlen,
+               "OPS_LISTEN_ADDR: must be HOST:PORT, e.g. 10.0.0.5:9090 or [::1]:9090 (got \"%s\")",
+               v);
       return PD_E_INVALID;
     }
   }
@@ -158,8 +162,9 @@ static enum pd_result http_limits(const struct pd_config_source *src, struct pd_
 
 /* A whole number of megapixels from min (named by min_name when it is another variable's value)
  * to max; *out is left alone when name is unset. */
-static enum pd_result megapixels(const struct pd_config_source *src, const char *name, long min, const char *min_name,
-                                 long max, long *out, char *err, size_t errlen)
+static enum pd_result megapixels(const struct pd_config_source *src, const char *name, long min,
+                                 const char *min_name, long max, long *out, char *err,
+                                 size_t errlen)
 {
   const char *v = src->get(src->arg, name);
   if (v == NULL)
@@ -168,8 +173,10 @@ static enum pd_result megapixels(const struct pd_config_source *src, const char 
   errno = 0;
   long n = strtol(v, &end, 10);
   if (errno != 0 || end == v || *end != '\0' || n < min || n > max) {
-    snprintf(err, errlen, "%s: must be a whole number of megapixels from %ld%s%s%s to %ld (got \"%s\")", name, min,
-             min_name != NULL ? " (" : "", min_name != NULL ? min_name : "", min_name != NULL ? ")" : "", max, v);
+    snprintf(err, errlen,
+             "%s: must be a whole number of megapixels from %ld%s%s%s to %ld (got \"%s\")", name,
+             min, min_name != NULL ? " (" : "", min_name != NULL ? min_name : "",
+             min_name != NULL ? ")" : "", max, v);
     return PD_E_INVALID;
   }
   *out = n;
@@ -177,8 +184,8 @@ static enum pd_result megapixels(const struct pd_config_source *src, const char 
 }
 
 /* A base URL variable: def when unset, else it must be http:// or https://. */
-static enum pd_result url_var(const struct pd_config_source *src, const char *name, const char *def, char **out,
-                              char *err, size_t errlen)
+static enum pd_result url_var(const struct pd_config_source *src, const char *name, const char *def,
+                              char **out, char *err, size_t errlen)
 {
   if (dup_or(src, name, def, out) != PD_OK)
     return PD_E_NOMEM;
@@ -191,7 +198,8 @@ static enum pd_result url_var(const struct pd_config_source *src, const char *na
 
 /* What `popdeck ingest` and `sync` read: the download limits, the sources' bases and keys,
  * and the development key's file. */
-static enum pd_result ingest_vars(const struct pd_config_source *src, struct pd_config *c, char *err, size_t errlen)
+static enum pd_result ingest_vars(const struct pd_config_source *src, struct pd_config *c,
+                                  char *err, size_t errlen)
 {
   int64_t n;
   enum pd_result rc;
@@ -205,8 +213,8 @@ static enum pd_result ingest_vars(const struct pd_config_source *src, struct pd_
     return PD_E_INVALID;
   /* Unset, the default budget grows to fit one largest image. */
   c->ingest_budget_mp = c->ingest_max_mp > 160 ? c->ingest_max_mp : 160;
-  if (megapixels(src, "INGEST_PIXEL_BUDGET", c->ingest_max_mp, "INGEST_MAX_PIXELS", 100000, &c->ingest_budget_mp, err,
-                 errlen) != PD_OK)
+  if (megapixels(src, "INGEST_PIXEL_BUDGET", c->ingest_max_mp, "INGEST_MAX_PIXELS", 100000,
+                 &c->ingest_budget_mp, err, errlen) != PD_OK)
     return PD_E_INVALID;
   const char *v = src->get(src->arg, "INGEST_ALLOWED_NETWORKS");
   char why[256];
@@ -218,12 +226,12 @@ static enum pd_result ingest_vars(const struct pd_config_source *src, struct pd_
     const char *name, *def;
     char **out;
   } urls[] = {
-    {"MUSICBRAINZ_BASE", "https://musicbrainz.org/ws/2", &c->musicbrainz_base},
-    {"COVERART_BASE", "https://coverartarchive.org", &c->coverart_base},
-    {"COMMONS_API_BASE", NULL, &c->commons_api_base},
-    {"SPOTIFY_ACCOUNTS_BASE", "https://accounts.spotify.com", &c->spotify_accounts_base},
-    {"SPOTIFY_API_BASE", "https://api.spotify.com/v1", &c->spotify_api_base},
-    {"LASTFM_BASE", "https://ws.audioscrobbler.com/2.0", &c->lastfm_base},
+      {"MUSICBRAINZ_BASE", "https://musicbrainz.org/ws/2", &c->musicbrainz_base},
+      {"COVERART_BASE", "https://coverartarchive.org", &c->coverart_base},
+      {"COMMONS_API_BASE", NULL, &c->commons_api_base},
+      {"SPOTIFY_ACCOUNTS_BASE", "https://accounts.spotify.com", &c->spotify_accounts_base},
+      {"SPOTIFY_API_BASE", "https://api.spotify.com/v1", &c->spotify_api_base},
+      {"LASTFM_BASE", "https://ws.audioscrobbler.com/2.0", &c->lastfm_base},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(urls); i++) {
     rc = url_var(src, urls[i].name, urls[i].def, urls[i].out, err, errlen);
@@ -238,8 +246,8 @@ static enum pd_result ingest_vars(const struct pd_config_source *src, struct pd_
   return PD_OK;
 }
 
-enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need, struct pd_config *c,
-                              char *err, size_t errlen)
+enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
+                              struct pd_config *c, char *err, size_t errlen)
 {
   enum pd_result rc = PD_E_INVALID;
   const char *v;
@@ -251,7 +259,9 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
   if (dup_or(src, "DATABASE_URL", NULL, &c->database_url) != PD_OK)
     goto nomem;
   if ((need & PD_NEED_DB) && c->database_url == NULL) {
-    snprintf(err, errlen, "DATABASE_URL: is required (a libpq connection string, e.g. postgresql://user@host/popdeck)");
+    snprintf(err, errlen,
+             "DATABASE_URL: is required (a libpq connection string, e.g. "
+             "postgresql://user@host/popdeck)");
     goto out;
   }
   if (c->database_url != NULL && !database_url_ok(c->database_url, err, errlen))
@@ -261,40 +271,51 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
   if (v != NULL) {
     size_t bin_len = 0;
     if (strlen(v) != 2 * crypto_sign_PUBLICKEYBYTES ||
-        sodium_hex2bin(c->public_key, sizeof(c->public_key), v, strlen(v), NULL, &bin_len, NULL) != 0 ||
+        sodium_hex2bin(c->public_key, sizeof(c->public_key), v, strlen(v), NULL, &bin_len, NULL) !=
+            0 ||
         bin_len != crypto_sign_PUBLICKEYBYTES) {
-      snprintf(err, errlen, "DISCORD_PUBLIC_KEY: must be %d hex characters (the application's Ed25519 public key), got %zu characters",
+      snprintf(err, errlen,
+               "DISCORD_PUBLIC_KEY: must be %d hex characters (the application's Ed25519 public "
+               "key), got %zu characters",
                2 * crypto_sign_PUBLICKEYBYTES, strlen(v));
       goto out;
     }
     c->has_public_key = true;
   } else if (need & PD_NEED_PUBLIC_KEY) {
-    snprintf(err, errlen, "DISCORD_PUBLIC_KEY: is required (copy it from the Discord developer portal, General Information)");
+    snprintf(err, errlen,
+             "DISCORD_PUBLIC_KEY: is required (copy it from the Discord developer portal, General "
+             "Information)");
     goto out;
   }
 
   if (dup_or(src, "DISCORD_APPLICATION_ID", NULL, &c->application_id) != PD_OK)
     goto nomem;
   if (c->application_id != NULL && !is_snowflake(c->application_id)) {
-    snprintf(err, errlen, "DISCORD_APPLICATION_ID: must be a numeric Discord id (got \"%s\")", c->application_id);
+    snprintf(err, errlen, "DISCORD_APPLICATION_ID: must be a numeric Discord id (got \"%s\")",
+             c->application_id);
     goto out;
   }
   if ((need & PD_NEED_APP_ID) && c->application_id == NULL) {
-    snprintf(err, errlen, "DISCORD_APPLICATION_ID: is required (the application id from the Discord developer portal)");
+    snprintf(err, errlen,
+             "DISCORD_APPLICATION_ID: is required (the application id from the Discord developer "
+             "portal)");
     goto out;
   }
 
   if (dup_or(src, "DISCORD_BOT_TOKEN", NULL, &c->bot_token) != PD_OK)
     goto nomem;
   if ((need & PD_NEED_BOT_TOKEN) && c->bot_token == NULL) {
-    snprintf(err, errlen, "DISCORD_BOT_TOKEN: is required to register commands (Bot page of the developer portal)");
+    snprintf(
+        err, errlen,
+        "DISCORD_BOT_TOKEN: is required to register commands (Bot page of the developer portal)");
     goto out;
   }
 
   if (dup_or(src, "DISCORD_API_BASE", "https://discord.com/api/v10", &c->api_base) != PD_OK)
     goto nomem;
   if (strncmp(c->api_base, "http://", 7) != 0 && strncmp(c->api_base, "https://", 8) != 0) {
-    snprintf(err, errlen, "DISCORD_API_BASE: must be an http:// or https:// URL (got \"%s\")", c->api_base);
+    snprintf(err, errlen, "DISCORD_API_BASE: must be an http:// or https:// URL (got \"%s\")",
+             c->api_base);
     goto out;
   }
   size_t blen = strlen(c->api_base);
@@ -308,7 +329,8 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
   if (rc == PD_E_NOMEM)
     goto nomem;
   if (rc != PD_OK) {
-    snprintf(err, errlen, "LISTEN_ADDR: must be HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080 (got \"%s\")", v);
+    snprintf(err, errlen,
+             "LISTEN_ADDR: must be HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080 (got \"%s\")", v);
     rc = PD_E_INVALID;
     goto out;
   }
@@ -334,8 +356,10 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
   }
   if (dup_or(src, "S3_ENDPOINT", NULL, &c->s3_endpoint) != PD_OK ||
       dup_or(src, "S3_REGION", "us-east-1", &c->s3_region) != PD_OK ||
-      dup_or(src, "S3_BUCKET", NULL, &c->s3_bucket) != PD_OK || dup_or(src, "S3_KEY", NULL, &c->s3_key) != PD_OK ||
-      dup_or(src, "S3_SECRET", NULL, &c->s3_secret) != PD_OK || dup_or(src, "CDN_URL", NULL, &c->cdn_url) != PD_OK)
+      dup_or(src, "S3_BUCKET", NULL, &c->s3_bucket) != PD_OK ||
+      dup_or(src, "S3_KEY", NULL, &c->s3_key) != PD_OK ||
+      dup_or(src, "S3_SECRET", NULL, &c->s3_secret) != PD_OK ||
+      dup_or(src, "CDN_URL", NULL, &c->cdn_url) != PD_OK)
     goto nomem;
   if (c->storage == PD_STORAGE_S3) {
     const char *names[4] = {"S3_ENDPOINT", "S3_BUCKET", "S3_KEY", "S3_SECRET"};
@@ -348,7 +372,8 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
     }
   }
   if (c->admin_token != NULL && strlen(c->admin_token) < 16) {
-    snprintf(err, errlen, "ADMIN_TOKEN: must be at least 16 characters (got %zu)", strlen(c->admin_token));
+    snprintf(err, errlen, "ADMIN_TOKEN: must be at least 16 characters (got %zu)",
+             strlen(c->admin_token));
     goto out;
   }
 

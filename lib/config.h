@@ -27,46 +27,48 @@ struct pd_config {
   bool has_public_key;
   char *application_id;
   char *bot_token;
-  char *api_base;        /* DISCORD_API_BASE, no trailing slash */
-  char *listen_host;     /* from LISTEN_ADDR */
+  char *api_base;    /* DISCORD_API_BASE, no trailing slash */
+  char *listen_host; /* from LISTEN_ADDR */
   int listen_port;
   char *public_base_url; /* PUBLIC_BASE_URL, may be NULL */
   /* ADMIN_TOKEN is checked (16 characters at least) but nothing reads it yet: the admin REST
    * routes that will take it (and PD_ROUTE_ADMIN in metrics.h) belong to the admin issue. */
-  char *admin_token;     /* ADMIN_TOKEN, may be NULL */
-  char *admin_file;      /* ADMIN_FILE */
-  char *sql_dir;         /* SQL_DIR */
-  char *assets_dir;      /* ASSETS_DIR */
-  char *cards_dir;       /* CARDS_DIR: rendered card PNGs served at /cards/ */
+  char *admin_token;            /* ADMIN_TOKEN, may be NULL */
+  char *admin_file;             /* ADMIN_FILE */
+  char *sql_dir;                /* SQL_DIR */
+  char *assets_dir;             /* ASSETS_DIR */
+  char *cards_dir;              /* CARDS_DIR: rendered card PNGs served at /cards/ */
   enum pd_storage_kind storage; /* STORAGE: local (default), s3 or discord */
   char *s3_endpoint, *s3_region, *s3_bucket, *s3_key, *s3_secret;
-  char *cdn_url;         /* CDN_URL: public base of stored objects */
-  int http_threads;      /* HTTP_THREADS */
-  int db_pool_size;      /* DB_POOL_SIZE */
-  int followup_workers;  /* FOLLOWUP_WORKERS */
-  int64_t daily_notes;   /* DAILY_NOTES */
+  char *cdn_url;           /* CDN_URL: public base of stored objects */
+  int http_threads;        /* HTTP_THREADS */
+  int db_pool_size;        /* DB_POOL_SIZE */
+  int followup_workers;    /* FOLLOWUP_WORKERS */
+  int64_t daily_notes;     /* DAILY_NOTES */
   int rate_limit_commands; /* RATE_LIMIT_COMMANDS: per player per window, 0 = no limit */
   int rate_limit_window_s; /* RATE_LIMIT_WINDOW_S */
   /* The HTTP front's limits and its private listener (read by http_limits in config.c). */
-  char *ops_host;               /* OPS_LISTEN_ADDR: /readyz and /metrics only there; NULL = unset */
+  char *ops_host; /* OPS_LISTEN_ADDR: /readyz and /metrics only there; NULL = unset */
   int ops_port;
-  int http_conns_per_ip;        /* HTTP_CONNS_PER_IP: open connections per client address, 0 = no cap */
-  int http_request_deadline_s;  /* HTTP_REQUEST_DEADLINE: seconds to send a request's headers and body */
+  int http_conns_per_ip; /* HTTP_CONNS_PER_IP: open connections per client address, 0 = no cap */
+  int http_request_deadline_s; /* HTTP_REQUEST_DEADLINE: seconds to send a request's headers and
+                                  body */
   /* Catalog ingestion, `popdeck ingest` and `sync` (read by ingest_vars in config.c). */
-  int ingest_concurrency;          /* INGEST_CONCURRENCY: downloads at once */
-  long ingest_max_mp;              /* INGEST_MAX_PIXELS: megapixels a header may declare */
-  long ingest_budget_mp;           /* INGEST_PIXEL_BUDGET: megapixels decoded at once */
-  struct pd_netlist ingest_allowed; /* INGEST_ALLOWED_NETWORKS: non-public networks downloads may use */
-  char *musicbrainz_base;          /* MUSICBRAINZ_BASE */
-  char *coverart_base;             /* COVERART_BASE */
-  char *commons_api_base;          /* COMMONS_API_BASE, NULL = no Commons search */
-  char *spotify_accounts_base;     /* SPOTIFY_ACCOUNTS_BASE */
-  char *spotify_api_base;          /* SPOTIFY_API_BASE */
-  char *spotify_client_id;         /* SPOTIFY_CLIENT_ID, may be NULL */
-  char *spotify_client_secret;     /* SPOTIFY_CLIENT_SECRET, may be NULL */
-  char *lastfm_api_key;            /* LASTFM_API_KEY, NULL = sync has nothing to do */
-  char *lastfm_base;               /* LASTFM_BASE */
-  char *dev_key_file;              /* DEV_KEY_FILE: the development signing key (keygen, try) */
+  int ingest_concurrency; /* INGEST_CONCURRENCY: downloads at once */
+  long ingest_max_mp;     /* INGEST_MAX_PIXELS: megapixels a header may declare */
+  long ingest_budget_mp;  /* INGEST_PIXEL_BUDGET: megapixels decoded at once */
+  struct pd_netlist
+      ingest_allowed;          /* INGEST_ALLOWED_NETWORKS: non-public networks downloads may use */
+  char *musicbrainz_base;      /* MUSICBRAINZ_BASE */
+  char *coverart_base;         /* COVERART_BASE */
+  char *commons_api_base;      /* COMMONS_API_BASE, NULL = no Commons search */
+  char *spotify_accounts_base; /* SPOTIFY_ACCOUNTS_BASE */
+  char *spotify_api_base;      /* SPOTIFY_API_BASE */
+  char *spotify_client_id;     /* SPOTIFY_CLIENT_ID, may be NULL */
+  char *spotify_client_secret; /* SPOTIFY_CLIENT_SECRET, may be NULL */
+  char *lastfm_api_key;        /* LASTFM_API_KEY, NULL = sync has nothing to do */
+  char *lastfm_base;           /* LASTFM_BASE */
+  char *dev_key_file;          /* DEV_KEY_FILE: the development signing key (keygen, try) */
 };
 
 /* Source of variables: a lookup function so tests can feed a table instead of the
@@ -78,8 +80,8 @@ struct pd_config_source {
 
 /* Reads every variable from src and checks the ones `need` names.  On failure writes one
  * line naming the variable and what is wrong into err, and returns PD_E_INVALID. */
-enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need, struct pd_config *out,
-                              char *err, size_t errlen);
+enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
+                              struct pd_config *out, char *err, size_t errlen);
 void pd_config_free(struct pd_config *c);
 
 /* The process environment as a source. */

@@ -53,7 +53,9 @@ static enum pd_result connect_pg(const char *conninfo, int statement_timeout_ms,
                                  PGconn **out, char *err, size_t errlen)
 {
   char options[128];
-  snprintf(options, sizeof(options), "-c statement_timeout=%d -c idle_in_transaction_session_timeout=60000 -c client_min_messages=warning",
+  snprintf(options, sizeof(options),
+           "-c statement_timeout=%d -c idle_in_transaction_session_timeout=60000 -c "
+           "client_min_messages=warning",
            statement_timeout_ms);
   /* dbname comes first so the keywords after it override what the URL says. */
   const char *keys[] = {"dbname", "connect_timeout", "application_name", "options", NULL};
@@ -81,8 +83,8 @@ static enum pd_result connect_pg(const char *conninfo, int statement_timeout_ms,
   return PD_OK;
 }
 
-enum pd_result pd_db_open(const char *conninfo, int statement_timeout_ms, bool prepare, struct pd_db **out,
-                          char *err, size_t errlen)
+enum pd_result pd_db_open(const char *conninfo, int statement_timeout_ms, bool prepare,
+                          struct pd_db **out, char *err, size_t errlen)
 {
   struct pd_db *db = calloc(1, sizeof(*db));
   if (db == NULL)
@@ -117,7 +119,8 @@ enum pd_result pd_db_reconnect(struct pd_db *db)
 {
   PQfinish(db->pg);
   db->pg = NULL;
-  enum pd_result rc = connect_pg(db->conninfo, db->statement_timeout_ms, db->prepare, &db->pg, NULL, 0);
+  enum pd_result rc =
+      connect_pg(db->conninfo, db->statement_timeout_ms, db->prepare, &db->pg, NULL, 0);
   db->fresh = rc == PD_OK;
   return rc;
 }
@@ -248,7 +251,9 @@ enum pd_result pd_db_acquire(struct pd_db_pool *p, int64_t deadline_us, struct p
       p->next_connect_us = pd_now_us() + RECONNECT_PAUSE_US;
     pthread_mutex_unlock(&p->mu);
     if (rc != PD_OK && !was_down)
-      pd_log("warn", rc == PD_E_DB_DOWN ? "database unreachable" : "database refused our statements (run popdeck migrate?)",
+      pd_log("warn",
+             rc == PD_E_DB_DOWN ? "database unreachable"
+                                : "database refused our statements (run popdeck migrate?)",
              json_pack("{s:s, s:s}", "error", why, "result", pd_result_str(rc)));
     else if (rc == PD_OK && was_down)
       pd_log("info", "database reachable again", NULL);
@@ -309,8 +314,8 @@ static enum pd_result map_error(struct pd_db *db, PGresult *r, const char *what)
     return PD_E_CONFLICT; /* a unique violation: a duplicate */
   if (strcmp(state, "23514") == 0)
     return PD_E_CHECK; /* a check violation: a balance going negative, an amount out of range */
-  if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 || strcmp(state, "57014") == 0 ||
-      strcmp(state, "53300") == 0)
+  if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+      strcmp(state, "57014") == 0 || strcmp(state, "53300") == 0)
     return PD_E_DB_DOWN;
   pd_log_error("statement %s failed (%s): %s", what, state, PQresultErrorMessage(r));
   return PD_E_DB_HARD;
@@ -331,8 +336,8 @@ static enum pd_result check(struct pd_db *db, PGresult *r, const char *what, PGr
   return rc;
 }
 
-enum pd_result pd_db_exec(struct pd_db *db, const char *stmt, int nparams, const char *const *params,
-                          PGresult **res)
+enum pd_result pd_db_exec(struct pd_db *db, const char *stmt, int nparams,
+                          const char *const *params, PGresult **res)
 {
   if (res != NULL)
     *res = NULL;
@@ -359,7 +364,8 @@ enum pd_result pd_db_tx(struct pd_db *db, int64_t deadline_us,
       if (pd_now_us() >= deadline_us)
         break;
       /* 1-4 ms times the attempt, jittered, so colliding transactions spread out. */
-      struct timespec pause = {0, (long)(1000000 + randombytes_uniform(3000000)) * (attempt < 4 ? attempt : 4)};
+      struct timespec pause = {0, (long)(1000000 + randombytes_uniform(3000000)) *
+                                      (attempt < 4 ? attempt : 4)};
       nanosleep(&pause, NULL);
     }
     rc = pd_db_exec_sql(db, "BEGIN ISOLATION LEVEL SERIALIZABLE");

@@ -22,7 +22,7 @@ struct pd_db {
   bool fresh;              /* connected during this checkout: a failure is not a stale socket */
   char *conninfo;          /* standalone connections keep it to reconnect */
   int statement_timeout_ms;
-  bool prepare;            /* prepare the named statements on (re)connect */
+  bool prepare; /* prepare the named statements on (re)connect */
 };
 
 /* A standalone connection (workers, migrate, tests).  statement_timeout_ms 0 = none.
@@ -49,10 +49,10 @@ int pd_db_pool_size(const struct pd_db_pool *p);
 
 /* Runs the named statement with text parameters (NULL entries are SQL NULL).  *res, when
  * res is not NULL, is the result to PQclear.  Failures map to PD_E_DB_SOFT (40001,
- * 40P01: retry), PD_E_CONFLICT (23505, a duplicate), PD_E_CHECK (23514), PD_E_DB_DOWN (connection lost, timeouts,
- * shutdown) or PD_E_DB_HARD (logged with the statement name). */
-enum pd_result pd_db_exec(struct pd_db *db, const char *stmt, int nparams, const char *const *params,
-                          PGresult **res);
+ * 40P01: retry), PD_E_CONFLICT (23505, a duplicate), PD_E_CHECK (23514), PD_E_DB_DOWN (connection
+ * lost, timeouts, shutdown) or PD_E_DB_HARD (logged with the statement name). */
+enum pd_result pd_db_exec(struct pd_db *db, const char *stmt, int nparams,
+                          const char *const *params, PGresult **res);
 /* Plain SQL without parameters (BEGIN, COMMIT, LISTEN, migrations). */
 enum pd_result pd_db_exec_sql(struct pd_db *db, const char *sql);
 

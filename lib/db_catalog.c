@@ -9,55 +9,62 @@
 #include "db_areas.h"
 
 const struct pd_db_stmt pd_db_catalog_stmts[] = {
-  /* DO UPDATE (a no-op) rather than DO NOTHING so the existing row's id comes back. */
-  {"artist_upsert",
-   "INSERT INTO artists (name, is_group) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE"
-   " SET is_group = artists.is_group OR EXCLUDED.is_group RETURNING id, xmax = 0"},
-  {"artist_set_mbid", "UPDATE artists SET mbid = $2 WHERE id = $1 AND mbid IS NULL"},
-  {"artist_set_spotify", "UPDATE artists SET spotify_id = $2 WHERE id = $1 AND spotify_id IS NULL"},
-  {"artist_merge_metadata", "UPDATE artists SET metadata = coalesce(metadata, '{}'::jsonb) || $2::jsonb WHERE id = $1"},
-  {"member_link",
-   "INSERT INTO artist_members (artist_id, member_artist_id, role) VALUES ($1, $2, coalesce($3, 'member'))"
-   " ON CONFLICT (artist_id, member_artist_id) DO NOTHING"},
-  {"era_upsert",
-   "INSERT INTO eras (artist_id, name, start_date, end_date, search_keywords) VALUES ($1, $2, $3, $4, $5::text[])"
-   " ON CONFLICT (artist_id, name) DO UPDATE SET start_date = coalesce(eras.start_date, EXCLUDED.start_date)"
-   " RETURNING id, xmax = 0"},
-  {"image_upsert",
-   "INSERT INTO era_images (era_id, source_url, kind, width, height, phash, license, storage_url, confidence,"
-   " era_match, keyword) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)"
-   " ON CONFLICT (source_url) DO UPDATE SET era_id = era_images.era_id RETURNING id, xmax = 0"},
-  /* Stored, or refused before: either way not worth downloading again. */
-  {"image_known",
-   "SELECT 1 FROM era_images WHERE source_url = $1 UNION ALL SELECT 1 FROM image_rejections WHERE source_url = $1"
-   " LIMIT 1"},
-  /* A near-duplicate: within PD_PHASH_DUP_MAX_DISTANCE bits of an image already stored. */
-  {"image_near_dup",
-   "SELECT id FROM era_images WHERE phash ~ '^[0-9a-f]{16}$'"
-   " AND bit_count(('x' || phash)::bit(64) # ('x' || $1)::bit(64)) <= $2 ORDER BY id LIMIT 1"},
-  {"image_reject", "INSERT INTO image_rejections (era_id, source_url, reason) VALUES ($1, $2, $3)"},
-  {"era_template_count", "SELECT count(*) FROM card_templates WHERE era_id = $1"},
-  {"template_find", "SELECT public_id FROM card_templates WHERE source_image_id = $1 AND rarity = $2"},
-  {"publicid_taken", "SELECT 1 FROM card_templates WHERE public_id = $1"},
-  {"template_insert",
-   "INSERT INTO card_templates (public_id, artist_id, era_id, rarity, image_url, source_image_id)"
-   " VALUES ($1, $2, $3, $4, $5, $6)"},
-  /* The era's cards still drawn from generated art, which ingested art replaces. */
-  {"era_generated_templates",
-   "SELECT t.id, t.public_id, t.rarity, t.image_rev FROM card_templates t JOIN era_images i ON i.id = t.source_image_id"
-   " WHERE t.era_id = $1 AND i.kind = 'generated' ORDER BY t.id FOR UPDATE OF t"},
-  {"template_repoint",
-   "UPDATE card_templates SET source_image_id = $2, image_url = $3, image_rev = $4 WHERE id = $1"},
-  {"template_view",
-   "SELECT t.public_id, a.name, e.name, t.rarity, coalesce(i.kind, 'unknown'), coalesce(i.storage_url, ''),"
-   " t.image_rev FROM card_templates t"
-   " JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id"
-   " LEFT JOIN era_images i ON i.id = t.source_image_id WHERE t.public_id = $1"},
-  {NULL, NULL},
+    /* DO UPDATE (a no-op) rather than DO NOTHING so the existing row's id comes back. */
+    {"artist_upsert",
+     "INSERT INTO artists (name, is_group) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE"
+     " SET is_group = artists.is_group OR EXCLUDED.is_group RETURNING id, xmax = 0"},
+    {"artist_set_mbid", "UPDATE artists SET mbid = $2 WHERE id = $1 AND mbid IS NULL"},
+    {"artist_set_spotify",
+     "UPDATE artists SET spotify_id = $2 WHERE id = $1 AND spotify_id IS NULL"},
+    {"artist_merge_metadata",
+     "UPDATE artists SET metadata = coalesce(metadata, '{}'::jsonb) || $2::jsonb WHERE id = $1"},
+    {"member_link", "INSERT INTO artist_members (artist_id, member_artist_id, role) VALUES ($1, "
+                    "$2, coalesce($3, 'member'))"
+                    " ON CONFLICT (artist_id, member_artist_id) DO NOTHING"},
+    {"era_upsert", "INSERT INTO eras (artist_id, name, start_date, end_date, search_keywords) "
+                   "VALUES ($1, $2, $3, $4, $5::text[])"
+                   " ON CONFLICT (artist_id, name) DO UPDATE SET start_date = "
+                   "coalesce(eras.start_date, EXCLUDED.start_date)"
+                   " RETURNING id, xmax = 0"},
+    {"image_upsert",
+     "INSERT INTO era_images (era_id, source_url, kind, width, height, phash, license, "
+     "storage_url, confidence,"
+     " era_match, keyword) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)"
+     " ON CONFLICT (source_url) DO UPDATE SET era_id = era_images.era_id RETURNING id, xmax = 0"},
+    /* Stored, or refused before: either way not worth downloading again. */
+    {"image_known", "SELECT 1 FROM era_images WHERE source_url = $1 UNION ALL SELECT 1 FROM "
+                    "image_rejections WHERE source_url = $1"
+                    " LIMIT 1"},
+    /* A near-duplicate: within PD_PHASH_DUP_MAX_DISTANCE bits of an image already stored. */
+    {"image_near_dup",
+     "SELECT id FROM era_images WHERE phash ~ '^[0-9a-f]{16}$'"
+     " AND bit_count(('x' || phash)::bit(64) # ('x' || $1)::bit(64)) <= $2 ORDER BY id LIMIT 1"},
+    {"image_reject",
+     "INSERT INTO image_rejections (era_id, source_url, reason) VALUES ($1, $2, $3)"},
+    {"era_template_count", "SELECT count(*) FROM card_templates WHERE era_id = $1"},
+    {"template_find",
+     "SELECT public_id FROM card_templates WHERE source_image_id = $1 AND rarity = $2"},
+    {"publicid_taken", "SELECT 1 FROM card_templates WHERE public_id = $1"},
+    {"template_insert",
+     "INSERT INTO card_templates (public_id, artist_id, era_id, rarity, image_url, source_image_id)"
+     " VALUES ($1, $2, $3, $4, $5, $6)"},
+    /* The era's cards still drawn from generated art, which ingested art replaces. */
+    {"era_generated_templates",
+     "SELECT t.id, t.public_id, t.rarity, t.image_rev FROM card_templates t JOIN era_images i ON "
+     "i.id = t.source_image_id"
+     " WHERE t.era_id = $1 AND i.kind = 'generated' ORDER BY t.id FOR UPDATE OF t"},
+    {"template_repoint", "UPDATE card_templates SET source_image_id = $2, image_url = $3, "
+                         "image_rev = $4 WHERE id = $1"},
+    {"template_view", "SELECT t.public_id, a.name, e.name, t.rarity, coalesce(i.kind, 'unknown'), "
+                      "coalesce(i.storage_url, ''),"
+                      " t.image_rev FROM card_templates t"
+                      " JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id"
+                      " LEFT JOIN era_images i ON i.id = t.source_image_id WHERE t.public_id = $1"},
+    {NULL, NULL},
 };
 
-static enum pd_result id_created(struct pd_db *db, const char *stmt, int n, const char *const *params, int64_t *id,
-                                 bool *created)
+static enum pd_result id_created(struct pd_db *db, const char *stmt, int n,
+                                 const char *const *params, int64_t *id, bool *created)
 {
   PGresult *r = NULL;
   enum pd_result rc = pd_db_exec(db, stmt, n, params, &r);
@@ -70,7 +77,8 @@ static enum pd_result id_created(struct pd_db *db, const char *stmt, int n, cons
   return PD_OK;
 }
 
-enum pd_result pd_db_artist_upsert(struct pd_db *db, const char *name, bool is_group, int64_t *id, bool *created)
+enum pd_result pd_db_artist_upsert(struct pd_db *db, const char *name, bool is_group, int64_t *id,
+                                   bool *created)
 {
   const char *params[2] = {name, is_group ? "true" : "false"};
   return id_created(db, "artist_upsert", 2, params, id, created);
@@ -105,7 +113,8 @@ enum pd_result pd_db_artist_merge_metadata(struct pd_db *db, int64_t artist_id, 
   return rc;
 }
 
-enum pd_result pd_db_member_link(struct pd_db *db, int64_t group_id, int64_t member_id, const char *role)
+enum pd_result pd_db_member_link(struct pd_db *db, int64_t group_id, int64_t member_id,
+                                 const char *role)
 {
   char g[24], m[24];
   snprintf(g, sizeof(g), "%" PRId64, group_id);
@@ -137,8 +146,9 @@ static char *text_array(const char *const *items)
   return buf;
 }
 
-enum pd_result pd_db_era_upsert(struct pd_db *db, int64_t artist_id, const char *name, const char *start,
-                                const char *end, const char *const *keywords, int64_t *id, bool *created)
+enum pd_result pd_db_era_upsert(struct pd_db *db, int64_t artist_id, const char *name,
+                                const char *start, const char *end, const char *const *keywords,
+                                int64_t *id, bool *created)
 {
   char a[24];
   char *kw = text_array(keywords);
@@ -151,7 +161,8 @@ enum pd_result pd_db_era_upsert(struct pd_db *db, int64_t artist_id, const char 
   return rc;
 }
 
-enum pd_result pd_db_image_upsert(struct pd_db *db, const struct pd_db_image *im, int64_t *id, bool *created)
+enum pd_result pd_db_image_upsert(struct pd_db *db, const struct pd_db_image *im, int64_t *id,
+                                  bool *created)
 {
   char e[24], w[16], h[16], c[32];
   char *lic = im->license != NULL ? json_dumps(im->license, JSON_COMPACT) : NULL;
@@ -159,8 +170,17 @@ enum pd_result pd_db_image_upsert(struct pd_db *db, const struct pd_db_image *im
   snprintf(w, sizeof(w), "%d", im->width);
   snprintf(h, sizeof(h), "%d", im->height);
   snprintf(c, sizeof(c), "%.3f", im->confidence);
-  const char *params[11] = {e, im->source_url, im->kind, w, h, im->phash, lic, im->storage_url,
-                            im->confidence >= 0 ? c : NULL, im->era_match, im->keyword};
+  const char *params[11] = {e,
+                            im->source_url,
+                            im->kind,
+                            w,
+                            h,
+                            im->phash,
+                            lic,
+                            im->storage_url,
+                            im->confidence >= 0 ? c : NULL,
+                            im->era_match,
+                            im->keyword};
   enum pd_result rc = id_created(db, "image_upsert", 11, params, id, created);
   free(lic);
   return rc;
@@ -177,7 +197,8 @@ enum pd_result pd_db_image_known(struct pd_db *db, const char *source_url, bool 
   return rc;
 }
 
-enum pd_result pd_db_image_near_dup(struct pd_db *db, const char *phash, int max_distance, int64_t *dup_id)
+enum pd_result pd_db_image_near_dup(struct pd_db *db, const char *phash, int max_distance,
+                                    int64_t *dup_id)
 {
   char d[16];
   PGresult *r = NULL;
@@ -191,7 +212,8 @@ enum pd_result pd_db_image_near_dup(struct pd_db *db, const char *phash, int max
   return PD_OK;
 }
 
-enum pd_result pd_db_image_reject(struct pd_db *db, int64_t era_id, const char *source_url, const char *reason)
+enum pd_result pd_db_image_reject(struct pd_db *db, int64_t era_id, const char *source_url,
+                                  const char *reason)
 {
   char e[24];
   snprintf(e, sizeof(e), "%" PRId64, era_id);
@@ -212,7 +234,8 @@ enum pd_result pd_db_era_template_count(struct pd_db *db, int64_t era_id, int64_
   return rc;
 }
 
-enum pd_result pd_db_template_find(struct pd_db *db, int64_t image_id, const char *rarity, char public_id[16])
+enum pd_result pd_db_template_find(struct pd_db *db, int64_t image_id, const char *rarity,
+                                   char public_id[16])
 {
   char i[24];
   PGresult *r = NULL;
@@ -240,8 +263,9 @@ enum pd_result pd_db_publicid_taken(struct pd_db *db, const char *public_id, boo
   return rc;
 }
 
-enum pd_result pd_db_template_insert(struct pd_db *db, const char *public_id, int64_t artist_id, int64_t era_id,
-                                     const char *rarity, const char *image_url, int64_t image_id)
+enum pd_result pd_db_template_insert(struct pd_db *db, const char *public_id, int64_t artist_id,
+                                     int64_t era_id, const char *rarity, const char *image_url,
+                                     int64_t image_id)
 {
   char a[24], e[24], i[24];
   snprintf(a, sizeof(a), "%" PRId64, artist_id);
@@ -251,7 +275,8 @@ enum pd_result pd_db_template_insert(struct pd_db *db, const char *public_id, in
   return pd_db_exec(db, "template_insert", 6, params, NULL);
 }
 
-enum pd_result pd_db_template_view(struct pd_db *db, const char *public_id, struct pd_template_view *out)
+enum pd_result pd_db_template_view(struct pd_db *db, const char *public_id,
+                                   struct pd_template_view *out)
 {
   PGresult *r = NULL;
   const char *params[1] = {public_id};
@@ -273,8 +298,8 @@ enum pd_result pd_db_template_view(struct pd_db *db, const char *public_id, stru
   return PD_OK;
 }
 
-enum pd_result pd_db_era_generated_templates(struct pd_db *db, int64_t era_id, struct pd_db_template_ref *out,
-                                             size_t max, size_t *n)
+enum pd_result pd_db_era_generated_templates(struct pd_db *db, int64_t era_id,
+                                             struct pd_db_template_ref *out, size_t max, size_t *n)
 {
   char e[24];
   PGresult *r = NULL;
@@ -294,8 +319,8 @@ enum pd_result pd_db_era_generated_templates(struct pd_db *db, int64_t era_id, s
   return PD_OK;
 }
 
-enum pd_result pd_db_template_repoint(struct pd_db *db, int64_t template_id, int64_t image_id, const char *image_url,
-                                      int image_rev)
+enum pd_result pd_db_template_repoint(struct pd_db *db, int64_t template_id, int64_t image_id,
+                                      const char *image_url, int image_rev)
 {
   char t[24], i[24], v[16];
   snprintf(t, sizeof(t), "%" PRId64, template_id);

@@ -14,75 +14,99 @@
 /* The player's copies are read first, through user_cards (user_id, id), and only then joined:
  * the plan's cost follows the size of the collection, never the size of the table (with the
  * filters as parameters a generic plan would otherwise start from card_templates). */
-#define LIST_SELECT                                                                                      \
-  "WITH c AS MATERIALIZED (SELECT id, card_id AS template_id, print_no FROM user_cards WHERE user_id = $1"           \
-  " AND (expires_at IS NULL OR expires_at > now()))"                                                      \
-  " SELECT t.public_id, a.name, e.name, t.rarity, count(*), string_agg('#' || c.print_no, ', ' ORDER BY " \
+#define LIST_SELECT                                                                                \
+  "WITH c AS MATERIALIZED (SELECT id, card_id AS template_id, print_no FROM user_cards WHERE "     \
+  "user_id = $1"                                                                                   \
+  " AND (expires_at IS NULL OR expires_at > now()))"                                               \
+  " SELECT t.public_id, a.name, e.name, t.rarity, count(*), string_agg('#' || c.print_no, ', ' "   \
+  "ORDER BY "                                                                                      \
   "c.print_no), t.temporary, "
-#define LIST_FROM                                                                                         \
-  " FROM c JOIN all_cards t ON t.id = c.template_id JOIN artists a ON a.id = t.artist_id"                 \
-  " JOIN eras e ON e.id = t.era_id WHERE ($2::bigint = 0 OR t.artist_id = $2) AND ($3::bigint = 0 OR"     \
-  " t.era_id = $3) AND ($4::text = '' OR t.rarity = $4) GROUP BY t.id, t.public_id, t.rarity, t.temporary, a.id, e.id"
-#define RANK "(CASE t.rarity WHEN 'common' THEN 0 WHEN 'rare' THEN 1 WHEN 'epic' THEN 2 WHEN 'legendary' THEN 3 ELSE 4 END)"
+#define LIST_FROM                                                                                  \
+  " FROM c JOIN all_cards t ON t.id = c.template_id JOIN artists a ON a.id = t.artist_id"          \
+  " JOIN eras e ON e.id = t.era_id WHERE ($2::bigint = 0 OR t.artist_id = $2) AND ($3::bigint = "  \
+  "0 OR"                                                                                           \
+  " t.era_id = $3) AND ($4::text = '' OR t.rarity = $4) GROUP BY t.id, t.public_id, t.rarity, "    \
+  "t.temporary, a.id, e.id"
+#define RANK                                                                                       \
+  "(CASE t.rarity WHEN 'common' THEN 0 WHEN 'rare' THEN 1 WHEN 'epic' THEN 2 WHEN 'legendary' "    \
+  "THEN 3 ELSE 4 END)"
 /* The player's text as a LIKE pattern that matches it literally: LIKE's wildcards (and its
  * escape character, backslash) are escaped in SQL, so no buffer cuts a long or multi-byte name. */
-#define LIKE_LITERAL(p) "replace(replace(replace(lower(" p "), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
+#define LIKE_LITERAL(p)                                                                            \
+  "replace(replace(replace(lower(" p "), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
 #define ARTIST_AT "((SELECT name FROM artists WHERE id = $5), $6::bigint)"
 
 const struct pd_db_stmt pd_db_collection_stmts[] = {
-  /* Newest first: by the newest copy of each card. */
-  {"list_newest_next", LIST_SELECT "max(c.id), t.id" LIST_FROM
-   " HAVING NOT $7::bool OR (max(c.id), t.id) < ($5::bigint, $6::bigint) ORDER BY max(c.id) DESC, t.id DESC LIMIT $8"},
-  {"list_newest_prev", LIST_SELECT "max(c.id), t.id" LIST_FROM
-   " HAVING NOT $7::bool OR (max(c.id), t.id) > ($5::bigint, $6::bigint) ORDER BY max(c.id), t.id LIMIT $8"},
-  /* Rarest first. */
-  {"list_rarity_next", LIST_SELECT RANK ", t.id" LIST_FROM
-   " HAVING NOT $7::bool OR (" RANK ", t.id) < ($5::bigint, $6::bigint) ORDER BY " RANK " DESC, t.id DESC LIMIT $8"},
-  {"list_rarity_prev", LIST_SELECT RANK ", t.id" LIST_FROM
-   " HAVING NOT $7::bool OR (" RANK ", t.id) > ($5::bigint, $6::bigint) ORDER BY " RANK ", t.id LIMIT $8"},
-  /* By artist name (the cursor carries the artist's id, its name is looked up). */
-  {"list_artist_next", LIST_SELECT "a.id, t.id" LIST_FROM
-   " HAVING NOT $7::bool OR (a.name, t.id) > " ARTIST_AT " ORDER BY a.name, t.id LIMIT $8"},
-  {"list_artist_prev", LIST_SELECT "a.id, t.id" LIST_FROM
-   " HAVING NOT $7::bool OR (a.name, t.id) < " ARTIST_AT " ORDER BY a.name DESC, t.id DESC LIMIT $8"},
-  {"collection_counts",
-   "SELECT count(*), count(DISTINCT card_id) FROM user_cards WHERE user_id = $1"
-   " AND (expires_at IS NULL OR expires_at > now())"},
-  {"artist_lookup",
-   "SELECT id, name FROM artists WHERE lower(name) = lower($1) UNION ALL"
-   " (SELECT id, name FROM artists WHERE lower(name) LIKE " LIKE_LITERAL("$2") " || '%' ORDER BY name LIMIT 2)"},
-  {"era_by_id", "SELECT e.id, e.name || ' (' || a.name || ')' FROM eras e JOIN artists a ON a.id = e.artist_id WHERE e.id = $1"},
-  {"era_lookup",
-   "SELECT e.id, e.name || ' (' || a.name || ')' FROM eras e JOIN artists a ON a.id = e.artist_id"
-   " WHERE lower(e.name) = lower($1) AND ($2::bigint = 0 OR e.artist_id = $2) ORDER BY e.id LIMIT 2"},
-  {"privacy_set", "UPDATE users SET inventory_private = $2 WHERE id = $1"},
-  {"privacy_get", "SELECT inventory_private FROM users WHERE id = $1"},
-  {"suggest_artists",
-   "SELECT name, name FROM artists WHERE lower(name) LIKE '%' || " LIKE_LITERAL("$1") " || '%'"
-   " ORDER BY lower(name) LIKE " LIKE_LITERAL("$1") " || '%' DESC, name LIMIT 25"},
-  {"suggest_eras",
-   "SELECT left(e.name || ' (' || a.name || ')', 100), 'e:' || e.id FROM eras e JOIN artists a ON a.id = e.artist_id"
-   " WHERE lower(e.name || ' ' || a.name) LIKE '%' || " LIKE_LITERAL("$1") " || '%'"
-   " ORDER BY lower(e.name) LIKE " LIKE_LITERAL("$1") " || '%' DESC, a.name, e.start_date LIMIT 25"},
-  {"suggest_cards",
-   "SELECT left(t.public_id || ' · ' || a.name || ' — ' || e.name || ' · ' || t.rarity, 100), t.public_id"
-   " FROM all_cards t JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id"
-   " WHERE (NOT t.temporary OR t.expires_at > now()) AND lower(t.public_id || ' ' || a.name || ' ' || e.name) LIKE '%' || "
-   LIKE_LITERAL("$1") " || '%'"
-   " ORDER BY lower(t.public_id) LIKE " LIKE_LITERAL("$1") " || '%' DESC, a.name, e.start_date, t.public_id LIMIT 25"},
-  {"card_view",
-   "SELECT t.id, t.public_id, a.name, e.name, t.rarity, t.image_url, t.copies_created,"
-   " (SELECT count(DISTINCT user_id) FROM user_cards WHERE card_id = t.id),"
-   " (SELECT string_agg('#' || print_no, ', ' ORDER BY print_no) FROM user_cards WHERE card_id = t.id"
-   "  AND user_id = $2), e.start_date::text, t.temporary, coalesce(extract(epoch FROM t.expires_at)::bigint, 0), "
-   PD_CARD_CREDIT_COLS " FROM all_cards t JOIN artists a ON a.id = t.artist_id"
-   " JOIN eras e ON e.id = t.era_id " PD_CARD_CREDIT_JOIN " WHERE t.public_id = $1 ORDER BY t.temporary LIMIT 1"},
-  {"cooldowns_list",
-   "SELECT command, extract(epoch FROM expires_at)::bigint FROM user_cooldowns WHERE user_id = $1"
-   " AND expires_at > now() ORDER BY expires_at"},
-  {"free_used_today",
-   "SELECT what, used FROM free_allotments WHERE user_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date"},
-  {NULL, NULL},
+    /* Newest first: by the newest copy of each card. */
+    {"list_newest_next", LIST_SELECT "max(c.id), t.id" LIST_FROM
+                                     " HAVING NOT $7::bool OR (max(c.id), t.id) < ($5::bigint, "
+                                     "$6::bigint) ORDER BY max(c.id) DESC, t.id DESC LIMIT $8"},
+    {"list_newest_prev", LIST_SELECT "max(c.id), t.id" LIST_FROM
+                                     " HAVING NOT $7::bool OR (max(c.id), t.id) > ($5::bigint, "
+                                     "$6::bigint) ORDER BY max(c.id), t.id LIMIT $8"},
+    /* Rarest first. */
+    {"list_rarity_next", LIST_SELECT RANK ", t.id" LIST_FROM " HAVING NOT $7::bool OR (" RANK
+                                          ", t.id) < ($5::bigint, $6::bigint) ORDER BY " RANK
+                                          " DESC, t.id DESC LIMIT $8"},
+    {"list_rarity_prev",
+     LIST_SELECT RANK ", t.id" LIST_FROM " HAVING NOT $7::bool OR (" RANK
+                      ", t.id) > ($5::bigint, $6::bigint) ORDER BY " RANK ", t.id LIMIT $8"},
+    /* By artist name (the cursor carries the artist's id, its name is looked up). */
+    {"list_artist_next",
+     LIST_SELECT "a.id, t.id" LIST_FROM " HAVING NOT $7::bool OR (a.name, t.id) > " ARTIST_AT
+                 " ORDER BY a.name, t.id LIMIT $8"},
+    {"list_artist_prev",
+     LIST_SELECT "a.id, t.id" LIST_FROM " HAVING NOT $7::bool OR (a.name, t.id) < " ARTIST_AT
+                 " ORDER BY a.name DESC, t.id DESC LIMIT $8"},
+    {"collection_counts",
+     "SELECT count(*), count(DISTINCT card_id) FROM user_cards WHERE user_id = $1"
+     " AND (expires_at IS NULL OR expires_at > now())"},
+    {"artist_lookup", "SELECT id, name FROM artists WHERE lower(name) = lower($1) UNION ALL"
+                      " (SELECT id, name FROM artists WHERE lower(name) LIKE " LIKE_LITERAL(
+                          "$2") " || '%' ORDER BY name LIMIT 2)"},
+    {"era_by_id", "SELECT e.id, e.name || ' (' || a.name || ')' FROM eras e JOIN artists a ON a.id "
+                  "= e.artist_id WHERE e.id = $1"},
+    {"era_lookup",
+     "SELECT e.id, e.name || ' (' || a.name || ')' FROM eras e JOIN artists a ON a.id = e.artist_id"
+     " WHERE lower(e.name) = lower($1) AND ($2::bigint = 0 OR e.artist_id = $2) ORDER BY e.id "
+     "LIMIT 2"},
+    {"privacy_set", "UPDATE users SET inventory_private = $2 WHERE id = $1"},
+    {"privacy_get", "SELECT inventory_private FROM users WHERE id = $1"},
+    {"suggest_artists",
+     "SELECT name, name FROM artists WHERE lower(name) LIKE '%' || " LIKE_LITERAL(
+         "$1") " || '%'"
+               " ORDER BY lower(name) LIKE " LIKE_LITERAL("$1") " || '%' DESC, name LIMIT 25"},
+    {"suggest_eras", "SELECT left(e.name || ' (' || a.name || ')', 100), 'e:' || e.id FROM eras e "
+                     "JOIN artists a ON a.id = e.artist_id"
+                     " WHERE lower(e.name || ' ' || a.name) LIKE '%' || " LIKE_LITERAL(
+                         "$1") " || '%'"
+                               " ORDER BY lower(e.name) LIKE " LIKE_LITERAL(
+                                   "$1") " || '%' DESC, a.name, e.start_date LIMIT 25"},
+    {"suggest_cards",
+     "SELECT left(t.public_id || ' · ' || a.name || ' — ' || e.name || ' · ' || t.rarity, 100), "
+     "t.public_id"
+     " FROM all_cards t JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id"
+     " WHERE (NOT t.temporary OR t.expires_at > now()) AND lower(t.public_id || ' ' || a.name || ' "
+     "' || e.name) LIKE '%' || " LIKE_LITERAL(
+         "$1") " || '%'"
+               " ORDER BY lower(t.public_id) LIKE " LIKE_LITERAL(
+                   "$1") " || '%' DESC, a.name, e.start_date, t.public_id LIMIT 25"},
+    {"card_view",
+     "SELECT t.id, t.public_id, a.name, e.name, t.rarity, t.image_url, t.copies_created,"
+     " (SELECT count(DISTINCT user_id) FROM user_cards WHERE card_id = t.id),"
+     " (SELECT string_agg('#' || print_no, ', ' ORDER BY print_no) FROM user_cards WHERE card_id = "
+     "t.id"
+     "  AND user_id = $2), e.start_date::text, t.temporary, coalesce(extract(epoch FROM "
+     "t.expires_at)::bigint, 0), " PD_CARD_CREDIT_COLS
+     " FROM all_cards t JOIN artists a ON a.id = t.artist_id"
+     " JOIN eras e ON e.id = t.era_id " PD_CARD_CREDIT_JOIN
+     " WHERE t.public_id = $1 ORDER BY t.temporary LIMIT 1"},
+    {"cooldowns_list",
+     "SELECT command, extract(epoch FROM expires_at)::bigint FROM user_cooldowns WHERE user_id = $1"
+     " AND expires_at > now() ORDER BY expires_at"},
+    {"free_used_today", "SELECT what, used FROM free_allotments WHERE user_id = $1 AND day = "
+                        "(now() AT TIME ZONE 'UTC')::date"},
+    {NULL, NULL},
 };
 
 static const char *const sort_names[PD_SORT_COUNT] = {"newest", "rarity", "artist"};
@@ -102,8 +126,8 @@ enum pd_result pd_sort_parse(const char *s, enum pd_sort *out)
   return PD_E_INVALID;
 }
 
-enum pd_result pd_db_collection_page(struct pd_db *db, const struct pd_list_query *q, struct pd_list_row *rows,
-                                     size_t max, size_t *n, bool *more)
+enum pd_result pd_db_collection_page(struct pd_db *db, const struct pd_list_query *q,
+                                     struct pd_list_row *rows, size_t max, size_t *n, bool *more)
 {
   static const char *const stmts[PD_SORT_COUNT][2] = {{"list_newest_next", "list_newest_prev"},
                                                       {"list_rarity_next", "list_rarity_prev"},
@@ -118,7 +142,8 @@ enum pd_result pd_db_collection_page(struct pd_db *db, const struct pd_list_quer
   snprintf(k1, sizeof(k1), "%" PRId64, q->k1);
   snprintf(k2, sizeof(k2), "%" PRId64, q->k2);
   snprintf(lim, sizeof(lim), "%zu", max + 1);
-  const char *params[8] = {o, a, e, q->rarity != NULL ? q->rarity : "", k1, k2, q->has_cursor ? "true" : "false", lim};
+  const char *params[8] = {
+      o, a, e, q->rarity != NULL ? q->rarity : "", k1, k2, q->has_cursor ? "true" : "false", lim};
   enum pd_result rc = pd_db_exec(db, stmts[q->sort][q->backward], 8, params, &r);
   if (rc != PD_OK)
     return rc;
@@ -147,7 +172,8 @@ enum pd_result pd_db_collection_page(struct pd_db *db, const struct pd_list_quer
   return PD_OK;
 }
 
-enum pd_result pd_db_collection_counts(struct pd_db *db, int64_t owner, int64_t *copies, int64_t *distinct)
+enum pd_result pd_db_collection_counts(struct pd_db *db, int64_t owner, int64_t *copies,
+                                       int64_t *distinct)
 {
   char o[24];
   PGresult *r = NULL;
@@ -173,7 +199,8 @@ static void one_match(PGresult *r, int64_t *id, char *canon, size_t len)
   }
 }
 
-enum pd_result pd_db_artist_lookup(struct pd_db *db, const char *name, int64_t *artist_id, char *canon, size_t len)
+enum pd_result pd_db_artist_lookup(struct pd_db *db, const char *name, int64_t *artist_id,
+                                   char *canon, size_t len)
 {
   PGresult *r = NULL;
   const char *params[2] = {name, name};
@@ -192,14 +219,15 @@ enum pd_result pd_db_artist_lookup(struct pd_db *db, const char *name, int64_t *
   return PD_OK;
 }
 
-enum pd_result pd_db_era_lookup(struct pd_db *db, const char *value, int64_t artist_id, int64_t *era_id, char *canon,
-                                size_t len)
+enum pd_result pd_db_era_lookup(struct pd_db *db, const char *value, int64_t artist_id,
+                                int64_t *era_id, char *canon, size_t len)
 {
   PGresult *r = NULL;
   char a[24];
   enum pd_result rc;
   *era_id = 0;
-  if (strncmp(value, "e:", 2) == 0 && strspn(value + 2, "0123456789") == strlen(value + 2) && value[2] != '\0') {
+  if (strncmp(value, "e:", 2) == 0 && strspn(value + 2, "0123456789") == strlen(value + 2) &&
+      value[2] != '\0') {
     const char *params[1] = {value + 2};
     rc = pd_db_exec(db, "era_by_id", 1, params, &r);
   } else {
@@ -236,7 +264,8 @@ enum pd_result pd_db_privacy_get(struct pd_db *db, int64_t user_id, bool *privat
   return rc;
 }
 
-static enum pd_result suggest(struct pd_db *db, const char *stmt, const char *typed, json_t **choices)
+static enum pd_result suggest(struct pd_db *db, const char *stmt, const char *typed,
+                              json_t **choices)
 {
   PGresult *r = NULL;
   const char *params[1] = {typed != NULL ? typed : ""};
@@ -245,7 +274,8 @@ static enum pd_result suggest(struct pd_db *db, const char *stmt, const char *ty
     return rc;
   *choices = json_array();
   for (int i = 0; *choices != NULL && i < PQntuples(r) && i < 25; i++)
-    json_array_append_new(*choices, json_pack("{s:s, s:s}", "name", pd_db_val(r, i, 0), "value", pd_db_val(r, i, 1)));
+    json_array_append_new(
+        *choices, json_pack("{s:s, s:s}", "name", pd_db_val(r, i, 0), "value", pd_db_val(r, i, 1)));
   PQclear(r);
   return *choices != NULL ? PD_OK : PD_E_NOMEM;
 }
@@ -265,7 +295,8 @@ enum pd_result pd_db_suggest_cards(struct pd_db *db, const char *typed, json_t *
   return suggest(db, "suggest_cards", typed, choices);
 }
 
-enum pd_result pd_db_card_view(struct pd_db *db, const char *public_id, int64_t viewer, struct pd_card_view *out)
+enum pd_result pd_db_card_view(struct pd_db *db, const char *public_id, int64_t viewer,
+                               struct pd_card_view *out)
 {
   char v[24];
   PGresult *r = NULL;
@@ -292,7 +323,8 @@ enum pd_result pd_db_card_view(struct pd_db *db, const char *public_id, int64_t 
     snprintf(out->mine, sizeof(out->mine), "%.*s…", (int)(sizeof(out->mine) - 5), mine);
   else
     snprintf(out->mine, sizeof(out->mine), "%s", mine != NULL ? mine : "");
-  snprintf(out->era_start, sizeof(out->era_start), "%s", pd_db_val(r, 0, 9) != NULL ? pd_db_val(r, 0, 9) : "");
+  snprintf(out->era_start, sizeof(out->era_start), "%s",
+           pd_db_val(r, 0, 9) != NULL ? pd_db_val(r, 0, 9) : "");
   out->card.temporary = pd_db_bool(r, 0, 10);
   out->card.expires_at = pd_db_int(r, 0, 11);
   pd_db_credit_from(r, 0, 12, &out->card.credit);
@@ -300,7 +332,8 @@ enum pd_result pd_db_card_view(struct pd_db *db, const char *public_id, int64_t 
   return PD_OK;
 }
 
-enum pd_result pd_db_cooldowns(struct pd_db *db, int64_t user_id, json_t **until, json_t **free_used)
+enum pd_result pd_db_cooldowns(struct pd_db *db, int64_t user_id, json_t **until,
+                               json_t **free_used)
 {
   char u[24];
   PGresult *r = NULL;

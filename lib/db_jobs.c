@@ -9,32 +9,32 @@
 #include "db_areas.h"
 
 const struct pd_db_stmt pd_db_jobs_stmts[] = {
-  {"job_add",
-   "WITH j AS (INSERT INTO followup_jobs (kind, application_id, interaction_token, method, payload, ref,"
-   " token_expires_at, attach) VALUES ($1, $2, $3, $4, $5::jsonb, $6, now() + interval '15 minutes', $7::jsonb)"
-   " RETURNING id)"
-   " SELECT id, pg_notify('" PD_JOBS_CHANNEL "', id::text) FROM j"},
-  {"job_claim",
-   "SELECT id, kind, application_id, interaction_token, method, payload, attempts,"
-   " token_expires_at <= now(), coalesce(ref, ''), attach FROM followup_jobs"
-   " WHERE status = 'pending' AND next_attempt_at <= now()"
-   " ORDER BY next_attempt_at, id FOR UPDATE SKIP LOCKED LIMIT 1"},
-  {"job_done",
-   "UPDATE followup_jobs SET status = 'done', attempts = attempts + 1, finished_at = now(),"
-   " interaction_token = '', last_error = NULL WHERE id = $1"},
-  /* clock_timestamp, not now(): now() is when the transaction began, before the send, and a
-   * retry_after counted from then would come back too early. */
-  {"job_retry",
-   "UPDATE followup_jobs SET attempts = attempts + 1, last_error = $3,"
-   " next_attempt_at = clock_timestamp() + make_interval(secs => $2::double precision / 1000) WHERE id = $1"},
-  {"job_fail",
-   "UPDATE followup_jobs SET status = 'failed', attempts = attempts + 1, finished_at = now(),"
-   " interaction_token = '', last_error = $2 WHERE id = $1"},
-  {"job_depth", "SELECT count(*) FROM followup_jobs WHERE status = 'pending'"},
-  {"job_next_due",
-   "SELECT greatest(0, ceil(extract(epoch FROM min(next_attempt_at) - now()) * 1000))::bigint"
-   " FROM followup_jobs WHERE status = 'pending'"},
-  {NULL, NULL},
+    {"job_add", "WITH j AS (INSERT INTO followup_jobs (kind, application_id, interaction_token, "
+                "method, payload, ref,"
+                " token_expires_at, attach) VALUES ($1, $2, $3, $4, $5::jsonb, $6, now() + "
+                "interval '15 minutes', $7::jsonb)"
+                " RETURNING id)"
+                " SELECT id, pg_notify('" PD_JOBS_CHANNEL "', id::text) FROM j"},
+    {"job_claim", "SELECT id, kind, application_id, interaction_token, method, payload, attempts,"
+                  " token_expires_at <= now(), coalesce(ref, ''), attach FROM followup_jobs"
+                  " WHERE status = 'pending' AND next_attempt_at <= now()"
+                  " ORDER BY next_attempt_at, id FOR UPDATE SKIP LOCKED LIMIT 1"},
+    {"job_done",
+     "UPDATE followup_jobs SET status = 'done', attempts = attempts + 1, finished_at = now(),"
+     " interaction_token = '', last_error = NULL WHERE id = $1"},
+    /* clock_timestamp, not now(): now() is when the transaction began, before the send, and a
+     * retry_after counted from then would come back too early. */
+    {"job_retry", "UPDATE followup_jobs SET attempts = attempts + 1, last_error = $3,"
+                  " next_attempt_at = clock_timestamp() + make_interval(secs => $2::double "
+                  "precision / 1000) WHERE id = $1"},
+    {"job_fail",
+     "UPDATE followup_jobs SET status = 'failed', attempts = attempts + 1, finished_at = now(),"
+     " interaction_token = '', last_error = $2 WHERE id = $1"},
+    {"job_depth", "SELECT count(*) FROM followup_jobs WHERE status = 'pending'"},
+    {"job_next_due",
+     "SELECT greatest(0, ceil(extract(epoch FROM min(next_attempt_at) - now()) * 1000))::bigint"
+     " FROM followup_jobs WHERE status = 'pending'"},
+    {NULL, NULL},
 };
 
 enum pd_result pd_db_job_add(struct pd_db *db, const char *kind, const char *application_id,
@@ -47,8 +47,10 @@ enum pd_result pd_db_job_add(struct pd_db *db, const char *kind, const char *app
   char *extra = attach != NULL ? json_dumps(attach, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   if (body == NULL || (attach != NULL && extra == NULL))
     goto out;
-  const char *params[7] = {kind, application_id, token,
-                           method == PD_JOB_EDIT_ORIGINAL ? "edit_original" : "followup", body, ref, extra};
+  const char *params[7] = {kind,  application_id,
+                           token, method == PD_JOB_EDIT_ORIGINAL ? "edit_original" : "followup",
+                           body,  ref,
+                           extra};
   rc = pd_db_exec(db, "job_add", 7, params, &r);
 out:
   free(body);
@@ -92,7 +94,8 @@ enum pd_result pd_db_job_claim(struct pd_db *db, struct pd_job **out)
   j->kind = strdup(pd_db_val(r, 0, 1));
   j->application_id = strdup(pd_db_val(r, 0, 2));
   j->token = strdup(pd_db_val(r, 0, 3));
-  j->method = strcmp(pd_db_val(r, 0, 4), "edit_original") == 0 ? PD_JOB_EDIT_ORIGINAL : PD_JOB_FOLLOWUP;
+  j->method =
+      strcmp(pd_db_val(r, 0, 4), "edit_original") == 0 ? PD_JOB_EDIT_ORIGINAL : PD_JOB_FOLLOWUP;
   j->payload = json_loads(pd_db_val(r, 0, 5), 0, NULL);
   j->attempts = (int)pd_db_int(r, 0, 6);
   j->expired = pd_db_bool(r, 0, 7);
@@ -109,7 +112,8 @@ enum pd_result pd_db_job_claim(struct pd_db *db, struct pd_job **out)
   return PD_OK;
 }
 
-static enum pd_result by_id(struct pd_db *db, const char *stmt, int64_t id, const char *a, const char *b)
+static enum pd_result by_id(struct pd_db *db, const char *stmt, int64_t id, const char *a,
+                            const char *b)
 {
   char idbuf[24];
   snprintf(idbuf, sizeof(idbuf), "%" PRId64, id);

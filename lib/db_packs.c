@@ -10,42 +10,50 @@
 #include "utf8.h"
 
 const struct pd_db_stmt pd_db_packs_stmts[] = {
-  /* The photo credit columns come from the card's source image (PD_CARD_CREDIT_COLS). */
-  /* Permanent cards and the temporary cards of events running now (see sql/007). */
-  {"rarity_counts", "SELECT rarity, count(*) FROM drawable_cards GROUP BY rarity"},
-  {"template_at", "SELECT id FROM drawable_cards WHERE rarity = $1 ORDER BY id OFFSET $2 LIMIT 1"},
-  /* The counter only moves while some of today's allotment is left. */
-  {"free_use",
-   "INSERT INTO free_allotments (user_id, what, day, used) VALUES ($1, $2, (now() AT TIME ZONE 'UTC')::date, 1)"
-   " ON CONFLICT (user_id, what, day) DO UPDATE SET used = free_allotments.used + 1"
-   " WHERE free_allotments.used < $3 RETURNING used"},
-  {"cards_info",
-   "SELECT t.id, t.public_id, a.name, e.name, t.rarity, t.image_url, t.copies_created, t.temporary,"
-   " coalesce(extract(epoch FROM t.expires_at)::bigint, 0), " PD_CARD_CREDIT_COLS " FROM all_cards t"
-   " JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id " PD_CARD_CREDIT_JOIN
-   " WHERE t.id = ANY($1::bigint[])"},
-  {"pack_insert",
-   "INSERT INTO pack_opens (user_id, pack, template_ids, rarities, paid_currency, paid_amount, expires_at)"
-   " VALUES ($1, $2, $3::bigint[], $4::text[], $5, $6, now() + make_interval(secs => $7)) RETURNING id"},
-  {"pack_lock",
-   "SELECT p.id, u.discord_id, p.user_id, p.pack, p.status = 'picked', coalesce(p.picked_index, -1),"
-   " p.expires_at < now(), array_to_string(p.template_ids, ',') FROM pack_opens p JOIN users u ON u.id = p.user_id"
-   " WHERE p.id = $1 FOR UPDATE OF p"},
-  {"pack_pick",
-   "UPDATE pack_opens SET status = 'picked', picked_index = $2, user_card_id = $3, picked_at = now()"
-   " WHERE id = $1 AND status = 'open'"},
-  {"card_mint_count", "UPDATE card_templates SET copies_created = copies_created + 1 WHERE id = $1 RETURNING copies_created"},
-  {"card_mint",
-   "INSERT INTO user_cards (user_id, template_id, print_no, source) VALUES ($1, $2, $3, $4) RETURNING id"},
-  /* A temporary card (id given as minus its temp_card_templates id): the copy expires with it. */
-  {"temp_mint_count",
-   "UPDATE temp_card_templates t SET copies_created = t.copies_created + 1 FROM events e"
-   " WHERE t.id = -$1::bigint AND e.id = t.event_id RETURNING t.copies_created, coalesce(t.expires_at, e.end_at)"},
-  {"temp_mint",
-   "INSERT INTO user_cards (user_id, temp_template_id, print_no, source, is_temporary, expires_at)"
-   " VALUES ($1, -$2::bigint, $3, $4, true, $5) RETURNING id"},
-  {"active_events", "SELECT name FROM events WHERE now() >= start_at AND now() < end_at ORDER BY id"},
-  {NULL, NULL},
+    /* The photo credit columns come from the card's source image (PD_CARD_CREDIT_COLS). */
+    /* Permanent cards and the temporary cards of events running now (see sql/007). */
+    {"rarity_counts", "SELECT rarity, count(*) FROM drawable_cards GROUP BY rarity"},
+    {"template_at",
+     "SELECT id FROM drawable_cards WHERE rarity = $1 ORDER BY id OFFSET $2 LIMIT 1"},
+    /* The counter only moves while some of today's allotment is left. */
+    {"free_use", "INSERT INTO free_allotments (user_id, what, day, used) VALUES ($1, $2, (now() AT "
+                 "TIME ZONE 'UTC')::date, 1)"
+                 " ON CONFLICT (user_id, what, day) DO UPDATE SET used = free_allotments.used + 1"
+                 " WHERE free_allotments.used < $3 RETURNING used"},
+    {"cards_info",
+     "SELECT t.id, t.public_id, a.name, e.name, t.rarity, t.image_url, t.copies_created, "
+     "t.temporary,"
+     " coalesce(extract(epoch FROM t.expires_at)::bigint, 0), " PD_CARD_CREDIT_COLS
+     " FROM all_cards t"
+     " JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id " PD_CARD_CREDIT_JOIN
+     " WHERE t.id = ANY($1::bigint[])"},
+    {"pack_insert", "INSERT INTO pack_opens (user_id, pack, template_ids, rarities, paid_currency, "
+                    "paid_amount, expires_at)"
+                    " VALUES ($1, $2, $3::bigint[], $4::text[], $5, $6, now() + make_interval(secs "
+                    "=> $7)) RETURNING id"},
+    {"pack_lock", "SELECT p.id, u.discord_id, p.user_id, p.pack, p.status = 'picked', "
+                  "coalesce(p.picked_index, -1),"
+                  " p.expires_at < now(), array_to_string(p.template_ids, ',') FROM pack_opens p "
+                  "JOIN users u ON u.id = p.user_id"
+                  " WHERE p.id = $1 FOR UPDATE OF p"},
+    {"pack_pick", "UPDATE pack_opens SET status = 'picked', picked_index = $2, user_card_id = $3, "
+                  "picked_at = now()"
+                  " WHERE id = $1 AND status = 'open'"},
+    {"card_mint_count", "UPDATE card_templates SET copies_created = copies_created + 1 WHERE id = "
+                        "$1 RETURNING copies_created"},
+    {"card_mint", "INSERT INTO user_cards (user_id, template_id, print_no, source) VALUES ($1, $2, "
+                  "$3, $4) RETURNING id"},
+    /* A temporary card (id given as minus its temp_card_templates id): the copy expires with it. */
+    {"temp_mint_count",
+     "UPDATE temp_card_templates t SET copies_created = t.copies_created + 1 FROM events e"
+     " WHERE t.id = -$1::bigint AND e.id = t.event_id RETURNING t.copies_created, "
+     "coalesce(t.expires_at, e.end_at)"},
+    {"temp_mint", "INSERT INTO user_cards (user_id, temp_template_id, print_no, source, "
+                  "is_temporary, expires_at)"
+                  " VALUES ($1, -$2::bigint, $3, $4, true, $5) RETURNING id"},
+    {"active_events",
+     "SELECT name FROM events WHERE now() >= start_at AND now() < end_at ORDER BY id"},
+    {NULL, NULL},
 };
 
 void pd_db_credit_from(const PGresult *r, int row, int col, struct pd_photo_credit *out)
@@ -54,7 +62,8 @@ void pd_db_credit_from(const PGresult *r, int row, int col, struct pd_photo_cred
   memset(out, 0, sizeof(*out));
   if (licence == NULL || page == NULL)
     return; /* not a licensed photo, or one without its page: nothing to credit */
-  pd_utf8_copy(out->author, sizeof(out->author), pd_db_val(r, row, col) != NULL ? pd_db_val(r, row, col) : "");
+  pd_utf8_copy(out->author, sizeof(out->author),
+               pd_db_val(r, row, col) != NULL ? pd_db_val(r, row, col) : "");
   pd_utf8_copy(out->licence, sizeof(out->licence), licence);
   if (strlen(page) < sizeof(out->page))
     snprintf(out->page, sizeof(out->page), "%s", page); /* a URL is whole or not at all */
@@ -82,7 +91,8 @@ enum pd_result pd_db_rarity_counts(struct pd_db *db, int64_t counts[PD_RARITY_CO
   return PD_OK;
 }
 
-enum pd_result pd_db_template_at(struct pd_db *db, enum pd_rarity rar, int64_t index, int64_t *template_id)
+enum pd_result pd_db_template_at(struct pd_db *db, enum pd_rarity rar, int64_t index,
+                                 int64_t *template_id)
 {
   char ix[24];
   PGresult *r = NULL;
@@ -98,7 +108,8 @@ enum pd_result pd_db_template_at(struct pd_db *db, enum pd_rarity rar, int64_t i
   return rc;
 }
 
-enum pd_result pd_db_free_use(struct pd_db *db, int64_t user_id, const char *what, int per_day, bool *free)
+enum pd_result pd_db_free_use(struct pd_db *db, int64_t user_id, const char *what, int per_day,
+                              bool *free)
 {
   char u[24], n[16];
   PGresult *r = NULL;
@@ -125,7 +136,8 @@ static void id_array(const int64_t *ids, size_t n, char *out, size_t outlen)
     snprintf(out + at, outlen - at, "}");
 }
 
-enum pd_result pd_db_cards_info(struct pd_db *db, const int64_t *ids, size_t n, struct pd_card_info *out)
+enum pd_result pd_db_cards_info(struct pd_db *db, const int64_t *ids, size_t n,
+                                struct pd_card_info *out)
 {
   char arr[512];
   PGresult *r = NULL;
@@ -158,9 +170,10 @@ enum pd_result pd_db_cards_info(struct pd_db *db, const int64_t *ids, size_t n, 
   return rc;
 }
 
-enum pd_result pd_db_pack_insert(struct pd_db *db, int64_t user_id, const char *pack, const int64_t *template_ids,
-                                 const char *const *rarities, size_t n, const char *currency, int64_t amount,
-                                 int64_t expiry_s, int64_t *pack_id)
+enum pd_result pd_db_pack_insert(struct pd_db *db, int64_t user_id, const char *pack,
+                                 const int64_t *template_ids, const char *const *rarities, size_t n,
+                                 const char *currency, int64_t amount, int64_t expiry_s,
+                                 int64_t *pack_id)
 {
   char u[24], ids[512], rars[256], amt[24], exp[24];
   size_t at = (size_t)snprintf(rars, sizeof(rars), "{");
@@ -203,7 +216,8 @@ enum pd_result pd_db_pack_lock(struct pd_db *db, int64_t pack_id, struct pd_pack
   out->picked_index = (int)pd_db_int(r, 0, 5);
   out->expired = pd_db_bool(r, 0, 6);
   const char *list = pd_db_val(r, 0, 7);
-  for (char *end = NULL; list != NULL && *list != '\0' && out->n < PD_ARRAY_LEN(out->template_ids); list = end) {
+  for (char *end = NULL; list != NULL && *list != '\0' && out->n < PD_ARRAY_LEN(out->template_ids);
+       list = end) {
     out->template_ids[out->n++] = strtoll(list, &end, 10);
     if (*end == ',')
       end++;
@@ -222,8 +236,8 @@ enum pd_result pd_db_pack_pick(struct pd_db *db, int64_t pack_id, int index, int
   return pd_db_exec(db, "pack_pick", 3, params, NULL);
 }
 
-enum pd_result pd_db_card_mint(struct pd_db *db, int64_t user_id, int64_t template_id, const char *source,
-                               int64_t *user_card_id, int64_t *print_no)
+enum pd_result pd_db_card_mint(struct pd_db *db, int64_t user_id, int64_t template_id,
+                               const char *source, int64_t *user_card_id, int64_t *print_no)
 {
   char u[24], t[24], n[24], until[64];
   PGresult *r = NULL;
@@ -238,7 +252,8 @@ enum pd_result pd_db_card_mint(struct pd_db *db, int64_t user_id, int64_t templa
     return PD_E_NOTFOUND;
   }
   *print_no = pd_db_int(r, 0, 0);
-  snprintf(until, sizeof(until), "%s", temp && pd_db_val(r, 0, 1) != NULL ? pd_db_val(r, 0, 1) : "");
+  snprintf(until, sizeof(until), "%s",
+           temp && pd_db_val(r, 0, 1) != NULL ? pd_db_val(r, 0, 1) : "");
   PQclear(r);
   i64(u, sizeof(u), user_id);
   i64(n, sizeof(n), *print_no);

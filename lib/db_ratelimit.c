@@ -6,12 +6,12 @@
 #include "db_areas.h"
 
 const struct pd_db_stmt pd_db_ratelimit_stmts[] = {
-  {"rate_take", "SELECT allowed, retry_at_ms FROM rate_limit_take($1, $2, $3)"},
-  {NULL, NULL},
+    {"rate_take", "SELECT allowed, retry_at_ms FROM rate_limit_take($1, $2, $3)"},
+    {NULL, NULL},
 };
 
-enum pd_result pd_db_rate_take(struct pd_db *db, const char *discord_id, int max, int window_s, bool *allowed,
-                               int64_t *retry_at)
+enum pd_result pd_db_rate_take(struct pd_db *db, const char *discord_id, int max, int window_s,
+                               bool *allowed, int64_t *retry_at)
 {
   char m[16], w[24];
   PGresult *r = NULL;

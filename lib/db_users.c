@@ -11,42 +11,44 @@
 #define PLAYER_COLS "id, discord_id, coins, discs, gems, extract(epoch FROM created_at)::bigint"
 
 const struct pd_db_stmt pd_db_users_stmts[] = {
-  /* ON CONFLICT DO NOTHING keeps a returning player's row unlocked; the second branch
-   * finds it.  A concurrent first registration returns no row: the caller retries. */
-  {"user_ensure",
-   "WITH ins AS (INSERT INTO users (discord_id) VALUES ($1) ON CONFLICT (discord_id) DO NOTHING"
-   " RETURNING " PLAYER_COLS ", true AS created)"
-   " SELECT * FROM ins UNION ALL"
-   " SELECT " PLAYER_COLS ", false FROM users WHERE discord_id = $1 LIMIT 1"},
-  {"user_get", "SELECT " PLAYER_COLS ", false FROM users WHERE discord_id = $1"},
-  {"wallet_add",
-   "WITH u AS (UPDATE users SET"
-   " coins = coins + CASE WHEN $2 = 'notes' THEN $3::bigint ELSE 0 END,"
-   " discs = discs + CASE WHEN $2 = 'discs' THEN $3::bigint ELSE 0 END,"
-   " gems = gems + CASE WHEN $2 = 'gems' THEN $3::bigint ELSE 0 END,"
-   " last_daily = CASE WHEN $4 = 'daily' THEN now() ELSE last_daily END"
-   " WHERE id = $1 RETURNING coins, discs, gems),"
-   " t AS (INSERT INTO transactions (user_id, type, amount, currency, meta)"
-   " SELECT $1, $4, $3::bigint, $2, $5::jsonb FROM u RETURNING id)"
-   " SELECT u.coins, u.discs, u.gems, (SELECT id FROM t) FROM u"},
-  /* The WHERE on DO UPDATE restarts only an expired cooldown; a running one returns no row. */
-  {"cooldown_claim",
-   "INSERT INTO user_cooldowns (user_id, command, expires_at)"
-   " VALUES ($1, $2, now() + make_interval(secs => $3::bigint))"
-   " ON CONFLICT (user_id, command) DO UPDATE SET expires_at = EXCLUDED.expires_at"
-   " WHERE user_cooldowns.expires_at <= now()"
-   " RETURNING ceil(extract(epoch FROM expires_at))::bigint"},
-  {"cooldown_get",
-   "SELECT ceil(extract(epoch FROM expires_at))::bigint FROM user_cooldowns WHERE user_id = $1 AND command = $2"},
-  {NULL, NULL},
+    /* ON CONFLICT DO NOTHING keeps a returning player's row unlocked; the second branch
+     * finds it.  A concurrent first registration returns no row: the caller retries. */
+    {"user_ensure",
+     "WITH ins AS (INSERT INTO users (discord_id) VALUES ($1) ON CONFLICT (discord_id) DO NOTHING"
+     " RETURNING " PLAYER_COLS ", true AS created)"
+     " SELECT * FROM ins UNION ALL"
+     " SELECT " PLAYER_COLS ", false FROM users WHERE discord_id = $1 LIMIT 1"},
+    {"user_get", "SELECT " PLAYER_COLS ", false FROM users WHERE discord_id = $1"},
+    {"wallet_add", "WITH u AS (UPDATE users SET"
+                   " coins = coins + CASE WHEN $2 = 'notes' THEN $3::bigint ELSE 0 END,"
+                   " discs = discs + CASE WHEN $2 = 'discs' THEN $3::bigint ELSE 0 END,"
+                   " gems = gems + CASE WHEN $2 = 'gems' THEN $3::bigint ELSE 0 END,"
+                   " last_daily = CASE WHEN $4 = 'daily' THEN now() ELSE last_daily END"
+                   " WHERE id = $1 RETURNING coins, discs, gems),"
+                   " t AS (INSERT INTO transactions (user_id, type, amount, currency, meta)"
+                   " SELECT $1, $4, $3::bigint, $2, $5::jsonb FROM u RETURNING id)"
+                   " SELECT u.coins, u.discs, u.gems, (SELECT id FROM t) FROM u"},
+    /* The WHERE on DO UPDATE restarts only an expired cooldown; a running one returns no row. */
+    {"cooldown_claim",
+     "INSERT INTO user_cooldowns (user_id, command, expires_at)"
+     " VALUES ($1, $2, now() + make_interval(secs => $3::bigint))"
+     " ON CONFLICT (user_id, command) DO UPDATE SET expires_at = EXCLUDED.expires_at"
+     " WHERE user_cooldowns.expires_at <= now()"
+     " RETURNING ceil(extract(epoch FROM expires_at))::bigint"},
+    {"cooldown_get", "SELECT ceil(extract(epoch FROM expires_at))::bigint FROM user_cooldowns "
+                     "WHERE user_id = $1 AND command = $2"},
+    {NULL, NULL},
 };
 
 const char *pd_currency_name(enum pd_currency c)
 {
   switch (c) {
-  case PD_NOTES: return "notes";
-  case PD_DISCS: return "discs";
-  case PD_GEMS: return "gems";
+  case PD_NOTES:
+    return "notes";
+  case PD_DISCS:
+    return "discs";
+  case PD_GEMS:
+    return "gems";
   }
   return "notes";
 }
@@ -90,8 +92,8 @@ enum pd_result pd_db_user_get(struct pd_db *db, const char *discord_id, struct p
   return one_player(db, "user_get", discord_id, out, PD_E_NOTFOUND);
 }
 
-enum pd_result pd_db_wallet_add(struct pd_db *db, struct pd_player *p, enum pd_currency c, int64_t amount,
-                                const char *type, json_t *meta)
+enum pd_result pd_db_wallet_add(struct pd_db *db, struct pd_player *p, enum pd_currency c,
+                                int64_t amount, const char *type, json_t *meta)
 {
   char id[24], amt[24];
   char *meta_s = meta != NULL ? json_dumps(meta, JSON_COMPACT) : NULL;

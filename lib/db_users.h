@@ -26,8 +26,8 @@ enum pd_result pd_db_user_get(struct pd_db *db, const char *discord_id, struct p
 /* Adds amount (negative to spend) to one currency and writes the transactions row in the
  * same statement.  PD_E_CHECK when the balance would go below zero.  meta may be NULL;
  * it is borrowed.  The new balances are written back into p. */
-enum pd_result pd_db_wallet_add(struct pd_db *db, struct pd_player *p, enum pd_currency c, int64_t amount,
-                                const char *type, json_t *meta);
+enum pd_result pd_db_wallet_add(struct pd_db *db, struct pd_player *p, enum pd_currency c,
+                                int64_t amount, const char *type, json_t *meta);
 
 /* Starts a cooldown of seconds for (user, command) when none is running.  *claimed says
  * whether it started; either way *until is when the running cooldown ends (Unix s). */

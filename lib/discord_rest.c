@@ -104,19 +104,19 @@ void pd_discord_reply_clear(struct pd_discord_reply *r)
   memset(r, 0, sizeof(*r));
 }
 
-enum pd_result pd_discord_webhook_path(const char *application_id, const char *token, bool edit_original,
-                                       char *out, size_t outlen)
+enum pd_result pd_discord_webhook_path(const char *application_id, const char *token,
+                                       bool edit_original, char *out, size_t outlen)
 {
   for (const char *p = token; *p != '\0'; p++) {
     char c = *p;
-    bool safe = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                c == '_' || c == '.';
+    bool safe = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                c == '-' || c == '_' || c == '.';
     if (!safe)
       return PD_E_INVALID;
   }
   int n = edit_original
-            ? snprintf(out, outlen, "/webhooks/%s/%s/messages/@original", application_id, token)
-            : snprintf(out, outlen, "/webhooks/%s/%s?wait=true", application_id, token);
+              ? snprintf(out, outlen, "/webhooks/%s/%s/messages/@original", application_id, token)
+              : snprintf(out, outlen, "/webhooks/%s/%s?wait=true", application_id, token);
   return n > 0 && (size_t)n < outlen ? PD_OK : PD_E_TOOBIG;
 }
 
@@ -179,7 +179,8 @@ enum pd_result pd_discord_request(struct pd_discord *d, const char *method, cons
       curl_mime_name(part, field);
       curl_mime_data(part, files[i].data, files[i].len);
       curl_mime_filename(part, files[i].filename);
-      curl_mime_type(part, files[i].content_type != NULL ? files[i].content_type : "application/octet-stream");
+      curl_mime_type(part, files[i].content_type != NULL ? files[i].content_type
+                                                         : "application/octet-stream");
     }
     curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
   }
@@ -199,9 +200,9 @@ enum pd_result pd_discord_request(struct pd_discord *d, const char *method, cons
   reply->global = a.global || json_is_true(json_object_get(reply->body, "global"));
   if (reply->status == 429) {
     json_t *ra = json_object_get(reply->body, "retry_after");
-    reply->retry_after_ms = pd_backoff_rate_limit_ms(json_is_number(ra) ? json_number_value(ra) : -1,
-                                                     a.reset_after[0] ? a.reset_after : NULL,
-                                                     a.retry_after[0] ? a.retry_after : NULL);
+    reply->retry_after_ms = pd_backoff_rate_limit_ms(
+        json_is_number(ra) ? json_number_value(ra) : -1, a.reset_after[0] ? a.reset_after : NULL,
+        a.retry_after[0] ? a.retry_after : NULL);
   }
   rc = PD_OK;
 out:

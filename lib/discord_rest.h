@@ -19,11 +19,11 @@ struct pd_discord_file {
 };
 
 struct pd_discord_reply {
-  long status;             /* HTTP status, 0 when no answer came (network error) */
-  json_t *body;            /* the parsed JSON answer, NULL when none */
-  bool global;             /* X-RateLimit-Global: true, or "global": true in a 429 body */
-  int64_t retry_after_ms;  /* for a 429: how long Discord asks us to wait */
-  char error[256];         /* curl's error text for a network failure */
+  long status;            /* HTTP status, 0 when no answer came (network error) */
+  json_t *body;           /* the parsed JSON answer, NULL when none */
+  bool global;            /* X-RateLimit-Global: true, or "global": true in a 429 body */
+  int64_t retry_after_ms; /* for a 429: how long Discord asks us to wait */
+  char error[256];        /* curl's error text for a network failure */
 };
 void pd_discord_reply_clear(struct pd_discord_reply *r);
 
@@ -43,7 +43,7 @@ enum pd_result pd_discord_request(struct pd_discord *d, const char *method, cons
 
 /* The webhook path for an interaction's follow-up: edit the original deferred message,
  * or post a new follow-up.  The token is URL-safe (Discord issues base64url). */
-enum pd_result pd_discord_webhook_path(const char *application_id, const char *token, bool edit_original,
-                                       char *out, size_t outlen);
+enum pd_result pd_discord_webhook_path(const char *application_id, const char *token,
+                                       bool edit_original, char *out, size_t outlen);
 
 #endif

@@ -21,7 +21,8 @@ struct pool {
   struct pd_fetch_stats stats;
 };
 
-void pd_fetch_keep_size(int width, int height, int keep_width, int keep_height, int *out_w, int *out_h)
+void pd_fetch_keep_size(int width, int height, int keep_width, int keep_height, int *out_w,
+                        int *out_h)
 {
   int64_t w = width, h = height;
   if (keep_width > 0 && w > keep_width) {
@@ -64,19 +65,21 @@ static void release(struct pool *p, uint64_t n)
 }
 
 /* Decode, pHash and scale one downloaded file, inside the budget. */
-static enum pd_result decode_item(struct pool *p, struct pd_fetch_item *it, const void *data, size_t len)
+static enum pd_result decode_item(struct pool *p, struct pd_fetch_item *it, const void *data,
+                                  size_t len)
 {
   const struct pd_fetch_limits *b = p->bounds;
   uint32_t w = 0, h = 0;
   int kw = 0, kh = 0;
-  enum pd_result rc = pd_image_check(data, len, p->lim->max_pixels, p->lim->min_width, &it->type, &w, &h, it->reason,
-                                     sizeof(it->reason));
+  enum pd_result rc = pd_image_check(data, len, p->lim->max_pixels, p->lim->min_width, &it->type,
+                                     &w, &h, it->reason, sizeof(it->reason));
   if (rc != PD_OK)
     return rc;
   pd_fetch_keep_size((int)w, (int)h, b->keep_width, b->keep_height, &kw, &kh);
   uint64_t full = (uint64_t)w * h, scaled = kw == (int)w && kh == (int)h ? 0 : (uint64_t)kw * kh;
   if (!reserve(p, full + scaled)) {
-    snprintf(it->reason, sizeof(it->reason), "%ux%u does not fit the download pool's budget of %llu pixels", w, h,
+    snprintf(it->reason, sizeof(it->reason),
+             "%ux%u does not fit the download pool's budget of %llu pixels", w, h,
              (unsigned long long)b->pixel_budget);
     return PD_E_TOOBIG;
   }
@@ -125,8 +128,9 @@ static void *fetch_worker(void *arg)
   }
 }
 
-enum pd_result pd_fetch_all(struct pd_fetch_item *items, size_t n, const struct pd_fetch_limits *bounds,
-                            const struct pd_image_limits *lim, struct pd_fetch_stats *stats)
+enum pd_result pd_fetch_all(struct pd_fetch_item *items, size_t n,
+                            const struct pd_fetch_limits *bounds, const struct pd_image_limits *lim,
+                            struct pd_fetch_stats *stats)
 {
   pthread_t threads[PD_FETCH_MAX_CONCURRENCY];
   struct pool p = {.items = items, .n = n, .lim = lim, .bounds = bounds};

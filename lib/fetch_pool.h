@@ -25,10 +25,10 @@
 #define PD_FETCH_DEFAULT_PIXEL_BUDGET (160u * 1000 * 1000)
 
 struct pd_fetch_limits {
-  int concurrency;        /* downloads in flight, 1..PD_FETCH_MAX_CONCURRENCY (clamped) */
-  uint64_t pixel_budget;  /* see above; must be >= the image limits' max_pixels */
-  int keep_width;         /* kept images are scaled down to fit keep_width x keep_height; */
-  int keep_height;        /* 0 keeps them as decoded */
+  int concurrency;       /* downloads in flight, 1..PD_FETCH_MAX_CONCURRENCY (clamped) */
+  uint64_t pixel_budget; /* see above; must be >= the image limits' max_pixels */
+  int keep_width;        /* kept images are scaled down to fit keep_width x keep_height; */
+  int keep_height;       /* 0 keeps them as decoded */
 };
 
 struct pd_fetch_stats {
@@ -37,22 +37,24 @@ struct pd_fetch_stats {
 };
 
 struct pd_fetch_item {
-  const char *url;    /* in */
-  enum pd_result rc;  /* out: pd_image_fetch's result (or PD_E_INVALID when no pHash) */
-  gdImagePtr image;   /* out: the decoded, scaled image when rc == PD_OK (caller destroys) */
-  uint64_t phash;     /* out: pHash of the full decode, before scaling */
-  const char *type;   /* out: "png", "jpeg" or "webp" */
-  size_t bytes;       /* out: bytes downloaded */
-  char reason[200];   /* out: why it was refused */
+  const char *url;   /* in */
+  enum pd_result rc; /* out: pd_image_fetch's result (or PD_E_INVALID when no pHash) */
+  gdImagePtr image;  /* out: the decoded, scaled image when rc == PD_OK (caller destroys) */
+  uint64_t phash;    /* out: pHash of the full decode, before scaling */
+  const char *type;  /* out: "png", "jpeg" or "webp" */
+  size_t bytes;      /* out: bytes downloaded */
+  char reason[200];  /* out: why it was refused */
 };
 
 /* Fetches items[0..n) under pool's bounds and lim.  Returns when every item has its result.
  * PD_E_NOMEM only when no thread could be started, with every item then marked so.  stats
  * may be NULL. */
-enum pd_result pd_fetch_all(struct pd_fetch_item *items, size_t n, const struct pd_fetch_limits *pool,
-                            const struct pd_image_limits *lim, struct pd_fetch_stats *stats);
+enum pd_result pd_fetch_all(struct pd_fetch_item *items, size_t n,
+                            const struct pd_fetch_limits *pool, const struct pd_image_limits *lim,
+                            struct pd_fetch_stats *stats);
 
 /* The size im is scaled to so it fits keep_width x keep_height (never enlarged). */
-void pd_fetch_keep_size(int width, int height, int keep_width, int keep_height, int *out_w, int *out_h);
+void pd_fetch_keep_size(int width, int height, int keep_width, int keep_height, int *out_w,
+                        int *out_h);
 
 #endif

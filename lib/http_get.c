@@ -17,8 +17,8 @@ static size_t collect(char *d, size_t s, size_t n, void *arg)
   return pd_buf_add(arg, d, s * n) == PD_OK ? s * n : 0;
 }
 
-enum pd_result pd_http_get_json(const char *url, const char *user_agent, long timeout_ms, long *status, json_t **json,
-                                char *err, size_t errlen)
+enum pd_result pd_http_get_json(const char *url, const char *user_agent, long timeout_ms,
+                                long *status, json_t **json, char *err, size_t errlen)
 {
   struct pd_buf b;
   pd_buf_init(&b, HTTP_GET_MAX_BODY);

@@ -12,11 +12,11 @@
 #include "image_header.h"
 
 const struct pd_image_limits pd_image_default_limits = {
-  .max_bytes = 20 * 1024 * 1024,
-  .timeout_ms = 15000,
-  .max_redirects = 3,
-  .min_width = 800,
-  .max_pixels = PD_IMAGE_DEFAULT_MAX_PIXELS,
+    .max_bytes = 20 * 1024 * 1024,
+    .timeout_ms = 15000,
+    .max_redirects = 3,
+    .min_width = 800,
+    .max_pixels = PD_IMAGE_DEFAULT_MAX_PIXELS,
 };
 
 const char *pd_image_sniff(const void *data, size_t len)
@@ -40,8 +40,9 @@ static void megapixels(uint64_t px, char *out, size_t outlen)
     snprintf(out, outlen, "%.1f MP", (double)px / 1e6);
 }
 
-enum pd_result pd_image_check(const void *data, size_t len, uint64_t max_pixels, int min_width, const char **type,
-                              uint32_t *width, uint32_t *height, char *reason, size_t reasonlen)
+enum pd_result pd_image_check(const void *data, size_t len, uint64_t max_pixels, int min_width,
+                              const char **type, uint32_t *width, uint32_t *height, char *reason,
+                              size_t reasonlen)
 {
   struct pd_image_header h;
   enum pd_result rc = pd_image_header_read(data, len, &h, reason, reasonlen);
@@ -67,8 +68,9 @@ enum pd_result pd_image_check(const void *data, size_t len, uint64_t max_pixels,
   return PD_OK;
 }
 
-enum pd_result pd_image_decode_limited(const void *data, size_t len, const struct pd_image_limits *lim,
-                                       gdImagePtr *out, const char **type, char *reason, size_t reasonlen)
+enum pd_result pd_image_decode_limited(const void *data, size_t len,
+                                       const struct pd_image_limits *lim, gdImagePtr *out,
+                                       const char **type, char *reason, size_t reasonlen)
 {
   uint32_t w = 0, h = 0;
   gdImagePtr im = NULL;
@@ -78,7 +80,8 @@ enum pd_result pd_image_decode_limited(const void *data, size_t len, const struc
     snprintf(reason, reasonlen, "larger than %d bytes", INT32_MAX);
     return PD_E_TOOBIG;
   }
-  enum pd_result rc = pd_image_check(data, len, lim->max_pixels, lim->min_width, type, &w, &h, reason, reasonlen);
+  enum pd_result rc =
+      pd_image_check(data, len, lim->max_pixels, lim->min_width, type, &w, &h, reason, reasonlen);
   if (rc != PD_OK)
     return rc;
   if (strcmp(*type, "png") == 0)
@@ -93,8 +96,8 @@ enum pd_result pd_image_decode_limited(const void *data, size_t len, const struc
   }
   /* libgd sizes the image from the same header fields; anything else is not a file to trust. */
   if ((uint32_t)gdImageSX(im) != w || (uint32_t)gdImageSY(im) != h) {
-    snprintf(reason, reasonlen, "%s file decoded to %dx%d, not the %ux%u its header declares", *type, gdImageSX(im),
-             gdImageSY(im), w, h);
+    snprintf(reason, reasonlen, "%s file decoded to %dx%d, not the %ux%u its header declares",
+             *type, gdImageSX(im), gdImageSY(im), w, h);
     gdImageDestroy(im);
     return PD_E_INVALID;
   }
@@ -102,8 +105,8 @@ enum pd_result pd_image_decode_limited(const void *data, size_t len, const struc
   return PD_OK;
 }
 
-enum pd_result pd_image_decode(const void *data, size_t len, int min_width, gdImagePtr *out, const char **type,
-                               char *reason, size_t reasonlen)
+enum pd_result pd_image_decode(const void *data, size_t len, int min_width, gdImagePtr *out,
+                               const char **type, char *reason, size_t reasonlen)
 {
   struct pd_image_limits lim = pd_image_default_limits;
   lim.min_width = min_width;
@@ -144,8 +147,8 @@ static size_t on_body(char *d, size_t s, size_t n, void *arg)
   return rc == PD_OK ? s * n : 0; /* 0 aborts the transfer */
 }
 
-enum pd_result pd_image_download(const char *url, const struct pd_image_limits *lim, void **data, size_t *len,
-                                 char *reason, size_t reasonlen)
+enum pd_result pd_image_download(const char *url, const struct pd_image_limits *lim, void **data,
+                                 size_t *len, char *reason, size_t reasonlen)
 {
   struct body b = {.too_big = false};
   struct sockcheck k = {lim->allowed, ""};
@@ -162,7 +165,8 @@ enum pd_result pd_image_download(const char *url, const struct pd_image_limits *
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, lim->max_redirects);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  /* The first URL is the operator's (COVERART_BASE, a double in tests); where it sends us is not. */
+  /* The first URL is the operator's (COVERART_BASE, a double in tests); where it sends us is not.
+   */
   curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
   if (!lim->own_storage) {
     curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);

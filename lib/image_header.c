@@ -107,8 +107,8 @@ static bool webp_size(const void *data, size_t len, uint32_t *w, uint32_t *h)
   return true;
 }
 
-enum pd_result pd_image_header_read(const void *data, size_t len, struct pd_image_header *out, char *reason,
-                                    size_t reasonlen)
+enum pd_result pd_image_header_read(const void *data, size_t len, struct pd_image_header *out,
+                                    char *reason, size_t reasonlen)
 {
   volatile bool ok = false; /* set after setjmp */
   memset(out, 0, sizeof(*out));
@@ -125,7 +125,8 @@ enum pd_result pd_image_header_read(const void *data, size_t len, struct pd_imag
     ok = webp_size(data, len, &out->width, &out->height);
   if (!ok) {
     out->width = out->height = 0;
-    snprintf(reason, reasonlen, "%s file could not be decoded: its header is damaged or cut short", out->type);
+    snprintf(reason, reasonlen, "%s file could not be decoded: its header is damaged or cut short",
+             out->type);
     return PD_E_INVALID;
   }
   return PD_OK;

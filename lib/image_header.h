@@ -19,7 +19,7 @@ struct pd_image_header {
 /* Fills *out from data's header.  PD_E_INVALID with a reason when the type is unknown
  * ("not a PNG, JPEG or WebP file", type NULL) or the header is damaged or cut short (type
  * set).  Reads nothing beyond what the decoder reads before its first pixel. */
-enum pd_result pd_image_header_read(const void *data, size_t len, struct pd_image_header *out, char *reason,
-                                    size_t reasonlen);
+enum pd_result pd_image_header_read(const void *data, size_t len, struct pd_image_header *out,
+                                    char *reason, size_t reasonlen);
 
 #endif

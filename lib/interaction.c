@@ -42,8 +42,8 @@ static void leaf_options(struct pd_interaction *ix, json_t *data)
   ix->options = opts;
 }
 
-enum pd_result pd_interaction_parse(const char *body, size_t len, struct pd_interaction **out, char *err,
-                                    size_t errlen)
+enum pd_result pd_interaction_parse(const char *body, size_t len, struct pd_interaction **out,
+                                    char *err, size_t errlen)
 {
   json_error_t jerr;
   struct pd_interaction *ix = calloc(1, sizeof(*ix));
@@ -52,7 +52,8 @@ enum pd_result pd_interaction_parse(const char *body, size_t len, struct pd_inte
   *out = NULL;
   ix->root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
   if (!json_is_object(ix->root)) {
-    snprintf(err, errlen, "body is not a JSON object: %s", ix->root == NULL ? jerr.text : "wrong type");
+    snprintf(err, errlen, "body is not a JSON object: %s",
+             ix->root == NULL ? jerr.text : "wrong type");
     goto bad;
   }
   json_t *type = json_object_get(ix->root, "type");
@@ -136,7 +137,8 @@ json_t *pd_interaction_option(const struct pd_interaction *ix, const char *name)
   json_t *o;
   if (ix->options == NULL)
     return NULL;
-  json_array_foreach(ix->options, i, o) {
+  json_array_foreach(ix->options, i, o)
+  {
     const char *n = str_at(o, "name");
     if (n != NULL && strcmp(n, name) == 0)
       return o;
@@ -166,7 +168,8 @@ json_t *pd_interaction_focused(const struct pd_interaction *ix)
   json_t *o;
   if (ix->options == NULL)
     return NULL;
-  json_array_foreach(ix->options, i, o) {
+  json_array_foreach(ix->options, i, o)
+  {
     if (json_is_true(json_object_get(o, "focused")))
       return o;
   }

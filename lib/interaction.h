@@ -48,21 +48,21 @@ struct pd_interaction {
   const char *channel_id; /* may be NULL */
   const char *locale;     /* may be NULL */
   const char *app_permissions;
-  struct pd_user user;        /* member.user in guilds, user in DMs */
-  const char *premium_since;  /* member.premium_since: set for server boosters */
-  json_t *roles;              /* member.roles (borrowed), NULL in DMs */
-  const char *command_name;   /* data.name for commands and autocomplete */
-  const char *subcommand;     /* name of the sub-command chosen, if any */
-  json_t *options;            /* the leaf option list (borrowed), never NULL for commands */
-  const char *custom_id;      /* data.custom_id for components and modals */
+  struct pd_user user;       /* member.user in guilds, user in DMs */
+  const char *premium_since; /* member.premium_since: set for server boosters */
+  json_t *roles;             /* member.roles (borrowed), NULL in DMs */
+  const char *command_name;  /* data.name for commands and autocomplete */
+  const char *subcommand;    /* name of the sub-command chosen, if any */
+  json_t *options;           /* the leaf option list (borrowed), never NULL for commands */
+  const char *custom_id;     /* data.custom_id for components and modals */
   int component_type;
-  json_t *values;             /* data.values for selects (borrowed) */
+  json_t *values; /* data.values for selects (borrowed) */
 };
 
 /* Parses a raw body.  Malformed JSON, a missing required field or an unknown type
  * gives PD_E_INVALID with a short reason in err. */
-enum pd_result pd_interaction_parse(const char *body, size_t len, struct pd_interaction **out, char *err,
-                                    size_t errlen);
+enum pd_result pd_interaction_parse(const char *body, size_t len, struct pd_interaction **out,
+                                    char *err, size_t errlen);
 void pd_interaction_free(struct pd_interaction *ix);
 
 /* The option named name in the leaf option list, or NULL. */

@@ -26,9 +26,10 @@ json_t *pd_ixb_user(const char *id)
   const char *tail = n > 4 ? id + n - 4 : id;
   snprintf(name, sizeof(name), "player%s", tail);
   snprintf(global, sizeof(global), "Player %s", tail);
-  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:n, s:n, s:i}", "id", id, "username", name, "global_name", global,
-                   "discriminator", "0", "avatar", "a1b2c3d4e5f60718293a4b5c6d7e8f90", "avatar_decoration_data",
-                   "clan", "public_flags", 0);
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:n, s:n, s:i}", "id", id, "username", name,
+                   "global_name", global, "discriminator", "0", "avatar",
+                   "a1b2c3d4e5f60718293a4b5c6d7e8f90", "avatar_decoration_data", "clan",
+                   "public_flags", 0);
 }
 
 static json_t *data_of(const struct pd_ixb *b)
@@ -60,12 +61,13 @@ json_t *pd_ixb_build(const struct pd_ixb *b)
   char token[80];
   snowflake(id);
   randombytes_buf(raw, sizeof(raw));
-  sodium_bin2base64(token, sizeof(token), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_bin2base64(token, sizeof(token), raw, sizeof(raw),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 
   json_t *ix = json_pack("{s:s, s:s, s:s, s:i, s:[], s:[], s:s, s:s, s:i, s:i}", "app_permissions",
-                         "562949953601536", "application_id", b->app_id, "id", id, "context", b->dm ? 1 : 0,
-                         "entitlement_sku_ids", "entitlements", "locale", "en-US", "token", token, "type", b->type,
-                         "version", 1);
+                         "562949953601536", "application_id", b->app_id, "id", id, "context",
+                         b->dm ? 1 : 0, "entitlement_sku_ids", "entitlements", "locale", "en-US",
+                         "token", token, "type", b->type, "version", 1);
   if (ix == NULL || b->type == 1) {
     json_decref(b->options);
     json_decref(b->resolved_users);
@@ -94,14 +96,17 @@ json_t *pd_ixb_build(const struct pd_ixb *b)
   }
   json_object_set_new(ix, "guild_id", json_string(GUILD_ID));
   json_object_set_new(ix, "guild_locale", json_string("en-US"));
-  json_object_set_new(ix, "guild", json_pack("{s:s, s:s, s:[]}", "id", GUILD_ID, "locale", "en-US", "features"));
-  json_object_set_new(ix, "channel", json_pack("{s:s, s:i, s:s, s:s}", "id", CHANNEL_ID, "type", 0, "name", "popdeck",
-                                               "guild_id", GUILD_ID));
+  json_object_set_new(ix, "guild",
+                      json_pack("{s:s, s:s, s:[]}", "id", GUILD_ID, "locale", "en-US", "features"));
+  json_object_set_new(ix, "channel",
+                      json_pack("{s:s, s:i, s:s, s:s}", "id", CHANNEL_ID, "type", 0, "name",
+                                "popdeck", "guild_id", GUILD_ID));
   json_object_set_new(ix, "authorizing_integration_owners", json_pack("{s:s}", "0", GUILD_ID));
   json_object_set_new(ix, "member",
-                      json_pack("{s:n, s:b, s:i, s:s, s:b, s:n, s:b, s:s, s:o, s:[s], s:o}", "avatar", "deaf", 0,
-                                "flags", 0, "joined_at", "2024-05-01T12:00:00.000000+00:00", "mute", 0, "nick",
-                                "pending", 0, "permissions", "2248473465835073", "premium_since", since, "roles",
+                      json_pack("{s:n, s:b, s:i, s:s, s:b, s:n, s:b, s:s, s:o, s:[s], s:o}",
+                                "avatar", "deaf", 0, "flags", 0, "joined_at",
+                                "2024-05-01T12:00:00.000000+00:00", "mute", 0, "nick", "pending", 0,
+                                "permissions", "2248473465835073", "premium_since", since, "roles",
                                 "4444444444444444444", "user", pd_ixb_user(b->user_id)));
   return ix;
 }

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 struct pd_ixb {
-  int type;               /* 1 ping, 2 command, 3 component, 4 autocomplete, 5 modal */
+  int type; /* 1 ping, 2 command, 3 component, 4 autocomplete, 5 modal */
   const char *app_id;
   const char *user_id;
   bool dm;                /* user at top level, no guild or member */

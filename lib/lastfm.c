@@ -8,13 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static enum pd_result call(const struct pd_lastfm *fm, const char *query, json_t **out, char *err, size_t errlen)
+static enum pd_result call(const struct pd_lastfm *fm, const char *query, json_t **out, char *err,
+                           size_t errlen)
 {
   char url[2048], why[256];
   long status = 0;
   json_t *j = NULL;
   char *key = curl_easy_escape(NULL, fm->api_key, 0);
-  snprintf(url, sizeof(url), "%s/?%s&api_key=%s&format=json", fm->base, query, key != NULL ? key : "");
+  snprintf(url, sizeof(url), "%s/?%s&api_key=%s&format=json", fm->base, query,
+           key != NULL ? key : "");
   curl_free(key);
   *out = NULL;
   if (pd_http_get_json(url, "PopDeck/0.1.0", 15000, &status, &j, why, sizeof(why)) != PD_OK) {
@@ -23,7 +25,8 @@ static enum pd_result call(const struct pd_lastfm *fm, const char *query, json_t
   }
   if (json_object_get(j, "error") != NULL || status != 200 || j == NULL) {
     const char *msg = json_string_value(json_object_get(j, "message"));
-    snprintf(err, errlen, "Last.fm answered %ld: %s", status, msg != NULL ? msg : "no usable answer");
+    snprintf(err, errlen, "Last.fm answered %ld: %s", status,
+             msg != NULL ? msg : "no usable answer");
     json_decref(j);
     return PD_E_UPSTREAM;
   }
@@ -35,7 +38,8 @@ static json_t *names_of(json_t *list)
 {
   size_t i;
   json_t *a, *names = json_array();
-  json_array_foreach(list, i, a) {
+  json_array_foreach(list, i, a)
+  {
     const char *n = json_string_value(json_object_get(a, "name"));
     if (n != NULL && n[0] != '\0')
       json_array_append_new(names, json_string(n));
@@ -43,7 +47,8 @@ static json_t *names_of(json_t *list)
   return names;
 }
 
-enum pd_result pd_lastfm_top_artists(const struct pd_lastfm *fm, int limit, json_t **names, char *err, size_t errlen)
+enum pd_result pd_lastfm_top_artists(const struct pd_lastfm *fm, int limit, json_t **names,
+                                     char *err, size_t errlen)
 {
   char q[128];
   json_t *j = NULL;
@@ -56,8 +61,8 @@ enum pd_result pd_lastfm_top_artists(const struct pd_lastfm *fm, int limit, json
   return PD_OK;
 }
 
-enum pd_result pd_lastfm_similar(const struct pd_lastfm *fm, const char *artist, int limit, json_t **names, char *err,
-                                 size_t errlen)
+enum pd_result pd_lastfm_similar(const struct pd_lastfm *fm, const char *artist, int limit,
+                                 json_t **names, char *err, size_t errlen)
 {
   char q[512];
   json_t *j = NULL;

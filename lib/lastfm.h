@@ -12,9 +12,10 @@ struct pd_lastfm {
 };
 
 /* Names of the top chart artists (chart.getTopArtists).  Caller owns *names (array of strings). */
-enum pd_result pd_lastfm_top_artists(const struct pd_lastfm *fm, int limit, json_t **names, char *err, size_t errlen);
+enum pd_result pd_lastfm_top_artists(const struct pd_lastfm *fm, int limit, json_t **names,
+                                     char *err, size_t errlen);
 /* Names of artists similar to artist (artist.getSimilar). */
-enum pd_result pd_lastfm_similar(const struct pd_lastfm *fm, const char *artist, int limit, json_t **names, char *err,
-                                 size_t errlen);
+enum pd_result pd_lastfm_similar(const struct pd_lastfm *fm, const char *artist, int limit,
+                                 json_t **names, char *err, size_t errlen);
 
 #endif

@@ -12,7 +12,8 @@
 #define STATUS_MAX 599
 #define N_STATUS (STATUS_MAX - STATUS_MIN + 2)
 
-static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                 0.05,   0.1,   0.25,   0.5,   1,    2.5};
 #define N_BUCKET PD_ARRAY_LEN(buckets)
 
 static _Atomic uint64_t requests[PD_ROUTE_COUNT][N_STATUS];
@@ -22,8 +23,8 @@ static _Atomic uint64_t hist_count;
 static _Atomic uint64_t hist_sum_us;
 static _Atomic uint64_t followups[PD_FOLLOWUP_OUTCOME_COUNT];
 
-static const char *route_names[PD_ROUTE_COUNT] = {"/interactions", "/healthz", "/readyz", "/metrics",
-                                                  "/cards",        "/admin",   "other"};
+static const char *route_names[PD_ROUTE_COUNT] = {
+    "/interactions", "/healthz", "/readyz", "/metrics", "/cards", "/admin", "other"};
 static const char *outcome_names[PD_FOLLOWUP_OUTCOME_COUNT] = {"sent", "rate_limited", "retry",
                                                                "gave_up", "expired"};
 
@@ -36,7 +37,8 @@ void pd_metrics_request(enum pd_route route, int status)
 {
   if (route >= PD_ROUTE_COUNT)
     route = PD_ROUTE_OTHER;
-  size_t i = status >= STATUS_MIN && status <= STATUS_MAX ? (size_t)(status - STATUS_MIN) : N_STATUS - 1;
+  size_t i =
+      status >= STATUS_MIN && status <= STATUS_MAX ? (size_t)(status - STATUS_MIN) : N_STATUS - 1;
   atomic_fetch_add_explicit(&requests[route][i], 1, memory_order_relaxed);
 }
 
@@ -70,7 +72,8 @@ enum pd_result pd_metrics_render(const struct pd_metrics_gauges *g, char **out, 
     return PD_E_NOMEM;
 
   fputs("# HELP popdeck_http_requests_total HTTP requests answered, by route and status.\n"
-        "# TYPE popdeck_http_requests_total counter\n", f);
+        "# TYPE popdeck_http_requests_total counter\n",
+        f);
   for (int r = 0; r < PD_ROUTE_COUNT; r++) {
     for (size_t s = 0; s < N_STATUS; s++) {
       uint64_t v = atomic_load_explicit(&requests[r][s], memory_order_relaxed);
@@ -81,49 +84,61 @@ enum pd_result pd_metrics_render(const struct pd_metrics_gauges *g, char **out, 
         snprintf(code, sizeof(code), "%d", STATUS_MIN + (int)s);
       else
         snprintf(code, sizeof(code), "other");
-      fprintf(f, "popdeck_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n", route_names[r], code,
-              (unsigned long long)v);
+      fprintf(f, "popdeck_http_requests_total{route=\"%s\",status=\"%s\"} %llu\n", route_names[r],
+              code, (unsigned long long)v);
     }
   }
-  fprintf(f, "# HELP popdeck_signature_failures_total Interaction requests refused for a bad or missing signature.\n"
-             "# TYPE popdeck_signature_failures_total counter\n"
-             "popdeck_signature_failures_total %llu\n",
+  fprintf(f,
+          "# HELP popdeck_signature_failures_total Interaction requests refused for a bad or "
+          "missing signature.\n"
+          "# TYPE popdeck_signature_failures_total counter\n"
+          "popdeck_signature_failures_total %llu\n",
           (unsigned long long)atomic_load(&sig_failures));
 
   fputs("# HELP popdeck_handler_duration_seconds Time from a verified interaction to its answer.\n"
-        "# TYPE popdeck_handler_duration_seconds histogram\n", f);
+        "# TYPE popdeck_handler_duration_seconds histogram\n",
+        f);
   uint64_t cum = 0;
   for (size_t i = 0; i < N_BUCKET; i++) {
     cum += atomic_load(&hist[i]);
-    fprintf(f, "popdeck_handler_duration_seconds_bucket{le=\"%g\"} %llu\n", buckets[i], (unsigned long long)cum);
+    fprintf(f, "popdeck_handler_duration_seconds_bucket{le=\"%g\"} %llu\n", buckets[i],
+            (unsigned long long)cum);
   }
   cum += atomic_load(&hist[N_BUCKET]);
-  fprintf(f, "popdeck_handler_duration_seconds_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)cum);
-  fprintf(f, "popdeck_handler_duration_seconds_sum %.6f\n", (double)atomic_load(&hist_sum_us) / 1e6);
-  fprintf(f, "popdeck_handler_duration_seconds_count %llu\n", (unsigned long long)atomic_load(&hist_count));
+  fprintf(f, "popdeck_handler_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+          (unsigned long long)cum);
+  fprintf(f, "popdeck_handler_duration_seconds_sum %.6f\n",
+          (double)atomic_load(&hist_sum_us) / 1e6);
+  fprintf(f, "popdeck_handler_duration_seconds_count %llu\n",
+          (unsigned long long)atomic_load(&hist_count));
 
   fputs("# HELP popdeck_followup_attempts_total Follow-up sends to Discord, by outcome.\n"
-        "# TYPE popdeck_followup_attempts_total counter\n", f);
+        "# TYPE popdeck_followup_attempts_total counter\n",
+        f);
   for (int o = 0; o < PD_FOLLOWUP_OUTCOME_COUNT; o++)
     fprintf(f, "popdeck_followup_attempts_total{outcome=\"%s\"} %llu\n", outcome_names[o],
             (unsigned long long)atomic_load(&followups[o]));
-  fprintf(f, "# HELP popdeck_followup_failures_total Follow-ups given up for good (a refused request or an expired token).\n"
-             "# TYPE popdeck_followup_failures_total counter\n"
-             "popdeck_followup_failures_total %llu\n",
+  fprintf(f,
+          "# HELP popdeck_followup_failures_total Follow-ups given up for good (a refused request "
+          "or an expired token).\n"
+          "# TYPE popdeck_followup_failures_total counter\n"
+          "popdeck_followup_failures_total %llu\n",
           (unsigned long long)(atomic_load(&followups[PD_FOLLOWUP_GAVE_UP]) +
                                atomic_load(&followups[PD_FOLLOWUP_EXPIRED])));
 
   if (g->followup_queue_depth >= 0)
-    fprintf(f, "# HELP popdeck_followup_queue_depth Follow-ups waiting to be sent (all instances).\n"
-               "# TYPE popdeck_followup_queue_depth gauge\n"
-               "popdeck_followup_queue_depth %lld\n",
+    fprintf(f,
+            "# HELP popdeck_followup_queue_depth Follow-ups waiting to be sent (all instances).\n"
+            "# TYPE popdeck_followup_queue_depth gauge\n"
+            "popdeck_followup_queue_depth %lld\n",
             (long long)g->followup_queue_depth);
-  fprintf(f, "# HELP popdeck_db_pool_in_use Database connections checked out of this process's pool.\n"
-             "# TYPE popdeck_db_pool_in_use gauge\n"
-             "popdeck_db_pool_in_use %lld\n"
-             "# HELP popdeck_db_pool_size Size of this process's database pool.\n"
-             "# TYPE popdeck_db_pool_size gauge\n"
-             "popdeck_db_pool_size %lld\n",
+  fprintf(f,
+          "# HELP popdeck_db_pool_in_use Database connections checked out of this process's pool.\n"
+          "# TYPE popdeck_db_pool_in_use gauge\n"
+          "popdeck_db_pool_in_use %lld\n"
+          "# HELP popdeck_db_pool_size Size of this process's database pool.\n"
+          "# TYPE popdeck_db_pool_size gauge\n"
+          "popdeck_db_pool_size %lld\n",
           (long long)g->db_pool_in_use, (long long)g->db_pool_size);
 
   if (fclose(f) != 0) {

@@ -160,8 +160,8 @@ static enum pd_result apply_one(struct pd_db *db, const char *dir, const char *n
   PQclear(r);
   snprintf(vbuf, sizeof(vbuf), "%d", version_of(name));
   const char *params[2] = {vbuf, name};
-  r = PQexecParams(db->pg, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2, NULL, params,
-                   NULL, NULL, 0);
+  r = PQexecParams(db->pg, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2, NULL,
+                   params, NULL, NULL, 0);
   if (PQresultStatus(r) != PGRES_COMMAND_OK) {
     pd_log_error("migrate: recording %s failed: %s", name, PQresultErrorMessage(r));
     PQclear(r);

@@ -11,8 +11,8 @@
 #include <time.h>
 
 /* GET base + path_and_query, waiting first so requests are at least a second apart. */
-static enum pd_result get_once(struct pd_mb *mb, const char *path, json_t **out, long *status, char *err,
-                               size_t errlen)
+static enum pd_result get_once(struct pd_mb *mb, const char *path, json_t **out, long *status,
+                               char *err, size_t errlen)
 {
   char url[2048], why[256];
   int64_t wait = mb->last_request_us + PD_MB_INTERVAL_US - pd_now_us();
@@ -29,7 +29,9 @@ static enum pd_result get_once(struct pd_mb *mb, const char *path, json_t **out,
   }
   if (*status != 200 || *out == NULL) {
     snprintf(err, errlen, "MusicBrainz answered %ld%s", *status,
-             *status == 503 ? " (rate limited)" : *status == 200 ? " with bad JSON" : "");
+             *status == 503   ? " (rate limited)"
+             : *status == 200 ? " with bad JSON"
+                              : "");
     json_decref(*out);
     *out = NULL;
     return PD_E_UPSTREAM;
@@ -39,7 +41,8 @@ static enum pd_result get_once(struct pd_mb *mb, const char *path, json_t **out,
 
 /* MusicBrainz answers 503 to a client over its rate (another process of ours may have asked a
  * moment ago): wait the interval again and retry a few times before giving up. */
-static enum pd_result get_json(struct pd_mb *mb, const char *path, json_t **out, char *err, size_t errlen)
+static enum pd_result get_json(struct pd_mb *mb, const char *path, json_t **out, char *err,
+                               size_t errlen)
 {
   enum pd_result rc = PD_E_UPSTREAM;
   long status = 0;
@@ -72,8 +75,8 @@ static enum pd_result bad_id(const char *what, const char *id, char *err, size_t
   return PD_E_INVALID;
 }
 
-enum pd_result pd_mb_find_artist(struct pd_mb *mb, const char *name, struct pd_mb_artist *out, char *err,
-                                 size_t errlen)
+enum pd_result pd_mb_find_artist(struct pd_mb *mb, const char *name, struct pd_mb_artist *out,
+                                 char *err, size_t errlen)
 {
   char path[1024];
   json_t *r = NULL;
@@ -121,18 +124,21 @@ json_t *pd_mb_eras_from(json_t *answer)
   json_t **list = calloc(json_array_size(groups) + 1, sizeof(json_t *));
   if (list == NULL)
     return NULL;
-  json_array_foreach(groups, i, rg) {
+  json_array_foreach(groups, i, rg)
+  {
     const char *type = json_string_value(json_object_get(rg, "primary-type"));
     const char *title = json_string_value(json_object_get(rg, "title"));
     const char *date = json_string_value(json_object_get(rg, "first-release-date"));
-    if (type == NULL || strcmp(type, "Album") != 0 || json_array_size(json_object_get(rg, "secondary-types")) > 0 ||
-        title == NULL || date == NULL || strlen(date) < 4)
+    if (type == NULL || strcmp(type, "Album") != 0 ||
+        json_array_size(json_object_get(rg, "secondary-types")) > 0 || title == NULL ||
+        date == NULL || strlen(date) < 4)
       continue;
     char start[16];
     snprintf(start, sizeof(start), "%.4s-%.2s-%.2s", date, strlen(date) >= 7 ? date + 5 : "01",
              strlen(date) >= 10 ? date + 8 : "01");
     const char *id = json_string_value(json_object_get(rg, "id"));
-    list[n++] = json_pack("{s:s, s:s, s:s*}", "name", title, "start", start, "mbid", pd_mb_id_valid(id) ? id : NULL);
+    list[n++] = json_pack("{s:s, s:s, s:s*}", "name", title, "start", start, "mbid",
+                          pd_mb_id_valid(id) ? id : NULL);
   }
   qsort(list, n, sizeof(json_t *), by_start);
   json_t *eras = json_array();
@@ -143,7 +149,8 @@ json_t *pd_mb_eras_from(json_t *answer)
     bool repeat = false;
     for (size_t k = 0; paren != NULL && k < json_array_size(eras); k++) {
       const char *seen = json_string_value(json_object_get(json_array_get(eras, k), "name"));
-      repeat |= strlen(seen) == (size_t)(paren - title) && strncmp(seen, title, (size_t)(paren - title)) == 0;
+      repeat |= strlen(seen) == (size_t)(paren - title) &&
+                strncmp(seen, title, (size_t)(paren - title)) == 0;
     }
     if (repeat)
       json_decref(list[i]);
@@ -154,7 +161,8 @@ json_t *pd_mb_eras_from(json_t *answer)
   return eras;
 }
 
-enum pd_result pd_mb_eras(struct pd_mb *mb, const char *mbid, json_t **eras, char *err, size_t errlen)
+enum pd_result pd_mb_eras(struct pd_mb *mb, const char *mbid, json_t **eras, char *err,
+                          size_t errlen)
 {
   char path[256];
   json_t *r = NULL;
@@ -176,15 +184,16 @@ json_t *pd_mb_members_from(json_t *answer)
   json_t *rel;
   if (out == NULL)
     return NULL;
-  json_array_foreach(json_object_get(answer, "relations"), i, rel) {
+  json_array_foreach(json_object_get(answer, "relations"), i, rel)
+  {
     json_t *who = json_object_get(rel, "artist");
     const char *type = json_string_value(json_object_get(rel, "type"));
     const char *dir = json_string_value(json_object_get(rel, "direction"));
     const char *name = json_string_value(json_object_get(who, "name"));
     const char *id = json_string_value(json_object_get(who, "id"));
     /* On a group's page its members point at it: "member of band", backward. */
-    if (type == NULL || strcmp(type, "member of band") != 0 || dir == NULL || strcmp(dir, "backward") != 0 ||
-        name == NULL || id == NULL)
+    if (type == NULL || strcmp(type, "member of band") != 0 || dir == NULL ||
+        strcmp(dir, "backward") != 0 || name == NULL || id == NULL)
       continue;
     if (!pd_mb_id_valid(id))
       id = NULL; /* kept by name, never put in a URL */
@@ -192,17 +201,20 @@ json_t *pd_mb_members_from(json_t *answer)
     for (size_t k = 0; k < json_array_size(out) && !seen; k++) {
       json_t *m = json_array_get(out, k);
       const char *mid = json_string_value(json_object_get(m, "mbid"));
-      seen = id != NULL && mid != NULL ? strcmp(mid, id) == 0
-                                       : strcmp(json_string_value(json_object_get(m, "name")), name) == 0;
+      seen = id != NULL && mid != NULL
+                 ? strcmp(mid, id) == 0
+                 : strcmp(json_string_value(json_object_get(m, "name")), name) == 0;
     }
     if (!seen)
-      json_array_append_new(out, json_pack("{s:s, s:s*, s:s}", "name", name, "mbid", id, "role",
-                                           json_is_true(json_object_get(rel, "ended")) ? "former member" : "member"));
+      json_array_append_new(
+          out, json_pack("{s:s, s:s*, s:s}", "name", name, "mbid", id, "role",
+                         json_is_true(json_object_get(rel, "ended")) ? "former member" : "member"));
   }
   return out;
 }
 
-enum pd_result pd_mb_members(struct pd_mb *mb, const char *mbid, json_t **members, char *err, size_t errlen)
+enum pd_result pd_mb_members(struct pd_mb *mb, const char *mbid, json_t **members, char *err,
+                             size_t errlen)
 {
   char path[256];
   json_t *r = NULL;

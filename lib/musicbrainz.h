@@ -31,20 +31,22 @@ bool pd_mb_id_valid(const char *s);
 
 /* The best match for name (score >= 90).  PD_E_NOTFOUND when nothing matches well;
  * PD_E_UPSTREAM when its id is not a UUID. */
-enum pd_result pd_mb_find_artist(struct pd_mb *mb, const char *name, struct pd_mb_artist *out, char *err,
-                                 size_t errlen);
+enum pd_result pd_mb_find_artist(struct pd_mb *mb, const char *name, struct pd_mb_artist *out,
+                                 char *err, size_t errlen);
 /* Studio albums as eras, oldest first: [{"name": title, "start": "YYYY-MM-DD", "mbid": the
  * release group's id}].  Live albums,
  * compilations and re-recordings of an earlier title ("Fearless (Taylor's Version)") are left
  * out; a year-only date becomes January 1st; a release group whose id is not a UUID keeps
  * its era but has no "mbid" (so no cover is looked up).  PD_E_INVALID, before any request,
  * when mbid is not a UUID.  Caller owns *eras. */
-enum pd_result pd_mb_eras(struct pd_mb *mb, const char *mbid, json_t **eras, char *err, size_t errlen);
+enum pd_result pd_mb_eras(struct pd_mb *mb, const char *mbid, json_t **eras, char *err,
+                          size_t errlen);
 
 /* A group's members from its artist relations: [{"name", "mbid", "role": "member" or
  * "former member"}], each once, in MusicBrainz's order; a member whose id is not a UUID is
  * listed without "mbid".  PD_E_INVALID, before any request, when mbid is not a UUID. */
-enum pd_result pd_mb_members(struct pd_mb *mb, const char *mbid, json_t **members, char *err, size_t errlen);
+enum pd_result pd_mb_members(struct pd_mb *mb, const char *mbid, json_t **members, char *err,
+                             size_t errlen);
 json_t *pd_mb_members_from(json_t *artist_with_rels);
 
 /* The era list from a release-group browse answer (exposed for tests). */

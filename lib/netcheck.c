@@ -15,40 +15,40 @@ struct range {
 
 /* IANA IPv4 Special-Purpose Address Registry: nothing here is a place to fetch images from. */
 static const struct range v4_special[] = {
-  {{255, 255, 255, 255}, 32, "broadcast"},
-  {{0}, 8, "this network"},
-  {{10}, 8, "private"},
-  {{100, 64}, 10, "shared (carrier-grade NAT)"},
-  {{127}, 8, "loopback"},
-  {{169, 254}, 16, "link-local"},
-  {{172, 16}, 12, "private"},
-  {{192, 0, 0}, 24, "IETF protocol"},
-  {{192, 0, 2}, 24, "documentation"},
-  {{192, 88, 99}, 24, "6to4 relay"},
-  {{192, 168}, 16, "private"},
-  {{198, 18}, 15, "benchmarking"},
-  {{198, 51, 100}, 24, "documentation"},
-  {{203, 0, 113}, 24, "documentation"},
-  {{224}, 4, "multicast"},
-  {{240}, 4, "reserved"},
+    {{255, 255, 255, 255}, 32, "broadcast"},
+    {{0}, 8, "this network"},
+    {{10}, 8, "private"},
+    {{100, 64}, 10, "shared (carrier-grade NAT)"},
+    {{127}, 8, "loopback"},
+    {{169, 254}, 16, "link-local"},
+    {{172, 16}, 12, "private"},
+    {{192, 0, 0}, 24, "IETF protocol"},
+    {{192, 0, 2}, 24, "documentation"},
+    {{192, 88, 99}, 24, "6to4 relay"},
+    {{192, 168}, 16, "private"},
+    {{198, 18}, 15, "benchmarking"},
+    {{198, 51, 100}, 24, "documentation"},
+    {{203, 0, 113}, 24, "documentation"},
+    {{224}, 4, "multicast"},
+    {{240}, 4, "reserved"},
 };
 
 /* IANA IPv6 Special-Purpose Address Registry, then anything outside global unicast 2000::/3. */
 static const struct range v6_special[] = {
-  {{0}, 128, "unspecified"},
-  {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128, "loopback"},
-  {{0}, 96, "IPv4-compatible (deprecated)"},
-  {{0, 0x64, 0xff, 0x9b}, 96, "NAT64"},
-  {{0, 0x64, 0xff, 0x9b, 0, 1}, 48, "NAT64 (local)"},
-  {{0x01, 0x00}, 64, "discard-only"},
-  {{0x20, 0x01, 0x0d, 0xb8}, 32, "documentation"},
-  {{0x20, 0x01}, 23, "IETF protocol (Teredo and others)"},
-  {{0x20, 0x02}, 16, "6to4"},
-  {{0x3f, 0xff}, 20, "documentation"},
-  {{0xfc}, 7, "unique local (private)"},
-  {{0xfe, 0x80}, 10, "link-local"},
-  {{0xfe, 0xc0}, 10, "site-local (deprecated)"},
-  {{0xff}, 8, "multicast"},
+    {{0}, 128, "unspecified"},
+    {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128, "loopback"},
+    {{0}, 96, "IPv4-compatible (deprecated)"},
+    {{0, 0x64, 0xff, 0x9b}, 96, "NAT64"},
+    {{0, 0x64, 0xff, 0x9b, 0, 1}, 48, "NAT64 (local)"},
+    {{0x01, 0x00}, 64, "discard-only"},
+    {{0x20, 0x01, 0x0d, 0xb8}, 32, "documentation"},
+    {{0x20, 0x01}, 23, "IETF protocol (Teredo and others)"},
+    {{0x20, 0x02}, 16, "6to4"},
+    {{0x3f, 0xff}, 20, "documentation"},
+    {{0xfc}, 7, "unique local (private)"},
+    {{0xfe, 0x80}, 10, "link-local"},
+    {{0xfe, 0xc0}, 10, "site-local (deprecated)"},
+    {{0xff}, 8, "multicast"},
 };
 
 static bool in_prefix(const unsigned char *addr, const unsigned char *net, int prefix)
@@ -117,7 +117,8 @@ enum pd_result pd_netlist_parse(const char *s, struct pd_netlist *out, char *err
     if (inet_pton(net->family, item, net->addr) != 1 || prefix < 0) {
       if (slash != NULL)
         *slash = '/';
-      snprintf(err, errlen, "\"%s\" is not an address or network (like 127.0.0.1/32 or fd00::/8)", item);
+      snprintf(err, errlen, "\"%s\" is not an address or network (like 127.0.0.1/32 or fd00::/8)",
+               item);
       return PD_E_INVALID;
     }
     net->prefix = (int)prefix;
@@ -138,7 +139,8 @@ bool pd_netlist_contains(const struct pd_netlist *list, int family, const unsign
   return false;
 }
 
-bool pd_net_permitted(const struct pd_netlist *allowed, const struct sockaddr *sa, char *why, size_t whylen)
+bool pd_net_permitted(const struct pd_netlist *allowed, const struct sockaddr *sa, char *why,
+                      size_t whylen)
 {
   const unsigned char *addr = NULL;
   char text[INET6_ADDRSTRLEN] = "?";

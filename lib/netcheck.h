@@ -39,6 +39,7 @@ bool pd_netlist_contains(const struct pd_netlist *list, int family, const unsign
 /* Whether a download may connect to sa: a public address, or one on allowed (may be NULL).
  * Otherwise false, with why naming the address and what it is
  * ("169.254.169.254 is a link-local address"). */
-bool pd_net_permitted(const struct pd_netlist *allowed, const struct sockaddr *sa, char *why, size_t whylen);
+bool pd_net_permitted(const struct pd_netlist *allowed, const struct sockaddr *sa, char *why,
+                      size_t whylen);
 
 #endif

@@ -17,7 +17,8 @@ struct errbuf {
   const char *origin;
 };
 
-static enum pd_result fail(const struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static enum pd_result fail(const struct errbuf *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static enum pd_result fail(const struct errbuf *e, const char *fmt, ...)
 {
@@ -32,13 +33,15 @@ static enum pd_result fail(const struct errbuf *e, const char *fmt, ...)
 }
 
 /* Every key of obj is one of allowed (NULL-terminated) or "_comment". */
-static enum pd_result known_keys(json_t *obj, const char *path, const char *const *allowed, const struct errbuf *e)
+static enum pd_result known_keys(json_t *obj, const char *path, const char *const *allowed,
+                                 const struct errbuf *e)
 {
   const char *key;
   json_t *v;
   if (!json_is_object(obj))
     return fail(e, "%s: must be an object", path[0] != '\0' ? path : "(root)");
-  json_object_foreach(obj, key, v) {
+  json_object_foreach(obj, key, v)
+  {
     bool ok = strcmp(key, "_comment") == 0;
     for (const char *const *a = allowed; !ok && *a != NULL; a++)
       ok = strcmp(key, *a) == 0;
@@ -48,18 +51,19 @@ static enum pd_result known_keys(json_t *obj, const char *path, const char *cons
   return PD_OK;
 }
 
-static enum pd_result integer(json_t *obj, const char *key, const char *path, int64_t lo, int64_t hi, int64_t *out,
-                              const struct errbuf *e)
+static enum pd_result integer(json_t *obj, const char *key, const char *path, int64_t lo,
+                              int64_t hi, int64_t *out, const struct errbuf *e)
 {
   json_t *v = json_object_get(obj, key);
   const char *dot = path[0] != '\0' ? "." : "";
   if (v == NULL)
     return fail(e, "%s%s%s: missing", path, dot, key);
   if (!json_is_integer(v))
-    return fail(e, "%s%s%s: must be a whole number from %lld to %lld", path, dot, key, (long long)lo, (long long)hi);
+    return fail(e, "%s%s%s: must be a whole number from %lld to %lld", path, dot, key,
+                (long long)lo, (long long)hi);
   if (json_integer_value(v) < lo || json_integer_value(v) > hi)
-    return fail(e, "%s%s%s: must be a whole number from %lld to %lld (got %lld)", path, dot, key, (long long)lo,
-                (long long)hi, (long long)json_integer_value(v));
+    return fail(e, "%s%s%s: must be a whole number from %lld to %lld (got %lld)", path, dot, key,
+                (long long)lo, (long long)hi, (long long)json_integer_value(v));
   *out = json_integer_value(v);
   return PD_OK;
 }
@@ -77,15 +81,16 @@ static enum pd_result text(json_t *obj, const char *key, const char *path, char 
 }
 
 /* All five rarities (partial: only those listed, the others staying as they are). */
-static enum pd_result weights(json_t *obj, const char *path, bool partial, double out[PD_RARITY_COUNT],
-                              const struct errbuf *e)
+static enum pd_result weights(json_t *obj, const char *path, bool partial,
+                              double out[PD_RARITY_COUNT], const struct errbuf *e)
 {
   const char *key;
   json_t *v;
   double sum = 0;
   if (!json_is_object(obj))
     return fail(e, "%s: must be an object of rarity weights", path);
-  json_object_foreach(obj, key, v) {
+  json_object_foreach(obj, key, v)
+  {
     enum pd_rarity r;
     if (strcmp(key, "_comment") == 0)
       continue;
@@ -103,7 +108,8 @@ static enum pd_result weights(json_t *obj, const char *path, bool partial, doubl
   return sum > 0 ? PD_OK : fail(e, "%s: every rarity has weight 0", path);
 }
 
-static enum pd_result price(json_t *obj, const char *path, struct pd_price *out, const struct errbuf *e)
+static enum pd_result price(json_t *obj, const char *path, struct pd_price *out,
+                            const struct errbuf *e)
 {
   static const char *const keys[] = {"currency", "amount", NULL};
   char p[96];
@@ -148,7 +154,8 @@ static bool snowflake(const char *s)
 
 static enum pd_result read_packs(json_t *list, struct pd_game_config *g, const struct errbuf *e)
 {
-  static const char *const keys[] = {"id", "name", "size", "free_per_day", "price", "weights", NULL};
+  static const char *const keys[] = {"id",    "name",    "size", "free_per_day",
+                                     "price", "weights", NULL};
   size_t i;
   json_t *p;
   if (!json_is_array(list) || json_array_size(list) == 0)
@@ -156,7 +163,8 @@ static enum pd_result read_packs(json_t *list, struct pd_game_config *g, const s
   g->packs = calloc(json_array_size(list), sizeof(*g->packs));
   if (g->packs == NULL)
     return PD_E_NOMEM;
-  json_array_foreach(list, i, p) {
+  json_array_foreach(list, i, p)
+  {
     char path[32], wpath[48];
     int64_t v = 0;
     struct pd_pack *k = &g->packs[i];
@@ -212,7 +220,8 @@ static enum pd_result read_cooldowns(json_t *c, struct pd_game_config *g, const 
     return PD_E_NOMEM;
   size_t i;
   json_t *t;
-  json_array_foreach(tiers, i, t) {
+  json_array_foreach(tiers, i, t)
+  {
     char path[40];
     struct pd_tier *k = &g->tiers[i];
     snprintf(path, sizeof(path), "cooldowns.tiers[%zu]", i);
@@ -224,7 +233,8 @@ static enum pd_result read_cooldowns(json_t *c, struct pd_game_config *g, const 
     if (rc == PD_OK)
       rc = text(t, "name", path, k->name, sizeof(k->name), e);
     json_t *m = json_object_get(t, "multiplier");
-    if (rc == PD_OK && (!json_is_number(m) || !(json_number_value(m) > 0 && json_number_value(m) <= 1)))
+    if (rc == PD_OK &&
+        (!json_is_number(m) || !(json_number_value(m) > 0 && json_number_value(m) <= 1)))
       rc = fail(e, "%s.multiplier: must be a number above 0 and at most 1", path);
     if (rc != PD_OK)
       return rc;
@@ -246,7 +256,8 @@ static enum pd_result read_boosts(json_t *list, struct pd_game_config *g, const 
   g->boosts = calloc(json_array_size(list) + 1, sizeof(*g->boosts));
   if (g->boosts == NULL)
     return PD_E_NOMEM;
-  json_array_foreach(list, i, b) {
+  json_array_foreach(list, i, b)
+  {
     char path[40], wpath[56];
     struct pd_event_boost *k = &g->boosts[i];
     snprintf(path, sizeof(path), "event_boosts[%zu]", i);
@@ -270,7 +281,8 @@ static enum pd_result read_boosts(json_t *list, struct pd_game_config *g, const 
 
 static enum pd_result read_game(json_t *root, struct pd_game_config *g, const struct errbuf *e)
 {
-  static const char *const keys[] = {"default_pack", "packs", "draw", "cooldowns", "pack_expiry_s", "event_boosts", NULL};
+  static const char *const keys[] = {"default_pack",  "packs",        "draw", "cooldowns",
+                                     "pack_expiry_s", "event_boosts", NULL};
   static const char *const dkeys[] = {"free_per_day", "price", "weights", NULL};
   int64_t v = 0;
   enum pd_result rc = known_keys(root, "", keys, e);
@@ -325,14 +337,16 @@ static enum pd_result finish(json_t *root, const json_error_t *jerr, struct pd_g
   return PD_OK;
 }
 
-enum pd_result pd_game_config_load(const char *path, struct pd_game_config **out, char *err, size_t errlen)
+enum pd_result pd_game_config_load(const char *path, struct pd_game_config **out, char *err,
+                                   size_t errlen)
 {
   struct errbuf e = {err, errlen, path};
   json_error_t jerr;
   return finish(json_load_file(path, JSON_REJECT_DUPLICATES, &jerr), &jerr, out, &e);
 }
 
-enum pd_result pd_game_config_parse(const char *json, struct pd_game_config **out, char *err, size_t errlen)
+enum pd_result pd_game_config_parse(const char *json, struct pd_game_config **out, char *err,
+                                    size_t errlen)
 {
   struct errbuf e = {err, errlen, NULL};
   json_error_t jerr;
@@ -365,13 +379,15 @@ const struct pd_event_boost *pd_game_event_boost(const struct pd_game_config *g,
   return NULL;
 }
 
-static void boosted(const double weights[PD_RARITY_COUNT], const double *boost, double out[PD_RARITY_COUNT])
+static void boosted(const double weights[PD_RARITY_COUNT], const double *boost,
+                    double out[PD_RARITY_COUNT])
 {
   for (int r = 0; r < PD_RARITY_COUNT; r++)
     out[r] = weights[r] * (boost != NULL ? boost[r] : 1);
 }
 
-void pd_pack_odds(const double weights[PD_RARITY_COUNT], const double *boost, double out[PD_RARITY_COUNT])
+void pd_pack_odds(const double weights[PD_RARITY_COUNT], const double *boost,
+                  double out[PD_RARITY_COUNT])
 {
   double w[PD_RARITY_COUNT];
   boosted(weights, boost, w);
@@ -385,15 +401,16 @@ enum pd_rarity pd_pack_draw(const double weights[PD_RARITY_COUNT], const double 
   return pd_rarity_sample(w, r);
 }
 
-int64_t pd_game_cooldown_s(const struct pd_game_config *g, int64_t base_s, bool booster, const char *const *role_ids,
-                           size_t nroles)
+int64_t pd_game_cooldown_s(const struct pd_game_config *g, int64_t base_s, bool booster,
+                           const char *const *role_ids, size_t nroles)
 {
   double m = booster ? g->booster_multiplier : 1;
   if (base_s <= 0)
     return 0;
   for (size_t t = 0; t < g->ntiers; t++)
     for (size_t i = 0; i < nroles; i++)
-      if (role_ids[i] != NULL && strcmp(role_ids[i], g->tiers[t].role_id) == 0 && g->tiers[t].multiplier < m)
+      if (role_ids[i] != NULL && strcmp(role_ids[i], g->tiers[t].role_id) == 0 &&
+          g->tiers[t].multiplier < m)
         m = g->tiers[t].multiplier;
   int64_t s = (int64_t)ceil((double)base_s * m - 1e-9);
   return s < 1 ? 1 : s;

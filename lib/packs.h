@@ -55,22 +55,26 @@ struct pd_game_config {
 
 /* Reads and validates; on failure one line in err naming the file and the JSON path, e.g.
  * "assets/packs.json: packs[1].size: must be 1 to 5 (got 9)".  PD_E_IO when unreadable. */
-enum pd_result pd_game_config_load(const char *path, struct pd_game_config **out, char *err, size_t errlen);
-enum pd_result pd_game_config_parse(const char *json, struct pd_game_config **out, char *err, size_t errlen);
+enum pd_result pd_game_config_load(const char *path, struct pd_game_config **out, char *err,
+                                   size_t errlen);
+enum pd_result pd_game_config_parse(const char *json, struct pd_game_config **out, char *err,
+                                    size_t errlen);
 void pd_game_config_free(struct pd_game_config *cfg);
 
 const struct pd_pack *pd_game_pack(const struct pd_game_config *cfg, const char *id);
-const struct pd_event_boost *pd_game_event_boost(const struct pd_game_config *cfg, const char *event);
+const struct pd_event_boost *pd_game_event_boost(const struct pd_game_config *cfg,
+                                                 const char *event);
 
 /* The exact chance of each rarity for weights times boost (NULL: none), as pd_pack_draw
  * draws it (pd_rarity_odds over the same thresholds). */
-void pd_pack_odds(const double weights[PD_RARITY_COUNT], const double *boost, double out[PD_RARITY_COUNT]);
+void pd_pack_odds(const double weights[PD_RARITY_COUNT], const double *boost,
+                  double out[PD_RARITY_COUNT]);
 /* One rarity for a uniform 32-bit r (randombytes_random()). */
 enum pd_rarity pd_pack_draw(const double weights[PD_RARITY_COUNT], const double *boost, uint32_t r);
 
 /* base_s times the smallest multiplier the player has: booster_multiplier when boosting, and
  * each tier whose role is among role_ids; rounded up, at least 1 s when base_s > 0. */
-int64_t pd_game_cooldown_s(const struct pd_game_config *cfg, int64_t base_s, bool booster, const char *const *role_ids,
-                           size_t nroles);
+int64_t pd_game_cooldown_s(const struct pd_game_config *cfg, int64_t base_s, bool booster,
+                           const char *const *role_ids, size_t nroles);
 
 #endif

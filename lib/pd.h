@@ -10,19 +10,19 @@
  * result to an HTTP status or a Discord message. */
 enum pd_result {
   PD_OK = 0,
-  PD_E_NOMEM,     /* allocation failed */
-  PD_E_INVALID,   /* input is malformed */
-  PD_E_NOTFOUND,  /* the thing asked for does not exist */
-  PD_E_CONFLICT,  /* a uniqueness or state rule said no (a duplicate: SQLSTATE 23505) */
-  PD_E_CHECK,     /* a CHECK constraint said no (a balance would go below zero: 23514) */
-  PD_E_TOOBIG,    /* input over a size cap */
-  PD_E_DB_SOFT,   /* serialization failure or deadlock: retry the transaction */
-  PD_E_DB_DOWN,   /* the database cannot be reached right now */
-  PD_E_DB_HARD,   /* the database refused the statement: a bug or bad data */
-  PD_E_UPSTREAM,  /* a remote API failed */
-  PD_E_IO,        /* a file or socket operation failed */
-  PD_E_INTERNAL,  /* anything else that is our fault */
-  PD_E_USER       /* a player's mistake, already answered (pd_ctx_user_error): roll back, show it */
+  PD_E_NOMEM,    /* allocation failed */
+  PD_E_INVALID,  /* input is malformed */
+  PD_E_NOTFOUND, /* the thing asked for does not exist */
+  PD_E_CONFLICT, /* a uniqueness or state rule said no (a duplicate: SQLSTATE 23505) */
+  PD_E_CHECK,    /* a CHECK constraint said no (a balance would go below zero: 23514) */
+  PD_E_TOOBIG,   /* input over a size cap */
+  PD_E_DB_SOFT,  /* serialization failure or deadlock: retry the transaction */
+  PD_E_DB_DOWN,  /* the database cannot be reached right now */
+  PD_E_DB_HARD,  /* the database refused the statement: a bug or bad data */
+  PD_E_UPSTREAM, /* a remote API failed */
+  PD_E_IO,       /* a file or socket operation failed */
+  PD_E_INTERNAL, /* anything else that is our fault */
+  PD_E_USER      /* a player's mistake, already answered (pd_ctx_user_error): roll back, show it */
 };
 
 const char *pd_result_str(enum pd_result r);

@@ -14,8 +14,8 @@ static int mix(int a, int b, int num, int den)
 }
 
 /* Draws text, shrinking the size until it fits max_w; returns the size used. */
-static double text_fit(gdImagePtr im, int color, const char *font, double size, int x, int y, int max_w,
-                       const char *s)
+static double text_fit(gdImagePtr im, int color, const char *font, double size, int x, int y,
+                       int max_w, const char *s)
 {
   int brect[8];
   for (; size > 8; size -= 1) {
@@ -28,7 +28,8 @@ static double text_fit(gdImagePtr im, int color, const char *font, double size, 
   return size;
 }
 
-enum pd_result pd_profile_card_png(const char *font_dir, const struct pd_profile_card *c, void **png, size_t *len)
+enum pd_result pd_profile_card_png(const char *font_dir, const struct pd_profile_card *c,
+                                   void **png, size_t *len)
 {
   char regular[512], bold[512];
   snprintf(regular, sizeof(regular), "%s/DejaVuSans.ttf", font_dir);
@@ -39,13 +40,15 @@ enum pd_result pd_profile_card_png(const char *font_dir, const struct pd_profile
   /* A diagonal violet-to-midnight gradient, the brand colours. */
   for (int y = 0; y < PD_PROFILE_CARD_HEIGHT; y++) {
     int t = y * 100 / PD_PROFILE_CARD_HEIGHT;
-    int col = gdImageColorAllocate(im, mix(0x7C, 0x1B, t, 100), mix(0x5C, 0x14, t, 100), mix(0xFF, 0x3A, t, 100));
+    int col = gdImageColorAllocate(im, mix(0x7C, 0x1B, t, 100), mix(0x5C, 0x14, t, 100),
+                                   mix(0xFF, 0x3A, t, 100));
     gdImageLine(im, 0, y, PD_PROFILE_CARD_WIDTH - 1, y, col);
   }
   int white = gdImageColorAllocate(im, 255, 255, 255);
   int soft = gdImageColorAllocateAlpha(im, 255, 255, 255, 45);
   int panel = gdImageColorAllocateAlpha(im, 10, 6, 30, 70);
-  gdImageFilledRectangle(im, 24, 120, PD_PROFILE_CARD_WIDTH - 25, PD_PROFILE_CARD_HEIGHT - 25, panel);
+  gdImageFilledRectangle(im, 24, 120, PD_PROFILE_CARD_WIDTH - 25, PD_PROFILE_CARD_HEIGHT - 25,
+                         panel);
 
   enum pd_result rc = PD_OK;
   if (text_fit(im, white, bold, 34, 32, 70, PD_PROFILE_CARD_WIDTH - 64, c->name) == 0) {

@@ -18,6 +18,7 @@ struct pd_profile_card {
 
 /* Renders the banner as PNG bytes (*png malloc'd by libgd: free with gdFree).  font_dir holds
  * DejaVuSans.ttf and DejaVuSans-Bold.ttf.  Same input, same bytes. */
-enum pd_result pd_profile_card_png(const char *font_dir, const struct pd_profile_card *c, void **png, size_t *len);
+enum pd_result pd_profile_card_png(const char *font_dir, const struct pd_profile_card *c,
+                                   void **png, size_t *len);
 
 #endif

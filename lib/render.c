@@ -23,14 +23,13 @@ static const struct {
   int outer, inner, accent;
   const char *label;
 } look[PD_RARITY_COUNT] = {
-  {0x9AA3AE, 0x5C6570, 0xFFFFFF, "COMMON"},
-  {0x3D8BFF, 0x1B4FA8, 0xFFFFFF, "RARE"},
-  {0xB05CFF, 0x6A22B8, 0xFFFFFF, "EPIC"},
-  {0xFFC53D, 0xB8860B, 0x2B1A00, "LEGENDARY"},
-  {0xFF4FD8, 0x38F2FF, 0x1A0030, "MYTHIC"},
+    {0x9AA3AE, 0x5C6570, 0xFFFFFF, "COMMON"}, {0x3D8BFF, 0x1B4FA8, 0xFFFFFF, "RARE"},
+    {0xB05CFF, 0x6A22B8, 0xFFFFFF, "EPIC"},   {0xFFC53D, 0xB8860B, 0x2B1A00, "LEGENDARY"},
+    {0xFF4FD8, 0x38F2FF, 0x1A0030, "MYTHIC"},
 };
 
-enum pd_result pd_renderer_new(const char *assets_dir, struct pd_renderer **out, char *err, size_t errlen)
+enum pd_result pd_renderer_new(const char *assets_dir, struct pd_renderer **out, char *err,
+                               size_t errlen)
 {
   struct pd_renderer *r = calloc(1, sizeof(*r));
   if (r == NULL)
@@ -38,7 +37,9 @@ enum pd_result pd_renderer_new(const char *assets_dir, struct pd_renderer **out,
   snprintf(r->bold, sizeof(r->bold), "%s/fonts/DejaVuSans-Bold.ttf", assets_dir);
   snprintf(r->regular, sizeof(r->regular), "%s/fonts/DejaVuSans.ttf", assets_dir);
   if (access(r->bold, R_OK) != 0 || access(r->regular, R_OK) != 0) {
-    snprintf(err, errlen, "ASSETS_DIR: fonts/DejaVuSans.ttf and fonts/DejaVuSans-Bold.ttf not found in \"%s\"", assets_dir);
+    snprintf(err, errlen,
+             "ASSETS_DIR: fonts/DejaVuSans.ttf and fonts/DejaVuSans-Bold.ttf not found in \"%s\"",
+             assets_dir);
     free(r);
     return PD_E_IO;
   }
@@ -67,8 +68,8 @@ static int blend(int a, int b, double t)
 }
 
 /* Text centred on cx, shrunk until it fits max_w (down to min), ellipsized below that. */
-static void text_centered(gdImagePtr im, const char *font, double size, double min, int color, int cx, int y,
-                          int max_w, const char *s)
+static void text_centered(gdImagePtr im, const char *font, double size, double min, int color,
+                          int cx, int y, int max_w, const char *s)
 {
   int br[8];
   char buf[256];
@@ -152,7 +153,8 @@ static void frame(gdImagePtr im, enum pd_rarity rar)
   }
   /* A fine inner line and corner studs. */
   int line = rgb(im, 0xFFFFFF, rar >= PD_RARITY_EPIC ? 40 : 80);
-  gdImageRectangle(im, border + 4, border + 4, PD_CARD_W - border - 5, PD_CARD_H - border - 5, line);
+  gdImageRectangle(im, border + 4, border + 4, PD_CARD_W - border - 5, PD_CARD_H - border - 5,
+                   line);
   int stud = rgb(im, look[rar].outer, 0);
   const int cx[4] = {border + 4, PD_CARD_W - border - 5, border + 4, PD_CARD_W - border - 5};
   const int cy[4] = {border + 4, border + 4, PD_CARD_H - border - 5, PD_CARD_H - border - 5};
@@ -179,9 +181,12 @@ static void info_panel(const struct pd_renderer *r, gdImagePtr im, const struct 
   int white = rgb(im, 0xFFFFFF, 0);
   int soft = rgb(im, 0xE6E0FF, 20);
   int accent = rgb(im, look[s->rarity].outer, 0);
-  text_centered(im, r->bold, 40, 22, white, PD_CARD_W / 2, PD_CARD_H - 140, PD_CARD_W - 90, s->artist);
-  text_centered(im, r->regular, 24, 14, soft, PD_CARD_W / 2, PD_CARD_H - 98, PD_CARD_W - 110, s->era);
-  gdImageFilledRectangle(im, PD_CARD_W / 2 - 60, PD_CARD_H - 82, PD_CARD_W / 2 + 60, PD_CARD_H - 80, accent);
+  text_centered(im, r->bold, 40, 22, white, PD_CARD_W / 2, PD_CARD_H - 140, PD_CARD_W - 90,
+                s->artist);
+  text_centered(im, r->regular, 24, 14, soft, PD_CARD_W / 2, PD_CARD_H - 98, PD_CARD_W - 110,
+                s->era);
+  gdImageFilledRectangle(im, PD_CARD_W / 2 - 60, PD_CARD_H - 82, PD_CARD_W / 2 + 60, PD_CARD_H - 80,
+                         accent);
   char idline[64];
   if (s->print_no > 0)
     snprintf(idline, sizeof(idline), "%s  \xC2\xB7  #%u", s->public_id, s->print_no);
@@ -200,10 +205,12 @@ static void badge(const struct pd_renderer *r, gdImagePtr im, enum pd_rarity rar
   gdImageFilledRectangle(im, x + h / 2, y, x + w - h / 2, y + h, fill);
   gdImageFilledEllipse(im, x + h / 2, y + h / 2, h, h, fill);
   gdImageFilledEllipse(im, x + w - h / 2, y + h / 2, h, h, fill);
-  gdImageStringFT(im, br, rgb(im, look[rar].accent, 0), (char *)r->bold, 17, 0, x + 18, y + 28, (char *)label);
+  gdImageStringFT(im, br, rgb(im, look[rar].accent, 0), (char *)r->bold, 17, 0, x + 18, y + 28,
+                  (char *)label);
 }
 
-enum pd_result pd_render_card(const struct pd_renderer *r, const struct pd_card_spec *s, gdImagePtr *out)
+enum pd_result pd_render_card(const struct pd_renderer *r, const struct pd_card_spec *s,
+                              gdImagePtr *out)
 {
   if (s->rarity >= PD_RARITY_COUNT || s->artist == NULL || s->public_id == NULL)
     return PD_E_INVALID;
@@ -233,7 +240,8 @@ enum pd_result pd_render_back(const struct pd_renderer *r, gdImagePtr *out)
   if (im == NULL)
     return PD_E_NOMEM;
   for (int y = 0; y < PD_CARD_H; y++)
-    gdImageLine(im, 0, y, PD_CARD_W - 1, y, rgb(im, blend(0x2A1B6E, 0x0B0820, (double)y / PD_CARD_H), 0));
+    gdImageLine(im, 0, y, PD_CARD_W - 1, y,
+                rgb(im, blend(0x2A1B6E, 0x0B0820, (double)y / PD_CARD_H), 0));
   /* Diagonal lattice and concentric rings: a vinyl under a pattern. */
   int lattice = rgb(im, 0x7C5CFF, 100);
   for (int k = -PD_CARD_H; k < PD_CARD_W; k += 36) {
@@ -247,9 +255,11 @@ enum pd_result pd_render_back(const struct pd_renderer *r, gdImagePtr *out)
   gdImageFilledEllipse(im, cx, cy, 130, 130, rgb(im, 0x7C5CFF, 0));
   gdImageFilledEllipse(im, cx, cy, 16, 16, rgb(im, 0x0B0820, 0));
   text_centered(im, r->bold, 52, 30, rgb(im, 0xFFFFFF, 0), cx, 150, PD_CARD_W - 80, "PopDeck");
-  text_centered(im, r->regular, 20, 12, rgb(im, 0xC9BDFF, 0), cx, PD_CARD_H - 110, PD_CARD_W - 80, "tap to flip");
+  text_centered(im, r->regular, 20, 12, rgb(im, 0xC9BDFF, 0), cx, PD_CARD_H - 110, PD_CARD_W - 80,
+                "tap to flip");
   for (int i = 0; i < 22; i++)
-    gdImageRectangle(im, i, i, PD_CARD_W - 1 - i, PD_CARD_H - 1 - i, rgb(im, blend(0xC9BDFF, 0x4B3AA8, i / 22.0), 0));
+    gdImageRectangle(im, i, i, PD_CARD_W - 1 - i, PD_CARD_H - 1 - i,
+                     rgb(im, blend(0xC9BDFF, 0x4B3AA8, i / 22.0), 0));
   *out = im;
   return PD_OK;
 }
@@ -350,12 +360,30 @@ out:
 static int hue(double h, double s, double v)
 {
   double c = v * s, x = c * (1 - fabs(fmod(h / 60.0, 2) - 1)), m = v - c, r = 0, g = 0, b = 0;
-  if (h < 60) { r = c; g = x; } else if (h < 120) { r = x; g = c; } else if (h < 180) { g = c; b = x; }
-  else if (h < 240) { g = x; b = c; } else if (h < 300) { r = x; b = c; } else { r = c; b = x; }
+  if (h < 60) {
+    r = c;
+    g = x;
+  } else if (h < 120) {
+    r = x;
+    g = c;
+  } else if (h < 180) {
+    g = c;
+    b = x;
+  } else if (h < 240) {
+    g = x;
+    b = c;
+  } else if (h < 300) {
+    r = x;
+    b = c;
+  } else {
+    r = c;
+    b = x;
+  }
   return (int)((r + m) * 255) << 16 | (int)((g + m) * 255) << 8 | (int)((b + m) * 255);
 }
 
-enum pd_result pd_render_demo_art(const char *artist, const char *era, int w, int h, gdImagePtr *out)
+enum pd_result pd_render_demo_art(const char *artist, const char *era, int w, int h,
+                                  gdImagePtr *out)
 {
   unsigned char seed[32];
   crypto_generichash_state st;
@@ -375,7 +403,8 @@ enum pd_result pd_render_demo_art(const char *artist, const char *era, int w, in
   /* Soft discs and bands placed by the seed: a poster-like composition per era. */
   for (int i = 0; i < 7; i++) {
     int x = seed[2 + i] * w / 256, y = seed[9 + i] * h / 256, d = w / 5 + seed[16 + i] * w / 512;
-    gdImageFilledEllipse(im, x, y, d, d, rgb(im, hue(fmod(h1 + i * 25, 360), 0.5, 1.0), 90 + i * 4));
+    gdImageFilledEllipse(im, x, y, d, d,
+                         rgb(im, hue(fmod(h1 + i * 25, 360), 0.5, 1.0), 90 + i * 4));
   }
   int bands = 3 + seed[24] % 4;
   for (int i = 0; i < bands; i++) {

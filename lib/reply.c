@@ -52,7 +52,8 @@ static enum pd_result check_embeds(const json_t *embeds, char *err, size_t errle
     FAIL("embeds must be an array");
   if (json_array_size(embeds) > 10)
     FAIL("more than 10 embeds");
-  json_array_foreach(embeds, i, e) {
+  json_array_foreach(embeds, i, e)
+  {
     size_t t = str_len(e, "title"), d = str_len(e, "description");
     json_t *footer = json_object_get(e, "footer"), *author = json_object_get(e, "author");
     size_t f = str_len(footer, "text"), a = str_len(author, "name");
@@ -71,7 +72,8 @@ static enum pd_result check_embeds(const json_t *embeds, char *err, size_t errle
       json_t *fl;
       if (!json_is_array(fields) || json_array_size(fields) > 25)
         FAIL("embeds[%zu].fields must be an array of at most 25", i);
-      json_array_foreach(fields, j, fl) {
+      json_array_foreach(fields, j, fl)
+      {
         size_t fn = str_len(fl, "name"), fv = str_len(fl, "value");
         if (fn == 0 || fn > 256)
           FAIL("embeds[%zu].fields[%zu].name must be 1-256 characters", i, j);
@@ -94,13 +96,15 @@ static enum pd_result check_components(const json_t *rows, char *err, size_t err
   size_t nids = 0;
   if (!json_is_array(rows) || json_array_size(rows) > 5)
     FAIL("components must be an array of at most 5 action rows");
-  json_array_foreach(rows, i, row) {
+  json_array_foreach(rows, i, row)
+  {
     json_t *items = json_object_get(row, "components");
     if (json_integer_value(json_object_get(row, "type")) != 1 || !json_is_array(items))
       FAIL("components[%zu] must be an action row (type 1) with components", i);
     size_t n = json_array_size(items);
     bool has_select = false;
-    json_array_foreach(items, j, c) {
+    json_array_foreach(items, j, c)
+    {
       json_int_t type = json_integer_value(json_object_get(c, "type"));
       if (type != 2)
         has_select = true;
@@ -121,8 +125,10 @@ static enum pd_result check_components(const json_t *rows, char *err, size_t err
       if (opts != NULL) {
         if (json_array_size(opts) > 25)
           FAIL("components[%zu][%zu] has more than 25 options", i, j);
-        json_array_foreach(opts, k, opt) {
-          if (str_len(opt, "label") > 100 || str_len(opt, "value") > 100 || str_len(opt, "description") > 100)
+        json_array_foreach(opts, k, opt)
+        {
+          if (str_len(opt, "label") > 100 || str_len(opt, "value") > 100 ||
+              str_len(opt, "description") > 100)
             FAIL("components[%zu][%zu].options[%zu] text over 100 characters", i, j, k);
         }
       }

@@ -34,8 +34,6 @@ enum pd_result pd_reply_check(const json_t *data, char *err, size_t errlen);
 /* Counts Unicode code points, as Discord's length limits do. */
 size_t pd_utf8_len(const char *s);
 
-
-
 /* 1234567 -> "1,234,567" */
 void pd_fmt_thousands(int64_t n, char out[32]);
 

@@ -40,8 +40,9 @@ static bool timestamp_ok(const char *ts, int64_t now)
   return d >= -PD_SIG_MAX_SKEW_S && d <= PD_SIG_MAX_SKEW_S;
 }
 
-enum pd_result pd_sig_verify(const unsigned char pk[crypto_sign_PUBLICKEYBYTES], const char *sig_hex,
-                             const char *ts, const void *body, size_t body_len, int64_t now)
+enum pd_result pd_sig_verify(const unsigned char pk[crypto_sign_PUBLICKEYBYTES],
+                             const char *sig_hex, const char *ts, const void *body, size_t body_len,
+                             int64_t now)
 {
   unsigned char sig[crypto_sign_BYTES];
   size_t sig_len = 0;
@@ -65,7 +66,8 @@ enum pd_result pd_sig_verify(const unsigned char pk[crypto_sign_PUBLICKEYBYTES],
 }
 
 enum pd_result pd_sig_sign(const unsigned char sk[crypto_sign_SECRETKEYBYTES], const char *ts,
-                           const void *body, size_t body_len, char sig_hex[2 * crypto_sign_BYTES + 1])
+                           const void *body, size_t body_len,
+                           char sig_hex[2 * crypto_sign_BYTES + 1])
 {
   unsigned char sig[crypto_sign_BYTES];
   unsigned char *m = NULL;

@@ -16,12 +16,14 @@
  * decimal text).  now is the current Unix time.  Returns PD_OK only when the
  * signature is valid and the timestamp is within PD_SIG_MAX_SKEW_S of now; any
  * missing or malformed piece is PD_E_INVALID.  Nothing is parsed beyond the headers. */
-enum pd_result pd_sig_verify(const unsigned char pk[crypto_sign_PUBLICKEYBYTES], const char *sig_hex,
-                             const char *ts, const void *body, size_t body_len, int64_t now);
+enum pd_result pd_sig_verify(const unsigned char pk[crypto_sign_PUBLICKEYBYTES],
+                             const char *sig_hex, const char *ts, const void *body, size_t body_len,
+                             int64_t now);
 
 /* Signs timestamp + body with sk (libsodium's 64-byte secret key) into sig_hex
  * (129 bytes with the NUL), as Discord would: used by `popdeck try`, tests and benchmarks. */
 enum pd_result pd_sig_sign(const unsigned char sk[crypto_sign_SECRETKEYBYTES], const char *ts,
-                           const void *body, size_t body_len, char sig_hex[2 * crypto_sign_BYTES + 1]);
+                           const void *body, size_t body_len,
+                           char sig_hex[2 * crypto_sign_BYTES + 1]);
 
 #endif

@@ -196,7 +196,8 @@ static void answer_error(const struct answer *a, const char *what, char *err, si
 {
   char text[512];
   if (a->status == 200 && a->json == NULL) {
-    snprintf(err, errlen, "Spotify %s answered 200 with %s", what, a->empty ? "an empty body" : "bad JSON");
+    snprintf(err, errlen, "Spotify %s answered 200 with %s", what,
+             a->empty ? "an empty body" : "bad JSON");
     return;
   }
   pd_spotify_error_text(a->json, text, sizeof(text));
@@ -212,8 +213,8 @@ static void pause_seconds(long s)
 
 /* One call with Spotify's 429 rule: a Retry-After of at most PD_SPOTIFY_MAX_RETRY_AFTER
  * seconds is waited out, once.  PD_OK when an answer other than 429 came. */
-static enum pd_result request(const struct call *call, const char *what, struct answer *a, char *err,
-                              size_t errlen)
+static enum pd_result request(const struct call *call, const char *what, struct answer *a,
+                              char *err, size_t errlen)
 {
   char why[CURL_ERROR_SIZE + 64], text[512];
   long waited = 0;
@@ -233,12 +234,14 @@ static enum pd_result request(const struct call *call, const char *what, struct 
     }
     pd_spotify_error_text(a->json, text, sizeof(text));
     if (attempt > 0)
-      snprintf(err, errlen, "Spotify %s answered 429 again after waiting %ld s: %s", what, waited, text);
+      snprintf(err, errlen, "Spotify %s answered 429 again after waiting %ld s: %s", what, waited,
+               text);
     else if (wait < 0)
-      snprintf(err, errlen, "Spotify %s answered 429 without a Retry-After in seconds: %s", what, text);
+      snprintf(err, errlen, "Spotify %s answered 429 without a Retry-After in seconds: %s", what,
+               text);
     else
-      snprintf(err, errlen, "Spotify %s answered 429: %s (Retry-After %ld s is more than %d s)", what, text, wait,
-               PD_SPOTIFY_MAX_RETRY_AFTER);
+      snprintf(err, errlen, "Spotify %s answered 429: %s (Retry-After %ld s is more than %d s)",
+               what, text, wait, PD_SPOTIFY_MAX_RETRY_AFTER);
     return PD_E_UPSTREAM;
   }
 }
@@ -275,7 +278,8 @@ static enum pd_result fetch_token(struct pd_spotify *sp, char *err, size_t errle
     goto out;
   }
   if (type == NULL || ascii_casecmp(type, "Bearer") != 0) {
-    snprintf(err, errlen, "Spotify's token answer is of type %.40s, not Bearer", type != NULL ? type : "(none)");
+    snprintf(err, errlen, "Spotify's token answer is of type %.40s, not Bearer",
+             type != NULL ? type : "(none)");
     goto out;
   }
   if (!json_is_integer(expires) || json_integer_value(expires) <= 0) {
@@ -295,8 +299,8 @@ out:
 
 /* GET url with the token (fetched first when there is none or it is about to expire); a 401
  * means the token was refused, so it is fetched again and the GET tried once more. */
-static enum pd_result api_get(struct pd_spotify *sp, const char *url, const char *what, json_t **out, char *err,
-                              size_t errlen)
+static enum pd_result api_get(struct pd_spotify *sp, const char *url, const char *what,
+                              json_t **out, char *err, size_t errlen)
 {
   struct answer a = {.retry_after = -1};
   enum pd_result rc = PD_OK;
@@ -342,8 +346,8 @@ void pd_spotify_artist_free(struct pd_spotify_artist *a)
   memset(a, 0, sizeof(*a));
 }
 
-enum pd_result pd_spotify_find_artist(struct pd_spotify *sp, const char *name, struct pd_spotify_artist *out,
-                                      char *err, size_t errlen)
+enum pd_result pd_spotify_find_artist(struct pd_spotify *sp, const char *name,
+                                      struct pd_spotify_artist *out, char *err, size_t errlen)
 {
   char rest[1024], url[2048];
   json_t *j = NULL;
@@ -357,7 +361,8 @@ enum pd_result pd_spotify_find_artist(struct pd_spotify *sp, const char *name, s
     return PD_E_NOMEM;
   int w = snprintf(rest, sizeof(rest), "/search?type=artist&limit=5&q=%s", q);
   curl_free(q);
-  if (w < 0 || (size_t)w >= sizeof(rest) || sp->api_base == NULL || !join(url, sizeof(url), sp->api_base, rest)) {
+  if (w < 0 || (size_t)w >= sizeof(rest) || sp->api_base == NULL ||
+      !join(url, sizeof(url), sp->api_base, rest)) {
     snprintf(err, errlen, "the artist name or SPOTIFY_API_BASE is too long for a Spotify search");
     return PD_E_INVALID;
   }
@@ -377,8 +382,8 @@ enum pd_result pd_spotify_find_artist(struct pd_spotify *sp, const char *name, s
   return rc;
 }
 
-enum pd_result pd_spotify_albums(struct pd_spotify *sp, const char *artist_id, json_t **albums, char *err,
-                                 size_t errlen)
+enum pd_result pd_spotify_albums(struct pd_spotify *sp, const char *artist_id, json_t **albums,
+                                 char *err, size_t errlen)
 {
   char rest[512], first[2048];
   char *url = NULL;
@@ -394,7 +399,8 @@ enum pd_result pd_spotify_albums(struct pd_spotify *sp, const char *artist_id, j
     return PD_E_NOMEM;
   int w = snprintf(rest, sizeof(rest), "/artists/%s/albums?include_groups=album&limit=50", id);
   curl_free(id);
-  if (w < 0 || (size_t)w >= sizeof(rest) || sp->api_base == NULL || !join(first, sizeof(first), sp->api_base, rest)) {
+  if (w < 0 || (size_t)w >= sizeof(rest) || sp->api_base == NULL ||
+      !join(first, sizeof(first), sp->api_base, rest)) {
     snprintf(err, errlen, "the artist id or SPOTIFY_API_BASE is too long for a Spotify album list");
     return PD_E_INVALID;
   }
@@ -470,14 +476,15 @@ bool pd_spotify_release_date(const char *date, const char *precision, char out[1
 {
   static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   size_t n = date != NULL ? strlen(date) : 0;
-  size_t want = precision == NULL               ? n
+  size_t want = precision == NULL                 ? n
                 : strcmp(precision, "day") == 0   ? 10
                 : strcmp(precision, "month") == 0 ? 7
                 : strcmp(precision, "year") == 0  ? 4
                                                   : 0;
   if (n != want || (n != 4 && n != 7 && n != 10) || !digits(date, 4))
     return false;
-  int year = (date[0] - '0') * 1000 + (date[1] - '0') * 100 + (date[2] - '0') * 10 + (date[3] - '0');
+  int year =
+      (date[0] - '0') * 1000 + (date[1] - '0') * 100 + (date[2] - '0') * 10 + (date[3] - '0');
   int month = 1, day = 1;
   if (n >= 7) {
     if (date[4] != '-' || !digits(date + 5, 2))
@@ -535,19 +542,22 @@ json_t *pd_spotify_images_from(json_t *images)
   json_t *out = json_array();
   if (list == NULL || out == NULL)
     goto fail;
-  json_array_foreach(images, i, im) {
+  json_array_foreach(images, i, im)
+  {
     const char *url = json_string_value(json_object_get(im, "url"));
     json_t *w = json_object_get(im, "width"), *h = json_object_get(im, "height");
     if (url == NULL || url[0] == '\0')
       continue;
     bool sized = json_is_integer(w) && json_is_integer(h);
-    json_t *v = json_pack("{s:s, s:o, s:o}", "url", url, "width",
-                          json_is_integer(w) ? json_integer(json_integer_value(w)) : json_null(), "height",
-                          json_is_integer(h) ? json_integer(json_integer_value(h)) : json_null());
+    json_t *v =
+        json_pack("{s:s, s:o, s:o}", "url", url, "width",
+                  json_is_integer(w) ? json_integer(json_integer_value(w)) : json_null(), "height",
+                  json_is_integer(h) ? json_integer(json_integer_value(h)) : json_null());
     if (v == NULL)
       goto fail;
     /* Width first: the card pipeline's floor is a width. */
-    long long key = sized ? clamp_px(json_integer_value(w)) * 1000000 + clamp_px(json_integer_value(h)) : -1;
+    long long key =
+        sized ? clamp_px(json_integer_value(w)) * 1000000 + clamp_px(json_integer_value(h)) : -1;
     list[n++] = (struct ranked){v, key, i, ""};
   }
   qsort(list, n, sizeof(*list), by_area_desc);
@@ -582,7 +592,8 @@ json_t *pd_spotify_albums_from(json_t *items)
   json_t *out = json_array();
   if (list == NULL || out == NULL)
     goto fail;
-  json_array_foreach(items, i, al) {
+  json_array_foreach(items, i, al)
+  {
     const char *id = json_string_value(json_object_get(al, "id"));
     const char *name = json_string_value(json_object_get(al, "name"));
     const char *date = json_string_value(json_object_get(al, "release_date"));
@@ -600,13 +611,15 @@ json_t *pd_spotify_albums_from(json_t *items)
     const char *name = json_string_value(json_object_get(list[i].v, "name"));
     bool seen = false;
     for (size_t k = 0; k < json_array_size(out) && !seen; k++)
-      seen = ascii_casecmp(json_string_value(json_object_get(json_array_get(out, k), "name")), name) == 0;
+      seen = ascii_casecmp(json_string_value(json_object_get(json_array_get(out, k), "name")),
+                           name) == 0;
     if (seen)
       continue;
     json_t *imgs = pd_spotify_images_from(json_object_get(list[i].v, "images"));
-    json_t *v = imgs != NULL ? json_pack("{s:O, s:s, s:s, s:o}", "id", json_object_get(list[i].v, "id"), "name",
-                                         name, "release_date", list[i].date, "images", imgs)
-                             : NULL;
+    json_t *v = imgs != NULL
+                    ? json_pack("{s:O, s:s, s:s, s:o}", "id", json_object_get(list[i].v, "id"),
+                                "name", name, "release_date", list[i].date, "images", imgs)
+                    : NULL;
     if (v == NULL || json_array_append_new(out, v) != 0)
       goto fail;
   }
@@ -618,7 +631,8 @@ fail:
   return NULL;
 }
 
-enum pd_result pd_spotify_artist_from(json_t *search, const char *name, struct pd_spotify_artist *out)
+enum pd_result pd_spotify_artist_from(json_t *search, const char *name,
+                                      struct pd_spotify_artist *out)
 {
   size_t i;
   json_t *a;
@@ -626,15 +640,18 @@ enum pd_result pd_spotify_artist_from(json_t *search, const char *name, struct p
   memset(out, 0, sizeof(*out));
   if (!json_is_array(items) || name == NULL)
     return PD_E_INVALID;
-  json_array_foreach(items, i, a) {
+  json_array_foreach(items, i, a)
+  {
     const char *nm = json_string_value(json_object_get(a, "name"));
     const char *id = json_string_value(json_object_get(a, "id"));
-    if (nm == NULL || id == NULL || id[0] == '\0' || strlen(id) >= sizeof(out->id) || ascii_casecmp(nm, name) != 0)
+    if (nm == NULL || id == NULL || id[0] == '\0' || strlen(id) >= sizeof(out->id) ||
+        ascii_casecmp(nm, name) != 0)
       continue;
     snprintf(out->id, sizeof(out->id), "%s", id);
     snprintf(out->name, sizeof(out->name), "%s", nm);
     out->popularity = (int)json_integer_value(json_object_get(a, "popularity"));
-    out->followers = (long)json_integer_value(json_object_get(json_object_get(a, "followers"), "total"));
+    out->followers =
+        (long)json_integer_value(json_object_get(json_object_get(a, "followers"), "total"));
     out->genres = json_array();
     out->images = pd_spotify_images_from(json_object_get(a, "images"));
     if (out->genres == NULL || out->images == NULL) {
@@ -643,7 +660,8 @@ enum pd_result pd_spotify_artist_from(json_t *search, const char *name, struct p
     }
     size_t k;
     json_t *g;
-    json_array_foreach(json_object_get(a, "genres"), k, g) {
+    json_array_foreach(json_object_get(a, "genres"), k, g)
+    {
       if (json_is_string(g))
         json_array_append(out->genres, g); /* json_array_append takes its own reference */
     }

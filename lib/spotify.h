@@ -15,16 +15,16 @@
 #define PD_SPOTIFY_USER_AGENT "PopDeck/0.1.0 ( https://github.com/popdeck )"
 #define PD_SPOTIFY_TIMEOUT_MS 15000L
 #define PD_SPOTIFY_MAX_BODY (4 * 1024 * 1024)
-#define PD_SPOTIFY_MAX_PAGES 5        /* album pages followed through "next" */
-#define PD_SPOTIFY_MAX_RETRY_AFTER 5  /* seconds a 429 may ask us to wait */
+#define PD_SPOTIFY_MAX_PAGES 5                /* album pages followed through "next" */
+#define PD_SPOTIFY_MAX_RETRY_AFTER 5          /* seconds a 429 may ask us to wait */
 #define PD_SPOTIFY_TOKEN_MARGIN_US 60000000LL /* a token is renewed this long before it expires */
 
 struct pd_spotify {
   const char *accounts_base; /* SPOTIFY_ACCOUNTS_BASE, e.g. https://accounts.spotify.com */
   const char *api_base;      /* SPOTIFY_API_BASE, e.g. https://api.spotify.com/v1 */
   const char *client_id, *client_secret;
-  char token[512];           /* "" until the first call */
-  int64_t token_expires_us;  /* pd_now_us after which token is not used */
+  char token[512];          /* "" until the first call */
+  int64_t token_expires_us; /* pd_now_us after which token is not used */
 };
 
 struct pd_spotify_artist {
@@ -43,21 +43,22 @@ void pd_spotify_artist_free(struct pd_spotify_artist *a);
  * is name, ignoring ASCII case.  PD_E_NOTFOUND when none is; PD_E_UPSTREAM when Spotify could
  * not be asked or answered badly, with why in err.  On PD_OK the caller frees *out with
  * pd_spotify_artist_free. */
-enum pd_result pd_spotify_find_artist(struct pd_spotify *sp, const char *name, struct pd_spotify_artist *out,
-                                      char *err, size_t errlen);
+enum pd_result pd_spotify_find_artist(struct pd_spotify *sp, const char *name,
+                                      struct pd_spotify_artist *out, char *err, size_t errlen);
 
 /* The artist's albums (GET /artists/{id}/albums?include_groups=album, following "next" for at
  * most PD_SPOTIFY_MAX_PAGES pages; "next" must stay under api_base) as pd_spotify_albums_from
  * makes them.  PD_E_NOTFOUND when Spotify does not know the id.  Caller owns *albums. */
-enum pd_result pd_spotify_albums(struct pd_spotify *sp, const char *artist_id, json_t **albums, char *err,
-                                 size_t errlen);
+enum pd_result pd_spotify_albums(struct pd_spotify *sp, const char *artist_id, json_t **albums,
+                                 char *err, size_t errlen);
 
 /* Pure parsers, exposed for tests and for callers holding an answer already. */
 
 /* Picks the artist called name (ASCII case ignored) from a search answer
  * ({"artists": {"items": [...]}}).  PD_E_INVALID when the answer has no items array,
  * PD_E_NOTFOUND when no item is called name. */
-enum pd_result pd_spotify_artist_from(json_t *search, const char *name, struct pd_spotify_artist *out);
+enum pd_result pd_spotify_artist_from(json_t *search, const char *name,
+                                      struct pd_spotify_artist *out);
 
 /* Album objects (the items of every page, in any order) to
  * [{"id", "name", "release_date": "YYYY-MM-DD", "images": [...widest first]}], oldest first;

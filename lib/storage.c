@@ -54,7 +54,8 @@ bool pd_storage_name_ok(const char *name)
     return false;
   for (size_t i = 0; i < n - 4; i++) {
     char c = name[i];
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-'))
       return false;
   }
   return true;
@@ -94,7 +95,8 @@ enum pd_result pd_storage_local_put(const char *dir, const char *name, const voi
   return PD_OK;
 }
 
-enum pd_result pd_storage_local_get(const char *dir, const char *name, size_t max, void **data, size_t *len)
+enum pd_result pd_storage_local_get(const char *dir, const char *name, size_t max, void **data,
+                                    size_t *len)
 {
   char path[1024];
   struct stat st;
@@ -129,8 +131,8 @@ out:
   return rc;
 }
 
-enum pd_result pd_storage_put(const struct pd_config *c, const char *name, const void *data, size_t len,
-                              char *err, size_t errlen)
+enum pd_result pd_storage_put(const struct pd_config *c, const char *name, const void *data,
+                              size_t len, char *err, size_t errlen)
 {
   char dir[1024];
   const char *file = name;

@@ -22,9 +22,11 @@ enum pd_result pd_storage_card_name(const char *public_id, int revision, char *o
 /* Only [A-Za-z0-9_-]{1,64}.png: no slashes, no dots before the extension, no traversal. */
 bool pd_storage_name_ok(const char *name);
 /* Writes dir/name atomically (a temporary file renamed into place); creates dir. */
-enum pd_result pd_storage_local_put(const char *dir, const char *name, const void *data, size_t len);
+enum pd_result pd_storage_local_put(const char *dir, const char *name, const void *data,
+                                    size_t len);
 /* Reads dir/name (malloc'd).  PD_E_NOTFOUND for a bad or missing name; at most max bytes. */
-enum pd_result pd_storage_local_get(const char *dir, const char *name, size_t max, void **data, size_t *len);
+enum pd_result pd_storage_local_get(const char *dir, const char *name, size_t max, void **data,
+                                    size_t *len);
 
 /* The URL a player's client loads the card name from, per backend. */
 void pd_storage_card_url(const struct pd_config *c, const char *name, char *out, size_t outlen);
@@ -33,7 +35,7 @@ const char *pd_storage_attachment_name(const char *url);
 
 /* Stores data as name ("X.png" for a card, "art/X.png" for source art) in the configured
  * backend.  err gets a short reason on failure. */
-enum pd_result pd_storage_put(const struct pd_config *c, const char *name, const void *data, size_t len,
-                              char *err, size_t errlen);
+enum pd_result pd_storage_put(const struct pd_config *c, const char *name, const void *data,
+                              size_t len, char *err, size_t errlen);
 
 #endif

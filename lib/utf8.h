@@ -23,14 +23,16 @@ bool pd_utf8_copy(char *dst, size_t cap, const char *src);
 /* snprintf into dst, but a result that does not fit is cut as pd_utf8_copy cuts.  Returns true
  * when it was cut (or the format failed, leaving ""). */
 bool pd_utf8_fmt(char *dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-bool pd_utf8_vfmt(char *dst, size_t cap, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+bool pd_utf8_vfmt(char *dst, size_t cap, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* Cuts s (in a buffer of cap bytes) in place to at most max_chars code points, the "…" among
  * them (left out when the buffer has no room for its three bytes).  Returns true when cut. */
 bool pd_utf8_clip(char *s, size_t cap, size_t max_chars);
 
 /* src copied into dst as pd_utf8_copy does, then clipped to max_chars code points; returns dst,
- * for use as a printf argument: "No artist called \"%s\"", pd_utf8_short(b, sizeof(b), name, 80). */
+ * for use as a printf argument: "No artist called \"%s\"", pd_utf8_short(b, sizeof(b), name, 80).
+ */
 const char *pd_utf8_short(char *dst, size_t cap, const char *src, size_t max_chars);
 
 #endif

@@ -10,8 +10,9 @@ static const struct {
   const char *name, *label;
   int color;
 } looks[] = {
-  {"common", "Common", 0x9AA0A6},       {"rare", "Rare", 0x3B82F6},         {"epic", "Epic", 0xA855F7},
-  {"legendary", "Legendary", 0xF59E0B}, {"mythic", "Mythic", 0xEC4899},
+    {"common", "Common", 0x9AA0A6}, {"rare", "Rare", 0x3B82F6},
+    {"epic", "Epic", 0xA855F7},     {"legendary", "Legendary", 0xF59E0B},
+    {"mythic", "Mythic", 0xEC4899},
 };
 
 int pd_rarity_color(const char *rarity)
@@ -70,14 +71,16 @@ void pd_photo_credit_line(const struct pd_photo_credit *cr, char *out, size_t ca
   out[0] = '\0';
   if (cr->licence[0] == '\0' || cr->page[0] == '\0')
     return;
-  escape_markdown(pd_utf8_short(who, sizeof(who), cr->author[0] != '\0' ? cr->author : "unknown author", 100), author,
-                  sizeof(author));
+  escape_markdown(
+      pd_utf8_short(who, sizeof(who), cr->author[0] != '\0' ? cr->author : "unknown author", 100),
+      author, sizeof(author));
   escape_markdown(cr->licence, licence, sizeof(licence));
   link_target(cr->page, page, sizeof(page));
   pd_utf8_fmt(out, cap, "Photo: %s, %s · [source](%s)", author, licence, page);
 }
 
-json_t *pd_card_embed(const struct pd_card_info *c, const char *title, const char *text, int64_t print_no, bool big)
+json_t *pd_card_embed(const struct pd_card_info *c, const char *title, const char *text,
+                      int64_t print_no, bool big)
 {
   char credit[1200], desc[4096];
   char t[1100], printed[64];
@@ -86,26 +89,30 @@ json_t *pd_card_embed(const struct pd_card_info *c, const char *title, const cha
   else
     pd_utf8_fmt(t, sizeof(t), "%s — %s", c->artist, c->era);
   pd_utf8_clip(t, sizeof(t), PD_EMBED_TITLE_MAX);
-  json_t *e = json_pack("{s:s, s:i, s:[{s:s, s:s, s:b}, {s:s, s:s, s:b}], s:{s:s}}", "title", t, "color",
-                        pd_rarity_color(c->rarity), "fields", "name", "Rarity", "value", pd_rarity_label(c->rarity),
-                        "inline", 1, "name", "Card", "value", c->public_id, "inline", 1, big ? "image" : "thumbnail",
-                        "url", c->image_url);
+  json_t *e =
+      json_pack("{s:s, s:i, s:[{s:s, s:s, s:b}, {s:s, s:s, s:b}], s:{s:s}}", "title", t, "color",
+                pd_rarity_color(c->rarity), "fields", "name", "Rarity", "value",
+                pd_rarity_label(c->rarity), "inline", 1, "name", "Card", "value", c->public_id,
+                "inline", 1, big ? "image" : "thumbnail", "url", c->image_url);
   /* The photographer's credit goes with the picture, large or small: the licences ask it. */
   pd_photo_credit_line(&c->credit, credit, sizeof(credit));
   if (e != NULL && (text != NULL || credit[0] != '\0')) {
-    pd_utf8_fmt(desc, sizeof(desc), "%s%s%s", text != NULL ? text : "", text != NULL && credit[0] ? "\n" : "", credit);
+    pd_utf8_fmt(desc, sizeof(desc), "%s%s%s", text != NULL ? text : "",
+                text != NULL && credit[0] ? "\n" : "", credit);
     json_object_set_new(e, "description", json_string(desc));
   }
   if (e != NULL && c->temporary) {
     char until[64];
     snprintf(until, sizeof(until), "Leaves collections <t:%lld:R>", (long long)c->expires_at);
-    json_array_append_new(json_object_get(e, "fields"),
-                          json_pack("{s:s, s:s, s:b}", "name", "Event card", "value", until, "inline", 0));
+    json_array_append_new(
+        json_object_get(e, "fields"),
+        json_pack("{s:s, s:s, s:b}", "name", "Event card", "value", until, "inline", 0));
   }
   if (e != NULL && print_no > 0) {
     snprintf(printed, sizeof(printed), "#%lld of %lld", (long long)print_no, (long long)c->copies);
-    json_array_append_new(json_object_get(e, "fields"),
-                          json_pack("{s:s, s:s, s:b}", "name", "Print", "value", printed, "inline", 1));
+    json_array_append_new(
+        json_object_get(e, "fields"),
+        json_pack("{s:s, s:s, s:b}", "name", "Print", "value", printed, "inline", 1));
   }
   return e;
 }

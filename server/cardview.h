@@ -20,7 +20,8 @@ const char *pd_rarity_label(const char *rarity);
  * large (big) or as a thumbnail, fields for rarity and card id, and the print number when
  * print_no > 0.  The description is text (may be NULL) and, for a freely licensed photo, the
  * photographer's credit under it (pd_photo_credit_line). */
-json_t *pd_card_embed(const struct pd_card_info *c, const char *title, const char *text, int64_t print_no, bool big);
+json_t *pd_card_embed(const struct pd_card_info *c, const char *title, const char *text,
+                      int64_t print_no, bool big);
 
 /* "Photo: AUTHOR, LICENCE · [source](PAGE)" for a credited photo, "" otherwise. */
 void pd_photo_credit_line(const struct pd_photo_credit *cr, char *out, size_t cap);

@@ -23,19 +23,19 @@
 #define ART_PNG_LEVEL 1
 #define MAX_CARDS_PER_ERA 64
 
-const char *const pd_era_keyword_suffix[PD_ERA_KEYWORDS] = {"concert", "live", "photoshoot",
-                                                            "mv", "red carpet", "press photo"};
+const char *const pd_era_keyword_suffix[PD_ERA_KEYWORDS] = {"concert", "live",       "photoshoot",
+                                                            "mv",      "red carpet", "press photo"};
 
 /* A downloaded candidate, decided before the transaction. */
 struct candidate {
-  json_t *src;       /* borrowed from the artist JSON */
-  size_t era;        /* index into the artist's eras, after date reassignment */
-  gdImagePtr art;    /* NULL when refused */
+  json_t *src;    /* borrowed from the artist JSON */
+  size_t era;     /* index into the artist's eras, after date reassignment */
+  gdImagePtr art; /* NULL when refused */
   uint64_t phash;
   struct pd_classify_result cls;
-  char reason[240];  /* why refused */
-  int64_t image_id;  /* once stored */
-  bool used;         /* became a card */
+  char reason[240]; /* why refused */
+  int64_t image_id; /* once stored */
+  bool used;        /* became a card */
 };
 
 bool pd_catalog_open(struct pd_catalog *c, unsigned need)
@@ -47,8 +47,8 @@ bool pd_catalog_open(struct pd_catalog *c, unsigned need)
   c->fetch_concurrency = c->cfg.ingest_concurrency;
   c->image_limits = pd_image_default_limits;
   c->image_limits.max_pixels = (uint64_t)c->cfg.ingest_max_mp * 1000000;
-  c->fetch_limits = (struct pd_fetch_limits){c->fetch_concurrency, (uint64_t)c->cfg.ingest_budget_mp * 1000000,
-                                             ART_MAX_W, ART_MAX_H};
+  c->fetch_limits = (struct pd_fetch_limits){
+      c->fetch_concurrency, (uint64_t)c->cfg.ingest_budget_mp * 1000000, ART_MAX_W, ART_MAX_H};
   /* Downloads connect only to public addresses, and to these networks the operator trusts. */
   c->allowed_networks = c->cfg.ingest_allowed;
   c->image_limits.allowed = &c->allowed_networks;
@@ -61,7 +61,8 @@ bool pd_catalog_open(struct pd_catalog *c, unsigned need)
     fprintf(stderr, "%s\n", err);
     return false;
   }
-  if (c->cfg.database_url != NULL && pd_db_open(c->cfg.database_url, 0, true, &c->db, err, sizeof(err)) != PD_OK) {
+  if (c->cfg.database_url != NULL &&
+      pd_db_open(c->cfg.database_url, 0, true, &c->db, err, sizeof(err)) != PD_OK) {
     fprintf(stderr, "cannot use DATABASE_URL: %s (is it migrated? run popdeck migrate)\n", err);
     return false;
   }
@@ -85,8 +86,9 @@ static bool taken_cb(void *arg, const char *id)
 }
 
 /* Renders the card, stores it as revision rev and gives its URL. */
-static enum pd_result render_card(struct pd_catalog *c, const char *artist, const char *era, const char *public_id,
-                                  enum pd_rarity rar, gdImagePtr art, int rev, char *url, size_t urllen)
+static enum pd_result render_card(struct pd_catalog *c, const char *artist, const char *era,
+                                  const char *public_id, enum pd_rarity rar, gdImagePtr art,
+                                  int rev, char *url, size_t urllen)
 {
   struct pd_card_spec spec = {artist, era, public_id, rar, 0, art, -1, -1};
   gdImagePtr im = NULL;
@@ -109,8 +111,9 @@ static enum pd_result render_card(struct pd_catalog *c, const char *artist, cons
 }
 
 /* A new card: a fresh public id, rendered, stored and recorded. */
-static enum pd_result new_card(struct pd_catalog *c, const char *artist, int64_t artist_id, const char *era,
-                               int64_t era_id, enum pd_rarity rar, gdImagePtr art, int64_t image_id)
+static enum pd_result new_card(struct pd_catalog *c, const char *artist, int64_t artist_id,
+                               const char *era, int64_t era_id, enum pd_rarity rar, gdImagePtr art,
+                               int64_t image_id)
 {
   char public_id[PD_PUBLICID_SIZE], url[512];
   struct pd_publicid prefix;
@@ -120,14 +123,16 @@ static enum pd_result new_card(struct pd_catalog *c, const char *artist, int64_t
   if (rc == PD_OK)
     rc = render_card(c, artist, era, public_id, rar, art, 1, url, sizeof(url));
   if (rc == PD_OK)
-    rc = pd_db_template_insert(c->db, public_id, artist_id, era_id, pd_rarity_name(rar), url, image_id);
+    rc = pd_db_template_insert(c->db, public_id, artist_id, era_id, pd_rarity_name(rar), url,
+                               image_id);
   c->cards_rendered += rc == PD_OK;
   return rc;
 }
 
 /* Index of one of the era's new images for rarity r, chosen with weight kind_multiplier[kind][r]
  * (all equal when every weight is zero). */
-static size_t pick_for_rarity(struct pd_catalog *c, struct candidate **imgs, size_t n, enum pd_rarity r)
+static size_t pick_for_rarity(struct pd_catalog *c, struct candidate **imgs, size_t n,
+                              enum pd_rarity r)
 {
   double w[MAX_CARDS_PER_ERA], total = 0;
   for (size_t i = 0; i < n; i++)
@@ -144,13 +149,15 @@ static size_t pick_for_rarity(struct pd_catalog *c, struct candidate **imgs, siz
 }
 
 /* The era's cards from its new images (see catalog.h). */
-static enum pd_result cards_from_images(struct pd_catalog *c, const char *artist, int64_t artist_id, const char *era,
-                                        int64_t era_id, struct candidate **imgs, size_t n)
+static enum pd_result cards_from_images(struct pd_catalog *c, const char *artist, int64_t artist_id,
+                                        const char *era, int64_t era_id, struct candidate **imgs,
+                                        size_t n)
 {
   struct pd_db_template_ref gen[PD_RARITY_COUNT * 4];
   size_t ngen = 0;
   int64_t count = 0;
-  enum pd_result rc = pd_db_era_generated_templates(c->db, era_id, gen, sizeof(gen) / sizeof(gen[0]), &ngen);
+  enum pd_result rc =
+      pd_db_era_generated_templates(c->db, era_id, gen, sizeof(gen) / sizeof(gen[0]), &ngen);
   if (rc == PD_OK)
     rc = pd_db_era_template_count(c->db, era_id, &count);
   /* Generated art is redrawn from the new images, same public id, next revision. */
@@ -160,7 +167,8 @@ static enum pd_result cards_from_images(struct pd_catalog *c, const char *artist
     if (pd_rarity_parse(gen[g].rarity, &rar) != PD_OK)
       return PD_E_INVALID;
     struct candidate *im = imgs[pick_for_rarity(c, imgs, n, rar)];
-    rc = render_card(c, artist, era, gen[g].public_id, rar, im->art, gen[g].image_rev + 1, url, sizeof(url));
+    rc = render_card(c, artist, era, gen[g].public_id, rar, im->art, gen[g].image_rev + 1, url,
+                     sizeof(url));
     if (rc == PD_OK)
       rc = pd_db_template_repoint(c->db, gen[g].id, im->image_id, url, gen[g].image_rev + 1);
     im->used = true;
@@ -179,16 +187,16 @@ static enum pd_result cards_from_images(struct pd_catalog *c, const char *artist
       continue;
     rc = pd_rarity_probabilities(c->rarity, imgs[i]->cls.kind, NULL, p);
     if (rc == PD_OK)
-      rc = new_card(c, artist, artist_id, era, era_id, pd_rarity_sample(p, randombytes_random()), imgs[i]->art,
-                    imgs[i]->image_id);
+      rc = new_card(c, artist, artist_id, era, era_id, pd_rarity_sample(p, randombytes_random()),
+                    imgs[i]->art, imgs[i]->image_id);
     imgs[i]->used = true;
   }
   return rc;
 }
 
 /* An era without any image: generated stand-in art and one card per rarity. */
-static enum pd_result cards_from_generated(struct pd_catalog *c, const char *artist, int64_t artist_id,
-                                           const char *era, int64_t era_id)
+static enum pd_result cards_from_generated(struct pd_catalog *c, const char *artist,
+                                           int64_t artist_id, const char *era, int64_t era_id)
 {
   gdImagePtr art = NULL;
   uint64_t ph = 0;
@@ -201,8 +209,10 @@ static enum pd_result cards_from_generated(struct pd_catalog *c, const char *art
     goto out;
   snprintf(src, sizeof(src), "generated:demo/%s/%s", artist, era);
   pd_phash_to_hex(ph, hex);
-  json_t *license = json_pack("{s:s, s:s}", "type", "generated", "note", "PopDeck demo artwork, replaced by ingested images");
-  struct pd_db_image row = {era_id, src, "generated", gdImageSX(art), gdImageSY(art), hex, license, NULL, -1, NULL, NULL};
+  json_t *license = json_pack("{s:s, s:s}", "type", "generated", "note",
+                              "PopDeck demo artwork, replaced by ingested images");
+  struct pd_db_image row = {
+      era_id, src, "generated", gdImageSX(art), gdImageSY(art), hex, license, NULL, -1, NULL, NULL};
   rc = pd_db_image_upsert(c->db, &row, &image_id, NULL);
   json_decref(license);
   for (int r = 0; rc == PD_OK && r < PD_RARITY_COUNT; r++) {
@@ -240,8 +250,8 @@ static enum pd_result store_image(struct pd_catalog *c, int64_t era_id, struct c
   }
   /* Cards are drawn from the stored art itself, so `popdeck render` can draw them again. */
   if (gdImageSX(k->art) > ART_MAX_W) {
-    gdImagePtr small =
-        gdImageScale(k->art, ART_MAX_W, (unsigned)((int64_t)gdImageSY(k->art) * ART_MAX_W / gdImageSX(k->art)));
+    gdImagePtr small = gdImageScale(
+        k->art, ART_MAX_W, (unsigned)((int64_t)gdImageSY(k->art) * ART_MAX_W / gdImageSX(k->art)));
     if (small == NULL)
       return PD_E_NOMEM;
     gdImageDestroy(k->art);
@@ -257,8 +267,16 @@ static enum pd_result store_image(struct pd_catalog *c, int64_t era_id, struct c
   if (rc != PD_OK)
     return rc;
   json_t *license = json_object_get(k->src, "license");
-  struct pd_db_image row = {era_id, url, pd_kind_name(k->cls.kind), gdImageSX(k->art), gdImageSY(k->art), hex,
-                            license, name, k->cls.confidence, pd_era_match_name(k->cls.era),
+  struct pd_db_image row = {era_id,
+                            url,
+                            pd_kind_name(k->cls.kind),
+                            gdImageSX(k->art),
+                            gdImageSY(k->art),
+                            hex,
+                            license,
+                            name,
+                            k->cls.confidence,
+                            pd_era_match_name(k->cls.era),
                             json_string_value(json_object_get(k->src, "keyword"))};
   bool created = false;
   rc = pd_db_image_upsert(c->db, &row, &k->image_id, &created);
@@ -288,15 +306,15 @@ static void decide(const char *artist, json_t *eras, struct candidate *k)
   const char *date = json_string_value(json_object_get(k->src, "date"));
   const char *forced = json_string_value(json_object_get(k->src, "kind"));
   struct pd_classify_input in = {
-    .source_url = json_string_value(json_object_get(k->src, "url")),
-    .tags = json_string_value(json_object_get(k->src, "tags")),
-    .text = json_string_value(json_object_get(k->src, "text")),
-    .keyword = json_string_value(json_object_get(k->src, "keyword")),
-    .artist = artist,
-    .era_name = json_string_value(json_object_get(era, "name")),
-    .photo_date = date,
-    .era_start = json_string_value(json_object_get(era, "start")),
-    .era_end = json_string_value(json_object_get(era, "end")),
+      .source_url = json_string_value(json_object_get(k->src, "url")),
+      .tags = json_string_value(json_object_get(k->src, "tags")),
+      .text = json_string_value(json_object_get(k->src, "text")),
+      .keyword = json_string_value(json_object_get(k->src, "keyword")),
+      .artist = artist,
+      .era_name = json_string_value(json_object_get(era, "name")),
+      .photo_date = date,
+      .era_start = json_string_value(json_object_get(era, "start")),
+      .era_end = json_string_value(json_object_get(era, "end")),
   };
   if (pd_classify_image(&in, &k->cls) != PD_OK) {
     snprintf(k->reason, sizeof(k->reason), "could not be classified");
@@ -311,7 +329,8 @@ static void decide(const char *artist, json_t *eras, struct candidate *k)
     return;
   size_t i;
   json_t *e;
-  json_array_foreach(eras, i, e) {
+  json_array_foreach(eras, i, e)
+  {
     const char *s = json_string_value(json_object_get(e, "start"));
     const char *end = json_string_value(json_object_get(e, "end"));
     if (s != NULL && strncmp(date, s, 10) >= 0 && (end == NULL || strncmp(date, end, 10) <= 0)) {
@@ -338,8 +357,10 @@ static enum pd_result fetch_candidates(struct pd_catalog *c, const char *artist,
     return PD_E_NOMEM;
   }
   enum pd_result rc = PD_OK;
-  json_array_foreach(eras, i, e) {
-    json_array_foreach(json_object_get(e, "candidates"), k, cand) {
+  json_array_foreach(eras, i, e)
+  {
+    json_array_foreach(json_object_get(e, "candidates"), k, cand)
+    {
       const char *url = json_string_value(json_object_get(cand, "url"));
       bool known = false;
       if (url == NULL || (rc = pd_db_image_known(c->db, url, &known)) != PD_OK)
@@ -377,8 +398,8 @@ static enum pd_result fetch_candidates(struct pd_catalog *c, const char *artist,
   return rc;
 }
 
-static enum pd_result write_era(struct pd_catalog *c, const char *artist, int64_t artist_id, json_t *era,
-                                size_t era_idx, struct candidate *ks, size_t nk)
+static enum pd_result write_era(struct pd_catalog *c, const char *artist, int64_t artist_id,
+                                json_t *era, size_t era_idx, struct candidate *ks, size_t nk)
 {
   const char *name = json_string_value(json_object_get(era, "name"));
   char kw[PD_ERA_KEYWORDS][512];
@@ -390,8 +411,9 @@ static enum pd_result write_era(struct pd_catalog *c, const char *artist, int64_
   keywords[PD_ERA_KEYWORDS] = NULL;
   int64_t era_id = 0, count = 0;
   bool created = false;
-  enum pd_result rc = pd_db_era_upsert(c->db, artist_id, name, json_string_value(json_object_get(era, "start")),
-                                       json_string_value(json_object_get(era, "end")), keywords, &era_id, &created);
+  enum pd_result rc =
+      pd_db_era_upsert(c->db, artist_id, name, json_string_value(json_object_get(era, "start")),
+                       json_string_value(json_object_get(era, "end")), keywords, &era_id, &created);
   c->eras_added += rc == PD_OK && created;
   struct candidate *fresh[MAX_CARDS_PER_ERA];
   size_t nfresh = 0;
@@ -431,7 +453,8 @@ enum pd_result pd_catalog_add_artist(struct pd_catalog *c, json_t *a)
   bool created = false;
   if (name == NULL || !json_is_array(eras))
     return PD_E_INVALID;
-  json_array_foreach(eras, i, v) {
+  json_array_foreach(eras, i, v)
+  {
     char end[16];
     json_t *next = json_array_get(eras, i + 1);
     /* An era ends the day before the next begins; the newest runs for a year. */
@@ -446,7 +469,8 @@ enum pd_result pd_catalog_add_artist(struct pd_catalog *c, json_t *a)
   if (rc == PD_OK)
     rc = pd_db_exec_sql(c->db, "BEGIN");
   if (rc == PD_OK)
-    rc = pd_db_artist_upsert(c->db, name, json_is_true(json_object_get(a, "is_group")), &id, &created);
+    rc = pd_db_artist_upsert(c->db, name, json_is_true(json_object_get(a, "is_group")), &id,
+                             &created);
   c->artists_added += rc == PD_OK && created;
   const char *mbid = json_string_value(json_object_get(a, "mbid"));
   const char *spid = json_string_value(json_object_get(a, "spotify_id"));
@@ -456,8 +480,10 @@ enum pd_result pd_catalog_add_artist(struct pd_catalog *c, json_t *a)
     rc = pd_db_artist_set_spotify(c->db, id, spid);
   if (rc == PD_OK && json_is_object(json_object_get(a, "metadata")))
     rc = pd_db_artist_merge_metadata(c->db, id, json_object_get(a, "metadata"));
-  json_array_foreach(json_object_get(a, "members"), i, v) {
-    const char *member = json_is_string(v) ? json_string_value(v) : json_string_value(json_object_get(v, "name"));
+  json_array_foreach(json_object_get(a, "members"), i, v)
+  {
+    const char *member =
+        json_is_string(v) ? json_string_value(v) : json_string_value(json_object_get(v, "name"));
     if (rc == PD_OK && member != NULL)
       rc = pd_db_artist_upsert(c->db, member, false, &mid, NULL);
     const char *member_mbid = json_string_value(json_object_get(v, "mbid"));
@@ -466,7 +492,8 @@ enum pd_result pd_catalog_add_artist(struct pd_catalog *c, json_t *a)
     if (rc == PD_OK && member != NULL)
       rc = pd_db_member_link(c->db, id, mid, json_string_value(json_object_get(v, "role")));
   }
-  json_array_foreach(eras, i, v) {
+  json_array_foreach(eras, i, v)
+  {
     if (rc == PD_OK)
       rc = write_era(c, name, id, v, i, ks, nk);
   }

@@ -5,10 +5,10 @@
  *   {"name", "is_group", "mbid"?, "spotify_id"?,
  *    "members": ["Name" | {"name", "role"}],
  *    "eras": [{"name", "start": "YYYY-MM-DD",
- *              "candidates": [{"url", "keyword", "kind"?, "text"?, "tags"?, "date"?, "license"?}]}]}
- * Eras are in release order; each ends the day before the next begins, the newest after a year.
- * Candidate images are downloaded (at most INGEST_CONCURRENCY at once) before the database is
- * touched, then the artist is written in one transaction:
+ *              "candidates": [{"url", "keyword", "kind"?, "text"?, "tags"?, "date"?,
+ * "license"?}]}]} Eras are in release order; each ends the day before the next begins, the newest
+ * after a year. Candidate images are downloaded (at most INGEST_CONCURRENCY at once) before the
+ * database is touched, then the artist is written in one transaction:
  *   - a candidate already stored or refused before is not downloaded again;
  *   - one that is unusable, a near-duplicate of any catalog image, or dated outside every era
  *     of the artist is refused, with the reason in image_rejections;

@@ -63,8 +63,8 @@ enum pd_result cmd_cooldowns(struct pd_ctx *ctx)
     free(text);
     return PD_E_NOMEM;
   }
-  json_t *data = json_pack("{s:[{s:s, s:s, s:i}]}", "embeds", "title", "Your cooldowns", "description", text, "color",
-                           PD_COLOR_BRAND);
+  json_t *data = json_pack("{s:[{s:s, s:s, s:i}]}", "embeds", "title", "Your cooldowns",
+                           "description", text, "color", PD_COLOR_BRAND);
   free(text);
   return pd_ctx_reply(ctx, data);
 }

@@ -14,8 +14,9 @@ enum pd_result cmd_daily(struct pd_ctx *ctx)
   int64_t until = 0;
   char amount[32], total[32], text[512];
 
-  enum pd_result rc = pd_ctx_cooldown(ctx, "daily", DAILY_COOLDOWN_S,
-                                      "You already claimed today's Notes. Your next daily is ready", &until);
+  enum pd_result rc =
+      pd_ctx_cooldown(ctx, "daily", DAILY_COOLDOWN_S,
+                      "You already claimed today's Notes. Your next daily is ready", &until);
   if (rc == PD_OK)
     rc = pd_ctx_db(ctx, &db);
   if (rc != PD_OK)
@@ -26,9 +27,11 @@ enum pd_result cmd_daily(struct pd_ctx *ctx)
     return rc;
   pd_fmt_thousands(notes, amount);
   pd_fmt_thousands(p->notes, total);
-  snprintf(text, sizeof(text), "You claimed **%s Notes**! You now have **%s Notes**.\nYour next daily is ready <t:%lld:R>.",
-           amount, total, (long long)until);
-  json_t *embed = json_pack("{s:s, s:s, s:i}", "title", "Daily Notes claimed", "description", text, "color",
-                            PD_COLOR_BRAND);
+  snprintf(
+      text, sizeof(text),
+      "You claimed **%s Notes**! You now have **%s Notes**.\nYour next daily is ready <t:%lld:R>.",
+      amount, total, (long long)until);
+  json_t *embed = json_pack("{s:s, s:s, s:i}", "title", "Daily Notes claimed", "description", text,
+                            "color", PD_COLOR_BRAND);
   return pd_ctx_reply(ctx, json_pack("{s:[o]}", "embeds", embed));
 }

@@ -20,11 +20,13 @@ enum pd_result cmd_draw(struct pd_ctx *ctx)
   double boost[PD_RARITY_COUNT];
   char events[256], title[1100];
 
-  enum pd_result rc = pd_ctx_cooldown(ctx, "draw", pd_draw_cooldown(ctx, g->draw_cooldown_s), "You can draw again", &until);
+  enum pd_result rc = pd_ctx_cooldown(ctx, "draw", pd_draw_cooldown(ctx, g->draw_cooldown_s),
+                                      "You can draw again", &until);
   if (rc == PD_OK)
     rc = pd_ctx_db(ctx, &db);
   if (rc == PD_OK)
-    rc = pd_draw_pay(ctx, db, &ctx->player, "draw", "A draw", g->draw_free_per_day, &g->draw_price, &currency, &amount);
+    rc = pd_draw_pay(ctx, db, &ctx->player, "draw", "A draw", g->draw_free_per_day, &g->draw_price,
+                     &currency, &amount);
   if (rc != PD_OK)
     return rc;
   rc = pd_draw_boost(db, g, boost, events, sizeof(events));
@@ -39,7 +41,8 @@ enum pd_result cmd_draw(struct pd_ctx *ctx)
   pd_utf8_fmt(title, sizeof(title), "You drew %s — %s", card.artist, card.era);
   char text[96];
   if (currency != NULL)
-    snprintf(text, sizeof(text), "Paid %lld %s. Next draw <t:%lld:R>.", (long long)amount, currency, (long long)until);
+    snprintf(text, sizeof(text), "Paid %lld %s. Next draw <t:%lld:R>.", (long long)amount, currency,
+             (long long)until);
   else
     snprintf(text, sizeof(text), "A free draw. Next draw <t:%lld:R>.", (long long)until);
   json_t *embed = pd_card_embed(&card, title, text, print_no, true);

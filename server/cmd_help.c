@@ -26,8 +26,8 @@ enum pd_result cmd_help(struct pd_ctx *ctx)
     free(text);
     return PD_E_NOMEM;
   }
-  json_t *data = json_pack("{s:[{s:s, s:s, s:i, s:{s:s}}]}", "embeds", "title", "PopDeck commands", "description",
-                           text, "color", PD_COLOR_BRAND, "footer", "text",
+  json_t *data = json_pack("{s:[{s:s, s:s, s:i, s:{s:s}}]}", "embeds", "title", "PopDeck commands",
+                           "description", text, "color", PD_COLOR_BRAND, "footer", "text",
                            "Open packs, keep the card you love, collect every era.");
   free(text);
   return pd_ctx_reply(ctx, data);

@@ -14,7 +14,8 @@ enum pd_result cmd_inventory(struct pd_ctx *ctx)
   struct pd_player owner;
   char filters[400];
   bool private_ = false;
-  const char *target = pd_interaction_option_str(ctx->ix, "user"); /* required: the dispatcher checked */
+  const char *target =
+      pd_interaction_option_str(ctx->ix, "user"); /* required: the dispatcher checked */
   if (target == NULL)
     return PD_E_INVALID;
   enum pd_result rc = pd_ctx_db(ctx, &db);

@@ -11,7 +11,8 @@
 #include "reply.h"
 #include "utf8.h"
 
-static void odds_field(json_t *fields, const char *name, const double w[PD_RARITY_COUNT], const double *boost)
+static void odds_field(json_t *fields, const char *name, const double w[PD_RARITY_COUNT],
+                       const double *boost)
 {
   double p[PD_RARITY_COUNT], base[PD_RARITY_COUNT];
   char text[512];
@@ -21,12 +22,13 @@ static void odds_field(json_t *fields, const char *name, const double w[PD_RARIT
   for (int r = PD_RARITY_COUNT - 1; r >= 0 && at < sizeof(text); r--) {
     const char *label = pd_rarity_label(pd_rarity_name((enum pd_rarity)r));
     if (boost != NULL && p[r] != base[r])
-      at += (size_t)snprintf(text + at, sizeof(text) - at, "%s: **%.4f%%** (usually %.4f%%)\n", label, 100 * p[r],
-                             100 * base[r]);
+      at += (size_t)snprintf(text + at, sizeof(text) - at, "%s: **%.4f%%** (usually %.4f%%)\n",
+                             label, 100 * p[r], 100 * base[r]);
     else
       at += (size_t)snprintf(text + at, sizeof(text) - at, "%s: **%.4f%%**\n", label, 100 * p[r]);
   }
-  json_array_append_new(fields, json_pack("{s:s, s:s, s:b}", "name", name, "value", text, "inline", 1));
+  json_array_append_new(fields,
+                        json_pack("{s:s, s:s, s:b}", "name", name, "value", text, "inline", 1));
 }
 
 enum pd_result cmd_odds(struct pd_ctx *ctx)
@@ -56,8 +58,10 @@ enum pd_result cmd_odds(struct pd_ctx *ctx)
   if (only == NULL)
     odds_field(fields, "/draw (1 card)", g->draw_weights, boosted ? boost : NULL);
   snprintf(desc, sizeof(desc),
-           "The exact chance of each rarity for every card drawn, from the same numbers the game draws with.%s%s",
+           "The exact chance of each rarity for every card drawn, from the same numbers the game "
+           "draws with.%s%s",
            boosted ? "\n**Event boost on now:** " : "", events);
-  return pd_ctx_reply(ctx, json_pack("{s:[{s:s, s:s, s:i, s:o}]}", "embeds", "title", "Pack odds", "description", desc,
-                                     "color", PD_COLOR_BRAND, "fields", fields));
+  return pd_ctx_reply(ctx,
+                      json_pack("{s:[{s:s, s:s, s:i, s:o}]}", "embeds", "title", "Pack odds",
+                                "description", desc, "color", PD_COLOR_BRAND, "fields", fields));
 }

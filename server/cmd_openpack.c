@@ -25,42 +25,46 @@ enum pd_result cmd_openpack(struct pd_ctx *ctx)
 
   if (pack == NULL)
     return PD_E_INVALID;
-  enum pd_result rc = pd_ctx_cooldown(ctx, "openpack", pd_draw_cooldown(ctx, g->openpack_cooldown_s),
-                                      "You can open your next pack", NULL);
+  enum pd_result rc =
+      pd_ctx_cooldown(ctx, "openpack", pd_draw_cooldown(ctx, g->openpack_cooldown_s),
+                      "You can open your next pack", NULL);
   if (rc == PD_OK)
     rc = pd_ctx_db(ctx, &db);
   if (rc != PD_OK)
     return rc;
   snprintf(what, sizeof(what), "pack:%s", pack->id);
-  rc = pd_draw_pay(ctx, db, &ctx->player, what, pack->name, pack->free_per_day, &pack->price, &currency, &amount);
+  rc = pd_draw_pay(ctx, db, &ctx->player, what, pack->name, pack->free_per_day, &pack->price,
+                   &currency, &amount);
   if (rc != PD_OK)
     return rc;
   rc = pd_draw_boost(db, g, boost, events, sizeof(events));
   if (rc == PD_OK)
     rc = pd_draw_cards(db, pack->weights, boost, (size_t)pack->size, ids, rarities);
   if (rc == PD_OK)
-    rc = pd_db_pack_insert(db, ctx->player.id, pack->id, ids, rarities, (size_t)pack->size, currency, amount, g->pack_expiry_s,
-                           &pack_id);
+    rc = pd_db_pack_insert(db, ctx->player.id, pack->id, ids, rarities, (size_t)pack->size,
+                           currency, amount, g->pack_expiry_s, &pack_id);
   if (rc != PD_OK)
     return rc;
 
   long long expires = (long long)time(NULL) + g->pack_expiry_s;
-  snprintf(text, sizeof(text), "<@%s> opened a **%s**. Pick one card to keep; the others get away.\n"
-           "The buttons work until <t:%lld:R>.%s%s", ctx->ix->user.id, pack->name, expires,
-           events[0] != '\0' ? "\nEvent boost on: " : "", events);
+  snprintf(text, sizeof(text),
+           "<@%s> opened a **%s**. Pick one card to keep; the others get away.\n"
+           "The buttons work until <t:%lld:R>.%s%s",
+           ctx->ix->user.id, pack->name, expires, events[0] != '\0' ? "\nEvent boost on: " : "",
+           events);
   json_t *buttons = json_array();
   for (int i = 0; i < pack->size; i++) {
     char custom[64], label[16];
     snprintf(custom, sizeof(custom), "pick:%lld:%d", (long long)pack_id, i);
     snprintf(label, sizeof(label), "Card %d", i + 1);
-    json_array_append_new(buttons, json_pack("{s:i, s:i, s:s, s:s}", "type", 2, "style", 1, "label", label,
-                                             "custom_id", custom));
+    json_array_append_new(buttons, json_pack("{s:i, s:i, s:s, s:s}", "type", 2, "style", 1, "label",
+                                             label, "custom_id", custom));
   }
-  json_t *embed = json_pack("{s:s, s:s, s:i, s:{s:s}}", "title", pack->name, "description", text, "color",
-                            PD_COLOR_BRAND, "image", "url", "attachment://pack.png");
+  json_t *embed = json_pack("{s:s, s:s, s:i, s:{s:s}}", "title", pack->name, "description", text,
+                            "color", PD_COLOR_BRAND, "image", "url", "attachment://pack.png");
   /* The worker attaches the backs of this many cards as pack.png (worker.c, PD_JOB_PACK). */
   ctx->followup.kind = PD_JOB_PACK;
   ctx->followup.attach = json_pack("{s:i}", "size", pack->size);
-  return pd_ctx_reply(ctx, json_pack("{s:[o], s:[{s:i, s:o}]}", "embeds", embed, "components", "type", 1,
-                                     "components", buttons));
+  return pd_ctx_reply(ctx, json_pack("{s:[o], s:[{s:i, s:o}]}", "embeds", embed, "components",
+                                     "type", 1, "components", buttons));
 }

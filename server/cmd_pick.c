@@ -24,7 +24,8 @@ enum pd_result cmd_pick(struct pd_ctx *ctx)
 
   if (sscanf(ctx->ix->custom_id, "pick:%lld:%d%n", &pack_id, &index, &used) != 2 ||
       ctx->ix->custom_id[used] != '\0')
-    return pd_ctx_user_error(ctx, "That button is not one PopDeck made. Open a pack with /openpack.");
+    return pd_ctx_user_error(ctx,
+                             "That button is not one PopDeck made. Open a pack with /openpack.");
   enum pd_result rc = pd_ctx_db(ctx, &db);
   if (rc == PD_OK)
     rc = pd_db_pack_lock(db, pack_id, &row);
@@ -33,14 +34,19 @@ enum pd_result cmd_pick(struct pd_ctx *ctx)
   if (rc != PD_OK)
     return rc;
   if (strcmp(row.opener, ctx->ix->user.id) != 0)
-    return pd_ctx_user_error(ctx, "This is not your pack: only <@%s> can pick from it. Open your own with /openpack.",
-                             row.opener);
+    return pd_ctx_user_error(
+        ctx, "This is not your pack: only <@%s> can pick from it. Open your own with /openpack.",
+        row.opener);
   if (row.picked)
-    return pd_ctx_user_error(ctx, "You already kept card %d from this pack. It is in /mycards.", row.picked_index + 1);
+    return pd_ctx_user_error(ctx, "You already kept card %d from this pack. It is in /mycards.",
+                             row.picked_index + 1);
   if (row.expired)
-    return pd_ctx_user_error(ctx, "This pack expired before you picked, so no card was kept. Open a new one with /openpack.");
+    return pd_ctx_user_error(
+        ctx,
+        "This pack expired before you picked, so no card was kept. Open a new one with /openpack.");
   if (index < 0 || (size_t)index >= row.n)
-    return pd_ctx_user_error(ctx, "That button is not one PopDeck made. Open a pack with /openpack.");
+    return pd_ctx_user_error(ctx,
+                             "That button is not one PopDeck made. Open a pack with /openpack.");
 
   rc = pd_db_card_mint(db, row.user_id, row.template_ids[index], "pack", &ucid, &print_no);
   if (rc == PD_OK)
@@ -64,5 +70,6 @@ enum pd_result cmd_pick(struct pd_ctx *ctx)
   ctx->update = true;
   /* Attached cards can only go out in an edit, not in the immediate answer. */
   ctx->defer = ctx->app->cfg.storage == PD_STORAGE_DISCORD;
-  return pd_ctx_reply(ctx, json_pack("{s:s, s:o, s:[]}", "content", "", "embeds", embeds, "components"));
+  return pd_ctx_reply(ctx,
+                      json_pack("{s:s, s:o, s:[]}", "content", "", "embeds", embeds, "components"));
 }

@@ -14,7 +14,8 @@ enum pd_result cmd_ping(struct pd_ctx *ctx)
   int64_t created_ms = pd_snowflake_ms(ctx->ix->id);
   int64_t transit = created_ms > 0 ? now_ms - created_ms : -1;
   if (transit >= 0 && transit < 60000)
-    snprintf(text, sizeof(text), "Pong! Discord to PopDeck took **%lld ms**; answering takes about a millisecond.",
+    snprintf(text, sizeof(text),
+             "Pong! Discord to PopDeck took **%lld ms**; answering takes about a millisecond.",
              (long long)transit);
   else
     snprintf(text, sizeof(text), "Pong! PopDeck is awake and answering.");

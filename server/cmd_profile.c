@@ -14,19 +14,22 @@ enum pd_result cmd_profile(struct pd_ctx *ctx)
 
   snprintf(title, sizeof(title), "%s's PopDeck", pd_user_display_name(u));
   pd_player_avatar_url(u->id, u->avatar, avatar, sizeof(avatar));
-  snprintf(joined, sizeof(joined), "<t:%lld:D> (<t:%lld:R>)", (long long)p.created_at, (long long)p.created_at);
+  snprintf(joined, sizeof(joined), "<t:%lld:D> (<t:%lld:R>)", (long long)p.created_at,
+           (long long)p.created_at);
   json_t *fields = pd_player_balance_fields(&p);
-  json_array_append_new(fields, json_pack("{s:s, s:s, s:b}", "name", "Joined", "value", joined, "inline", 0));
-  json_t *embed = json_pack("{s:s, s:i, s:{s:s}, s:o}", "title", title, "color", PD_COLOR_BRAND, "thumbnail", "url",
-                            avatar, "fields", fields);
+  json_array_append_new(
+      fields, json_pack("{s:s, s:s, s:b}", "name", "Joined", "value", joined, "inline", 0));
+  json_t *embed = json_pack("{s:s, s:i, s:{s:s}, s:o}", "title", title, "color", PD_COLOR_BRAND,
+                            "thumbnail", "url", avatar, "fields", fields);
   if (p.created && embed != NULL)
     json_object_set_new(embed, "description",
                         json_string("Welcome to PopDeck! Claim your first Notes with /daily."));
   json_object_set_new(embed, "image", json_pack("{s:s}", "url", "attachment://profile.png"));
   /* The worker draws the banner from this and attaches it (worker.c, PD_JOB_PROFILE_CARD). */
   ctx->followup.kind = PD_JOB_PROFILE_CARD;
-  ctx->followup.attach = json_pack("{s:s, s:I, s:I, s:I, s:I}", "name", pd_user_display_name(u), "notes",
-                                   (json_int_t)p.notes, "discs", (json_int_t)p.discs, "gems", (json_int_t)p.gems,
-                                   "joined_at", (json_int_t)p.created_at);
+  ctx->followup.attach =
+      json_pack("{s:s, s:I, s:I, s:I, s:I}", "name", pd_user_display_name(u), "notes",
+                (json_int_t)p.notes, "discs", (json_int_t)p.discs, "gems", (json_int_t)p.gems,
+                "joined_at", (json_int_t)p.created_at);
   return pd_ctx_reply(ctx, json_pack("{s:[o]}", "embeds", embed));
 }

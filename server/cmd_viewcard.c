@@ -28,8 +28,9 @@ enum pd_result cmd_viewcard(struct pd_ctx *ctx)
   if (rc == PD_OK)
     rc = pd_db_card_view(db, id, p.id, &cv);
   if (rc == PD_E_NOTFOUND)
-    return pd_ctx_user_error(ctx, "No card %s. Type part of an artist, era or card id and pick a suggestion.",
-                             pd_utf8_short(shown, sizeof(shown), id, 40));
+    return pd_ctx_user_error(
+        ctx, "No card %s. Type part of an artist, era or card id and pick a suggestion.",
+        pd_utf8_short(shown, sizeof(shown), id, 40));
   if (rc != PD_OK)
     return rc;
   if (cv.mine[0] != '\0')
@@ -39,9 +40,11 @@ enum pd_result cmd_viewcard(struct pd_ctx *ctx)
   json_t *embed = pd_card_embed(&cv.card, NULL, text, 0, true);
   json_t *fields = json_object_get(embed, "fields");
   snprintf(text, sizeof(text), "%lld", (long long)cv.card.copies);
-  json_array_append_new(fields, json_pack("{s:s, s:s, s:b}", "name", "Copies in the game", "value", text, "inline", 1));
+  json_array_append_new(fields, json_pack("{s:s, s:s, s:b}", "name", "Copies in the game", "value",
+                                          text, "inline", 1));
   snprintf(text, sizeof(text), "%lld", (long long)cv.owners);
-  json_array_append_new(fields, json_pack("{s:s, s:s, s:b}", "name", "Owners", "value", text, "inline", 1));
+  json_array_append_new(fields,
+                        json_pack("{s:s, s:s, s:b}", "name", "Owners", "value", text, "inline", 1));
   /* Attached cards (STORAGE=discord) can only go out in a follow-up. */
   ctx->defer = ctx->app->cfg.storage == PD_STORAGE_DISCORD;
   return pd_ctx_reply(ctx, json_pack("{s:[o]}", "embeds", embed));

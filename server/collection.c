@@ -29,8 +29,8 @@ static void b36(int64_t v, char *out, size_t len)
   out[n < len ? n : len - 1] = '\0';
 }
 
-PD_STATIC void button_id(const struct pd_list_view *v, int page, bool back, int64_t k1, int64_t k2, char *out,
-                      size_t len)
+PD_STATIC void button_id(const struct pd_list_view *v, int page, bool back, int64_t k1, int64_t k2,
+                         char *out, size_t len)
 {
   char viewer[16], owner[16], artist[16], era[16], pg[8], a[16], b[16];
   enum pd_rarity rar;
@@ -44,8 +44,8 @@ PD_STATIC void button_id(const struct pd_list_view *v, int page, bool back, int6
   b36(page, pg, sizeof(pg));
   b36(k1, a, sizeof(a));
   b36(k2, b, sizeof(b));
-  snprintf(out, len, "mycards:%s:%s:%s:%s:%c:%c:%s:%c:%s:%s", viewer, owner, artist, era, rc, sort_codes[v->q.sort],
-           pg, back ? 'p' : 'n', a, b);
+  snprintf(out, len, "mycards:%s:%s:%s:%s:%c:%c:%s:%c:%s:%s", viewer, owner, artist, era, rc,
+           sort_codes[v->q.sort], pg, back ? 'p' : 'n', a, b);
 }
 
 /* One base-36 field of a button id, as the unsigned 64-bit pattern b36 wrote (so negative
@@ -68,8 +68,11 @@ PD_STATIC bool parse_button(const char *id, struct pd_list_view *v)
   char viewer[16], owner[16], artist[16], era[16], pg[8], a[16], b[16], rc, sc, dir;
   uint64_t nviewer, nowner, nartist, nera, npage, k1, k2;
   int used = 0;
-  if (sscanf(id, "mycards:%15[0-9a-z]:%15[0-9a-z]:%15[0-9a-z]:%15[0-9a-z]:%c:%c:%7[0-9a-z]:%c:%15[0-9a-z]:%15[0-9a-z]%n",
-             viewer, owner, artist, era, &rc, &sc, pg, &dir, a, b, &used) != 10 || id[used] != '\0')
+  if (sscanf(id,
+             "mycards:%15[0-9a-z]:%15[0-9a-z]:%15[0-9a-z]:%15[0-9a-z]:%c:%c:%7[0-9a-z]:%c:%15[0-9a-"
+             "z]:%15[0-9a-z]%n",
+             viewer, owner, artist, era, &rc, &sc, pg, &dir, a, b, &used) != 10 ||
+      id[used] != '\0')
     return false;
   const char *r = strchr(rarity_codes, rc), *s = strchr(sort_codes, sc);
   if ((rc != '-' && r == NULL) || s == NULL || (dir != 'n' && dir != 'p'))
@@ -78,8 +81,8 @@ PD_STATIC bool parse_button(const char *id, struct pd_list_view *v)
       !from_b36(era, &nera) || !from_b36(pg, &npage) || !from_b36(a, &k1) || !from_b36(b, &k2))
     return false;
   /* Discord ids and our row ids are positive and below 2^63; pages start at 1. */
-  if (nviewer == 0 || nviewer > INT64_MAX || nowner == 0 || nowner > INT64_MAX || nartist > INT64_MAX ||
-      nera > INT64_MAX || npage < 1 || npage > PD_LIST_MAX_PAGE)
+  if (nviewer == 0 || nviewer > INT64_MAX || nowner == 0 || nowner > INT64_MAX ||
+      nartist > INT64_MAX || nera > INT64_MAX || npage < 1 || npage > PD_LIST_MAX_PAGE)
     return false;
   memset(v, 0, sizeof(*v));
   snprintf(v->viewer, sizeof(v->viewer), "%llu", (unsigned long long)nviewer);
@@ -99,7 +102,8 @@ PD_STATIC bool parse_button(const char *id, struct pd_list_view *v)
   return true;
 }
 
-enum pd_result pd_list_answer(struct pd_ctx *ctx, struct pd_db *db, struct pd_list_view *v, const char *filter_text)
+enum pd_result pd_list_answer(struct pd_ctx *ctx, struct pd_db *db, struct pd_list_view *v,
+                              const char *filter_text)
 {
   struct pd_list_row rows[PD_LIST_PAGE];
   size_t n = 0;
@@ -114,8 +118,10 @@ enum pd_result pd_list_answer(struct pd_ctx *ctx, struct pd_db *db, struct pd_li
     return rc;
   if (n == 0 && v->page == 1) {
     if (copies == 0 && v->own)
-      return pd_ctx_user_error(ctx, "Your collection is empty. Open a pack with /openpack (the first ones each day are free) "
-                                    "or /draw a card.");
+      return pd_ctx_user_error(
+          ctx,
+          "Your collection is empty. Open a pack with /openpack (the first ones each day are free) "
+          "or /draw a card.");
     if (copies == 0)
       return pd_ctx_user_error(ctx, "%s has no cards yet.", v->owner_name);
     return pd_ctx_user_error(ctx, "No cards match %s. Try /mycards without filters.", filter_text);
@@ -136,21 +142,27 @@ enum pd_result pd_list_answer(struct pd_ctx *ctx, struct pd_db *db, struct pd_li
     return PD_E_NOMEM;
   }
   if (v->own)
-    pd_utf8_fmt(title, sizeof(title), "Your collection%s%s", filter_text[0] ? ": " : "", filter_text);
+    pd_utf8_fmt(title, sizeof(title), "Your collection%s%s", filter_text[0] ? ": " : "",
+                filter_text);
   else
-    pd_utf8_fmt(title, sizeof(title), "%s's collection%s%s", v->owner_name, filter_text[0] ? ": " : "", filter_text);
+    pd_utf8_fmt(title, sizeof(title), "%s's collection%s%s", v->owner_name,
+                filter_text[0] ? ": " : "", filter_text);
   pd_utf8_clip(title, sizeof(title), PD_EMBED_TITLE_MAX);
-  snprintf(footer, sizeof(footer), "Page %d · %lld cards, %lld different · sorted by %s", v->page, (long long)copies,
-           (long long)distinct, pd_sort_name(v->q.sort));
+  snprintf(footer, sizeof(footer), "Page %d · %lld cards, %lld different · sorted by %s", v->page,
+           (long long)copies, (long long)distinct, pd_sort_name(v->q.sort));
   bool has_prev = v->page > 1, has_next = v->q.backward ? true : more;
   char prev_id[200], next_id[200]; /* at most 100 bytes are ever written: see button_id */
-  button_id(v, v->page - 1, true, n > 0 ? rows[0].k1 : 0, n > 0 ? rows[0].k2 : 0, prev_id, sizeof(prev_id));
-  button_id(v, v->page + 1, false, n > 0 ? rows[n - 1].k1 : 0, n > 0 ? rows[n - 1].k2 : 0, next_id, sizeof(next_id));
-  json_t *data = json_pack("{s:[{s:s, s:s, s:i, s:{s:s}}], s:[{s:i, s:[{s:i, s:i, s:s, s:s, s:b}, {s:i, s:i, s:s, s:s, s:b}]}]}",
-                           "embeds", "title", title, "description", text, "color", PD_COLOR_BRAND, "footer", "text",
-                           footer, "components", "type", 1, "components", "type", 2, "style", 2, "label", "Previous",
-                           "custom_id", prev_id, "disabled", !has_prev, "type", 2, "style", 2, "label", "Next",
-                           "custom_id", next_id, "disabled", !has_next);
+  button_id(v, v->page - 1, true, n > 0 ? rows[0].k1 : 0, n > 0 ? rows[0].k2 : 0, prev_id,
+            sizeof(prev_id));
+  button_id(v, v->page + 1, false, n > 0 ? rows[n - 1].k1 : 0, n > 0 ? rows[n - 1].k2 : 0, next_id,
+            sizeof(next_id));
+  json_t *data =
+      json_pack("{s:[{s:s, s:s, s:i, s:{s:s}}], s:[{s:i, s:[{s:i, s:i, s:s, s:s, s:b}, {s:i, s:i, "
+                "s:s, s:s, s:b}]}]}",
+                "embeds", "title", title, "description", text, "color", PD_COLOR_BRAND, "footer",
+                "text", footer, "components", "type", 1, "components", "type", 2, "style", 2,
+                "label", "Previous", "custom_id", prev_id, "disabled", !has_prev, "type", 2,
+                "style", 2, "label", "Next", "custom_id", next_id, "disabled", !has_next);
   free(text);
   return pd_ctx_reply(ctx, data);
 }
@@ -162,7 +174,9 @@ enum pd_result pd_list_button(struct pd_ctx *ctx)
   if (!parse_button(ctx->ix->custom_id, &v))
     return pd_ctx_user_error(ctx, "That button is not one PopDeck made. Run /mycards again.");
   if (strcmp(v.viewer, ctx->ix->user.id) != 0)
-    return pd_ctx_user_error(ctx, "These buttons belong to <@%s>. Run /mycards to page through your own cards.", v.viewer);
+    return pd_ctx_user_error(
+        ctx, "These buttons belong to <@%s>. Run /mycards to page through your own cards.",
+        v.viewer);
   enum pd_result rc = pd_ctx_db(ctx, &db);
   if (rc != PD_OK)
     return rc;
@@ -184,8 +198,8 @@ enum pd_result pd_list_button(struct pd_ctx *ctx)
   return pd_list_answer(ctx, db, &v, "");
 }
 
-enum pd_result pd_list_filters(struct pd_ctx *ctx, struct pd_db *db, struct pd_list_view *v, char *filter_text,
-                               size_t len)
+enum pd_result pd_list_filters(struct pd_ctx *ctx, struct pd_db *db, struct pd_list_view *v,
+                               char *filter_text, size_t len)
 {
   const char *artist = pd_interaction_option_str(ctx->ix, "artist");
   const char *era = pd_interaction_option_str(ctx->ix, "era");
@@ -198,20 +212,24 @@ enum pd_result pd_list_filters(struct pd_ctx *ctx, struct pd_db *db, struct pd_l
   enum pd_rarity r;
   filter_text[0] = '\0';
   if (artist != NULL) {
-    enum pd_result rc = pd_db_artist_lookup(db, artist, &v->q.artist_id, artist_name, sizeof(artist_name));
+    enum pd_result rc =
+        pd_db_artist_lookup(db, artist, &v->q.artist_id, artist_name, sizeof(artist_name));
     if (rc != PD_OK)
       return rc;
     if (v->q.artist_id == 0)
-      return pd_ctx_user_error(ctx, "No artist called \"%s\" in PopDeck. Pick one from the suggestions as you type.",
-                               pd_utf8_short(shown, sizeof(shown), artist, 80));
+      return pd_ctx_user_error(
+          ctx, "No artist called \"%s\" in PopDeck. Pick one from the suggestions as you type.",
+          pd_utf8_short(shown, sizeof(shown), artist, 80));
   }
   if (era != NULL) {
-    enum pd_result rc = pd_db_era_lookup(db, era, v->q.artist_id, &v->q.era_id, era_name, sizeof(era_name));
+    enum pd_result rc =
+        pd_db_era_lookup(db, era, v->q.artist_id, &v->q.era_id, era_name, sizeof(era_name));
     if (rc != PD_OK)
       return rc;
     if (v->q.era_id == 0)
-      return pd_ctx_user_error(ctx, "No era called \"%s\"%s. Pick one from the suggestions as you type.",
-                               pd_utf8_short(shown, sizeof(shown), era, 80), artist != NULL ? " for that artist" : "");
+      return pd_ctx_user_error(
+          ctx, "No era called \"%s\"%s. Pick one from the suggestions as you type.",
+          pd_utf8_short(shown, sizeof(shown), era, 80), artist != NULL ? " for that artist" : "");
   }
   /* rarity and sort are among the table's choices: the dispatcher checked them. */
   if (rarity != NULL) {
@@ -222,7 +240,8 @@ enum pd_result pd_list_filters(struct pd_ctx *ctx, struct pd_db *db, struct pd_l
   }
   if (sort != NULL && pd_sort_parse(sort, &v->q.sort) != PD_OK)
     return PD_E_INVALID;
-  pd_utf8_fmt(filter_text, len, "%s%s%s%s%s", artist_name, artist_name[0] && era_name[0] ? ", " : "", era_name,
+  pd_utf8_fmt(filter_text, len, "%s%s%s%s%s", artist_name,
+              artist_name[0] && era_name[0] ? ", " : "", era_name,
               (artist_name[0] || era_name[0]) && rarity_name[0] ? ", " : "", rarity_name);
   return PD_OK;
 }

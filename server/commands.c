@@ -4,13 +4,18 @@
 #include <string.h>
 
 static const struct pd_option_spec balance_options[] = {
-  {.name = "user", .type = PD_OPT_USER, .description = "Whose balances to show (yourself if empty)"},
-  {.name = NULL},
+    {.name = "user",
+     .type = PD_OPT_USER,
+     .description = "Whose balances to show (yourself if empty)"},
+    {.name = NULL},
 };
 
 static const struct pd_option_spec openpack_options[] = {
-  {.name = "pack", .type = PD_OPT_STRING, .description = "Which pack (the standard one if empty)", .pack_choices = true},
-  {.name = NULL},
+    {.name = "pack",
+     .type = PD_OPT_STRING,
+     .description = "Which pack (the standard one if empty)",
+     .pack_choices = true},
+    {.name = NULL},
 };
 
 static const char *const rarity_choices[] = {"common", "rare", "epic", "legendary", "mythic", NULL};
@@ -18,66 +23,133 @@ static const char *const sort_choices[] = {"newest", "rarity", "artist", NULL};
 static const char *const onoff_choices[] = {"on", "off", NULL};
 
 static const struct pd_option_spec mycards_options[] = {
-  {.name = "artist", .type = PD_OPT_STRING, .description = "Only this artist's cards", .autocomplete = true},
-  {.name = "era", .type = PD_OPT_STRING, .description = "Only this era's cards", .autocomplete = true},
-  {.name = "rarity", .type = PD_OPT_STRING, .description = "Only this rarity", .choices = rarity_choices},
-  {.name = "sort", .type = PD_OPT_STRING, .description = "Order (newest first if empty)", .choices = sort_choices},
-  {.name = NULL},
+    {.name = "artist",
+     .type = PD_OPT_STRING,
+     .description = "Only this artist's cards",
+     .autocomplete = true},
+    {.name = "era",
+     .type = PD_OPT_STRING,
+     .description = "Only this era's cards",
+     .autocomplete = true},
+    {.name = "rarity",
+     .type = PD_OPT_STRING,
+     .description = "Only this rarity",
+     .choices = rarity_choices},
+    {.name = "sort",
+     .type = PD_OPT_STRING,
+     .description = "Order (newest first if empty)",
+     .choices = sort_choices},
+    {.name = NULL},
 };
 
 static const struct pd_option_spec inventory_options[] = {
-  {.name = "user", .type = PD_OPT_USER, .description = "Whose collection", .required = true},
-  {.name = "artist", .type = PD_OPT_STRING, .description = "Only this artist's cards", .autocomplete = true},
-  {.name = "rarity", .type = PD_OPT_STRING, .description = "Only this rarity", .choices = rarity_choices},
-  {.name = "sort", .type = PD_OPT_STRING, .description = "Order (newest first if empty)", .choices = sort_choices},
-  {.name = NULL},
+    {.name = "user", .type = PD_OPT_USER, .description = "Whose collection", .required = true},
+    {.name = "artist",
+     .type = PD_OPT_STRING,
+     .description = "Only this artist's cards",
+     .autocomplete = true},
+    {.name = "rarity",
+     .type = PD_OPT_STRING,
+     .description = "Only this rarity",
+     .choices = rarity_choices},
+    {.name = "sort",
+     .type = PD_OPT_STRING,
+     .description = "Order (newest first if empty)",
+     .choices = sort_choices},
+    {.name = NULL},
 };
 
 static const struct pd_option_spec privacy_options[] = {
-  {.name = "mode", .type = PD_OPT_STRING, .description = "on: only you see your collection; off: anyone can",
-   .required = true, .choices = onoff_choices},
-  {.name = NULL},
+    {.name = "mode",
+     .type = PD_OPT_STRING,
+     .description = "on: only you see your collection; off: anyone can",
+     .required = true,
+     .choices = onoff_choices},
+    {.name = NULL},
 };
 
 static const struct pd_option_spec viewcard_options[] = {
-  {.name = "card", .type = PD_OPT_STRING, .description = "Card id, artist or era (pick a suggestion)", .required = true,
-   .autocomplete = true},
-  {.name = NULL},
+    {.name = "card",
+     .type = PD_OPT_STRING,
+     .description = "Card id, artist or era (pick a suggestion)",
+     .required = true,
+     .autocomplete = true},
+    {.name = NULL},
 };
 
 static const struct pd_option_spec odds_options[] = {
-  {.name = "pack", .type = PD_OPT_STRING, .description = "Only this pack (every pack if empty)", .pack_choices = true},
-  {.name = NULL},
+    {.name = "pack",
+     .type = PD_OPT_STRING,
+     .description = "Only this pack (every pack if empty)",
+     .pack_choices = true},
+    {.name = NULL},
 };
 
 const struct pd_command pd_commands[] = {
-  {.name = "ping", .handler = cmd_ping, .flags = PD_CMD_EPHEMERAL,
-   .description = "Check that PopDeck is awake and how fast it answers"},
-  {.name = "help", .handler = cmd_help, .flags = PD_CMD_EPHEMERAL, .description = "What PopDeck can do"},
-  {.name = "profile", .handler = cmd_profile, .flags = PD_CMD_DEFER | PD_CMD_WRITE | PD_CMD_PLAYER,
-   .description = "Your PopDeck profile: balances and join date"},
-  {.name = "balance", .handler = cmd_balance, .description = "Notes, Discs and Gems of you or another player",
-   .options = balance_options},
-  {.name = "daily", .handler = cmd_daily, .flags = PD_CMD_WRITE | PD_CMD_PLAYER, .description = "Claim your daily Notes"},
-  {.name = "openpack", .handler = cmd_openpack, .flags = PD_CMD_DEFER | PD_CMD_WRITE | PD_CMD_PLAYER,
-   .description = "Open a pack and keep one of its cards", .options = openpack_options},
-  {.name = "pick", .component = cmd_pick, .flags = PD_CMD_WRITE,
-   .description = "Keep a card from a pack (the pack message's buttons)"},
-  {.name = "draw", .handler = cmd_draw, .flags = PD_CMD_DEFER | PD_CMD_WRITE | PD_CMD_PLAYER,
-   .description = "Draw one card straight into your collection"},
-  {.name = "mycards", .handler = cmd_mycards, .flags = PD_CMD_PLAYER, .description = "Your collection, ten cards a page",
-   .options = mycards_options, .autocomplete = pd_list_autocomplete, .component = pd_list_button},
-  {.name = "inventory", .handler = cmd_inventory, .description = "Look at another player's collection",
-   .options = inventory_options, .autocomplete = pd_list_autocomplete},
-  {.name = "privacy", .handler = cmd_privacy, .flags = PD_CMD_EPHEMERAL | PD_CMD_PLAYER, .description = "Hide or show your collection to others",
-   .options = privacy_options},
-  {.name = "viewcard", .handler = cmd_viewcard, .description = "A card up close: picture, rarity, copies and owners",
-   .options = viewcard_options, .autocomplete = cmd_viewcard_autocomplete},
-  {.name = "cooldowns", .handler = cmd_cooldowns, .flags = PD_CMD_EPHEMERAL | PD_CMD_PLAYER,
-   .description = "When your daily, packs and draws are ready"},
-  {.name = "odds", .handler = cmd_odds, .description = "The exact odds of every rarity in every pack",
-   .options = odds_options},
-  {.name = NULL},
+    {.name = "ping",
+     .handler = cmd_ping,
+     .flags = PD_CMD_EPHEMERAL,
+     .description = "Check that PopDeck is awake and how fast it answers"},
+    {.name = "help",
+     .handler = cmd_help,
+     .flags = PD_CMD_EPHEMERAL,
+     .description = "What PopDeck can do"},
+    {.name = "profile",
+     .handler = cmd_profile,
+     .flags = PD_CMD_DEFER | PD_CMD_WRITE | PD_CMD_PLAYER,
+     .description = "Your PopDeck profile: balances and join date"},
+    {.name = "balance",
+     .handler = cmd_balance,
+     .description = "Notes, Discs and Gems of you or another player",
+     .options = balance_options},
+    {.name = "daily",
+     .handler = cmd_daily,
+     .flags = PD_CMD_WRITE | PD_CMD_PLAYER,
+     .description = "Claim your daily Notes"},
+    {.name = "openpack",
+     .handler = cmd_openpack,
+     .flags = PD_CMD_DEFER | PD_CMD_WRITE | PD_CMD_PLAYER,
+     .description = "Open a pack and keep one of its cards",
+     .options = openpack_options},
+    {.name = "pick",
+     .component = cmd_pick,
+     .flags = PD_CMD_WRITE,
+     .description = "Keep a card from a pack (the pack message's buttons)"},
+    {.name = "draw",
+     .handler = cmd_draw,
+     .flags = PD_CMD_DEFER | PD_CMD_WRITE | PD_CMD_PLAYER,
+     .description = "Draw one card straight into your collection"},
+    {.name = "mycards",
+     .handler = cmd_mycards,
+     .flags = PD_CMD_PLAYER,
+     .description = "Your collection, ten cards a page",
+     .options = mycards_options,
+     .autocomplete = pd_list_autocomplete,
+     .component = pd_list_button},
+    {.name = "inventory",
+     .handler = cmd_inventory,
+     .description = "Look at another player's collection",
+     .options = inventory_options,
+     .autocomplete = pd_list_autocomplete},
+    {.name = "privacy",
+     .handler = cmd_privacy,
+     .flags = PD_CMD_EPHEMERAL | PD_CMD_PLAYER,
+     .description = "Hide or show your collection to others",
+     .options = privacy_options},
+    {.name = "viewcard",
+     .handler = cmd_viewcard,
+     .description = "A card up close: picture, rarity, copies and owners",
+     .options = viewcard_options,
+     .autocomplete = cmd_viewcard_autocomplete},
+    {.name = "cooldowns",
+     .handler = cmd_cooldowns,
+     .flags = PD_CMD_EPHEMERAL | PD_CMD_PLAYER,
+     .description = "When your daily, packs and draws are ready"},
+    {.name = "odds",
+     .handler = cmd_odds,
+     .description = "The exact odds of every rarity in every pack",
+     .options = odds_options},
+    {.name = NULL},
 };
 
 const struct pd_command *pd_command_find(const char *name)
@@ -100,8 +172,8 @@ json_t *pd_commands_registration(const struct pd_game_config *game)
     if (!pd_command_is_slash(c))
       continue;
     /* contexts: 0 guild, 1 bot DM; guild-only commands are offered only in guilds. */
-    json_t *cmd = json_pack("{s:s, s:i, s:s, s:[i]}", "name", c->name, "type", 1, "description", c->description,
-                            "contexts", 0);
+    json_t *cmd = json_pack("{s:s, s:i, s:s, s:[i]}", "name", c->name, "type", 1, "description",
+                            c->description, "contexts", 0);
     if (cmd == NULL) {
       json_decref(list);
       return NULL;
@@ -113,8 +185,8 @@ json_t *pd_commands_registration(const struct pd_game_config *game)
     if (c->options != NULL) {
       json_t *opts = json_array();
       for (const struct pd_option_spec *o = c->options; o->name != NULL; o++) {
-        json_t *oj = json_pack("{s:s, s:i, s:s, s:b}", "name", o->name, "type", o->type, "description",
-                               o->description, "required", o->required);
+        json_t *oj = json_pack("{s:s, s:i, s:s, s:b}", "name", o->name, "type", o->type,
+                               "description", o->description, "required", o->required);
         if (o->autocomplete)
           json_object_set_new(oj, "autocomplete", json_true());
         if (o->choices != NULL) {
@@ -126,7 +198,8 @@ json_t *pd_commands_registration(const struct pd_game_config *game)
         if (o->pack_choices && game != NULL) {
           json_t *ch = json_array();
           for (size_t k = 0; k < game->npacks; k++)
-            json_array_append_new(ch, json_pack("{s:s, s:s}", "name", game->packs[k].name, "value", game->packs[k].id));
+            json_array_append_new(ch, json_pack("{s:s, s:s}", "name", game->packs[k].name, "value",
+                                                game->packs[k].id));
           json_object_set_new(oj, "choices", ch);
         }
         json_array_append_new(opts, oj);

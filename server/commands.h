@@ -20,7 +20,8 @@ enum {
   PD_CMD_WRITE = 1 << 2,      /* run inside pd_db_tx (retried on serialization failures) */
   PD_CMD_ADMIN = 1 << 3,      /* only ids in ADMIN_FILE */
   PD_CMD_GUILD_ONLY = 1 << 4, /* refused in DMs */
-  PD_CMD_PLAYER = 1 << 5,     /* registers the caller first: ctx->player is theirs (in the transaction) */
+  PD_CMD_PLAYER =
+      1 << 5, /* registers the caller first: ctx->player is theirs (in the transaction) */
 };
 
 struct pd_option_spec {
@@ -67,8 +68,8 @@ struct pd_ctx {
   enum pd_result (*fn)(struct pd_ctx *ctx); /* cmd's entry point for this interaction's type */
   char ref[PD_REF_LEN + 1];
   int64_t deadline_us;
-  struct pd_db *db; /* inside the transaction for WRITE commands; see pd_ctx_db */
-  json_t *data;     /* the message data the handler answered with */
+  struct pd_db *db;        /* inside the transaction for WRITE commands; see pd_ctx_db */
+  json_t *data;            /* the message data the handler answered with */
   struct pd_player player; /* the caller, registered, for PD_CMD_PLAYER commands */
   /* How a worker finishes a deferred reply: PD_JOB_MESSAGE unless the handler says otherwise,
    * and what that kind builds its files from (owned; never put in data). */
@@ -89,15 +90,16 @@ enum pd_result pd_ctx_reply(struct pd_ctx *ctx, json_t *data);
 /* The one way a player's mistake becomes a message: ephemeral, saying what to do.  Returns
  * PD_E_USER for the handler to return: the dispatcher rolls back whatever the handler wrote
  * and shows the message. */
-enum pd_result pd_ctx_user_error(struct pd_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+enum pd_result pd_ctx_user_error(struct pd_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* "REFUSAL <t:until:R> (at <t:until:t>)." as the player's mistake (the date too when until is
  * more than half a day away).  Returns PD_E_USER. */
 enum pd_result pd_ctx_wait_error(struct pd_ctx *ctx, const char *refusal, int64_t until);
 /* Starts the caller's (ctx->player, PD_CMD_PLAYER) cooldown of seconds for command, or, while
  * one runs, answers "REFUSAL <t:…:R> …" and returns PD_E_USER.  *until (may be NULL) is when
  * the running cooldown ends. */
-enum pd_result pd_ctx_cooldown(struct pd_ctx *ctx, const char *command, int64_t seconds, const char *refusal,
-                               int64_t *until);
+enum pd_result pd_ctx_cooldown(struct pd_ctx *ctx, const char *command, int64_t seconds,
+                               const char *refusal, int64_t *until);
 
 extern const struct pd_command pd_commands[];
 const struct pd_command *pd_command_find(const char *name);

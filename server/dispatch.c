@@ -71,11 +71,12 @@ enum pd_result pd_ctx_wait_error(struct pd_ctx *ctx, const char *refusal, int64_
 {
   /* A wait past half a day names the day as well as the time. */
   char style = until - (int64_t)time(NULL) > 12 * 3600 ? 'f' : 't';
-  return pd_ctx_user_error(ctx, "%s <t:%lld:R> (at <t:%lld:%c>).", refusal, (long long)until, (long long)until, style);
+  return pd_ctx_user_error(ctx, "%s <t:%lld:R> (at <t:%lld:%c>).", refusal, (long long)until,
+                           (long long)until, style);
 }
 
-enum pd_result pd_ctx_cooldown(struct pd_ctx *ctx, const char *command, int64_t seconds, const char *refusal,
-                               int64_t *until)
+enum pd_result pd_ctx_cooldown(struct pd_ctx *ctx, const char *command, int64_t seconds,
+                               const char *refusal, int64_t *until)
 {
   struct pd_db *db = NULL;
   bool claimed = false;
@@ -125,8 +126,9 @@ static enum pd_result run_handler(struct pd_db *db, void *arg)
   struct pd_db *jdb = NULL;
   rc = pd_ctx_db(ctx, &jdb);
   if (rc == PD_OK)
-    rc = pd_db_job_add(jdb, pd_job_kind_name(ctx->followup.kind), ctx->ix->application_id, ctx->ix->token,
-                       PD_JOB_EDIT_ORIGINAL, ctx->data, ctx->followup.attach, ctx->ref, NULL);
+    rc = pd_db_job_add(jdb, pd_job_kind_name(ctx->followup.kind), ctx->ix->application_id,
+                       ctx->ix->token, PD_JOB_EDIT_ORIGINAL, ctx->data, ctx->followup.attach,
+                       ctx->ref, NULL);
   return rc;
 }
 
@@ -174,14 +176,16 @@ static enum pd_result within_limit(struct pd_ctx *ctx)
   char refusal[160];
   if (cfg->rate_limit_commands <= 0)
     return PD_OK;
-  if (pd_db_acquire(ctx->app->pool, wait_until < ctx->deadline_us ? wait_until : ctx->deadline_us, &db) != PD_OK)
+  if (pd_db_acquire(ctx->app->pool, wait_until < ctx->deadline_us ? wait_until : ctx->deadline_us,
+                    &db) != PD_OK)
     return PD_OK;
-  enum pd_result rc =
-      pd_db_rate_take(db, ctx->ix->user.id, cfg->rate_limit_commands, cfg->rate_limit_window_s, &ok, &retry_at);
+  enum pd_result rc = pd_db_rate_take(db, ctx->ix->user.id, cfg->rate_limit_commands,
+                                      cfg->rate_limit_window_s, &ok, &retry_at);
   pd_db_release(db);
   if (rc != PD_OK || ok)
     return PD_OK;
-  snprintf(refusal, sizeof(refusal), "Slow down: PopDeck takes %d commands every %d seconds from each player. Try again",
+  snprintf(refusal, sizeof(refusal),
+           "Slow down: PopDeck takes %d commands every %d seconds from each player. Try again",
            cfg->rate_limit_commands, cfg->rate_limit_window_s);
   return pd_ctx_wait_error(ctx, refusal, retry_at);
 }
@@ -191,8 +195,9 @@ static enum pd_result allowed(struct pd_ctx *ctx)
 {
   unsigned f = ctx->cmd->flags;
   if ((f & PD_CMD_GUILD_ONLY) && ctx->ix->guild_id == NULL)
-    return pd_ctx_user_error(ctx, "/%s works only inside a server. Try it in a channel where PopDeck is installed.",
-                             ctx->cmd->name);
+    return pd_ctx_user_error(
+        ctx, "/%s works only inside a server. Try it in a channel where PopDeck is installed.",
+        ctx->cmd->name);
   if ((f & PD_CMD_ADMIN) && !pd_admins_has(&ctx->app->admins, ctx->ix->user.id))
     return pd_ctx_user_error(ctx, "/%s is for PopDeck admins only.", ctx->cmd->name);
   return PD_OK;
@@ -242,12 +247,14 @@ static enum pd_result check_options(struct pd_ctx *ctx)
     char shown[120], list[400] = "";
     if (v == NULL) {
       if (o->required)
-        return pd_ctx_user_error(ctx, "/%s needs **%s**: %s.", ctx->cmd->name, o->name, o->description);
+        return pd_ctx_user_error(ctx, "/%s needs **%s**: %s.", ctx->cmd->name, o->name,
+                                 o->description);
       continue;
     }
     if (!option_type_ok(o->type, v))
-      return pd_ctx_user_error(ctx, "/%s got a **%s** of the wrong kind. Pick it again from the command's options.",
-                               ctx->cmd->name, o->name);
+      return pd_ctx_user_error(
+          ctx, "/%s got a **%s** of the wrong kind. Pick it again from the command's options.",
+          ctx->cmd->name, o->name);
     if (o->choices == NULL && !(o->pack_choices && g != NULL))
       continue;
     const char *value = json_string_value(v);
@@ -274,13 +281,16 @@ static json_t *our_failure(struct pd_ctx *ctx, enum pd_result rc, struct pd_reql
   if (rc == PD_E_DB_DOWN || rc == PD_E_DB_SOFT)
     snprintf(text, sizeof(text), "%s (ref `%s`)", BREATH, ctx->ref);
   else
-    snprintf(text, sizeof(text), "Something went wrong on our side. If it keeps happening, tell an admin the reference `%s`.",
+    snprintf(text, sizeof(text),
+             "Something went wrong on our side. If it keeps happening, tell an admin the reference "
+             "`%s`.",
              ctx->ref);
   return pd_reply_new(PD_CB_MESSAGE, pd_reply_text(text, PD_FLAG_EPHEMERAL));
 }
 
 /* Answers a command, a button or a modal through the command table. */
-static json_t *answer_command(struct pd_app *app, const struct pd_interaction *ix, struct pd_reqlog *log)
+static json_t *answer_command(struct pd_app *app, const struct pd_interaction *ix,
+                              struct pd_reqlog *log)
 {
   struct pd_ctx ctx = {0};
   json_t *resp = NULL;
@@ -304,9 +314,10 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
   ctx.cmd = pd_command_find(name);
   /* Each interaction type reaches only the entry point written for it. */
   if (ctx.cmd != NULL)
-    ctx.fn = ix->type == PD_IX_AUTOCOMPLETE ? (pd_command_is_slash(ctx.cmd) ? ctx.cmd->autocomplete : NULL)
-             : ix->type == PD_IX_COMMAND  ? ctx.cmd->handler
-                                          : ctx.cmd->component;
+    ctx.fn = ix->type == PD_IX_AUTOCOMPLETE
+                 ? (pd_command_is_slash(ctx.cmd) ? ctx.cmd->autocomplete : NULL)
+             : ix->type == PD_IX_COMMAND ? ctx.cmd->handler
+                                         : ctx.cmd->component;
   if (ix->type == PD_IX_AUTOCOMPLETE) {
     /* Suggestions are a courtesy: on any failure the player just sees none. */
     if (ctx.fn == NULL)
@@ -314,7 +325,8 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
     ctx.autocompleting = true;
     enum pd_result arc = run_command(&ctx);
     if (arc != PD_OK || !json_is_array(json_object_get(ctx.data, "choices"))) {
-      json_t *fields = json_pack("{s:s, s:s, s:s}", "ref", ctx.ref, "command", name, "error", pd_result_str(arc));
+      json_t *fields = json_pack("{s:s, s:s, s:s}", "ref", ctx.ref, "command", name, "error",
+                                 pd_result_str(arc));
       pd_log("warn", "autocomplete failed", fields);
       json_decref(ctx.data);
       return json_pack("{s:i, s:{s:[]}}", "type", PD_CB_AUTOCOMPLETE, "data", "choices");
@@ -322,10 +334,13 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
     return pd_reply_new(PD_CB_AUTOCOMPLETE, ctx.data);
   }
   if (ctx.fn == NULL) {
-    pd_ctx_user_error(&ctx, ix->type == PD_IX_COMMAND
-                              ? "I don't know /%s (it may have been removed). /help lists what PopDeck can do."
-                              : "That button belongs to something PopDeck no longer runs (%s). Start again from /help.",
-                      name);
+    pd_ctx_user_error(
+        &ctx,
+        ix->type == PD_IX_COMMAND
+            ? "I don't know /%s (it may have been removed). /help lists what PopDeck can do."
+            : "That button belongs to something PopDeck no longer runs (%s). Start again from "
+              "/help.",
+        name);
     return pd_reply_new(PD_CB_MESSAGE, ctx.data);
   }
 
@@ -339,8 +354,8 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
   bool mistake = rc == PD_E_USER; /* the player's: ctx.data is the message */
   if (rc != PD_OK && !mistake) {
     resp = our_failure(&ctx, rc, log);
-    json_t *fields = json_pack("{s:s, s:s, s:s, s:s}", "ref", ctx.ref, "command", name, "user_id", ix->user.id,
-                               "error", pd_result_str(rc));
+    json_t *fields = json_pack("{s:s, s:s, s:s, s:s}", "ref", ctx.ref, "command", name, "user_id",
+                               ix->user.id, "error", pd_result_str(rc));
     pd_log("error", "command failed", fields);
     json_decref(ctx.data);
     return resp;
@@ -397,7 +412,8 @@ void pd_dispatch(struct pd_app *app, const char *sig, const char *ts, const char
     snprintf(log->user_id, sizeof(log->user_id), "%s", ix->user.id);
 
   int64_t t0 = pd_now_us();
-  json_t *resp = ix->type == PD_IX_PING ? pd_reply_new(PD_CB_PONG, NULL) : answer_command(app, ix, log);
+  json_t *resp =
+      ix->type == PD_IX_PING ? pd_reply_new(PD_CB_PONG, NULL) : answer_command(app, ix, log);
   pd_metrics_handler_seconds((double)(pd_now_us() - t0) / 1e6);
   answer_json(ans, 200, resp);
   pd_interaction_free(ix);

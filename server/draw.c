@@ -10,8 +10,8 @@
 #include "reply.h"
 #include "utf8.h"
 
-enum pd_result pd_draw_boost(struct pd_db *db, const struct pd_game_config *g, double boost[PD_RARITY_COUNT],
-                             char *events, size_t eventslen)
+enum pd_result pd_draw_boost(struct pd_db *db, const struct pd_game_config *g,
+                             double boost[PD_RARITY_COUNT], char *events, size_t eventslen)
 {
   json_t *names = NULL;
   size_t i, at = 0;
@@ -22,7 +22,8 @@ enum pd_result pd_draw_boost(struct pd_db *db, const struct pd_game_config *g, d
   enum pd_result rc = pd_db_active_events(db, &names);
   if (rc != PD_OK)
     return rc;
-  json_array_foreach(names, i, n) {
+  json_array_foreach(names, i, n)
+  {
     const struct pd_event_boost *b = pd_game_event_boost(g, json_string_value(n));
     if (b == NULL)
       continue;
@@ -50,8 +51,9 @@ static int stocked(const int64_t counts[PD_RARITY_COUNT], int r)
   return -1;
 }
 
-enum pd_result pd_draw_cards(struct pd_db *db, const double weights[PD_RARITY_COUNT], const double *boost, size_t n,
-                             int64_t *template_ids, const char **rarities)
+enum pd_result pd_draw_cards(struct pd_db *db, const double weights[PD_RARITY_COUNT],
+                             const double *boost, size_t n, int64_t *template_ids,
+                             const char **rarities)
 {
   int64_t counts[PD_RARITY_COUNT], total = 0;
   enum pd_result rc = pd_db_rarity_counts(db, counts);
@@ -67,12 +69,13 @@ enum pd_result pd_draw_cards(struct pd_db *db, const double weights[PD_RARITY_CO
     int drawn = (int)pd_pack_draw(weights, boost, randombytes_random());
     int r = stocked(counts, drawn);
     if (r != drawn)
-      pd_log_error("no %s card in the catalog; drew a %s one instead", pd_rarity_name((enum pd_rarity)drawn),
-                   pd_rarity_name((enum pd_rarity)r));
+      pd_log_error("no %s card in the catalog; drew a %s one instead",
+                   pd_rarity_name((enum pd_rarity)drawn), pd_rarity_name((enum pd_rarity)r));
     /* A pack shows different cards when the rarity has enough of them. */
     bool dup = true;
     for (int attempt = 0; dup && attempt < 8; attempt++) {
-      int64_t at = (int64_t)randombytes_uniform((uint32_t)(counts[r] < UINT32_MAX ? counts[r] : UINT32_MAX));
+      int64_t at =
+          (int64_t)randombytes_uniform((uint32_t)(counts[r] < UINT32_MAX ? counts[r] : UINT32_MAX));
       rc = pd_db_template_at(db, (enum pd_rarity)r, at, &template_ids[i]);
       if (rc != PD_OK)
         return rc;
@@ -90,9 +93,9 @@ static const char *currency_label(enum pd_currency c)
   return c == PD_NOTES ? "Notes" : c == PD_DISCS ? "Discs" : "Gems";
 }
 
-enum pd_result pd_draw_pay(struct pd_ctx *ctx, struct pd_db *db, struct pd_player *p, const char *what,
-                           const char *label, int free_per_day, const struct pd_price *price, const char **currency,
-                           int64_t *amount)
+enum pd_result pd_draw_pay(struct pd_ctx *ctx, struct pd_db *db, struct pd_player *p,
+                           const char *what, const char *label, int free_per_day,
+                           const struct pd_price *price, const char **currency, int64_t *amount)
 {
   bool free = false;
   *currency = NULL;
@@ -105,13 +108,16 @@ enum pd_result pd_draw_pay(struct pd_ctx *ctx, struct pd_db *db, struct pd_playe
   json_decref(meta);
   if (rc == PD_E_CHECK) { /* the balance would go below zero */
     char cost[32], have[32];
-    int64_t balance = price->currency == PD_NOTES ? p->notes : price->currency == PD_DISCS ? p->discs : p->gems;
+    int64_t balance = price->currency == PD_NOTES   ? p->notes
+                      : price->currency == PD_DISCS ? p->discs
+                                                    : p->gems;
     pd_fmt_thousands(price->amount, cost);
     pd_fmt_thousands(balance, have);
-    return pd_ctx_user_error(ctx,
-                             "%s costs **%s %s** once today's %d free ones are used, and you have %s. "
-                             "Claim Notes with /daily, or come back tomorrow for free ones.",
-                             label, cost, currency_label(price->currency), free_per_day, have);
+    return pd_ctx_user_error(
+        ctx,
+        "%s costs **%s %s** once today's %d free ones are used, and you have %s. "
+        "Claim Notes with /daily, or come back tomorrow for free ones.",
+        label, cost, currency_label(price->currency), free_per_day, have);
   }
   if (rc == PD_OK) {
     *currency = pd_currency_name(price->currency);
@@ -125,7 +131,8 @@ int64_t pd_draw_cooldown(const struct pd_ctx *ctx, int64_t base_s)
   const char *roles[64];
   size_t n = 0, i;
   json_t *r;
-  json_array_foreach(ctx->ix->roles, i, r) {
+  json_array_foreach(ctx->ix->roles, i, r)
+  {
     if (n < PD_ARRAY_LEN(roles) && json_is_string(r))
       roles[n++] = json_string_value(r);
   }

@@ -9,21 +9,22 @@
 
 /* The product of the boosts of every event running now (1 everywhere when none); events gets
  * their names, comma-separated ("" when none). */
-enum pd_result pd_draw_boost(struct pd_db *db, const struct pd_game_config *g, double boost[PD_RARITY_COUNT],
-                             char *events, size_t eventslen);
+enum pd_result pd_draw_boost(struct pd_db *db, const struct pd_game_config *g,
+                             double boost[PD_RARITY_COUNT], char *events, size_t eventslen);
 
 /* n distinct cards (when the catalog has that many), each of a rarity drawn with weights and
  * boost; a rarity with no card at all falls to the nearest rarity below (then above) that
  * has one.  Randomness from libsodium. */
-enum pd_result pd_draw_cards(struct pd_db *db, const double weights[PD_RARITY_COUNT], const double *boost, size_t n,
-                             int64_t *template_ids, const char **rarities);
+enum pd_result pd_draw_cards(struct pd_db *db, const double weights[PD_RARITY_COUNT],
+                             const double *boost, size_t n, int64_t *template_ids,
+                             const char **rarities);
 
 /* Pays for one open of what: a free allotment of today when one is left, else price.  When
  * the player cannot pay, answers the player (ctx) and returns PD_E_USER.  *currency (NULL when
  * free) and *amount say what was paid. */
-enum pd_result pd_draw_pay(struct pd_ctx *ctx, struct pd_db *db, struct pd_player *p, const char *what,
-                           const char *label, int free_per_day, const struct pd_price *price, const char **currency,
-                           int64_t *amount);
+enum pd_result pd_draw_pay(struct pd_ctx *ctx, struct pd_db *db, struct pd_player *p,
+                           const char *what, const char *label, int free_per_day,
+                           const struct pd_price *price, const char **currency, int64_t *amount);
 
 /* The cooldown seconds this player waits for base_s (booster and role tiers applied). */
 int64_t pd_draw_cooldown(const struct pd_ctx *ctx, int64_t base_s);

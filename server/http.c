@@ -68,11 +68,11 @@ struct probe {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   bool busy;
-  int64_t at_us;          /* when the values below were read (0: never) */
-  enum pd_result rc;      /* of reading them */
-  int migration;          /* newest applied */
-  int64_t queue_depth;    /* pending follow-ups, -1 unknown */
-  struct pd_db *db;       /* touched only by the request that set busy */
+  int64_t at_us;       /* when the values below were read (0: never) */
+  enum pd_result rc;   /* of reading them */
+  int migration;       /* newest applied */
+  int64_t queue_depth; /* pending follow-ups, -1 unknown */
+  struct pd_db *db;    /* touched only by the request that set busy */
 };
 
 /* One listening daemon: the main one (LISTEN_ADDR), or the ops one (OPS_LISTEN_ADDR), which
@@ -117,7 +117,8 @@ static enum pd_route route_of(const char *url)
 
 static struct conn *conn_of(struct MHD_Connection *c)
 {
-  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
   return ci != NULL ? ci->socket_context : NULL;
 }
 
@@ -140,10 +141,12 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
   struct pd_http *h = cls;
   struct guard *g = &h->guard;
   if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     struct conn *k = calloc(1, sizeof(*k));
     if (k == NULL || ci == NULL) {
-      /* Untracked, it would escape the deadline: refuse it now, while the socket is surely its own. */
+      /* Untracked, it would escape the deadline: refuse it now, while the socket is surely its own.
+       */
       free(k);
       if (ci != NULL)
         shutdown(ci->connect_fd, SHUT_RDWR);
@@ -236,8 +239,8 @@ static void guard_free(struct guard *g)
   pthread_mutex_destroy(&g->mu);
 }
 
-static enum MHD_Result respond(struct MHD_Connection *c, struct request *r, int status, const char *type,
-                            char *body, size_t len)
+static enum MHD_Result respond(struct MHD_Connection *c, struct request *r, int status,
+                               const char *type, char *body, size_t len)
 {
   struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
   if (resp == NULL) {
@@ -252,7 +255,8 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct request *r, int 
   return ok;
 }
 
-static enum MHD_Result send_text(struct MHD_Connection *c, struct request *r, int status, const char *text)
+static enum MHD_Result send_text(struct MHD_Connection *c, struct request *r, int status,
+                                 const char *text)
 {
   char *b = strdup(text);
   return b != NULL ? respond(c, r, status, "text/plain; charset=utf-8", b, strlen(b)) : MHD_NO;
@@ -265,8 +269,8 @@ static enum MHD_Result send_text(struct MHD_Connection *c, struct request *r, in
  * skips the body) and, with Connection: close, closes the connection after this answer. */
 static enum MHD_Result too_big_early(struct MHD_Connection *c, struct request *r)
 {
-  struct MHD_Response *resp =
-    MHD_create_response_from_buffer(strlen(TOO_BIG_TEXT), (void *)TOO_BIG_TEXT, MHD_RESPMEM_PERSISTENT);
+  struct MHD_Response *resp = MHD_create_response_from_buffer(
+      strlen(TOO_BIG_TEXT), (void *)TOO_BIG_TEXT, MHD_RESPMEM_PERSISTENT);
   if (resp == NULL)
     return MHD_NO;
   MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
@@ -287,7 +291,8 @@ static enum MHD_Result too_big_early(struct MHD_Connection *c, struct request *r
 static void too_big_midway(struct MHD_Connection *c, struct request *r)
 {
   char head[256];
-  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
   int n = snprintf(head, sizeof(head),
                    "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n"
                    "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %zu\r\n\r\n%s",
@@ -332,7 +337,8 @@ static enum pd_result probe_connect(struct pd_http *h, struct pd_db **out)
       continue;
     PGresult *res = PQprepare((*out)->pg, st->name, st->sql, 0, NULL);
     rc = PQresultStatus(res) == PGRES_COMMAND_OK ? PD_OK
-         : PQstatus((*out)->pg) == CONNECTION_OK ? PD_E_DB_HARD : PD_E_DB_DOWN;
+         : PQstatus((*out)->pg) == CONNECTION_OK ? PD_E_DB_HARD
+                                                 : PD_E_DB_DOWN;
     PQclear(res);
   }
   if (rc != PD_OK) {
@@ -345,7 +351,8 @@ static enum pd_result probe_connect(struct pd_http *h, struct pd_db **out)
 /* Reads both values on the probe's connection, connecting as needed, and once more if a kept
  * connection turns out to be broken.  A connection that fails is dropped, so the next refresh
  * (a second later at the soonest) connects afresh. */
-static enum pd_result probe_read(struct pd_http *h, struct pd_db **dbp, int *migration, int64_t *depth)
+static enum pd_result probe_read(struct pd_http *h, struct pd_db **dbp, int *migration,
+                                 int64_t *depth)
 {
   enum pd_result rc = PD_E_DB_DOWN;
   for (int attempt = 0; attempt < 2 && rc == PD_E_DB_DOWN; attempt++) {
@@ -426,7 +433,8 @@ static enum MHD_Result readyz(struct pd_http *h, struct MHD_Connection *c, struc
     return send_text(c, r, 503, text);
   }
   if (current < h->app->latest_migration) {
-    snprintf(text, sizeof(text), "database at migration %d, this build needs %d: run popdeck migrate\n", current,
+    snprintf(text, sizeof(text),
+             "database at migration %d, this build needs %d: run popdeck migrate\n", current,
              h->app->latest_migration);
     return send_text(c, r, 503, text);
   }
@@ -450,13 +458,15 @@ static enum MHD_Result metrics(struct pd_http *h, struct MHD_Connection *c, stru
  * [A-Za-z0-9_-]+.png is 404 before the file system is asked.  Card images never change
  * under a name, so caches may keep them for a year.  Only STORAGE=local publishes here. */
 #define MAX_CARD_BYTES (8 * 1024 * 1024)
-static enum MHD_Result card_image(struct pd_http *h, struct MHD_Connection *c, struct request *r, const char *url)
+static enum MHD_Result card_image(struct pd_http *h, struct MHD_Connection *c, struct request *r,
+                                  const char *url)
 {
   void *data = NULL;
   size_t len = 0;
   if (h->app->cfg.storage != PD_STORAGE_LOCAL) /* s3 and discord cards are not ours to publish */
     return send_text(c, r, 404, "no such card image\n");
-  enum pd_result rc = pd_storage_local_get(h->app->cfg.cards_dir, url + 7, MAX_CARD_BYTES, &data, &len);
+  enum pd_result rc =
+      pd_storage_local_get(h->app->cfg.cards_dir, url + 7, MAX_CARD_BYTES, &data, &len);
   if (rc == PD_E_NOTFOUND)
     return send_text(c, r, 404, "no such card image\n");
   if (rc != PD_OK)
@@ -470,15 +480,17 @@ static enum MHD_Result card_image(struct pd_http *h, struct MHD_Connection *c, s
   etag[sizeof(etag) - 1] = '\0';
   const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
   bool fresh = inm != NULL && strstr(inm, etag) != NULL;
-  struct MHD_Response *resp = fresh ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)
-                                    : MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+  struct MHD_Response *resp =
+      fresh ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)
+            : MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
   if (fresh)
     free(data);
   if (resp == NULL)
     return MHD_NO;
   MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "image/png");
   MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=31536000, immutable");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+                          "public, max-age=31536000, immutable");
   int status = fresh ? 304 : 200;
   enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
   MHD_destroy_response(resp);
@@ -498,8 +510,9 @@ static enum MHD_Result interactions(struct pd_http *h, struct MHD_Connection *c,
   return respond(c, r, ans.status, "application/json", ans.body, ans.len);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
 {
   struct front *f = cls;
   struct pd_http *h = f->h;
@@ -515,7 +528,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     *con_cls = r;
     /* Refuse a declared oversize body before reading it.  (libmicrohttpd has already
      * refused a Content-Length that is not a number.) */
-    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *cl =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl != NULL && strtoull(cl, NULL, 10) > PD_MAX_BODY) {
       conn_reading(h, c, false);
       return too_big_early(c, r);
@@ -559,15 +573,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   }
 }
 
-static void on_complete(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+static void on_complete(void *cls, struct MHD_Connection *c, void **con_cls,
+                        enum MHD_RequestTerminationCode toe)
 {
   struct pd_http *h = cls;
   struct request *r = *con_cls;
   if (r == NULL)
     return;
   int status = r->status;
-  json_t *f = json_pack("{s:s, s:i, s:f}", "route", pd_route_name(r->route), "status", status, "duration_ms",
-                        (double)(pd_now_us() - r->start_us) / 1000.0);
+  json_t *f = json_pack("{s:s, s:i, s:f}", "route", pd_route_name(r->route), "status", status,
+                        "duration_ms", (double)(pd_now_us() - r->start_us) / 1000.0);
   if (r->log.ix_type != 0)
     json_object_set_new(f, "interaction_type", json_integer(r->log.ix_type));
   if (r->log.command[0] != '\0')
@@ -581,7 +596,8 @@ static void on_complete(void *cls, struct MHD_Connection *c, void **con_cls, enu
   if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
     json_object_set_new(f, "aborted", json_true());
   if (r->route != PD_ROUTE_HEALTHZ && r->route != PD_ROUTE_METRICS && r->route != PD_ROUTE_CARDS)
-    pd_log(status >= 500 || toe != MHD_REQUEST_TERMINATED_COMPLETED_OK ? "warn" : "info", "request", f);
+    pd_log(status >= 500 || toe != MHD_REQUEST_TERMINATED_COMPLETED_OK ? "warn" : "info", "request",
+           f);
   else
     json_decref(f);
   pd_buf_free(&r->body);
@@ -592,8 +608,8 @@ static void on_complete(void *cls, struct MHD_Connection *c, void **con_cls, enu
 }
 
 /* Starts one daemon of h on host:port; var names the variable for error lines. */
-static enum pd_result front_start(struct pd_http *h, struct front *f, const char *var, const char *host, int port,
-                                  unsigned threads, int *port_out)
+static enum pd_result front_start(struct pd_http *h, struct front *f, const char *var,
+                                  const char *host, int port, unsigned threads, int *port_out)
 {
   struct addrinfo hints = {0}, *ai = NULL;
   char portstr[8];
@@ -602,28 +618,29 @@ static enum pd_result front_start(struct pd_http *h, struct front *f, const char
   hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
   snprintf(portstr, sizeof(portstr), "%d", port);
   if (getaddrinfo(host, portstr, &hints, &ai) != 0) {
-    fprintf(stderr, "%s: %s is not a numeric address (an IP address of this machine, e.g. 10.0.0.5)\n", var, host);
+    fprintf(stderr,
+            "%s: %s is not a numeric address (an IP address of this machine, e.g. 10.0.0.5)\n", var,
+            host);
     return PD_E_INVALID;
   }
   f->h = h;
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  unsigned flags =
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
   if (ai->ai_family == AF_INET6)
     flags |= MHD_USE_IPv6;
-  f->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, f,
-                          MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-                          MHD_OPTION_THREAD_POOL_SIZE, threads,
-                          MHD_OPTION_NOTIFY_COMPLETED, on_complete, h,
-                          MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
-                          /* idle: still what ends a client that stops reading its answer */
-                          MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                          MHD_OPTION_CONNECTION_LIMIT, 4096u,
-                          /* 0 is libmicrohttpd's "no cap" too */
-                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)h->app->cfg.http_conns_per_ip,
-                          MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-                          MHD_OPTION_END);
+  f->d =
+      MHD_start_daemon(flags, 0, NULL, NULL, on_request, f, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+                       MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
+                       on_complete, h, MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+                       /* idle: still what ends a client that stops reading its answer */
+                       MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 4096u,
+                       /* 0 is libmicrohttpd's "no cap" too */
+                       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)h->app->cfg.http_conns_per_ip,
+                       MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
   freeaddrinfo(ai);
   if (f->d == NULL) {
-    pd_log_error("%s: cannot listen on %s:%d (in use, or not an address of this machine)", var, host, port);
+    pd_log_error("%s: cannot listen on %s:%d (in use, or not an address of this machine)", var,
+                 host, port);
     return PD_E_IO;
   }
   const union MHD_DaemonInfo *di = MHD_get_daemon_info(f->d, MHD_DAEMON_INFO_BIND_PORT);
@@ -648,7 +665,8 @@ enum pd_result pd_http_start(struct pd_app *app, struct pd_http **out, int *port
   enum pd_result rc = PD_OK;
   /* The ops daemon first: while it is not up, the main one must not drop /readyz. */
   if (app->cfg.ops_host != NULL)
-    rc = front_start(h, &h->ops, "OPS_LISTEN_ADDR", app->cfg.ops_host, app->cfg.ops_port, 2, &h->ops_port);
+    rc = front_start(h, &h->ops, "OPS_LISTEN_ADDR", app->cfg.ops_host, app->cfg.ops_port, 2,
+                     &h->ops_port);
   if (rc == PD_OK)
     rc = front_start(h, &h->main, "LISTEN_ADDR", app->cfg.listen_host, app->cfg.listen_port,
                      (unsigned)app->cfg.http_threads, port_out);

@@ -34,11 +34,13 @@ static void sources_init(struct sources *src, const struct pd_config *cfg, const
   src->spotify.client_secret = cfg->spotify_client_secret;
   src->spotify_on = src->spotify.client_id != NULL && src->spotify.client_secret != NULL;
   if (!src->spotify_on)
-    printf("%s: SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are not set, so Spotify is skipped\n", who);
+    printf("%s: SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are not set, so Spotify is skipped\n",
+           who);
   src->commons.base = cfg->commons_api_base;
   src->commons_on = src->commons.base != NULL;
   if (!src->commons_on)
-    printf("%s: COMMONS_API_BASE is not set, so no photos are searched on Wikimedia Commons\n", who);
+    printf("%s: COMMONS_API_BASE is not set, so no photos are searched on Wikimedia Commons\n",
+           who);
 }
 
 /* Appends a candidate picture (stolen reference) to an era. */
@@ -64,17 +66,20 @@ static void from_commons(struct sources *src, const char *name, json_t *eras)
   json_t *e, *photo;
   if (!src->commons_on)
     return;
-  json_array_foreach(eras, i, e) {
+  json_array_foreach(eras, i, e)
+  {
     for (int s = 0; s < PD_ERA_KEYWORDS; s++) {
       char keyword[600], err[300];
       json_t *photos = NULL;
-      snprintf(keyword, sizeof(keyword), "%s %s %s", name, json_string_value(json_object_get(e, "name")),
-               pd_era_keyword_suffix[s]);
-      if (pd_commons_search(&src->commons, keyword, PHOTOS_PER_SEARCH, &photos, err, sizeof(err)) != PD_OK) {
+      snprintf(keyword, sizeof(keyword), "%s %s %s", name,
+               json_string_value(json_object_get(e, "name")), pd_era_keyword_suffix[s]);
+      if (pd_commons_search(&src->commons, keyword, PHOTOS_PER_SEARCH, &photos, err, sizeof(err)) !=
+          PD_OK) {
         printf("ingest:   search \"%s\" skipped: %s\n", keyword, err);
         continue;
       }
-      json_array_foreach(photos, k, photo) {
+      json_array_foreach(photos, k, photo)
+      {
         json_object_set_new(photo, "keyword", json_string(keyword));
         add_candidate(e, json_incref(photo));
         found++;
@@ -82,7 +87,8 @@ static void from_commons(struct sources *src, const char *name, json_t *eras)
       json_decref(photos);
     }
   }
-  printf("ingest: Wikimedia Commons: %zu free photos found for %zu eras\n", found, json_array_size(eras));
+  printf("ingest: Wikimedia Commons: %zu free photos found for %zu eras\n", found,
+         json_array_size(eras));
 }
 
 /* Spotify: the artist's id, popularity, followers and genres, and its album covers and
@@ -110,21 +116,26 @@ static void from_spotify(struct sources *src, const char *name, json_t *artist, 
   }
   json_object_set_new(artist, "spotify_id", json_string(sa.id));
   json_t *genres = sa.genres != NULL ? json_incref(sa.genres) : json_array();
-  json_object_set_new(artist, "metadata", json_pack("{s:{s:i, s:I, s:o}}", "spotify", "popularity", sa.popularity,
-                                                    "followers", (json_int_t)sa.followers, "genres", genres));
+  json_object_set_new(artist, "metadata",
+                      json_pack("{s:{s:i, s:I, s:o}}", "spotify", "popularity", sa.popularity,
+                                "followers", (json_int_t)sa.followers, "genres", genres));
   size_t i, k, matched = 0;
   json_t *e, *al;
-  json_array_foreach(eras, i, e) {
+  json_array_foreach(eras, i, e)
+  {
     const char *era = json_string_value(json_object_get(e, "name"));
-    json_array_foreach(albums, k, al) {
-      const char *url = json_string_value(json_object_get(json_array_get(json_object_get(al, "images"), 0), "url"));
+    json_array_foreach(albums, k, al)
+    {
+      const char *url = json_string_value(
+          json_object_get(json_array_get(json_object_get(al, "images"), 0), "url"));
       if (url == NULL || strcasecmp(json_string_value(json_object_get(al, "name")), era) != 0)
         continue;
       char keyword[600];
       snprintf(keyword, sizeof(keyword), "%s %s cover", name, era);
       /* No date: a year-precision release date would pull the cover out of its own era. */
-      add_candidate(e, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "url", url, "kind", "cover", "keyword", keyword,
-                                 "license", "source", "Spotify", "note", "album artwork, (c) its label"));
+      add_candidate(e, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "url", url, "kind", "cover",
+                                 "keyword", keyword, "license", "source", "Spotify", "note",
+                                 "album artwork, (c) its label"));
       matched++;
       break;
     }
@@ -135,17 +146,18 @@ static void from_spotify(struct sources *src, const char *name, json_t *artist, 
   if (photo != NULL && newest != NULL) {
     char keyword[600];
     snprintf(keyword, sizeof(keyword), "%s press photo", name);
-    add_candidate(newest, json_pack("{s:s, s:s, s:s, s:{s:s}}", "url", photo, "kind", "promo", "keyword", keyword,
-                                    "license", "source", "Spotify artist image"));
+    add_candidate(newest,
+                  json_pack("{s:s, s:s, s:s, s:{s:s}}", "url", photo, "kind", "promo", "keyword",
+                            keyword, "license", "source", "Spotify artist image"));
   }
-  printf("ingest: Spotify: %s (%s), popularity %d, %zu albums, %zu match eras\n", sa.name, sa.id, sa.popularity,
-         json_array_size(albums), matched);
+  printf("ingest: Spotify: %s (%s), popularity %d, %zu albums, %zu match eras\n", sa.name, sa.id,
+         sa.popularity, json_array_size(albums), matched);
   json_decref(albums);
   pd_spotify_artist_free(&sa);
 }
 
-static enum pd_result ingest_one(struct pd_catalog *s, struct sources *src, const char *name, char *err,
-                                 size_t errlen)
+static enum pd_result ingest_one(struct pd_catalog *s, struct sources *src, const char *name,
+                                 char *err, size_t errlen)
 {
   struct pd_mb *mb = &src->mb;
   struct pd_mb_artist found;
@@ -161,15 +173,18 @@ static enum pd_result ingest_one(struct pd_catalog *s, struct sources *src, cons
     const char *caa = s->cfg.coverart_base;
     size_t i;
     json_t *e;
-    json_array_foreach(eras, i, e) {
+    json_array_foreach(eras, i, e)
+    {
       char url[512], keyword[600];
       const char *rg = json_string_value(json_object_get(e, "mbid"));
       if (!pd_mb_id_valid(rg))
         continue; /* no id fit for a URL: no cover */
       snprintf(url, sizeof(url), "%s/release-group/%s/front-1200", caa, rg);
-      snprintf(keyword, sizeof(keyword), "%s %s cover", found.name, json_string_value(json_object_get(e, "name")));
-      add_candidate(e, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "url", url, "kind", "cover", "keyword", keyword,
-                                 "license", "source", "Cover Art Archive", "url", url));
+      snprintf(keyword, sizeof(keyword), "%s %s cover", found.name,
+               json_string_value(json_object_get(e, "name")));
+      add_candidate(e, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "url", url, "kind", "cover",
+                                 "keyword", keyword, "license", "source", "Cover Art Archive",
+                                 "url", url));
     }
     printf("ingest: %s (%s), %zu eras\n", found.name, found.mbid, json_array_size(eras));
     fflush(stdout);
@@ -180,13 +195,14 @@ static enum pd_result ingest_one(struct pd_catalog *s, struct sources *src, cons
     } else if (members != NULL) {
       printf("ingest: %s is a group of %zu\n", found.name, json_array_size(members));
     }
-    json_t *artist = json_pack("{s:s, s:s, s:b, s:O, s:o*}", "name", found.name, "mbid", found.mbid, "is_group",
-                               found.is_group, "eras", eras, "members", members);
+    json_t *artist = json_pack("{s:s, s:s, s:b, s:O, s:o*}", "name", found.name, "mbid", found.mbid,
+                               "is_group", found.is_group, "eras", eras, "members", members);
     from_spotify(src, found.name, artist, eras);
     from_commons(src, found.name, eras);
     rc = pd_catalog_add_artist(s, artist);
     if (rc != PD_OK)
-      snprintf(err, errlen, "writing %s failed (see the log line above); nothing of it was kept", found.name);
+      snprintf(err, errlen, "writing %s failed (see the log line above); nothing of it was kept",
+               found.name);
     json_decref(artist);
   }
   json_decref(eras);
@@ -213,9 +229,11 @@ int pd_cli_ingest(int argc, char **argv)
   if (ingest_one(&s, &src, argv[2], err, sizeof(err)) != PD_OK) {
     fprintf(stderr, "ingest: %s\n", err);
   } else {
-    printf("ingest: %d artists and %d eras added, %d images added, %d refused, %d cards rendered, %d redrawn from"
-           " real art, %d already there\n", s.artists_added, s.eras_added, s.images_added, s.images_refused,
-           s.cards_rendered, s.cards_replaced, s.cards_kept);
+    printf("ingest: %d artists and %d eras added, %d images added, %d refused, %d cards rendered, "
+           "%d redrawn from"
+           " real art, %d already there\n",
+           s.artists_added, s.eras_added, s.images_added, s.images_refused, s.cards_rendered,
+           s.cards_replaced, s.cards_kept);
     rc = 0;
   }
   pd_catalog_close(&s);
@@ -259,13 +277,15 @@ int pd_cli_sync(int argc, char **argv)
   size_t top = json_array_size(names);
   for (size_t i = 0; i < top; i++) {
     json_t *similar = NULL;
-    if (pd_lastfm_similar(&fm, json_string_value(json_array_get(names, i)), 3, &similar, err, sizeof(err)) != PD_OK) {
+    if (pd_lastfm_similar(&fm, json_string_value(json_array_get(names, i)), 3, &similar, err,
+                          sizeof(err)) != PD_OK) {
       fprintf(stderr, "sync: %s\n", err);
       continue;
     }
     size_t k;
     json_t *n;
-    json_array_foreach(similar, k, n) {
+    json_array_foreach(similar, k, n)
+    {
       bool seen = false;
       for (size_t j = 0; j < json_array_size(names) && !seen; j++)
         seen = strcmp(json_string_value(json_array_get(names, j)), json_string_value(n)) == 0;
@@ -277,7 +297,8 @@ int pd_cli_sync(int argc, char **argv)
   printf("sync: %zu chart artists, %zu with similar ones\n", top, json_array_size(names));
   size_t i;
   json_t *n;
-  json_array_foreach(names, i, n) {
+  json_array_foreach(names, i, n)
+  {
     printf("sync: [%zu/%zu] %s\n", i + 1, json_array_size(names), json_string_value(n));
     fflush(stdout);
     if (ingest_one(&s, &src, json_string_value(n), err, sizeof(err)) != PD_OK) {
@@ -285,7 +306,8 @@ int pd_cli_sync(int argc, char **argv)
       failed++;
     }
   }
-  printf("sync: %d artists and %d eras added, %d images added, %d cards rendered, %d redrawn, %d skipped\n",
+  printf("sync: %d artists and %d eras added, %d images added, %d cards rendered, %d redrawn, %d "
+         "skipped\n",
          s.artists_added, s.eras_added, s.images_added, s.cards_rendered, s.cards_replaced, failed);
   rc = 0;
 out:
@@ -293,4 +315,3 @@ out:
   pd_catalog_close(&s);
   return rc;
 }
-

@@ -12,15 +12,23 @@ static const struct {
   int (*run)(int argc, char **argv);
   const char *usage;
 } subcommands[] = {
-  {"serve", pd_cli_serve, "serve                     the interactions endpoint and follow-up workers"},
-  {"migrate", pd_cli_migrate, "migrate                   apply sql/NNN_name.sql migrations not yet applied"},
-  {"register-commands", pd_cli_register, "register-commands [--guild ID]  upload the command table to Discord"},
-  {"keygen", pd_cli_keygen, "keygen [FILE]             make a development signing key, print its public key"},
-  {"try", pd_cli_try, "try COMMAND [name=value ...]  send a signed command to the running server"},
-  {"seed", pd_cli_seed, "seed demo [--limit N]      the offline demo catalog with rendered cards (idempotent)"},
-  {"render", pd_cli_render, "render PUBLIC_ID FILE.png  render one card"},
-  {"sync", pd_cli_sync, "sync                      Last.fm's chart and similar artists, ingested (idempotent)"},
-  {"ingest", pd_cli_ingest, "ingest artist \"NAME\"      an artist and its eras from MusicBrainz (idempotent)"},
+    {"serve", pd_cli_serve,
+     "serve                     the interactions endpoint and follow-up workers"},
+    {"migrate", pd_cli_migrate,
+     "migrate                   apply sql/NNN_name.sql migrations not yet applied"},
+    {"register-commands", pd_cli_register,
+     "register-commands [--guild ID]  upload the command table to Discord"},
+    {"keygen", pd_cli_keygen,
+     "keygen [FILE]             make a development signing key, print its public key"},
+    {"try", pd_cli_try,
+     "try COMMAND [name=value ...]  send a signed command to the running server"},
+    {"seed", pd_cli_seed,
+     "seed demo [--limit N]      the offline demo catalog with rendered cards (idempotent)"},
+    {"render", pd_cli_render, "render PUBLIC_ID FILE.png  render one card"},
+    {"sync", pd_cli_sync,
+     "sync                      Last.fm's chart and similar artists, ingested (idempotent)"},
+    {"ingest", pd_cli_ingest,
+     "ingest artist \"NAME\"      an artist and its eras from MusicBrainz (idempotent)"},
 };
 
 static int usage(FILE *f)
@@ -36,7 +44,8 @@ int main(int argc, char **argv)
 {
   if (argc < 2)
     return usage(stderr);
-  if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+  if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+      strcmp(argv[1], "help") == 0) {
     usage(stdout);
     return 0;
   }

@@ -9,7 +9,8 @@
 void pd_player_avatar_url(const char *user_id, const char *avatar_hash, char *out, size_t outlen)
 {
   if (avatar_hash != NULL) {
-    snprintf(out, outlen, "https://cdn.discordapp.com/avatars/%s/%s.png?size=256", user_id, avatar_hash);
+    snprintf(out, outlen, "https://cdn.discordapp.com/avatars/%s/%s.png?size=256", user_id,
+             avatar_hash);
   } else {
     /* Discord's default avatars for users without one: (id >> 22) % 6. */
     unsigned long long id = strtoull(user_id, NULL, 10);
@@ -23,6 +24,7 @@ json_t *pd_player_balance_fields(const struct pd_player *p)
   pd_fmt_thousands(p->notes, notes);
   pd_fmt_thousands(p->discs, discs);
   pd_fmt_thousands(p->gems, gems);
-  return json_pack("[{s:s,s:s,s:b},{s:s,s:s,s:b},{s:s,s:s,s:b}]", "name", "Notes", "value", notes, "inline", 1,
-                   "name", "Discs", "value", discs, "inline", 1, "name", "Gems", "value", gems, "inline", 1);
+  return json_pack("[{s:s,s:s,s:b},{s:s,s:s,s:b},{s:s,s:s,s:b}]", "name", "Notes", "value", notes,
+                   "inline", 1, "name", "Discs", "value", discs, "inline", 1, "name", "Gems",
+                   "value", gems, "inline", 1);
 }

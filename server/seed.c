@@ -45,21 +45,24 @@ int pd_cli_seed(int argc, char **argv)
   }
   size_t i, n = json_array_size(json_object_get(cat, "artists"));
   json_t *a;
-  json_array_foreach(json_object_get(cat, "artists"), i, a) {
+  json_array_foreach(json_object_get(cat, "artists"), i, a)
+  {
     if (limit >= 0 && (long)i >= limit)
       break;
     int before = s.cards_rendered;
     if (pd_catalog_add_artist(&s, a) != PD_OK) {
-      fprintf(stderr, "seed: %s failed (see the log line above); the artists before it are seeded\n",
+      fprintf(stderr,
+              "seed: %s failed (see the log line above); the artists before it are seeded\n",
               json_string_value(json_object_get(a, "name")));
       goto out;
     }
-    printf("seed: [%zu/%zu] %s: %zu eras, %d cards rendered\n", i + 1, n, json_string_value(json_object_get(a, "name")),
+    printf("seed: [%zu/%zu] %s: %zu eras, %d cards rendered\n", i + 1, n,
+           json_string_value(json_object_get(a, "name")),
            json_array_size(json_object_get(a, "eras")), s.cards_rendered - before);
     fflush(stdout);
   }
-  printf("seed: %d artists and %d eras added, %d cards rendered into %s, %d already there\n", s.artists_added,
-         s.eras_added, s.cards_rendered, s.cfg.cards_dir, s.cards_kept);
+  printf("seed: %d artists and %d eras added, %d cards rendered into %s, %d already there\n",
+         s.artists_added, s.eras_added, s.cards_rendered, s.cfg.cards_dir, s.cards_kept);
   rc = 0;
 out:
   json_decref(cat);
@@ -124,7 +127,8 @@ int pd_cli_render(int argc, char **argv)
   if (t.art[0] != '\0' && load_art(&s.cfg, t.art, &art) != PD_OK)
     goto out;
   struct pd_card_spec spec = {t.artist, t.era, t.public_id, rar, 0, art, -1, -1};
-  if (pd_render_card(s.renderer, &spec, &im) != PD_OK || pd_render_png(im, PNG_LEVEL, &png, &len) != PD_OK)
+  if (pd_render_card(s.renderer, &spec, &im) != PD_OK ||
+      pd_render_png(im, PNG_LEVEL, &png, &len) != PD_OK)
     goto out;
   FILE *f = fopen(argv[2], "wb");
   if (f == NULL || fwrite(png, 1, len, f) != len) {
@@ -134,7 +138,8 @@ int pd_cli_render(int argc, char **argv)
     goto out;
   }
   fclose(f);
-  printf("render: %s (%s, %s, %s) -> %s, %zu bytes\n", t.public_id, t.artist, t.era, t.rarity, argv[2], len);
+  printf("render: %s (%s, %s, %s) -> %s, %zu bytes\n", t.public_id, t.artist, t.era, t.rarity,
+         argv[2], len);
   rc = 0;
 out:
   free(png);

@@ -13,7 +13,7 @@
 #include "render.h"
 #include "worker.h"
 
-#define PACK_CARD_W 240 /* each back in a pack image */
+#define PACK_CARD_W 240        /* each back in a pack image */
 #define DRAIN_LIMIT_US 8000000 /* leave room inside the 10 s a supervisor gives us */
 
 static void drain(struct pd_app *app)
@@ -104,8 +104,9 @@ int pd_cli_serve(int argc, char **argv)
   }
   if (pd_workers_start(&app, app.cfg.followup_workers, &workers) != PD_OK)
     goto out;
-  json_t *f = json_pack("{s:s, s:i, s:i, s:i}", "host", app.cfg.listen_host, "port", port, "http_threads",
-                        app.cfg.http_threads, "followup_workers", app.cfg.followup_workers);
+  json_t *f =
+      json_pack("{s:s, s:i, s:i, s:i}", "host", app.cfg.listen_host, "port", port, "http_threads",
+                app.cfg.http_threads, "followup_workers", app.cfg.followup_workers);
   if (app.cfg.ops_host != NULL) {
     json_object_set_new(f, "ops_host", json_string(app.cfg.ops_host));
     json_object_set_new(f, "ops_port", json_integer(pd_http_ops_port(http)));

@@ -63,7 +63,9 @@ int pd_cli_migrate(int argc, char **argv)
     goto out;
   }
   if (pd_migrate_run(db, cfg.sql_dir, print_applied, &applied) != PD_OK) {
-    fprintf(stderr, "migrate: failed (see the log line above); nothing after the failed file was applied\n");
+    fprintf(
+        stderr,
+        "migrate: failed (see the log line above); nothing after the failed file was applied\n");
     goto out;
   }
   pd_migrate_current(db, &version);
@@ -87,8 +89,10 @@ int pd_cli_keygen(int argc, char **argv)
     /* Keep an existing key: the public key may already be configured somewhere. */
     size_t len = 0;
     if (fgets(hex, sizeof(hex), f) == NULL ||
-        sodium_hex2bin(sk, sizeof(sk), hex, strcspn(hex, "\n"), NULL, &len, NULL) != 0 || len != sizeof(sk)) {
-      fprintf(stderr, "keygen: %s is not a signing key (%zu bytes); delete it to make a new one\n", path, len);
+        sodium_hex2bin(sk, sizeof(sk), hex, strcspn(hex, "\n"), NULL, &len, NULL) != 0 ||
+        len != sizeof(sk)) {
+      fprintf(stderr, "keygen: %s is not a signing key (%zu bytes); delete it to make a new one\n",
+              path, len);
       fclose(f);
       return 1;
     }
@@ -156,12 +160,14 @@ int pd_cli_register(int argc, char **argv)
   }
   if (reply.status != 200) {
     char *why = reply.body != NULL ? json_dumps(reply.body, JSON_COMPACT) : NULL;
-    fprintf(stderr, "register-commands: Discord answered %ld: %s\n", reply.status, why != NULL ? why : "");
+    fprintf(stderr, "register-commands: Discord answered %ld: %s\n", reply.status,
+            why != NULL ? why : "");
     free(why);
     goto out;
   }
   printf("register-commands: %zu commands registered %s%s\n", json_array_size(reply.body),
-         guild != NULL ? "in guild " : "globally (may take up to an hour to appear)", guild != NULL ? guild : "");
+         guild != NULL ? "in guild " : "globally (may take up to an hour to appear)",
+         guild != NULL ? guild : "");
   rc = 0;
 out:
   json_decref(body);

@@ -55,7 +55,8 @@ static bool add_option(const struct pd_command *cmd, const char *arg, json_t *op
     }
     if (o->type == PD_OPT_USER)
       json_object_set_new(users, val, pd_ixb_user(val));
-    json_array_append_new(opts, json_pack("{s:s, s:i, s:o}", "name", o->name, "type", o->type, "value", v));
+    json_array_append_new(
+        opts, json_pack("{s:s, s:i, s:o}", "name", o->name, "type", o->type, "value", v));
     return true;
   }
   fprintf(stderr, "try: /%s has no option \"%.*s\"; it takes:", cmd->name, (int)nlen, arg);
@@ -65,8 +66,8 @@ static bool add_option(const struct pd_command *cmd, const char *arg, json_t *op
   return false;
 }
 
-static json_t *build(const char *app_id, const struct pd_command *cmd, int argc, char **argv, const char *user_id,
-                     bool dm, bool booster)
+static json_t *build(const char *app_id, const struct pd_command *cmd, int argc, char **argv,
+                     const char *user_id, bool dm, bool booster)
 {
   json_t *opts = json_array(), *users = json_object();
   for (int i = 0; i < argc; i++) {
@@ -80,8 +81,14 @@ static json_t *build(const char *app_id, const struct pd_command *cmd, int argc,
     json_decref(users);
     users = NULL;
   }
-  struct pd_ixb b = {.type = 2, .app_id = app_id, .user_id = user_id, .dm = dm, .booster = booster,
-                     .command = cmd->name, .options = opts, .resolved_users = users};
+  struct pd_ixb b = {.type = 2,
+                     .app_id = app_id,
+                     .user_id = user_id,
+                     .dm = dm,
+                     .booster = booster,
+                     .command = cmd->name,
+                     .options = opts,
+                     .resolved_users = users};
   return pd_ixb_build(&b);
 }
 
@@ -92,12 +99,14 @@ static bool load_secret(unsigned char sk[crypto_sign_SECRETKEYBYTES])
   size_t len = 0;
   FILE *f = fopen(path, "r");
   bool ok = f != NULL && fgets(hex, sizeof(hex), f) != NULL &&
-            sodium_hex2bin(sk, crypto_sign_SECRETKEYBYTES, hex, strcspn(hex, "\n"), NULL, &len, NULL) == 0 &&
+            sodium_hex2bin(sk, crypto_sign_SECRETKEYBYTES, hex, strcspn(hex, "\n"), NULL, &len,
+                           NULL) == 0 &&
             len == crypto_sign_SECRETKEYBYTES;
   if (f != NULL)
     fclose(f);
   if (!ok)
-    fprintf(stderr, "try: no signing key in %s (make run creates it; or run: popdeck keygen)\n", path);
+    fprintf(stderr, "try: no signing key in %s (make run creates it; or run: popdeck keygen)\n",
+            path);
   sodium_memzero(hex, sizeof(hex));
   return ok;
 }
@@ -142,8 +151,10 @@ static void print_followup(const char *api_base, const char *token)
       free(s);
       size_t k;
       json_t *file;
-      json_array_foreach(json_object_get(last, "files"), k, file) {
-        printf("attached %s: %s, %lldx%lld, %lld bytes\n", json_string_value(json_object_get(file, "field")),
+      json_array_foreach(json_object_get(last, "files"), k, file)
+      {
+        printf("attached %s: %s, %lldx%lld, %lld bytes\n",
+               json_string_value(json_object_get(file, "field")),
                json_string_value(json_object_get(file, "filename")),
                (long long)json_integer_value(json_object_get(file, "width")),
                (long long)json_integer_value(json_object_get(file, "height")),
@@ -178,7 +189,8 @@ int pd_cli_try(int argc, char **argv)
       break;
   }
   if (i >= argc) {
-    fprintf(stderr, "usage: popdeck try [--user ID] [--dm] [--booster] [--dump FILE] COMMAND [name=value ...]\n");
+    fprintf(stderr, "usage: popdeck try [--user ID] [--dm] [--booster] [--dump FILE] COMMAND "
+                    "[name=value ...]\n");
     return 2;
   }
   const struct pd_command *cmd = pd_command_find(argv[i]);
@@ -194,8 +206,8 @@ int pd_cli_try(int argc, char **argv)
   struct pd_buf answer;
   CURL *c = NULL;
   pd_buf_init(&answer, TRY_MAX_ANSWER);
-  json_t *ix = build(cfg.application_id != NULL ? cfg.application_id : DEV_APP_ID, cmd, argc - i - 1, argv + i + 1,
-                     user_id, dm, booster);
+  json_t *ix = build(cfg.application_id != NULL ? cfg.application_id : DEV_APP_ID, cmd,
+                     argc - i - 1, argv + i + 1, user_id, dm, booster);
   if (ix == NULL || !load_secret(sk))
     goto out;
   body = json_dumps(ix, JSON_COMPACT);

@@ -22,8 +22,8 @@
 
 #include <gd.h>
 
-#define SEND_TIMEOUT_MS 7000    /* below SIGTERM's 10 s budget */
-#define IDLE_POLL_MS 250        /* how often an idle worker looks at the stop flag */
+#define SEND_TIMEOUT_MS 7000 /* below SIGTERM's 10 s budget */
+#define IDLE_POLL_MS 250     /* how often an idle worker looks at the stop flag */
 #define BACKOFF_BASE_MS 500
 #define BACKOFF_MAX_MS 60000
 
@@ -43,10 +43,11 @@ static int64_t wall_ms(void)
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void log_job(const char *level, const char *msg, const struct pd_job *j, long status, const char *why)
+static void log_job(const char *level, const char *msg, const struct pd_job *j, long status,
+                    const char *why)
 {
-  json_t *f = json_pack("{s:I, s:s, s:s, s:i}", "job", (json_int_t)j->id, "ref", j->ref, "kind", j->kind,
-                        "attempt", j->attempts + 1);
+  json_t *f = json_pack("{s:I, s:s, s:s, s:i}", "job", (json_int_t)j->id, "ref", j->ref, "kind",
+                        j->kind, "attempt", j->attempts + 1);
   if (status != 0)
     json_object_set_new(f, "status", json_integer(status));
   if (why != NULL)
@@ -92,7 +93,8 @@ static void attach_stored_cards(struct pd_workers *w, struct outgoing *o)
   static const char *const slots[] = {"image", "thumbnail"};
   size_t i;
   json_t *embed;
-  json_array_foreach(json_object_get(o->payload, "embeds"), i, embed) {
+  json_array_foreach(json_object_get(o->payload, "embeds"), i, embed)
+  {
     for (size_t k = 0; k < 2; k++) {
       const char *name = pd_storage_attachment_name(
           json_string_value(json_object_get(json_object_get(embed, slots[k]), "url")));
@@ -100,11 +102,12 @@ static void attach_stored_cards(struct pd_workers *w, struct outgoing *o)
         continue;
       void *data = NULL;
       size_t len = 0;
-      enum pd_result rc = o->nfiles < MAX_FILES
-                              ? pd_storage_local_get(w->app->cfg.cards_dir, name, MAX_CARD_BYTES, &data, &len)
-                              : PD_E_TOOBIG;
+      enum pd_result rc = o->nfiles < MAX_FILES ? pd_storage_local_get(w->app->cfg.cards_dir, name,
+                                                                       MAX_CARD_BYTES, &data, &len)
+                                                : PD_E_TOOBIG;
       if (rc != PD_OK) {
-        pd_log_error("card %s could not be attached (%s); sending the embed without it", name, pd_result_str(rc));
+        pd_log_error("card %s could not be attached (%s); sending the embed without it", name,
+                     pd_result_str(rc));
         json_object_del(embed, slots[k]);
         continue;
       }
@@ -121,11 +124,11 @@ static void build_profile_card(struct pd_workers *w, const struct pd_job *j, str
   char fonts[512];
   const json_t *card = j->attach;
   struct pd_profile_card c = {
-    .name = json_string_value(json_object_get(card, "name")),
-    .notes = json_integer_value(json_object_get(card, "notes")),
-    .discs = json_integer_value(json_object_get(card, "discs")),
-    .gems = json_integer_value(json_object_get(card, "gems")),
-    .joined_at = json_integer_value(json_object_get(card, "joined_at")),
+      .name = json_string_value(json_object_get(card, "name")),
+      .notes = json_integer_value(json_object_get(card, "notes")),
+      .discs = json_integer_value(json_object_get(card, "discs")),
+      .gems = json_integer_value(json_object_get(card, "gems")),
+      .joined_at = json_integer_value(json_object_get(card, "joined_at")),
   };
   snprintf(fonts, sizeof(fonts), "%s/fonts", w->app->cfg.assets_dir);
   size_t len = 0;
@@ -147,8 +150,8 @@ static void attach_pack_backs(struct pd_workers *w, const struct pd_job *j, stru
     json_object_del(json_array_get(json_object_get(o->payload, "embeds"), 0), "image");
     return;
   }
-  o->files[o->nfiles++] = (struct pd_discord_file){"pack.png", w->app->pack_backs[n], w->app->pack_backs_len[n],
-                                                    "image/png"};
+  o->files[o->nfiles++] = (struct pd_discord_file){"pack.png", w->app->pack_backs[n],
+                                                   w->app->pack_backs_len[n], "image/png"};
 }
 
 /* Each kind by the name followup_jobs.kind stores, and what it does before the send (NULL:
@@ -157,9 +160,9 @@ static const struct {
   const char *name;
   void (*prepare)(struct pd_workers *w, const struct pd_job *j, struct outgoing *o);
 } kinds[PD_JOB_KIND_COUNT] = {
-  [PD_JOB_MESSAGE] = {"message", NULL},
-  [PD_JOB_PACK] = {"pack", attach_pack_backs},
-  [PD_JOB_PROFILE_CARD] = {"profile_card", build_profile_card},
+    [PD_JOB_MESSAGE] = {"message", NULL},
+    [PD_JOB_PACK] = {"pack", attach_pack_backs},
+    [PD_JOB_PROFILE_CARD] = {"profile_card", build_profile_card},
 };
 
 const char *pd_job_kind_name(enum pd_job_kind kind)
@@ -202,8 +205,8 @@ static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_
   int64_t pause = atomic_load(&w->paused_until_ms) - wall_ms();
   if (pause > 0)
     return pd_db_job_retry(db, j->id, pause, "waiting out a global rate limit");
-  if (pd_discord_webhook_path(w->app->cfg.application_id, j->token, j->method == PD_JOB_EDIT_ORIGINAL, path,
-                              sizeof(path)) != PD_OK)
+  if (pd_discord_webhook_path(w->app->cfg.application_id, j->token,
+                              j->method == PD_JOB_EDIT_ORIGINAL, path, sizeof(path)) != PD_OK)
     return pd_db_job_fail(db, j->id, "interaction token is not URL-safe");
   struct outgoing o;
   enum pd_result rc = prepare(w, j, &o);
@@ -215,8 +218,8 @@ static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_
     log_job("error", "follow-up dropped", j, 0, why);
     return pd_db_job_fail(db, j->id, why);
   }
-  rc = pd_discord_request(discord, j->method == PD_JOB_EDIT_ORIGINAL ? "PATCH" : "POST", path, NULL, o.payload,
-                          o.files, o.nfiles, &reply);
+  rc = pd_discord_request(discord, j->method == PD_JOB_EDIT_ORIGINAL ? "PATCH" : "POST", path, NULL,
+                          o.payload, o.files, o.nfiles, &reply);
   outgoing_free(&o);
   long status = rc == PD_OK ? reply.status : 0;
   switch (pd_backoff_verdict(status)) {
@@ -229,13 +232,14 @@ static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_
     pd_metrics_followup(PD_FOLLOWUP_RATE_LIMITED);
     if (reply.global)
       atomic_store(&w->paused_until_ms, wall_ms() + reply.retry_after_ms);
-    snprintf(why, sizeof(why), "429 rate limited%s, retry after %lld ms", reply.global ? " (global)" : "",
-             (long long)reply.retry_after_ms);
+    snprintf(why, sizeof(why), "429 rate limited%s, retry after %lld ms",
+             reply.global ? " (global)" : "", (long long)reply.retry_after_ms);
     log_job("warn", "follow-up rate limited", j, status, why);
     rc = pd_db_job_retry(db, j->id, reply.retry_after_ms, why);
     break;
   case PD_SEND_RETRY: {
-    int64_t delay = pd_backoff_ms((unsigned)j->attempts, BACKOFF_BASE_MS, BACKOFF_MAX_MS, randombytes_random());
+    int64_t delay =
+        pd_backoff_ms((unsigned)j->attempts, BACKOFF_BASE_MS, BACKOFF_MAX_MS, randombytes_random());
     pd_metrics_followup(PD_FOLLOWUP_RETRY);
     if (status == 0)
       snprintf(why, sizeof(why), "network error: %s", reply.error);
@@ -248,7 +252,8 @@ static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_
   case PD_SEND_GIVE_UP: {
     const char *msg = json_string_value(json_object_get(reply.body, "message"));
     pd_metrics_followup(PD_FOLLOWUP_GAVE_UP);
-    snprintf(why, sizeof(why), "Discord refused it with %ld: %s", status, msg != NULL ? msg : "(no message)");
+    snprintf(why, sizeof(why), "Discord refused it with %ld: %s", status,
+             msg != NULL ? msg : "(no message)");
     log_job("error", "follow-up given up", j, status, why);
     rc = pd_db_job_fail(db, j->id, why);
     break;
@@ -260,7 +265,8 @@ static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_
 
 /* One transaction: claim a due job, send it, record the outcome.  *did says whether a job
  * was found. */
-static enum pd_result work_once(struct pd_workers *w, struct pd_db *db, struct pd_discord *discord, bool *did)
+static enum pd_result work_once(struct pd_workers *w, struct pd_db *db, struct pd_discord *discord,
+                                bool *did)
 {
   struct pd_job *j = NULL;
   *did = false;

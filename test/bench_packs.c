@@ -48,20 +48,24 @@ int main(int argc, char **argv)
   }
   FILE *k = fopen(argv[2], "r");
   if (k == NULL || fgets(hex, sizeof(hex), k) == NULL ||
-      sodium_hex2bin(sk, sizeof(sk), hex, strcspn(hex, "\n"), NULL, &len, NULL) != 0 || len != sizeof(sk))
+      sodium_hex2bin(sk, sizeof(sk), hex, strcspn(hex, "\n"), NULL, &len, NULL) != 0 ||
+      len != sizeof(sk))
     return 1;
   fclose(k);
   size_t n = (size_t)strtoul(argv[4], NULL, 10);
   long pause_us = 1000000L / atol(argv[5]);
-  int64_t *ack = calloc(n, sizeof(int64_t)), *acked_at = calloc(n, sizeof(int64_t)), *follow = calloc(n, sizeof(int64_t));
-  char (*tokens)[160] = calloc(n, 160);
+  int64_t *ack = calloc(n, sizeof(int64_t)), *acked_at = calloc(n, sizeof(int64_t)),
+          *follow = calloc(n, sizeof(int64_t));
+  char(*tokens)[160] = calloc(n, 160);
   const char *headers[4] = {"Content-Type: application/json", NULL, NULL, NULL};
   char h1[160], h2[64];
   size_t ok = 0;
   for (size_t i = 0; i < n; i++) {
     char user[24];
-    snprintf(user, sizeof(user), "%llu", 900000000000000000ULL + (unsigned long long)time(NULL) % 100000 * 1000 + i);
-    struct pd_ixb b = {.type = 2, .app_id = "1111111111111111111", .user_id = user, .command = "openpack"};
+    snprintf(user, sizeof(user), "%llu",
+             900000000000000000ULL + (unsigned long long)time(NULL) % 100000 * 1000 + i);
+    struct pd_ixb b = {
+        .type = 2, .app_id = "1111111111111111111", .user_id = user, .command = "openpack"};
     json_t *ix = pd_ixb_build(&b);
     snprintf(tokens[i], sizeof(tokens[i]), "%s", json_string_value(json_object_get(ix, "token")));
     char *body = json_dumps(ix, JSON_COMPACT);
@@ -96,7 +100,8 @@ int main(int argc, char **argv)
   for (size_t i = 0; i < n; i++) {
     size_t j;
     json_t *q;
-    json_array_foreach(reqs, j, q) {
+    json_array_foreach(reqs, j, q)
+    {
       const char *path = json_string_value(json_object_get(q, "path"));
       if (path != NULL && strstr(path, tokens[i]) != NULL) {
         follow[ok++] = json_integer_value(json_object_get(q, "received_at_ms")) - acked_at[i];
@@ -105,11 +110,11 @@ int main(int argc, char **argv)
     }
   }
   json_decref(reqs);
-  printf("openpack_opens %zu\nopenpack_ack_p50_us %lld\nopenpack_ack_p99_us %lld\n", n, (long long)pct(ack, n, 0.5),
-         (long long)pct(ack, n, 0.99));
+  printf("openpack_opens %zu\nopenpack_ack_p50_us %lld\nopenpack_ack_p99_us %lld\n", n,
+         (long long)pct(ack, n, 0.5), (long long)pct(ack, n, 0.99));
   if (ok == 0)
     return 1;
-  printf("openpack_followups %zu\nopenpack_followup_p50_ms %lld\nopenpack_followup_p99_ms %lld\n", ok,
-         (long long)pct(follow, ok, 0.5), (long long)pct(follow, ok, 0.99));
+  printf("openpack_followups %zu\nopenpack_followup_p50_ms %lld\nopenpack_followup_p99_ms %lld\n",
+         ok, (long long)pct(follow, ok, 0.5), (long long)pct(follow, ok, 0.99));
   return ok == n ? 0 : 1;
 }

@@ -17,7 +17,9 @@ int main(int argc, char **argv)
   int n = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 100;
   struct pd_renderer *r;
   char err[256];
-  if (sodium_init() < 0 || n < 1 || pd_renderer_new(getenv("ASSETS_DIR") ? getenv("ASSETS_DIR") : "assets", &r, err, sizeof(err)) != PD_OK) {
+  if (sodium_init() < 0 || n < 1 ||
+      pd_renderer_new(getenv("ASSETS_DIR") ? getenv("ASSETS_DIR") : "assets", &r, err,
+                      sizeof(err)) != PD_OK) {
     fprintf(stderr, "bench_render: %s\n", err);
     return 1;
   }
@@ -25,11 +27,12 @@ int main(int argc, char **argv)
   pd_render_demo_art("Taylor Swift", "1989", 1600, 1200, &art); /* a photo-sized source */
   double *ms = calloc((size_t)n, sizeof(double));
   const int levels[] = {1, 3, 6};
-  printf("%-36s %9s %9s %9s\n", "render (1 thread, n=" , "median ms", "p90 ms", "PNG bytes");
+  printf("%-36s %9s %9s %9s\n", "render (1 thread, n=", "median ms", "p90 ms", "PNG bytes");
   for (size_t l = 0; l < 3; l++) {
     size_t bytes = 0;
     for (int i = 0; i < n; i++) {
-      struct pd_card_spec s = {"Taylor Swift", "1989", "TAYL_19#03", (enum pd_rarity)(i % 5), (unsigned)i + 1, art, -1, -1};
+      struct pd_card_spec s = {"Taylor Swift",  "1989", "TAYL_19#03", (enum pd_rarity)(i % 5),
+                               (unsigned)i + 1, art,    -1,           -1};
       int64_t t0 = pd_now_us();
       gdImagePtr im;
       void *png;
@@ -46,7 +49,8 @@ int main(int argc, char **argv)
   }
   gdImagePtr three[3];
   for (int k = 0; k < 3; k++) {
-    struct pd_card_spec s = {"Dua Lipa", "Future Nostalgia", "DUAL_FU#01", (enum pd_rarity)k, 0, art, -1, -1};
+    struct pd_card_spec s = {
+        "Dua Lipa", "Future Nostalgia", "DUAL_FU#01", (enum pd_rarity)k, 0, art, -1, -1};
     pd_render_card(r, &s, &three[k]);
   }
   size_t bytes = 0;
@@ -61,7 +65,8 @@ int main(int argc, char **argv)
     gdImageDestroy(strip);
   }
   qsort(ms, (size_t)n, sizeof(double), cmp);
-  printf("%-36s %9.2f %9.2f %9zu\n", "pack of 3 (1300x610) + PNG, zlib 3", ms[n / 2], ms[n * 9 / 10], bytes);
+  printf("%-36s %9.2f %9.2f %9zu\n", "pack of 3 (1300x610) + PNG, zlib 3", ms[n / 2],
+         ms[n * 9 / 10], bytes);
   for (int k = 0; k < 3; k++)
     gdImageDestroy(three[k]);
   gdImageDestroy(art);

@@ -37,7 +37,8 @@ static int sign(const char *keyfile, const char *bodyfile)
   size_t len = 0;
   FILE *k = fopen(keyfile, "r"), *b = fopen(bodyfile, "rb");
   if (k == NULL || b == NULL || fgets(hex, sizeof(hex), k) == NULL ||
-      sodium_hex2bin(sk, sizeof(sk), hex, strcspn(hex, "\n"), NULL, &len, NULL) != 0 || len != sizeof(sk))
+      sodium_hex2bin(sk, sizeof(sk), hex, strcspn(hex, "\n"), NULL, &len, NULL) != 0 ||
+      len != sizeof(sk))
     return 1;
   len = fread(body, 1, sizeof(body), b);
   while (len > 0 && body[len - 1] == '\n')

@@ -22,14 +22,17 @@ static const char *H = "700000000000000201", *I = "700000000000000202";
 static void give(const char *user, int n)
 {
   char sql[1024];
-  snprintf(sql, sizeof(sql), "INSERT INTO users (discord_id) VALUES ('%s') ON CONFLICT DO NOTHING", user);
+  snprintf(sql, sizeof(sql), "INSERT INTO users (discord_id) VALUES ('%s') ON CONFLICT DO NOTHING",
+           user);
   assert_true(pd_e2e_sql(&E, sql));
   snprintf(sql, sizeof(sql),
            "WITH t AS (SELECT id FROM card_templates ORDER BY id LIMIT %d),"
-           " upd AS (UPDATE card_templates c SET copies_created = copies_created + 1 FROM t WHERE c.id = t.id"
+           " upd AS (UPDATE card_templates c SET copies_created = copies_created + 1 FROM t WHERE "
+           "c.id = t.id"
            "  RETURNING c.id, c.copies_created)"
            " INSERT INTO user_cards (user_id, template_id, print_no, source)"
-           " SELECT (SELECT id FROM users WHERE discord_id = '%s'), id, copies_created, 'test' FROM upd ORDER BY upd.id",
+           " SELECT (SELECT id FROM users WHERE discord_id = '%s'), id, copies_created, 'test' "
+           "FROM upd ORDER BY upd.id",
            n, user);
   assert_true(pd_e2e_sql(&E, sql));
 }
@@ -39,7 +42,8 @@ static int setup(void **state)
   char cmd[2048];
   if (pd_e2e_setup(&E, "collection") != 0)
     return -1;
-  snprintf(cmd, sizeof(cmd), "DATABASE_URL=\"%s\" CARDS_DIR=\"%s\" %s/popdeck seed demo --limit 3 >/dev/null",
+  snprintf(cmd, sizeof(cmd),
+           "DATABASE_URL=\"%s\" CARDS_DIR=\"%s\" %s/popdeck seed demo --limit 3 >/dev/null",
            E.db_url, E.cards_dir, E.build);
   return system(cmd) == 0 ? 0 : -1;
 }
@@ -78,7 +82,8 @@ static size_t ids_on(json_t *reply, char ids[][16], size_t max)
 {
   const char *d = json_string_value(json_object_get(embed0(reply), "description"));
   size_t n = 0;
-  for (const char *p = d; p != NULL && (p = strchr(p, '`')) != NULL && n < max; p = strchr(p + 1, '`') + 1) {
+  for (const char *p = d; p != NULL && (p = strchr(p, '`')) != NULL && n < max;
+       p = strchr(p + 1, '`') + 1) {
     snprintf(ids[n], 16, "%.10s", p + 1);
     n++;
   }
@@ -97,7 +102,8 @@ static void test_empty_collection_points_to_packs(void **state)
 {
   json_t *r = run("mycards", H, NULL, NULL);
   assert_true(pd_e2e_ephemeral(r));
-  assert_non_null(strstr(pd_e2e_content(r), "Your collection is empty. Open a pack with /openpack"));
+  assert_non_null(
+      strstr(pd_e2e_content(r), "Your collection is empty. Open a pack with /openpack"));
   json_decref(r);
 }
 
@@ -110,8 +116,9 @@ static void test_pages_are_stable_and_complete(void **state)
   json_t *r1 = run("mycards", H, NULL, NULL);
   assert_false(pd_e2e_ephemeral(r1));
   assert_int_equal(ids_on(r1, p1, 10), 10);
-  assert_non_null(strstr(json_string_value(json_object_get(json_object_get(embed0(r1), "footer"), "text")),
-                         "Page 1 · 25 cards, 23 different · sorted by newest"));
+  assert_non_null(
+      strstr(json_string_value(json_object_get(json_object_get(embed0(r1), "footer"), "text")),
+             "Page 1 · 25 cards, 23 different · sorted by newest"));
   const char *prev = button(r1, 0, &off);
   assert_true(off);
   char next[101];
@@ -125,10 +132,12 @@ static void test_pages_are_stable_and_complete(void **state)
   json_decref(r);
   /* A card arriving while paging goes to the top, and the pages after are not shifted. */
   give(I, 1);
-  assert_true(pd_e2e_sql(&E, "WITH upd AS (UPDATE card_templates SET copies_created = copies_created + 1"
-                             " WHERE id = (SELECT max(id) FROM card_templates) RETURNING id, copies_created)"
-                             " INSERT INTO user_cards (user_id, template_id, print_no) SELECT"
-                             " (SELECT id FROM users WHERE discord_id = '700000000000000201'), id, copies_created FROM upd"));
+  assert_true(pd_e2e_sql(
+      &E, "WITH upd AS (UPDATE card_templates SET copies_created = copies_created + 1"
+          " WHERE id = (SELECT max(id) FROM card_templates) RETURNING id, copies_created)"
+          " INSERT INTO user_cards (user_id, template_id, print_no) SELECT"
+          " (SELECT id FROM users WHERE discord_id = '700000000000000201'), id, copies_created "
+          "FROM upd"));
   json_t *r2 = press(next, H);
   assert_int_equal(json_integer_value(json_object_get(r2, "type")), 7);
   assert_int_equal(ids_on(r2, p2, 10), 10);
@@ -158,7 +167,9 @@ static void test_pages_are_stable_and_complete(void **state)
   assert_int_equal(ids_on(r2b, again, 10), 10);
   for (size_t i = 0; i < 10; i++)
     assert_string_equal(again[i], p2[i]);
-  assert_non_null(strstr(json_string_value(json_object_get(json_object_get(embed0(r2b), "footer"), "text")), "Page 2"));
+  assert_non_null(
+      strstr(json_string_value(json_object_get(json_object_get(embed0(r2b), "footer"), "text")),
+             "Page 2"));
   /* And back again to page 1, which now starts with the card that arrived. */
   json_t *r1b = press(prev2, H);
   assert_int_equal(ids_on(r1b, again, 10), 10);
@@ -177,7 +188,8 @@ static void test_forged_page_is_refused(void **state)
 {
   json_t *r = press("mycards:1:1:0:0:-:n:zik0zj:n:0:0", H);
   assert_true(pd_e2e_ephemeral(r));
-  assert_string_equal(pd_e2e_content(r), "That button is not one PopDeck made. Run /mycards again.");
+  assert_string_equal(pd_e2e_content(r),
+                      "That button is not one PopDeck made. Run /mycards again.");
   json_decref(r);
   r = run("mycards", H, NULL, NULL);
   assert_false(pd_e2e_ephemeral(r));
@@ -195,7 +207,8 @@ static void test_duplicates_filters_and_sorts(void **state)
   d = json_string_value(json_object_get(embed0(r), "description"));
   assert_non_null(strstr(d, "Mythic"));
   assert_null(strstr(d, "Common"));
-  assert_non_null(strstr(json_string_value(json_object_get(embed0(r), "title")), "Your collection: Mythic"));
+  assert_non_null(
+      strstr(json_string_value(json_object_get(embed0(r), "title")), "Your collection: Mythic"));
   json_decref(r);
   /* A prefix names the artist; a name matching nothing is told so. */
   r = run("mycards", H, "artist", "taylor");
@@ -209,7 +222,8 @@ static void test_duplicates_filters_and_sorts(void **state)
     r = run("mycards", H, "artist", wild[i]);
     snprintf(want, sizeof(want), "No artist called \"%s\"", wild[i]);
     if (!pd_e2e_ephemeral(r) || strstr(pd_e2e_content(r), want) == NULL)
-      fail_msg("artist \"%s\" matched: %s", wild[i], json_string_value(json_object_get(embed0(r), "title")));
+      fail_msg("artist \"%s\" matched: %s", wild[i],
+               json_string_value(json_object_get(embed0(r), "title")));
     json_decref(r);
   }
   r = run("mycards", H, "artist", "Nobody Famous");
@@ -241,22 +255,28 @@ static void test_autocomplete(void **state)
 {
   json_t *c = suggest("mycards", "artist", "lip");
   assert_int_equal(json_array_size(c), 1);
-  assert_string_equal(json_string_value(json_object_get(json_array_get(c, 0), "value")), "Dua Lipa");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(c, 0), "value")),
+                      "Dua Lipa");
   json_decref(c);
   c = suggest("mycards", "era", "1989");
-  assert_string_equal(json_string_value(json_object_get(json_array_get(c, 0), "name")), "1989 (Taylor Swift)");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(c, 0), "name")),
+                      "1989 (Taylor Swift)");
   char era[32];
-  snprintf(era, sizeof(era), "%s", json_string_value(json_object_get(json_array_get(c, 0), "value")));
+  snprintf(era, sizeof(era), "%s",
+           json_string_value(json_object_get(json_array_get(c, 0), "value")));
   assert_int_equal(strncmp(era, "e:", 2), 0);
   json_decref(c);
   /* The value a suggestion carries works as the option. */
   json_t *r = run("mycards", H, "era", era);
-  assert_non_null(strstr(json_string_value(json_object_get(embed0(r), "title")), "1989 (Taylor Swift)"));
+  assert_non_null(
+      strstr(json_string_value(json_object_get(embed0(r), "title")), "1989 (Taylor Swift)"));
   json_decref(r);
   c = suggest("viewcard", "card", "tayl_19");
   assert_int_equal(json_array_size(c), 5);
   for (size_t i = 0; i < 5; i++)
-    assert_int_equal(strncmp(json_string_value(json_object_get(json_array_get(c, i), "value")), "TAYL_19#0", 9), 0);
+    assert_int_equal(
+        strncmp(json_string_value(json_object_get(json_array_get(c, i), "value")), "TAYL_19#0", 9),
+        0);
   json_decref(c);
   /* Everything matches an empty string: 25 at most.  LIKE's wildcards are just characters. */
   c = suggest("viewcard", "card", "");
@@ -303,15 +323,19 @@ static void test_long_multibyte_names(void **state)
 {
   char artist[2048], era[2048], sql[1024];
   assert_true(pd_e2e_sql(&E, "INSERT INTO artists (name) VALUES ('Ωmega ' || repeat('ü', 260))"));
-  assert_true(pd_e2e_sql(&E, "INSERT INTO eras (artist_id, name, start_date) SELECT id, 'Épopée ' || repeat('é', 240),"
-                             " '2020-01-01' FROM artists WHERE name LIKE 'Ωmega %'"));
-  assert_true(pd_e2e_sql(&E, "INSERT INTO card_templates (public_id, artist_id, era_id, rarity, image_url)"
-                             " SELECT 'OMEG_EP#01', a.id, e.id, 'common', 'http://127.0.0.1:1/cards/OMEG_EP-01.png'"
-                             " FROM artists a JOIN eras e ON e.artist_id = a.id WHERE a.name LIKE 'Ωmega %'"));
-  snprintf(sql, sizeof(sql), "WITH upd AS (UPDATE card_templates SET copies_created = copies_created + 1"
+  assert_true(pd_e2e_sql(
+      &E, "INSERT INTO eras (artist_id, name, start_date) SELECT id, 'Épopée ' || repeat('é', 240),"
+          " '2020-01-01' FROM artists WHERE name LIKE 'Ωmega %'"));
+  assert_true(pd_e2e_sql(
+      &E, "INSERT INTO card_templates (public_id, artist_id, era_id, rarity, image_url)"
+          " SELECT 'OMEG_EP#01', a.id, e.id, 'common', 'http://127.0.0.1:1/cards/OMEG_EP-01.png'"
+          " FROM artists a JOIN eras e ON e.artist_id = a.id WHERE a.name LIKE 'Ωmega %'"));
+  snprintf(sql, sizeof(sql),
+           "WITH upd AS (UPDATE card_templates SET copies_created = copies_created + 1"
            " WHERE public_id = 'OMEG_EP#01' RETURNING id, copies_created)"
            " INSERT INTO user_cards (user_id, template_id, print_no) SELECT"
-           " (SELECT id FROM users WHERE discord_id = '%s'), id, copies_created FROM upd", H);
+           " (SELECT id FROM users WHERE discord_id = '%s'), id, copies_created FROM upd",
+           H);
   assert_true(pd_e2e_sql(&E, sql));
   pd_e2e_sql_text(&E, "SELECT name FROM artists WHERE name LIKE 'Ωmega %'", artist, sizeof(artist));
   pd_e2e_sql_text(&E, "SELECT name FROM eras WHERE name LIKE 'Épopée %'", era, sizeof(era));
@@ -328,7 +352,8 @@ static void test_long_multibyte_names(void **state)
   const char *desc = json_string_value(json_object_get(embed0(r), "description"));
   assert_non_null(title);
   assert_true(utf8_ok(title) && utf8_ok(desc));
-  assert_int_equal(strncmp(title, "Your collection: Ωmega üü", strlen("Your collection: Ωmega üü")), 0);
+  assert_int_equal(strncmp(title, "Your collection: Ωmega üü", strlen("Your collection: Ωmega üü")),
+                   0);
   assert_true(pd_utf8_len(title) <= 256);
   assert_int_equal(strcmp(title + strlen(title) - 3, "…"), 0);
   /* The row names the card with both names cut, and its id. */
@@ -381,8 +406,9 @@ static void test_inventory_and_privacy(void **state)
 
 static void test_cooldowns(void **state)
 {
-  assert_true(pd_e2e_sql(&E, "INSERT INTO user_cooldowns (user_id, command, expires_at) SELECT id, 'openpack',"
-                             " now() + interval '5 minutes' FROM users WHERE discord_id = '700000000000000201'"));
+  assert_true(pd_e2e_sql(
+      &E, "INSERT INTO user_cooldowns (user_id, command, expires_at) SELECT id, 'openpack',"
+          " now() + interval '5 minutes' FROM users WHERE discord_id = '700000000000000201'"));
   json_t *r = run("cooldowns", H, NULL, NULL);
   assert_true(pd_e2e_ephemeral(r));
   const char *d = json_string_value(json_object_get(embed0(r), "description"));
@@ -407,8 +433,9 @@ static void test_odds(void **state)
   free(all);
   json_decref(r);
   /* An event with a boost is running: the boosted odds, and what they usually are. */
-  assert_true(pd_e2e_sql(&E, "INSERT INTO events (name, start_at, end_at) VALUES ('Summer Festival',"
-                             " now() - interval '1 hour', now() + interval '1 day')"));
+  assert_true(pd_e2e_sql(&E,
+                         "INSERT INTO events (name, start_at, end_at) VALUES ('Summer Festival',"
+                         " now() - interval '1 hour', now() + interval '1 day')"));
   r = run("odds", H, "pack", "standard-3");
   all = json_dumps(embed0(r), 0);
   assert_non_null(strstr(all, "Event boost on now:** Summer Festival"));
@@ -420,23 +447,25 @@ static void test_odds(void **state)
   json_decref(r);
   r = run("odds", H, "pack", "mega-99");
   assert_true(pd_e2e_ephemeral(r));
-  assert_string_equal(pd_e2e_content(r), "\"mega-99\" is not a choice for **pack**. Choose one of: standard-3, premium-5.");
+  assert_string_equal(
+      pd_e2e_content(r),
+      "\"mega-99\" is not a choice for **pack**. Choose one of: standard-3, premium-5.");
   json_decref(r);
 }
 
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_empty_collection_points_to_packs),
-    cmocka_unit_test(test_pages_are_stable_and_complete),
-    cmocka_unit_test(test_forged_page_is_refused),
-    cmocka_unit_test(test_duplicates_filters_and_sorts),
-    cmocka_unit_test(test_autocomplete),
-    cmocka_unit_test(test_viewcard),
-    cmocka_unit_test(test_long_multibyte_names),
-    cmocka_unit_test(test_inventory_and_privacy),
-    cmocka_unit_test(test_cooldowns),
-    cmocka_unit_test(test_odds),
+      cmocka_unit_test(test_empty_collection_points_to_packs),
+      cmocka_unit_test(test_pages_are_stable_and_complete),
+      cmocka_unit_test(test_forged_page_is_refused),
+      cmocka_unit_test(test_duplicates_filters_and_sorts),
+      cmocka_unit_test(test_autocomplete),
+      cmocka_unit_test(test_viewcard),
+      cmocka_unit_test(test_long_multibyte_names),
+      cmocka_unit_test(test_inventory_and_privacy),
+      cmocka_unit_test(test_cooldowns),
+      cmocka_unit_test(test_odds),
   };
   return cmocka_run_group_tests_name("e2e_collection", tests, setup, teardown);
 }

@@ -19,8 +19,9 @@
 #include "http_client.h"
 #include "proc.h"
 
-#define FILTER                                                                                                     \
-  "LicenseShortName|LicenseUrl|Artist|Credit|DateTimeOriginal|ImageDescription|Categories|UsageTerms|"              \
+#define FILTER                                                                                     \
+  "LicenseShortName|LicenseUrl|Artist|Credit|DateTimeOriginal|ImageDescription|Categories|"        \
+  "UsageTerms|"                                                                                    \
   "AttributionRequired"
 
 static struct pd_proc *P;
@@ -31,15 +32,17 @@ static const char *tmp_dir(void)
   return getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp";
 }
 
-static enum pd_result start_double(const char *image_base, const char *log_name, struct pd_proc **proc,
-                                   unsigned *port)
+static enum pd_result start_double(const char *image_base, const char *log_name,
+                                   struct pd_proc **proc, unsigned *port)
 {
   char bin[300], log[300];
-  snprintf(bin, sizeof(bin), "%s/double-commons", getenv("PD_BUILD_DIR") != NULL ? getenv("PD_BUILD_DIR") : "build");
+  snprintf(bin, sizeof(bin), "%s/double-commons",
+           getenv("PD_BUILD_DIR") != NULL ? getenv("PD_BUILD_DIR") : "build");
   snprintf(log, sizeof(log), "%s/%s", tmp_dir(), log_name);
   char *const plain[] = {bin, "--port", "0", "--fixtures", "test/fixtures/commons", NULL};
-  char *const rebased[] = {bin, "--port", "0", "--fixtures", "test/fixtures/commons", "--image-base",
-                           (char *)image_base, NULL};
+  char *const rebased[] = {
+      bin, "--port", "0", "--fixtures", "test/fixtures/commons", "--image-base", (char *)image_base,
+      NULL};
   return pd_proc_start_double(image_base != NULL ? rebased : plain, log, proc, port);
 }
 
@@ -93,7 +96,8 @@ static json_t *requests(void)
   char url[128];
   struct pd_http_reply r;
   snprintf(url, sizeof(url), "%s/_requests", root);
-  json_t *j = pd_http_do("GET", url, NULL, NULL, 0, &r) == PD_OK ? json_loads(r.body, 0, NULL) : NULL;
+  json_t *j =
+      pd_http_do("GET", url, NULL, NULL, 0, &r) == PD_OK ? json_loads(r.body, 0, NULL) : NULL;
   pd_http_reply_free(&r);
   assert_non_null(j);
   return j;
@@ -117,10 +121,11 @@ static json_t *the_search(json_t **all, const char *keyword, const char *limit)
   assert_string_equal(str(q, "method"), "GET");
   assert_string_equal(str(q, "path"), "/w/api.php");
   assert_string_equal(str(q, "user_agent"), PD_COMMONS_USER_AGENT);
-  json_t *want = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "action", "query", "format", "json",
-                           "formatversion", "2", "generator", "search", "gsrsearch", gsrsearch, "gsrnamespace", "6",
-                           "gsrlimit", limit, "prop", "imageinfo", "iiprop", "url|size|mime|extmetadata",
-                           "iiextmetadatafilter", FILTER);
+  json_t *want =
+      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "action", "query", "format",
+                "json", "formatversion", "2", "generator", "search", "gsrsearch", gsrsearch,
+                "gsrnamespace", "6", "gsrlimit", limit, "prop", "imageinfo", "iiprop",
+                "url|size|mime|extmetadata", "iiextmetadatafilter", FILTER);
   json_t *got = json_object_get(q, "query");
   if (!json_equal(got, want)) {
     char *s = json_dumps(got, JSON_COMPACT);
@@ -138,21 +143,24 @@ static void test_concert_photos_and_licences_come_through(void **state)
   struct pd_commons cm = {api};
   json_t *res = NULL, *all = NULL;
   char err[256] = "";
-  assert_int_equal(pd_commons_search(&cm, "Taylor Swift 1989 concert", 10, &res, err, sizeof(err)), PD_OK);
+  assert_int_equal(pd_commons_search(&cm, "Taylor Swift 1989 concert", 10, &res, err, sizeof(err)),
+                   PD_OK);
   static const struct {
     const char *title, *license, *artist, *date;
     bool attribution;
   } want[] = {
-      {"File:Taylor Swift 1989 World Tour Detroit 2015 (18329176834).jpg", "CC BY 2.0", "Dana Whitfield", "2015-05-30",
-       true},
-      {"File:Taylor Swift - The 1989 World Tour - Manchester 2015.jpg", "CC BY-SA 2.0", "Jana Beckett", "2015-06-27",
-       true},
+      {"File:Taylor Swift 1989 World Tour Detroit 2015 (18329176834).jpg", "CC BY 2.0",
+       "Dana Whitfield", "2015-05-30", true},
+      {"File:Taylor Swift - The 1989 World Tour - Manchester 2015.jpg", "CC BY-SA 2.0",
+       "Jana Beckett", "2015-06-27", true},
       {"File:Taylor Swift - The 1989 World Tour - Tokyo Dome (21891738345).jpg", "CC BY-SA 2.0",
        "Hiro & Kaoru from Tokyo, Japan", "2015-05-06", true},
-      {"File:Taylor Swift 1989 World Tour Santa Clara 2015.webp", "CC0", "Marisol Vega", "2015-08-01", false},
-      {"File:Taylor Swift 1989 World Tour stage (Nashville, 2015).png", "Public domain", "Tennessee National Guard",
-       NULL, false},
-      {"File:Taylor Swift 1989 World Tour Melbourne final show.jpg", "CC BY-SA 4.0", "Koala Mum", "2015-12-12", true},
+      {"File:Taylor Swift 1989 World Tour Santa Clara 2015.webp", "CC0", "Marisol Vega",
+       "2015-08-01", false},
+      {"File:Taylor Swift 1989 World Tour stage (Nashville, 2015).png", "Public domain",
+       "Tennessee National Guard", NULL, false},
+      {"File:Taylor Swift 1989 World Tour Melbourne final show.jpg", "CC BY-SA 4.0", "Koala Mum",
+       "2015-12-12", true},
   };
   assert_int_equal(json_array_size(res), PD_ARRAY_LEN(want));
   for (size_t i = 0; i < PD_ARRAY_LEN(want); i++) {
@@ -160,16 +168,19 @@ static void test_concert_photos_and_licences_come_through(void **state)
     assert_string_equal(str(x, "title"), want[i].title);
     assert_string_equal(str(x, "keyword"), "Taylor Swift 1989 concert");
     assert_string_equal(str(x, "date"), want[i].date != NULL ? want[i].date : "(absent)");
-    assert_int_equal(strncmp(str(x, "url"), "https://upload.wikimedia.org/wikipedia/commons/", 47), 0);
+    assert_int_equal(strncmp(str(x, "url"), "https://upload.wikimedia.org/wikipedia/commons/", 47),
+                     0);
     assert_string_equal(str(lic, "short_name"), want[i].license);
     assert_string_equal(str(lic, "artist"), want[i].artist);
     assert_string_equal(str(lic, "source"), "Wikimedia Commons");
     assert_string_equal(str(lic, "page"), str(x, "page_url"));
-    assert_int_equal(json_is_true(json_object_get(lic, "attribution_required")), want[i].attribution);
+    assert_int_equal(json_is_true(json_object_get(lic, "attribution_required")),
+                     want[i].attribution);
   }
   json_t *tokyo = json_array_get(res, 2);
   assert_string_equal(str(json_object_get(tokyo, "license"), "credit"), "Taylor Swift 1989 Tokyo");
-  assert_non_null(strstr(str(tokyo, "description"), "Tokyo Dome \xe2\x80\x93 \xe2\x80\x9cStyle\xe2\x80\x9d, 6 May"));
+  assert_non_null(strstr(str(tokyo, "description"),
+                         "Tokyo Dome \xe2\x80\x93 \xe2\x80\x9cStyle\xe2\x80\x9d, 6 May"));
   assert_null(strchr(str(tokyo, "description"), '<'));
   json_decref(res);
 
@@ -184,7 +195,8 @@ static void test_limit_is_sent_and_capped(void **state)
   struct pd_commons cm = {api};
   json_t *res = NULL, *all = NULL;
   char err[256] = "";
-  assert_int_equal(pd_commons_search(&cm, "Taylor Swift red carpet", 2, &res, err, sizeof(err)), PD_OK);
+  assert_int_equal(pd_commons_search(&cm, "Taylor Swift red carpet", 2, &res, err, sizeof(err)),
+                   PD_OK);
   assert_int_equal(json_array_size(res), 2);
   assert_string_equal(str(json_array_get(res, 0), "title"),
                       "File:Taylor Swift 2015 Billboard Music Awards red carpet.jpg");
@@ -195,16 +207,19 @@ static void test_limit_is_sent_and_capped(void **state)
 
   /* The third result has no licence. */
   assert_int_equal(reset(state), 0);
-  assert_int_equal(pd_commons_search(&cm, "Taylor Swift red carpet", 3, &res, err, sizeof(err)), PD_OK);
+  assert_int_equal(pd_commons_search(&cm, "Taylor Swift red carpet", 3, &res, err, sizeof(err)),
+                   PD_OK);
   assert_int_equal(json_array_size(res), 2);
   json_decref(res);
   the_search(&all, "Taylor Swift red carpet", "3");
   json_decref(all);
 
   assert_int_equal(reset(state), 0);
-  assert_int_equal(pd_commons_search(&cm, "Taylor Swift red carpet", 500, &res, err, sizeof(err)), PD_OK);
+  assert_int_equal(pd_commons_search(&cm, "Taylor Swift red carpet", 500, &res, err, sizeof(err)),
+                   PD_OK);
   assert_int_equal(json_array_size(res), 3);
-  assert_string_equal(str(json_array_get(res, 2), "title"), "File:Taylor Swift GRAMMYs 2016 arrival.png");
+  assert_string_equal(str(json_array_get(res, 2), "title"),
+                      "File:Taylor Swift GRAMMYs 2016 arrival.png");
   json_decref(res);
   the_search(&all, "Taylor Swift red carpet", "50");
   json_decref(all);
@@ -232,7 +247,8 @@ static void test_unknown_keyword_is_an_empty_array(void **state)
   struct pd_commons cm = {api};
   json_t *res = NULL, *all = NULL;
   char err[256] = "";
-  assert_int_equal(pd_commons_search(&cm, "Nobody Anybody 2031 concert", 10, &res, err, sizeof(err)), PD_OK);
+  assert_int_equal(
+      pd_commons_search(&cm, "Nobody Anybody 2031 concert", 10, &res, err, sizeof(err)), PD_OK);
   assert_true(json_is_array(res));
   assert_int_equal(json_array_size(res), 0);
   json_decref(res);
@@ -247,15 +263,18 @@ static void test_mediawiki_error_is_reported_clearly(void **state)
   char err[256] = "";
   fail_next(json_pack("{s:i, s:i, s:s, s:s}", "status", 200, "count", 1, "code", "maxlag", "info",
                       "Waiting for 10.64.48.35: 5.2 seconds lagged."));
-  assert_int_equal(pd_commons_search(&cm, "Taylor Swift 1989 concert", 10, &res, err, sizeof(err)), PD_E_UPSTREAM);
+  assert_int_equal(pd_commons_search(&cm, "Taylor Swift 1989 concert", 10, &res, err, sizeof(err)),
+                   PD_E_UPSTREAM);
   assert_null(res);
-  assert_string_equal(err, "Wikimedia Commons refused the search: Waiting for 10.64.48.35: 5.2 seconds lagged. "
-                           "(maxlag)");
+  assert_string_equal(
+      err, "Wikimedia Commons refused the search: Waiting for 10.64.48.35: 5.2 seconds lagged. "
+           "(maxlag)");
   json_t *q = the_search(&all, "Taylor Swift 1989 concert", "10");
   assert_string_equal(str(q, "error"), "maxlag");
   json_decref(all);
   /* Only that one: the next search is answered. */
-  assert_int_equal(pd_commons_search(&cm, "Taylor Swift 1989 concert", 10, &res, err, sizeof(err)), PD_OK);
+  assert_int_equal(pd_commons_search(&cm, "Taylor Swift 1989 concert", 10, &res, err, sizeof(err)),
+                   PD_OK);
   assert_int_equal(json_array_size(res), 6);
   json_decref(res);
 }
@@ -266,22 +285,26 @@ static void test_bad_status_and_bad_json_are_errors(void **state)
   json_t *res = NULL;
   char err[256] = "";
   fail_next(json_pack("{s:i}", "status", 503));
-  assert_int_equal(pd_commons_search(&cm, "Taylor Swift 1989 concert", 10, &res, err, sizeof(err)), PD_E_UPSTREAM);
+  assert_int_equal(pd_commons_search(&cm, "Taylor Swift 1989 concert", 10, &res, err, sizeof(err)),
+                   PD_E_UPSTREAM);
   assert_null(res);
   assert_string_equal(err, "Wikimedia Commons answered 503");
 
   fail_next(json_pack("{s:i, s:s}", "status", 429, "body", "Too many requests"));
-  assert_int_equal(pd_commons_search(&cm, "Taylor Swift 1989 concert", 10, &res, err, sizeof(err)), PD_E_UPSTREAM);
+  assert_int_equal(pd_commons_search(&cm, "Taylor Swift 1989 concert", 10, &res, err, sizeof(err)),
+                   PD_E_UPSTREAM);
   assert_string_equal(err, "Wikimedia Commons answered 429 (rate limited)");
 
-  fail_next(json_pack("{s:i, s:s, s:s}", "status", 200, "body", "<!DOCTYPE html><title>API</title>", "content_type",
-                      "text/html"));
-  assert_int_equal(pd_commons_search(&cm, "Taylor Swift 1989 concert", 10, &res, err, sizeof(err)), PD_E_UPSTREAM);
+  fail_next(json_pack("{s:i, s:s, s:s}", "status", 200, "body", "<!DOCTYPE html><title>API</title>",
+                      "content_type", "text/html"));
+  assert_int_equal(pd_commons_search(&cm, "Taylor Swift 1989 concert", 10, &res, err, sizeof(err)),
+                   PD_E_UPSTREAM);
   assert_null(res);
   assert_string_equal(err, "Wikimedia Commons answered 200 with a body that is not JSON");
 
   fail_next(json_pack("{s:i, s:s}", "status", 200, "body", "[1,2,3]"));
-  assert_int_equal(pd_commons_search(&cm, "Taylor Swift 1989 concert", 10, &res, err, sizeof(err)), PD_E_UPSTREAM);
+  assert_int_equal(pd_commons_search(&cm, "Taylor Swift 1989 concert", 10, &res, err, sizeof(err)),
+                   PD_E_UPSTREAM);
   assert_string_equal(err, "Wikimedia Commons answered 200 with a body that is not JSON");
 
   json_t *all = requests();
@@ -296,7 +319,8 @@ static void test_no_listener_is_an_upstream_error(void **state)
   struct pd_commons cm = {base};
   json_t *res = NULL;
   char err[256] = "";
-  assert_int_equal(pd_commons_search(&cm, "Taylor Swift 1989 concert", 10, &res, err, sizeof(err)), PD_E_UPSTREAM);
+  assert_int_equal(pd_commons_search(&cm, "Taylor Swift 1989 concert", 10, &res, err, sizeof(err)),
+                   PD_E_UPSTREAM);
   assert_null(res);
   assert_int_equal(strncmp(err, "Wikimedia Commons: ", 19), 0);
 }
@@ -314,7 +338,8 @@ static void test_bad_arguments_send_nothing(void **state)
   assert_int_equal(pd_commons_search(&cm, long_kw, 10, &res, err, sizeof(err)), PD_E_INVALID);
   assert_int_equal(pd_commons_search(&cm, "Taylor Swift", 0, &res, err, sizeof(err)), PD_E_INVALID);
   assert_null(res);
-  assert_int_equal(pd_commons_search(&unset, "Taylor Swift", 5, &res, err, sizeof(err)), PD_E_INVALID);
+  assert_int_equal(pd_commons_search(&unset, "Taylor Swift", 5, &res, err, sizeof(err)),
+                   PD_E_INVALID);
   assert_string_equal(err, "COMMONS_API_BASE is not set");
   long_kw[PD_COMMONS_KEYWORD_MAX] = '\0'; /* the longest allowed is sent */
   assert_int_equal(pd_commons_search(&cm, long_kw, 10, &res, err, sizeof(err)), PD_OK);
@@ -351,13 +376,15 @@ static void test_double_answers_like_wikimedia(void **state)
   json_t *j = json_loads(r.body, 0, NULL);
   pd_http_reply_free(&r);
   assert_string_equal(str(json_object_get(j, "error"), "code"), "badvalue");
-  assert_string_equal(str(json_object_get(j, "error"), "info"), "The \"action\" parameter must be set.");
+  assert_string_equal(str(json_object_get(j, "error"), "info"),
+                      "The \"action\" parameter must be set.");
   assert_non_null(json_object_get(j, "servedby"));
   json_decref(j);
 
   /* formatversion 1 keys pages by id; a limit over 50 is cut with a warning. */
   snprintf(url, sizeof(url),
-           "%s?action=query&format=json&generator=search&gsrsearch=Taylor%%20Swift%%20red%%20carpet&gsrnamespace=6"
+           "%s?action=query&format=json&generator=search&gsrsearch=Taylor%%20Swift%%20red%%"
+           "20carpet&gsrnamespace=6"
            "&gsrlimit=99&prop=imageinfo&iiprop=mime",
            api);
   assert_int_equal(pd_http_do("GET", url, ua, NULL, 0, &r), PD_OK);
@@ -388,17 +415,22 @@ static void test_image_base_rewrites_upload_urls(void **state)
   struct pd_proc *p2 = NULL;
   unsigned port = 0;
   char base[96];
-  assert_int_equal(start_double("http://127.0.0.1:9/img", "double-commons-rebased.log", &p2, &port), PD_OK);
+  assert_int_equal(start_double("http://127.0.0.1:9/img", "double-commons-rebased.log", &p2, &port),
+                   PD_OK);
   snprintf(base, sizeof(base), "http://127.0.0.1:%u/w/api.php", port);
   struct pd_commons cm = {base};
   json_t *res = NULL;
   char err[256] = "";
-  assert_int_equal(pd_commons_search(&cm, "Taylor Swift red carpet", 10, &res, err, sizeof(err)), PD_OK);
+  assert_int_equal(pd_commons_search(&cm, "Taylor Swift red carpet", 10, &res, err, sizeof(err)),
+                   PD_OK);
   pd_proc_stop(p2);
   assert_int_equal(json_array_size(res), 3);
-  assert_string_equal(str(json_array_get(res, 0), "url"), "http://127.0.0.1:9/img/wikipedia/commons/3/32/"
-                                                          "Taylor_Swift_2015_Billboard_Music_Awards_red_carpet.jpg");
-  assert_int_equal(strncmp(str(json_array_get(res, 0), "page_url"), "https://commons.wikimedia.org/wiki/", 35), 0);
+  assert_string_equal(str(json_array_get(res, 0), "url"),
+                      "http://127.0.0.1:9/img/wikipedia/commons/3/32/"
+                      "Taylor_Swift_2015_Billboard_Music_Awards_red_carpet.jpg");
+  assert_int_equal(
+      strncmp(str(json_array_get(res, 0), "page_url"), "https://commons.wikimedia.org/wiki/", 35),
+      0);
   json_decref(res);
 }
 

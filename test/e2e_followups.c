@@ -75,7 +75,8 @@ static void test_429_waits_retry_after_then_delivers(void **state)
   assert_true(gap >= 590);
   assert_true(mono_ms() - t0 < 8000);
   /* Both sends carried the same message. */
-  assert_true(json_equal(json_object_get(json_array_get(reqs, 0), "json"), json_object_get(json_array_get(reqs, 1), "json")));
+  assert_true(json_equal(json_object_get(json_array_get(reqs, 0), "json"),
+                         json_object_get(json_array_get(reqs, 1), "json")));
   assert_null(pd_e2e_private_key(json_object_get(json_array_get(reqs, 0), "json")));
   json_decref(reqs);
   free(token);
@@ -88,7 +89,8 @@ static void test_global_429_pauses_every_send(void **state)
   json_t *reqs = pd_double_wait_requests(E.dbl, first, 1, 5000);
   assert_non_null(reqs);
   assert_int_equal(status_of(reqs, 0), 429);
-  int64_t limited_at = json_integer_value(json_object_get(json_array_get(reqs, 0), "received_at_ms"));
+  int64_t limited_at =
+      json_integer_value(json_object_get(json_array_get(reqs, 0), "received_at_ms"));
   json_decref(reqs);
   /* Another player's reply, queued during the global limit, waits it out too. */
   char *second = defer_profile(0, "710000000000000012");
@@ -136,8 +138,11 @@ static void test_4xx_is_never_retried(void **state)
   reqs = pd_double_requests(E.dbl, token);
   assert_int_equal(json_array_size(reqs), 1);
   json_decref(reqs);
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs j WHERE status = 'failed'"
-                                      " AND last_error LIKE 'Discord refused it with 400%' AND interaction_token = ''"), 1);
+  assert_int_equal(
+      pd_e2e_sql_int(
+          &E, "SELECT count(*) FROM followup_jobs j WHERE status = 'failed'"
+              " AND last_error LIKE 'Discord refused it with 400%' AND interaction_token = ''"),
+      1);
   struct pd_http_reply m;
   assert_int_equal(pd_e2e_get(&E, 0, "/metrics", &m), 200);
   assert_non_null(strstr(m.body, "popdeck_followup_failures_total 1\n"));
@@ -148,14 +153,21 @@ static void test_4xx_is_never_retried(void **state)
 static void test_expired_token_is_given_up_without_sending(void **state)
 {
   /* A job whose 15 minutes are over (queued while every worker was down, say). */
-  assert_true(pd_e2e_sql(&E, "INSERT INTO followup_jobs (application_id, interaction_token, method, payload,"
-                             " token_expires_at, ref) VALUES ('1111111111111111111', 'expiredtoken', 'edit_original',"
-                             " '{\"content\":\"late\"}', now() - interval '1 second', 'EXPIRED1'); NOTIFY popdeck_jobs"));
-  for (int i = 0; i < 50 && pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE ref = 'EXPIRED1'"
-                                               " AND status = 'failed'") != 1; i++)
+  assert_true(pd_e2e_sql(
+      &E,
+      "INSERT INTO followup_jobs (application_id, interaction_token, method, payload,"
+      " token_expires_at, ref) VALUES ('1111111111111111111', 'expiredtoken', 'edit_original',"
+      " '{\"content\":\"late\"}', now() - interval '1 second', 'EXPIRED1'); NOTIFY popdeck_jobs"));
+  for (int i = 0;
+       i < 50 && pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE ref = 'EXPIRED1'"
+                                    " AND status = 'failed'") != 1;
+       i++)
     usleep(100000);
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE ref = 'EXPIRED1' AND status = 'failed'"
-                                      " AND last_error LIKE '%token expired%'"), 1);
+  assert_int_equal(
+      pd_e2e_sql_int(
+          &E, "SELECT count(*) FROM followup_jobs WHERE ref = 'EXPIRED1' AND status = 'failed'"
+              " AND last_error LIKE '%token expired%'"),
+      1);
   json_t *reqs = pd_double_requests(E.dbl, "expiredtoken");
   assert_int_equal(json_array_size(reqs), 0);
   json_decref(reqs);
@@ -166,27 +178,34 @@ static void test_expired_token_is_given_up_without_sending(void **state)
 static void wait_finished(const char *ref)
 {
   char sql[160];
-  snprintf(sql, sizeof(sql), "SELECT count(*) FROM followup_jobs WHERE ref = '%s' AND status <> 'pending'", ref);
+  snprintf(sql, sizeof(sql),
+           "SELECT count(*) FROM followup_jobs WHERE ref = '%s' AND status <> 'pending'", ref);
   for (int i = 0; i < 50 && pd_e2e_sql_int(&E, sql) != 1; i++)
     usleep(100000);
 }
 
 static void test_unknown_kind_is_failed_not_retried(void **state)
 {
-  /* A kind this release does not have (written by hand, or by a newer release before a rollback). */
-  assert_true(pd_e2e_sql(&E, "INSERT INTO followup_jobs (kind, application_id, interaction_token, method, payload,"
-                             " token_expires_at, ref) VALUES ('trophy', '1111111111111111111', 'trophytoken',"
-                             " 'edit_original', '{\"content\":\"a trophy\"}', now() + interval '10 minutes',"
-                             " 'UNKNOWN1'); NOTIFY popdeck_jobs"));
+  /* A kind this release does not have (written by hand, or by a newer release before a rollback).
+   */
+  assert_true(pd_e2e_sql(
+      &E, "INSERT INTO followup_jobs (kind, application_id, interaction_token, method, payload,"
+          " token_expires_at, ref) VALUES ('trophy', '1111111111111111111', 'trophytoken',"
+          " 'edit_original', '{\"content\":\"a trophy\"}', now() + interval '10 minutes',"
+          " 'UNKNOWN1'); NOTIFY popdeck_jobs"));
   wait_finished("UNKNOWN1");
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE ref = 'UNKNOWN1' AND status = 'failed'"
-                                      " AND attempts = 1 AND last_error = 'unknown job kind \"trophy\"'"
-                                      " AND interaction_token = ''"), 1);
+  assert_int_equal(
+      pd_e2e_sql_int(
+          &E, "SELECT count(*) FROM followup_jobs WHERE ref = 'UNKNOWN1' AND status = 'failed'"
+              " AND attempts = 1 AND last_error = 'unknown job kind \"trophy\"'"
+              " AND interaction_token = ''"),
+      1);
   sleep(1); /* a retry would have come by now */
   json_t *reqs = pd_double_requests(E.dbl, "trophytoken");
   assert_int_equal(json_array_size(reqs), 0);
   json_decref(reqs);
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT attempts FROM followup_jobs WHERE ref = 'UNKNOWN1'"), 1);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT attempts FROM followup_jobs WHERE ref = 'UNKNOWN1'"),
+                   1);
   assert_true(pd_e2e_log_has(&E, 0, "unknown job kind \\\"trophy\\\""));
 }
 
@@ -195,11 +214,12 @@ static void test_unknown_kind_is_failed_not_retried(void **state)
  * Discord with its picture and without the private key. */
 static void test_old_style_job_during_deploy_keeps_its_picture(void **state)
 {
-  assert_true(pd_e2e_sql(&E, "INSERT INTO followup_jobs (kind, application_id, interaction_token, method, payload,"
-                             " token_expires_at, ref) VALUES ('pack', '1111111111111111111', 'oldpacktoken',"
-                             " 'edit_original', '{\"embeds\":[{\"title\":\"Pack\",\"image\":{\"url\":"
-                             "\"attachment://pack.png\"}}],\"_pack\":{\"size\":3}}', now() + interval '10 minutes',"
-                             " 'OLDPACK1'); NOTIFY popdeck_jobs"));
+  assert_true(pd_e2e_sql(
+      &E, "INSERT INTO followup_jobs (kind, application_id, interaction_token, method, payload,"
+          " token_expires_at, ref) VALUES ('pack', '1111111111111111111', 'oldpacktoken',"
+          " 'edit_original', '{\"embeds\":[{\"title\":\"Pack\",\"image\":{\"url\":"
+          "\"attachment://pack.png\"}}],\"_pack\":{\"size\":3}}', now() + interval '10 minutes',"
+          " 'OLDPACK1'); NOTIFY popdeck_jobs"));
   json_t *reqs = pd_double_wait_requests(E.dbl, "oldpacktoken", 1, 5000);
   assert_non_null(reqs);
   json_t *req = json_array_get(reqs, 0);
@@ -220,34 +240,44 @@ static void test_migration_moves_pending_private_keys(void **state)
   char url[1024], dir[512], cmd[2048];
   assert_int_equal(pd_e2e_database_create("e2e_followups_009", url, sizeof(url)), 0);
   snprintf(dir, sizeof(dir), "%s/e2e-followups-sql008", tmp);
-  snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s' && cp sql/00[1-8]_*.sql '%s/'", dir, dir, dir);
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s' && cp sql/00[1-8]_*.sql '%s/'", dir, dir,
+           dir);
   assert_int_equal(system(cmd), 0);
-  snprintf(cmd, sizeof(cmd), "SQL_DIR='%s' DATABASE_URL=\"%s\" %s/popdeck migrate | grep -q 'database at version 8$'",
+  snprintf(cmd, sizeof(cmd),
+           "SQL_DIR='%s' DATABASE_URL=\"%s\" %s/popdeck migrate | grep -q 'database at version 8$'",
            dir, url, E.build);
   assert_int_equal(system(cmd), 0);
   PGconn *pg = PQconnectdb(url);
   assert_int_equal(PQstatus(pg), CONNECTION_OK);
-  PGresult *r = PQexec(pg,
-      "INSERT INTO followup_jobs (kind, application_id, interaction_token, method, payload, token_expires_at, ref,"
-      " status) VALUES"
-      " ('pack', '1', 't1', 'edit_original', '{\"embeds\":[],\"_pack\":{\"size\":3}}', now(), 'P', 'pending'),"
-      " ('profile_card', '1', 't2', 'edit_original', '{\"embeds\":[],\"_card\":{\"name\":\"Ann\"}}', now(), 'C',"
-      " 'pending'),"
-      " ('message', '1', 't3', 'edit_original', '{\"content\":\"hi\"}', now(), 'M', 'pending'),"
-      " ('pack', '1', '', 'edit_original', '{\"embeds\":[],\"_pack\":{\"size\":5}}', now(), 'D', 'done')");
+  PGresult *r = PQexec(
+      pg, "INSERT INTO followup_jobs (kind, application_id, interaction_token, method, payload, "
+          "token_expires_at, ref,"
+          " status) VALUES"
+          " ('pack', '1', 't1', 'edit_original', '{\"embeds\":[],\"_pack\":{\"size\":3}}', now(), "
+          "'P', 'pending'),"
+          " ('profile_card', '1', 't2', 'edit_original', "
+          "'{\"embeds\":[],\"_card\":{\"name\":\"Ann\"}}', now(), 'C',"
+          " 'pending'),"
+          " ('message', '1', 't3', 'edit_original', '{\"content\":\"hi\"}', now(), 'M', 'pending'),"
+          " ('pack', '1', '', 'edit_original', '{\"embeds\":[],\"_pack\":{\"size\":5}}', now(), "
+          "'D', 'done')");
   assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
   PQclear(r);
-  snprintf(cmd, sizeof(cmd), "DATABASE_URL=\"%s\" %s/popdeck migrate | grep -q 'database at version 9$'", url,
+  snprintf(cmd, sizeof(cmd),
+           "DATABASE_URL=\"%s\" %s/popdeck migrate | grep -q 'database at version 9$'", url,
            E.build);
   assert_int_equal(system(cmd), 0);
-  r = PQexec(pg, "SELECT ref, coalesce(attach::text, 'null'), payload::text FROM followup_jobs ORDER BY ref");
+  r = PQexec(
+      pg,
+      "SELECT ref, coalesce(attach::text, 'null'), payload::text FROM followup_jobs ORDER BY ref");
   assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
   assert_int_equal(PQntuples(r), 4);
   const char *want[4][3] = {
-    {"C", "{\"name\": \"Ann\"}", "{\"embeds\": []}"},
-    {"D", "null", "{\"_pack\": {\"size\": 5}, \"embeds\": []}"}, /* finished: history, untouched */
-    {"M", "null", "{\"content\": \"hi\"}"},
-    {"P", "{\"size\": 3}", "{\"embeds\": []}"},
+      {"C", "{\"name\": \"Ann\"}", "{\"embeds\": []}"},
+      {"D", "null",
+       "{\"_pack\": {\"size\": 5}, \"embeds\": []}"}, /* finished: history, untouched */
+      {"M", "null", "{\"content\": \"hi\"}"},
+      {"P", "{\"size\": 3}", "{\"embeds\": []}"},
   };
   for (int i = 0; i < 4; i++)
     for (int k = 0; k < 3; k++)
@@ -284,7 +314,8 @@ static void test_two_instances_deliver_each_job_exactly_once(void **state)
     free(tokens[i]);
   }
   json_decref(all);
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE status = 'pending'"), 0);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE status = 'pending'"), 0);
   int status = -1;
   assert_int_equal(pd_e2e_server_stop(&E, 1, SIGTERM, 10000, &status), 0);
   assert_int_equal(status, 0);
@@ -301,7 +332,8 @@ static void test_worker_killed_mid_send_loses_nothing(void **state)
   int status = -1;
   assert_int_equal(pd_e2e_server_stop(&E, 0, SIGKILL, 5000, &status), 0);
   /* The job is still pending: its row lock died with the process. */
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE status = 'pending'"), 1);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE status = 'pending'"), 1);
   /* Another instance takes it over. */
   const char *env[] = {NULL};
   assert_int_equal(pd_e2e_server_start(&E, 1, env), 0);
@@ -309,9 +341,13 @@ static void test_worker_killed_mid_send_loses_nothing(void **state)
   assert_non_null(reqs);
   assert_int_equal(status_of(reqs, json_array_size(reqs) - 1), 200);
   json_decref(reqs);
-  for (int i = 0; i < 50 && pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE status = 'pending'") != 0; i++)
+  for (int i = 0;
+       i < 50 &&
+       pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE status = 'pending'") != 0;
+       i++)
     usleep(100000);
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE status = 'pending'"), 0);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE status = 'pending'"), 0);
   /* Server 0 comes back for the next tests. */
   assert_int_equal(pd_e2e_server_stop(&E, 1, SIGTERM, 10000, &status), 0);
   assert_int_equal(pd_e2e_server_start(&E, 0, env), 0);
@@ -331,7 +367,8 @@ static void test_sigterm_finishes_the_send_in_flight(void **state)
   assert_int_equal(status, 0);
   assert_true(mono_ms() - t0 < 10000);
   /* It waited for Discord's answer and recorded the delivery before exiting. */
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE status = 'pending'"), 0);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE status = 'pending'"), 0);
   const char *env[] = {NULL};
   assert_int_equal(pd_e2e_server_start(&E, 0, env), 0);
   free(token);
@@ -355,7 +392,8 @@ static void test_database_outage_is_a_polite_message_then_recovers(void **state)
   assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
   assert_true(mono_ms() - t0 < 3000);
   assert_true(pd_e2e_ephemeral(reply));
-  assert_non_null(strstr(pd_e2e_content(reply), "PopDeck is catching its breath, try again in a moment."));
+  assert_non_null(
+      strstr(pd_e2e_content(reply), "PopDeck is catching its breath, try again in a moment."));
   json_decref(ix);
   json_decref(reply);
   /* Commands that need no database still answer, and ops see the outage. */
@@ -389,18 +427,18 @@ static void test_database_outage_is_a_polite_message_then_recovers(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup(test_429_waits_retry_after_then_delivers, reset),
-    cmocka_unit_test_setup(test_global_429_pauses_every_send, reset),
-    cmocka_unit_test_setup(test_5xx_retried_with_backoff, reset),
-    cmocka_unit_test_setup(test_4xx_is_never_retried, reset),
-    cmocka_unit_test_setup(test_expired_token_is_given_up_without_sending, reset),
-    cmocka_unit_test_setup(test_unknown_kind_is_failed_not_retried, reset),
-    cmocka_unit_test_setup(test_old_style_job_during_deploy_keeps_its_picture, reset),
-    cmocka_unit_test_setup(test_migration_moves_pending_private_keys, reset),
-    cmocka_unit_test_setup(test_two_instances_deliver_each_job_exactly_once, reset),
-    cmocka_unit_test_setup(test_worker_killed_mid_send_loses_nothing, reset),
-    cmocka_unit_test_setup(test_sigterm_finishes_the_send_in_flight, reset),
-    cmocka_unit_test_setup(test_database_outage_is_a_polite_message_then_recovers, reset),
+      cmocka_unit_test_setup(test_429_waits_retry_after_then_delivers, reset),
+      cmocka_unit_test_setup(test_global_429_pauses_every_send, reset),
+      cmocka_unit_test_setup(test_5xx_retried_with_backoff, reset),
+      cmocka_unit_test_setup(test_4xx_is_never_retried, reset),
+      cmocka_unit_test_setup(test_expired_token_is_given_up_without_sending, reset),
+      cmocka_unit_test_setup(test_unknown_kind_is_failed_not_retried, reset),
+      cmocka_unit_test_setup(test_old_style_job_during_deploy_keeps_its_picture, reset),
+      cmocka_unit_test_setup(test_migration_moves_pending_private_keys, reset),
+      cmocka_unit_test_setup(test_two_instances_deliver_each_job_exactly_once, reset),
+      cmocka_unit_test_setup(test_worker_killed_mid_send_loses_nothing, reset),
+      cmocka_unit_test_setup(test_sigterm_finishes_the_send_in_flight, reset),
+      cmocka_unit_test_setup(test_database_outage_is_a_polite_message_then_recovers, reset),
   };
   return cmocka_run_group_tests_name("e2e_followups", tests, setup, teardown);
 }

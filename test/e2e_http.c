@@ -139,8 +139,9 @@ static int request_on(int fd, const char *path)
 /* A signed PING to server idx; its status, and in *ms how long it took. */
 static long ping(int idx, int64_t *ms)
 {
-  const char *body = "{\"app_permissions\":\"562949953601536\",\"application_id\":\"1111111111111111111\","
-                     "\"id\":\"1310000000000000000\",\"token\":\"abc\",\"type\":1,\"version\":1}";
+  const char *body =
+      "{\"app_permissions\":\"562949953601536\",\"application_id\":\"1111111111111111111\","
+      "\"id\":\"1310000000000000000\",\"token\":\"abc\",\"type\":1,\"version\":1}";
   char ts[24], sig[129];
   snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
   pd_e2e_sign(&E, ts, body, strlen(body), sig);
@@ -166,7 +167,8 @@ static void test_declared_6gib_is_413_before_the_body(void **state)
     pd_e2e_sign(&E, ts, "{}", 2, sig);
     snprintf(head, sizeof(head),
              "POST /interactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-             "Content-Length: 6442450944\r\nX-Signature-Ed25519: %s\r\nX-Signature-Timestamp: %s\r\n%s\r\n",
+             "Content-Length: 6442450944\r\nX-Signature-Ed25519: %s\r\nX-Signature-Timestamp: "
+             "%s\r\n%s\r\n",
              sig, ts, expect[i]);
     int fd = dial(E.srv[0].port, "127.0.0.1");
     assert_true(send_all(fd, head, strlen(head)));
@@ -176,8 +178,9 @@ static void test_declared_6gib_is_413_before_the_body(void **state)
     int64_t took = now_ms() - t0;
     close(fd);
     if (!closed)
-      fail_msg("row %zu: the server kept the connection open %lld ms waiting for the body (got \"%s\")", i,
-               (long long)took, buf);
+      fail_msg(
+          "row %zu: the server kept the connection open %lld ms waiting for the body (got \"%s\")",
+          i, (long long)took, buf);
     if (strncmp(buf, "HTTP/1.1 413 ", 13) != 0)
       fail_msg("row %zu: expected a 413 first, got \"%s\"", i, buf);
     assert_non_null(strstr(buf, "body over 64 KiB"));
@@ -194,10 +197,11 @@ static void test_chunked_body_past_64k_is_cut_off(void **state)
   char ts[24], sig[129], head[1024], buf[2048];
   snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
   pd_e2e_sign(&E, ts, "{}", 2, sig);
-  snprintf(head, sizeof(head),
-           "POST /interactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-           "Transfer-Encoding: chunked\r\nX-Signature-Ed25519: %s\r\nX-Signature-Timestamp: %s\r\n\r\n",
-           sig, ts);
+  snprintf(
+      head, sizeof(head),
+      "POST /interactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\nX-Signature-Ed25519: %s\r\nX-Signature-Timestamp: %s\r\n\r\n",
+      sig, ts);
   int fd = dial(E.srv[0].port, "127.0.0.1");
   struct timeval tv = {2, 0};
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -253,8 +257,9 @@ static void *trickle(void *arg)
 static void test_tricklers_hit_the_deadline(void **state)
 {
   struct trickler t[] = {
-    {E.srv[1].port, "POST /interactions HTTP/1.1\r\nHost: 127.0.0.1\r\n", "X-Slow: y\r\n", 0},
-    {E.srv[1].port, "POST /interactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n", "{", 0},
+      {E.srv[1].port, "POST /interactions HTTP/1.1\r\nHost: 127.0.0.1\r\n", "X-Slow: y\r\n", 0},
+      {E.srv[1].port,
+       "POST /interactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n", "{", 0},
   };
   pthread_t th[PD_ARRAY_LEN(t)];
   for (size_t i = 0; i < PD_ARRAY_LEN(t); i++)
@@ -270,9 +275,11 @@ static void test_tricklers_hit_the_deadline(void **state)
     pthread_join(th[i], NULL);
   for (size_t i = 0; i < PD_ARRAY_LEN(t); i++) {
     if (t[i].cut_ms < 0)
-      fail_msg("trickler %zu was still connected after %d s (deadline %d s)", i, 4 * DEADLINE_S, DEADLINE_S);
+      fail_msg("trickler %zu was still connected after %d s (deadline %d s)", i, 4 * DEADLINE_S,
+               DEADLINE_S);
     if (t[i].cut_ms < DEADLINE_S * 1000 - 200 || t[i].cut_ms > DEADLINE_S * 1000 + 2500)
-      fail_msg("trickler %zu hung up on after %lld ms, deadline %d s", i, (long long)t[i].cut_ms, DEADLINE_S);
+      fail_msg("trickler %zu hung up on after %lld ms, deadline %d s", i, (long long)t[i].cut_ms,
+               DEADLINE_S);
   }
   if (worst > 1000)
     fail_msg("a PING took %lld ms while clients trickled", (long long)worst);
@@ -382,14 +389,16 @@ static void test_ops_routes_stay_off_the_shared_pool(void **state)
     bool held = false;
     int64_t waiting = 0;
     for (int i = 0; i < 150 && !held; i++) {
-      waiting = pd_e2e_sql_int(&E, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                                   " AND wait_event_type = 'Lock'");
+      waiting = pd_e2e_sql_int(
+          &E, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+              " AND wait_event_type = 'Lock'");
       held = waiting == k + 1;
       if (!held)
         usleep(20000);
     }
     if (!held)
-      fail_msg("/balance %d never waited on the lock (%lld sessions waiting)", k + 1, (long long)waiting);
+      fail_msg("/balance %d never waited on the lock (%lld sessions waiting)", k + 1,
+               (long long)waiting);
   }
   assert_int_equal(get_ms(1, "/metrics", &ms, &r), 200);
   assert_non_null(strstr(r.body, "\npopdeck_db_pool_in_use 2\n"));
@@ -442,9 +451,11 @@ static void test_ops_answers_cached_at_most_a_second(void **state)
   while (now_ms() < until) {
     char t[64];
     pd_e2e_sql_text(&E,
-                    "SELECT coalesce(max(query_start)::text, '') FROM pg_stat_activity WHERE datname = current_database()"
+                    "SELECT coalesce(max(query_start)::text, '') FROM pg_stat_activity WHERE "
+                    "datname = current_database()"
                     " AND pid <> pg_backend_pid() AND (query LIKE '%schema_migrations%'"
-                    " OR (query LIKE '%FROM followup_jobs WHERE status = ''pending''%' AND query NOT LIKE '%next_attempt_at%'))",
+                    " OR (query LIKE '%FROM followup_jobs WHERE status = ''pending''%' AND query "
+                    "NOT LIKE '%next_attempt_at%'))",
                     t, sizeof(t));
     bool known = t[0] == '\0';
     for (int i = 0; i < nseen && !known; i++)
@@ -467,7 +478,8 @@ static void test_ops_answers_cached_at_most_a_second(void **state)
   int64_t cached_at = now_ms();
   assert_true(pd_e2e_sql(&E, "CREATE TABLE saved_migration AS SELECT * FROM schema_migrations"
                              " WHERE version = (SELECT max(version) FROM schema_migrations)"));
-  assert_true(pd_e2e_sql(&E, "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)"));
+  assert_true(pd_e2e_sql(&E, "DELETE FROM schema_migrations WHERE version = (SELECT max(version) "
+                             "FROM schema_migrations)"));
   int64_t changed_at = now_ms();
   long first = get_ms(1, "/readyz", &ms, &r);
   pd_http_reply_free(&r);
@@ -482,7 +494,8 @@ static void test_ops_answers_cached_at_most_a_second(void **state)
   assert_true(pd_e2e_sql(&E, "INSERT INTO schema_migrations SELECT * FROM saved_migration"));
   assert_true(pd_e2e_sql(&E, "DROP TABLE saved_migration"));
   if (first_after < 800 && first != 200)
-    fail_msg("/readyz went to the database again %lld ms after the last read", (long long)first_after);
+    fail_msg("/readyz went to the database again %lld ms after the last read",
+             (long long)first_after);
   if (st != 503 || lag > 1500)
     fail_msg("/readyz still said ready %lld ms after the database fell behind", (long long)lag);
 }
@@ -505,12 +518,12 @@ static void test_ops_listen_addr(void **state)
     const char *method, *path;
     long on_main, on_ops;
   } rows[] = {
-    {"GET", "/healthz", 200, 200},
-    {"GET", "/readyz", 404, 200},
-    {"GET", "/metrics", 404, 200},
-    {"POST", "/interactions", 401, 404}, /* unsigned: 401 means it reached the handler */
-    {"GET", "/cards/none.png", 404, 404},
-    {"GET", "/nope", 404, 404},
+      {"GET", "/healthz", 200, 200},
+      {"GET", "/readyz", 404, 200},
+      {"GET", "/metrics", 404, 200},
+      {"POST", "/interactions", 401, 404}, /* unsigned: 401 means it reached the handler */
+      {"GET", "/cards/none.png", 404, 404},
+      {"GET", "/nope", 404, 404},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     char url[128];
@@ -520,8 +533,8 @@ static void test_ops_listen_addr(void **state)
       snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", ports[k], rows[i].path);
       pd_http_do(rows[i].method, url, NULL, NULL, 0, &r);
       if (r.status != want_st[k])
-        fail_msg("%s %s on the %s listener: %ld, want %ld", rows[i].method, rows[i].path, k == 0 ? "main" : "ops",
-                 r.status, want_st[k]);
+        fail_msg("%s %s on the %s listener: %ld, want %ld", rows[i].method, rows[i].path,
+                 k == 0 ? "main" : "ops", r.status, want_st[k]);
       if (k == 1 && strcmp(rows[i].path, "/metrics") == 0)
         assert_non_null(strstr(r.body, "popdeck_followup_queue_depth 0\n"));
       pd_http_reply_free(&r);
@@ -542,14 +555,15 @@ static void test_ops_listen_addr(void **state)
 static void test_bad_ops_listen_addr_exits_2(void **state)
 {
   const char *rows[][2] = {
-    {"nonsense", "OPS_LISTEN_ADDR: must be HOST:PORT"},
-    {"127.0.0.1:99999", "OPS_LISTEN_ADDR: must be HOST:PORT"},
-    {"localhost:9090", "OPS_LISTEN_ADDR: localhost is not a numeric address"},
+      {"nonsense", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+      {"127.0.0.1:99999", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+      {"localhost:9090", "OPS_LISTEN_ADDR: localhost is not a numeric address"},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     char cmd[2048], out[1024];
     snprintf(cmd, sizeof(cmd),
-             "timeout 20 env DATABASE_URL=\"%s\" DISCORD_PUBLIC_KEY=%s DISCORD_APPLICATION_ID=%s LISTEN_ADDR=127.0.0.1:%d"
+             "timeout 20 env DATABASE_URL=\"%s\" DISCORD_PUBLIC_KEY=%s DISCORD_APPLICATION_ID=%s "
+             "LISTEN_ADDR=127.0.0.1:%d"
              " ADMIN_FILE=/nonexistent/admin.json OPS_LISTEN_ADDR=%s %s/popdeck serve 2>&1",
              E.db_url, E.pk_hex, PD_E2E_APP_ID, pd_proc_free_port(), rows[i][0], E.build);
     FILE *p = popen(cmd, "r");
@@ -560,21 +574,22 @@ static void test_bad_ops_listen_addr_exits_2(void **state)
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 2)
       fail_msg("OPS_LISTEN_ADDR=%s: exit %d, output \"%s\"", rows[i][0], WEXITSTATUS(status), out);
     if (strncmp(out, rows[i][1], strlen(rows[i][1])) != 0 || strchr(out, '\n') != out + n - 1)
-      fail_msg("OPS_LISTEN_ADDR=%s: want one line \"%s...\", got \"%s\"", rows[i][0], rows[i][1], out);
+      fail_msg("OPS_LISTEN_ADDR=%s: want one line \"%s...\", got \"%s\"", rows[i][0], rows[i][1],
+               out);
   }
 }
 
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_declared_6gib_is_413_before_the_body),
-    cmocka_unit_test(test_chunked_body_past_64k_is_cut_off),
-    cmocka_unit_test(test_tricklers_hit_the_deadline),
-    cmocka_unit_test(test_connections_capped_per_address),
-    cmocka_unit_test(test_ops_routes_stay_off_the_shared_pool),
-    cmocka_unit_test(test_ops_answers_cached_at_most_a_second),
-    cmocka_unit_test(test_ops_listen_addr),
-    cmocka_unit_test(test_bad_ops_listen_addr_exits_2),
+      cmocka_unit_test(test_declared_6gib_is_413_before_the_body),
+      cmocka_unit_test(test_chunked_body_past_64k_is_cut_off),
+      cmocka_unit_test(test_tricklers_hit_the_deadline),
+      cmocka_unit_test(test_connections_capped_per_address),
+      cmocka_unit_test(test_ops_routes_stay_off_the_shared_pool),
+      cmocka_unit_test(test_ops_answers_cached_at_most_a_second),
+      cmocka_unit_test(test_ops_listen_addr),
+      cmocka_unit_test(test_bad_ops_listen_addr_exits_2),
   };
   return cmocka_run_group_tests_name("e2e_http", tests, setup, teardown);
 }

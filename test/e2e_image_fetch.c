@@ -42,12 +42,15 @@ static int setup(void **state)
   const char *tmp = getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp";
   unsigned port = 0;
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  snprintf(bin, sizeof(bin), "%s/double-images", getenv("PD_BUILD_DIR") != NULL ? getenv("PD_BUILD_DIR") : "build");
+  snprintf(bin, sizeof(bin), "%s/double-images",
+           getenv("PD_BUILD_DIR") != NULL ? getenv("PD_BUILD_DIR") : "build");
   snprintf(log, sizeof(log), "%s/double-images.log", tmp);
   snprintf(ca, sizeof(ca), "%s/images-cert.pem", tmp);
   snprintf(key, sizeof(key), "%s/images-key.pem", tmp);
-  snprintf(cmd, sizeof(cmd), "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2"
-           " -subj /CN=popdeck-test -addext subjectAltName=IP:127.0.0.1,IP:127.0.0.2 -keyout %s -out %s 2>/dev/null",
+  snprintf(cmd, sizeof(cmd),
+           "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2"
+           " -subj /CN=popdeck-test -addext subjectAltName=IP:127.0.0.1,IP:127.0.0.2 -keyout %s "
+           "-out %s 2>/dev/null",
            key, ca);
   if (system(cmd) != 0)
     return -1;
@@ -88,17 +91,17 @@ static void test_rows(void **state)
     int width;
     const char *reason;
   } rows[] = {
-    {"/photo.png", &local, PD_OK, "png", 1000, NULL},       /* served as text/html */
-    {"/photo.jpg", &local, PD_OK, "jpeg", 900, NULL},       /* served as image/png */
-    {"/photo.webp", &local, PD_OK, "webp", 1200, NULL},
-    {"/small.png", &local, PD_E_INVALID, "png", 0, "400x300 is narrower than 800 px"},
-    {"/garbage.png", &local, PD_E_INVALID, NULL, 0, "not a PNG, JPEG or WebP file"},
-    {"/corrupt.png", &local, PD_E_INVALID, "png", 0, "png file could not be decoded"},
-    /* Over plain http a redirect is not followed (see test_redirect_rows for https). */
-    {"/redirect/2", &local, PD_E_INVALID, NULL, 0, "redirect to http://127.0.0.1:"},
-    {"/big.png", &small, PD_E_TOOBIG, NULL, 0, "larger than 1048576 bytes"},
-    {"/slow.png", &quick, PD_E_UPSTREAM, NULL, 0, "download failed: Timeout"},
-    {"/missing.png", &local, PD_E_UPSTREAM, NULL, 0, "the image host answered 404"},
+      {"/photo.png", &local, PD_OK, "png", 1000, NULL}, /* served as text/html */
+      {"/photo.jpg", &local, PD_OK, "jpeg", 900, NULL}, /* served as image/png */
+      {"/photo.webp", &local, PD_OK, "webp", 1200, NULL},
+      {"/small.png", &local, PD_E_INVALID, "png", 0, "400x300 is narrower than 800 px"},
+      {"/garbage.png", &local, PD_E_INVALID, NULL, 0, "not a PNG, JPEG or WebP file"},
+      {"/corrupt.png", &local, PD_E_INVALID, "png", 0, "png file could not be decoded"},
+      /* Over plain http a redirect is not followed (see test_redirect_rows for https). */
+      {"/redirect/2", &local, PD_E_INVALID, NULL, 0, "redirect to http://127.0.0.1:"},
+      {"/big.png", &small, PD_E_TOOBIG, NULL, 0, "larger than 1048576 bytes"},
+      {"/slow.png", &quick, PD_E_UPSTREAM, NULL, 0, "download failed: Timeout"},
+      {"/missing.png", &local, PD_E_UPSTREAM, NULL, 0, "the image host answered 404"},
   };
   for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
     char url[128], reason[200] = "";
@@ -106,9 +109,11 @@ static void test_rows(void **state)
     const char *type = NULL;
     size_t bytes = 0;
     snprintf(url, sizeof(url), "%s%s", base, rows[i].path);
-    enum pd_result rc = pd_image_fetch(url, rows[i].lim, &im, &type, &bytes, reason, sizeof(reason));
+    enum pd_result rc =
+        pd_image_fetch(url, rows[i].lim, &im, &type, &bytes, reason, sizeof(reason));
     if (rc != rows[i].rc)
-      fail_msg("%s: got %s (%s), want %s", rows[i].path, pd_result_str(rc), reason, pd_result_str(rows[i].rc));
+      fail_msg("%s: got %s (%s), want %s", rows[i].path, pd_result_str(rc), reason,
+               pd_result_str(rows[i].rc));
     if (rows[i].type != NULL && (type == NULL || strcmp(type, rows[i].type) != 0))
       fail_msg("%s: type %s, want %s", rows[i].path, type ? type : "none", rows[i].type);
     if (rows[i].width > 0)
@@ -204,43 +209,52 @@ static int64_t requests_seen(void)
  * URL as well, before any connection (the double sees no request). */
 static void test_redirect_rows(void **state)
 {
-  char to_https[200], to_http[200], meta_http[200], meta_https[200], loop2[200], chain[200], chain5[200];
+  char to_https[200], to_http[200], meta_http[200], meta_https[200], loop2[200], chain[200],
+      chain5[200];
   snprintf(to_https, sizeof(to_https), "%s/goto?u=%s/photo.png", base, tls_base);
   snprintf(chain, sizeof(chain), "%s/redirect/2", tls_base);
   snprintf(chain5, sizeof(chain5), "%s/redirect/5", tls_base);
   snprintf(to_http, sizeof(to_http), "%s/goto?u=%s/photo.png", tls_base, base);
-  snprintf(meta_http, sizeof(meta_http), "%s/goto?u=http://169.254.169.254/latest/meta-data", tls_base);
-  snprintf(meta_https, sizeof(meta_https), "%s/goto?u=https://169.254.169.254/latest/meta-data", tls_base);
+  snprintf(meta_http, sizeof(meta_http), "%s/goto?u=http://169.254.169.254/latest/meta-data",
+           tls_base);
+  snprintf(meta_https, sizeof(meta_https), "%s/goto?u=https://169.254.169.254/latest/meta-data",
+           tls_base);
   snprintf(loop2, sizeof(loop2), "%s/goto?u=https://127.0.0.2:%u/photo.png", tls_base, tls_port);
   char want_http[200], want_loop2[200];
-  snprintf(want_http, sizeof(want_http), "redirect to %s/photo.png refused: only https redirects are followed", base);
+  snprintf(want_http, sizeof(want_http),
+           "redirect to %s/photo.png refused: only https redirects are followed", base);
   snprintf(want_loop2, sizeof(want_loop2),
-           "refused to connect to https://127.0.0.2:%u/photo.png: 127.0.0.2 is not a public address (loopback)",
+           "refused to connect to https://127.0.0.2:%u/photo.png: 127.0.0.2 is not a public "
+           "address (loopback)",
            tls_port);
   struct {
     const char *url;
     enum pd_result rc;
     const char *reason;
   } rows[] = {
-    {to_https, PD_OK, NULL},
-    {chain, PD_OK, NULL},
-    {chain5, PD_E_UPSTREAM, "more than 3 redirects"},
-    {to_http, PD_E_INVALID, want_http},
-    {meta_http, PD_E_INVALID,
-     "redirect to http://169.254.169.254/latest/meta-data refused: only https redirects are followed"},
-    {meta_https, PD_E_INVALID,
-     "refused to connect to https://169.254.169.254/latest/meta-data: 169.254.169.254 is not a public address"
-     " (link-local)"},
-    {loop2, PD_E_INVALID, want_loop2},
+      {to_https, PD_OK, NULL},
+      {chain, PD_OK, NULL},
+      {chain5, PD_E_UPSTREAM, "more than 3 redirects"},
+      {to_http, PD_E_INVALID, want_http},
+      {meta_http, PD_E_INVALID,
+       "redirect to http://169.254.169.254/latest/meta-data refused: only https redirects are "
+       "followed"},
+      {meta_https, PD_E_INVALID,
+       "refused to connect to https://169.254.169.254/latest/meta-data: 169.254.169.254 is not a "
+       "public address"
+       " (link-local)"},
+      {loop2, PD_E_INVALID, want_loop2},
   };
   for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
     char reason[200] = "";
     gdImagePtr im = NULL;
     const char *type = NULL;
     size_t bytes = 0;
-    enum pd_result rc = pd_image_fetch(rows[i].url, &local, &im, &type, &bytes, reason, sizeof(reason));
+    enum pd_result rc =
+        pd_image_fetch(rows[i].url, &local, &im, &type, &bytes, reason, sizeof(reason));
     if (rc != rows[i].rc)
-      fail_msg("%s: got %s (%s), want %s", rows[i].url, pd_result_str(rc), reason, pd_result_str(rows[i].rc));
+      fail_msg("%s: got %s (%s), want %s", rows[i].url, pd_result_str(rc), reason,
+               pd_result_str(rows[i].rc));
     if (rows[i].reason != NULL && strcmp(reason, rows[i].reason) != 0)
       fail_msg("%s: reason \"%s\", want \"%s\"", rows[i].url, reason, rows[i].reason);
     if (rc == PD_OK)
@@ -259,9 +273,11 @@ static void test_redirect_rows(void **state)
   strict.allowed = NULL;
   snprintf(url, sizeof(url), "%s/wikipedia/commons/direct.jpg", base);
   int64_t before = requests_seen();
-  assert_int_equal(pd_image_fetch(url, &strict, &im, &type, &bytes, reason, sizeof(reason)), PD_E_INVALID);
+  assert_int_equal(pd_image_fetch(url, &strict, &im, &type, &bytes, reason, sizeof(reason)),
+                   PD_E_INVALID);
   char want[300];
-  snprintf(want, sizeof(want), "refused to connect to %s: 127.0.0.1 is not a public address (loopback)", url);
+  snprintf(want, sizeof(want),
+           "refused to connect to %s: 127.0.0.1 is not a public address (loopback)", url);
   assert_string_equal(reason, want);
   assert_null(im);
   assert_int_equal(requests_seen(), before);
@@ -283,7 +299,8 @@ static void test_redirect_rows(void **state)
  * should be, else 1 with the reason on stderr. */
 static int refuse_bombs(void)
 {
-  const char *paths[] = {"/bomb.png", "/bomb.jpg", "/bomb.webp"}, *types[] = {"png", "jpeg", "webp"};
+  const char *paths[] = {"/bomb.png", "/bomb.jpg", "/bomb.webp"},
+             *types[] = {"png", "jpeg", "webp"};
   struct rusage before, after;
 #ifndef UNDER_ASAN
   /* A decode would allocate 1.6 GB for the image alone; give the child 512 MB more than it
@@ -308,9 +325,10 @@ static int refuse_bombs(void)
     int64_t t0 = pd_now_us();
     enum pd_result rc = pd_image_fetch(url, &local, &im, &type, &bytes, reason, sizeof(reason));
     int64_t ms = (pd_now_us() - t0) / 1000;
-    fprintf(stderr, "%s: %s (%s), %zu bytes, %lld ms\n", paths[i], pd_result_str(rc), reason, bytes, (long long)ms);
-    if (rc != PD_E_TOOBIG || strcmp(reason, "20000x20000 is 400 MP, over the 40 MP limit") != 0 || im != NULL ||
-        type == NULL || strcmp(type, types[i]) != 0 || ms > 2000)
+    fprintf(stderr, "%s: %s (%s), %zu bytes, %lld ms\n", paths[i], pd_result_str(rc), reason, bytes,
+            (long long)ms);
+    if (rc != PD_E_TOOBIG || strcmp(reason, "20000x20000 is 400 MP, over the 40 MP limit") != 0 ||
+        im != NULL || type == NULL || strcmp(type, types[i]) != 0 || ms > 2000)
       return 1;
   }
   getrusage(RUSAGE_SELF, &after);
@@ -376,7 +394,8 @@ static void test_pool_pixel_budget(void **state)
   size_t bytes = 0;
   char reason[200];
   uint64_t h = 0;
-  assert_int_equal(pd_image_fetch(urls[0], &lim, &full, &type, &bytes, reason, sizeof(reason)), PD_OK);
+  assert_int_equal(pd_image_fetch(urls[0], &lim, &full, &type, &bytes, reason, sizeof(reason)),
+                   PD_OK);
   assert_int_equal(gdImageSX(full), 3000);
   assert_int_equal(pd_phash_image(full, &h), PD_OK);
   assert_true(h == items[0].phash);
@@ -387,14 +406,16 @@ static void test_pool_pixel_budget(void **state)
   const struct pd_fetch_limits tight = {2, 5000000, 0, 0};
   assert_int_equal(pd_fetch_all(items, 1, &tight, &lim, NULL), PD_OK);
   assert_int_equal(items[0].rc, PD_E_TOOBIG);
-  assert_string_equal(items[0].reason, "3000x2000 does not fit the download pool's budget of 5000000 pixels");
+  assert_string_equal(items[0].reason,
+                      "3000x2000 does not fit the download pool's budget of 5000000 pixels");
   assert_null(items[0].image);
 }
 
 int main(void)
 {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_rows), cmocka_unit_test(test_redirect_rows),
-                                     cmocka_unit_test(test_bombs_refused_undecoded),
-                                     cmocka_unit_test(test_pool_is_bounded), cmocka_unit_test(test_pool_pixel_budget)};
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_rows), cmocka_unit_test(test_redirect_rows),
+      cmocka_unit_test(test_bombs_refused_undecoded), cmocka_unit_test(test_pool_is_bounded),
+      cmocka_unit_test(test_pool_pixel_budget)};
   return cmocka_run_group_tests_name("e2e_image_fetch", tests, setup, teardown);
 }

@@ -72,7 +72,8 @@ static void test_fourth_command_is_refused_across_instances(void **state)
   assert_true(slowed(r));
   assert_int_equal(json_integer_value(json_object_get(r, "type")), 4);
   const char *text = pd_e2e_content(r);
-  assert_non_null(strstr(text, "PopDeck takes 3 commands every 2 seconds from each player. Try again <t:"));
+  assert_non_null(
+      strstr(text, "PopDeck takes 3 commands every 2 seconds from each player. Try again <t:"));
   long long when = 0;
   assert_int_equal(sscanf(strstr(text, "<t:") + 3, "%lld", &when), 1);
   /* When the first of the three leaves the window: within the next two seconds. */
@@ -82,7 +83,8 @@ static void test_fourth_command_is_refused_across_instances(void **state)
   r = send_cmd(0, "daily", u);
   assert_true(slowed(r));
   json_decref(r);
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM users WHERE discord_id = '700000000000000301'"), 0);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT count(*) FROM users WHERE discord_id = '700000000000000301'"), 0);
   assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM transactions"), 0);
 
   /* A button is a command too; an autocomplete is not. */
@@ -107,7 +109,8 @@ static void test_fourth_command_is_refused_across_instances(void **state)
   assert_false(slowed(r));
   assert_non_null(json_object_get(json_object_get(r, "data"), "embeds"));
   json_decref(r);
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT coins FROM users WHERE discord_id = '700000000000000301'"), 250);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT coins FROM users WHERE discord_id = '700000000000000301'"), 250);
 }
 
 struct shot {
@@ -151,25 +154,31 @@ static void test_race_lets_exactly_the_limit_through(void **state)
   assert_int_equal(through, 3);
   assert_int_equal(refused, N - 3);
   /* The refused ones were not counted: the window holds exactly the three. */
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT cardinality(hits) FROM rate_limit_hits WHERE discord_id = '700000000000000303'"), 3);
+  assert_int_equal(
+      pd_e2e_sql_int(
+          &E,
+          "SELECT cardinality(hits) FROM rate_limit_hits WHERE discord_id = '700000000000000303'"),
+      3);
 }
 
 /* A malformed limit stops serve with one line naming it. */
 static void test_bad_limit_is_a_configuration_error(void **state)
 {
   char cmd[1024];
-  snprintf(cmd, sizeof(cmd), "RATE_LIMIT_COMMANDS=lots DATABASE_URL=postgresql:///x DISCORD_PUBLIC_KEY=%s"
+  snprintf(cmd, sizeof(cmd),
+           "RATE_LIMIT_COMMANDS=lots DATABASE_URL=postgresql:///x DISCORD_PUBLIC_KEY=%s"
            " DISCORD_APPLICATION_ID=%s %s/popdeck serve 2>&1 | head -n 1"
-           " | grep -q '^RATE_LIMIT_COMMANDS: must be a whole number from 0 to 1000000'", E.pk_hex, PD_E2E_APP_ID, E.build);
+           " | grep -q '^RATE_LIMIT_COMMANDS: must be a whole number from 0 to 1000000'",
+           E.pk_hex, PD_E2E_APP_ID, E.build);
   assert_int_equal(system(cmd), 0);
 }
 
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_fourth_command_is_refused_across_instances),
-    cmocka_unit_test(test_race_lets_exactly_the_limit_through),
-    cmocka_unit_test(test_bad_limit_is_a_configuration_error),
+      cmocka_unit_test(test_fourth_command_is_refused_across_instances),
+      cmocka_unit_test(test_race_lets_exactly_the_limit_through),
+      cmocka_unit_test(test_bad_limit_is_a_configuration_error),
   };
   return cmocka_run_group_tests_name("e2e_ratelimit", tests, setup, teardown);
 }

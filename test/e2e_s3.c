@@ -28,9 +28,11 @@ static int setup(void **state)
   if (sodium_init() < 0)
     return -1;
   snprintf(bin, sizeof(bin), "%s/double-s3", build);
-  snprintf(log, sizeof(log), "%s/double-s3.log", getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp");
-  char *const argv[] = {bin, "--port", "0", "--key", "AKIDPOPDECKTEST", "--secret", "s3cr3t/key+value",
-                        "--region", "eu-central-1", NULL};
+  snprintf(log, sizeof(log), "%s/double-s3.log",
+           getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp");
+  char *const argv[] = {
+      bin,        "--port",           "0",        "--key",        "AKIDPOPDECKTEST",
+      "--secret", "s3cr3t/key+value", "--region", "eu-central-1", NULL};
   if (pd_proc_start_double(argv, log, &P, &port) != PD_OK)
     return -1;
   snprintf(endpoint, sizeof(endpoint), "http://127.0.0.1:%u", port);
@@ -48,14 +50,16 @@ static json_t *objects(void)
   char url[128];
   struct pd_http_reply r;
   snprintf(url, sizeof(url), "%s/_objects", endpoint);
-  json_t *j = pd_http_do("GET", url, NULL, NULL, 0, &r) == PD_OK ? json_loads(r.body, 0, NULL) : NULL;
+  json_t *j =
+      pd_http_do("GET", url, NULL, NULL, 0, &r) == PD_OK ? json_loads(r.body, 0, NULL) : NULL;
   pd_http_reply_free(&r);
   return j;
 }
 
 static void test_signed_put_is_stored(void **state)
 {
-  struct pd_s3 s3 = {endpoint, "eu-central-1", "popdeck-cards", "AKIDPOPDECKTEST", "s3cr3t/key+value"};
+  struct pd_s3 s3 = {endpoint, "eu-central-1", "popdeck-cards", "AKIDPOPDECKTEST",
+                     "s3cr3t/key+value"};
   unsigned char data[3000];
   char want[65], err[256] = "";
   long status = 0;
@@ -63,7 +67,9 @@ static void test_signed_put_is_stored(void **state)
   unsigned char h[32];
   crypto_hash_sha256(h, data, sizeof(data));
   sodium_bin2hex(want, sizeof(want), h, sizeof(h));
-  assert_int_equal(pd_s3_put(&s3, "TAYL_19-03.png", data, sizeof(data), "image/png", &status, err, sizeof(err)), PD_OK);
+  assert_int_equal(
+      pd_s3_put(&s3, "TAYL_19-03.png", data, sizeof(data), "image/png", &status, err, sizeof(err)),
+      PD_OK);
   assert_int_equal(status, 200);
   json_t *all = objects();
   json_t *o = json_object_get(all, "/popdeck-cards/TAYL_19-03.png");
@@ -77,15 +83,16 @@ static void test_signed_put_is_stored(void **state)
 static void test_wrong_secret_or_region_is_refused(void **state)
 {
   struct pd_s3 rows[] = {
-    {endpoint, "eu-central-1", "popdeck-cards", "AKIDPOPDECKTEST", "not-the-secret"},
-    {endpoint, "us-east-1", "popdeck-cards", "AKIDPOPDECKTEST", "s3cr3t/key+value"},
-    {endpoint, "eu-central-1", "popdeck-cards", "AKIDSOMEONEELSE", "s3cr3t/key+value"},
+      {endpoint, "eu-central-1", "popdeck-cards", "AKIDPOPDECKTEST", "not-the-secret"},
+      {endpoint, "us-east-1", "popdeck-cards", "AKIDPOPDECKTEST", "s3cr3t/key+value"},
+      {endpoint, "eu-central-1", "popdeck-cards", "AKIDSOMEONEELSE", "s3cr3t/key+value"},
   };
   for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
     char err[256] = "", name[32];
     long status = 0;
     snprintf(name, sizeof(name), "refused-%zu.png", i);
-    assert_int_equal(pd_s3_put(&rows[i], name, "x", 1, "image/png", &status, err, sizeof(err)), PD_E_UPSTREAM);
+    assert_int_equal(pd_s3_put(&rows[i], name, "x", 1, "image/png", &status, err, sizeof(err)),
+                     PD_E_UPSTREAM);
     assert_int_equal(status, 403);
     assert_non_null(strstr(err, "answered 403"));
     char path[64];
@@ -101,7 +108,8 @@ static void test_unreachable_endpoint_is_a_clear_error(void **state)
   struct pd_s3 s3 = {"http://127.0.0.1:9", "eu-central-1", "b", "k", "s"};
   char err[256] = "";
   long status = -1;
-  assert_int_equal(pd_s3_put(&s3, "x.png", "x", 1, "image/png", &status, err, sizeof(err)), PD_E_UPSTREAM);
+  assert_int_equal(pd_s3_put(&s3, "x.png", "x", 1, "image/png", &status, err, sizeof(err)),
+                   PD_E_UPSTREAM);
   assert_int_equal(status, 0);
   assert_non_null(strstr(err, "S3 PUT x.png"));
 }
@@ -109,9 +117,9 @@ static void test_unreachable_endpoint_is_a_clear_error(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_signed_put_is_stored),
-    cmocka_unit_test(test_wrong_secret_or_region_is_refused),
-    cmocka_unit_test(test_unreachable_endpoint_is_a_clear_error),
+      cmocka_unit_test(test_signed_put_is_stored),
+      cmocka_unit_test(test_wrong_secret_or_region_is_refused),
+      cmocka_unit_test(test_unreachable_endpoint_is_a_clear_error),
   };
   return cmocka_run_group_tests_name("e2e_s3", tests, setup, teardown);
 }

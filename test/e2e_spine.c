@@ -48,7 +48,8 @@ static void test_body_over_64k_is_413(void **state)
 }
 
 /* What a command that reached the database would have left: players, ledger rows, cooldowns. */
-static const char *const written[] = {"SELECT count(*) FROM users", "SELECT count(*) FROM transactions",
+static const char *const written[] = {"SELECT count(*) FROM users",
+                                      "SELECT count(*) FROM transactions",
                                       "SELECT count(*) FROM user_cooldowns"};
 
 static void test_signatures_refused_with_401(void **state)
@@ -82,8 +83,8 @@ static void test_signatures_refused_with_401(void **state)
   struct {
     const char *sig, *ts;
   } rows[] = {
-    {NULL, now}, {sig, NULL}, {NULL, NULL}, {bad, now}, {old_sig, old}, {future_sig, future}, {other, now},
-    {"zz", now}, {sig, "abc"},
+      {NULL, now},          {sig, NULL},  {NULL, NULL}, {bad, now},   {old_sig, old},
+      {future_sig, future}, {other, now}, {"zz", now},  {sig, "abc"},
   };
   int64_t before[PD_ARRAY_LEN(written)];
   for (size_t k = 0; k < PD_ARRAY_LEN(written); k++)
@@ -112,14 +113,19 @@ static void test_signatures_refused_with_401(void **state)
   struct pd_http_reply m;
   assert_int_equal(pd_e2e_get(&E, 0, "/metrics", &m), 200);
   assert_non_null(strstr(m.body, "popdeck_signature_failures_total 9\n"));
-  assert_non_null(strstr(m.body, "popdeck_http_requests_total{route=\"/interactions\",status=\"401\"} 9\n"));
+  assert_non_null(
+      strstr(m.body, "popdeck_http_requests_total{route=\"/interactions\",status=\"401\"} 9\n"));
   pd_http_reply_free(&m);
 }
 
 static void test_malformed_with_valid_signature_is_400(void **state)
 {
-  const char *rows[] = {"not json", "[1,2]", "{\"type\":99,\"id\":\"1\"}", "{\"type\":\"2\"}",
-                        "{\"type\":2,\"id\":\"1\",\"application_id\":\"1\",\"token\":\"t\",\"data\":{\"name\":\"ping\"}}",
+  const char *rows[] = {"not json",
+                        "[1,2]",
+                        "{\"type\":99,\"id\":\"1\"}",
+                        "{\"type\":\"2\"}",
+                        "{\"type\":2,\"id\":\"1\",\"application_id\":\"1\",\"token\":\"t\","
+                        "\"data\":{\"name\":\"ping\"}}",
                         ""};
   for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
     char ts[24], sig[129];
@@ -135,8 +141,9 @@ static void test_malformed_with_valid_signature_is_400(void **state)
 
 static void test_ping_is_pong(void **state)
 {
-  const char *body = "{\"app_permissions\":\"562949953601536\",\"application_id\":\"1111111111111111111\","
-                     "\"id\":\"1310000000000000000\",\"token\":\"abc\",\"type\":1,\"version\":1}";
+  const char *body =
+      "{\"app_permissions\":\"562949953601536\",\"application_id\":\"1111111111111111111\","
+      "\"id\":\"1310000000000000000\",\"token\":\"abc\",\"type\":1,\"version\":1}";
   char ts[24], sig[129];
   snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
   pd_e2e_sign(&E, ts, body, strlen(body), sig);
@@ -164,12 +171,12 @@ static void test_help_lists_every_command(void **state)
   json_t *ix = pd_e2e_command("help", "700000000000000001"), *reply = NULL;
   assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
   assert_true(pd_e2e_ephemeral(reply));
-  const char *desc =
-    json_string_value(json_object_get(json_array_get(json_object_get(json_object_get(reply, "data"), "embeds"), 0),
-                                      "description"));
+  const char *desc = json_string_value(json_object_get(
+      json_array_get(json_object_get(json_object_get(reply, "data"), "embeds"), 0), "description"));
   assert_non_null(desc);
-  const char *want[] = {"**/ping**", "**/help**", "**/profile**", "**/balance** `[user]`", "**/daily**",
-                        "Claim your daily Notes"};
+  const char *want[] = {"**/ping**",    "**/help**",
+                        "**/profile**", "**/balance** `[user]`",
+                        "**/daily**",   "Claim your daily Notes"};
   for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
     if (strstr(desc, want[i]) == NULL)
       fail_msg("/help is missing %s in:\n%s", want[i], desc);
@@ -191,7 +198,8 @@ static const char *embed_field(json_t *embed, const char *name)
 {
   size_t i;
   json_t *f;
-  json_array_foreach(json_object_get(embed, "fields"), i, f) {
+  json_array_foreach(json_object_get(embed, "fields"), i, f)
+  {
     if (strcmp(json_string_value(json_object_get(f, "name")), name) == 0)
       return json_string_value(json_object_get(f, "value"));
   }
@@ -206,7 +214,8 @@ static void test_profile_registers_and_follows_up(void **state)
   assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
   /* Deferred: Discord shows "thinking" and the embed arrives as an edit of @original. */
   assert_int_equal(json_integer_value(json_object_get(reply, "type")), 5);
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM users WHERE discord_id = '700000000000000010'"), 1);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT count(*) FROM users WHERE discord_id = '700000000000000010'"), 1);
   json_t *reqs = pd_double_wait_requests(E.dbl, token, 1, 5000);
   assert_non_null(reqs);
   json_t *req = json_array_get(reqs, 0);
@@ -218,16 +227,18 @@ static void test_profile_registers_and_follows_up(void **state)
   assert_string_equal(json_string_value(json_object_get(embed, "title")), "Player 0010's PopDeck");
   assert_string_equal(embed_field(embed, "Notes"), "0");
   assert_string_equal(embed_field(embed, "Gems"), "0");
-  assert_non_null(strstr(json_string_value(json_object_get(json_object_get(embed, "thumbnail"), "url")),
-                         "/avatars/700000000000000010/a1b2c3d4e5f60718293a4b5c6d7e8f90.png"));
+  assert_non_null(
+      strstr(json_string_value(json_object_get(json_object_get(embed, "thumbnail"), "url")),
+             "/avatars/700000000000000010/a1b2c3d4e5f60718293a4b5c6d7e8f90.png"));
   assert_non_null(strstr(json_string_value(json_object_get(embed, "description")), "Welcome"));
   assert_non_null(strstr(embed_field(embed, "Joined"), "<t:"));
   /* The job row is finished and no longer holds the token (the worker records it once Discord
    * has answered, a moment after the double saw the request). */
   int64_t done = 0;
   for (int i = 0; i < 100 && done != 1; i++) {
-    done = pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE status = 'done' AND interaction_token = ''"
-                              " AND ref IS NOT NULL");
+    done = pd_e2e_sql_int(
+        &E, "SELECT count(*) FROM followup_jobs WHERE status = 'done' AND interaction_token = ''"
+            " AND ref IS NOT NULL");
     if (done != 1)
       usleep(50000);
   }
@@ -242,9 +253,11 @@ static void test_profile_registers_and_follows_up(void **state)
   assert_int_equal(pd_e2e_post(&E, 0, ix, NULL), 200);
   reqs = pd_double_wait_requests(E.dbl, token, 1, 5000);
   assert_non_null(reqs);
-  embed = json_array_get(json_object_get(json_object_get(json_array_get(reqs, 0), "json"), "embeds"), 0);
+  embed = json_array_get(
+      json_object_get(json_object_get(json_array_get(reqs, 0), "json"), "embeds"), 0);
   assert_null(json_object_get(embed, "description"));
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM users WHERE discord_id = '700000000000000010'"), 1);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT count(*) FROM users WHERE discord_id = '700000000000000010'"), 1);
   json_decref(reqs);
   json_decref(ix);
 }
@@ -254,30 +267,35 @@ static void test_daily_credits_once_and_says_when_next(void **state)
   const char *uid = "700000000000000020";
   json_t *ix = pd_e2e_command("daily", uid), *reply = NULL;
   assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
-  const char *desc = json_string_value(
-    json_object_get(json_array_get(json_object_get(json_object_get(reply, "data"), "embeds"), 0), "description"));
+  const char *desc = json_string_value(json_object_get(
+      json_array_get(json_object_get(json_object_get(reply, "data"), "embeds"), 0), "description"));
   assert_non_null(desc);
   assert_non_null(strstr(desc, "You claimed **250 Notes**! You now have **250 Notes**."));
   assert_false(pd_e2e_ephemeral(reply));
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT coins FROM users WHERE discord_id = '700000000000000020'"), 250);
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM transactions t JOIN users u ON u.id = t.user_id"
-                                      " WHERE u.discord_id = '700000000000000020' AND t.type = 'daily'"
-                                      " AND t.amount = 250 AND t.currency = 'notes'"), 1);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT coins FROM users WHERE discord_id = '700000000000000020'"), 250);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT count(*) FROM transactions t JOIN users u ON u.id = t.user_id"
+                         " WHERE u.discord_id = '700000000000000020' AND t.type = 'daily'"
+                         " AND t.amount = 250 AND t.currency = 'notes'"),
+      1);
   json_decref(ix);
   json_decref(reply);
 
   ix = pd_e2e_command("daily", uid);
   assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
   assert_true(pd_e2e_ephemeral(reply));
-  int64_t until = pd_e2e_sql_int(&E, "SELECT ceil(extract(epoch FROM c.expires_at))::bigint FROM user_cooldowns c"
-                                     " JOIN users u ON u.id = c.user_id WHERE u.discord_id = '700000000000000020'");
+  int64_t until = pd_e2e_sql_int(
+      &E, "SELECT ceil(extract(epoch FROM c.expires_at))::bigint FROM user_cooldowns c"
+          " JOIN users u ON u.id = c.user_id WHERE u.discord_id = '700000000000000020'");
   int64_t now = (int64_t)time(NULL);
   assert_true(until > now + 86400 - 60 && until <= now + 86400 + 1);
   char want[64];
   snprintf(want, sizeof(want), "<t:%lld:R>", (long long)until);
   assert_non_null(strstr(pd_e2e_content(reply), "already claimed"));
   assert_non_null(strstr(pd_e2e_content(reply), want));
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT coins FROM users WHERE discord_id = '700000000000000020'"), 250);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT coins FROM users WHERE discord_id = '700000000000000020'"), 250);
   json_decref(ix);
   json_decref(reply);
 }
@@ -321,9 +339,12 @@ static void test_twenty_simultaneous_dailies_credit_once(void **state)
   /* Every player sees an answer; exactly one is a credit, and the ledger agrees. */
   assert_int_equal(credited, 1);
   assert_int_equal(refused, N - 1);
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT coins FROM users WHERE discord_id = '700000000000000030'"), 250);
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM transactions t JOIN users u ON u.id = t.user_id"
-                                      " WHERE u.discord_id = '700000000000000030'"), 1);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT coins FROM users WHERE discord_id = '700000000000000030'"), 250);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT count(*) FROM transactions t JOIN users u ON u.id = t.user_id"
+                         " WHERE u.discord_id = '700000000000000030'"),
+      1);
 }
 
 static void test_balance_self_other_and_strangers(void **state)
@@ -370,7 +391,8 @@ static void test_dm_shape_works(void **state)
   json_object_set_new(ix, "user", user);
   assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
   assert_non_null(json_object_get(json_object_get(reply, "data"), "embeds"));
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT coins FROM users WHERE discord_id = '700000000000000050'"), 250);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT coins FROM users WHERE discord_id = '700000000000000050'"), 250);
   json_decref(ix);
   json_decref(reply);
 }
@@ -392,8 +414,10 @@ static void test_our_failure_names_a_reference_in_the_log(void **state)
   snprintf(needle, sizeof(needle), "\"ref\":\"%s\"", id);
   assert_true(pd_e2e_log_has(&E, 0, needle));
   /* Nothing was half-done: no credit, no cooldown. */
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM user_cooldowns c JOIN users u ON u.id = c.user_id"
-                                      " WHERE u.discord_id = '700000000000000060'"), 0);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT count(*) FROM user_cooldowns c JOIN users u ON u.id = c.user_id"
+                         " WHERE u.discord_id = '700000000000000060'"),
+      0);
   assert_true(pd_e2e_sql(&E, "ALTER TABLE transactions_away RENAME TO transactions"));
   json_decref(ix);
   json_decref(reply);
@@ -420,7 +444,8 @@ static long readyz_ok_count(void)
   return n;
 }
 
-/* Sets up all it reads (its own /daily, /readyz and player), so it passes alone and in any order. */
+/* Sets up all it reads (its own /daily, /readyz and player), so it passes alone and in any order.
+ */
 static void test_ops_routes(void **state)
 {
   const char *uid = "700000000000000095";
@@ -440,10 +465,11 @@ static void test_ops_routes(void **state)
   pd_http_reply_free(&r);
   assert_int_equal(pd_e2e_get(&E, 0, "/metrics", &r), 200);
   char ready[128];
-  snprintf(ready, sizeof(ready), "popdeck_http_requests_total{route=\"/readyz\",status=\"200\"} %ld\n",
-           ready_before + 1);
-  const char *want[] = {"# TYPE popdeck_handler_duration_seconds histogram", "popdeck_followup_queue_depth 0\n",
-                        "popdeck_db_pool_in_use ", "popdeck_followup_attempts_total{outcome=\"sent\"} ", ready};
+  snprintf(ready, sizeof(ready),
+           "popdeck_http_requests_total{route=\"/readyz\",status=\"200\"} %ld\n", ready_before + 1);
+  const char *want[] = {"# TYPE popdeck_handler_duration_seconds histogram",
+                        "popdeck_followup_queue_depth 0\n", "popdeck_db_pool_in_use ",
+                        "popdeck_followup_attempts_total{outcome=\"sent\"} ", ready};
   for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
     if (strstr(r.body, want[i]) == NULL)
       fail_msg("metrics lack %s", want[i]);
@@ -491,36 +517,43 @@ static void test_register_commands_uploads_the_table(void **state)
 {
   char cmd[1024];
   /* Without a bot token: one line naming the variable, exit 2, nothing sent. */
-  snprintf(cmd, sizeof(cmd), "env -u DISCORD_BOT_TOKEN DISCORD_APPLICATION_ID=%s DISCORD_API_BASE=%s %s/popdeck"
-           " register-commands 2>&1 | grep -q '^DISCORD_BOT_TOKEN: is required'", PD_E2E_APP_ID,
-           pd_double_api_base(E.dbl), E.build);
+  snprintf(cmd, sizeof(cmd),
+           "env -u DISCORD_BOT_TOKEN DISCORD_APPLICATION_ID=%s DISCORD_API_BASE=%s %s/popdeck"
+           " register-commands 2>&1 | grep -q '^DISCORD_BOT_TOKEN: is required'",
+           PD_E2E_APP_ID, pd_double_api_base(E.dbl), E.build);
   assert_int_equal(system(cmd), 0);
-  snprintf(cmd, sizeof(cmd), "env -u DISCORD_BOT_TOKEN DISCORD_APPLICATION_ID=%s %s/popdeck register-commands"
-           " >/dev/null 2>&1", PD_E2E_APP_ID, E.build);
+  snprintf(cmd, sizeof(cmd),
+           "env -u DISCORD_BOT_TOKEN DISCORD_APPLICATION_ID=%s %s/popdeck register-commands"
+           " >/dev/null 2>&1",
+           PD_E2E_APP_ID, E.build);
   assert_int_equal(WEXITSTATUS(system(cmd)), 2);
 
-  snprintf(cmd, sizeof(cmd), "DISCORD_BOT_TOKEN=test-bot-token DISCORD_APPLICATION_ID=%s DISCORD_API_BASE=%s"
-           " %s/popdeck register-commands --guild 2222222222222222222 >/dev/null", PD_E2E_APP_ID,
-           pd_double_api_base(E.dbl), E.build);
+  snprintf(cmd, sizeof(cmd),
+           "DISCORD_BOT_TOKEN=test-bot-token DISCORD_APPLICATION_ID=%s DISCORD_API_BASE=%s"
+           " %s/popdeck register-commands --guild 2222222222222222222 >/dev/null",
+           PD_E2E_APP_ID, pd_double_api_base(E.dbl), E.build);
   assert_int_equal(system(cmd), 0);
   json_t *reqs = pd_double_requests(E.dbl, "/guilds/2222222222222222222/commands");
   assert_int_equal(json_array_size(reqs), 1);
   json_t *req = json_array_get(reqs, 0);
   assert_string_equal(json_string_value(json_object_get(req, "method")), "PUT");
-  assert_string_equal(json_string_value(json_object_get(req, "authorization")), "Bot test-bot-token");
+  assert_string_equal(json_string_value(json_object_get(req, "authorization")),
+                      "Bot test-bot-token");
   json_t *body = json_object_get(req, "json");
   /* Every slash command of the table, in table order; the pack buttons' entry is not one. */
   size_t k = 0;
   for (const struct pd_command *c = pd_commands; c->name != NULL; c++) {
     if (!pd_command_is_slash(c))
       continue;
-    assert_string_equal(json_string_value(json_object_get(json_array_get(body, k), "name")), c->name);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(body, k), "name")),
+                        c->name);
     k++;
   }
   assert_int_equal(json_array_size(body), k);
   assert_true(k >= 13);
   for (size_t i = 0; i < k; i++) /* a button-only entry is never a slash command */
-    assert_string_not_equal(json_string_value(json_object_get(json_array_get(body, i), "name")), "pick");
+    assert_string_not_equal(json_string_value(json_object_get(json_array_get(body, i), "name")),
+                            "pick");
   json_t *opt = json_array_get(json_object_get(json_array_get(body, 3), "options"), 0);
   assert_string_equal(json_string_value(json_object_get(opt, "name")), "user");
   assert_int_equal(json_integer_value(json_object_get(opt, "type")), 6);
@@ -535,7 +568,8 @@ static void test_profile_attaches_its_banner(void **state)
   json_t *reqs = pd_double_wait_requests(E.dbl, token, 1, 5000);
   assert_non_null(reqs);
   json_t *req = json_array_get(reqs, 0);
-  assert_non_null(strstr(json_string_value(json_object_get(req, "content_type")), "multipart/form-data"));
+  assert_non_null(
+      strstr(json_string_value(json_object_get(req, "content_type")), "multipart/form-data"));
   json_t *file = json_array_get(json_object_get(req, "files"), 0);
   assert_non_null(file);
   assert_string_equal(json_string_value(json_object_get(file, "field")), "files[0]");
@@ -569,7 +603,8 @@ static void test_every_name_both_ways(void **state)
       fail_msg("/%s as a command: no 200", c->name);
     /* (This suite has no catalog, so /openpack and /draw may fail on our side here; what
      * matters is an answer, and that a button-only entry is not run as a command.) */
-    if (c->handler == NULL && (strstr(pd_e2e_content(reply), "I don't know /") == NULL || !pd_e2e_ephemeral(reply)))
+    if (c->handler == NULL &&
+        (strstr(pd_e2e_content(reply), "I don't know /") == NULL || !pd_e2e_ephemeral(reply)))
       fail_msg("/%s has no slash command, but the reply was: %s", c->name, pd_e2e_content(reply));
     json_decref(ix);
     json_decref(reply);
@@ -585,8 +620,9 @@ static void test_every_name_both_ways(void **state)
       const char *text = pd_e2e_content(reply);
       if (strstr(text, "Something went wrong") != NULL)
         fail_msg("%s as a component failed on our side: %s", custom, text);
-      if (c->component == NULL && (strstr(text, "belongs to something PopDeck no longer runs") == NULL ||
-                                   !pd_e2e_ephemeral(reply)))
+      if (c->component == NULL &&
+          (strstr(text, "belongs to something PopDeck no longer runs") == NULL ||
+           !pd_e2e_ephemeral(reply)))
         fail_msg("%s reached /%s, which has no buttons: %s", custom, c->name, text);
       if (c->component != NULL && strstr(text, "not one PopDeck made") == NULL)
         fail_msg("%s is not a button %s made, but the reply was: %s", custom, c->name, text);
@@ -599,13 +635,16 @@ static void test_every_name_both_ways(void **state)
     assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
     assert_int_equal(json_integer_value(json_object_get(reply, "type")), 8);
     if (c->autocomplete == NULL)
-      assert_int_equal(json_array_size(json_object_get(json_object_get(reply, "data"), "choices")), 0);
+      assert_int_equal(json_array_size(json_object_get(json_object_get(reply, "data"), "choices")),
+                       0);
     json_decref(ix);
     json_decref(reply);
   }
   /* /daily ran once as a command; its button forms credited nothing more. */
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM transactions t JOIN users u ON u.id = t.user_id"
-                                      " WHERE u.discord_id = '700000000000000080'"), 1);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT count(*) FROM transactions t JOIN users u ON u.id = t.user_id"
+                         " WHERE u.discord_id = '700000000000000080'"),
+      1);
   assert_true(pd_e2e_sql_int(&E, "SELECT count(*) FROM transactions") == ledger + 1);
   /* And the server is still there. */
   json_t *ix = pd_e2e_command("ping", uid), *reply = NULL;
@@ -621,32 +660,42 @@ static void test_every_name_both_ways(void **state)
 static void test_database_url_checked(void **state)
 {
   char cmd[2048];
-  snprintf(cmd, sizeof(cmd), "DATABASE_URL=nonsense:// DISCORD_PUBLIC_KEY=%s DISCORD_APPLICATION_ID=%s"
-           " %s/popdeck serve 2>&1 | head -n 1 | grep -q '^DATABASE_URL: is not a libpq connection string (missing'",
+  snprintf(cmd, sizeof(cmd),
+           "DATABASE_URL=nonsense:// DISCORD_PUBLIC_KEY=%s DISCORD_APPLICATION_ID=%s"
+           " %s/popdeck serve 2>&1 | head -n 1 | grep -q '^DATABASE_URL: is not a libpq connection "
+           "string (missing'",
            E.pk_hex, PD_E2E_APP_ID, E.build);
   assert_int_equal(system(cmd), 0);
-  snprintf(cmd, sizeof(cmd), "DATABASE_URL=nonsense:// DISCORD_PUBLIC_KEY=%s DISCORD_APPLICATION_ID=%s"
-           " %s/popdeck serve >/dev/null 2>&1", E.pk_hex, PD_E2E_APP_ID, E.build);
+  snprintf(cmd, sizeof(cmd),
+           "DATABASE_URL=nonsense:// DISCORD_PUBLIC_KEY=%s DISCORD_APPLICATION_ID=%s"
+           " %s/popdeck serve >/dev/null 2>&1",
+           E.pk_hex, PD_E2E_APP_ID, E.build);
   assert_int_equal(WEXITSTATUS(system(cmd)), 2);
-  snprintf(cmd, sizeof(cmd), "DATABASE_URL=nonsense:// %s/popdeck migrate 2>&1 | grep -q '^DATABASE_URL: is not'", E.build);
+  snprintf(cmd, sizeof(cmd),
+           "DATABASE_URL=nonsense:// %s/popdeck migrate 2>&1 | grep -q '^DATABASE_URL: is not'",
+           E.build);
   assert_int_equal(system(cmd), 0);
 
   char bin[300], log[600], env[5][300];
   int port = pd_proc_free_port();
   struct pd_proc *p = NULL;
   snprintf(bin, sizeof(bin), "%s/popdeck", E.build);
-  snprintf(log, sizeof(log), "%s/spine-unreachable.log", getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp");
-  snprintf(env[0], sizeof(env[0]), "DATABASE_URL=postgresql:///popdeck?host=/nonexistent-popdeck-socket");
+  snprintf(log, sizeof(log), "%s/spine-unreachable.log",
+           getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp");
+  snprintf(env[0], sizeof(env[0]),
+           "DATABASE_URL=postgresql:///popdeck?host=/nonexistent-popdeck-socket");
   snprintf(env[1], sizeof(env[1]), "DISCORD_PUBLIC_KEY=%s", E.pk_hex);
   snprintf(env[2], sizeof(env[2]), "DISCORD_APPLICATION_ID=%s", PD_E2E_APP_ID);
   snprintf(env[3], sizeof(env[3]), "LISTEN_ADDR=127.0.0.1:%d", port);
   snprintf(env[4], sizeof(env[4]), "FOLLOWUP_WORKERS=0");
-  const char *envp[] = {env[0], env[1], env[2], env[3], env[4], "ADMIN_FILE=/nonexistent/admin.json", NULL};
+  const char *envp[] = {
+      env[0], env[1], env[2], env[3], env[4], "ADMIN_FILE=/nonexistent/admin.json", NULL};
   char *const argv[] = {bin, "serve", NULL};
   assert_int_equal(pd_proc_spawn(&p, argv, envp, log), PD_OK);
   char line[2048];
   assert_int_equal(pd_proc_wait_log(p, "\"msg\":\"listening\"", 10000, NULL, 0), PD_OK);
-  assert_int_equal(pd_proc_wait_log(p, "\"msg\":\"database unreachable\"", 1000, line, sizeof(line)), PD_OK);
+  assert_int_equal(
+      pd_proc_wait_log(p, "\"msg\":\"database unreachable\"", 1000, line, sizeof(line)), PD_OK);
   /* libpq's own reason names the socket it could not reach. */
   if (strstr(line, "/nonexistent-popdeck-socket/.s.PGSQL.5432") == NULL)
     fail_msg("the warning lacks libpq's reason: %s", line);
@@ -677,15 +726,20 @@ static void test_options_checked_by_the_table(void **state)
     int type;
     const char *want;
   } rows[] = {
-    {"viewcard", NULL, NULL, 3, "/viewcard needs **card**: Card id, artist or era (pick a suggestion)."},
-    {"inventory", NULL, NULL, 6, "/inventory needs **user**: Whose collection."},
-    {"privacy", "mode", json_string("maybe"), 3, "\"maybe\" is not a choice for **mode**. Choose one of: on, off."},
-    {"mycards", "rarity", json_string("shiny"), 3,
-     "\"shiny\" is not a choice for **rarity**. Choose one of: common, rare, epic, legendary, mythic."},
-    {"mycards", "sort", json_integer(3), 3, "/mycards got a **sort** of the wrong kind. Pick it again from the command's options."},
-    {"openpack", "pack", json_string("mega-99"), 3,
-     "\"mega-99\" is not a choice for **pack**. Choose one of: standard-3, premium-5."},
-    {"balance", "user", json_true(), 6, "/balance got a **user** of the wrong kind. Pick it again from the command's options."},
+      {"viewcard", NULL, NULL, 3,
+       "/viewcard needs **card**: Card id, artist or era (pick a suggestion)."},
+      {"inventory", NULL, NULL, 6, "/inventory needs **user**: Whose collection."},
+      {"privacy", "mode", json_string("maybe"), 3,
+       "\"maybe\" is not a choice for **mode**. Choose one of: on, off."},
+      {"mycards", "rarity", json_string("shiny"), 3,
+       "\"shiny\" is not a choice for **rarity**. Choose one of: common, rare, epic, legendary, "
+       "mythic."},
+      {"mycards", "sort", json_integer(3), 3,
+       "/mycards got a **sort** of the wrong kind. Pick it again from the command's options."},
+      {"openpack", "pack", json_string("mega-99"), 3,
+       "\"mega-99\" is not a choice for **pack**. Choose one of: standard-3, premium-5."},
+      {"balance", "user", json_true(), 6,
+       "/balance got a **user** of the wrong kind. Pick it again from the command's options."},
   };
   const char *uid = "700000000000000095";
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
@@ -693,17 +747,19 @@ static void test_options_checked_by_the_table(void **state)
     if (rows[i].option != NULL) {
       json_t *data = json_object_get(ix, "data");
       json_array_append_new(json_object_get(data, "options"),
-                            json_pack("{s:s, s:i, s:o}", "name", rows[i].option, "type", rows[i].type, "value",
-                                      rows[i].value));
+                            json_pack("{s:s, s:i, s:o}", "name", rows[i].option, "type",
+                                      rows[i].type, "value", rows[i].value));
     }
     assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
     if (!pd_e2e_ephemeral(reply) || strcmp(pd_e2e_content(reply), rows[i].want) != 0)
-      fail_msg("/%s: got \"%s\", want \"%s\"", rows[i].command, pd_e2e_content(reply), rows[i].want);
+      fail_msg("/%s: got \"%s\", want \"%s\"", rows[i].command, pd_e2e_content(reply),
+               rows[i].want);
     json_decref(ix);
     json_decref(reply);
   }
   /* /privacy and /mycards register their player, /openpack starts a cooldown: none of it ran. */
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM users WHERE discord_id = '700000000000000095'"), 0);
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT count(*) FROM users WHERE discord_id = '700000000000000095'"), 0);
 }
 
 static void test_sigterm_exits_zero(void **state)
@@ -717,28 +773,28 @@ static void test_sigterm_exits_zero(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    /* First, so it is seen to need nothing from the tests after it; it runs again later. */
-    cmocka_unit_test(test_ops_routes),
-    cmocka_unit_test(test_body_over_64k_is_413),
-    cmocka_unit_test(test_signatures_refused_with_401),
-    cmocka_unit_test(test_malformed_with_valid_signature_is_400),
-    cmocka_unit_test(test_ping_is_pong),
-    cmocka_unit_test(test_unknown_command_is_ephemeral_message),
-    cmocka_unit_test(test_help_lists_every_command),
-    cmocka_unit_test(test_ping_command_answers_latency),
-    cmocka_unit_test(test_profile_registers_and_follows_up),
-    cmocka_unit_test(test_daily_credits_once_and_says_when_next),
-    cmocka_unit_test(test_twenty_simultaneous_dailies_credit_once),
-    cmocka_unit_test(test_balance_self_other_and_strangers),
-    cmocka_unit_test(test_dm_shape_works),
-    cmocka_unit_test(test_our_failure_names_a_reference_in_the_log),
-    cmocka_unit_test(test_register_commands_uploads_the_table),
-    cmocka_unit_test(test_profile_attaches_its_banner),
-    cmocka_unit_test(test_ops_routes),
-    cmocka_unit_test(test_every_name_both_ways),
-    cmocka_unit_test(test_database_url_checked),
-    cmocka_unit_test(test_options_checked_by_the_table),
-    cmocka_unit_test(test_sigterm_exits_zero),
+      /* First, so it is seen to need nothing from the tests after it; it runs again later. */
+      cmocka_unit_test(test_ops_routes),
+      cmocka_unit_test(test_body_over_64k_is_413),
+      cmocka_unit_test(test_signatures_refused_with_401),
+      cmocka_unit_test(test_malformed_with_valid_signature_is_400),
+      cmocka_unit_test(test_ping_is_pong),
+      cmocka_unit_test(test_unknown_command_is_ephemeral_message),
+      cmocka_unit_test(test_help_lists_every_command),
+      cmocka_unit_test(test_ping_command_answers_latency),
+      cmocka_unit_test(test_profile_registers_and_follows_up),
+      cmocka_unit_test(test_daily_credits_once_and_says_when_next),
+      cmocka_unit_test(test_twenty_simultaneous_dailies_credit_once),
+      cmocka_unit_test(test_balance_self_other_and_strangers),
+      cmocka_unit_test(test_dm_shape_works),
+      cmocka_unit_test(test_our_failure_names_a_reference_in_the_log),
+      cmocka_unit_test(test_register_commands_uploads_the_table),
+      cmocka_unit_test(test_profile_attaches_its_banner),
+      cmocka_unit_test(test_ops_routes),
+      cmocka_unit_test(test_every_name_both_ways),
+      cmocka_unit_test(test_database_url_checked),
+      cmocka_unit_test(test_options_checked_by_the_table),
+      cmocka_unit_test(test_sigterm_exits_zero),
   };
   return cmocka_run_group_tests_name("e2e_spine", tests, setup, teardown);
 }

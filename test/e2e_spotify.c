@@ -32,10 +32,20 @@ static int setup(void **state)
   char bin[300], log[300];
   unsigned port = 0;
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  snprintf(bin, sizeof(bin), "%s/double-spotify", getenv("PD_BUILD_DIR") != NULL ? getenv("PD_BUILD_DIR") : "build");
-  snprintf(log, sizeof(log), "%s/double-spotify.log", getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp");
-  char *const argv[] = {bin, "--port", "0", "--fixtures", "test/fixtures/spotify", "--client-id", CLIENT_ID,
-                        "--client-secret", CLIENT_SECRET, NULL};
+  snprintf(bin, sizeof(bin), "%s/double-spotify",
+           getenv("PD_BUILD_DIR") != NULL ? getenv("PD_BUILD_DIR") : "build");
+  snprintf(log, sizeof(log), "%s/double-spotify.log",
+           getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp");
+  char *const argv[] = {bin,
+                        "--port",
+                        "0",
+                        "--fixtures",
+                        "test/fixtures/spotify",
+                        "--client-id",
+                        CLIENT_ID,
+                        "--client-secret",
+                        CLIENT_SECRET,
+                        NULL};
   if (pd_proc_start_double(argv, log, &P, &port) != PD_OK)
     return -1;
   snprintf(root, sizeof(root), "http://127.0.0.1:%u", port);
@@ -79,8 +89,10 @@ static json_t *requests(const char *filter)
 {
   char url[256];
   struct pd_http_reply r;
-  snprintf(url, sizeof(url), "%s/_requests%s%s", root, filter != NULL ? "?path=" : "", filter != NULL ? filter : "");
-  json_t *j = pd_http_do("GET", url, NULL, NULL, 0, &r) == PD_OK ? json_loads(r.body, 0, NULL) : NULL;
+  snprintf(url, sizeof(url), "%s/_requests%s%s", root, filter != NULL ? "?path=" : "",
+           filter != NULL ? filter : "");
+  json_t *j =
+      pd_http_do("GET", url, NULL, NULL, 0, &r) == PD_OK ? json_loads(r.body, 0, NULL) : NULL;
   pd_http_reply_free(&r);
   assert_non_null(j);
   return j;
@@ -141,8 +153,8 @@ static void test_one_token_serves_many_calls(void **state)
   assert_int_equal(json_integer_value(json_object_get(tok, "status")), 200);
   json_t *first_id = json_object_get(json_array_get(all, 1), "token_id");
   assert_true(json_is_integer(first_id));
-  static const char *const paths[] = {"/v1/search", "/v1/artists/" TAYLOR "/albums", "/v1/artists/" TAYLOR "/albums",
-                                      "/v1/search"};
+  static const char *const paths[] = {"/v1/search", "/v1/artists/" TAYLOR "/albums",
+                                      "/v1/artists/" TAYLOR "/albums", "/v1/search"};
   for (size_t i = 0; i < PD_ARRAY_LEN(paths); i++) {
     json_t *q = json_array_get(all, i + 1);
     assert_string_equal(str(q, "method"), "GET");
@@ -155,7 +167,7 @@ static void test_one_token_serves_many_calls(void **state)
   size_t i;
   json_t *q;
   json_array_foreach(all, i, q)
-    assert_int_equal(strncmp(str(q, "user_agent"), "PopDeck/0.1.0 (", 15), 0);
+      assert_int_equal(strncmp(str(q, "user_agent"), "PopDeck/0.1.0 (", 15), 0);
   /* The search as Spotify documents it: the name URL-encoded in q. */
   json_t *query = json_object_get(json_array_get(all, 1), "query");
   assert_string_equal(str(query, "type"), "artist");
@@ -173,10 +185,10 @@ static void test_every_album_page_is_followed(void **state)
   static const struct {
     const char *name, *date;
   } want[] = {
-      {"Taylor Swift", "2006-10-24"}, {"Fearless", "2008-01-01"},   /* year precision */
-      {"Speak Now", "2010-10-01"},                                   /* month; the deluxe left out */
-      {"Red", "2012-10-22"},          {"1989", "2014-10-27"},       {"reputation", "2017-11-10"},
-      {"Lover", "2019-08-23"},        {"folklore", "2020-07-24"},   {"Midnights", "2022-10-21"},
+      {"Taylor Swift", "2006-10-24"}, {"Fearless", "2008-01-01"}, /* year precision */
+      {"Speak Now", "2010-10-01"},                                /* month; the deluxe left out */
+      {"Red", "2012-10-22"},          {"1989", "2014-10-27"},     {"reputation", "2017-11-10"},
+      {"Lover", "2019-08-23"},        {"folklore", "2020-07-24"}, {"Midnights", "2022-10-21"},
   };
   assert_int_equal(json_array_size(albums), PD_ARRAY_LEN(want));
   for (size_t i = 0; i < PD_ARRAY_LEN(want); i++) {
@@ -187,7 +199,9 @@ static void test_every_album_page_is_followed(void **state)
     json_t *imgs = json_object_get(al, "images");
     assert_int_equal(json_array_size(imgs), 3);
     assert_int_equal(json_integer_value(json_object_get(json_array_get(imgs, 0), "width")), 640);
-    assert_int_equal(strncmp(str(json_array_get(imgs, 0), "url"), "https://i.scdn.co/image/ab67616d0000b273", 40), 0);
+    assert_int_equal(strncmp(str(json_array_get(imgs, 0), "url"),
+                             "https://i.scdn.co/image/ab67616d0000b273", 40),
+                     0);
   }
   /* The Speak Now kept is the first edition (14 tracks), not the later deluxe of that name. */
   assert_string_equal(str(json_array_get(albums, 2), "id"), "JcWdrkID6ESzkXNyj8sO2s");
@@ -243,7 +257,8 @@ static void test_wrong_secret_is_refused_clearly(void **state)
   struct pd_spotify_artist a;
   json_t *albums = NULL;
   char err[256] = "";
-  assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)), PD_E_UPSTREAM);
+  assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)),
+                   PD_E_UPSTREAM);
   assert_string_equal(err, "Spotify token request answered 400: Invalid client (invalid_client)");
   assert_null(strstr(err, wrong));
   assert_null(a.genres);
@@ -268,30 +283,36 @@ static void test_echoed_secrets_are_starred_out(void **state)
   struct pd_spotify sp = client(CLIENT_SECRET);
   struct pd_spotify_artist a;
   char err[256] = "", echo[1024];
-  json_t *fail = json_pack("{s:i, s:i, s:s, s:s}", "status", 400, "count", 1, "route", "token", "body",
-                           "{\"error\":\"invalid_client\",\"error_description\":\"Invalid client secret " CLIENT_SECRET
-                           "\"}");
+  json_t *fail = json_pack(
+      "{s:i, s:i, s:s, s:s}", "status", 400, "count", 1, "route", "token", "body",
+      "{\"error\":\"invalid_client\",\"error_description\":\"Invalid client secret " CLIENT_SECRET
+      "\"}");
   char *s = json_dumps(fail, JSON_COMPACT);
   control("/_control/fail", s);
   free(s);
   json_decref(fail);
-  assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)), PD_E_UPSTREAM);
+  assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)),
+                   PD_E_UPSTREAM);
   assert_null(strstr(err, CLIENT_SECRET));
-  assert_string_equal(err, "Spotify token request answered 400: Invalid client secret ******************************"
-                           " (invalid_client)");
+  assert_string_equal(
+      err,
+      "Spotify token request answered 400: Invalid client secret ******************************"
+      " (invalid_client)");
 
   assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)), PD_OK);
   pd_spotify_artist_free(&a);
   char token[sizeof(sp.token)];
   snprintf(token, sizeof(token), "%s", sp.token);
   assert_true(strlen(token) > 8);
-  snprintf(echo, sizeof(echo), "{\"error\":{\"status\":400,\"message\":\"token %s is malformed\"}}", token);
+  snprintf(echo, sizeof(echo), "{\"error\":{\"status\":400,\"message\":\"token %s is malformed\"}}",
+           token);
   fail = json_pack("{s:i, s:i, s:s}", "status", 400, "count", 1, "body", echo);
   s = json_dumps(fail, JSON_COMPACT);
   control("/_control/fail", s);
   free(s);
   json_decref(fail);
-  assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)), PD_E_UPSTREAM);
+  assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)),
+                   PD_E_UPSTREAM);
   assert_null(strstr(err, token));
   assert_non_null(strstr(err, "answered 400: token ****"));
 }
@@ -316,8 +337,12 @@ static void test_expired_token_is_fetched_again(void **state)
     int status;
     int token; /* 0 none, 1 the first, 2 the second */
   } want[] = {
-      {"/api/token", 200, 0}, {"/v1/search", 200, 1}, {"/v1/artists/" TAYLOR "/albums", 401, 1},
-      {"/api/token", 200, 0}, {"/v1/artists/" TAYLOR "/albums", 200, 2}, {"/v1/artists/" TAYLOR "/albums", 200, 2},
+      {"/api/token", 200, 0},
+      {"/v1/search", 200, 1},
+      {"/v1/artists/" TAYLOR "/albums", 401, 1},
+      {"/api/token", 200, 0},
+      {"/v1/artists/" TAYLOR "/albums", 200, 2},
+      {"/v1/artists/" TAYLOR "/albums", 200, 2},
   };
   assert_int_equal(json_array_size(all), PD_ARRAY_LEN(want));
   json_int_t first = json_integer_value(json_object_get(json_array_get(all, 1), "token_id"));
@@ -338,7 +363,8 @@ static void test_expired_token_is_fetched_again(void **state)
   /* Refused again with the new token: retried once only, and a clear error. */
   assert_int_equal(reset(state), 0);
   control("/_control/fail", "{\"status\":401,\"count\":2}");
-  assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)), PD_E_UPSTREAM);
+  assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)),
+                   PD_E_UPSTREAM);
   assert_string_equal(err, "Spotify artist search answered 401: Invalid access token");
   assert_int_equal(count("/v1/search"), 2);
   assert_int_equal(count("/api/token"), 1);
@@ -370,7 +396,7 @@ static void test_token_renewed_a_minute_before_it_expires(void **state)
   size_t i;
   json_t *q;
   json_array_foreach(all, i, q)
-    assert_int_equal(json_integer_value(json_object_get(q, "status")), 200);
+      assert_int_equal(json_integer_value(json_object_get(q, "status")), 200);
   json_decref(all);
 }
 
@@ -396,20 +422,26 @@ static void test_short_429_is_waited_out_once(void **state)
   /* Twice in a row: waited once, then an error. */
   assert_int_equal(reset(state), 0);
   control("/_control/fail", "{\"status\":429,\"count\":2,\"retry_after\":1}");
-  assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)), PD_E_UPSTREAM);
-  assert_string_equal(err, "Spotify artist search answered 429 again after waiting 1 s: API rate limit exceeded");
+  assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)),
+                   PD_E_UPSTREAM);
+  assert_string_equal(
+      err, "Spotify artist search answered 429 again after waiting 1 s: API rate limit exceeded");
   assert_int_equal(count("/v1/search"), 2);
 
   /* Longer than 5 s, or no Retry-After: an error at once, without waiting. */
   assert_int_equal(reset(state), 0);
   control("/_control/fail", "{\"status\":429,\"count\":1,\"retry_after\":30}");
   t0 = pd_now_us();
-  assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)), PD_E_UPSTREAM);
+  assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)),
+                   PD_E_UPSTREAM);
   assert_true(pd_now_us() - t0 < 1000000);
-  assert_string_equal(err, "Spotify artist search answered 429: API rate limit exceeded (Retry-After 30 s is more than 5 s)");
+  assert_string_equal(err, "Spotify artist search answered 429: API rate limit exceeded "
+                           "(Retry-After 30 s is more than 5 s)");
   control("/_control/fail", "{\"status\":429,\"count\":1,\"retry_after\":-1}");
-  assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)), PD_E_UPSTREAM);
-  assert_string_equal(err, "Spotify artist search answered 429 without a Retry-After in seconds: API rate limit exceeded");
+  assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)),
+                   PD_E_UPSTREAM);
+  assert_string_equal(err, "Spotify artist search answered 429 without a Retry-After in seconds: "
+                           "API rate limit exceeded");
   assert_int_equal(count("/v1/search"), 2);
 
   /* The token request follows the same rule. */
@@ -427,16 +459,20 @@ static void test_other_failures_are_clear(void **state)
   struct pd_spotify_artist a;
   json_t *albums = NULL;
   char err[256] = "";
-  assert_int_equal(pd_spotify_find_artist(&sp, "Nobody Famous", &a, err, sizeof(err)), PD_E_NOTFOUND);
+  assert_int_equal(pd_spotify_find_artist(&sp, "Nobody Famous", &a, err, sizeof(err)),
+                   PD_E_NOTFOUND);
   assert_string_equal(err, "Spotify knows no artist called \"Nobody Famous\"");
-  assert_int_equal(pd_spotify_albums(&sp, "0000000000000000000000", &albums, err, sizeof(err)), PD_E_NOTFOUND);
+  assert_int_equal(pd_spotify_albums(&sp, "0000000000000000000000", &albums, err, sizeof(err)),
+                   PD_E_NOTFOUND);
   assert_string_equal(err, "Spotify album list answered 404: Resource not found");
   assert_int_equal(pd_spotify_albums(&sp, "not-an-id", &albums, err, sizeof(err)), PD_E_UPSTREAM);
   assert_string_equal(err, "Spotify album list answered 400: Invalid base62 id");
   assert_null(albums);
 
-  control("/_control/fail", "{\"status\":200,\"count\":1,\"body\":\"<html>upstream hiccup</html>\"}");
-  assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)), PD_E_UPSTREAM);
+  control("/_control/fail",
+          "{\"status\":200,\"count\":1,\"body\":\"<html>upstream hiccup</html>\"}");
+  assert_int_equal(pd_spotify_find_artist(&sp, "Taylor Swift", &a, err, sizeof(err)),
+                   PD_E_UPSTREAM);
   assert_string_equal(err, "Spotify artist search answered 200 with bad JSON");
   control("/_control/fail", "{\"status\":503,\"count\":1}");
   assert_int_equal(pd_spotify_albums(&sp, TAYLOR, &albums, err, sizeof(err)), PD_E_UPSTREAM);
@@ -448,8 +484,10 @@ static void test_other_failures_are_clear(void **state)
   assert_int_equal(count("/api/token"), 1);
 
   /* Nobody listening. */
-  struct pd_spotify down = {"http://127.0.0.1:9", "http://127.0.0.1:9/v1", CLIENT_ID, CLIENT_SECRET, "", 0};
-  assert_int_equal(pd_spotify_find_artist(&down, "Taylor Swift", &a, err, sizeof(err)), PD_E_UPSTREAM);
+  struct pd_spotify down = {
+      "http://127.0.0.1:9", "http://127.0.0.1:9/v1", CLIENT_ID, CLIENT_SECRET, "", 0};
+  assert_int_equal(pd_spotify_find_artist(&down, "Taylor Swift", &a, err, sizeof(err)),
+                   PD_E_UPSTREAM);
   assert_int_equal(strncmp(err, "Spotify token request: ", 23), 0);
   assert_non_null(strstr(err, "127.0.0.1"));
   assert_null(strstr(err, CLIENT_SECRET));

@@ -60,11 +60,11 @@ static void test_highest_param_reads_the_text(void **state)
     const char *sql;
     int want;
   } rows[] = {
-    {"SELECT 1", 0},
-    {"SELECT $1", 1},
-    {"SELECT $2, $1", 2},
-    {"SELECT $1::int + $10", 10},
-    {"SELECT $$text$$, $3", 3},
+      {"SELECT 1", 0},
+      {"SELECT $1", 1},
+      {"SELECT $2, $1", 2},
+      {"SELECT $1::int + $10", 10},
+      {"SELECT $$text$$, $3", 3},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++)
     if (highest_param(rows[i].sql) != rows[i].want)
@@ -94,8 +94,8 @@ static void test_every_statement_prepares_with_its_parameters(void **state)
         fprintf(stderr, "%s cannot be described: %s", s->name, PQresultErrorMessage(r));
         failures++;
       } else if (PQnparams(r) != highest_param(s->sql)) {
-        fprintf(stderr, "%s: PostgreSQL sees %d parameters, the text goes up to $%d\n", s->name, PQnparams(r),
-                highest_param(s->sql));
+        fprintf(stderr, "%s: PostgreSQL sees %d parameters, the text goes up to $%d\n", s->name,
+                PQnparams(r), highest_param(s->sql));
         failures++;
       }
       PQclear(r);
@@ -124,9 +124,9 @@ static void test_names_are_unique_across_tables(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_highest_param_reads_the_text),
-    cmocka_unit_test(test_names_are_unique_across_tables),
-    cmocka_unit_test(test_every_statement_prepares_with_its_parameters),
+      cmocka_unit_test(test_highest_param_reads_the_text),
+      cmocka_unit_test(test_names_are_unique_across_tables),
+      cmocka_unit_test(test_every_statement_prepares_with_its_parameters),
   };
   return cmocka_run_group_tests_name("e2e_statements", tests, setup, teardown);
 }

@@ -17,7 +17,8 @@ static char dir[64];
 static int make_dir(void **state)
 {
   const char *tmp = getenv("TMPDIR");
-  snprintf(dir, sizeof(dir), "%s/pd-admins-XXXXXX", tmp != NULL && tmp[0] != '\0' && strlen(tmp) < 40 ? tmp : "/tmp");
+  snprintf(dir, sizeof(dir), "%s/pd-admins-XXXXXX",
+           tmp != NULL && tmp[0] != '\0' && strlen(tmp) < 40 ? tmp : "/tmp");
   return mkdtemp(dir) != NULL ? 0 : -1;
 }
 
@@ -58,9 +59,11 @@ static void test_valid_lists(void **state)
     const char *text;
     size_t n;
   } rows[] = {
-    {"{\"admins\": []}", 0},
-    {"{\"admins\": [\"80351110224678912\"]}", 1},
-    {"{\"admins\": [\"80351110224678912\", \"53908232506183680\", \"1\"], \"note\": \"ops team\"}\n", 3},
+      {"{\"admins\": []}", 0},
+      {"{\"admins\": [\"80351110224678912\"]}", 1},
+      {"{\"admins\": [\"80351110224678912\", \"53908232506183680\", \"1\"], \"note\": \"ops "
+       "team\"}\n",
+       3},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     char err[256] = "";
@@ -78,23 +81,25 @@ static void test_has(void **state)
 {
   char err[256] = "";
   struct pd_admins a;
-  assert_int_equal(pd_admins_load(admin_file("{\"admins\": [\"80351110224678912\", \"1\"]}"), &a, err, sizeof(err)),
+  assert_int_equal(pd_admins_load(admin_file("{\"admins\": [\"80351110224678912\", \"1\"]}"), &a,
+                                  err, sizeof(err)),
                    PD_OK);
   struct {
     const char *id;
     bool want;
   } rows[] = {
-    {"80351110224678912", true},
-    {"1", true},
-    {"8035111022467891", false},  /* a prefix is not the id */
-    {"803511102246789120", false}, /* nor is a longer id */
-    {"53908232506183680", false},
-    {"", false},
-    {NULL, false},
+      {"80351110224678912", true},
+      {"1", true},
+      {"8035111022467891", false},   /* a prefix is not the id */
+      {"803511102246789120", false}, /* nor is a longer id */
+      {"53908232506183680", false},
+      {"", false},
+      {NULL, false},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++)
     if (pd_admins_has(&a, rows[i].id) != rows[i].want)
-      fail_msg("has(%s) should be %s", rows[i].id ? rows[i].id : "NULL", rows[i].want ? "true" : "false");
+      fail_msg("has(%s) should be %s", rows[i].id ? rows[i].id : "NULL",
+               rows[i].want ? "true" : "false");
   pd_admins_free(&a);
   pd_admins_free(NULL);
   struct pd_admins none = {NULL, 0};
@@ -107,20 +112,20 @@ static void test_malformed(void **state)
   struct {
     const char *text, *reason;
   } rows[] = {
-    {"", ":"},
-    {"{\"admins\": [\"1\"]", ":1:"},
-    {"{\"admins\": []} trailing", ":1:"},
-    {"[\"80351110224678912\"]", ": \"admins\" must be an array"},
-    {"\"80351110224678912\"", ":1:"},
-    {"{}", ": \"admins\" must be an array"},
-    {"{\"admins\": \"80351110224678912\"}", ": \"admins\" must be an array"},
-    {"{\"admins\": [80351110224678912]}", ": admins[0] must be a numeric Discord user id"},
-    {"{\"admins\": [null]}", ": admins[0] must be a numeric Discord user id"},
-    {"{\"admins\": [\"alice\"]}", ": admins[0] must be a numeric Discord user id"},
-    {"{\"admins\": [\"8035111022467891x\"]}", ": admins[0] must be a numeric Discord user id"},
-    {"{\"admins\": [\"-1\"]}", ": admins[0] must be a numeric Discord user id"},
-    {"{\"admins\": [\"\"]}", ": admins[0] must be a numeric Discord user id"},
-    {"{\"admins\": [\"1\", \"2\", \"<@3>\"]}", ": admins[2] must be a numeric Discord user id"},
+      {"", ":"},
+      {"{\"admins\": [\"1\"]", ":1:"},
+      {"{\"admins\": []} trailing", ":1:"},
+      {"[\"80351110224678912\"]", ": \"admins\" must be an array"},
+      {"\"80351110224678912\"", ":1:"},
+      {"{}", ": \"admins\" must be an array"},
+      {"{\"admins\": \"80351110224678912\"}", ": \"admins\" must be an array"},
+      {"{\"admins\": [80351110224678912]}", ": admins[0] must be a numeric Discord user id"},
+      {"{\"admins\": [null]}", ": admins[0] must be a numeric Discord user id"},
+      {"{\"admins\": [\"alice\"]}", ": admins[0] must be a numeric Discord user id"},
+      {"{\"admins\": [\"8035111022467891x\"]}", ": admins[0] must be a numeric Discord user id"},
+      {"{\"admins\": [\"-1\"]}", ": admins[0] must be a numeric Discord user id"},
+      {"{\"admins\": [\"\"]}", ": admins[0] must be a numeric Discord user id"},
+      {"{\"admins\": [\"1\", \"2\", \"<@3>\"]}", ": admins[2] must be a numeric Discord user id"},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     char err[256] = "", want[160];
@@ -152,11 +157,11 @@ static void test_unreadable(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_missing_file_is_empty),
-    cmocka_unit_test(test_valid_lists),
-    cmocka_unit_test(test_has),
-    cmocka_unit_test(test_malformed),
-    cmocka_unit_test(test_unreadable),
+      cmocka_unit_test(test_missing_file_is_empty),
+      cmocka_unit_test(test_valid_lists),
+      cmocka_unit_test(test_has),
+      cmocka_unit_test(test_malformed),
+      cmocka_unit_test(test_unreadable),
   };
   return cmocka_run_group_tests_name("test_admins", tests, make_dir, remove_dir);
 }

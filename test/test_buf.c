@@ -35,15 +35,18 @@ static void test_add(void **state)
     enum pd_result rcs[4];
     const char *want;
   } rows[] = {
-    {8, {"abcd", "efgh"}, {PD_OK, PD_OK}, "abcdefgh"},                     /* exactly the cap */
-    {8, {"abcd", "efghi"}, {PD_OK, PD_E_TOOBIG}, "abcd"},                  /* one past: refused whole */
-    {8, {"abcdefgh", "x", ""}, {PD_OK, PD_E_TOOBIG, PD_OK}, "abcdefgh"},   /* full: only "" fits */
-    {8, {"abcdefghi"}, {PD_E_TOOBIG}, ""},
-    {8, {"ab", "toolongpiece", "cd"}, {PD_OK, PD_E_TOOBIG, PD_OK}, "abcd"}, /* usable after a refusal */
-    {0, {"", "a"}, {PD_OK, PD_E_TOOBIG}, ""},
-    {1, {"a", "b"}, {PD_OK, PD_E_TOOBIG}, "a"},
-    {1, {"ab"}, {PD_E_TOOBIG}, ""},
-    {100, {"x"}, {PD_OK}, "x"},
+      {8, {"abcd", "efgh"}, {PD_OK, PD_OK}, "abcdefgh"},    /* exactly the cap */
+      {8, {"abcd", "efghi"}, {PD_OK, PD_E_TOOBIG}, "abcd"}, /* one past: refused whole */
+      {8, {"abcdefgh", "x", ""}, {PD_OK, PD_E_TOOBIG, PD_OK}, "abcdefgh"}, /* full: only "" fits */
+      {8, {"abcdefghi"}, {PD_E_TOOBIG}, ""},
+      {8,
+       {"ab", "toolongpiece", "cd"},
+       {PD_OK, PD_E_TOOBIG, PD_OK},
+       "abcd"}, /* usable after a refusal */
+      {0, {"", "a"}, {PD_OK, PD_E_TOOBIG}, ""},
+      {1, {"a", "b"}, {PD_OK, PD_E_TOOBIG}, "a"},
+      {1, {"ab"}, {PD_E_TOOBIG}, ""},
+      {100, {"x"}, {PD_OK}, "x"},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     struct pd_buf b;
@@ -51,7 +54,8 @@ static void test_add(void **state)
     for (size_t k = 0; k < 4 && rows[i].pieces[k] != NULL; k++) {
       enum pd_result rc = pd_buf_add(&b, rows[i].pieces[k], strlen(rows[i].pieces[k]));
       if (rc != rows[i].rcs[k])
-        fail_msg("row %zu piece %zu: %s, want %s", i, k, pd_result_str(rc), pd_result_str(rows[i].rcs[k]));
+        fail_msg("row %zu piece %zu: %s, want %s", i, k, pd_result_str(rc),
+                 pd_result_str(rows[i].rcs[k]));
     }
     expect_holds(&b, rows[i].want, i);
     pd_buf_free(&b);
@@ -140,8 +144,8 @@ static void test_take_reset_free(void **state)
   pd_buf_free(NULL);
 }
 
-#define E3 "\xE2\x82\xAC"         /* € */
-#define E4 "\xF0\x9F\x8E\xB5"     /* a four-byte note */
+#define E3 "\xE2\x82\xAC"     /* € */
+#define E4 "\xF0\x9F\x8E\xB5" /* a four-byte note */
 
 static void test_cut_utf8(void **state)
 {
@@ -151,18 +155,18 @@ static void test_cut_utf8(void **state)
     const char *want;
     bool cut;
   } rows[] = {
-    {"abcdef", 10, "abcdef", false},
-    {"abcdef", 6, "abcdef", false},
-    {"abcdef", 3, "abc", true},
-    {"ab" E3, 5, "ab" E3, false},
-    {"ab" E3, 4, "ab", true},          /* never the first two bytes of € */
-    {"ab" E3, 3, "ab", true},
-    {"ab" E3 "c", 5, "ab" E3, true},
-    {E4 E4, 7, E4, true},
-    {E4, 3, "", true},
-    {"caf\xC3\xA9", 4, "caf", true},
-    {"abc", 0, "", true},
-    {"", 0, "", false},
+      {"abcdef", 10, "abcdef", false},
+      {"abcdef", 6, "abcdef", false},
+      {"abcdef", 3, "abc", true},
+      {"ab" E3, 5, "ab" E3, false},
+      {"ab" E3, 4, "ab", true}, /* never the first two bytes of € */
+      {"ab" E3, 3, "ab", true},
+      {"ab" E3 "c", 5, "ab" E3, true},
+      {E4 E4, 7, E4, true},
+      {E4, 3, "", true},
+      {"caf\xC3\xA9", 4, "caf", true},
+      {"abc", 0, "", true},
+      {"", 0, "", false},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     struct pd_buf b;
@@ -179,11 +183,9 @@ static void test_cut_utf8(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_add),
-    cmocka_unit_test(test_addf),
-    cmocka_unit_test(test_growth),
-    cmocka_unit_test(test_take_reset_free),
-    cmocka_unit_test(test_cut_utf8),
+      cmocka_unit_test(test_add),      cmocka_unit_test(test_addf),
+      cmocka_unit_test(test_growth),   cmocka_unit_test(test_take_reset_free),
+      cmocka_unit_test(test_cut_utf8),
   };
   return cmocka_run_group_tests_name("test_buf", tests, NULL, NULL);
 }

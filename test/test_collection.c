@@ -25,10 +25,11 @@ static void test_ids_round_trip(void **state)
     bool back;
     int64_t k1, k2;
   } rows[] = {
-    {"80351110224678912", 1, 0, 0, NULL, PD_SORT_NEWEST, 2, false, 9123, 44},
-    {"9223372036854775807", INT32_MAX, 7, 12, "mythic", PD_SORT_RARITY, 3, true, 4, -17}, /* an event card */
-    {"1", 5, 3, 0, "common", PD_SORT_ARTIST, PD_LIST_MAX_PAGE, false, INT64_MAX, INT64_MIN},
-    {"700000000000000201", 42, 0, 9, "rare", PD_SORT_NEWEST, 1, true, 0, 0},
+      {"80351110224678912", 1, 0, 0, NULL, PD_SORT_NEWEST, 2, false, 9123, 44},
+      {"9223372036854775807", INT32_MAX, 7, 12, "mythic", PD_SORT_RARITY, 3, true, 4,
+       -17}, /* an event card */
+      {"1", 5, 3, 0, "common", PD_SORT_ARTIST, PD_LIST_MAX_PAGE, false, INT64_MAX, INT64_MIN},
+      {"700000000000000201", 42, 0, 9, "rare", PD_SORT_NEWEST, 1, true, 0, 0},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     struct pd_list_view v = {0}, back;
@@ -67,27 +68,27 @@ static void test_ids_round_trip(void **state)
 static void test_forged_ids_are_refused(void **state)
 {
   static const char *const bad[] = {
-    "mycards:1:1:0:0:-:n:zik0zj:n:0:0",            /* page INT_MAX: page + 1 would overflow */
-    "mycards:1:1:0:0:-:n:lflt:n:0:0",              /* page 1,000,001 */
-    "mycards:1:1:0:0:-:n:0:n:0:0",                 /* page 0 */
-    "mycards:zzzzzzzzzzzzzzz:1:0:0:-:n:2:n:0:0",   /* viewer past 64 bits */
-    "mycards:3w5e11264sgsf:1:0:0:-:n:2:n:0:0",     /* viewer 2^64 - 1: not a Discord id */
-    "mycards:1:0:0:0:-:n:2:n:0:0",                 /* owner 0 */
-    "mycards:1:3w5e11264sgsf:0:0:-:n:2:n:0:0",     /* owner past 2^63 */
-    "mycards:1:1:3w5e11264sgsf:0:-:n:2:n:0:0",     /* artist past 2^63 */
-    "mycards:1:1:0:3w5e11264sgsf:-:n:2:n:0:0",     /* era past 2^63 */
-    "mycards:1:1:0:0:-:n:2:n:zzzzzzzzzzzzzzz:0",   /* key past 64 bits */
-    "mycards:1:1:0:0:x:n:2:n:0:0",                 /* no such rarity */
-    "mycards:1:1:0:0:-:q:2:n:0:0",                 /* no such sort */
-    "mycards:1:1:0:0:-:n:2:x:0:0",                 /* no such direction */
-    "mycards:1:1:0:0:-:n:2:n:0:0:extra",           /* trailing fields */
-    "mycards:1:1:0:0:-:n:2:n:0",                   /* missing field */
-    "mycards:1:1:0:0:-:n:2:n:0:0 ",                /* trailing space */
-    "mycards:1:1:0:0:-:n:12345678:n:0:0",          /* page wider than seven digits */
-    "mycards:-1:1:0:0:-:n:2:n:0:0",                /* signs are not digits */
-    "mycards:1:1:0:0:-:n:2:n:-5:0",
-    "pick:1:1",
-    "",
+      "mycards:1:1:0:0:-:n:zik0zj:n:0:0",          /* page INT_MAX: page + 1 would overflow */
+      "mycards:1:1:0:0:-:n:lflt:n:0:0",            /* page 1,000,001 */
+      "mycards:1:1:0:0:-:n:0:n:0:0",               /* page 0 */
+      "mycards:zzzzzzzzzzzzzzz:1:0:0:-:n:2:n:0:0", /* viewer past 64 bits */
+      "mycards:3w5e11264sgsf:1:0:0:-:n:2:n:0:0",   /* viewer 2^64 - 1: not a Discord id */
+      "mycards:1:0:0:0:-:n:2:n:0:0",               /* owner 0 */
+      "mycards:1:3w5e11264sgsf:0:0:-:n:2:n:0:0",   /* owner past 2^63 */
+      "mycards:1:1:3w5e11264sgsf:0:-:n:2:n:0:0",   /* artist past 2^63 */
+      "mycards:1:1:0:3w5e11264sgsf:-:n:2:n:0:0",   /* era past 2^63 */
+      "mycards:1:1:0:0:-:n:2:n:zzzzzzzzzzzzzzz:0", /* key past 64 bits */
+      "mycards:1:1:0:0:x:n:2:n:0:0",               /* no such rarity */
+      "mycards:1:1:0:0:-:q:2:n:0:0",               /* no such sort */
+      "mycards:1:1:0:0:-:n:2:x:0:0",               /* no such direction */
+      "mycards:1:1:0:0:-:n:2:n:0:0:extra",         /* trailing fields */
+      "mycards:1:1:0:0:-:n:2:n:0",                 /* missing field */
+      "mycards:1:1:0:0:-:n:2:n:0:0 ",              /* trailing space */
+      "mycards:1:1:0:0:-:n:12345678:n:0:0",        /* page wider than seven digits */
+      "mycards:-1:1:0:0:-:n:2:n:0:0",              /* signs are not digits */
+      "mycards:1:1:0:0:-:n:2:n:-5:0",
+      "pick:1:1",
+      "",
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(bad); i++) {
     struct pd_list_view v;
@@ -142,10 +143,10 @@ static void test_every_rarity_and_sort_round_trips(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_ids_round_trip),
-    cmocka_unit_test(test_forged_ids_are_refused),
-    cmocka_unit_test(test_encoding_is_pinned),
-    cmocka_unit_test(test_every_rarity_and_sort_round_trips),
+      cmocka_unit_test(test_ids_round_trip),
+      cmocka_unit_test(test_forged_ids_are_refused),
+      cmocka_unit_test(test_encoding_is_pinned),
+      cmocka_unit_test(test_every_rarity_and_sort_round_trips),
   };
   return cmocka_run_group_tests_name("test_collection", tests, NULL, NULL);
 }

@@ -11,8 +11,9 @@
 #include "commands.h"
 #include "reply.h"
 
-#define KNOWN_FLAGS \
-  (PD_CMD_DEFER | PD_CMD_EPHEMERAL | PD_CMD_WRITE | PD_CMD_ADMIN | PD_CMD_GUILD_ONLY | PD_CMD_PLAYER)
+#define KNOWN_FLAGS                                                                                \
+  (PD_CMD_DEFER | PD_CMD_EPHEMERAL | PD_CMD_WRITE | PD_CMD_ADMIN | PD_CMD_GUILD_ONLY |             \
+   PD_CMD_PLAYER)
 
 /* Discord's rule for command and option names, as PopDeck uses it: 1-32 of a-z 0-9 - _. */
 static bool valid_name(const char *s)
@@ -21,7 +22,8 @@ static bool valid_name(const char *s)
   if (n < 1 || n > 32)
     return false;
   for (size_t i = 0; i < n; i++)
-    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+          s[i] == '_'))
       return false;
   return true;
 }
@@ -39,14 +41,23 @@ static void test_name_rule(void **state)
     const char *name;
     bool ok;
   } rows[] = {
-    {"ping", true},  {"open-pack", true},        {"trade_2", true}, {"a", true},
-    {"abcdefghijklmnopqrstuvwxyz012345", true},  {"abcdefghijklmnopqrstuvwxyz0123456", false},
-    {"", false},     {NULL, false},              {"Ping", false},   {"open pack", false},
-    {"caf\xC3\xA9", false},                      {"/ping", false},
+      {"ping", true},
+      {"open-pack", true},
+      {"trade_2", true},
+      {"a", true},
+      {"abcdefghijklmnopqrstuvwxyz012345", true},
+      {"abcdefghijklmnopqrstuvwxyz0123456", false},
+      {"", false},
+      {NULL, false},
+      {"Ping", false},
+      {"open pack", false},
+      {"caf\xC3\xA9", false},
+      {"/ping", false},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++)
     if (valid_name(rows[i].name) != rows[i].ok)
-      fail_msg("\"%s\" should be %s", rows[i].name ? rows[i].name : "NULL", rows[i].ok ? "valid" : "invalid");
+      fail_msg("\"%s\" should be %s", rows[i].name ? rows[i].name : "NULL",
+               rows[i].ok ? "valid" : "invalid");
 }
 
 static void test_table_invariants(void **state)
@@ -82,7 +93,8 @@ static void test_table_invariants(void **state)
       optional_seen |= !o->required;
       if (o->type < PD_OPT_SUB_COMMAND || o->type > PD_OPT_ATTACHMENT)
         fail_msg("/%s option %s has type %d", c->name, o->name, o->type);
-      if (o->autocomplete && o->type != PD_OPT_STRING && o->type != PD_OPT_INTEGER && o->type != PD_OPT_NUMBER)
+      if (o->autocomplete && o->type != PD_OPT_STRING && o->type != PD_OPT_INTEGER &&
+          o->type != PD_OPT_NUMBER)
         fail_msg("/%s option %s: autocomplete on a type %d option", c->name, o->name, o->type);
       for (const struct pd_option_spec *p = c->options; p < o; p++)
         if (strcmp(p->name, o->name) == 0)
@@ -110,8 +122,10 @@ static void test_find(void **state)
 /* Each entry of the PUT /applications/{id}/commands body says exactly what the table says. */
 static void test_registration_matches_table(void **state)
 {
-  static const char *allowed[] = {"name", "type", "description", "contexts", "options", "default_member_permissions"};
-  static const char *option_keys[] = {"name", "type", "description", "required", "autocomplete", "choices"};
+  static const char *allowed[] = {"name",     "type",    "description",
+                                  "contexts", "options", "default_member_permissions"};
+  static const char *option_keys[] = {"name",     "type",         "description",
+                                      "required", "autocomplete", "choices"};
   struct pd_game_config *game = NULL;
   char err[256];
   assert_int_equal(pd_game_config_load("assets/packs.json", &game, err, sizeof(err)), PD_OK);
@@ -120,14 +134,16 @@ static void test_registration_matches_table(void **state)
   const struct pd_command *c = pd_commands;
   size_t i;
   json_t *cmd;
-  json_array_foreach(reg, i, cmd) {
+  json_array_foreach(reg, i, cmd)
+  {
     while (c->name != NULL && !pd_command_is_slash(c))
       c++; /* entries that only answer buttons are not slash commands */
     if (c->name == NULL)
       fail_msg("registration has more entries than the table");
     const char *key;
     json_t *v;
-    json_object_foreach(cmd, key, v) {
+    json_object_foreach(cmd, key, v)
+    {
       bool ok = false;
       for (size_t k = 0; k < PD_ARRAY_LEN(allowed); k++)
         ok |= strcmp(key, allowed[k]) == 0;
@@ -144,12 +160,14 @@ static void test_registration_matches_table(void **state)
     if (!json_is_array(ctx) || json_array_size(ctx) != want_ctx)
       fail_msg("/%s contexts should hold %zu entries", c->name, want_ctx);
     for (size_t k = 0; k < want_ctx; k++)
-      if (!json_is_integer(json_array_get(ctx, k)) || json_integer_value(json_array_get(ctx, k)) != (json_int_t)k)
+      if (!json_is_integer(json_array_get(ctx, k)) ||
+          json_integer_value(json_array_get(ctx, k)) != (json_int_t)k)
         fail_msg("/%s contexts[%zu] is not %zu", c->name, k, k);
 
     json_t *perms = json_object_get(cmd, "default_member_permissions");
-    if ((c->flags & PD_CMD_ADMIN) ? !(json_is_string(perms) && strcmp(json_string_value(perms), "0") == 0)
-                                  : perms != NULL)
+    if ((c->flags & PD_CMD_ADMIN)
+            ? !(json_is_string(perms) && strcmp(json_string_value(perms), "0") == 0)
+            : perms != NULL)
       fail_msg("/%s default_member_permissions does not match its ADMIN flag", c->name);
 
     json_t *opts = json_object_get(cmd, "options");
@@ -158,7 +176,8 @@ static void test_registration_matches_table(void **state)
       json_t *oj = json_array_get(opts, k);
       if (oj == NULL)
         fail_msg("/%s option %s is not registered", c->name, o->name);
-      json_object_foreach(oj, key, v) {
+      json_object_foreach(oj, key, v)
+      {
         bool ok = false;
         for (size_t m = 0; m < PD_ARRAY_LEN(option_keys); m++)
           ok |= strcmp(key, option_keys[m]) == 0;
@@ -176,8 +195,12 @@ static void test_registration_matches_table(void **state)
       if (o->pack_choices) {
         assert_int_equal(json_array_size(choices), game->npacks);
         for (size_t m = 0; m < game->npacks; m++) {
-          assert_string_equal(json_string_value(json_object_get(json_array_get(choices, m), "value")), game->packs[m].id);
-          assert_string_equal(json_string_value(json_object_get(json_array_get(choices, m), "name")), game->packs[m].name);
+          assert_string_equal(
+              json_string_value(json_object_get(json_array_get(choices, m), "value")),
+              game->packs[m].id);
+          assert_string_equal(
+              json_string_value(json_object_get(json_array_get(choices, m), "name")),
+              game->packs[m].name);
         }
       } else if (o->choices == NULL) {
         assert_null(choices);
@@ -198,10 +221,10 @@ static void test_registration_matches_table(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_name_rule),
-    cmocka_unit_test(test_table_invariants),
-    cmocka_unit_test(test_find),
-    cmocka_unit_test(test_registration_matches_table),
+      cmocka_unit_test(test_name_rule),
+      cmocka_unit_test(test_table_invariants),
+      cmocka_unit_test(test_find),
+      cmocka_unit_test(test_registration_matches_table),
   };
   return cmocka_run_group_tests_name("test_commands", tests, NULL, NULL);
 }

@@ -28,7 +28,8 @@ static const char *table_get(void *arg, const char *name)
   return NULL;
 }
 
-static enum pd_result load(const struct kv *vars, unsigned need, struct pd_config *c, char *err, size_t errlen)
+static enum pd_result load(const struct kv *vars, unsigned need, struct pd_config *c, char *err,
+                           size_t errlen)
 {
   struct pd_config_source src = {table_get, (void *)vars};
   return pd_config_load(&src, need, c, err, errlen);
@@ -36,11 +37,11 @@ static enum pd_result load(const struct kv *vars, unsigned need, struct pd_confi
 
 /* Everything a `popdeck serve` needs, valid. */
 static const struct kv complete[] = {
-  {"DATABASE_URL", "postgresql:///popdeck"},
-  {"DISCORD_PUBLIC_KEY", PK},
-  {"DISCORD_APPLICATION_ID", "1111111111111111111"},
-  {"DISCORD_BOT_TOKEN", "bot-token"},
-  {NULL, NULL},
+    {"DATABASE_URL", "postgresql:///popdeck"},
+    {"DISCORD_PUBLIC_KEY", PK},
+    {"DISCORD_APPLICATION_ID", "1111111111111111111"},
+    {"DISCORD_BOT_TOKEN", "bot-token"},
+    {NULL, NULL},
 };
 #define NEED_ALL (PD_NEED_DB | PD_NEED_PUBLIC_KEY | PD_NEED_APP_ID | PD_NEED_BOT_TOKEN)
 
@@ -116,46 +117,46 @@ static void test_defaults(void **state)
 static void test_every_variable_read(void **state)
 {
   struct kv vars[] = {
-    {"DATABASE_URL", "postgresql:///x"},
-    {"DISCORD_PUBLIC_KEY", PK},
-    {"DISCORD_APPLICATION_ID", "1111111111111111111"},
-    {"DISCORD_BOT_TOKEN", "bot-token"},
-    {"DISCORD_API_BASE", "http://127.0.0.1:9/api/v10"},
-    {"LISTEN_ADDR", "0.0.0.0:9000"},
-    {"PUBLIC_BASE_URL", "https://popdeck.example"},
-    {"ADMIN_TOKEN", "0123456789abcdef"},
-    {"ADMIN_FILE", "/etc/popdeck/admins.json"},
-    {"SQL_DIR", "/srv/sql"},
-    {"ASSETS_DIR", "/srv/assets"},
-    {"CARDS_DIR", "/srv/cards"},
-    {"STORAGE", "s3"},
-    {"S3_ENDPOINT", "http://127.0.0.1:9000"},
-    {"S3_REGION", "eu-west-1"},
-    {"S3_BUCKET", "cards"},
-    {"S3_KEY", "key"},
-    {"S3_SECRET", "secret"},
-    {"CDN_URL", "https://cdn.example"},
-    {"HTTP_THREADS", "16"},
-    {"DB_POOL_SIZE", "3"},
-    {"FOLLOWUP_WORKERS", "0"},
-    {"DAILY_NOTES", "1000"},
-    {"RATE_LIMIT_COMMANDS", "0"},
-    {"RATE_LIMIT_WINDOW_S", "60"},
-    {"INGEST_CONCURRENCY", "9"},
-    {"INGEST_MAX_PIXELS", "12"},
-    {"INGEST_PIXEL_BUDGET", "24"},
-    {"INGEST_ALLOWED_NETWORKS", "127.0.0.1/32, fd00::/8"},
-    {"MUSICBRAINZ_BASE", "http://127.0.0.1:1/ws/2"},
-    {"COVERART_BASE", "http://127.0.0.1:2"},
-    {"COMMONS_API_BASE", "http://127.0.0.1:3/w/api.php"},
-    {"SPOTIFY_ACCOUNTS_BASE", "http://127.0.0.1:4"},
-    {"SPOTIFY_API_BASE", "http://127.0.0.1:5/v1"},
-    {"SPOTIFY_CLIENT_ID", "sp-id"},
-    {"SPOTIFY_CLIENT_SECRET", "sp-secret"},
-    {"LASTFM_API_KEY", "fm-key"},
-    {"LASTFM_BASE", "http://127.0.0.1:6"},
-    {"DEV_KEY_FILE", "/tmp/popdeck-key"},
-    {NULL, NULL},
+      {"DATABASE_URL", "postgresql:///x"},
+      {"DISCORD_PUBLIC_KEY", PK},
+      {"DISCORD_APPLICATION_ID", "1111111111111111111"},
+      {"DISCORD_BOT_TOKEN", "bot-token"},
+      {"DISCORD_API_BASE", "http://127.0.0.1:9/api/v10"},
+      {"LISTEN_ADDR", "0.0.0.0:9000"},
+      {"PUBLIC_BASE_URL", "https://popdeck.example"},
+      {"ADMIN_TOKEN", "0123456789abcdef"},
+      {"ADMIN_FILE", "/etc/popdeck/admins.json"},
+      {"SQL_DIR", "/srv/sql"},
+      {"ASSETS_DIR", "/srv/assets"},
+      {"CARDS_DIR", "/srv/cards"},
+      {"STORAGE", "s3"},
+      {"S3_ENDPOINT", "http://127.0.0.1:9000"},
+      {"S3_REGION", "eu-west-1"},
+      {"S3_BUCKET", "cards"},
+      {"S3_KEY", "key"},
+      {"S3_SECRET", "secret"},
+      {"CDN_URL", "https://cdn.example"},
+      {"HTTP_THREADS", "16"},
+      {"DB_POOL_SIZE", "3"},
+      {"FOLLOWUP_WORKERS", "0"},
+      {"DAILY_NOTES", "1000"},
+      {"RATE_LIMIT_COMMANDS", "0"},
+      {"RATE_LIMIT_WINDOW_S", "60"},
+      {"INGEST_CONCURRENCY", "9"},
+      {"INGEST_MAX_PIXELS", "12"},
+      {"INGEST_PIXEL_BUDGET", "24"},
+      {"INGEST_ALLOWED_NETWORKS", "127.0.0.1/32, fd00::/8"},
+      {"MUSICBRAINZ_BASE", "http://127.0.0.1:1/ws/2"},
+      {"COVERART_BASE", "http://127.0.0.1:2"},
+      {"COMMONS_API_BASE", "http://127.0.0.1:3/w/api.php"},
+      {"SPOTIFY_ACCOUNTS_BASE", "http://127.0.0.1:4"},
+      {"SPOTIFY_API_BASE", "http://127.0.0.1:5/v1"},
+      {"SPOTIFY_CLIENT_ID", "sp-id"},
+      {"SPOTIFY_CLIENT_SECRET", "sp-secret"},
+      {"LASTFM_API_KEY", "fm-key"},
+      {"LASTFM_BASE", "http://127.0.0.1:6"},
+      {"DEV_KEY_FILE", "/tmp/popdeck-key"},
+      {NULL, NULL},
   };
   struct pd_config c;
   char err[256];
@@ -215,11 +216,8 @@ static void test_pixel_budget_follows_max(void **state)
     const char *max, *budget;
     long want_max, want_budget;
   } rows[] = {
-    {NULL, NULL, 40, 160},
-    {"200", NULL, 200, 200},
-    {"200", "300", 200, 300},
-    {"100", NULL, 100, 160},
-    {"7", "7", 7, 7},
+      {NULL, NULL, 40, 160},   {"200", NULL, 200, 200}, {"200", "300", 200, 300},
+      {"100", NULL, 100, 160}, {"7", "7", 7, 7},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     struct kv vars[3] = {{NULL, NULL}, {NULL, NULL}, {NULL, NULL}};
@@ -245,10 +243,10 @@ static void test_required_per_need(void **state)
     unsigned need;
     const char *name;
   } rows[] = {
-    {PD_NEED_DB, "DATABASE_URL"},
-    {PD_NEED_PUBLIC_KEY, "DISCORD_PUBLIC_KEY"},
-    {PD_NEED_APP_ID, "DISCORD_APPLICATION_ID"},
-    {PD_NEED_BOT_TOKEN, "DISCORD_BOT_TOKEN"},
+      {PD_NEED_DB, "DATABASE_URL"},
+      {PD_NEED_PUBLIC_KEY, "DISCORD_PUBLIC_KEY"},
+      {PD_NEED_APP_ID, "DISCORD_APPLICATION_ID"},
+      {PD_NEED_BOT_TOKEN, "DISCORD_BOT_TOKEN"},
   };
   struct pd_config c;
   char err[256];
@@ -275,66 +273,82 @@ static void test_bad_values_named(void **state)
   struct {
     const char *name, *value, *prefix;
   } rows[] = {
-    {"DATABASE_URL", "nonsense://", "DATABASE_URL: is not a libpq connection string (missing \"=\" after"},
-    {"DATABASE_URL", "postgres://%zz@db/popdeck", "DATABASE_URL: is not a libpq connection string (invalid percent"},
-    {"DATABASE_URL", "postgresql://db/popdeck?bogus=1", "DATABASE_URL: is not a libpq connection string (invalid URI"},
-    {"DATABASE_URL", "dbname='popdeck", "DATABASE_URL: is not a libpq connection string (unterminated"},
-    {"DATABASE_URL", "postgresql://[::1/popdeck", "DATABASE_URL: is not a libpq connection string"},
-    {"DATABASE_URL", "postgresql://db:notaport/popdeck", "DATABASE_URL: port \"notaport\" is not a port number"},
-    {"DATABASE_URL", "host=a,b port=5432,0", "DATABASE_URL: port \"5432,0\" is not a port number"},
-    {"DATABASE_URL", "postgresql://db:65536/popdeck", "DATABASE_URL: port \"65536\""},
-    {"DISCORD_PUBLIC_KEY", "abcd", "DISCORD_PUBLIC_KEY: must be 64 hex"},
-    {"DISCORD_PUBLIC_KEY", PK "0", "DISCORD_PUBLIC_KEY: must be 64 hex"},
-    {"DISCORD_PUBLIC_KEY", "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da2",
-     "DISCORD_PUBLIC_KEY: must be 64 hex"},
-    {"DISCORD_PUBLIC_KEY", "zz6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29",
-     "DISCORD_PUBLIC_KEY: must be 64 hex"},
-    {"DISCORD_PUBLIC_KEY", "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da2 ",
-     "DISCORD_PUBLIC_KEY: must be 64 hex"},
-    {"DISCORD_APPLICATION_ID", "my-app", "DISCORD_APPLICATION_ID: must be a numeric"},
-    {"DISCORD_APPLICATION_ID", "-1111", "DISCORD_APPLICATION_ID: must be a numeric"},
-    {"DISCORD_APPLICATION_ID", "1111 1111", "DISCORD_APPLICATION_ID: must be a numeric"},
-    {"DISCORD_APPLICATION_ID", "111111111111111111111", "DISCORD_APPLICATION_ID: must be a numeric"},
-    {"DISCORD_API_BASE", "discord.com/api/v10", "DISCORD_API_BASE: must be an http"},
-    {"DISCORD_API_BASE", "ftp://discord.com/api", "DISCORD_API_BASE: must be an http"},
-    {"DISCORD_API_BASE", "https:/discord.com", "DISCORD_API_BASE: must be an http"},
-    {"STORAGE", "ftp", "STORAGE: must be local, s3 or discord"},
-    {"ADMIN_TOKEN", "short", "ADMIN_TOKEN: must be at least 16"},
-    {"ADMIN_TOKEN", "0123456789abcde", "ADMIN_TOKEN: must be at least 16"},
-    {"HTTP_THREADS", "0", "HTTP_THREADS: must be a whole number from 1 to 256"},
-    {"HTTP_THREADS", "257", "HTTP_THREADS: must be a whole number from 1 to 256"},
-    {"HTTP_THREADS", "8 ", "HTTP_THREADS: must be a whole number"},
-    {"DB_POOL_SIZE", "abc", "DB_POOL_SIZE: must be a whole number from 1 to 256"},
-    {"DB_POOL_SIZE", "0", "DB_POOL_SIZE: must be a whole number"},
-    {"DB_POOL_SIZE", "", "DB_POOL_SIZE: must be a whole number"},
-    {"FOLLOWUP_WORKERS", "-1", "FOLLOWUP_WORKERS: must be a whole number from 0 to 64"},
-    {"FOLLOWUP_WORKERS", "65", "FOLLOWUP_WORKERS: must be a whole number"},
-    {"DAILY_NOTES", "12x", "DAILY_NOTES: must be a whole number"},
-    {"DAILY_NOTES", "0", "DAILY_NOTES: must be a whole number from 1 to 1000000000"},
-    {"DAILY_NOTES", "1000000001", "DAILY_NOTES: must be a whole number"},
-    {"DAILY_NOTES", "99999999999999999999", "DAILY_NOTES: must be a whole number"},
-    {"RATE_LIMIT_COMMANDS", "-1", "RATE_LIMIT_COMMANDS: must be a whole number from 0 to 1000000"},
-    {"RATE_LIMIT_COMMANDS", "8/10s", "RATE_LIMIT_COMMANDS: must be a whole number"},
-    {"RATE_LIMIT_WINDOW_S", "0", "RATE_LIMIT_WINDOW_S: must be a whole number from 1 to 3600"},
-    {"RATE_LIMIT_WINDOW_S", "3601", "RATE_LIMIT_WINDOW_S: must be a whole number"},
-    {"INGEST_CONCURRENCY", "0", "INGEST_CONCURRENCY: must be a whole number from 1 to 16 (got \"0\")"},
-    {"INGEST_CONCURRENCY", "17", "INGEST_CONCURRENCY: must be a whole number from 1 to 16"},
-    {"INGEST_CONCURRENCY", "four", "INGEST_CONCURRENCY: must be a whole number"},
-    {"INGEST_MAX_PIXELS", "0", "INGEST_MAX_PIXELS: must be a whole number of megapixels from 1 to 1000 (got \"0\")"},
-    {"INGEST_MAX_PIXELS", "1001", "INGEST_MAX_PIXELS: must be a whole number of megapixels"},
-    {"INGEST_MAX_PIXELS", "40MP", "INGEST_MAX_PIXELS: must be a whole number of megapixels"},
-    {"INGEST_PIXEL_BUDGET", "39",
-     "INGEST_PIXEL_BUDGET: must be a whole number of megapixels from 40 (INGEST_MAX_PIXELS) to 100000 (got \"39\")"},
-    {"INGEST_PIXEL_BUDGET", "100001", "INGEST_PIXEL_BUDGET: must be a whole number of megapixels"},
-    {"INGEST_PIXEL_BUDGET", "99999999999999999999", "INGEST_PIXEL_BUDGET: must be a whole number of megapixels"},
-    {"INGEST_ALLOWED_NETWORKS", "10.0.0.0/33", "INGEST_ALLOWED_NETWORKS: "},
-    {"INGEST_ALLOWED_NETWORKS", "intranet", "INGEST_ALLOWED_NETWORKS: \"intranet\""},
-    {"MUSICBRAINZ_BASE", "musicbrainz.org/ws/2", "MUSICBRAINZ_BASE: must be an http:// or https:// URL"},
-    {"COVERART_BASE", "ftp://127.0.0.1", "COVERART_BASE: must be an http:// or https:// URL"},
-    {"COMMONS_API_BASE", "commons", "COMMONS_API_BASE: must be an http:// or https:// URL"},
-    {"SPOTIFY_ACCOUNTS_BASE", "accounts", "SPOTIFY_ACCOUNTS_BASE: must be an http:// or https:// URL"},
-    {"SPOTIFY_API_BASE", "https:/api", "SPOTIFY_API_BASE: must be an http:// or https:// URL"},
-    {"LASTFM_BASE", "ws.audioscrobbler.com", "LASTFM_BASE: must be an http:// or https:// URL"},
+      {"DATABASE_URL", "nonsense://",
+       "DATABASE_URL: is not a libpq connection string (missing \"=\" after"},
+      {"DATABASE_URL", "postgres://%zz@db/popdeck",
+       "DATABASE_URL: is not a libpq connection string (invalid percent"},
+      {"DATABASE_URL", "postgresql://db/popdeck?bogus=1",
+       "DATABASE_URL: is not a libpq connection string (invalid URI"},
+      {"DATABASE_URL", "dbname='popdeck",
+       "DATABASE_URL: is not a libpq connection string (unterminated"},
+      {"DATABASE_URL", "postgresql://[::1/popdeck",
+       "DATABASE_URL: is not a libpq connection string"},
+      {"DATABASE_URL", "postgresql://db:notaport/popdeck",
+       "DATABASE_URL: port \"notaport\" is not a port number"},
+      {"DATABASE_URL", "host=a,b port=5432,0",
+       "DATABASE_URL: port \"5432,0\" is not a port number"},
+      {"DATABASE_URL", "postgresql://db:65536/popdeck", "DATABASE_URL: port \"65536\""},
+      {"DISCORD_PUBLIC_KEY", "abcd", "DISCORD_PUBLIC_KEY: must be 64 hex"},
+      {"DISCORD_PUBLIC_KEY", PK "0", "DISCORD_PUBLIC_KEY: must be 64 hex"},
+      {"DISCORD_PUBLIC_KEY", "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da2",
+       "DISCORD_PUBLIC_KEY: must be 64 hex"},
+      {"DISCORD_PUBLIC_KEY", "zz6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29",
+       "DISCORD_PUBLIC_KEY: must be 64 hex"},
+      {"DISCORD_PUBLIC_KEY", "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da2 ",
+       "DISCORD_PUBLIC_KEY: must be 64 hex"},
+      {"DISCORD_APPLICATION_ID", "my-app", "DISCORD_APPLICATION_ID: must be a numeric"},
+      {"DISCORD_APPLICATION_ID", "-1111", "DISCORD_APPLICATION_ID: must be a numeric"},
+      {"DISCORD_APPLICATION_ID", "1111 1111", "DISCORD_APPLICATION_ID: must be a numeric"},
+      {"DISCORD_APPLICATION_ID", "111111111111111111111",
+       "DISCORD_APPLICATION_ID: must be a numeric"},
+      {"DISCORD_API_BASE", "discord.com/api/v10", "DISCORD_API_BASE: must be an http"},
+      {"DISCORD_API_BASE", "ftp://discord.com/api", "DISCORD_API_BASE: must be an http"},
+      {"DISCORD_API_BASE", "https:/discord.com", "DISCORD_API_BASE: must be an http"},
+      {"STORAGE", "ftp", "STORAGE: must be local, s3 or discord"},
+      {"ADMIN_TOKEN", "short", "ADMIN_TOKEN: must be at least 16"},
+      {"ADMIN_TOKEN", "0123456789abcde", "ADMIN_TOKEN: must be at least 16"},
+      {"HTTP_THREADS", "0", "HTTP_THREADS: must be a whole number from 1 to 256"},
+      {"HTTP_THREADS", "257", "HTTP_THREADS: must be a whole number from 1 to 256"},
+      {"HTTP_THREADS", "8 ", "HTTP_THREADS: must be a whole number"},
+      {"DB_POOL_SIZE", "abc", "DB_POOL_SIZE: must be a whole number from 1 to 256"},
+      {"DB_POOL_SIZE", "0", "DB_POOL_SIZE: must be a whole number"},
+      {"DB_POOL_SIZE", "", "DB_POOL_SIZE: must be a whole number"},
+      {"FOLLOWUP_WORKERS", "-1", "FOLLOWUP_WORKERS: must be a whole number from 0 to 64"},
+      {"FOLLOWUP_WORKERS", "65", "FOLLOWUP_WORKERS: must be a whole number"},
+      {"DAILY_NOTES", "12x", "DAILY_NOTES: must be a whole number"},
+      {"DAILY_NOTES", "0", "DAILY_NOTES: must be a whole number from 1 to 1000000000"},
+      {"DAILY_NOTES", "1000000001", "DAILY_NOTES: must be a whole number"},
+      {"DAILY_NOTES", "99999999999999999999", "DAILY_NOTES: must be a whole number"},
+      {"RATE_LIMIT_COMMANDS", "-1",
+       "RATE_LIMIT_COMMANDS: must be a whole number from 0 to 1000000"},
+      {"RATE_LIMIT_COMMANDS", "8/10s", "RATE_LIMIT_COMMANDS: must be a whole number"},
+      {"RATE_LIMIT_WINDOW_S", "0", "RATE_LIMIT_WINDOW_S: must be a whole number from 1 to 3600"},
+      {"RATE_LIMIT_WINDOW_S", "3601", "RATE_LIMIT_WINDOW_S: must be a whole number"},
+      {"INGEST_CONCURRENCY", "0",
+       "INGEST_CONCURRENCY: must be a whole number from 1 to 16 (got \"0\")"},
+      {"INGEST_CONCURRENCY", "17", "INGEST_CONCURRENCY: must be a whole number from 1 to 16"},
+      {"INGEST_CONCURRENCY", "four", "INGEST_CONCURRENCY: must be a whole number"},
+      {"INGEST_MAX_PIXELS", "0",
+       "INGEST_MAX_PIXELS: must be a whole number of megapixels from 1 to 1000 (got \"0\")"},
+      {"INGEST_MAX_PIXELS", "1001", "INGEST_MAX_PIXELS: must be a whole number of megapixels"},
+      {"INGEST_MAX_PIXELS", "40MP", "INGEST_MAX_PIXELS: must be a whole number of megapixels"},
+      {"INGEST_PIXEL_BUDGET", "39",
+       "INGEST_PIXEL_BUDGET: must be a whole number of megapixels from 40 (INGEST_MAX_PIXELS) to "
+       "100000 (got \"39\")"},
+      {"INGEST_PIXEL_BUDGET", "100001",
+       "INGEST_PIXEL_BUDGET: must be a whole number of megapixels"},
+      {"INGEST_PIXEL_BUDGET", "99999999999999999999",
+       "INGEST_PIXEL_BUDGET: must be a whole number of megapixels"},
+      {"INGEST_ALLOWED_NETWORKS", "10.0.0.0/33", "INGEST_ALLOWED_NETWORKS: "},
+      {"INGEST_ALLOWED_NETWORKS", "intranet", "INGEST_ALLOWED_NETWORKS: \"intranet\""},
+      {"MUSICBRAINZ_BASE", "musicbrainz.org/ws/2",
+       "MUSICBRAINZ_BASE: must be an http:// or https:// URL"},
+      {"COVERART_BASE", "ftp://127.0.0.1", "COVERART_BASE: must be an http:// or https:// URL"},
+      {"COMMONS_API_BASE", "commons", "COMMONS_API_BASE: must be an http:// or https:// URL"},
+      {"SPOTIFY_ACCOUNTS_BASE", "accounts",
+       "SPOTIFY_ACCOUNTS_BASE: must be an http:// or https:// URL"},
+      {"SPOTIFY_API_BASE", "https:/api", "SPOTIFY_API_BASE: must be an http:// or https:// URL"},
+      {"LASTFM_BASE", "ws.audioscrobbler.com", "LASTFM_BASE: must be an http:// or https:// URL"},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     struct kv vars[MAX_VARS];
@@ -343,8 +357,8 @@ static void test_bad_values_named(void **state)
     with(rows[i].name, rows[i].value, vars);
     enum pd_result rc = load(vars, NEED_ALL, &c, err, sizeof(err));
     if (rc != PD_E_INVALID || strncmp(err, rows[i].prefix, strlen(rows[i].prefix)) != 0)
-      fail_msg("%s=\"%s\": got %s \"%s\", want \"%s...\"", rows[i].name, rows[i].value, pd_result_str(rc), err,
-               rows[i].prefix);
+      fail_msg("%s=\"%s\": got %s \"%s\", want \"%s...\"", rows[i].name, rows[i].value,
+               pd_result_str(rc), err, rows[i].prefix);
   }
 }
 
@@ -353,12 +367,12 @@ static void test_bad_values_named(void **state)
 static void test_database_urls_accepted(void **state)
 {
   static const char *const good[] = {
-    "postgresql:///popdeck",
-    "postgresql://popdeck:secret@db.internal:5432/popdeck?sslmode=require",
-    "postgresql:///popdeck?host=/run/postgresql&user=postgres",
-    "postgres://u@[::1]:5433/popdeck",
-    "host=db1,db2 port=5432,5433 dbname=popdeck target_session_attrs=read-write",
-    "dbname='pop deck' user=popdeck",
+      "postgresql:///popdeck",
+      "postgresql://popdeck:secret@db.internal:5432/popdeck?sslmode=require",
+      "postgresql:///popdeck?host=/run/postgresql&user=postgres",
+      "postgres://u@[::1]:5433/popdeck",
+      "host=db1,db2 port=5432,5433 dbname=popdeck target_session_attrs=read-write",
+      "dbname='pop deck' user=popdeck",
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(good); i++) {
     struct kv vars[MAX_VARS];
@@ -399,10 +413,10 @@ static void test_numeric_edges(void **state)
     const char *name, *value;
     int64_t want;
   } rows[] = {
-    {"HTTP_THREADS", "1", 1},         {"HTTP_THREADS", "256", 256},
-    {"DB_POOL_SIZE", "1", 1},         {"DB_POOL_SIZE", "256", 256},
-    {"FOLLOWUP_WORKERS", "0", 0},     {"FOLLOWUP_WORKERS", "64", 64},
-    {"DAILY_NOTES", "1", 1},          {"DAILY_NOTES", "1000000000", 1000000000},
+      {"HTTP_THREADS", "1", 1},     {"HTTP_THREADS", "256", 256},
+      {"DB_POOL_SIZE", "1", 1},     {"DB_POOL_SIZE", "256", 256},
+      {"FOLLOWUP_WORKERS", "0", 0}, {"FOLLOWUP_WORKERS", "64", 64},
+      {"DAILY_NOTES", "1", 1},      {"DAILY_NOTES", "1000000000", 1000000000},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     struct kv vars[] = {{rows[i].name, rows[i].value}, {NULL, NULL}};
@@ -418,7 +432,9 @@ static void test_numeric_edges(void **state)
       fail_msg("%s=%s read as %lld", rows[i].name, rows[i].value, (long long)got);
     pd_config_free(&c);
   }
-  struct kv ok[] = {{"ADMIN_TOKEN", "0123456789abcdef"}, {"DISCORD_APPLICATION_ID", "12345678901234567890"}, {NULL, NULL}};
+  struct kv ok[] = {{"ADMIN_TOKEN", "0123456789abcdef"},
+                    {"DISCORD_APPLICATION_ID", "12345678901234567890"},
+                    {NULL, NULL}};
   struct pd_config c;
   char err[256];
   assert_int_equal(load(ok, 0, &c, err, sizeof(err)), PD_OK);
@@ -432,21 +448,21 @@ static void test_listen_addr(void **state)
     const char *host; /* NULL: refused */
     int port;
   } rows[] = {
-    {"127.0.0.1:8080", "127.0.0.1", 8080},
-    {"[::1]:8080", "::1", 8080},
-    {"0.0.0.0:0", "0.0.0.0", 0},
-    {"localhost:65535", "localhost", 65535},
-    {"[2001:db8::1]:443", "2001:db8::1", 443},
-    {"8080", NULL, 0},
-    {"host:", NULL, 0},
-    {":80", NULL, 0},
-    {"h:99999", NULL, 0},
-    {"h:65536", NULL, 0},
-    {"h:-1", NULL, 0},
-    {"h:80x", NULL, 0},
-    {"[::1]8080", NULL, 0},
-    {"[::1", NULL, 0},
-    {"[]:80", NULL, 0},
+      {"127.0.0.1:8080", "127.0.0.1", 8080},
+      {"[::1]:8080", "::1", 8080},
+      {"0.0.0.0:0", "0.0.0.0", 0},
+      {"localhost:65535", "localhost", 65535},
+      {"[2001:db8::1]:443", "2001:db8::1", 443},
+      {"8080", NULL, 0},
+      {"host:", NULL, 0},
+      {":80", NULL, 0},
+      {"h:99999", NULL, 0},
+      {"h:65536", NULL, 0},
+      {"h:-1", NULL, 0},
+      {"h:80x", NULL, 0},
+      {"[::1]8080", NULL, 0},
+      {"[::1", NULL, 0},
+      {"[]:80", NULL, 0},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     struct kv vars[] = {{"LISTEN_ADDR", rows[i].value}, {NULL, NULL}};
@@ -461,7 +477,8 @@ static void test_listen_addr(void **state)
     if (rc != PD_OK)
       fail_msg("LISTEN_ADDR=%s refused: %s", rows[i].value, err);
     if (strcmp(c.listen_host, rows[i].host) != 0 || c.listen_port != rows[i].port)
-      fail_msg("LISTEN_ADDR=%s read as host \"%s\" port %d", rows[i].value, c.listen_host, c.listen_port);
+      fail_msg("LISTEN_ADDR=%s read as host \"%s\" port %d", rows[i].value, c.listen_host,
+               c.listen_port);
     pd_config_free(&c);
   }
 }
@@ -471,10 +488,10 @@ static void test_api_base_trailing_slashes(void **state)
   struct {
     const char *value, *want;
   } rows[] = {
-    {"https://discord.com/api/v10", "https://discord.com/api/v10"},
-    {"https://discord.com/api/v10/", "https://discord.com/api/v10"},
-    {"http://127.0.0.1:9/api/v10///", "http://127.0.0.1:9/api/v10"},
-    {"http://127.0.0.1:9", "http://127.0.0.1:9"},
+      {"https://discord.com/api/v10", "https://discord.com/api/v10"},
+      {"https://discord.com/api/v10/", "https://discord.com/api/v10"},
+      {"http://127.0.0.1:9/api/v10///", "http://127.0.0.1:9/api/v10"},
+      {"http://127.0.0.1:9", "http://127.0.0.1:9"},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     struct kv vars[] = {{"DISCORD_API_BASE", rows[i].value}, {NULL, NULL}};
@@ -490,7 +507,8 @@ static void test_api_base_trailing_slashes(void **state)
 static void temp_file(const char *text, char path[64])
 {
   const char *dir = getenv("TMPDIR");
-  snprintf(path, 64, "%s/pd-dotenv-XXXXXX", dir != NULL && dir[0] != '\0' && strlen(dir) < 40 ? dir : "/tmp");
+  snprintf(path, 64, "%s/pd-dotenv-XXXXXX",
+           dir != NULL && dir[0] != '\0' && strlen(dir) < 40 ? dir : "/tmp");
   int fd = mkstemp(path);
   assert_true(fd >= 0);
   FILE *f = fdopen(fd, "w");
@@ -501,8 +519,9 @@ static void temp_file(const char *text, char path[64])
 
 static void test_dotenv_values(void **state)
 {
-  static const char *names[] = {"PD_T_PLAIN", "PD_T_EXPORTED", "PD_T_DQ", "PD_T_SQ", "PD_T_EQ", "PD_T_CRLF",
-                                "PD_T_TRAIL", "PD_T_INDENT", "PD_T_SET", "PD_T_EMPTY", "PD_T_MISMATCH"};
+  static const char *names[] = {"PD_T_PLAIN", "PD_T_EXPORTED", "PD_T_DQ",      "PD_T_SQ",
+                                "PD_T_EQ",    "PD_T_CRLF",     "PD_T_TRAIL",   "PD_T_INDENT",
+                                "PD_T_SET",   "PD_T_EMPTY",    "PD_T_MISMATCH"};
   for (size_t i = 0; i < PD_ARRAY_LEN(names); i++)
     unsetenv(names[i]);
   setenv("PD_T_SET", "from-env", 1);
@@ -531,23 +550,23 @@ static void test_dotenv_values(void **state)
   struct {
     const char *name, *want;
   } rows[] = {
-    {"PD_T_PLAIN", "one"},
-    {"PD_T_EXPORTED", "two"},
-    {"PD_T_DQ", "three four"},
-    {"PD_T_SQ", "five"},
-    {"PD_T_EQ", "postgresql://u@h/db?sslmode=disable"},
-    {"PD_T_CRLF", "six"},
-    {"PD_T_TRAIL", "seven"},
-    {"PD_T_INDENT", "eight"},
-    {"PD_T_SET", "from-env"}, /* the environment wins over the file */
-    {"PD_T_EMPTY", "filled"}, /* an empty variable counts as unset, as pd_config_env reads it */
-    {"PD_T_MISMATCH", "\"nine'"},
+      {"PD_T_PLAIN", "one"},
+      {"PD_T_EXPORTED", "two"},
+      {"PD_T_DQ", "three four"},
+      {"PD_T_SQ", "five"},
+      {"PD_T_EQ", "postgresql://u@h/db?sslmode=disable"},
+      {"PD_T_CRLF", "six"},
+      {"PD_T_TRAIL", "seven"},
+      {"PD_T_INDENT", "eight"},
+      {"PD_T_SET", "from-env"}, /* the environment wins over the file */
+      {"PD_T_EMPTY", "filled"}, /* an empty variable counts as unset, as pd_config_env reads it */
+      {"PD_T_MISMATCH", "\"nine'"},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     const char *got = getenv(rows[i].name);
     if (got == NULL || strcmp(got, rows[i].want) != 0)
-      fail_msg("%s: got %s%s%s, want \"%s\"", rows[i].name, got ? "\"" : "", got ? got : "(unset)", got ? "\"" : "",
-               rows[i].want);
+      fail_msg("%s: got %s%s%s, want \"%s\"", rows[i].name, got ? "\"" : "", got ? got : "(unset)",
+               got ? "\"" : "", rows[i].want);
   }
   assert_null(getenv("export PD_T_EXPORTED"));
 }
@@ -563,12 +582,12 @@ static void test_dotenv_errors_name_the_line(void **state)
     const char *text;
     const char *want; /* after "path" */
   } rows[] = {
-    {"PD_T_A=1\nthis line is wrong\n", ":2: expected NAME=value"},
-    {"# c\n\nPD_T_A=1\n=value\n", ":4: expected NAME=value"},
-    {"export =1\n", ":1: expected NAME=value"},
-    {"PD_T_A=1\nBAD-NAME=1\n", ":2: \"BAD-NAME\" is not a variable name"},
-    {"PD_T A=1\n", ":1: \"PD_T A\" is not a variable name"},
-    {long_line, ":1: line too long"},
+      {"PD_T_A=1\nthis line is wrong\n", ":2: expected NAME=value"},
+      {"# c\n\nPD_T_A=1\n=value\n", ":4: expected NAME=value"},
+      {"export =1\n", ":1: expected NAME=value"},
+      {"PD_T_A=1\nBAD-NAME=1\n", ":2: \"BAD-NAME\" is not a variable name"},
+      {"PD_T A=1\n", ":1: \"PD_T A\" is not a variable name"},
+      {long_line, ":1: line too long"},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     char path[64], err[256] = "", want[128];
@@ -617,44 +636,44 @@ static void test_http_limits(void **state)
   struct {
     const char *name, *value, *prefix;
   } rows[] = {
-    {"OPS_LISTEN_ADDR", "9090", "OPS_LISTEN_ADDR: must be HOST:PORT"},
-    {"OPS_LISTEN_ADDR", "127.0.0.1:", "OPS_LISTEN_ADDR: must be HOST:PORT"},
-    {"OPS_LISTEN_ADDR", ":9090", "OPS_LISTEN_ADDR: must be HOST:PORT"},
-    {"OPS_LISTEN_ADDR", "127.0.0.1:70000", "OPS_LISTEN_ADDR: must be HOST:PORT"},
-    {"OPS_LISTEN_ADDR", "[::1:9090", "OPS_LISTEN_ADDR: must be HOST:PORT"},
-    {"HTTP_CONNS_PER_IP", "-1", "HTTP_CONNS_PER_IP: must be a whole number from 0 to 4096"},
-    {"HTTP_CONNS_PER_IP", "4097", "HTTP_CONNS_PER_IP: must be a whole number"},
-    {"HTTP_CONNS_PER_IP", "many", "HTTP_CONNS_PER_IP: must be a whole number"},
-    {"HTTP_REQUEST_DEADLINE", "0", "HTTP_REQUEST_DEADLINE: must be a whole number from 1 to 300"},
-    {"HTTP_REQUEST_DEADLINE", "301", "HTTP_REQUEST_DEADLINE: must be a whole number"},
-    {"HTTP_REQUEST_DEADLINE", "10s", "HTTP_REQUEST_DEADLINE: must be a whole number"},
+      {"OPS_LISTEN_ADDR", "9090", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+      {"OPS_LISTEN_ADDR", "127.0.0.1:", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+      {"OPS_LISTEN_ADDR", ":9090", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+      {"OPS_LISTEN_ADDR", "127.0.0.1:70000", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+      {"OPS_LISTEN_ADDR", "[::1:9090", "OPS_LISTEN_ADDR: must be HOST:PORT"},
+      {"HTTP_CONNS_PER_IP", "-1", "HTTP_CONNS_PER_IP: must be a whole number from 0 to 4096"},
+      {"HTTP_CONNS_PER_IP", "4097", "HTTP_CONNS_PER_IP: must be a whole number"},
+      {"HTTP_CONNS_PER_IP", "many", "HTTP_CONNS_PER_IP: must be a whole number"},
+      {"HTTP_REQUEST_DEADLINE", "0", "HTTP_REQUEST_DEADLINE: must be a whole number from 1 to 300"},
+      {"HTTP_REQUEST_DEADLINE", "301", "HTTP_REQUEST_DEADLINE: must be a whole number"},
+      {"HTTP_REQUEST_DEADLINE", "10s", "HTTP_REQUEST_DEADLINE: must be a whole number"},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     with(rows[i].name, rows[i].value, vars);
     enum pd_result rc = load(vars, NEED_ALL, &c, err, sizeof(err));
     if (rc != PD_E_INVALID || strncmp(err, rows[i].prefix, strlen(rows[i].prefix)) != 0)
-      fail_msg("%s=\"%s\": got %s \"%s\", want \"%s...\"", rows[i].name, rows[i].value, pd_result_str(rc), err,
-               rows[i].prefix);
+      fail_msg("%s=\"%s\": got %s \"%s\", want \"%s...\"", rows[i].name, rows[i].value,
+               pd_result_str(rc), err, rows[i].prefix);
   }
 }
 
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_defaults),
-    cmocka_unit_test(test_every_variable_read),
-    cmocka_unit_test(test_pixel_budget_follows_max),
-    cmocka_unit_test(test_required_per_need),
-    cmocka_unit_test(test_bad_values_named),
-    cmocka_unit_test(test_database_urls_accepted),
-    cmocka_unit_test(test_s3_needs_its_variables),
-    cmocka_unit_test(test_numeric_edges),
-    cmocka_unit_test(test_listen_addr),
-    cmocka_unit_test(test_api_base_trailing_slashes),
-    cmocka_unit_test(test_dotenv_values),
-    cmocka_unit_test(test_dotenv_errors_name_the_line),
-    cmocka_unit_test(test_dotenv_missing_file),
-    cmocka_unit_test(test_http_limits),
+      cmocka_unit_test(test_defaults),
+      cmocka_unit_test(test_every_variable_read),
+      cmocka_unit_test(test_pixel_budget_follows_max),
+      cmocka_unit_test(test_required_per_need),
+      cmocka_unit_test(test_bad_values_named),
+      cmocka_unit_test(test_database_urls_accepted),
+      cmocka_unit_test(test_s3_needs_its_variables),
+      cmocka_unit_test(test_numeric_edges),
+      cmocka_unit_test(test_listen_addr),
+      cmocka_unit_test(test_api_base_trailing_slashes),
+      cmocka_unit_test(test_dotenv_values),
+      cmocka_unit_test(test_dotenv_errors_name_the_line),
+      cmocka_unit_test(test_dotenv_missing_file),
+      cmocka_unit_test(test_http_limits),
   };
   return cmocka_run_group_tests_name("test_config", tests, NULL, NULL);
 }

@@ -54,8 +54,8 @@ static struct buf png_declaring(uint32_t w, uint32_t h, int rows)
   png_set_user_limits(png, PNG_UINT_31_MAX, PNG_UINT_31_MAX);
   png_set_write_fn(png, &b, png_to_buf, png_no_flush);
   png_set_compression_buffer_size(png, 64); /* libpng writes an IDAT each time this fills */
-  png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-               PNG_FILTER_TYPE_DEFAULT);
+  png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
   for (int i = 0; i < rows; i++)
     png_write_row(png, row);
@@ -70,8 +70,9 @@ static struct buf gd_file(int w, int h, const char *type)
   gdImagePtr im = gdImageCreateTrueColor(w, h);
   int len = 0;
   gdImageFilledRectangle(im, 0, 0, w / 2, h / 2, gdImageColorAllocate(im, 200, 30, 90));
-  void *p = strcmp(type, "png") == 0 ? gdImagePngPtr(im, &len)
-            : strcmp(type, "jpeg") == 0 ? gdImageJpegPtr(im, &len, 85) : gdImageWebpPtr(im, &len);
+  void *p = strcmp(type, "png") == 0    ? gdImagePngPtr(im, &len)
+            : strcmp(type, "jpeg") == 0 ? gdImageJpegPtr(im, &len, 85)
+                                        : gdImageWebpPtr(im, &len);
   gdImageDestroy(im);
   struct buf b = {NULL, 0};
   buf_add(&b, p, (size_t)len);
@@ -142,8 +143,10 @@ static struct buf webp_lossless_declaring(uint32_t w, uint32_t h)
 static struct buf webp_animated_declaring(uint32_t w, uint32_t h)
 {
   unsigned char p[10] = {0x02, 0, 0, 0};
-  p[4] = (unsigned char)(w - 1), p[5] = (unsigned char)((w - 1) >> 8), p[6] = (unsigned char)((w - 1) >> 16);
-  p[7] = (unsigned char)(h - 1), p[8] = (unsigned char)((h - 1) >> 8), p[9] = (unsigned char)((h - 1) >> 16);
+  p[4] = (unsigned char)(w - 1), p[5] = (unsigned char)((w - 1) >> 8),
+  p[6] = (unsigned char)((w - 1) >> 16);
+  p[7] = (unsigned char)(h - 1), p[8] = (unsigned char)((h - 1) >> 8),
+  p[9] = (unsigned char)((h - 1) >> 16);
   return webp_chunk("VP8X", p, sizeof(p));
 }
 
@@ -170,36 +173,46 @@ static void test_header_rows(void **state)
     const char *type;
     uint32_t w, h;
   } rows[] = {
-    {"libgd png", gd_file(321, 123, "png"), PD_OK, "png", 321, 123},
-    {"libgd jpeg", gd_file(300, 200, "jpeg"), PD_OK, "jpeg", 300, 200},
-    {"libgd webp", gd_file(64, 48, "webp"), PD_OK, "webp", 64, 48},
-    {"png 20000x20000, one row", png_declaring(20000, 20000, 1), PD_OK, "png", 20000, 20000},
-    {"png 2000000 wide (over libpng's default)", png_declaring(2000000, 2, 1), PD_OK, "png", 2000000, 2},
-    {"jpeg 20000x20000", jpeg_declaring(20000, 20000), PD_OK, "jpeg", 20000, 20000},
-    {"webp lossless 16000x16000", webp_lossless_declaring(16000, 16000), PD_OK, "webp", 16000, 16000},
-    {"webp animated canvas 20000x20000", webp_animated_declaring(20000, 20000), PD_OK, "webp", 20000, 20000},
-    {"png cut after IHDR", png_declaring(20000, 20000, 0), PD_E_INVALID, "png", 0, 0},
-    {"png cut inside IHDR", cut(png_declaring(20000, 20000, 1), 20), PD_E_INVALID, "png", 0, 0},
-    {"png signature only", bytes("\x89PNG\r\n\x1a\n", 8), PD_E_INVALID, "png", 0, 0},
-    {"jpeg cut inside SOF", jpeg_cut_inside_sof(), PD_E_INVALID, "jpeg", 0, 0},
-    {"jpeg SOI only", bytes("\xff\xd8\xff", 3), PD_E_INVALID, "jpeg", 0, 0},
-    {"webp cut inside VP8L", cut(webp_lossless_declaring(16000, 16000), 22), PD_E_INVALID, "webp", 0, 0},
-    {"webp with a bad chunk", webp_chunk("VP8L", (const unsigned char *)"\x00\x00\x00\x00\x00", 5), PD_E_INVALID,
-     "webp", 0, 0},
-    {"html", bytes("<html>not an image</html>", 25), PD_E_INVALID, NULL, 0, 0},
-    {"empty", bytes("", 0), PD_E_INVALID, NULL, 0, 0},
+      {"libgd png", gd_file(321, 123, "png"), PD_OK, "png", 321, 123},
+      {"libgd jpeg", gd_file(300, 200, "jpeg"), PD_OK, "jpeg", 300, 200},
+      {"libgd webp", gd_file(64, 48, "webp"), PD_OK, "webp", 64, 48},
+      {"png 20000x20000, one row", png_declaring(20000, 20000, 1), PD_OK, "png", 20000, 20000},
+      {"png 2000000 wide (over libpng's default)", png_declaring(2000000, 2, 1), PD_OK, "png",
+       2000000, 2},
+      {"jpeg 20000x20000", jpeg_declaring(20000, 20000), PD_OK, "jpeg", 20000, 20000},
+      {"webp lossless 16000x16000", webp_lossless_declaring(16000, 16000), PD_OK, "webp", 16000,
+       16000},
+      {"webp animated canvas 20000x20000", webp_animated_declaring(20000, 20000), PD_OK, "webp",
+       20000, 20000},
+      {"png cut after IHDR", png_declaring(20000, 20000, 0), PD_E_INVALID, "png", 0, 0},
+      {"png cut inside IHDR", cut(png_declaring(20000, 20000, 1), 20), PD_E_INVALID, "png", 0, 0},
+      {"png signature only", bytes("\x89PNG\r\n\x1a\n", 8), PD_E_INVALID, "png", 0, 0},
+      {"jpeg cut inside SOF", jpeg_cut_inside_sof(), PD_E_INVALID, "jpeg", 0, 0},
+      {"jpeg SOI only", bytes("\xff\xd8\xff", 3), PD_E_INVALID, "jpeg", 0, 0},
+      {"webp cut inside VP8L", cut(webp_lossless_declaring(16000, 16000), 22), PD_E_INVALID, "webp",
+       0, 0},
+      {"webp with a bad chunk",
+       webp_chunk("VP8L", (const unsigned char *)"\x00\x00\x00\x00\x00", 5), PD_E_INVALID, "webp",
+       0, 0},
+      {"html", bytes("<html>not an image</html>", 25), PD_E_INVALID, NULL, 0, 0},
+      {"empty", bytes("", 0), PD_E_INVALID, NULL, 0, 0},
   };
   for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
     struct pd_image_header h;
     char reason[200] = "";
-    enum pd_result rc = pd_image_header_read(rows[i].file.p, rows[i].file.len, &h, reason, sizeof(reason));
+    enum pd_result rc =
+        pd_image_header_read(rows[i].file.p, rows[i].file.len, &h, reason, sizeof(reason));
     if (rc != rows[i].rc)
-      fail_msg("%s: got %s (%s), want %s", rows[i].name, pd_result_str(rc), reason, pd_result_str(rows[i].rc));
-    if ((rows[i].type == NULL) != (h.type == NULL) || (h.type != NULL && strcmp(h.type, rows[i].type) != 0))
-      fail_msg("%s: type %s, want %s", rows[i].name, h.type ? h.type : "none", rows[i].type ? rows[i].type : "none");
+      fail_msg("%s: got %s (%s), want %s", rows[i].name, pd_result_str(rc), reason,
+               pd_result_str(rows[i].rc));
+    if ((rows[i].type == NULL) != (h.type == NULL) ||
+        (h.type != NULL && strcmp(h.type, rows[i].type) != 0))
+      fail_msg("%s: type %s, want %s", rows[i].name, h.type ? h.type : "none",
+               rows[i].type ? rows[i].type : "none");
     if (h.width != rows[i].w || h.height != rows[i].h)
       fail_msg("%s: %ux%u, want %ux%u", rows[i].name, h.width, h.height, rows[i].w, rows[i].h);
-    if (rc != PD_OK && rows[i].type != NULL && strstr(reason, "header is damaged or cut short") == NULL)
+    if (rc != PD_OK && rows[i].type != NULL &&
+        strstr(reason, "header is damaged or cut short") == NULL)
       fail_msg("%s: reason \"%s\"", rows[i].name, reason);
     if (rc != PD_OK && rows[i].type == NULL)
       assert_string_equal(reason, "not a PNG, JPEG or WebP file");
@@ -217,22 +230,30 @@ static void test_check_rows(void **state)
     enum pd_result rc;
     const char *reason;
   } rows[] = {
-    {png_declaring(20000, 20000, 1), 40000000, 800, PD_E_TOOBIG, "20000x20000 is 400 MP, over the 40 MP limit"},
-    {jpeg_declaring(20000, 20000), 40000000, 800, PD_E_TOOBIG, "20000x20000 is 400 MP, over the 40 MP limit"},
-    {webp_lossless_declaring(16000, 16000), 40000000, 800, PD_E_TOOBIG, "16000x16000 is 256 MP, over the 40 MP limit"},
-    {jpeg_declaring(6500, 6500), 40000000, 800, PD_E_TOOBIG, "6500x6500 is 42.2 MP, over the 40 MP limit"},
-    {jpeg_declaring(5000, 8000), 40000000, 800, PD_OK, NULL},
-    {png_declaring(700, 20000, 64), 40000000, 800, PD_E_INVALID, "700x20000 is narrower than 800 px"},
-    {gd_file(900, 600, "png"), 540000, 800, PD_OK, NULL},
-    {gd_file(900, 600, "png"), 539999, 800, PD_E_TOOBIG, "900x600 is 0.5 MP, over the 0.5 MP limit"},
+      {png_declaring(20000, 20000, 1), 40000000, 800, PD_E_TOOBIG,
+       "20000x20000 is 400 MP, over the 40 MP limit"},
+      {jpeg_declaring(20000, 20000), 40000000, 800, PD_E_TOOBIG,
+       "20000x20000 is 400 MP, over the 40 MP limit"},
+      {webp_lossless_declaring(16000, 16000), 40000000, 800, PD_E_TOOBIG,
+       "16000x16000 is 256 MP, over the 40 MP limit"},
+      {jpeg_declaring(6500, 6500), 40000000, 800, PD_E_TOOBIG,
+       "6500x6500 is 42.2 MP, over the 40 MP limit"},
+      {jpeg_declaring(5000, 8000), 40000000, 800, PD_OK, NULL},
+      {png_declaring(700, 20000, 64), 40000000, 800, PD_E_INVALID,
+       "700x20000 is narrower than 800 px"},
+      {gd_file(900, 600, "png"), 540000, 800, PD_OK, NULL},
+      {gd_file(900, 600, "png"), 539999, 800, PD_E_TOOBIG,
+       "900x600 is 0.5 MP, over the 0.5 MP limit"},
   };
   for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
     char reason[200] = "";
     const char *type = NULL;
-    enum pd_result rc = pd_image_check(rows[i].file.p, rows[i].file.len, rows[i].max_pixels, rows[i].min_width, &type,
-                                       NULL, NULL, reason, sizeof(reason));
+    enum pd_result rc =
+        pd_image_check(rows[i].file.p, rows[i].file.len, rows[i].max_pixels, rows[i].min_width,
+                       &type, NULL, NULL, reason, sizeof(reason));
     if (rc != rows[i].rc)
-      fail_msg("row %zu: got %s (%s), want %s", i, pd_result_str(rc), reason, pd_result_str(rows[i].rc));
+      fail_msg("row %zu: got %s (%s), want %s", i, pd_result_str(rc), reason,
+               pd_result_str(rows[i].rc));
     if (rows[i].reason != NULL)
       assert_string_equal(reason, rows[i].reason);
     assert_non_null(type);
@@ -243,8 +264,8 @@ static void test_check_rows(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_header_rows),
-    cmocka_unit_test(test_check_rows),
+      cmocka_unit_test(test_header_rows),
+      cmocka_unit_test(test_check_rows),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,8 +48,8 @@ static void expect_str(const char *what, const char *got, const char *want)
   if (want == NULL && got == NULL)
     return;
   if (want == NULL || got == NULL || strcmp(got, want) != 0)
-    fail_msg("%s: got %s%s%s, want %s%s%s", what, got ? "\"" : "", got ? got : "NULL", got ? "\"" : "",
-             want ? "\"" : "", want ? want : "NULL", want ? "\"" : "");
+    fail_msg("%s: got %s%s%s, want %s%s%s", what, got ? "\"" : "", got ? got : "NULL",
+             got ? "\"" : "", want ? "\"" : "", want ? want : "NULL", want ? "\"" : "");
 }
 
 /* What every example file gives a handler. */
@@ -61,19 +61,22 @@ static void test_fixture_shapes(void **state)
     const char *id, *guild_id, *user_id, *display, *premium_since, *command_name, *custom_id;
     int component_type;
   } rows[] = {
-    {"command-in-guild", PD_IX_COMMAND, "1310000000000000001", GUILD, PLAYER, "Player 8912", NULL, "daily", NULL, 0},
-    {"command-in-dm", PD_IX_COMMAND, "1310000000000000002", NULL, PLAYER, "Player 8912", NULL, "profile", NULL, 0},
-    {"command-with-user-option", PD_IX_COMMAND, "1310000000000000003", GUILD, PLAYER, "Player 8912", NULL, "balance",
-     NULL, 0},
-    {"command-from-booster", PD_IX_COMMAND, "1310000000000000004", GUILD, PLAYER, "Player 8912",
-     "2025-01-01T00:00:00.000000+00:00", "openpack", NULL, 0},
-    {"autocomplete", PD_IX_AUTOCOMPLETE, "1310000000000000005", GUILD, PLAYER, "Player 8912", NULL, "viewcard", NULL,
-     0},
-    {"button-press", PD_IX_COMPONENT, "1310000000000000006", GUILD, PLAYER, "Player 8912", NULL, NULL,
-     "pick:EXAMPLE:1", 2},
-    {"select-menu", PD_IX_COMPONENT, "1310000000000000007", GUILD, PLAYER, "Player 8912", NULL, NULL, "shop:item", 3},
-    {"modal-submit", PD_IX_MODAL_SUBMIT, "1310000000000000008", GUILD, PLAYER, "Player 8912", NULL, NULL,
-     "sell:modal", 0},
+      {"command-in-guild", PD_IX_COMMAND, "1310000000000000001", GUILD, PLAYER, "Player 8912", NULL,
+       "daily", NULL, 0},
+      {"command-in-dm", PD_IX_COMMAND, "1310000000000000002", NULL, PLAYER, "Player 8912", NULL,
+       "profile", NULL, 0},
+      {"command-with-user-option", PD_IX_COMMAND, "1310000000000000003", GUILD, PLAYER,
+       "Player 8912", NULL, "balance", NULL, 0},
+      {"command-from-booster", PD_IX_COMMAND, "1310000000000000004", GUILD, PLAYER, "Player 8912",
+       "2025-01-01T00:00:00.000000+00:00", "openpack", NULL, 0},
+      {"autocomplete", PD_IX_AUTOCOMPLETE, "1310000000000000005", GUILD, PLAYER, "Player 8912",
+       NULL, "viewcard", NULL, 0},
+      {"button-press", PD_IX_COMPONENT, "1310000000000000006", GUILD, PLAYER, "Player 8912", NULL,
+       NULL, "pick:EXAMPLE:1", 2},
+      {"select-menu", PD_IX_COMPONENT, "1310000000000000007", GUILD, PLAYER, "Player 8912", NULL,
+       NULL, "shop:item", 3},
+      {"modal-submit", PD_IX_MODAL_SUBMIT, "1310000000000000008", GUILD, PLAYER, "Player 8912",
+       NULL, NULL, "sell:modal", 0},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     struct pd_interaction *ix = parse_file(rows[i].file);
@@ -131,10 +134,11 @@ static void test_guild_member_roles(void **state)
   assert_int_equal(json_array_size(ix->options), 0);
   assert_null(ix->subcommand);
   pd_interaction_free(ix);
-  ix = parse_str("{\"type\":2,\"id\":\"1\",\"application_id\":\"2\",\"token\":\"t\",\"guild_id\":\"3\","
-                 "\"member\":{\"roles\":[\"41\",\"42\"],\"premium_since\":null,\"nick\":\"Nick\","
-                 "\"user\":{\"id\":\"9\",\"username\":\"u\",\"global_name\":null}},"
-                 "\"data\":{\"name\":\"daily\"}}");
+  ix = parse_str(
+      "{\"type\":2,\"id\":\"1\",\"application_id\":\"2\",\"token\":\"t\",\"guild_id\":\"3\","
+      "\"member\":{\"roles\":[\"41\",\"42\"],\"premium_since\":null,\"nick\":\"Nick\","
+      "\"user\":{\"id\":\"9\",\"username\":\"u\",\"global_name\":null}},"
+      "\"data\":{\"name\":\"daily\"}}");
   assert_string_equal(ix->user.id, "9");
   assert_null(ix->user.global_name);
   assert_string_equal(pd_user_display_name(&ix->user), "u");
@@ -142,8 +146,9 @@ static void test_guild_member_roles(void **state)
   assert_int_equal(json_array_size(ix->roles), 2);
   assert_string_equal(json_string_value(json_array_get(ix->roles, 1)), "42");
   pd_interaction_free(ix);
-  ix = parse_str("{\"type\":2,\"id\":\"1\",\"application_id\":\"2\",\"token\":\"t\",\"guild_id\":\"3\","
-                 "\"member\":{\"roles\":null,\"user\":{\"id\":\"9\"}},\"data\":{\"name\":\"daily\"}}");
+  ix = parse_str(
+      "{\"type\":2,\"id\":\"1\",\"application_id\":\"2\",\"token\":\"t\",\"guild_id\":\"3\","
+      "\"member\":{\"roles\":null,\"user\":{\"id\":\"9\"}},\"data\":{\"name\":\"daily\"}}");
   assert_null(ix->roles); /* roles that are not a list read as none */
   pd_interaction_free(ix);
 }
@@ -153,15 +158,17 @@ static void test_display_name(void **state)
   struct {
     const char *user, *want;
   } rows[] = {
-    {"{\"id\":\"9\",\"username\":\"u\",\"global_name\":\"Global\"}", "Global"},
-    {"{\"id\":\"9\",\"username\":\"u\",\"global_name\":null}", "u"},
-    {"{\"id\":\"9\",\"username\":\"u\",\"global_name\":\"\"}", "u"},
-    {"{\"id\":\"9\"}", "9"},
+      {"{\"id\":\"9\",\"username\":\"u\",\"global_name\":\"Global\"}", "Global"},
+      {"{\"id\":\"9\",\"username\":\"u\",\"global_name\":null}", "u"},
+      {"{\"id\":\"9\",\"username\":\"u\",\"global_name\":\"\"}", "u"},
+      {"{\"id\":\"9\"}", "9"},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     char body[256];
-    snprintf(body, sizeof(body), "{\"type\":2,\"id\":\"1\",\"application_id\":\"2\",\"token\":\"t\",\"user\":%s,"
-             "\"data\":{\"name\":\"x\"}}", rows[i].user);
+    snprintf(body, sizeof(body),
+             "{\"type\":2,\"id\":\"1\",\"application_id\":\"2\",\"token\":\"t\",\"user\":%s,"
+             "\"data\":{\"name\":\"x\"}}",
+             rows[i].user);
     struct pd_interaction *ix = parse_str(body);
     expect_str(rows[i].user, pd_user_display_name(&ix->user), rows[i].want);
     pd_interaction_free(ix);
@@ -190,7 +197,8 @@ static void test_user_option_resolved(void **state)
   assert_string_equal(json_string_value(json_object_get(u, "id")), id);
   assert_string_equal(json_string_value(json_object_get(u, "username")), "player3680");
   json_t *m = pd_interaction_resolved_member(ix, id);
-  assert_string_equal(json_string_value(json_object_get(m, "joined_at")), "2023-02-01T10:00:00.000000+00:00");
+  assert_string_equal(json_string_value(json_object_get(m, "joined_at")),
+                      "2023-02-01T10:00:00.000000+00:00");
   assert_null(pd_interaction_resolved_user(ix, PLAYER)); /* only the option's user is resolved */
   assert_null(pd_interaction_option(ix, "nope"));
   int64_t n = 0;
@@ -212,10 +220,13 @@ static void test_autocomplete_focused(void **state)
   assert_string_equal(json_string_value(json_object_get(f, "name")), "card");
   assert_string_equal(json_string_value(json_object_get(f, "value")), "tay");
   pd_interaction_free(ix);
-  ix = parse_str("{\"type\":4,\"id\":\"1\",\"application_id\":\"2\",\"token\":\"t\",\"user\":{\"id\":\"9\"},"
-                 "\"data\":{\"name\":\"trade\",\"options\":[{\"name\":\"give\",\"type\":3,\"value\":\"a\",\"focused\":false},"
-                 "{\"name\":\"take\",\"type\":3,\"value\":\"b\",\"focused\":true}]}}");
-  assert_string_equal(json_string_value(json_object_get(pd_interaction_focused(ix), "name")), "take");
+  ix = parse_str(
+      "{\"type\":4,\"id\":\"1\",\"application_id\":\"2\",\"token\":\"t\",\"user\":{\"id\":\"9\"},"
+      "\"data\":{\"name\":\"trade\",\"options\":[{\"name\":\"give\",\"type\":3,\"value\":\"a\","
+      "\"focused\":false},"
+      "{\"name\":\"take\",\"type\":3,\"value\":\"b\",\"focused\":true}]}}");
+  assert_string_equal(json_string_value(json_object_get(pd_interaction_focused(ix), "name")),
+                      "take");
   pd_interaction_free(ix);
   ix = parse_file("command-from-booster"); /* a command has nothing focused */
   assert_null(pd_interaction_focused(ix));
@@ -242,7 +253,9 @@ static void test_components(void **state)
   pd_interaction_free(ix);
 }
 
-#define HEAD "{\"type\":2,\"id\":\"1\",\"application_id\":\"2\",\"token\":\"t\",\"user\":{\"id\":\"9\",\"username\":\"u\"},"
+#define HEAD                                                                                       \
+  "{\"type\":2,\"id\":\"1\",\"application_id\":\"2\",\"token\":\"t\",\"user\":{\"id\":\"9\","      \
+  "\"username\":\"u\"},"
 
 /* Sub-command groups and sub-commands are walked so handlers see the leaf options. */
 static void test_subcommands_flattened(void **state)
@@ -251,24 +264,31 @@ static void test_subcommands_flattened(void **state)
     const char *what, *body, *subcommand, *leaf, *value;
     size_t n_options;
   } rows[] = {
-    {"group -> sub-command -> options",
-     HEAD "\"data\":{\"name\":\"admin\",\"options\":[{\"name\":\"ingest\",\"type\":2,\"options\":[{\"name\":\"artist\","
-          "\"type\":1,\"options\":[{\"name\":\"name\",\"type\":3,\"value\":\"IU\"},{\"name\":\"count\",\"type\":4,"
-          "\"value\":3}]}]}]}}",
-     "artist", "name", "IU", 2},
-    {"sub-command -> options",
-     HEAD "\"data\":{\"name\":\"card\",\"options\":[{\"name\":\"view\",\"type\":1,\"options\":[{\"name\":\"id\","
-          "\"type\":3,\"value\":\"AB12\"}]}]}}",
-     "view", "id", "AB12", 1},
-    {"sub-command without options",
-     HEAD "\"data\":{\"name\":\"card\",\"options\":[{\"name\":\"list\",\"type\":1}]}}", "list", NULL, NULL, 0},
-    {"group -> sub-command without options",
-     HEAD "\"data\":{\"name\":\"admin\",\"options\":[{\"name\":\"art\",\"type\":2,\"options\":[{\"name\":\"redo\","
-          "\"type\":1}]}]}}",
-     "redo", NULL, NULL, 0},
-    {"plain options", HEAD "\"data\":{\"name\":\"pay\",\"options\":[{\"name\":\"to\",\"type\":3,\"value\":\"x\"}]}}", NULL,
-     "to", "x", 1},
-    {"no options key", HEAD "\"data\":{\"name\":\"pay\"}}", NULL, NULL, NULL, 0},
+      {"group -> sub-command -> options",
+       HEAD "\"data\":{\"name\":\"admin\",\"options\":[{\"name\":\"ingest\",\"type\":2,\"options\":"
+            "[{\"name\":\"artist\","
+            "\"type\":1,\"options\":[{\"name\":\"name\",\"type\":3,\"value\":\"IU\"},{\"name\":"
+            "\"count\",\"type\":4,"
+            "\"value\":3}]}]}]}}",
+       "artist", "name", "IU", 2},
+      {"sub-command -> options",
+       HEAD "\"data\":{\"name\":\"card\",\"options\":[{\"name\":\"view\",\"type\":1,\"options\":[{"
+            "\"name\":\"id\","
+            "\"type\":3,\"value\":\"AB12\"}]}]}}",
+       "view", "id", "AB12", 1},
+      {"sub-command without options",
+       HEAD "\"data\":{\"name\":\"card\",\"options\":[{\"name\":\"list\",\"type\":1}]}}", "list",
+       NULL, NULL, 0},
+      {"group -> sub-command without options",
+       HEAD "\"data\":{\"name\":\"admin\",\"options\":[{\"name\":\"art\",\"type\":2,\"options\":[{"
+            "\"name\":\"redo\","
+            "\"type\":1}]}]}}",
+       "redo", NULL, NULL, 0},
+      {"plain options",
+       HEAD
+       "\"data\":{\"name\":\"pay\",\"options\":[{\"name\":\"to\",\"type\":3,\"value\":\"x\"}]}}",
+       NULL, "to", "x", 1},
+      {"no options key", HEAD "\"data\":{\"name\":\"pay\"}}", NULL, NULL, NULL, 0},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     struct pd_interaction *ix = parse_str(rows[i].body);
@@ -276,7 +296,8 @@ static void test_subcommands_flattened(void **state)
     snprintf(what, sizeof(what), "%s: subcommand", rows[i].what);
     expect_str(what, ix->subcommand, rows[i].subcommand);
     if (!json_is_array(ix->options) || json_array_size(ix->options) != rows[i].n_options)
-      fail_msg("%s: %zu leaf options, want %zu", rows[i].what, json_array_size(ix->options), rows[i].n_options);
+      fail_msg("%s: %zu leaf options, want %zu", rows[i].what, json_array_size(ix->options),
+               rows[i].n_options);
     if (rows[i].leaf != NULL) {
       snprintf(what, sizeof(what), "%s: option %s", rows[i].what, rows[i].leaf);
       expect_str(what, pd_interaction_option_str(ix, rows[i].leaf), rows[i].value);
@@ -308,49 +329,62 @@ static void test_malformed(void **state)
     const char *what, *body;
     enum pd_result want;
   } rows[] = {
-    {"valid command", "{\"type\":2," IDS "," USER "," CMD_DATA "}", PD_OK},
-    {"valid button", "{\"type\":3," IDS "," USER "," BUTTON_DATA "}", PD_OK},
-    {"valid guild command", "{\"type\":2," IDS ",\"member\":{" USER "}," CMD_DATA "}", PD_OK},
-    {"not JSON", "not json", PD_E_INVALID},
-    {"empty body", "", PD_E_INVALID},
-    {"truncated JSON", "{\"type\":2," IDS "," USER "," CMD_DATA, PD_E_INVALID},
-    {"JSON array", "[{\"type\":2," IDS "," USER "," CMD_DATA "}]", PD_E_INVALID},
-    {"JSON string", "\"type\"", PD_E_INVALID},
-    {"JSON null", "null", PD_E_INVALID},
-    {"type 0", "{\"type\":0," IDS "," USER "," ANY_DATA "}", PD_E_INVALID},
-    {"type 6", "{\"type\":6," IDS "," USER "," ANY_DATA "}", PD_E_INVALID},
-    {"type -1", "{\"type\":-1," IDS "," USER "," ANY_DATA "}", PD_E_INVALID},
-    {"type \"2\"", "{\"type\":\"2\"," IDS "," USER "," ANY_DATA "}", PD_E_INVALID},
-    {"type 2.0", "{\"type\":2.0," IDS "," USER "," ANY_DATA "}", PD_E_INVALID},
-    {"type missing", "{" IDS "," USER "," ANY_DATA "}", PD_E_INVALID},
-    {"ping type as a string", "{\"type\":\"1\"}", PD_E_INVALID},
-    {"missing token", "{\"type\":2,\"id\":\"1\",\"application_id\":\"2\"," USER "," CMD_DATA "}", PD_E_INVALID},
-    {"token null", "{\"type\":2,\"id\":\"1\",\"application_id\":\"2\",\"token\":null," USER "," CMD_DATA "}",
-     PD_E_INVALID},
-    {"missing id", "{\"type\":2,\"application_id\":\"2\",\"token\":\"t\"," USER "," CMD_DATA "}", PD_E_INVALID},
-    {"missing application_id", "{\"type\":2,\"id\":\"1\",\"token\":\"t\"," USER "," CMD_DATA "}", PD_E_INVALID},
-    {"command without data", "{\"type\":2," IDS "," USER "}", PD_E_INVALID},
-    {"command data not an object", "{\"type\":2," IDS "," USER ",\"data\":[]}", PD_E_INVALID},
-    {"command without data.name", "{\"type\":2," IDS "," USER ",\"data\":{}}", PD_E_INVALID},
-    {"command data.name a number", "{\"type\":2," IDS "," USER ",\"data\":{\"name\":5}}", PD_E_INVALID},
-    {"autocomplete without data.name", "{\"type\":4," IDS "," USER ",\"data\":{\"options\":[]}}", PD_E_INVALID},
-    {"component without custom_id", "{\"type\":3," IDS "," USER ",\"data\":{\"component_type\":2}}", PD_E_INVALID},
-    {"modal without custom_id", "{\"type\":5," IDS "," USER ",\"data\":{\"components\":[]}}", PD_E_INVALID},
-    {"no user anywhere", "{\"type\":2," IDS "," CMD_DATA "}", PD_E_INVALID},
-    {"member without user", "{\"type\":2," IDS ",\"member\":{\"roles\":[]}," CMD_DATA "}", PD_E_INVALID},
-    {"user without id", "{\"type\":2," IDS ",\"user\":{\"username\":\"u\"}," CMD_DATA "}", PD_E_INVALID},
-    {"user id a number", "{\"type\":2," IDS ",\"user\":{\"id\":9}," CMD_DATA "}", PD_E_INVALID},
-    {"duplicate type", "{\"type\":2," IDS "," USER "," CMD_DATA ",\"type\":1}", PD_E_INVALID},
-    {"duplicate token", "{\"type\":2," IDS ",\"token\":\"u\"," USER "," CMD_DATA "}", PD_E_INVALID},
-    {"duplicate key inside data", "{\"type\":2," IDS "," USER ",\"data\":{\"name\":\"x\",\"name\":\"y\"}}",
-     PD_E_INVALID},
+      {"valid command", "{\"type\":2," IDS "," USER "," CMD_DATA "}", PD_OK},
+      {"valid button", "{\"type\":3," IDS "," USER "," BUTTON_DATA "}", PD_OK},
+      {"valid guild command", "{\"type\":2," IDS ",\"member\":{" USER "}," CMD_DATA "}", PD_OK},
+      {"not JSON", "not json", PD_E_INVALID},
+      {"empty body", "", PD_E_INVALID},
+      {"truncated JSON", "{\"type\":2," IDS "," USER "," CMD_DATA, PD_E_INVALID},
+      {"JSON array", "[{\"type\":2," IDS "," USER "," CMD_DATA "}]", PD_E_INVALID},
+      {"JSON string", "\"type\"", PD_E_INVALID},
+      {"JSON null", "null", PD_E_INVALID},
+      {"type 0", "{\"type\":0," IDS "," USER "," ANY_DATA "}", PD_E_INVALID},
+      {"type 6", "{\"type\":6," IDS "," USER "," ANY_DATA "}", PD_E_INVALID},
+      {"type -1", "{\"type\":-1," IDS "," USER "," ANY_DATA "}", PD_E_INVALID},
+      {"type \"2\"", "{\"type\":\"2\"," IDS "," USER "," ANY_DATA "}", PD_E_INVALID},
+      {"type 2.0", "{\"type\":2.0," IDS "," USER "," ANY_DATA "}", PD_E_INVALID},
+      {"type missing", "{" IDS "," USER "," ANY_DATA "}", PD_E_INVALID},
+      {"ping type as a string", "{\"type\":\"1\"}", PD_E_INVALID},
+      {"missing token", "{\"type\":2,\"id\":\"1\",\"application_id\":\"2\"," USER "," CMD_DATA "}",
+       PD_E_INVALID},
+      {"token null",
+       "{\"type\":2,\"id\":\"1\",\"application_id\":\"2\",\"token\":null," USER "," CMD_DATA "}",
+       PD_E_INVALID},
+      {"missing id", "{\"type\":2,\"application_id\":\"2\",\"token\":\"t\"," USER "," CMD_DATA "}",
+       PD_E_INVALID},
+      {"missing application_id", "{\"type\":2,\"id\":\"1\",\"token\":\"t\"," USER "," CMD_DATA "}",
+       PD_E_INVALID},
+      {"command without data", "{\"type\":2," IDS "," USER "}", PD_E_INVALID},
+      {"command data not an object", "{\"type\":2," IDS "," USER ",\"data\":[]}", PD_E_INVALID},
+      {"command without data.name", "{\"type\":2," IDS "," USER ",\"data\":{}}", PD_E_INVALID},
+      {"command data.name a number", "{\"type\":2," IDS "," USER ",\"data\":{\"name\":5}}",
+       PD_E_INVALID},
+      {"autocomplete without data.name", "{\"type\":4," IDS "," USER ",\"data\":{\"options\":[]}}",
+       PD_E_INVALID},
+      {"component without custom_id",
+       "{\"type\":3," IDS "," USER ",\"data\":{\"component_type\":2}}", PD_E_INVALID},
+      {"modal without custom_id", "{\"type\":5," IDS "," USER ",\"data\":{\"components\":[]}}",
+       PD_E_INVALID},
+      {"no user anywhere", "{\"type\":2," IDS "," CMD_DATA "}", PD_E_INVALID},
+      {"member without user", "{\"type\":2," IDS ",\"member\":{\"roles\":[]}," CMD_DATA "}",
+       PD_E_INVALID},
+      {"user without id", "{\"type\":2," IDS ",\"user\":{\"username\":\"u\"}," CMD_DATA "}",
+       PD_E_INVALID},
+      {"user id a number", "{\"type\":2," IDS ",\"user\":{\"id\":9}," CMD_DATA "}", PD_E_INVALID},
+      {"duplicate type", "{\"type\":2," IDS "," USER "," CMD_DATA ",\"type\":1}", PD_E_INVALID},
+      {"duplicate token", "{\"type\":2," IDS ",\"token\":\"u\"," USER "," CMD_DATA "}",
+       PD_E_INVALID},
+      {"duplicate key inside data",
+       "{\"type\":2," IDS "," USER ",\"data\":{\"name\":\"x\",\"name\":\"y\"}}", PD_E_INVALID},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     struct pd_interaction *ix = (struct pd_interaction *)&rows[i]; /* must be overwritten */
     char err[160] = "";
-    enum pd_result rc = pd_interaction_parse(rows[i].body, strlen(rows[i].body), &ix, err, sizeof(err));
+    enum pd_result rc =
+        pd_interaction_parse(rows[i].body, strlen(rows[i].body), &ix, err, sizeof(err));
     if (rc != rows[i].want)
-      fail_msg("%s: got %s (%s), want %s", rows[i].what, pd_result_str(rc), err, pd_result_str(rows[i].want));
+      fail_msg("%s: got %s (%s), want %s", rows[i].what, pd_result_str(rc), err,
+               pd_result_str(rows[i].want));
     if (rc == PD_OK) {
       assert_non_null(ix);
       pd_interaction_free(ix);
@@ -367,12 +401,11 @@ static void test_malformed(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_fixture_shapes),       cmocka_unit_test(test_ping),
-    cmocka_unit_test(test_guild_member_roles),   cmocka_unit_test(test_display_name),
-    cmocka_unit_test(test_dm_user_at_top_level),
-    cmocka_unit_test(test_user_option_resolved), cmocka_unit_test(test_autocomplete_focused),
-    cmocka_unit_test(test_components),           cmocka_unit_test(test_subcommands_flattened),
-    cmocka_unit_test(test_malformed),
+      cmocka_unit_test(test_fixture_shapes),        cmocka_unit_test(test_ping),
+      cmocka_unit_test(test_guild_member_roles),    cmocka_unit_test(test_display_name),
+      cmocka_unit_test(test_dm_user_at_top_level),  cmocka_unit_test(test_user_option_resolved),
+      cmocka_unit_test(test_autocomplete_focused),  cmocka_unit_test(test_components),
+      cmocka_unit_test(test_subcommands_flattened), cmocka_unit_test(test_malformed),
   };
   return cmocka_run_group_tests_name("test_interaction", tests, NULL, NULL);
 }

@@ -64,7 +64,8 @@ static void scrape(const struct pd_metrics_gauges *g, struct scrape *sc)
   sc->lines = strdup(sc->text);
   assert_non_null(sc->lines);
   char *save = NULL;
-  for (char *line = strtok_r(sc->lines, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+  for (char *line = strtok_r(sc->lines, "\n", &save); line != NULL;
+       line = strtok_r(NULL, "\n", &save)) {
     char name[96], rest[160];
     if (strncmp(line, "# HELP ", 7) == 0) {
       if (sscanf(line + 7, "%95s %159[^\n]", name, rest) != 2)
@@ -74,7 +75,8 @@ static void scrape(const struct pd_metrics_gauges *g, struct scrape *sc)
     if (strncmp(line, "# TYPE ", 7) == 0) {
       char type[32];
       if (sscanf(line + 7, "%95s %31s", name, type) != 2 ||
-          (strcmp(type, "counter") != 0 && strcmp(type, "gauge") != 0 && strcmp(type, "histogram") != 0))
+          (strcmp(type, "counter") != 0 && strcmp(type, "gauge") != 0 &&
+           strcmp(type, "histogram") != 0))
         fail_msg("bad TYPE line: %s", line);
       if (typed(sc, name))
         fail_msg("family %s typed twice", name);
@@ -175,16 +177,16 @@ static void test_requests_by_route_and_status(void **state)
     int status, times;
     const char *labels;
   } rows[] = {
-    {PD_ROUTE_INTERACTIONS, 200, 5, "route=\"/interactions\",status=\"200\""},
-    {PD_ROUTE_INTERACTIONS, 401, 3, "route=\"/interactions\",status=\"401\""},
-    {PD_ROUTE_INTERACTIONS, 413, 1, "route=\"/interactions\",status=\"413\""},
-    {PD_ROUTE_HEALTHZ, 200, 2, "route=\"/healthz\",status=\"200\""},
-    {PD_ROUTE_READYZ, 503, 4, "route=\"/readyz\",status=\"503\""},
-    {PD_ROUTE_METRICS, 200, 1, "route=\"/metrics\",status=\"200\""},
-    {PD_ROUTE_CARDS, 304, 6, "route=\"/cards\",status=\"304\""},
-    {PD_ROUTE_CARDS, 404, 1, "route=\"/cards\",status=\"404\""},
-    {PD_ROUTE_ADMIN, 403, 2, "route=\"/admin\",status=\"403\""},
-    {PD_ROUTE_OTHER, 405, 7, "route=\"other\",status=\"405\""},
+      {PD_ROUTE_INTERACTIONS, 200, 5, "route=\"/interactions\",status=\"200\""},
+      {PD_ROUTE_INTERACTIONS, 401, 3, "route=\"/interactions\",status=\"401\""},
+      {PD_ROUTE_INTERACTIONS, 413, 1, "route=\"/interactions\",status=\"413\""},
+      {PD_ROUTE_HEALTHZ, 200, 2, "route=\"/healthz\",status=\"200\""},
+      {PD_ROUTE_READYZ, 503, 4, "route=\"/readyz\",status=\"503\""},
+      {PD_ROUTE_METRICS, 200, 1, "route=\"/metrics\",status=\"200\""},
+      {PD_ROUTE_CARDS, 304, 6, "route=\"/cards\",status=\"304\""},
+      {PD_ROUTE_CARDS, 404, 1, "route=\"/cards\",status=\"404\""},
+      {PD_ROUTE_ADMIN, 403, 2, "route=\"/admin\",status=\"403\""},
+      {PD_ROUTE_OTHER, 405, 7, "route=\"other\",status=\"405\""},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++)
     for (int k = 0; k < rows[i].times; k++)
@@ -271,7 +273,8 @@ static void test_histogram_cumulative(void **state)
   }
   struct scrape sc;
   scrape(&idle, &sc);
-  assert_int_equal(count_named(&sc, "popdeck_handler_duration_seconds_bucket"), PD_ARRAY_LEN(buckets) + 1);
+  assert_int_equal(count_named(&sc, "popdeck_handler_duration_seconds_bucket"),
+                   PD_ARRAY_LEN(buckets) + 1);
   double prev = 0;
   for (size_t b = 0; b < PD_ARRAY_LEN(buckets); b++) {
     double want = 0;
@@ -299,9 +302,11 @@ static void test_followups(void **state)
     const char *label;
     int times;
   } rows[] = {
-    {PD_FOLLOWUP_SENT, "outcome=\"sent\"", 7},       {PD_FOLLOWUP_RATE_LIMITED, "outcome=\"rate_limited\"", 2},
-    {PD_FOLLOWUP_RETRY, "outcome=\"retry\"", 3},     {PD_FOLLOWUP_GAVE_UP, "outcome=\"gave_up\"", 4},
-    {PD_FOLLOWUP_EXPIRED, "outcome=\"expired\"", 5},
+      {PD_FOLLOWUP_SENT, "outcome=\"sent\"", 7},
+      {PD_FOLLOWUP_RATE_LIMITED, "outcome=\"rate_limited\"", 2},
+      {PD_FOLLOWUP_RETRY, "outcome=\"retry\"", 3},
+      {PD_FOLLOWUP_GAVE_UP, "outcome=\"gave_up\"", 4},
+      {PD_FOLLOWUP_EXPIRED, "outcome=\"expired\"", 5},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++)
     for (int k = 0; k < rows[i].times; k++)
@@ -314,7 +319,7 @@ static void test_followups(void **state)
   assert_int_equal(count_named(&sc, "popdeck_followup_attempts_total"), PD_ARRAY_LEN(rows));
   expect(&sc, "popdeck_followup_failures_total", "",
          value_of(&sc, "popdeck_followup_attempts_total", "outcome=\"gave_up\"") +
-           value_of(&sc, "popdeck_followup_attempts_total", "outcome=\"expired\""));
+             value_of(&sc, "popdeck_followup_attempts_total", "outcome=\"expired\""));
   expect(&sc, "popdeck_followup_failures_total", "", 9);
   scrape_free(&sc);
 }
@@ -341,14 +346,14 @@ static void test_gauges(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup(test_fresh_process, reset),
-    cmocka_unit_test_setup(test_requests_by_route_and_status, reset),
-    cmocka_unit_test_setup(test_unusual_statuses, reset),
-    cmocka_unit_test_setup(test_unknown_route_counts_as_other, reset),
-    cmocka_unit_test_setup(test_signature_failures, reset),
-    cmocka_unit_test_setup(test_histogram_cumulative, reset),
-    cmocka_unit_test_setup(test_followups, reset),
-    cmocka_unit_test_setup(test_gauges, reset),
+      cmocka_unit_test_setup(test_fresh_process, reset),
+      cmocka_unit_test_setup(test_requests_by_route_and_status, reset),
+      cmocka_unit_test_setup(test_unusual_statuses, reset),
+      cmocka_unit_test_setup(test_unknown_route_counts_as_other, reset),
+      cmocka_unit_test_setup(test_signature_failures, reset),
+      cmocka_unit_test_setup(test_histogram_cumulative, reset),
+      cmocka_unit_test_setup(test_followups, reset),
+      cmocka_unit_test_setup(test_gauges, reset),
   };
   return cmocka_run_group_tests_name("test_metrics", tests, NULL, NULL);
 }

@@ -20,7 +20,8 @@ static char root[64];
 static int make_root(void **state)
 {
   const char *tmp = getenv("TMPDIR");
-  snprintf(root, sizeof(root), "%s/pd-migrate-XXXXXX", tmp != NULL && tmp[0] != '\0' && strlen(tmp) < 40 ? tmp : "/tmp");
+  snprintf(root, sizeof(root), "%s/pd-migrate-XXXXXX",
+           tmp != NULL && tmp[0] != '\0' && strlen(tmp) < 40 ? tmp : "/tmp");
   return mkdtemp(root) != NULL ? 0 : -1;
 }
 
@@ -74,10 +75,11 @@ static const char *dir_with(const char *name, const char *const *files)
 
 static void test_latest(void **state)
 {
-  static const char *const mixed[] = {"001_a.sql", "010_b.sql", "002_c.sql", "readme.md", "01_x.sql",
-                                      "abc_d.sql", "004-x.sql", NULL};
-  static const char *const decoys[] = {"001_init.sql", "099_x.sql.bak", "0990_x.sql", "999_x.SQL", "999_x.sql~",
-                                       "999_.sql",     ".999_x.sql",    "99a_x.sql",  NULL};
+  static const char *const mixed[] = {"001_a.sql", "010_b.sql", "002_c.sql", "readme.md",
+                                      "01_x.sql",  "abc_d.sql", "004-x.sql", NULL};
+  static const char *const decoys[] = {"001_init.sql", "099_x.sql.bak", "0990_x.sql",
+                                       "999_x.SQL",    "999_x.sql~",    "999_.sql",
+                                       ".999_x.sql",   "99a_x.sql",     NULL};
   static const char *const none[] = {"readme.md", "schema.sql", "1_x.sql", NULL};
   static const char *const empty[] = {NULL};
   static const char *const high[] = {"001_a.sql", "999_last.sql", "500_mid.sql", NULL};
@@ -87,19 +89,16 @@ static void test_latest(void **state)
     const char *const *files;
     int want;
   } rows[] = {
-    {"mixed", mixed, 10},
-    {"decoys", decoys, 1},
-    {"none", none, 0},
-    {"empty", empty, 0},
-    {"high", high, 999},
-    {"only-zero", only_zero, 0}, /* numbering starts at 001 */
+      {"mixed", mixed, 10}, {"decoys", decoys, 1},       {"none", none, 0}, {"empty", empty, 0},
+      {"high", high, 999},  {"only-zero", only_zero, 0}, /* numbering starts at 001 */
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     const char *dir = dir_with(rows[i].name, rows[i].files);
     int version = -1;
     enum pd_result rc = pd_migrate_latest(dir, &version);
     if (rc != PD_OK || version != rows[i].want)
-      fail_msg("%s: got %s, version %d, want %d", rows[i].name, pd_result_str(rc), version, rows[i].want);
+      fail_msg("%s: got %s, version %d, want %d", rows[i].name, pd_result_str(rc), version,
+               rows[i].want);
   }
 }
 
@@ -119,8 +118,8 @@ static void test_unreadable_dir(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_latest),
-    cmocka_unit_test(test_unreadable_dir),
+      cmocka_unit_test(test_latest),
+      cmocka_unit_test(test_unreadable_dir),
   };
   return cmocka_run_group_tests_name("test_migrate", tests, make_root, remove_root);
 }

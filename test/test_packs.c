@@ -55,7 +55,8 @@ static char *changed(const char *path, const char *value)
   snprintf(buf, sizeof(buf), "%s", path);
   char *key = strtok_r(buf, ".", &save), *next;
   while ((next = strtok_r(NULL, ".", &save)) != NULL) {
-    at = json_is_array(at) ? json_array_get(at, (size_t)strtoul(key, NULL, 10)) : json_object_get(at, key);
+    at = json_is_array(at) ? json_array_get(at, (size_t)strtoul(key, NULL, 10))
+                           : json_object_get(at, key);
     key = next;
   }
   json_t *v = value != NULL ? json_loads(value, JSON_DECODE_ANY, NULL) : NULL;
@@ -75,43 +76,58 @@ static void test_bad_configs_are_refused_with_reasons(void **state)
   static const struct {
     const char *path, *value, *err;
   } rows[] = {
-    {"extra", "1", "extra: unknown key"},
-    {"packs", "[]", "packs: must be a non-empty array"},
-    {"packs.0.colour", "\"red\"", "packs[0].colour: unknown key"},
-    {"packs.0.id", "\"Big Pack\"", "packs[0].id: only a-z, 0-9 and '-' (got \"Big Pack\")"},
-    {"packs.1.id", "\"standard-3\"", "packs[1].id: \"standard-3\" is already packs[0]"},
-    {"packs.0.name", "\"\"", "packs[0].name: must be 1 to 63 bytes"},
-    {"packs.0.name", NULL, "packs[0].name: must be a string"},
-    {"packs.1.size", "9", "packs[1].size: must be a whole number from 1 to 5 (got 9)"},
-    {"packs.1.size", "0", "packs[1].size: must be a whole number from 1 to 5 (got 0)"},
-    {"packs.0.size", "2.5", "packs[0].size: must be a whole number from 1 to 5"},
-    {"packs.0.free_per_day", "-1", "packs[0].free_per_day: must be a whole number from 0 to 1000 (got -1)"},
-    {"packs.0.price.currency", "\"dollars\"", "packs[0].price.currency: must be notes, discs or gems"},
-    {"packs.0.price.amount", "-5", "packs[0].price.amount: must be a whole number from 0 to 1000000000 (got -5)"},
-    {"packs.0.price.tax", "1", "packs[0].price.tax: unknown key"},
-    {"packs.0.price", "{\"amount\":0,\"currency\":5}", "packs[0].price.currency: must be notes, discs or gems"},
-    {"packs.0.price", "{\"amount\":100}", "packs[0].price.currency: must be notes, discs or gems"},
-    {"packs.0.id", "\"abcdefghijklmnopqrstuvwxyz0123456789\"", "packs[0].id: must be 1 to 31 bytes"},
-    {"event_boosts.0.weights.shiny", "2", "event_boosts[0].weights.shiny: unknown rarity"},
-    {"cooldowns.draw_s", "-1", "cooldowns.draw_s: must be a whole number from 0 to 604800 (got -1)"},
-    {"packs.0.weights.mythic", NULL, "packs[0].weights.mythic: missing"},
-    {"packs.0.weights.shiny", "1", "packs[0].weights.shiny: unknown rarity"},
-    {"packs.0.weights.rare", "-1", "packs[0].weights.rare: must be a number from 0 to 1000000"},
-    {"packs.0.weights", "{\"common\":0,\"rare\":0,\"epic\":0,\"legendary\":0,\"mythic\":0}",
-     "packs[0].weights: every rarity has weight 0"},
-    {"default_pack", "\"mega\"", "default_pack: must name one of the packs"},
-    {"draw", NULL, "draw: missing"},
-    {"draw.weights.common", "\"lots\"", "draw.weights.common: must be a number from 0 to 1000000"},
-    {"cooldowns.openpack_s", "604801", "cooldowns.openpack_s: must be a whole number from 0 to 604800 (got 604801)"},
-    {"cooldowns.booster_multiplier", "0", "cooldowns.booster_multiplier: must be a number above 0 and at most 1"},
-    {"cooldowns.booster_multiplier", "1.5", "cooldowns.booster_multiplier: must be a number above 0 and at most 1"},
-    {"cooldowns.tiers.0.role_id", "\"supporters\"", "cooldowns.tiers[0].role_id: must be a Discord id (17 to 20 digits)"},
-    {"cooldowns.tiers.0.multiplier", "2", "cooldowns.tiers[0].multiplier: must be a number above 0 and at most 1"},
-    {"pack_expiry_s", "30", "pack_expiry_s: must be a whole number from 60 to 3600 (got 30)"},
-    {"default_pack", NULL, "default_pack: must name one of the packs"},
-    {"event_boosts.0.weights.mythic", "-2", "event_boosts[0].weights.mythic: must be a number from 0 to 1000000"},
-    {"event_boosts.0.weights", "{\"common\":0,\"rare\":0,\"epic\":0,\"legendary\":0,\"mythic\":0}",
-     "event_boosts[0].weights: every rarity has weight 0"},
+      {"extra", "1", "extra: unknown key"},
+      {"packs", "[]", "packs: must be a non-empty array"},
+      {"packs.0.colour", "\"red\"", "packs[0].colour: unknown key"},
+      {"packs.0.id", "\"Big Pack\"", "packs[0].id: only a-z, 0-9 and '-' (got \"Big Pack\")"},
+      {"packs.1.id", "\"standard-3\"", "packs[1].id: \"standard-3\" is already packs[0]"},
+      {"packs.0.name", "\"\"", "packs[0].name: must be 1 to 63 bytes"},
+      {"packs.0.name", NULL, "packs[0].name: must be a string"},
+      {"packs.1.size", "9", "packs[1].size: must be a whole number from 1 to 5 (got 9)"},
+      {"packs.1.size", "0", "packs[1].size: must be a whole number from 1 to 5 (got 0)"},
+      {"packs.0.size", "2.5", "packs[0].size: must be a whole number from 1 to 5"},
+      {"packs.0.free_per_day", "-1",
+       "packs[0].free_per_day: must be a whole number from 0 to 1000 (got -1)"},
+      {"packs.0.price.currency", "\"dollars\"",
+       "packs[0].price.currency: must be notes, discs or gems"},
+      {"packs.0.price.amount", "-5",
+       "packs[0].price.amount: must be a whole number from 0 to 1000000000 (got -5)"},
+      {"packs.0.price.tax", "1", "packs[0].price.tax: unknown key"},
+      {"packs.0.price", "{\"amount\":0,\"currency\":5}",
+       "packs[0].price.currency: must be notes, discs or gems"},
+      {"packs.0.price", "{\"amount\":100}",
+       "packs[0].price.currency: must be notes, discs or gems"},
+      {"packs.0.id", "\"abcdefghijklmnopqrstuvwxyz0123456789\"",
+       "packs[0].id: must be 1 to 31 bytes"},
+      {"event_boosts.0.weights.shiny", "2", "event_boosts[0].weights.shiny: unknown rarity"},
+      {"cooldowns.draw_s", "-1",
+       "cooldowns.draw_s: must be a whole number from 0 to 604800 (got -1)"},
+      {"packs.0.weights.mythic", NULL, "packs[0].weights.mythic: missing"},
+      {"packs.0.weights.shiny", "1", "packs[0].weights.shiny: unknown rarity"},
+      {"packs.0.weights.rare", "-1", "packs[0].weights.rare: must be a number from 0 to 1000000"},
+      {"packs.0.weights", "{\"common\":0,\"rare\":0,\"epic\":0,\"legendary\":0,\"mythic\":0}",
+       "packs[0].weights: every rarity has weight 0"},
+      {"default_pack", "\"mega\"", "default_pack: must name one of the packs"},
+      {"draw", NULL, "draw: missing"},
+      {"draw.weights.common", "\"lots\"",
+       "draw.weights.common: must be a number from 0 to 1000000"},
+      {"cooldowns.openpack_s", "604801",
+       "cooldowns.openpack_s: must be a whole number from 0 to 604800 (got 604801)"},
+      {"cooldowns.booster_multiplier", "0",
+       "cooldowns.booster_multiplier: must be a number above 0 and at most 1"},
+      {"cooldowns.booster_multiplier", "1.5",
+       "cooldowns.booster_multiplier: must be a number above 0 and at most 1"},
+      {"cooldowns.tiers.0.role_id", "\"supporters\"",
+       "cooldowns.tiers[0].role_id: must be a Discord id (17 to 20 digits)"},
+      {"cooldowns.tiers.0.multiplier", "2",
+       "cooldowns.tiers[0].multiplier: must be a number above 0 and at most 1"},
+      {"pack_expiry_s", "30", "pack_expiry_s: must be a whole number from 60 to 3600 (got 30)"},
+      {"default_pack", NULL, "default_pack: must name one of the packs"},
+      {"event_boosts.0.weights.mythic", "-2",
+       "event_boosts[0].weights.mythic: must be a number from 0 to 1000000"},
+      {"event_boosts.0.weights",
+       "{\"common\":0,\"rare\":0,\"epic\":0,\"legendary\":0,\"mythic\":0}",
+       "event_boosts[0].weights: every rarity has weight 0"},
   };
   for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
     char err[256] = "";
@@ -186,8 +202,8 @@ static uint32_t next_r(uint64_t *s)
 #define CHI2_4DF_P01 13.277 /* chi-square with 4 degrees of freedom at p = 0.01 */
 
 /* Chi-square of DRAWS draws with (weights, boost) against the published odds of (pw, pboost). */
-static double chi_square(const double *weights, const double *boost, const double *pw, const double *pboost,
-                         uint64_t seed)
+static double chi_square(const double *weights, const double *boost, const double *pw,
+                         const double *pboost, uint64_t seed)
 {
   long count[PD_RARITY_COUNT] = {0};
   double p[PD_RARITY_COUNT], chi = 0;
@@ -208,7 +224,8 @@ static void test_a_million_draws_match_the_published_odds(void **state)
   for (size_t i = 0; i < g->npacks; i++) {
     const double *w = g->packs[i].weights;
     double chi = chi_square(w, NULL, w, NULL, 1000 + i);
-    print_message("%-12s chi-square %.3f (p > 0.01 below %.3f)\n", g->packs[i].id, chi, CHI2_4DF_P01);
+    print_message("%-12s chi-square %.3f (p > 0.01 below %.3f)\n", g->packs[i].id, chi,
+                  CHI2_4DF_P01);
     assert_true(chi < CHI2_4DF_P01);
     chi = chi_square(w, boost, w, boost, 2000 + i);
     print_message("%-12s boosted, chi-square %.3f\n", g->packs[i].id, chi);
@@ -220,18 +237,19 @@ static void test_a_million_draws_match_the_published_odds(void **state)
   /* The same test fails a draw that does not match what is published: premium draws are not
    * the standard odds, and neither are unboosted draws the boosted odds. */
   assert_true(chi_square(g->packs[1].weights, NULL, g->packs[0].weights, NULL, 4000) > 1000);
-  assert_true(chi_square(g->packs[0].weights, NULL, g->packs[0].weights, boost, 5000) > CHI2_4DF_P01);
+  assert_true(chi_square(g->packs[0].weights, NULL, g->packs[0].weights, boost, 5000) >
+              CHI2_4DF_P01);
   pd_game_config_free(g);
 }
 
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_shipped_config),
-    cmocka_unit_test(test_bad_configs_are_refused_with_reasons),
-    cmocka_unit_test(test_odds),
-    cmocka_unit_test(test_cooldowns),
-    cmocka_unit_test(test_a_million_draws_match_the_published_odds),
+      cmocka_unit_test(test_shipped_config),
+      cmocka_unit_test(test_bad_configs_are_refused_with_reasons),
+      cmocka_unit_test(test_odds),
+      cmocka_unit_test(test_cooldowns),
+      cmocka_unit_test(test_a_million_draws_match_the_published_odds),
   };
   return cmocka_run_group_tests_name("test_packs", tests, NULL, NULL);
 }

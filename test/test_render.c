@@ -18,11 +18,11 @@
 static struct pd_renderer *R;
 
 static const char *golden[PD_RARITY_COUNT] = {
-  "4cd1d29caf519d726c78ba1cd4d801d1097be5818387076ceffcb1e270bcf254",
-  "8ce45b63a4be36d042e9d670e8a47325002fb3e87b3952f4769d5e8f3da1816d",
-  "f9debc4019f9209f287abc20c0b8896f2fcd0b5fb4ba1406290d1a1b0962d6e1",
-  "b27693058ddc329522637e7ff692bb8e8c745238d62dcf3ea5833cc5e373843f",
-  "dbf868e385bcde58b147e6cd3a6b179253135d84e1994ad050e51126703cda75",
+    "4cd1d29caf519d726c78ba1cd4d801d1097be5818387076ceffcb1e270bcf254",
+    "8ce45b63a4be36d042e9d670e8a47325002fb3e87b3952f4769d5e8f3da1816d",
+    "f9debc4019f9209f287abc20c0b8896f2fcd0b5fb4ba1406290d1a1b0962d6e1",
+    "b27693058ddc329522637e7ff692bb8e8c745238d62dcf3ea5833cc5e373843f",
+    "dbf868e385bcde58b147e6cd3a6b179253135d84e1994ad050e51126703cda75",
 };
 
 static int setup(void **state)
@@ -169,12 +169,12 @@ static void test_missing_fonts(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_sizes),
-    cmocka_unit_test(test_deterministic_and_golden),
-    cmocka_unit_test(test_rarities_and_cards_differ),
-    cmocka_unit_test(test_long_and_unicode_names),
-    cmocka_unit_test(test_given_art_and_focus),
-    cmocka_unit_test(test_missing_fonts),
+      cmocka_unit_test(test_sizes),
+      cmocka_unit_test(test_deterministic_and_golden),
+      cmocka_unit_test(test_rarities_and_cards_differ),
+      cmocka_unit_test(test_long_and_unicode_names),
+      cmocka_unit_test(test_given_art_and_focus),
+      cmocka_unit_test(test_missing_fonts),
   };
   return cmocka_run_group_tests_name("test_render", tests, setup, teardown);
 }

@@ -1,6 +1,6 @@
-/* test_sig.c - Discord's signature rule (lib/sig.c): Ed25519 over timestamp + body, within 5 minutes.
- * Every rejected row carries a signature that is valid for what it signs, so each row is refused
- * for the one thing it changes and not by accident. */
+/* test_sig.c - Discord's signature rule (lib/sig.c): Ed25519 over timestamp + body, within 5
+ * minutes. Every rejected row carries a signature that is valid for what it signs, so each row is
+ * refused for the one thing it changes and not by accident. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +14,8 @@
 
 #define TS "1764000000"
 #define NOW 1764000000
-static const char body[] = "{\"type\":1,\"id\":\"1310000000000000000\",\"application_id\":\"1111111111111111111\"}";
+static const char body[] =
+    "{\"type\":1,\"id\":\"1310000000000000000\",\"application_id\":\"1111111111111111111\"}";
 
 /* The fixed key: seed 32 x 0x07.  Its public key and the signature of TS + body were made with
  * OpenSSL 3 (`openssl pkeyutl -sign -rawin`), independently of libsodium and of lib/sig.c. */
@@ -30,7 +31,8 @@ static void keypair_from_seed_hex(const char *seed_hex, unsigned char *p, unsign
 {
   unsigned char seed[crypto_sign_SEEDBYTES];
   size_t n = 0;
-  if (sodium_hex2bin(seed, sizeof(seed), seed_hex, strlen(seed_hex), NULL, &n, NULL) != 0 || n != sizeof(seed))
+  if (sodium_hex2bin(seed, sizeof(seed), seed_hex, strlen(seed_hex), NULL, &n, NULL) != 0 ||
+      n != sizeof(seed))
     fail_msg("bad seed %s", seed_hex);
   crypto_sign_seed_keypair(p, s, seed);
 }
@@ -56,21 +58,24 @@ static void test_fixed_seed_matches_openssl(void **state)
   assert_int_equal(pd_sig_verify(pk, SEED7_SIG, TS, body, strlen(body), NOW), PD_OK);
 }
 
-/* RFC 8032 section 7.1, tests 1 and 2: pd_sig_sign signs exactly ts || body, wherever the split is. */
+/* RFC 8032 section 7.1, tests 1 and 2: pd_sig_sign signs exactly ts || body, wherever the split is.
+ */
 static void test_rfc8032_vectors(void **state)
 {
   static const char t1_seed[] = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
-  static const char t1_sig[] = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc6"
-                               "1e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+  static const char t1_sig[] =
+      "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc6"
+      "1e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
   static const char t2_seed[] = "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb";
-  static const char t2_sig[] = "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e45"
-                               "8f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00";
+  static const char t2_sig[] =
+      "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e45"
+      "8f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00";
   struct {
     const char *seed, *ts, *body, *want;
   } rows[] = {
-    {t1_seed, "", "", t1_sig},
-    {t2_seed, "", "r", t2_sig},
-    {t2_seed, "r", "", t2_sig},
+      {t1_seed, "", "", t1_sig},
+      {t2_seed, "", "r", t2_sig},
+      {t2_seed, "r", "", t2_sig},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     unsigned char p[crypto_sign_PUBLICKEYBYTES], s[crypto_sign_SECRETKEYBYTES];
@@ -105,11 +110,12 @@ enum mangle {
   ALL_ZERO,       /* 128 zeros */
   SIG_NULL,
   SIG_EMPTY,
-  BODY_ONLY,      /* a good signature over the body alone, no timestamp */
-  OTHER_KEY,      /* signed by someone else's key */
+  BODY_ONLY, /* a good signature over the body alone, no timestamp */
+  OTHER_KEY, /* signed by someone else's key */
 };
 
-static void make_sig(enum mangle how, const char *ts, const char *b, char out[131], const char **sig)
+static void make_sig(enum mangle how, const char *ts, const char *b, char out[131],
+                     const char **sig)
 {
   unsigned char bin[crypto_sign_BYTES];
   pd_sig_sign(how == OTHER_KEY ? other_sk : sk, how == BODY_ONLY ? "" : ts, b, strlen(b), out);
@@ -124,13 +130,26 @@ static void make_sig(enum mangle how, const char *ts, const char *b, char out[13
       bin[63] ^= 0x80;
     sodium_bin2hex(out, 129, bin, sizeof(bin));
     break;
-  case NOT_HEX: out[40] = 'g'; break;
-  case HEX_127: out[127] = '\0'; break;
-  case HEX_129: out[128] = '0', out[129] = '\0'; break;
-  case ALL_ZERO: memset(out, '0', 128), out[128] = '\0'; break;
-  case SIG_NULL: *sig = NULL; break;
-  case SIG_EMPTY: out[0] = '\0'; break;
-  default: break;
+  case NOT_HEX:
+    out[40] = 'g';
+    break;
+  case HEX_127:
+    out[127] = '\0';
+    break;
+  case HEX_129:
+    out[128] = '0', out[129] = '\0';
+    break;
+  case ALL_ZERO:
+    memset(out, '0', 128), out[128] = '\0';
+    break;
+  case SIG_NULL:
+    *sig = NULL;
+    break;
+  case SIG_EMPTY:
+    out[0] = '\0';
+    break;
+  default:
+    break;
   }
 }
 
@@ -149,42 +168,51 @@ static void test_table(void **state)
     int64_t now;
     enum pd_result want;
   } rows[] = {
-    {"fresh and intact", AS_SIGNED, TS, body, TS, body, NOW, PD_OK},
-    {"empty body", AS_SIGNED, TS, "", TS, "", NOW, PD_OK},
-    {"exactly 300 s old", AS_SIGNED, TS, body, TS, body, NOW + 300, PD_OK},
-    {"exactly 300 s ahead", AS_SIGNED, TS, body, TS, body, NOW - 300, PD_OK},
-    {"301 s old", AS_SIGNED, TS, body, TS, body, NOW + 301, PD_E_INVALID},
-    {"301 s ahead", AS_SIGNED, TS, body, TS, body, NOW - 301, PD_E_INVALID},
-    {"one body byte changed", AS_SIGNED, TS, body, TS, body_byte, NOW, PD_E_INVALID},
-    {"body one byte shorter", AS_SIGNED, TS, body, TS, body_short, NOW, PD_E_INVALID},
-    {"body one byte longer", AS_SIGNED, TS, body, TS, body_long, NOW, PD_E_INVALID},
-    {"timestamp changed", AS_SIGNED, TS, body, "1764000001", body, NOW, PD_E_INVALID},
-    {"signature bit flipped in R", FLIP_BIT_FIRST, TS, body, TS, body, NOW, PD_E_INVALID},
-    {"signature bit flipped in S", FLIP_BIT_LAST, TS, body, TS, body, NOW, PD_E_INVALID},
-    {"signature not hex", NOT_HEX, TS, body, TS, body, NOW, PD_E_INVALID},
-    {"signature 127 hex chars", HEX_127, TS, body, TS, body, NOW, PD_E_INVALID},
-    {"signature 129 hex chars", HEX_129, TS, body, TS, body, NOW, PD_E_INVALID},
-    {"signature all zeros", ALL_ZERO, TS, body, TS, body, NOW, PD_E_INVALID},
-    {"no signature header", SIG_NULL, TS, body, TS, body, NOW, PD_E_INVALID},
-    {"empty signature header", SIG_EMPTY, TS, body, TS, body, NOW, PD_E_INVALID},
-    {"no timestamp header", AS_SIGNED, "", body, NULL, body, NOW, PD_E_INVALID},
-    /* at now = 0 an empty timestamp would read as 0 s, inside the window: only its emptiness refuses it */
-    {"empty timestamp header", AS_SIGNED, "", body, "", body, 0, PD_E_INVALID},
-    {"timestamp with a plus sign", AS_SIGNED, "+1764000000", body, "+1764000000", body, NOW, PD_E_INVALID},
-    {"timestamp with a minus sign", AS_SIGNED, "-1764000000", body, "-1764000000", body, -NOW, PD_E_INVALID},
-    {"timestamp with a leading space", AS_SIGNED, " 1764000000", body, " 1764000000", body, NOW, PD_E_INVALID},
-    {"timestamp with a trailing space", AS_SIGNED, "1764000000 ", body, "1764000000 ", body, NOW, PD_E_INVALID},
-    {"timestamp with a letter inside", AS_SIGNED, "17640a0000", body, "17640a0000", body, NOW, PD_E_INVALID},
-    {"timestamp in hex", AS_SIGNED, "0x69231a00", body, "0x69231a00", body, 0x69231a00, PD_E_INVALID},
-    {"timestamp with a fraction", AS_SIGNED, "1764000000.5", body, "1764000000.5", body, NOW, PD_E_INVALID},
-    {"signed over the body alone", BODY_ONLY, TS, body, TS, body, NOW, PD_E_INVALID},
-    {"someone else's key", OTHER_KEY, TS, body, TS, body, NOW, PD_E_INVALID},
+      {"fresh and intact", AS_SIGNED, TS, body, TS, body, NOW, PD_OK},
+      {"empty body", AS_SIGNED, TS, "", TS, "", NOW, PD_OK},
+      {"exactly 300 s old", AS_SIGNED, TS, body, TS, body, NOW + 300, PD_OK},
+      {"exactly 300 s ahead", AS_SIGNED, TS, body, TS, body, NOW - 300, PD_OK},
+      {"301 s old", AS_SIGNED, TS, body, TS, body, NOW + 301, PD_E_INVALID},
+      {"301 s ahead", AS_SIGNED, TS, body, TS, body, NOW - 301, PD_E_INVALID},
+      {"one body byte changed", AS_SIGNED, TS, body, TS, body_byte, NOW, PD_E_INVALID},
+      {"body one byte shorter", AS_SIGNED, TS, body, TS, body_short, NOW, PD_E_INVALID},
+      {"body one byte longer", AS_SIGNED, TS, body, TS, body_long, NOW, PD_E_INVALID},
+      {"timestamp changed", AS_SIGNED, TS, body, "1764000001", body, NOW, PD_E_INVALID},
+      {"signature bit flipped in R", FLIP_BIT_FIRST, TS, body, TS, body, NOW, PD_E_INVALID},
+      {"signature bit flipped in S", FLIP_BIT_LAST, TS, body, TS, body, NOW, PD_E_INVALID},
+      {"signature not hex", NOT_HEX, TS, body, TS, body, NOW, PD_E_INVALID},
+      {"signature 127 hex chars", HEX_127, TS, body, TS, body, NOW, PD_E_INVALID},
+      {"signature 129 hex chars", HEX_129, TS, body, TS, body, NOW, PD_E_INVALID},
+      {"signature all zeros", ALL_ZERO, TS, body, TS, body, NOW, PD_E_INVALID},
+      {"no signature header", SIG_NULL, TS, body, TS, body, NOW, PD_E_INVALID},
+      {"empty signature header", SIG_EMPTY, TS, body, TS, body, NOW, PD_E_INVALID},
+      {"no timestamp header", AS_SIGNED, "", body, NULL, body, NOW, PD_E_INVALID},
+      /* at now = 0 an empty timestamp would read as 0 s, inside the window: only its emptiness
+         refuses it */
+      {"empty timestamp header", AS_SIGNED, "", body, "", body, 0, PD_E_INVALID},
+      {"timestamp with a plus sign", AS_SIGNED, "+1764000000", body, "+1764000000", body, NOW,
+       PD_E_INVALID},
+      {"timestamp with a minus sign", AS_SIGNED, "-1764000000", body, "-1764000000", body, -NOW,
+       PD_E_INVALID},
+      {"timestamp with a leading space", AS_SIGNED, " 1764000000", body, " 1764000000", body, NOW,
+       PD_E_INVALID},
+      {"timestamp with a trailing space", AS_SIGNED, "1764000000 ", body, "1764000000 ", body, NOW,
+       PD_E_INVALID},
+      {"timestamp with a letter inside", AS_SIGNED, "17640a0000", body, "17640a0000", body, NOW,
+       PD_E_INVALID},
+      {"timestamp in hex", AS_SIGNED, "0x69231a00", body, "0x69231a00", body, 0x69231a00,
+       PD_E_INVALID},
+      {"timestamp with a fraction", AS_SIGNED, "1764000000.5", body, "1764000000.5", body, NOW,
+       PD_E_INVALID},
+      {"signed over the body alone", BODY_ONLY, TS, body, TS, body, NOW, PD_E_INVALID},
+      {"someone else's key", OTHER_KEY, TS, body, TS, body, NOW, PD_E_INVALID},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     char buf[131];
     const char *sig;
     make_sig(rows[i].how, rows[i].signed_ts, rows[i].signed_body, buf, &sig);
-    enum pd_result rc = pd_sig_verify(pk, sig, rows[i].ts, rows[i].body, strlen(rows[i].body), rows[i].now);
+    enum pd_result rc =
+        pd_sig_verify(pk, sig, rows[i].ts, rows[i].body, strlen(rows[i].body), rows[i].now);
     if (rc != rows[i].want)
       fail_msg("%s: got %s, want %s", rows[i].what, pd_result_str(rc), pd_result_str(rows[i].want));
   }
@@ -193,10 +221,10 @@ static void test_table(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_fixed_seed_matches_openssl),
-    cmocka_unit_test(test_rfc8032_vectors),
-    cmocka_unit_test(test_random_keypair_round_trip),
-    cmocka_unit_test(test_table),
+      cmocka_unit_test(test_fixed_seed_matches_openssl),
+      cmocka_unit_test(test_rfc8032_vectors),
+      cmocka_unit_test(test_random_keypair_round_trip),
+      cmocka_unit_test(test_table),
   };
   return cmocka_run_group_tests_name("test_sig", tests, setup, NULL);
 }

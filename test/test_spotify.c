@@ -62,8 +62,8 @@ static void test_release_dates(void **state)
     char out[11] = "untouched";
     bool ok = pd_spotify_release_date(r->date, r->precision, out);
     if (ok != (r->want != NULL))
-      fail_msg("row %zu (%s, %s): %s", i, r->date ? r->date : "NULL", r->precision ? r->precision : "NULL",
-               ok ? "accepted" : "refused");
+      fail_msg("row %zu (%s, %s): %s", i, r->date ? r->date : "NULL",
+               r->precision ? r->precision : "NULL", ok ? "accepted" : "refused");
     if (ok && strcmp(out, r->want) != 0)
       fail_msg("row %zu: got %s, want %s", i, out, r->want);
   }
@@ -93,7 +93,8 @@ static void test_images_widest_first(void **state)
                     " {\"url\":\"https://i.scdn.co/image/medium-b\",\"height\":300,\"width\":300},"
                     " \"not an object\"]");
   json_t *out = pd_spotify_images_from(in);
-  static const char *const want[] = {"wide-tall", "wide", "large", "medium-a", "medium-b", "small", "unknown"};
+  static const char *const want[] = {"wide-tall", "wide",  "large",  "medium-a",
+                                     "medium-b",  "small", "unknown"};
   assert_int_equal(json_array_size(out), PD_ARRAY_LEN(want));
   for (size_t i = 0; i < PD_ARRAY_LEN(want); i++) {
     json_t *im = json_array_get(out, i);
@@ -118,21 +119,33 @@ static void test_images_widest_first(void **state)
  * case, and items the list cannot use. */
 static const char albums_json[] =
     "["
-    "{\"id\":\"mid\",\"name\":\"Midnights\",\"release_date\":\"2022-10-21\",\"release_date_precision\":\"day\","
-    " \"images\":[{\"url\":\"u/mid-64\",\"width\":64,\"height\":64},{\"url\":\"u/mid-640\",\"width\":640,\"height\":640}]},"
-    "{\"id\":\"sn-dlx\",\"name\":\"Speak Now\",\"release_date\":\"2010-11-08\",\"release_date_precision\":\"day\"},"
-    "{\"id\":\"rep-upper\",\"name\":\"Reputation\",\"release_date\":\"2017-11-10\",\"release_date_precision\":\"day\"},"
-    "{\"id\":\"rep\",\"name\":\"reputation\",\"release_date\":\"2017-11-10\",\"release_date_precision\":\"day\"},"
-    "{\"id\":\"1989\",\"name\":\"1989\",\"release_date\":\"2014-10-27\",\"release_date_precision\":\"day\"},"
-    "{\"id\":\"sn\",\"name\":\"Speak Now\",\"release_date\":\"2010-10\",\"release_date_precision\":\"month\"},"
-    "{\"id\":\"fearless\",\"name\":\"Fearless\",\"release_date\":\"2008\",\"release_date_precision\":\"year\"},"
-    "{\"id\":\"unknown-date\",\"name\":\"Lost Tapes\",\"release_date\":\"0000\",\"release_date_precision\":\"year\"},"
+    "{\"id\":\"mid\",\"name\":\"Midnights\",\"release_date\":\"2022-10-21\",\"release_date_"
+    "precision\":\"day\","
+    " \"images\":[{\"url\":\"u/mid-64\",\"width\":64,\"height\":64},{\"url\":\"u/"
+    "mid-640\",\"width\":640,\"height\":640}]},"
+    "{\"id\":\"sn-dlx\",\"name\":\"Speak "
+    "Now\",\"release_date\":\"2010-11-08\",\"release_date_precision\":\"day\"},"
+    "{\"id\":\"rep-upper\",\"name\":\"Reputation\",\"release_date\":\"2017-11-10\",\"release_date_"
+    "precision\":\"day\"},"
+    "{\"id\":\"rep\",\"name\":\"reputation\",\"release_date\":\"2017-11-10\",\"release_date_"
+    "precision\":\"day\"},"
+    "{\"id\":\"1989\",\"name\":\"1989\",\"release_date\":\"2014-10-27\",\"release_date_precision\":"
+    "\"day\"},"
+    "{\"id\":\"sn\",\"name\":\"Speak "
+    "Now\",\"release_date\":\"2010-10\",\"release_date_precision\":\"month\"},"
+    "{\"id\":\"fearless\",\"name\":\"Fearless\",\"release_date\":\"2008\",\"release_date_"
+    "precision\":\"year\"},"
+    "{\"id\":\"unknown-date\",\"name\":\"Lost "
+    "Tapes\",\"release_date\":\"0000\",\"release_date_precision\":\"year\"},"
     "{\"id\":\"no-date\",\"name\":\"Undated\"},"
     "{\"name\":\"No Id\",\"release_date\":\"2001-01-01\",\"release_date_precision\":\"day\"},"
     "{\"id\":\"no-name\",\"release_date\":\"2001-01-01\",\"release_date_precision\":\"day\"},"
-    "{\"id\":\"empty-name\",\"name\":\"\",\"release_date\":\"2001-01-01\",\"release_date_precision\":\"day\"},"
-    "{\"id\":\"ts\",\"name\":\"Taylor Swift\",\"release_date\":\"2006-10-24\",\"release_date_precision\":\"day\"},"
-    "{\"id\":\"speak-now-later\",\"name\":\"SPEAK NOW\",\"release_date\":\"2023-07-07\",\"release_date_precision\":\"day\"}"
+    "{\"id\":\"empty-name\",\"name\":\"\",\"release_date\":\"2001-01-01\",\"release_date_"
+    "precision\":\"day\"},"
+    "{\"id\":\"ts\",\"name\":\"Taylor "
+    "Swift\",\"release_date\":\"2006-10-24\",\"release_date_precision\":\"day\"},"
+    "{\"id\":\"speak-now-later\",\"name\":\"SPEAK "
+    "NOW\",\"release_date\":\"2023-07-07\",\"release_date_precision\":\"day\"}"
     "]";
 
 static void test_albums_oldest_first_without_duplicates(void **state)
@@ -143,8 +156,8 @@ static void test_albums_oldest_first_without_duplicates(void **state)
   static const struct {
     const char *id, *name, *date;
   } want[] = {
-      {"ts", "Taylor Swift", "2006-10-24"}, {"fearless", "Fearless", "2008-01-01"},
-      {"sn", "Speak Now", "2010-10-01"},    {"1989", "1989", "2014-10-27"},
+      {"ts", "Taylor Swift", "2006-10-24"},      {"fearless", "Fearless", "2008-01-01"},
+      {"sn", "Speak Now", "2010-10-01"},         {"1989", "1989", "2014-10-27"},
       {"rep-upper", "Reputation", "2017-11-10"}, /* same day as "reputation": listed first wins */
       {"mid", "Midnights", "2022-10-21"},
   };
@@ -160,7 +173,8 @@ static void test_albums_oldest_first_without_duplicates(void **state)
   /* Images are sorted too. */
   json_t *imgs = json_object_get(json_array_get(out, 5), "images");
   assert_int_equal(json_array_size(imgs), 2);
-  assert_string_equal(json_string_value(json_object_get(json_array_get(imgs, 0), "url")), "u/mid-640");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(imgs, 0), "url")),
+                      "u/mid-640");
   json_decref(out);
 
   /* The order of the pages does not matter: reversed, the same list. */
@@ -191,14 +205,18 @@ static void test_albums_oldest_first_without_duplicates(void **state)
 }
 
 static const char search_json[] =
-    "{\"artists\":{\"href\":\"https://api.spotify.com/v1/search?query=taylor&type=artist&offset=0&limit=5\","
+    "{\"artists\":{\"href\":\"https://api.spotify.com/v1/"
+    "search?query=taylor&type=artist&offset=0&limit=5\","
     " \"items\":["
-    "  {\"id\":\"tribute\",\"name\":\"Taylor Swift Tribute\",\"popularity\":12,\"followers\":{\"href\":null,\"total\":30},"
+    "  {\"id\":\"tribute\",\"name\":\"Taylor Swift "
+    "Tribute\",\"popularity\":12,\"followers\":{\"href\":null,\"total\":30},"
     "   \"genres\":[],\"images\":[]},"
     "  {\"name\":\"taylor swift\",\"popularity\":5},"
     "  {\"id\":\"06HL4z0CvFAxyc27GXpf02\",\"name\":\"Taylor Swift\",\"popularity\":100,"
     "   \"followers\":{\"href\":null,\"total\":145000000},\"genres\":[\"pop\",7,\"country pop\"],"
-    "   \"images\":[{\"url\":\"u/160\",\"height\":160,\"width\":160},{\"url\":\"u/640\",\"height\":640,\"width\":640}]},"
+    "   "
+    "\"images\":[{\"url\":\"u/160\",\"height\":160,\"width\":160},{\"url\":\"u/"
+    "640\",\"height\":640,\"width\":640}]},"
     "  {\"id\":\"second\",\"name\":\"TAYLOR SWIFT\",\"popularity\":1}"
     " ],\"limit\":5,\"next\":null,\"offset\":0,\"previous\":null,\"total\":4}}";
 
@@ -207,7 +225,8 @@ static void test_artist_pick(void **state)
   (void)state;
   json_t *s = load(search_json);
   /* The item without an id is passed over for the next one of that name. */
-  static const char *const names[] = {"Taylor Swift", "taylor swift", "TAYLOR SWIFT", "tAyLoR sWiFt"};
+  static const char *const names[] = {"Taylor Swift", "taylor swift", "TAYLOR SWIFT",
+                                      "tAyLoR sWiFt"};
   for (size_t i = 0; i < PD_ARRAY_LEN(names); i++) {
     struct pd_spotify_artist a;
     assert_int_equal(pd_spotify_artist_from(s, names[i], &a), PD_OK);
@@ -218,7 +237,8 @@ static void test_artist_pick(void **state)
     assert_int_equal(json_array_size(a.genres), 2);
     assert_string_equal(json_string_value(json_array_get(a.genres, 1)), "country pop");
     assert_int_equal(json_array_size(a.images), 2);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(a.images, 0), "url")), "u/640");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(a.images, 0), "url")),
+                        "u/640");
     pd_spotify_artist_free(&a);
     assert_null(a.genres);
     assert_null(a.images);
@@ -230,7 +250,8 @@ static void test_artist_pick(void **state)
   pd_spotify_artist_free(&a);
 
   /* A prefix, a longer name, or a near miss is not the artist. */
-  static const char *const misses[] = {"Taylor", "Taylor Swift Tribute Band", "Taylor  Swift", "Taylor Swift ", ""};
+  static const char *const misses[] = {"Taylor", "Taylor Swift Tribute Band", "Taylor  Swift",
+                                       "Taylor Swift ", ""};
   for (size_t i = 0; i < PD_ARRAY_LEN(misses); i++) {
     assert_int_equal(pd_spotify_artist_from(s, misses[i], &a), PD_E_NOTFOUND);
     assert_null(a.genres);
@@ -259,10 +280,13 @@ static void test_error_text(void **state)
     const char *body; /* NULL: no body */
     const char *want;
   } rows[] = {
-      {"{\"error\":{\"status\":401,\"message\":\"The access token expired\"}}", "The access token expired"},
-      {"{\"error\":{\"status\":429,\"message\":\"API rate limit exceeded\"}}", "API rate limit exceeded"},
+      {"{\"error\":{\"status\":401,\"message\":\"The access token expired\"}}",
+       "The access token expired"},
+      {"{\"error\":{\"status\":429,\"message\":\"API rate limit exceeded\"}}",
+       "API rate limit exceeded"},
       {"{\"error\":{\"status\":404}}", "no error message"},
-      {"{\"error\":\"invalid_client\",\"error_description\":\"Invalid client\"}", "Invalid client (invalid_client)"},
+      {"{\"error\":\"invalid_client\",\"error_description\":\"Invalid client\"}",
+       "Invalid client (invalid_client)"},
       {"{\"error\":\"unsupported_grant_type\"}", "unsupported_grant_type"},
       {"{\"message\":\"nope\"}", "no error message"},
       {"[]", "no error message"},

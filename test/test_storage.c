@@ -33,7 +33,14 @@ static void test_card_names(void **state)
 static void test_names_that_may_be_served(void **state)
 {
   const char *ok[] = {"TAYL_19-03.png", "a.png", "TAYL_19-03-r2.png"};
-  const char *bad[] = {".png", "a.b.png", "../a.png", "a/b.png", "A.PNG", "a.png ", "a%2F.png", "",
+  const char *bad[] = {".png",
+                       "a.b.png",
+                       "../a.png",
+                       "a/b.png",
+                       "A.PNG",
+                       "a.png ",
+                       "a%2F.png",
+                       "",
                        "x123456789012345678901234567890123456789012345678901234567890123456.png"};
   for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
     assert_true(pd_storage_name_ok(ok[i]));
@@ -79,7 +86,8 @@ static void test_local_put_and_get(void **state)
   assert_non_null(mkdtemp(dir));
   struct pd_config c = {.cards_dir = dir, .storage = PD_STORAGE_LOCAL};
   assert_int_equal(pd_storage_put(&c, "TAYL_19-03.png", "card", 4, err, sizeof(err)), PD_OK);
-  assert_int_equal(pd_storage_put(&c, "art/0123456789abcdef.png", "art!", 4, err, sizeof(err)), PD_OK);
+  assert_int_equal(pd_storage_put(&c, "art/0123456789abcdef.png", "art!", 4, err, sizeof(err)),
+                   PD_OK);
   assert_int_equal(pd_storage_put(&c, "art/../x.png", "no", 2, err, sizeof(err)), PD_E_INVALID);
   assert_non_null(strstr(err, "not a storable name"));
   assert_int_equal(pd_storage_put(&c, "nested/x.png", "no", 2, err, sizeof(err)), PD_E_INVALID);
@@ -106,11 +114,9 @@ static void test_local_put_and_get(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_card_names),
-    cmocka_unit_test(test_names_that_may_be_served),
-    cmocka_unit_test(test_urls_per_backend),
-    cmocka_unit_test(test_attachment_names),
-    cmocka_unit_test(test_local_put_and_get),
+      cmocka_unit_test(test_card_names),        cmocka_unit_test(test_names_that_may_be_served),
+      cmocka_unit_test(test_urls_per_backend),  cmocka_unit_test(test_attachment_names),
+      cmocka_unit_test(test_local_put_and_get),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,12 +41,16 @@
 #define MAX_BODY (64 * 1024)
 #define MAX_LIMIT 50
 #define SERVED_BY "mw-api-ext.eqiad.main-7d9f8c6b5-popdeck"
-#define DOCREF                                                                                                        \
-  "See https://commons.wikimedia.org/w/api.php for API usage. Subscribe to the mediawiki-api-announce mailing list " \
-  "at &lt;https://lists.wikimedia.org/postorius/lists/mediawiki-api-announce.lists.wikimedia.org/&gt; for notice "   \
+#define DOCREF                                                                                     \
+  "See https://commons.wikimedia.org/w/api.php for API usage. Subscribe to the "                   \
+  "mediawiki-api-announce mailing list "                                                           \
+  "at "                                                                                            \
+  "&lt;https://lists.wikimedia.org/postorius/lists/mediawiki-api-announce.lists.wikimedia.org/"    \
+  "&gt; for notice "                                                                               \
   "of API deprecations and breaking changes."
-#define UA_POLICY                                                                                                     \
-  "Scripts should use an informative User-Agent string with contact information, or they may be blocked without "  \
+#define UA_POLICY                                                                                  \
+  "Scripts should use an informative User-Agent string with contact information, or they may be "  \
+  "blocked without "                                                                               \
   "notice. See https://foundation.wikimedia.org/wiki/Policy:User-Agent_policy\n"
 #define UPLOAD_HOST "https://upload.wikimedia.org"
 
@@ -60,11 +64,11 @@ static char *fail_body, *fail_type, *fail_code, *fail_info;
 /* What one request is answered. */
 struct out {
   int status;
-  json_t *json;          /* body, or */
-  char *raw;             /* this text, of content_type */
+  json_t *json; /* body, or */
+  char *raw;    /* this text, of content_type */
   const char *content_type;
-  char error_code[64];   /* MediaWiki-API-Error header, or "" */
-  char fixture[224];     /* the fixture file served, or "" */
+  char error_code[64]; /* MediaWiki-API-Error header, or "" */
+  char fixture[224];   /* the fixture file served, or "" */
 };
 
 static int64_t wall_ms(void)
@@ -82,8 +86,8 @@ static const char *arg(struct MHD_Connection *c, const char *name)
 static void mw_error(struct out *o, const char *code, json_t *info)
 {
   o->status = 200;
-  o->json = json_pack("{s:{s:s, s:o, s:s}, s:s}", "error", "code", code, "info", info, "docref", DOCREF, "servedby",
-                      SERVED_BY);
+  o->json = json_pack("{s:{s:s, s:o, s:s}, s:s}", "error", "code", code, "info", info, "docref",
+                      DOCREF, "servedby", SERVED_BY);
   snprintf(o->error_code, sizeof(o->error_code), "%s", code);
 }
 
@@ -97,8 +101,9 @@ static void text(struct out *o, int status, const char *type, const char *body)
 /* Wikimedia refuses clients that do not say who they are, and library defaults. */
 static bool descriptive(const char *ua)
 {
-  static const char *const generic[] = {"curl/", "libcurl",         "python-requests/", "python-urllib/",
-                                        "wget/", "go-http-client/", "java/",            "okhttp/"};
+  static const char *const generic[] = {"curl/",          "libcurl", "python-requests/",
+                                        "python-urllib/", "wget/",   "go-http-client/",
+                                        "java/",          "okhttp/"};
   if (ua == NULL || ua[strspn(ua, " \t")] == '\0')
     return false;
   for (size_t i = 0; i < sizeof(generic) / sizeof(generic[0]); i++)
@@ -150,7 +155,8 @@ static bool slug(const char *q, char *out, size_t cap)
 }
 
 /* An integer argument: def when absent, "max" is max; false (and o the error) when malformed. */
-static bool int_arg(struct MHD_Connection *c, const char *name, long def, long max, long *v, struct out *o)
+static bool int_arg(struct MHD_Connection *c, const char *name, long def, long max, long *v,
+                    struct out *o)
 {
   const char *s = arg(c, name);
   char *end = NULL;
@@ -163,14 +169,16 @@ static bool int_arg(struct MHD_Connection *c, const char *name, long def, long m
   }
   *v = strtol(s, &end, 10);
   if (end == s || *end != '\0') {
-    mw_error(o, "badinteger", json_sprintf("Invalid value \"%s\" for integer parameter \"%s\".", s, name));
+    mw_error(o, "badinteger",
+             json_sprintf("Invalid value \"%s\" for integer parameter \"%s\".", s, name));
     return false;
   }
   return true;
 }
 
 /* Checks one parameter that has a fixed set of values; false (and o the error) otherwise. */
-static bool one_of(struct MHD_Connection *c, const char *name, const char *const *values, struct out *o)
+static bool one_of(struct MHD_Connection *c, const char *name, const char *const *values,
+                   struct out *o)
 {
   const char *v = arg(c, name);
   if (v == NULL) {
@@ -190,7 +198,8 @@ static void rebase_images(json_t *j)
   size_t i;
   json_t *v;
   if (json_is_object(j)) {
-    json_object_foreach(j, key, v) {
+    json_object_foreach(j, key, v)
+    {
       const char *sv = json_string_value(v);
       if (sv != NULL && strncmp(sv, UPLOAD_HOST "/", sizeof(UPLOAD_HOST)) == 0)
         json_object_set_new(j, key, json_sprintf("%s%s", image_base, sv + sizeof(UPLOAD_HOST) - 1));
@@ -207,8 +216,9 @@ static json_t *shape_page(struct MHD_Connection *c, json_t *page)
 {
   static const struct {
     const char *prop, *key;
-  } fields[] = {{"url", "url"},   {"url", "descriptionurl"}, {"url", "descriptionshorturl"}, {"size", "size"},
-                {"size", "width"}, {"size", "height"},        {"mime", "mime"}};
+  } fields[] = {{"url", "url"},   {"url", "descriptionurl"}, {"url", "descriptionshorturl"},
+                {"size", "size"}, {"size", "width"},         {"size", "height"},
+                {"mime", "mime"}};
   const char *prop = arg(c, "prop");
   const char *iiprop = arg(c, "iiprop") != NULL ? arg(c, "iiprop") : "timestamp|user";
   const char *filter = arg(c, "iiextmetadatafilter");
@@ -219,7 +229,8 @@ static json_t *shape_page(struct MHD_Connection *c, json_t *page)
   json_t *infos = json_array();
   size_t i;
   json_t *ii;
-  json_array_foreach(json_object_get(page, "imageinfo"), i, ii) {
+  json_array_foreach(json_object_get(page, "imageinfo"), i, ii)
+  {
     json_t *keep = json_object();
     for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
       if (in_list(iiprop, fields[k].prop) && json_object_get(ii, fields[k].key) != NULL)
@@ -227,7 +238,8 @@ static json_t *shape_page(struct MHD_Connection *c, json_t *page)
     if (in_list(iiprop, "extmetadata")) {
       json_t *ext = json_object(), *v;
       const char *key;
-      json_object_foreach(json_object_get(ii, "extmetadata"), key, v) {
+      json_object_foreach(json_object_get(ii, "extmetadata"), key, v)
+      {
         if (filter == NULL || in_list(filter, key))
           json_object_set(ext, key, v);
       }
@@ -259,14 +271,16 @@ static void api_route(struct MHD_Connection *c, struct out *o)
     mw_error(o, "missingparam", json_string("The \"gsrsearch\" parameter must be set."));
     return;
   }
-  if (!int_arg(c, "gsrlimit", 10, MAX_LIMIT, &limit, o) || !int_arg(c, "gsroffset", 0, 0, &offset, o))
+  if (!int_arg(c, "gsrlimit", 10, MAX_LIMIT, &limit, o) ||
+      !int_arg(c, "gsroffset", 0, 0, &offset, o))
     return;
   json_t *warnings = NULL;
   if (limit > MAX_LIMIT || limit < 1) {
     warnings = json_pack("{s:{s:o}}", "search", v2 ? "warnings" : "*",
-                         limit > MAX_LIMIT ? json_sprintf("gsrlimit may not be over %d (set to %d) for users.",
-                                                          MAX_LIMIT, MAX_LIMIT)
-                                           : json_string("gsrlimit may not be less than 1 (set to 1)."));
+                         limit > MAX_LIMIT
+                             ? json_sprintf("gsrlimit may not be over %d (set to %d) for users.",
+                                            MAX_LIMIT, MAX_LIMIT)
+                             : json_string("gsrlimit may not be less than 1 (set to 1)."));
     limit = limit > MAX_LIMIT ? MAX_LIMIT : 1;
   }
   if (offset < 0)
@@ -285,10 +299,12 @@ static void api_route(struct MHD_Connection *c, struct out *o)
   bool more = false;
   size_t i;
   json_t *pg;
-  json_array_foreach(json_object_get(json_object_get(fixture, "query"), "pages"), i, pg) {
+  json_array_foreach(json_object_get(json_object_get(fixture, "query"), "pages"), i, pg)
+  {
     json_int_t idx = json_integer_value(json_object_get(pg, "index"));
     char nsbuf[24], id[24];
-    snprintf(nsbuf, sizeof(nsbuf), "%lld", (long long)json_integer_value(json_object_get(pg, "ns")));
+    snprintf(nsbuf, sizeof(nsbuf), "%lld",
+             (long long)json_integer_value(json_object_get(pg, "ns")));
     if (idx > offset + limit)
       more = true;
     if (idx <= offset || idx > offset + limit || !in_list(ns, nsbuf))
@@ -297,7 +313,8 @@ static void api_route(struct MHD_Connection *c, struct out *o)
     if (v2) {
       json_array_append_new(pages, shaped);
     } else {
-      snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(pg, "pageid")));
+      snprintf(id, sizeof(id), "%lld",
+               (long long)json_integer_value(json_object_get(pg, "pageid")));
       json_object_set_new(pages, id, shaped);
     }
   }
@@ -306,8 +323,10 @@ static void api_route(struct MHD_Connection *c, struct out *o)
   json_object_set_new(o->json, "batchcomplete", v2 ? json_true() : json_string(""));
   if (more)
     json_object_set_new(o->json, "continue",
-                        json_pack("{s:I, s:s}", "gsroffset", (json_int_t)(offset + limit), "continue", "gsroffset||"));
-  else if (json_object_get(fixture, "continue") != NULL && json_object_size(pages) + json_array_size(pages) > 0)
+                        json_pack("{s:I, s:s}", "gsroffset", (json_int_t)(offset + limit),
+                                  "continue", "gsroffset||"));
+  else if (json_object_get(fixture, "continue") != NULL &&
+           json_object_size(pages) + json_array_size(pages) > 0)
     json_object_set(o->json, "continue", json_object_get(fixture, "continue"));
   if (warnings != NULL)
     json_object_set_new(o->json, "warnings", warnings);
@@ -332,28 +351,33 @@ static bool injected(struct out *o)
                json_string(fail_info != NULL ? fail_info : "[0b1c2d3e4f] Database query error."));
     else
       text(o, fail_status, "text/html; charset=utf-8",
-           "<!DOCTYPE html>\n<html lang=\"en\"><meta charset=\"utf-8\"><title>Wikimedia Error</title>"
-           "<p>Our servers are currently under maintenance or experiencing a technical problem. Please try again in "
+           "<!DOCTYPE html>\n<html lang=\"en\"><meta charset=\"utf-8\"><title>Wikimedia "
+           "Error</title>"
+           "<p>Our servers are currently under maintenance or experiencing a technical problem. "
+           "Please try again in "
            "a few minutes.</p></html>\n");
   }
   pthread_mutex_unlock(&mu);
   return hit;
 }
 
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
 {
   json_object_set_new(cls, key, value != NULL ? json_string(value) : json_null());
   return MHD_YES;
 }
 
-static void record(struct MHD_Connection *c, const char *method, const char *url, const struct out *o)
+static void record(struct MHD_Connection *c, const char *method, const char *url,
+                   const struct out *o)
 {
   json_t *query = json_object();
   MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, query);
-  json_t *rec = json_pack("{s:s, s:s, s:o, s:s?, s:i, s:s?, s:s?, s:I}", "method", method, "path", url, "query", query,
-                          "user_agent", MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent"), "status",
-                          o->status, "fixture", o->fixture[0] != '\0' ? o->fixture : NULL, "error",
-                          o->error_code[0] != '\0' ? o->error_code : NULL, "at_ms", (json_int_t)wall_ms());
+  json_t *rec = json_pack(
+      "{s:s, s:s, s:o, s:s?, s:i, s:s?, s:s?, s:I}", "method", method, "path", url, "query", query,
+      "user_agent", MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent"), "status",
+      o->status, "fixture", o->fixture[0] != '\0' ? o->fixture : NULL, "error",
+      o->error_code[0] != '\0' ? o->error_code : NULL, "at_ms", (json_int_t)wall_ms());
   pthread_mutex_lock(&mu);
   json_object_set_new(rec, "seq", json_integer((json_int_t)json_array_size(recorded)));
   json_array_append_new(recorded, rec);
@@ -364,7 +388,9 @@ static enum MHD_Result reply(struct MHD_Connection *c, struct out *o)
 {
   if (image_base != NULL && o->json != NULL)
     rebase_images(o->json);
-  char *s = o->raw != NULL ? o->raw : o->json != NULL ? json_dumps(o->json, JSON_COMPACT) : strdup("");
+  char *s = o->raw != NULL    ? o->raw
+            : o->json != NULL ? json_dumps(o->json, JSON_COMPACT)
+                              : strdup("");
   json_decref(o->json);
   struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
   MHD_add_response_header(resp, "Content-Type",
@@ -393,7 +419,8 @@ static char *dup_or_null(json_t *j, const char *key)
   return s != NULL ? strdup(s) : NULL;
 }
 
-static void control(struct MHD_Connection *c, const char *method, const char *url, struct pd_double_body *r, struct out *o)
+static void control(struct MHD_Connection *c, const char *method, const char *url,
+                    struct pd_double_body *r, struct out *o)
 {
   o->status = 204;
   if (strcmp(url, "/_requests") == 0 && strcmp(method, "GET") == 0) {
@@ -402,7 +429,8 @@ static void control(struct MHD_Connection *c, const char *method, const char *ur
     size_t i;
     json_t *rec;
     pthread_mutex_lock(&mu);
-    json_array_foreach(recorded, i, rec) {
+    json_array_foreach(recorded, i, rec)
+    {
       if (filter == NULL || strstr(json_string_value(json_object_get(rec, "path")), filter) != NULL)
         json_array_append_new(list, json_deep_copy(rec));
     }
@@ -433,13 +461,15 @@ static void control(struct MHD_Connection *c, const char *method, const char *ur
     fail_info = dup_or_null(j, "info");
     pthread_mutex_unlock(&mu);
   } else {
-    text(o, 404, "text/plain; charset=utf-8", "no such control route (POST /_control/fail takes a JSON object)\n");
+    text(o, 404, "text/plain; charset=utf-8",
+         "no such control route (POST /_control/fail takes a JSON object)\n");
   }
   json_decref(j);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
 {
   struct pd_double_body *r = NULL;
   enum MHD_Result more;
@@ -455,13 +485,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   else if (r->too_big)
     text(&o, 413, "text/plain; charset=utf-8", "Request Entity Too Large\n");
   else if (strcmp(url, "/w/api.php") != 0)
-    text(&o, 404, "text/html; charset=utf-8", "<!DOCTYPE html>\n<title>Not Found</title><p>Not Found</p>\n");
+    text(&o, 404, "text/html; charset=utf-8",
+         "<!DOCTYPE html>\n<title>Not Found</title><p>Not Found</p>\n");
   else if (!injected(&o))
     api_route(c, &o);
   record(c, method, url, &o);
   return reply(c, &o);
 }
-
 
 int main(int argc, char **argv)
 {

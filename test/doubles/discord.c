@@ -28,7 +28,7 @@
 #define MAX_PARTS 12
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static json_t *recorded;  /* array of request records */
+static json_t *recorded; /* array of request records */
 static int fail_status, fail_count, delay_ms, delay_count;
 static double fail_retry_after;
 static bool fail_global;
@@ -58,9 +58,9 @@ static int64_t wall_ms(void)
   return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
-                               const char *content_type, const char *encoding, const char *data, uint64_t off,
-                               size_t size)
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *filename, const char *content_type, const char *encoding,
+                               const char *data, uint64_t off, size_t size)
 {
   struct req *r = cls;
   struct part *p = NULL;
@@ -88,7 +88,8 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
 }
 
 /* The bucket headers Discord puts on every answer of a rate-limited route. */
-static void ratelimit_headers(struct MHD_Response *resp, const char *remaining, const char *reset_after)
+static void ratelimit_headers(struct MHD_Response *resp, const char *remaining,
+                              const char *reset_after)
 {
   MHD_add_response_header(resp, "X-RateLimit-Limit", "5");
   MHD_add_response_header(resp, "X-RateLimit-Remaining", remaining);
@@ -96,7 +97,8 @@ static void ratelimit_headers(struct MHD_Response *resp, const char *remaining, 
   MHD_add_response_header(resp, "X-RateLimit-Bucket", "popdeck-double-bucket");
 }
 
-static enum MHD_Result answer(struct MHD_Connection *c, int status, json_t *body, bool with_ratelimit)
+static enum MHD_Result answer(struct MHD_Connection *c, int status, json_t *body,
+                              bool with_ratelimit)
 {
   char *s = body != NULL ? json_dumps(body, JSON_COMPACT) : strdup("");
   json_decref(body);
@@ -111,8 +113,8 @@ static enum MHD_Result answer(struct MHD_Connection *c, int status, json_t *body
 
 static json_t *form_error(const char *field, const char *msg)
 {
-  return json_pack("{s:i, s:{s:{s:[{s:s, s:s}]}}, s:s}", "code", 50035, "errors", field, "_errors", "code",
-                   "BASE_TYPE_BAD", "message", msg, "message", "Invalid Form Body");
+  return json_pack("{s:i, s:{s:{s:[{s:s, s:s}]}}, s:s}", "code", 50035, "errors", field, "_errors",
+                   "code", "BASE_TYPE_BAD", "message", msg, "message", "Invalid Form Body");
 }
 
 static size_t u8len(const char *s)
@@ -135,11 +137,13 @@ static json_t *check_message(json_t *m, struct req *r)
     return form_error("embeds", "Must be 10 or fewer in length.");
   size_t i, total = 0;
   json_t *e;
-  json_array_foreach(embeds, i, e) {
+  json_array_foreach(embeds, i, e)
+  {
     total += u8len(json_string_value(json_object_get(e, "title"))) +
              u8len(json_string_value(json_object_get(e, "description")));
-    const char *img[2] = {json_string_value(json_object_get(json_object_get(e, "image"), "url")),
-                          json_string_value(json_object_get(json_object_get(e, "thumbnail"), "url"))};
+    const char *img[2] = {
+        json_string_value(json_object_get(json_object_get(e, "image"), "url")),
+        json_string_value(json_object_get(json_object_get(e, "thumbnail"), "url"))};
     for (int k = 0; k < 2; k++) {
       if (img[k] == NULL || strncmp(img[k], "attachment://", 13) != 0)
         continue;
@@ -172,9 +176,9 @@ static json_t *file_record(const struct part *p)
     w = (unsigned)d[16] << 24 | (unsigned)d[17] << 16 | (unsigned)d[18] << 8 | d[19];
     hgt = (unsigned)d[20] << 24 | (unsigned)d[21] << 16 | (unsigned)d[22] << 8 | d[23];
   }
-  return json_pack("{s:s, s:s, s:s, s:I, s:s, s:b, s:I, s:I}", "field", p->name, "filename", p->filename,
-                   "content_type", p->type, "size", (json_int_t)p->len, "sha256", hex, "png", png, "width",
-                   (json_int_t)w, "height", (json_int_t)hgt);
+  return json_pack("{s:s, s:s, s:s, s:I, s:s, s:b, s:I, s:I}", "field", p->name, "filename",
+                   p->filename, "content_type", p->type, "size", (json_int_t)p->len, "sha256", hex,
+                   "png", png, "width", (json_int_t)w, "height", (json_int_t)hgt);
 }
 
 static json_t *message_object(json_t *payload, struct req *r)
@@ -183,21 +187,24 @@ static json_t *message_object(json_t *payload, struct req *r)
   pthread_mutex_lock(&mu);
   snprintf(id, sizeof(id), "%llu", next_id++);
   pthread_mutex_unlock(&mu);
-  json_t *msg = json_pack("{s:s, s:s, s:i, s:O?, s:O?, s:O?, s:[]}", "id", id, "channel_id", "3333333333333333333",
-                          "type", 20, "content", json_object_get(payload, "content"), "embeds",
-                          json_object_get(payload, "embeds"), "components", json_object_get(payload, "components"),
-                          "attachments");
+  json_t *msg =
+      json_pack("{s:s, s:s, s:i, s:O?, s:O?, s:O?, s:[]}", "id", id, "channel_id",
+                "3333333333333333333", "type", 20, "content", json_object_get(payload, "content"),
+                "embeds", json_object_get(payload, "embeds"), "components",
+                json_object_get(payload, "components"), "attachments");
   for (int i = 0; i < r->nparts; i++) {
     if (r->parts[i].filename[0] == '\0')
       continue;
     json_array_append_new(json_object_get(msg, "attachments"),
-                          json_pack("{s:s, s:s, s:I, s:s}", "id", id, "filename", r->parts[i].filename, "size",
-                                    (json_int_t)r->parts[i].len, "url", "http://127.0.0.1/attachments/x.png"));
+                          json_pack("{s:s, s:s, s:I, s:s}", "id", id, "filename",
+                                    r->parts[i].filename, "size", (json_int_t)r->parts[i].len,
+                                    "url", "http://127.0.0.1/attachments/x.png"));
   }
   return msg;
 }
 
-static enum MHD_Result discord_route(struct MHD_Connection *c, const char *method, const char *url, struct req *r)
+static enum MHD_Result discord_route(struct MHD_Connection *c, const char *method, const char *url,
+                                     struct req *r)
 {
   const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
   const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
@@ -207,7 +214,8 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
   if (ctype != NULL && strncasecmp(ctype, "multipart/form-data", 19) == 0) {
     for (int i = 0; i < r->nparts; i++)
       if (strcmp(r->parts[i].name, "payload_json") == 0)
-        payload = json_loadb(r->parts[i].data != NULL ? r->parts[i].data : "", r->parts[i].len, 0, NULL);
+        payload =
+            json_loadb(r->parts[i].data != NULL ? r->parts[i].data : "", r->parts[i].len, 0, NULL);
   } else if (r->len > 0) {
     payload = json_loadb(r->body, r->len, 0, NULL);
   }
@@ -215,9 +223,10 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
   for (int i = 0; i < r->nparts; i++)
     if (strcmp(r->parts[i].name, "payload_json") != 0)
       json_array_append_new(files, file_record(&r->parts[i]));
-  json_t *rec = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:O?, s:o, s:I}", "method", method, "path", url,
-                          "query", query != NULL ? "wait=true" : NULL, "content_type", ctype, "authorization", auth,
-                          "user_agent", ua, "json", payload, "files", files, "received_at_ms", (json_int_t)wall_ms());
+  json_t *rec = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:O?, s:o, s:I}", "method", method,
+                          "path", url, "query", query != NULL ? "wait=true" : NULL, "content_type",
+                          ctype, "authorization", auth, "user_agent", ua, "json", payload, "files",
+                          files, "received_at_ms", (json_int_t)wall_ms());
 
   int status = 200, delay = 0;
   json_t *body = NULL;
@@ -238,11 +247,16 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
 
   bool webhook = strncmp(url, "/api/v10/webhooks/", 18) == 0;
   bool edit = webhook && strstr(url, "/messages/@original") != NULL;
-  bool commands = strncmp(url, "/api/v10/applications/", 22) == 0 && strstr(url, "/commands") != NULL;
+  bool commands =
+      strncmp(url, "/api/v10/applications/", 22) == 0 && strstr(url, "/commands") != NULL;
   if (status == 200) {
-    if (edit ? strcmp(method, "PATCH") != 0 : webhook ? strcmp(method, "POST") != 0 : commands ? strcmp(method, "PUT") != 0 : true) {
+    if (edit       ? strcmp(method, "PATCH") != 0
+        : webhook  ? strcmp(method, "POST") != 0
+        : commands ? strcmp(method, "PUT") != 0
+                   : true) {
       status = (webhook || commands) ? 405 : 404;
-      body = json_pack("{s:s, s:i}", "message", status == 404 ? "404: Not Found" : "405: Method Not Allowed", "code", 0);
+      body = json_pack("{s:s, s:i}", "message",
+                       status == 404 ? "404: Not Found" : "405: Method Not Allowed", "code", 0);
     } else if (commands && (auth == NULL || strncmp(auth, "Bot ", 4) != 0)) {
       status = 401;
       body = json_pack("{s:s, s:i}", "message", "401: Unauthorized", "code", 0);
@@ -254,8 +268,10 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
         body = json_deep_copy(payload);
         size_t i;
         json_t *cmd;
-        json_array_foreach(body, i, cmd) {
-          json_object_set_new(cmd, "id", json_sprintf("%llu", 1400000000000000000ULL + (unsigned long long)i));
+        json_array_foreach(body, i, cmd)
+        {
+          json_object_set_new(cmd, "id",
+                              json_sprintf("%llu", 1400000000000000000ULL + (unsigned long long)i));
           json_object_set_new(cmd, "application_id", json_string("1111111111111111111"));
           json_object_set_new(cmd, "version", json_string("1"));
         }
@@ -268,7 +284,8 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
         body = message_object(payload, r);
     }
   } else if (status == 429) {
-    body = json_pack("{s:s, s:f, s:b}", "message", "You are being rate limited.", "retry_after", ra, "global", global);
+    body = json_pack("{s:s, s:f, s:b}", "message", "You are being rate limited.", "retry_after", ra,
+                     "global", global);
   } else if (status == 401) {
     body = json_pack("{s:s, s:i}", "message", "Invalid Webhook Token", "code", 50027);
   } else if (status >= 500) {
@@ -310,7 +327,8 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
   return ok;
 }
 
-static enum MHD_Result control(struct MHD_Connection *c, const char *method, const char *url, struct req *r)
+static enum MHD_Result control(struct MHD_Connection *c, const char *method, const char *url,
+                               struct req *r)
 {
   if (strcmp(url, "/_requests") == 0 && strcmp(method, "GET") == 0) {
     const char *token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
@@ -318,7 +336,8 @@ static enum MHD_Result control(struct MHD_Connection *c, const char *method, con
     size_t i;
     json_t *rec;
     pthread_mutex_lock(&mu);
-    json_array_foreach(recorded, i, rec) {
+    json_array_foreach(recorded, i, rec)
+    {
       const char *path = json_string_value(json_object_get(rec, "path"));
       if (token == NULL || strstr(path, token) != NULL)
         json_array_append_new(out, json_deep_copy(rec));
@@ -356,8 +375,9 @@ static enum MHD_Result control(struct MHD_Connection *c, const char *method, con
   return ok;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
 {
   struct req *r = *con_cls;
   if (r == NULL) {
@@ -389,7 +409,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return MHD_YES;
   }
   if (r->too_big)
-    return answer(c, 413, json_pack("{s:s, s:i}", "message", "Request entity too large", "code", 40005), false);
+    return answer(c, 413,
+                  json_pack("{s:s, s:i}", "message", "Request entity too large", "code", 40005),
+                  false);
   if (strncmp(url, "/api/v10/", 9) == 0)
     return discord_route(c, method, url, r);
   if (strncmp(url, "/_", 2) == 0)
@@ -397,7 +419,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   return answer(c, 404, json_pack("{s:s, s:i}", "message", "404: Not Found", "code", 0), false);
 }
 
-static void on_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                    enum MHD_RequestTerminationCode toe)
 {
   struct req *r = *con_cls;
   if (r == NULL)

@@ -12,7 +12,8 @@
  * GET /_stats gives {"requests", "max_in_flight"}; POST /_stats/reset clears them.
  * With --tls-cert and --tls-key (PEM files), the same routes are also served over https on
  * 127.0.0.1 and 127.0.0.2, one port for both, printed first as "https on 127.0.0.1:PORT".
- *   double-images --port N [--tls-cert FILE --tls-key FILE]   (prints "listening on 127.0.0.1:PORT") */
+ *   double-images --port N [--tls-cert FILE --tls-key FILE]   (prints "listening on
+ * 127.0.0.1:PORT") */
 #include <arpa/inet.h>
 #include <gd.h>
 #include <microhttpd.h>
@@ -39,15 +40,17 @@ static void *image(int w, int h, const char *type, int *len)
 {
   gdImagePtr im = gdImageCreateTrueColor(w, h);
   for (int y = 0; y < h; y += 8)
-    gdImageFilledRectangle(im, 0, y, w - 1, y + 7, gdImageColorAllocate(im, y % 256, (y * 3) % 256, 128));
-  void *p = strcmp(type, "png") == 0 ? gdImagePngPtr(im, len)
-            : strcmp(type, "jpeg") == 0 ? gdImageJpegPtr(im, len, 85) : gdImageWebpPtr(im, len);
+    gdImageFilledRectangle(im, 0, y, w - 1, y + 7,
+                           gdImageColorAllocate(im, y % 256, (y * 3) % 256, 128));
+  void *p = strcmp(type, "png") == 0    ? gdImagePngPtr(im, len)
+            : strcmp(type, "jpeg") == 0 ? gdImageJpegPtr(im, len, 85)
+                                        : gdImageWebpPtr(im, len);
   gdImageDestroy(im);
   return p;
 }
 
-static enum MHD_Result send_buf(struct MHD_Connection *c, int status, const char *ctype, const void *d, size_t n,
-                                const char *location)
+static enum MHD_Result send_buf(struct MHD_Connection *c, int status, const char *ctype,
+                                const void *d, size_t n, const char *location)
 {
   struct MHD_Response *r = MHD_create_response_from_buffer(n, (void *)d, MHD_RESPMEM_MUST_COPY);
   MHD_add_response_header(r, "Content-Type", ctype);
@@ -101,8 +104,8 @@ static void make_bomb_png(void)
   png_set_write_fn(png, &bomb_png, png_to_bomb, png_no_flush);
   png_set_compression_level(png, 1);
   png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
-  png_set_IHDR(png, info, BOMB_SIDE, BOMB_SIDE, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-               PNG_FILTER_TYPE_DEFAULT);
+  png_set_IHDR(png, info, BOMB_SIDE, BOMB_SIDE, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
   for (int i = 0; i < BOMB_PNG_ROWS; i++)
     png_write_row(png, row);
@@ -150,7 +153,12 @@ static enum MHD_Result generated_photo(struct MHD_Connection *c, const char *url
   const char *ds = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "delay_ms");
   /* Spotify's image CDN (/image/...) serves 640x640 at most; other photos are 1200x900. */
   bool spotify = strncmp(url, "/image/", 7) == 0;
-  long w = ws != NULL ? strtol(ws, NULL, 10) : spotify ? 640 : 1200, h = hs != NULL ? strtol(hs, NULL, 10) : spotify ? 640 : 900;
+  long w = ws != NULL ? strtol(ws, NULL, 10)
+           : spotify  ? 640
+                      : 1200,
+       h = hs != NULL ? strtol(hs, NULL, 10)
+           : spotify  ? 640
+                      : 900;
   if (w < 16 || w > 4000 || h < 16 || h > 4000)
     return send_buf(c, 400, "text/plain", "bad size", 8, NULL);
   pthread_mutex_lock(&stats_lock);
@@ -192,15 +200,17 @@ static bool looks_like_photo(const char *url)
          (n > 4 && strcmp(url + n - 4, ".jpg") == 0);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
 {
   if (strcmp(url, "/_stats") == 0 || strcmp(url, "/_stats/reset") == 0) {
     char body[128];
     pthread_mutex_lock(&stats_lock);
     if (strcmp(url, "/_stats/reset") == 0)
       requests = max_in_flight = 0;
-    int n = snprintf(body, sizeof(body), "{\"requests\":%d,\"max_in_flight\":%d}", requests, max_in_flight);
+    int n = snprintf(body, sizeof(body), "{\"requests\":%d,\"max_in_flight\":%d}", requests,
+                     max_in_flight);
     pthread_mutex_unlock(&stats_lock);
     return send_buf(c, 200, "application/json", body, (size_t)n, NULL);
   }
@@ -272,17 +282,19 @@ static char *read_file(const char *path)
 }
 
 /* An https daemon on ip:port (0 = any) with the same routes. */
-static struct MHD_Daemon *start_tls(const char *ip, unsigned port, const char *key, const char *cert)
+static struct MHD_Daemon *start_tls(const char *ip, unsigned port, const char *key,
+                                    const char *cert)
 {
   struct sockaddr_in addr;
   memset(&addr, 0, sizeof(addr));
   addr.sin_family = AF_INET;
   addr.sin_port = htons((uint16_t)port);
   inet_pton(AF_INET, ip, &addr.sin_addr);
-  return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_TLS |
-                            MHD_USE_ERROR_LOG,
-                          0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_HTTPS_MEM_KEY, key,
-                          MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_END);
+  return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                              MHD_USE_TLS | MHD_USE_ERROR_LOG,
+                          0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &addr,
+                          MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_MEM_CERT, cert,
+                          MHD_OPTION_END);
 }
 
 int main(int argc, char **argv)
@@ -331,7 +343,8 @@ int main(int argc, char **argv)
     cert = read_file(cert_path);
     key = read_file(key_path);
     tls = cert != NULL && key != NULL ? start_tls("127.0.0.1", 0, key, cert) : NULL;
-    const union MHD_DaemonInfo *di = tls != NULL ? MHD_get_daemon_info(tls, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    const union MHD_DaemonInfo *di =
+        tls != NULL ? MHD_get_daemon_info(tls, MHD_DAEMON_INFO_BIND_PORT) : NULL;
     if (di == NULL) {
       fprintf(stderr, "cannot serve https with %s and %s\n", cert_path, key_path);
       return 1;

@@ -16,30 +16,37 @@ static const char *fixtures, *key;
 
 static enum MHD_Result send_json(struct MHD_Connection *c, int status, char *body)
 {
-  struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+  struct MHD_Response *r =
+      MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
   MHD_add_response_header(r, "Content-Type", "application/json");
   enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
   MHD_destroy_response(r);
   return ok;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
 {
   const char *m = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "method");
   const char *k = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "api_key");
   const char *fmt = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
   if (k == NULL || strcmp(k, key) != 0)
-    return send_json(c, 403, strdup("{\"error\":10,\"message\":\"Invalid API key - You must be granted a valid key by last.fm\"}"));
+    return send_json(c, 403,
+                     strdup("{\"error\":10,\"message\":\"Invalid API key - You must be granted a "
+                            "valid key by last.fm\"}"));
   if (fmt == NULL || strcmp(fmt, "json") != 0 || m == NULL)
     return send_json(c, 400, strdup("{\"error\":6,\"message\":\"Invalid parameters\"}"));
   char path[1024];
   if (strcmp(m, "chart.gettopartists") == 0 || strcmp(m, "artist.getsimilar") == 0) {
     snprintf(path, sizeof(path), "%s/%s.json", fixtures, m);
     json_t *j = json_load_file(path, 0, NULL);
-    return send_json(c, j != NULL ? 200 : 500, j != NULL ? json_dumps(j, JSON_COMPACT) : strdup("{}"));
+    return send_json(c, j != NULL ? 200 : 500,
+                     j != NULL ? json_dumps(j, JSON_COMPACT) : strdup("{}"));
   }
-  return send_json(c, 400, strdup("{\"error\":3,\"message\":\"Invalid Method - No method with that name in this package\"}"));
+  return send_json(c, 400,
+                   strdup("{\"error\":3,\"message\":\"Invalid Method - No method with that name in "
+                          "this package\"}"));
 }
 
 int main(int argc, char **argv)

@@ -31,7 +31,8 @@ static int64_t now_ms(void)
 
 static enum MHD_Result send_json(struct MHD_Connection *c, int status, char *body)
 {
-  struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+  struct MHD_Response *r =
+      MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
   MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
   enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
   MHD_destroy_response(r);
@@ -50,8 +51,9 @@ static enum MHD_Result fixture(struct MHD_Connection *c, const char *name)
   return send_json(c, 200, s);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
 {
   if (strcmp(url, "/_requests") == 0) {
     pthread_mutex_lock(&mu);
@@ -64,11 +66,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   pthread_mutex_lock(&mu);
   bool too_fast = last_ms != 0 && t - last_ms < 1000;
   last_ms = t;
-  json_array_append_new(recorded, json_pack("{s:s, s:s?, s:I, s:b}", "path", url, "user_agent", ua, "at_ms",
-                                            (json_int_t)t, "rate_limited", too_fast));
+  json_array_append_new(recorded, json_pack("{s:s, s:s?, s:I, s:b}", "path", url, "user_agent", ua,
+                                            "at_ms", (json_int_t)t, "rate_limited", too_fast));
   pthread_mutex_unlock(&mu);
   if (too_fast)
-    return send_json(c, 503, strdup("{\"error\":\"Your requests are exceeding the allowable rate limit.\"}"));
+    return send_json(
+        c, 503, strdup("{\"error\":\"Your requests are exceeding the allowable rate limit.\"}"));
   if (ua == NULL || strstr(ua, "PopDeck") == NULL)
     return send_json(c, 403, strdup("{\"error\":\"Please provide a meaningful User-Agent.\"}"));
   if (strcmp(url, "/ws/2/artist") == 0) {
@@ -77,7 +80,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
       return fixture(c, "artist-search.json");
     if (q != NULL && strstr(q, "Fifth Harmony") != NULL)
       return fixture(c, "artist-search-fifth-harmony.json");
-    return send_json(c, 200, strdup("{\"created\":\"2026-11-25T04:00:00.000Z\",\"count\":0,\"offset\":0,\"artists\":[]}"));
+    return send_json(
+        c, 200,
+        strdup(
+            "{\"created\":\"2026-11-25T04:00:00.000Z\",\"count\":0,\"offset\":0,\"artists\":[]}"));
   }
   if (strcmp(url, "/ws/2/release-group") == 0) {
     const char *a = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "artist");

@@ -53,7 +53,8 @@ static bool auth_field(const char *auth, const char *name, char *out, size_t cap
 }
 
 /* Why the signature is wrong, or NULL when it is right. */
-static const char *check_sigv4(struct MHD_Connection *c, const char *method, const char *url, struct pd_double_body *r)
+static const char *check_sigv4(struct MHD_Connection *c, const char *method, const char *url,
+                               struct pd_double_body *r)
 {
   const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
   const char *amzdate = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-amz-date");
@@ -61,7 +62,8 @@ static const char *check_sigv4(struct MHD_Connection *c, const char *method, con
   char cred[256], signed_hdrs[512], sig[80], body_hash[65];
   if (auth == NULL || amzdate == NULL || strncmp(auth, "AWS4-HMAC-SHA256 ", 17) != 0)
     return "missing AWS4-HMAC-SHA256 authorization or x-amz-date";
-  if (!auth_field(auth, "Credential=", cred, sizeof(cred)) || !auth_field(auth, "SignedHeaders=", signed_hdrs, sizeof(signed_hdrs)) ||
+  if (!auth_field(auth, "Credential=", cred, sizeof(cred)) ||
+      !auth_field(auth, "SignedHeaders=", signed_hdrs, sizeof(signed_hdrs)) ||
       !auth_field(auth, "Signature=", sig, sizeof(sig)))
     return "malformed authorization";
   sha_hex(pd_buf_str(&r->buf), r->buf.len, body_hash);
@@ -81,7 +83,8 @@ static const char *check_sigv4(struct MHD_Connection *c, const char *method, con
   fprintf(f, "%s\n%s\n\n", method, url);
   char hdrs[512];
   snprintf(hdrs, sizeof(hdrs), "%s", signed_hdrs);
-  for (char *save = NULL, *h = strtok_r(hdrs, ";", &save); h != NULL; h = strtok_r(NULL, ";", &save)) {
+  for (char *save = NULL, *h = strtok_r(hdrs, ";", &save); h != NULL;
+       h = strtok_r(NULL, ";", &save)) {
     const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, h);
     fprintf(f, "%s:%s\n", h, v != NULL ? v : "");
   }
@@ -107,7 +110,8 @@ static const char *check_sigv4(struct MHD_Connection *c, const char *method, con
   free(to_sign);
   sodium_bin2hex(hex, sizeof(hex), s, 32);
   if (strcmp(hex, sig) != 0) {
-    fprintf(stderr, "double-s3: signature mismatch; canonical request hash %s, signed headers %s\n", canon_hash, signed_hdrs);
+    fprintf(stderr, "double-s3: signature mismatch; canonical request hash %s, signed headers %s\n",
+            canon_hash, signed_hdrs);
     return "SignatureDoesNotMatch";
   }
   return NULL;
@@ -115,15 +119,17 @@ static const char *check_sigv4(struct MHD_Connection *c, const char *method, con
 
 static enum MHD_Result reply(struct MHD_Connection *c, int status, const char *type, char *body)
 {
-  struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+  struct MHD_Response *resp =
+      MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
   MHD_add_response_header(resp, "Content-Type", type);
   enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
   MHD_destroy_response(resp);
   return ok;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
 {
   struct pd_double_body *r = NULL;
   enum MHD_Result more;
@@ -139,16 +145,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     const char *why = r->too_big ? "EntityTooLarge" : check_sigv4(c, method, url, r);
     if (why != NULL) {
       char body[512];
-      snprintf(body, sizeof(body), "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code>"
-               "<Message>%s</Message></Error>", r->too_big ? "EntityTooLarge" : "SignatureDoesNotMatch", why);
+      snprintf(body, sizeof(body),
+               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code>"
+               "<Message>%s</Message></Error>",
+               r->too_big ? "EntityTooLarge" : "SignatureDoesNotMatch", why);
       return reply(c, 403, "application/xml", strdup(body));
     }
     char hash[65];
     sha_hex(pd_buf_str(&r->buf), r->buf.len, hash);
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     pthread_mutex_lock(&mu);
-    json_object_set_new(objects, url, json_pack("{s:I, s:s, s:s?}", "size", (json_int_t)r->buf.len, "sha256", hash,
-                                                "content_type", ct));
+    json_object_set_new(objects, url,
+                        json_pack("{s:I, s:s, s:s?}", "size", (json_int_t)r->buf.len, "sha256",
+                                  hash, "content_type", ct));
     pthread_mutex_unlock(&mu);
     char etag[80];
     snprintf(etag, sizeof(etag), "\"%.32s\"", hash);
@@ -160,7 +169,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   }
   return reply(c, 404, "application/xml", strdup("<Error><Code>NoSuchKey</Code></Error>"));
 }
-
 
 int main(int argc, char **argv)
 {

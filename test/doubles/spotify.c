@@ -10,16 +10,16 @@
  *   GET  /v1/artists/{id}/albums     artist-albums-<id>.json, in two pages linked by "next"
  *                                    (http://<Host header>/v1/...), else 404
  * Control (not recorded):
- *   POST /_control/fail   {"status":429,"count":N,"retry_after":1,"route":"api"|"token"|"any","body":"raw"}
- *                         the next N requests of that route answer status (429: with Retry-After
- *                         when retry_after >= 0); "body" replaces Spotify's error JSON
- *   POST /_control/expire every token issued so far answers 401 "The access token expired"
- *   POST /_control/token  {"expires_in":N}  lifetime of the tokens issued from now on (3600)
- *   POST /_control/paging {"page_size":N,"next_base":"http://other/v1"}  album page size (0: half
- *                         the list) and the base "next" links point at (""/absent: the Host's)
- *   GET /_requests[?path=P]  [{seq, method, path, query{}, authorization: bool, scheme,
- *                              token_id, user_agent, content_type, status}]
- *   DELETE /_requests        forgets them and every control setting (issued tokens stay) */
+ *   POST /_control/fail
+ * {"status":429,"count":N,"retry_after":1,"route":"api"|"token"|"any","body":"raw"} the next N
+ * requests of that route answer status (429: with Retry-After when retry_after >= 0); "body"
+ * replaces Spotify's error JSON POST /_control/expire every token issued so far answers 401 "The
+ * access token expired" POST /_control/token  {"expires_in":N}  lifetime of the tokens issued from
+ * now on (3600) POST /_control/paging {"page_size":N,"next_base":"http://other/v1"}  album page
+ * size (0: half the list) and the base "next" links point at (""/absent: the Host's) GET
+ * /_requests[?path=P]  [{seq, method, path, query{}, authorization: bool, scheme, token_id,
+ * user_agent, content_type, status}] DELETE /_requests        forgets them and every control
+ * setting (issued tokens stay) */
 #include <jansson.h>
 #include <microhttpd.h>
 
@@ -39,8 +39,8 @@ static const char *fixtures, *client_id, *client_secret;
 static char expected_basic[512];
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static json_t *recorded;          /* array of request records */
-static json_t *tokens;            /* access token -> {"id": n, "expires_ms": t, "revoked": bool} */
+static json_t *recorded; /* array of request records */
+static json_t *tokens;   /* access token -> {"id": n, "expires_ms": t, "revoked": bool} */
 static int token_counter;
 static long token_life = 3600;
 static int fail_status, fail_count;
@@ -51,15 +51,14 @@ static int page_size;
 static char next_base[256];
 static const char *image_base; /* --image-base: where https://i.scdn.co image URLs point instead */
 
-
 /* What one request is answered. */
 struct out {
   int status;
-  json_t *json;            /* body, or */
-  char *raw;               /* this text instead */
-  char retry_after[24];    /* Retry-After header, or "" */
+  json_t *json;         /* body, or */
+  char *raw;            /* this text instead */
+  char retry_after[24]; /* Retry-After header, or "" */
   char www_authenticate[160];
-  int token_id;            /* which of our tokens came with the request (0: none of ours) */
+  int token_id; /* which of our tokens came with the request (0: none of ours) */
 };
 
 static int64_t wall_ms(void)
@@ -84,14 +83,22 @@ static void accounts_error(struct out *o, int status, const char *code, const ch
 static const char *reason(int status)
 {
   switch (status) {
-  case 401: return "Invalid access token";
-  case 403: return "Forbidden";
-  case 404: return "Resource not found";
-  case 429: return "API rate limit exceeded";
-  case 500: return "Server error";
-  case 502: return "Bad gateway";
-  case 503: return "Service unavailable";
-  default: return "Bad request";
+  case 401:
+    return "Invalid access token";
+  case 403:
+    return "Forbidden";
+  case 404:
+    return "Resource not found";
+  case 429:
+    return "API rate limit exceeded";
+  case 500:
+    return "Server error";
+  case 502:
+    return "Bad gateway";
+  case 503:
+    return "Service unavailable";
+  default:
+    return "Bad request";
   }
 }
 
@@ -112,7 +119,8 @@ static char *form_value(const char *body, const char *name, char *buf, size_t ca
   return NULL;
 }
 
-static void token_route(struct MHD_Connection *c, const char *method, struct pd_double_body *r, struct out *o)
+static void token_route(struct MHD_Connection *c, const char *method, struct pd_double_body *r,
+                        struct out *o)
 {
   const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
   const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
@@ -126,7 +134,8 @@ static void token_route(struct MHD_Connection *c, const char *method, struct pd_
     return;
   }
   if (ctype == NULL || strncasecmp(ctype, "application/x-www-form-urlencoded", 33) != 0) {
-    accounts_error(o, 400, "invalid_request", "Content-Type must be application/x-www-form-urlencoded");
+    accounts_error(o, 400, "invalid_request",
+                   "Content-Type must be application/x-www-form-urlencoded");
     return;
   }
   if (form_value(pd_buf_str(&r->buf), "grant_type", grant, sizeof(grant)) == NULL) {
@@ -146,11 +155,13 @@ static void token_route(struct MHD_Connection *c, const char *method, struct pd_
   int id = ++token_counter;
   long life = token_life;
   snprintf(tok, sizeof(tok), "tok-%d-%s", id, hex);
-  json_object_set_new(tokens, tok, json_pack("{s:i, s:I, s:b}", "id", id, "expires_ms",
-                                             (json_int_t)(wall_ms() + life * 1000), "revoked", 0));
+  json_object_set_new(tokens, tok,
+                      json_pack("{s:i, s:I, s:b}", "id", id, "expires_ms",
+                                (json_int_t)(wall_ms() + life * 1000), "revoked", 0));
   pthread_mutex_unlock(&mu);
   o->status = 200;
-  o->json = json_pack("{s:s, s:s, s:I}", "access_token", tok, "token_type", "Bearer", "expires_in", (json_int_t)life);
+  o->json = json_pack("{s:s, s:s, s:I}", "access_token", tok, "token_type", "Bearer", "expires_in",
+                      (json_int_t)life);
 }
 
 /* Checks the bearer token: true when it is one we issued and still good; else o is the 401. */
@@ -247,8 +258,9 @@ static void search_route(struct MHD_Connection *c, struct out *o)
     char base[300];
     host_base(c, base, sizeof(base));
     j = json_pack("{s:{s:o, s:[], s:I, s:n, s:i, s:n, s:i}}", "artists", "href",
-                  json_sprintf("%s/search?query=%s&type=artist&offset=0&limit=%ld", base, plain ? name : "query", limit), "items",
-                  "limit", (json_int_t)limit, "next", "offset", 0, "previous", "total", 0);
+                  json_sprintf("%s/search?query=%s&type=artist&offset=0&limit=%ld", base,
+                               plain ? name : "query", limit),
+                  "items", "limit", (json_int_t)limit, "next", "offset", 0, "previous", "total", 0);
   }
   o->status = 200;
   o->json = j;
@@ -259,7 +271,8 @@ static bool base62_id(const char *s, size_t n)
   if (n != 22)
     return false;
   for (size_t i = 0; i < n; i++)
-    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
+          (s[i] >= 'A' && s[i] <= 'Z')))
       return false;
   return true;
 }
@@ -270,13 +283,15 @@ static bool in_groups(const char *groups, const char *group)
   size_t n = group != NULL ? strlen(group) : 0;
   if (groups == NULL)
     return true;
-  for (const char *p = groups; n > 0 && p != NULL; p = strchr(p, ',') != NULL ? strchr(p, ',') + 1 : NULL)
+  for (const char *p = groups; n > 0 && p != NULL;
+       p = strchr(p, ',') != NULL ? strchr(p, ',') + 1 : NULL)
     if (strncmp(p, group, n) == 0 && (p[n] == ',' || p[n] == '\0'))
       return true;
   return false;
 }
 
-static json_t *page_link(const char *base, const char *id, long offset, long limit, const char *groups)
+static json_t *page_link(const char *base, const char *id, long offset, long limit,
+                         const char *groups)
 {
   return json_sprintf("%s/artists/%s/albums?offset=%ld&limit=%ld%s%s", base, id, offset, limit,
                       groups != NULL ? "&include_groups=" : "", groups != NULL ? groups : "");
@@ -309,7 +324,8 @@ static void albums_route(struct MHD_Connection *c, const char *id, size_t idlen,
   json_t *items = json_array();
   size_t i;
   json_t *al;
-  json_array_foreach(json_object_get(all, "items"), i, al) {
+  json_array_foreach(json_object_get(all, "items"), i, al)
+  {
     if (in_groups(groups, json_string_value(json_object_get(al, "album_group"))))
       json_array_append(items, al);
   }
@@ -326,13 +342,14 @@ static void albums_route(struct MHD_Connection *c, const char *id, size_t idlen,
   for (long k = offset; k < total && k < offset + size; k++)
     json_array_append(page, json_array_get(items, (size_t)k));
   o->status = 200;
-  o->json = json_pack("{s:o, s:I, s:o, s:I, s:o, s:I, s:o}", "href", page_link(base, sid, offset, size, groups),
-                      "limit", (json_int_t)size, "next",
-                      offset + size < total ? page_link(base, sid, offset + size, size, groups) : json_null(),
-                      "offset", (json_int_t)offset, "previous",
-                      offset > 0 ? page_link(base, sid, offset > size ? offset - size : 0, size, groups)
-                                 : json_null(),
-                      "total", (json_int_t)total, "items", page);
+  o->json = json_pack(
+      "{s:o, s:I, s:o, s:I, s:o, s:I, s:o}", "href", page_link(base, sid, offset, size, groups),
+      "limit", (json_int_t)size, "next",
+      offset + size < total ? page_link(base, sid, offset + size, size, groups) : json_null(),
+      "offset", (json_int_t)offset, "previous",
+      offset > 0 ? page_link(base, sid, offset > size ? offset - size : 0, size, groups)
+                 : json_null(),
+      "total", (json_int_t)total, "items", page);
   json_decref(items);
   json_decref(all);
 }
@@ -363,7 +380,8 @@ static bool injected(bool token, struct out *o)
 {
   bool hit = false;
   pthread_mutex_lock(&mu);
-  if (fail_count > 0 && (strcmp(fail_route, "any") == 0 || strcmp(fail_route, token ? "token" : "api") == 0)) {
+  if (fail_count > 0 &&
+      (strcmp(fail_route, "any") == 0 || strcmp(fail_route, token ? "token" : "api") == 0)) {
     fail_count--;
     hit = true;
     o->status = fail_status;
@@ -375,32 +393,38 @@ static bool injected(bool token, struct out *o)
   pthread_mutex_unlock(&mu);
   if (hit && o->raw == NULL) {
     if (token)
-      accounts_error(o, o->status, o->status == 429 ? "rate_limited" : "server_error", reason(o->status));
+      accounts_error(o, o->status, o->status == 429 ? "rate_limited" : "server_error",
+                     reason(o->status));
     else
       api_error(o, o->status, reason(o->status));
   }
   return hit;
 }
 
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
 {
   json_object_set_new(cls, key, value != NULL ? json_string(value) : json_null());
   return MHD_YES;
 }
 
-static void record(struct MHD_Connection *c, const char *method, const char *url, const struct out *o)
+static void record(struct MHD_Connection *c, const char *method, const char *url,
+                   const struct out *o)
 {
   const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
   const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
   const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-  const char *scheme = auth == NULL ? NULL : strncmp(auth, "Basic ", 6) == 0 ? "Basic"
-                                           : strncmp(auth, "Bearer ", 7) == 0 ? "Bearer" : "other";
+  const char *scheme = auth == NULL                       ? NULL
+                       : strncmp(auth, "Basic ", 6) == 0  ? "Basic"
+                       : strncmp(auth, "Bearer ", 7) == 0 ? "Bearer"
+                                                          : "other";
   json_t *query = json_object();
   MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_arg, query);
-  json_t *rec = json_pack("{s:s, s:s, s:o, s:b, s:s?, s:o, s:s?, s:s?, s:i, s:I}", "method", method, "path", url,
-                          "query", query, "authorization", auth != NULL, "scheme", scheme, "token_id",
-                          o->token_id > 0 ? json_integer(o->token_id) : json_null(), "user_agent", ua,
-                          "content_type", ctype, "status", o->status, "at_ms", (json_int_t)wall_ms());
+  json_t *rec =
+      json_pack("{s:s, s:s, s:o, s:b, s:s?, s:o, s:s?, s:s?, s:i, s:I}", "method", method, "path",
+                url, "query", query, "authorization", auth != NULL, "scheme", scheme, "token_id",
+                o->token_id > 0 ? json_integer(o->token_id) : json_null(), "user_agent", ua,
+                "content_type", ctype, "status", o->status, "at_ms", (json_int_t)wall_ms());
   pthread_mutex_lock(&mu);
   json_object_set_new(rec, "seq", json_integer((json_int_t)json_array_size(recorded)));
   json_array_append_new(recorded, rec);
@@ -411,10 +435,13 @@ static enum MHD_Result reply(struct MHD_Connection *c, struct out *o)
 {
   if (image_base != NULL && o->json != NULL)
     pd_double_rebase_urls(o->json, "https://i.scdn.co", image_base);
-  char *s = o->raw != NULL ? o->raw : o->json != NULL ? json_dumps(o->json, JSON_COMPACT) : strdup("");
+  char *s = o->raw != NULL    ? o->raw
+            : o->json != NULL ? json_dumps(o->json, JSON_COMPACT)
+                              : strdup("");
   json_decref(o->json);
   struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
-  MHD_add_response_header(resp, "Content-Type", o->raw != NULL ? "text/html" : "application/json; charset=utf-8");
+  MHD_add_response_header(resp, "Content-Type",
+                          o->raw != NULL ? "text/html" : "application/json; charset=utf-8");
   if (o->retry_after[0] != '\0')
     MHD_add_response_header(resp, "Retry-After", o->retry_after);
   if (o->www_authenticate[0] != '\0')
@@ -437,7 +464,8 @@ static void reset(void)
   next_base[0] = '\0';
 }
 
-static void control(struct MHD_Connection *c, const char *method, const char *url, struct pd_double_body *r, struct out *o)
+static void control(struct MHD_Connection *c, const char *method, const char *url,
+                    struct pd_double_body *r, struct out *o)
 {
   o->status = 204;
   if (strcmp(url, "/_requests") == 0 && strcmp(method, "GET") == 0) {
@@ -446,7 +474,8 @@ static void control(struct MHD_Connection *c, const char *method, const char *ur
     size_t i;
     json_t *rec;
     pthread_mutex_lock(&mu);
-    json_array_foreach(recorded, i, rec) {
+    json_array_foreach(recorded, i, rec)
+    {
       if (filter == NULL || strstr(json_string_value(json_object_get(rec, "path")), filter) != NULL)
         json_array_append_new(list, json_deep_copy(rec));
     }
@@ -480,8 +509,7 @@ static void control(struct MHD_Connection *c, const char *method, const char *ur
     const char *k;
     json_t *t;
     pthread_mutex_lock(&mu);
-    json_object_foreach(tokens, k, t)
-      json_object_set_new(t, "revoked", json_true());
+    json_object_foreach(tokens, k, t) json_object_set_new(t, "revoked", json_true());
     pthread_mutex_unlock(&mu);
   } else if (strcmp(url, "/_control/token") == 0) {
     pthread_mutex_lock(&mu);
@@ -499,8 +527,9 @@ static void control(struct MHD_Connection *c, const char *method, const char *ur
   json_decref(j);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
 {
   struct pd_double_body *r = NULL;
   enum MHD_Result more;
@@ -526,7 +555,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   return reply(c, &o);
 }
 
-
 int main(int argc, char **argv)
 {
   long port = -1;
@@ -543,7 +571,8 @@ int main(int argc, char **argv)
       client_secret = argv[i + 1];
   }
   if (port < 0 || port > 65535 || fixtures == NULL || client_id == NULL || client_secret == NULL) {
-    fprintf(stderr, "usage: double-spotify --port N --fixtures DIR --client-id ID --client-secret S\n");
+    fprintf(stderr,
+            "usage: double-spotify --port N --fixtures DIR --client-id ID --client-secret S\n");
     return 2;
   }
   if (sodium_init() < 0)
@@ -552,8 +581,8 @@ int main(int argc, char **argv)
   char pair[300];
   snprintf(pair, sizeof(pair), "%s:%s", client_id, client_secret);
   snprintf(expected_basic, sizeof(expected_basic), "Basic ");
-  sodium_bin2base64(expected_basic + 6, sizeof(expected_basic) - 6, (const unsigned char *)pair, strlen(pair),
-                    sodium_base64_VARIANT_ORIGINAL);
+  sodium_bin2base64(expected_basic + 6, sizeof(expected_basic) - 6, (const unsigned char *)pair,
+                    strlen(pair), sodium_base64_VARIANT_ORIGINAL);
   recorded = json_array();
   tokens = json_object();
   int rc = pd_double_serve(port, on_request, NULL, pd_double_body_done);

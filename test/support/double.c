@@ -24,8 +24,8 @@ enum pd_result pd_double_start(struct pd_double **out, const char *build_dir)
   if (d == NULL)
     return PD_E_NOMEM;
   snprintf(bin, sizeof(bin), "%s/double-discord", build_dir);
-  snprintf(log, sizeof(log), "%s/double-discord-%d.log", getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp",
-           (int)getpid());
+  snprintf(log, sizeof(log), "%s/double-discord-%d.log",
+           getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp", (int)getpid());
   char *const argv[] = {bin, "--port", "0", NULL};
   unsigned port = 0;
   if (pd_proc_start_double(argv, log, &d->proc, &port) != PD_OK) {
@@ -43,7 +43,8 @@ const char *pd_double_api_base(const struct pd_double *d)
   return d->api_base;
 }
 
-static enum pd_result control(struct pd_double *d, const char *method, const char *path, json_t *body)
+static enum pd_result control(struct pd_double *d, const char *method, const char *path,
+                              json_t *body)
 {
   char url[256];
   struct pd_http_reply r;
@@ -59,11 +60,12 @@ static enum pd_result control(struct pd_double *d, const char *method, const cha
   return rc;
 }
 
-enum pd_result pd_double_fail_next(struct pd_double *d, int status, int count, double retry_after, bool global)
+enum pd_result pd_double_fail_next(struct pd_double *d, int status, int count, double retry_after,
+                                   bool global)
 {
   return control(d, "POST", "/_control/fail",
-                 json_pack("{s:i, s:i, s:f, s:b}", "status", status, "count", count, "retry_after", retry_after,
-                           "global", global));
+                 json_pack("{s:i, s:i, s:f, s:b}", "status", status, "count", count, "retry_after",
+                           retry_after, "global", global));
 }
 
 enum pd_result pd_double_delay_next(struct pd_double *d, int ms, int count)

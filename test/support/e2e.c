@@ -97,8 +97,8 @@ int pd_e2e_server_start(struct pd_e2e *e, int idx, const char *const *extra)
   for (size_t i = 0; extra != NULL && extra[i] != NULL && k < 30; i++)
     envp[k++] = extra[i];
   envp[k] = NULL;
-  snprintf(s->log, sizeof(s->log), "%s/%s-server%d.log", getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp",
-           e->db_name, idx);
+  snprintf(s->log, sizeof(s->log), "%s/%s-server%d.log",
+           getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp", e->db_name, idx);
   char bin[300];
   snprintf(bin, sizeof(bin), "%s/popdeck", e->build);
   char *const argv[] = {bin, "serve", NULL};
@@ -137,10 +137,11 @@ int pd_e2e_setup(struct pd_e2e *e, const char *suite)
     fprintf(stderr, "e2e: PD_TEST_DATABASE_URL is not set: run the suites through `make test`\n");
     return -1;
   }
-  snprintf(e->build, sizeof(e->build), "%s", getenv("PD_BUILD_DIR") != NULL ? getenv("PD_BUILD_DIR") : "build");
+  snprintf(e->build, sizeof(e->build), "%s",
+           getenv("PD_BUILD_DIR") != NULL ? getenv("PD_BUILD_DIR") : "build");
   snprintf(e->db_name, sizeof(e->db_name), "e2e_%s", suite);
-  snprintf(e->cards_dir, sizeof(e->cards_dir), "%s/%s-cards", getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp",
-           e->db_name);
+  snprintf(e->cards_dir, sizeof(e->cards_dir), "%s/%s-cards",
+           getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp", e->db_name);
   snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", e->db_name);
   if (!admin_sql(sql))
     return -1;
@@ -149,7 +150,8 @@ int pd_e2e_setup(struct pd_e2e *e, const char *suite)
     return -1;
 
   /* The real migrate subcommand, as an operator runs it. */
-  snprintf(cmd, sizeof(cmd), "DATABASE_URL=\"%s\" %s/popdeck migrate >/dev/null", e->db_url, e->build);
+  snprintf(cmd, sizeof(cmd), "DATABASE_URL=\"%s\" %s/popdeck migrate >/dev/null", e->db_url,
+           e->build);
   if (system(cmd) != 0) {
     fprintf(stderr, "e2e: popdeck migrate failed\n");
     return -1;
@@ -206,13 +208,15 @@ const char *pd_e2e_private_key(json_t *j)
   json_t *v;
   size_t i;
   if (json_is_object(j)) {
-    json_object_foreach(j, key, v) {
+    json_object_foreach(j, key, v)
+    {
       found = key[0] == '_' ? key : pd_e2e_private_key(v);
       if (found != NULL)
         return found;
     }
   } else if (json_is_array(j)) {
-    json_array_foreach(j, i, v) {
+    json_array_foreach(j, i, v)
+    {
       found = pd_e2e_private_key(v);
       if (found != NULL)
         return found;
@@ -229,15 +233,20 @@ json_t *pd_e2e_command(const char *name, const char *user_id)
 
 json_t *pd_e2e_button(const char *custom_id, const char *user_id)
 {
-  struct pd_ixb b = {.type = 3, .app_id = PD_E2E_APP_ID, .user_id = user_id, .custom_id = custom_id};
+  struct pd_ixb b = {
+      .type = 3, .app_id = PD_E2E_APP_ID, .user_id = user_id, .custom_id = custom_id};
   return pd_ixb_build(&b);
 }
 
-json_t *pd_e2e_autocomplete(const char *command, const char *option, const char *typed, const char *user_id)
+json_t *pd_e2e_autocomplete(const char *command, const char *option, const char *typed,
+                            const char *user_id)
 {
-  struct pd_ixb b = {.type = 4, .app_id = PD_E2E_APP_ID, .user_id = user_id, .command = command,
-                     .options = json_pack("[{s:s, s:i, s:s, s:b}]", "name", option, "type", 3, "value", typed,
-                                          "focused", 1)};
+  struct pd_ixb b = {.type = 4,
+                     .app_id = PD_E2E_APP_ID,
+                     .user_id = user_id,
+                     .command = command,
+                     .options = json_pack("[{s:s, s:i, s:s, s:b}]", "name", option, "type", 3,
+                                          "value", typed, "focused", 1)};
   return pd_ixb_build(&b);
 }
 
@@ -263,8 +272,8 @@ void pd_e2e_sign(struct pd_e2e *e, const char *ts, const char *body, size_t len,
   pd_sig_sign(e->sk, ts, body, len, sig);
 }
 
-long pd_e2e_post_raw(struct pd_e2e *e, int idx, const char *body, size_t len, const char *sig, const char *ts,
-                     struct pd_http_reply *out)
+long pd_e2e_post_raw(struct pd_e2e *e, int idx, const char *body, size_t len, const char *sig,
+                     const char *ts, struct pd_http_reply *out)
 {
   char url[128], h1[200], h2[80];
   const char *headers[4];
@@ -311,7 +320,8 @@ static void record_followups(struct pd_e2e *e)
   size_t i;
   json_t *req;
   json_t *all = pd_double_requests(e->dbl, NULL);
-  json_array_foreach(all, i, req) {
+  json_array_foreach(all, i, req)
+  {
     const char *method = json_string_value(json_object_get(req, "method"));
     const char *path = json_string_value(json_object_get(req, "path"));
     json_t *body = json_object_get(req, "json");

@@ -50,7 +50,8 @@ void pd_e2e_option(json_t *ix, const char *name, int type, json_t *value);
 /* A button press (component type 2) with custom_id by user_id. */
 json_t *pd_e2e_button(const char *custom_id, const char *user_id);
 /* An autocomplete for command with the focused option name typed so far as value. */
-json_t *pd_e2e_autocomplete(const char *command, const char *option, const char *typed, const char *user_id);
+json_t *pd_e2e_autocomplete(const char *command, const char *option, const char *typed,
+                            const char *user_id);
 /* The first value of a SQL query as text into out ("" on error or no row). */
 void pd_e2e_sql_text(struct pd_e2e *e, const char *sql, char *out, size_t outlen);
 
@@ -58,8 +59,8 @@ void pd_e2e_sql_text(struct pd_e2e *e, const char *sql, char *out, size_t outlen
  * status; *reply (may be NULL) gets the parsed JSON answer.  ix is borrowed. */
 long pd_e2e_post(struct pd_e2e *e, int idx, json_t *ix, json_t **reply);
 /* Posts exactly these bytes and headers (NULL header = left out). */
-long pd_e2e_post_raw(struct pd_e2e *e, int idx, const char *body, size_t len, const char *sig, const char *ts,
-                     struct pd_http_reply *out);
+long pd_e2e_post_raw(struct pd_e2e *e, int idx, const char *body, size_t len, const char *sig,
+                     const char *ts, struct pd_http_reply *out);
 /* Signs body with timestamp ts using the suite key. */
 void pd_e2e_sign(struct pd_e2e *e, const char *ts, const char *body, size_t len, char sig[129]);
 

@@ -18,8 +18,8 @@ static size_t append(char *d, size_t s, size_t n, void *arg)
   return pd_buf_add(arg, d, s * n) == PD_OK ? s * n : 0;
 }
 
-enum pd_result pd_http_do(const char *method, const char *url, const char *const headers[], const void *body,
-                          size_t len, struct pd_http_reply *out)
+enum pd_result pd_http_do(const char *method, const char *url, const char *const headers[],
+                          const void *body, size_t len, struct pd_http_reply *out)
 {
   struct pd_buf b, h;
   struct curl_slist *list = NULL;
@@ -46,7 +46,8 @@ enum pd_result pd_http_do(const char *method, const char *url, const char *const
   if (body != NULL) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-  } else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0) {
+  } else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
+             strcmp(method, "PATCH") == 0) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
   }

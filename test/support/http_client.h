@@ -15,9 +15,10 @@ struct pd_http_reply {
 
 /* headers: NULL-terminated "Name: value" list (may be NULL).  PD_E_UPSTREAM when no
  * HTTP answer came; out is always safe to pd_http_reply_free. */
-enum pd_result pd_http_do(const char *method, const char *url, const char *const headers[], const void *body,
-                          size_t len, struct pd_http_reply *out);
-/* A response header's value (case-insensitive name), in a static per-reply buffer; NULL if absent. */
+enum pd_result pd_http_do(const char *method, const char *url, const char *const headers[],
+                          const void *body, size_t len, struct pd_http_reply *out);
+/* A response header's value (case-insensitive name), in a static per-reply buffer; NULL if absent.
+ */
 const char *pd_http_header(struct pd_http_reply *r, const char *name);
 void pd_http_reply_free(struct pd_http_reply *r);
 

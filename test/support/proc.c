@@ -37,7 +37,8 @@ static bool same_name(const char *a, const char *b)
   return na == nb && strncmp(a, b, na) == 0;
 }
 
-enum pd_result pd_proc_spawn(struct pd_proc **out, char *const argv[], const char *const env[], const char *log_path)
+enum pd_result pd_proc_spawn(struct pd_proc **out, char *const argv[], const char *const env[],
+                             const char *log_path)
 {
   struct pd_proc *p = calloc(1, sizeof(*p));
   if (p == NULL)
@@ -102,7 +103,8 @@ static void reap(struct pd_proc *p, int flags)
   }
 }
 
-enum pd_result pd_proc_wait_log(struct pd_proc *p, const char *needle, int timeout_ms, char *line, size_t cap)
+enum pd_result pd_proc_wait_log(struct pd_proc *p, const char *needle, int timeout_ms, char *line,
+                                size_t cap)
 {
   int64_t until = ms_now() + timeout_ms;
   char buf[8192];
@@ -173,7 +175,8 @@ int pd_proc_free_port(void)
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+  if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+      getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
     if (fd >= 0)
       close(fd);
     return -1;
@@ -182,7 +185,8 @@ int pd_proc_free_port(void)
   return ntohs(a.sin_port);
 }
 
-enum pd_result pd_proc_start_double(char *const argv[], const char *log_path, struct pd_proc **out, unsigned *port)
+enum pd_result pd_proc_start_double(char *const argv[], const char *log_path, struct pd_proc **out,
+                                    unsigned *port)
 {
   char line[256];
   struct pd_proc *p = NULL;

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int pd_double_serve(long port, MHD_AccessHandlerCallback handler, void *cls, MHD_RequestCompletedCallback completed)
+int pd_double_serve(long port, MHD_AccessHandlerCallback handler, void *cls,
+                    MHD_RequestCompletedCallback completed)
 {
   sigset_t set;
   sigemptyset(&set);
@@ -20,10 +21,10 @@ int pd_double_serve(long port, MHD_AccessHandlerCallback handler, void *cls, MHD
   addr.sin_family = AF_INET;
   addr.sin_port = htons((uint16_t)port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                                            MHD_USE_ERROR_LOG,
-                                          0, NULL, NULL, handler, cls, MHD_OPTION_SOCK_ADDR, &addr,
-                                          MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+  struct MHD_Daemon *d = MHD_start_daemon(
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0, NULL,
+      NULL, handler, cls, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+      MHD_OPTION_END);
   if (d == NULL) {
     fprintf(stderr, "cannot listen on 127.0.0.1:%ld\n", port);
     return 1;
@@ -43,7 +44,8 @@ void pd_double_rebase_urls(json_t *j, const char *from, const char *to)
   const char *key;
   json_t *v;
   if (json_is_object(j)) {
-    json_object_foreach(j, key, v) {
+    json_object_foreach(j, key, v)
+    {
       const char *sv = json_string_value(v);
       if (sv != NULL && strncmp(sv, from, n) == 0)
         json_object_set_new(j, key, json_sprintf("%s%s", to, sv + n));
@@ -83,7 +85,8 @@ bool pd_double_body_more(void **con_cls, const char *upload, size_t *upload_size
   return false;
 }
 
-void pd_double_body_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+void pd_double_body_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
 {
   struct pd_double_body *r = *con_cls;
   if (r != NULL)

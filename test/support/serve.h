@@ -13,7 +13,8 @@
 /* Starts a thread-per-connection libmicrohttpd daemon on 127.0.0.1:port (0 = any free port),
  * prints "listening on 127.0.0.1:PORT", blocks until SIGTERM/SIGINT, stops it.  completed may
  * be NULL.  Returns the process exit code. */
-int pd_double_serve(long port, MHD_AccessHandlerCallback handler, void *cls, MHD_RequestCompletedCallback completed);
+int pd_double_serve(long port, MHD_AccessHandlerCallback handler, void *cls,
+                    MHD_RequestCompletedCallback completed);
 
 /* A request body as libmicrohttpd hands it over, in pieces. */
 struct pd_double_body {
@@ -25,7 +26,8 @@ struct pd_double_body {
 bool pd_double_body_more(void **con_cls, const char *upload, size_t *upload_size, size_t max,
                          struct pd_double_body **out, enum MHD_Result *ret);
 /* The MHD_RequestCompletedCallback that frees it. */
-void pd_double_body_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe);
+void pd_double_body_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe);
 
 /* Every string in j that starts with from (an internet host in a fixture) is made to start
  * with to instead (a local double), so nothing a test serves points off the machine. */
