@@ -741,7 +741,7 @@ static void test_options_checked_by_the_table(void **state)
       {"balance", "user", json_true(), 6,
        "/balance got a **user** of the wrong kind. Pick it again from the command's options."},
   };
-  const char *uid = "700000000000000095";
+  const char *uid = "700000000000000097";
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     json_t *ix = pd_e2e_command(rows[i].command, uid), *reply = NULL;
     if (rows[i].option != NULL) {
@@ -759,7 +759,7 @@ static void test_options_checked_by_the_table(void **state)
   }
   /* /privacy and /mycards register their player, /openpack starts a cooldown: none of it ran. */
   assert_int_equal(
-      pd_e2e_sql_int(&E, "SELECT count(*) FROM users WHERE discord_id = '700000000000000095'"), 0);
+      pd_e2e_sql_int(&E, "SELECT count(*) FROM users WHERE discord_id = '700000000000000097'"), 0);
 }
 
 static void test_sigterm_exits_zero(void **state)
