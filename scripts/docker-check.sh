@@ -122,14 +122,7 @@ fi
 
 # The database: a throwaway cluster the container's user may reach through the mounted socket.
 stage "throwaway PostgreSQL starts" scripts/pg.sh start "$tmp/pg" --fast --open
-# Below Linux's ephemeral range (32768 and up), where no client socket holds a port unseen.
-free_port() {
-  local p
-  while :; do
-    p=$((10000 + RANDOM % 20000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
+. scripts/lib.sh # free_port
 port=$(free_port)
 url=http://127.0.0.1:$port
 pk=$("$build/popdeck" keygen "$tmp/key")

@@ -139,15 +139,10 @@ static int request_on(int fd, const char *path)
 /* A signed PING to server idx; its status, and in *ms how long it took. */
 static long ping(int idx, int64_t *ms)
 {
-  const char *body =
-      "{\"app_permissions\":\"562949953601536\",\"application_id\":\"1111111111111111111\","
-      "\"id\":\"1310000000000000000\",\"token\":\"abc\",\"type\":1,\"version\":1}";
-  char ts[24], sig[129];
-  snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
-  pd_e2e_sign(&E, ts, body, strlen(body), sig);
+  const char *body = PD_E2E_PING_BODY;
   struct pd_http_reply r;
   int64_t t0 = now_ms();
-  long st = pd_e2e_post_raw(&E, idx, body, strlen(body), sig, ts, &r);
+  long st = pd_e2e_post_signed(&E, idx, body, strlen(body), NULL, &r);
   *ms = now_ms() - t0;
   if (st == 200 && strcmp(r.body, "{\"type\":1}") != 0)
     st = -1;

@@ -38,11 +38,8 @@ static void test_body_over_64k_is_413(void **state)
   memset(big, ' ', n);
   big[0] = '{';
   big[n - 1] = '}';
-  char ts[24], sig[129];
-  snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
-  pd_e2e_sign(&E, ts, big, n, sig);
   struct pd_http_reply r;
-  assert_int_equal(pd_e2e_post_raw(&E, 0, big, n, sig, ts, &r), 413);
+  assert_int_equal(pd_e2e_post_signed(&E, 0, big, n, NULL, &r), 413);
   pd_http_reply_free(&r);
   free(big);
 }
@@ -128,11 +125,8 @@ static void test_malformed_with_valid_signature_is_400(void **state)
                         "\"data\":{\"name\":\"ping\"}}",
                         ""};
   for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-    char ts[24], sig[129];
-    snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
-    pd_e2e_sign(&E, ts, rows[i], strlen(rows[i]), sig);
     struct pd_http_reply r;
-    long st = pd_e2e_post_raw(&E, 0, rows[i], strlen(rows[i]), sig, ts, &r);
+    long st = pd_e2e_post_signed(&E, 0, rows[i], strlen(rows[i]), NULL, &r);
     if (st != 400)
       fail_msg("row %zu (%s): expected 400, got %ld", i, rows[i], st);
     pd_http_reply_free(&r);
@@ -141,14 +135,9 @@ static void test_malformed_with_valid_signature_is_400(void **state)
 
 static void test_ping_is_pong(void **state)
 {
-  const char *body =
-      "{\"app_permissions\":\"562949953601536\",\"application_id\":\"1111111111111111111\","
-      "\"id\":\"1310000000000000000\",\"token\":\"abc\",\"type\":1,\"version\":1}";
-  char ts[24], sig[129];
-  snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
-  pd_e2e_sign(&E, ts, body, strlen(body), sig);
+  const char *body = PD_E2E_PING_BODY;
   struct pd_http_reply r;
-  assert_int_equal(pd_e2e_post_raw(&E, 0, body, strlen(body), sig, ts, &r), 200);
+  assert_int_equal(pd_e2e_post_signed(&E, 0, body, strlen(body), NULL, &r), 200);
   assert_string_equal(r.body, "{\"type\":1}");
   assert_string_equal(pd_http_header(&r, "Content-Type"), "application/json");
   pd_http_reply_free(&r);
@@ -486,10 +475,8 @@ static void test_ops_routes(void **state)
   char token[128];
   snprintf(token, sizeof(token), "%s", json_string_value(json_object_get(ix, "token")));
   char *body = json_dumps(ix, JSON_COMPACT);
-  char ts[24], sig[129];
-  snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
-  pd_e2e_sign(&E, ts, body, strlen(body), sig);
-  assert_int_equal(pd_e2e_post_raw(&E, 0, body, strlen(body), sig, ts, &r), 200);
+  char sig[129];
+  assert_int_equal(pd_e2e_post_signed(&E, 0, body, strlen(body), sig, &r), 200);
   pd_http_reply_free(&r);
   usleep(200000); /* the line is written when the response completes */
   assert_true(pd_e2e_log_has(&E, 0, "\"command\":\"balance\"")); /* the request was logged... */

@@ -19,14 +19,7 @@ check() { # name command...
   shift
   if "$@"; then pass "$name"; else fail "$name"; fi
 }
-# Below Linux's ephemeral range (32768 and up), where no client socket holds a port unseen.
-free_port() {
-  local p
-  while :; do
-    p=$((10000 + RANDOM % 20000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
+. scripts/lib.sh # free_port
 http_ok() { curl -fsS --noproxy '*' -o /dev/null --max-time 2 "$1" 2>/dev/null; }
 
 runpid='' cluster='' bases=() by_term=0

@@ -343,14 +343,22 @@ void pd_e2e_double_reset(struct pd_e2e *e)
   pd_double_reset(e->dbl);
 }
 
+long pd_e2e_post_signed(struct pd_e2e *e, int idx, const char *body, size_t len, char sig[129],
+                        struct pd_http_reply *out)
+{
+  char ts[24], s[129];
+  snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+  pd_e2e_sign(e, ts, body, len, s);
+  if (sig != NULL)
+    memcpy(sig, s, sizeof(s));
+  return pd_e2e_post_raw(e, idx, body, len, s, ts, out);
+}
+
 long pd_e2e_post(struct pd_e2e *e, int idx, json_t *ix, json_t **reply)
 {
-  char ts[24], sig[129];
   struct pd_http_reply r;
   char *body = json_dumps(ix, JSON_COMPACT);
-  snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
-  pd_e2e_sign(e, ts, body, strlen(body), sig);
-  long st = pd_e2e_post_raw(e, idx, body, strlen(body), sig, ts, &r);
+  long st = body != NULL ? pd_e2e_post_signed(e, idx, body, strlen(body), NULL, &r) : -1;
   free(body);
   if (st < 0)
     return st;

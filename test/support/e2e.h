@@ -61,6 +61,14 @@ long pd_e2e_post(struct pd_e2e *e, int idx, json_t *ix, json_t **reply);
 /* Posts exactly these bytes and headers (NULL header = left out). */
 long pd_e2e_post_raw(struct pd_e2e *e, int idx, const char *body, size_t len, const char *sig,
                      const char *ts, struct pd_http_reply *out);
+/* Signs exactly these bytes with the suite key and the time now, and posts them to server idx.
+ * sig (may be NULL) gets the signature sent. */
+long pd_e2e_post_signed(struct pd_e2e *e, int idx, const char *body, size_t len, char sig[129],
+                        struct pd_http_reply *out);
+/* A PING (type 1) body in the shape Discord sends. */
+#define PD_E2E_PING_BODY                                                                           \
+  "{\"app_permissions\":\"562949953601536\",\"application_id\":\"1111111111111111111\","           \
+  "\"id\":\"1310000000000000000\",\"token\":\"abc\",\"type\":1,\"version\":1}"
 /* Signs body with timestamp ts using the suite key. */
 void pd_e2e_sign(struct pd_e2e *e, const char *ts, const char *body, size_t len, char sig[129]);
 
