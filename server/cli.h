@@ -19,7 +19,4 @@ int pd_cli_sync(int argc, char **argv);
  * naming the variable and returns false (exit 2). */
 bool pd_cli_config(unsigned need, struct pd_config *cfg);
 
-/* Where the development signing key lives (DEV_KEY_FILE, default .data/dev-key). */
-const char *pd_cli_dev_key_path(void);
-
 #endif

@@ -29,21 +29,6 @@ bool pd_cli_config(unsigned need, struct pd_config *cfg)
   return true;
 }
 
-const char *pd_cli_dev_key_path(void)
-{
-  /* Read once through pd_config_load like every variable; a malformed configuration stops
-   * keygen and try as it stops every subcommand (one line, exit 2). */
-  static char path[4096];
-  if (path[0] == '\0') {
-    struct pd_config cfg;
-    if (!pd_cli_config(0, &cfg))
-      exit(2);
-    snprintf(path, sizeof(path), "%s", cfg.dev_key_file);
-    pd_config_free(&cfg);
-  }
-  return path;
-}
-
 static void print_applied(const char *file)
 {
   printf("migrate: applied %s\n", file);
@@ -79,7 +64,15 @@ out:
 
 int pd_cli_keygen(int argc, char **argv)
 {
-  const char *path = argc > 1 ? argv[1] : pd_cli_dev_key_path();
+  char dflt[4096];
+  const char *path = argc > 1 ? argv[1] : dflt;
+  if (argc <= 1) { /* DEV_KEY_FILE, read with the rest of the configuration */
+    struct pd_config cfg;
+    if (!pd_cli_config(0, &cfg))
+      return 2;
+    snprintf(dflt, sizeof(dflt), "%s", cfg.dev_key_file);
+    pd_config_free(&cfg);
+  }
   unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
   char hex[2 * crypto_sign_SECRETKEYBYTES + 2];
   char pkhex[2 * crypto_sign_PUBLICKEYBYTES + 1];

@@ -92,9 +92,8 @@ static json_t *build(const char *app_id, const struct pd_command *cmd, int argc,
   return pd_ixb_build(&b);
 }
 
-static bool load_secret(unsigned char sk[crypto_sign_SECRETKEYBYTES])
+static bool load_secret(const char *path, unsigned char sk[crypto_sign_SECRETKEYBYTES])
 {
-  const char *path = pd_cli_dev_key_path();
   char hex[2 * crypto_sign_SECRETKEYBYTES + 2];
   size_t len = 0;
   FILE *f = fopen(path, "r");
@@ -208,7 +207,7 @@ int pd_cli_try(int argc, char **argv)
   pd_buf_init(&answer, TRY_MAX_ANSWER);
   json_t *ix = build(cfg.application_id != NULL ? cfg.application_id : DEV_APP_ID, cmd,
                      argc - i - 1, argv + i + 1, user_id, dm, booster);
-  if (ix == NULL || !load_secret(sk))
+  if (ix == NULL || !load_secret(cfg.dev_key_file, sk))
     goto out;
   body = json_dumps(ix, JSON_COMPACT);
   char ts[24], sig[2 * crypto_sign_BYTES + 1], h1[200], h2[64], url[300];
