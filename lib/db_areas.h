@@ -13,5 +13,7 @@ extern const struct pd_db_stmt pd_db_catalog_stmts[];
 extern const struct pd_db_stmt pd_db_packs_stmts[];
 extern const struct pd_db_stmt pd_db_collection_stmts[];
 extern const struct pd_db_stmt pd_db_ratelimit_stmts[];
+extern const struct pd_db_stmt pd_db_ledger_stmts[];
+extern const struct pd_db_stmt pd_db_copies_stmts[];
 
 #endif

@@ -16,7 +16,7 @@
  * filters as parameters a generic plan would otherwise start from card_templates). */
 #define LIST_SELECT                                                                                \
   "WITH c AS MATERIALIZED (SELECT id, card_id AS template_id, print_no FROM user_cards WHERE "     \
-  "user_id = $1"                                                                                   \
+  "user_id = $1 AND state <> 'gone'"                                                               \
   " AND (expires_at IS NULL OR expires_at > now()))"                                               \
   " SELECT t.public_id, a.name, e.name, t.rarity, count(*), string_agg('#' || c.print_no, ', ' "   \
   "ORDER BY "                                                                                      \
@@ -58,9 +58,9 @@ const struct pd_db_stmt pd_db_collection_stmts[] = {
     {"list_artist_prev",
      LIST_SELECT "a.id, t.id" LIST_FROM " HAVING NOT $7::bool OR (a.name, t.id) < " ARTIST_AT
                  " ORDER BY a.name DESC, t.id DESC LIMIT $8"},
-    {"collection_counts",
-     "SELECT count(*), count(DISTINCT card_id) FROM user_cards WHERE user_id = $1"
-     " AND (expires_at IS NULL OR expires_at > now())"},
+    {"collection_counts", "SELECT count(*), count(DISTINCT card_id) FROM user_cards WHERE user_id "
+                          "= $1 AND state <> 'gone'"
+                          " AND (expires_at IS NULL OR expires_at > now())"},
     {"artist_lookup", "SELECT id, name FROM artists WHERE lower(name) = lower($1) UNION ALL"
                       " (SELECT id, name FROM artists WHERE lower(name) LIKE " LIKE_LITERAL(
                           "$2") " || '%' ORDER BY name LIMIT 2)"},
@@ -93,10 +93,11 @@ const struct pd_db_stmt pd_db_collection_stmts[] = {
                    "$1") " || '%' DESC, a.name, e.start_date, t.public_id LIMIT 25"},
     {"card_view",
      "SELECT t.id, t.public_id, a.name, e.name, t.rarity, t.image_url, t.copies_created,"
-     " (SELECT count(DISTINCT user_id) FROM user_cards WHERE card_id = t.id),"
+     " (SELECT count(DISTINCT user_id) FROM user_cards WHERE card_id = t.id AND state <> 'gone'),"
      " (SELECT string_agg('#' || print_no, ', ' ORDER BY print_no) FROM user_cards WHERE card_id = "
      "t.id"
-     "  AND user_id = $2), e.start_date::text, t.temporary, coalesce(extract(epoch FROM "
+     "  AND user_id = $2 AND state <> 'gone'), e.start_date::text, t.temporary, "
+     "coalesce(extract(epoch FROM "
      "t.expires_at)::bigint, 0), " PD_CARD_CREDIT_COLS
      " FROM all_cards t JOIN artists a ON a.id = t.artist_id"
      " JOIN eras e ON e.id = t.era_id " PD_CARD_CREDIT_JOIN

@@ -19,15 +19,6 @@ const struct pd_db_stmt pd_db_users_stmts[] = {
      " SELECT * FROM ins UNION ALL"
      " SELECT " PLAYER_COLS ", false FROM users WHERE discord_id = $1 LIMIT 1"},
     {"user_get", "SELECT " PLAYER_COLS ", false FROM users WHERE discord_id = $1"},
-    {"wallet_add", "WITH u AS (UPDATE users SET"
-                   " coins = coins + CASE WHEN $2 = 'notes' THEN $3::bigint ELSE 0 END,"
-                   " discs = discs + CASE WHEN $2 = 'discs' THEN $3::bigint ELSE 0 END,"
-                   " gems = gems + CASE WHEN $2 = 'gems' THEN $3::bigint ELSE 0 END,"
-                   " last_daily = CASE WHEN $4 = 'daily' THEN now() ELSE last_daily END"
-                   " WHERE id = $1 RETURNING coins, discs, gems),"
-                   " t AS (INSERT INTO transactions (user_id, type, amount, currency, meta)"
-                   " SELECT $1, $4, $3::bigint, $2, $5::jsonb FROM u RETURNING id)"
-                   " SELECT u.coins, u.discs, u.gems, (SELECT id FROM t) FROM u"},
     /* The WHERE on DO UPDATE restarts only an expired cooldown; a running one returns no row. */
     {"cooldown_claim",
      "INSERT INTO user_cooldowns (user_id, command, expires_at)"
@@ -90,30 +81,6 @@ enum pd_result pd_db_user_ensure(struct pd_db *db, const char *discord_id, struc
 enum pd_result pd_db_user_get(struct pd_db *db, const char *discord_id, struct pd_player *out)
 {
   return one_player(db, "user_get", discord_id, out, PD_E_NOTFOUND);
-}
-
-enum pd_result pd_db_wallet_add(struct pd_db *db, struct pd_player *p, enum pd_currency c,
-                                int64_t amount, const char *type, json_t *meta)
-{
-  char id[24], amt[24];
-  char *meta_s = meta != NULL ? json_dumps(meta, JSON_COMPACT) : NULL;
-  snprintf(id, sizeof(id), "%" PRId64, p->id);
-  snprintf(amt, sizeof(amt), "%" PRId64, amount);
-  const char *params[5] = {id, pd_currency_name(c), amt, type, meta_s};
-  PGresult *r = NULL;
-  enum pd_result rc = pd_db_exec(db, "wallet_add", 5, params, &r);
-  free(meta_s);
-  if (rc != PD_OK)
-    return rc;
-  if (PQntuples(r) == 0) {
-    rc = PD_E_NOTFOUND;
-  } else {
-    p->notes = pd_db_int(r, 0, 0);
-    p->discs = pd_db_int(r, 0, 1);
-    p->gems = pd_db_int(r, 0, 2);
-  }
-  PQclear(r);
-  return rc;
 }
 
 enum pd_result pd_db_cooldown_claim(struct pd_db *db, int64_t user_id, const char *command,

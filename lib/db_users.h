@@ -1,4 +1,5 @@
-/* db_users.h - players: registration, balances, the wallet ledger and cooldowns. */
+/* db_users.h - players: registration, balances and cooldowns (balances change only through
+ * db_ledger.h). */
 #ifndef PD_DB_USERS_H
 #define PD_DB_USERS_H
 
@@ -22,12 +23,6 @@ struct pd_player {
 enum pd_result pd_db_user_ensure(struct pd_db *db, const char *discord_id, struct pd_player *out);
 /* PD_E_NOTFOUND when the Discord user never played. */
 enum pd_result pd_db_user_get(struct pd_db *db, const char *discord_id, struct pd_player *out);
-
-/* Adds amount (negative to spend) to one currency and writes the transactions row in the
- * same statement.  PD_E_CHECK when the balance would go below zero.  meta may be NULL;
- * it is borrowed.  The new balances are written back into p. */
-enum pd_result pd_db_wallet_add(struct pd_db *db, struct pd_player *p, enum pd_currency c,
-                                int64_t amount, const char *type, json_t *meta);
 
 /* Starts a cooldown of seconds for (user, command) when none is running.  *claimed says
  * whether it started; either way *until is when the running cooldown ends (Unix s). */

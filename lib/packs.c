@@ -279,10 +279,64 @@ static enum pd_result read_boosts(json_t *list, struct pd_game_config *g, const 
   return PD_OK;
 }
 
+static enum pd_result read_economy(json_t *x, struct pd_economy *ec, const struct errbuf *e)
+{
+  static const char *const keys[] = {"burn_notes",
+                                     "market_fee_bps",
+                                     "listing_days",
+                                     "trade_expiry_s",
+                                     "trade_confirm_delay_s",
+                                     "gift_max_per_day",
+                                     "gift_notes_per_day",
+                                     "exchange_notes_per_disc",
+                                     "transfer_every_days",
+                                     "transfer_accept_s",
+                                     "farm_one_way_per_day",
+                                     "young_account_days",
+                                     NULL};
+  static const char *const rkeys[] = {"common", "rare", "epic", "legendary", "mythic", NULL};
+  int64_t v = 0;
+  if (x == NULL)
+    return fail(e, "economy: missing");
+  enum pd_result rc = known_keys(x, "economy", keys, e);
+  json_t *burn = json_object_get(x, "burn_notes");
+  if (rc == PD_OK && burn == NULL)
+    return fail(e, "economy.burn_notes: missing");
+  if (rc == PD_OK)
+    rc = known_keys(burn, "economy.burn_notes", rkeys, e);
+  for (int r = 0; rc == PD_OK && r < PD_RARITY_COUNT; r++)
+    rc = integer(burn, pd_rarity_name((enum pd_rarity)r), "economy.burn_notes", 0, 1000000000,
+                 &ec->burn_notes[r], e);
+  if (rc == PD_OK && (rc = integer(x, "market_fee_bps", "economy", 0, 5000, &v, e)) == PD_OK)
+    ec->market_fee_bps = (int)v;
+  if (rc == PD_OK)
+    rc = integer(x, "listing_days", "economy", 1, 90, &ec->listing_days, e);
+  if (rc == PD_OK)
+    rc = integer(x, "trade_expiry_s", "economy", 60, 86400, &ec->trade_expiry_s, e);
+  if (rc == PD_OK)
+    rc = integer(x, "trade_confirm_delay_s", "economy", 0, 60, &ec->trade_confirm_delay_s, e);
+  if (rc == PD_OK && (rc = integer(x, "gift_max_per_day", "economy", 0, 10000, &v, e)) == PD_OK)
+    ec->gift_max_per_day = (int)v;
+  if (rc == PD_OK)
+    rc = integer(x, "gift_notes_per_day", "economy", 0, 1000000000, &ec->gift_notes_per_day, e);
+  if (rc == PD_OK)
+    rc = integer(x, "exchange_notes_per_disc", "economy", 1, 1000000000,
+                 &ec->exchange_notes_per_disc, e);
+  if (rc == PD_OK)
+    rc = integer(x, "transfer_every_days", "economy", 0, 365, &ec->transfer_every_days, e);
+  if (rc == PD_OK)
+    rc = integer(x, "transfer_accept_s", "economy", 60, 86400, &ec->transfer_accept_s, e);
+  if (rc == PD_OK && (rc = integer(x, "farm_one_way_per_day", "economy", 1, 10000, &v, e)) == PD_OK)
+    ec->farm_one_way_per_day = (int)v;
+  if (rc == PD_OK)
+    rc = integer(x, "young_account_days", "economy", 0, 365, &ec->young_account_days, e);
+  return rc;
+}
+
 static enum pd_result read_game(json_t *root, struct pd_game_config *g, const struct errbuf *e)
 {
-  static const char *const keys[] = {"default_pack",  "packs",        "draw", "cooldowns",
-                                     "pack_expiry_s", "event_boosts", NULL};
+  static const char *const keys[] = {"default_pack",  "packs",        "draw",    "cooldowns",
+                                     "pack_expiry_s", "event_boosts", "economy", NULL};
   static const char *const dkeys[] = {"free_per_day", "price", "weights", NULL};
   int64_t v = 0;
   enum pd_result rc = known_keys(root, "", keys, e);
@@ -313,6 +367,8 @@ static enum pd_result read_game(json_t *root, struct pd_game_config *g, const st
     rc = integer(root, "pack_expiry_s", "", 60, 3600, &g->pack_expiry_s, e);
   if (rc == PD_OK)
     rc = read_boosts(json_object_get(root, "event_boosts"), g, e);
+  if (rc == PD_OK)
+    rc = read_economy(json_object_get(root, "economy"), &g->economy, e);
   return rc;
 }
 

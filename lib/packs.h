@@ -37,6 +37,23 @@ struct pd_event_boost {
   double weights[PD_RARITY_COUNT]; /* multipliers while the event runs; 1 = unchanged */
 };
 
+/* The economy (packs.json "economy"): what burning pays, the market, trades, gifts,
+ * exchange and data transfers. */
+struct pd_economy {
+  int64_t burn_notes[PD_RARITY_COUNT]; /* Notes the game pays for a burned copy, by rarity */
+  int market_fee_bps;                  /* the sale fee in basis points: 500 = 5% */
+  int64_t listing_days;                /* a listing expires after this and its copy returns */
+  int64_t trade_expiry_s;              /* an open trade left this long expires */
+  int64_t trade_confirm_delay_s;       /* confirming waits this long after any change */
+  int gift_max_per_day;                /* gifts a player may give, and receive, per UTC day */
+  int64_t gift_notes_per_day;          /* Notes a player may give, and receive, per UTC day */
+  int64_t exchange_notes_per_disc;     /* Notes -> Discs rate */
+  int64_t transfer_every_days;         /* /transfer_data at most once per this per account */
+  int64_t transfer_accept_s;           /* the target must answer within this */
+  int farm_one_way_per_day;            /* one-way transfers to one account that raise a flag */
+  int64_t young_account_days;          /* accounts younger than this raise a flag */
+};
+
 struct pd_game_config {
   struct pd_pack *packs;
   size_t npacks;
@@ -51,6 +68,7 @@ struct pd_game_config {
   int64_t pack_expiry_s; /* how long a pack's buttons keep working */
   struct pd_event_boost *boosts;
   size_t nboosts;
+  struct pd_economy economy;
 };
 
 /* Reads and validates; on failure one line in err naming the file and the JSON path, e.g.

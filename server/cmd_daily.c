@@ -2,7 +2,7 @@
 #include <stdio.h>
 
 #include "commands.h"
-#include "db_users.h"
+#include "db_ledger.h"
 #include "reply.h"
 
 #define DAILY_COOLDOWN_S (24 * 60 * 60)
@@ -22,7 +22,7 @@ enum pd_result cmd_daily(struct pd_ctx *ctx)
   if (rc != PD_OK)
     return rc;
   int64_t notes = ctx->app->cfg.daily_notes;
-  rc = pd_db_wallet_add(db, p, PD_NOTES, notes, "daily", NULL);
+  rc = pd_ledger_game(db, p, PD_ACCT_REWARDS, PD_NOTES, notes, "daily", NULL, NULL);
   if (rc != PD_OK)
     return rc;
   pd_fmt_thousands(notes, amount);

@@ -20,6 +20,8 @@ enum pd_result cmd_help(struct pd_ctx *ctx)
     fprintf(f, "**/%s**", c->name);
     for (const struct pd_option_spec *o = c->options; o != NULL && o->name != NULL; o++)
       fprintf(f, o->required ? " `%s`" : " `[%s]`", o->name);
+    for (const struct pd_subcommand_spec *sc = c->subcommands; sc != NULL && sc->name != NULL; sc++)
+      fprintf(f, "%s`%s`", sc == c->subcommands ? " " : "|", sc->name);
     fprintf(f, " - %s%s\n", c->description, (c->flags & PD_CMD_GUILD_ONLY) ? " (in servers)" : "");
   }
   if (fclose(f) != 0) {

@@ -160,6 +160,52 @@ const struct pd_command *pd_command_find(const char *name)
   return NULL;
 }
 
+const struct pd_subcommand_spec *pd_command_sub(const struct pd_command *c, const char *name)
+{
+  for (const struct pd_subcommand_spec *s = c != NULL ? c->subcommands : NULL;
+       s != NULL && s->name != NULL && name != NULL; s++)
+    if (strcmp(s->name, name) == 0)
+      return s;
+  return NULL;
+}
+
+const struct pd_option_spec *pd_command_options(const struct pd_command *c, const char *subcommand)
+{
+  if (c == NULL)
+    return NULL;
+  if (c->subcommands == NULL)
+    return c->options;
+  const struct pd_subcommand_spec *s = pd_command_sub(c, subcommand);
+  return s != NULL ? s->options : NULL;
+}
+
+/* The registration of an option list (Discord's application command option objects). */
+static json_t *options_json(const struct pd_option_spec *list, const struct pd_game_config *game)
+{
+  json_t *opts = json_array();
+  for (const struct pd_option_spec *o = list; opts != NULL && o != NULL && o->name != NULL; o++) {
+    json_t *oj = json_pack("{s:s, s:i, s:s, s:b}", "name", o->name, "type", o->type, "description",
+                           o->description, "required", o->required);
+    if (o->autocomplete)
+      json_object_set_new(oj, "autocomplete", json_true());
+    if (o->choices != NULL) {
+      json_t *ch = json_array();
+      for (const char *const *v = o->choices; *v != NULL; v++)
+        json_array_append_new(ch, json_pack("{s:s, s:s}", "name", *v, "value", *v));
+      json_object_set_new(oj, "choices", ch);
+    }
+    if (o->pack_choices && game != NULL) {
+      json_t *ch = json_array();
+      for (size_t k = 0; k < game->npacks; k++)
+        json_array_append_new(
+            ch, json_pack("{s:s, s:s}", "name", game->packs[k].name, "value", game->packs[k].id));
+      json_object_set_new(oj, "choices", ch);
+    }
+    json_array_append_new(opts, oj);
+  }
+  return opts;
+}
+
 bool pd_command_is_slash(const struct pd_command *c)
 {
   return c != NULL && c->handler != NULL;
@@ -182,29 +228,18 @@ json_t *pd_commands_registration(const struct pd_game_config *game)
       json_array_append_new(json_object_get(cmd, "contexts"), json_integer(1));
     if (c->flags & PD_CMD_ADMIN)
       json_object_set_new(cmd, "default_member_permissions", json_string("0"));
-    if (c->options != NULL) {
-      json_t *opts = json_array();
-      for (const struct pd_option_spec *o = c->options; o->name != NULL; o++) {
-        json_t *oj = json_pack("{s:s, s:i, s:s, s:b}", "name", o->name, "type", o->type,
-                               "description", o->description, "required", o->required);
-        if (o->autocomplete)
-          json_object_set_new(oj, "autocomplete", json_true());
-        if (o->choices != NULL) {
-          json_t *ch = json_array();
-          for (const char *const *v = o->choices; *v != NULL; v++)
-            json_array_append_new(ch, json_pack("{s:s, s:s}", "name", *v, "value", *v));
-          json_object_set_new(oj, "choices", ch);
-        }
-        if (o->pack_choices && game != NULL) {
-          json_t *ch = json_array();
-          for (size_t k = 0; k < game->npacks; k++)
-            json_array_append_new(ch, json_pack("{s:s, s:s}", "name", game->packs[k].name, "value",
-                                                game->packs[k].id));
-          json_object_set_new(oj, "choices", ch);
-        }
-        json_array_append_new(opts, oj);
+    if (c->subcommands != NULL) {
+      json_t *subs = json_array();
+      for (const struct pd_subcommand_spec *sc = c->subcommands; sc->name != NULL; sc++) {
+        json_t *sj = json_pack("{s:s, s:i, s:s}", "name", sc->name, "type", PD_OPT_SUB_COMMAND,
+                               "description", sc->description);
+        if (sc->options != NULL)
+          json_object_set_new(sj, "options", options_json(sc->options, game));
+        json_array_append_new(subs, sj);
       }
-      json_object_set_new(cmd, "options", opts);
+      json_object_set_new(cmd, "options", subs);
+    } else if (c->options != NULL) {
+      json_object_set_new(cmd, "options", options_json(c->options, game));
     }
     json_array_append_new(list, cmd);
   }

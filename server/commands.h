@@ -34,6 +34,15 @@ struct pd_option_spec {
   bool pack_choices;          /* choices are the packs of assets/packs.json */
 };
 
+/* A sub-command of a slash command (/trade start, /burn duplicates): its own options.  The
+ * handler of a command with sub-commands reads ctx->ix->subcommand, which the dispatcher has
+ * checked is one of the table's. */
+struct pd_subcommand_spec {
+  const char *name;
+  const char *description;
+  const struct pd_option_spec *options; /* terminated by a {NULL} entry; may be NULL */
+};
+
 struct pd_ctx;
 
 /* What answers each kind of interaction is its own field, and the dispatcher calls only the
@@ -49,6 +58,9 @@ struct pd_command {
   unsigned flags;
   const char *description;
   const struct pd_option_spec *options; /* terminated by a {NULL} entry; may be NULL */
+  /* The sub-commands, terminated by a {NULL} entry, or NULL; a command has either these or
+   * options. */
+  const struct pd_subcommand_spec *subcommands;
   /* Answers an autocomplete (type 4) for this command: pd_ctx_reply with {"choices": [...]}
    * (at most 25).  NULL: no suggestions.  Runs outside any transaction. */
   enum pd_result (*autocomplete)(struct pd_ctx *ctx);
@@ -103,6 +115,10 @@ enum pd_result pd_ctx_cooldown(struct pd_ctx *ctx, const char *command, int64_t 
 
 extern const struct pd_command pd_commands[];
 const struct pd_command *pd_command_find(const char *name);
+/* The options the interaction's command (or sub-command) declares, or NULL. */
+const struct pd_option_spec *pd_command_options(const struct pd_command *c, const char *subcommand);
+/* The sub-command spec named name, or NULL. */
+const struct pd_subcommand_spec *pd_command_sub(const struct pd_command *c, const char *name);
 /* Whether c is a slash command (an entry with a handler); false for NULL. */
 bool pd_command_is_slash(const struct pd_command *c);
 /* The registration body for PUT /applications/{id}/commands (caller owns): every slash

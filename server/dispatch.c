@@ -242,7 +242,14 @@ static enum pd_result check_options(struct pd_ctx *ctx)
   const struct pd_game_config *g = ctx->app->game;
   if (ctx->ix->type != PD_IX_COMMAND)
     return PD_OK;
-  for (const struct pd_option_spec *o = ctx->cmd->options; o != NULL && o->name != NULL; o++) {
+  if (ctx->cmd->subcommands != NULL && pd_command_sub(ctx->cmd, ctx->ix->subcommand) == NULL) {
+    char list[400] = "";
+    for (const struct pd_subcommand_spec *sc = ctx->cmd->subcommands; sc->name != NULL; sc++)
+      list_add(list, sizeof(list), sc->name);
+    return pd_ctx_user_error(ctx, "/%s needs one of its sub-commands: %s.", ctx->cmd->name, list);
+  }
+  for (const struct pd_option_spec *o = pd_command_options(ctx->cmd, ctx->ix->subcommand);
+       o != NULL && o->name != NULL; o++) {
     json_t *v = json_object_get(pd_interaction_option(ctx->ix, o->name), "value");
     char shown[120], list[400] = "";
     if (v == NULL) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db_ledger.h"
 #include "db_packs.h"
 #include "log.h"
 #include "reply.h"
@@ -104,7 +105,7 @@ enum pd_result pd_draw_pay(struct pd_ctx *ctx, struct pd_db *db, struct pd_playe
   if (rc != PD_OK || free || price->amount == 0)
     return rc;
   json_t *meta = json_pack("{s:s}", "for", what);
-  rc = pd_db_wallet_add(db, p, price->currency, -price->amount, "purchase", meta);
+  rc = pd_ledger_game(db, p, PD_ACCT_SHOP, price->currency, -price->amount, "purchase", meta, NULL);
   json_decref(meta);
   if (rc == PD_E_CHECK) { /* the balance would go below zero */
     char cost[32], have[32];

@@ -60,6 +60,32 @@ static void test_name_rule(void **state)
                rows[i].ok ? "valid" : "invalid");
 }
 
+/* Discord's rules for one option list: names, descriptions, order, types, at most 25. */
+static void check_option_list(const char *name, const struct pd_option_spec *list)
+{
+  size_t nopts = 0;
+  bool optional_seen = false;
+  for (const struct pd_option_spec *o = list; o != NULL && o->name != NULL; o++, nopts++) {
+    if (!valid_name(o->name))
+      fail_msg("/%s option \"%s\" badly named", name, o->name);
+    if (!valid_description(o->description))
+      fail_msg("/%s option %s description is not 1-100 characters", name, o->name);
+    if (o->required && optional_seen)
+      fail_msg("/%s: required option %s after an optional one", name, o->name);
+    optional_seen |= !o->required;
+    if (o->type < PD_OPT_SUB_COMMAND || o->type > PD_OPT_ATTACHMENT)
+      fail_msg("/%s option %s has type %d", name, o->name, o->type);
+    if (o->autocomplete && o->type != PD_OPT_STRING && o->type != PD_OPT_INTEGER &&
+        o->type != PD_OPT_NUMBER)
+      fail_msg("/%s option %s: autocomplete on a type %d option", name, o->name, o->type);
+    for (const struct pd_option_spec *p = list; p < o; p++)
+      if (strcmp(p->name, o->name) == 0)
+        fail_msg("/%s option %s appears twice", name, o->name);
+  }
+  if (nopts > 25)
+    fail_msg("/%s has %zu options", name, nopts);
+}
+
 static void test_table_invariants(void **state)
 {
   size_t count = 0;
@@ -81,27 +107,21 @@ static void test_table_invariants(void **state)
     for (const struct pd_command *o = pd_commands; o < c; o++)
       if (strcmp(o->name, c->name) == 0)
         fail_msg("/%s appears twice", c->name);
-    size_t nopts = 0;
-    bool optional_seen = false;
-    for (const struct pd_option_spec *o = c->options; o != NULL && o->name != NULL; o++, nopts++) {
-      if (!valid_name(o->name))
-        fail_msg("/%s option \"%s\" badly named", c->name, o->name);
-      if (!valid_description(o->description))
-        fail_msg("/%s option %s description is not 1-100 characters", c->name, o->name);
-      if (o->required && optional_seen)
-        fail_msg("/%s: required option %s after an optional one", c->name, o->name);
-      optional_seen |= !o->required;
-      if (o->type < PD_OPT_SUB_COMMAND || o->type > PD_OPT_ATTACHMENT)
-        fail_msg("/%s option %s has type %d", c->name, o->name, o->type);
-      if (o->autocomplete && o->type != PD_OPT_STRING && o->type != PD_OPT_INTEGER &&
-          o->type != PD_OPT_NUMBER)
-        fail_msg("/%s option %s: autocomplete on a type %d option", c->name, o->name, o->type);
-      for (const struct pd_option_spec *p = c->options; p < o; p++)
-        if (strcmp(p->name, o->name) == 0)
-          fail_msg("/%s option %s appears twice", c->name, o->name);
+    if (c->subcommands != NULL && c->options != NULL)
+      fail_msg("/%s has both options and sub-commands", c->name);
+    check_option_list(c->name, c->options);
+    size_t nsub = 0;
+    for (const struct pd_subcommand_spec *sc = c->subcommands; sc != NULL && sc->name != NULL;
+         sc++, nsub++) {
+      if (!valid_name(sc->name) || !valid_description(sc->description))
+        fail_msg("/%s sub-command \"%s\" badly named or described", c->name, sc->name);
+      for (const struct pd_subcommand_spec *p = c->subcommands; p < sc; p++)
+        if (strcmp(p->name, sc->name) == 0)
+          fail_msg("/%s sub-command %s appears twice", c->name, sc->name);
+      check_option_list(c->name, sc->options);
     }
-    if (nopts > 25)
-      fail_msg("/%s has %zu options", c->name, nopts);
+    if (nsub > 25)
+      fail_msg("/%s has %zu sub-commands", c->name, nsub);
   }
   if (count < 1 || count > 100)
     fail_msg("%zu commands (Discord allows up to 100)", count);
@@ -120,12 +140,55 @@ static void test_find(void **state)
 }
 
 /* Each entry of the PUT /applications/{id}/commands body says exactly what the table says. */
+/* The registered options opts say exactly what the table's list says. */
+static void check_registered(const char *name, json_t *opts, const struct pd_option_spec *list,
+                             const struct pd_game_config *game)
+{
+  static const char *option_keys[] = {"name",     "type",         "description",
+                                      "required", "autocomplete", "choices"};
+  const char *key;
+  json_t *v;
+  size_t k = 0;
+  for (const struct pd_option_spec *o = list; o != NULL && o->name != NULL; o++, k++) {
+    json_t *oj = json_array_get(opts, k);
+    if (oj == NULL)
+      fail_msg("/%s option %s is not registered", name, o->name);
+    json_object_foreach(oj, key, v)
+    {
+      bool ok = false;
+      for (size_t m = 0; m < PD_ARRAY_LEN(option_keys); m++)
+        ok |= strcmp(key, option_keys[m]) == 0;
+      if (!ok)
+        fail_msg("/%s option %s registers unknown field \"%s\"", name, o->name, key);
+    }
+    assert_string_equal(json_string_value(json_object_get(oj, "name")), o->name);
+    assert_string_equal(json_string_value(json_object_get(oj, "description")), o->description);
+    assert_int_equal(json_integer_value(json_object_get(oj, "type")), o->type);
+    assert_true(json_is_boolean(json_object_get(oj, "required")));
+    assert_int_equal(json_is_true(json_object_get(oj, "required")), o->required);
+    assert_int_equal(json_is_true(json_object_get(oj, "autocomplete")), o->autocomplete);
+    /* Pack choices are the configured packs, value = id, name = what players read. */
+    json_t *choices = json_object_get(oj, "choices");
+    if (o->pack_choices) {
+      assert_int_equal(json_array_size(choices), game->npacks);
+      for (size_t m = 0; m < game->npacks; m++) {
+        assert_string_equal(json_string_value(json_object_get(json_array_get(choices, m), "value")),
+                            game->packs[m].id);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(choices, m), "name")),
+                            game->packs[m].name);
+      }
+    } else if (o->choices == NULL) {
+      assert_null(choices);
+    }
+  }
+  if (json_array_size(opts) != k)
+    fail_msg("/%s registers %zu options, the table has %zu", name, json_array_size(opts), k);
+}
+
 static void test_registration_matches_table(void **state)
 {
   static const char *allowed[] = {"name",     "type",    "description",
                                   "contexts", "options", "default_member_permissions"};
-  static const char *option_keys[] = {"name",     "type",         "description",
-                                      "required", "autocomplete", "choices"};
   struct pd_game_config *game = NULL;
   char err[256];
   assert_int_equal(pd_game_config_load("assets/packs.json", &game, err, sizeof(err)), PD_OK);
@@ -171,43 +234,22 @@ static void test_registration_matches_table(void **state)
       fail_msg("/%s default_member_permissions does not match its ADMIN flag", c->name);
 
     json_t *opts = json_object_get(cmd, "options");
-    size_t k = 0;
-    for (const struct pd_option_spec *o = c->options; o != NULL && o->name != NULL; o++, k++) {
-      json_t *oj = json_array_get(opts, k);
-      if (oj == NULL)
-        fail_msg("/%s option %s is not registered", c->name, o->name);
-      json_object_foreach(oj, key, v)
-      {
-        bool ok = false;
-        for (size_t m = 0; m < PD_ARRAY_LEN(option_keys); m++)
-          ok |= strcmp(key, option_keys[m]) == 0;
-        if (!ok)
-          fail_msg("/%s option %s registers unknown field \"%s\"", c->name, o->name, key);
+    if (c->subcommands == NULL) {
+      check_registered(c->name, opts, c->options, game);
+    } else {
+      size_t k = 0;
+      for (const struct pd_subcommand_spec *sc = c->subcommands; sc->name != NULL; sc++, k++) {
+        json_t *sj = json_array_get(opts, k);
+        if (sj == NULL || strcmp(json_string_value(json_object_get(sj, "name")), sc->name) != 0)
+          fail_msg("/%s sub-command %s is not registered in place", c->name, sc->name);
+        assert_int_equal(json_integer_value(json_object_get(sj, "type")), PD_OPT_SUB_COMMAND);
+        assert_string_equal(json_string_value(json_object_get(sj, "description")), sc->description);
+        check_registered(c->name, json_object_get(sj, "options"), sc->options, game);
       }
-      assert_string_equal(json_string_value(json_object_get(oj, "name")), o->name);
-      assert_string_equal(json_string_value(json_object_get(oj, "description")), o->description);
-      assert_int_equal(json_integer_value(json_object_get(oj, "type")), o->type);
-      assert_true(json_is_boolean(json_object_get(oj, "required")));
-      assert_int_equal(json_is_true(json_object_get(oj, "required")), o->required);
-      assert_int_equal(json_is_true(json_object_get(oj, "autocomplete")), o->autocomplete);
-      /* Pack choices are the configured packs, value = id, name = what players read. */
-      json_t *choices = json_object_get(oj, "choices");
-      if (o->pack_choices) {
-        assert_int_equal(json_array_size(choices), game->npacks);
-        for (size_t m = 0; m < game->npacks; m++) {
-          assert_string_equal(
-              json_string_value(json_object_get(json_array_get(choices, m), "value")),
-              game->packs[m].id);
-          assert_string_equal(
-              json_string_value(json_object_get(json_array_get(choices, m), "name")),
-              game->packs[m].name);
-        }
-      } else if (o->choices == NULL) {
-        assert_null(choices);
-      }
+      if (json_array_size(opts) != k)
+        fail_msg("/%s registers %zu sub-commands, the table has %zu", c->name,
+                 json_array_size(opts), k);
     }
-    if (json_array_size(opts) != k)
-      fail_msg("/%s registers %zu options, the table has %zu", c->name, json_array_size(opts), k);
     c++;
   }
   while (c->name != NULL && !pd_command_is_slash(c))
