@@ -1,0 +1,34 @@
+/* sweep.c - the table of sweepers and the loop that runs them (see sweep.h). */
+#include "sweep.h"
+
+#include "log.h"
+
+const struct pd_sweeper pd_sweepers[] = {
+    {NULL, NULL},
+};
+
+struct sweep_arg {
+  struct pd_app *app;
+  const struct pd_sweeper *s;
+  int64_t n;
+};
+
+static enum pd_result sweep_one(struct pd_db *db, void *arg)
+{
+  struct sweep_arg *a = arg;
+  a->n = 0;
+  return a->s->fn(a->app, db, &a->n);
+}
+
+void pd_sweep_run(struct pd_app *app, struct pd_db *db)
+{
+  for (const struct pd_sweeper *s = pd_sweepers; s->name != NULL; s++) {
+    struct sweep_arg a = {app, s, 0};
+    enum pd_result rc = pd_db_tx(db, pd_now_us() + 5000000, sweep_one, &a);
+    if (rc != PD_OK)
+      pd_log_error("sweep %s: %s", s->name, pd_result_str(rc));
+    else if (a.n > 0)
+      pd_log("info", "sweep released",
+             json_pack("{s:s, s:I}", "sweeper", s->name, "rows", (json_int_t)a.n));
+  }
+}
