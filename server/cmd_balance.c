@@ -1,4 +1,5 @@
-/* cmd_balance.c - /balance [user]: Notes, Discs and Gems of yourself or another player. */
+/* cmd_balance.c - /balance [user]: Notes, Discs and Gems of yourself or another player,
+ * and how many of their copies are locked, listed or in a trade. */
 #include <stdio.h>
 #include <string.h>
 
@@ -32,10 +33,15 @@ enum pd_result cmd_balance(struct pd_ctx *ctx)
       return pd_ctx_user_error(ctx, "%s hasn't played PopDeck yet.", pd_user_display_name(&target));
     return pd_ctx_user_error(ctx, "You have no Notes yet. Claim your first with /daily.");
   }
+  struct pd_copy_counts counts;
+  if (rc == PD_OK)
+    rc = pd_db_copy_counts(db, p.id, &counts);
   if (rc != PD_OK)
     return rc;
   snprintf(title, sizeof(title), "%s's balance", pd_user_display_name(&target));
-  json_t *embed = json_pack("{s:s, s:i, s:o}", "title", title, "color", PD_COLOR_BRAND, "fields",
-                            pd_player_balance_fields(&p));
+  json_t *fields = pd_player_balance_fields(&p);
+  json_array_append_new(fields, pd_player_copies_field(&counts));
+  json_t *embed =
+      json_pack("{s:s, s:i, s:o}", "title", title, "color", PD_COLOR_BRAND, "fields", fields);
   return pd_ctx_reply(ctx, json_pack("{s:[o]}", "embeds", embed));
 }

@@ -1,4 +1,5 @@
-/* cmd_profile.c - /profile: registers a player on first use and shows balances and join date. */
+/* cmd_profile.c - /profile: registers a player on first use and shows balances, cards by
+ * state (locked, listed, trading) and join date. */
 #include <stdio.h>
 
 #include "commands.h"
@@ -16,7 +17,15 @@ enum pd_result cmd_profile(struct pd_ctx *ctx)
   pd_player_avatar_url(u->id, u->avatar, avatar, sizeof(avatar));
   snprintf(joined, sizeof(joined), "<t:%lld:D> (<t:%lld:R>)", (long long)p.created_at,
            (long long)p.created_at);
+  struct pd_copy_counts counts;
+  struct pd_db *db = NULL;
+  enum pd_result rc = pd_ctx_db(ctx, &db);
+  if (rc == PD_OK)
+    rc = pd_db_copy_counts(db, p.id, &counts);
+  if (rc != PD_OK)
+    return rc;
   json_t *fields = pd_player_balance_fields(&p);
+  json_array_append_new(fields, pd_player_copies_field(&counts));
   json_array_append_new(
       fields, json_pack("{s:s, s:s, s:b}", "name", "Joined", "value", joined, "inline", 0));
   json_t *embed = json_pack("{s:s, s:i, s:{s:s}, s:o}", "title", title, "color", PD_COLOR_BRAND,

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "copies.h"
+
 static const struct pd_option_spec balance_options[] = {
     {.name = "user",
      .type = PD_OPT_USER,
@@ -85,6 +87,16 @@ static const struct pd_option_spec odds_options[] = {
     {.name = NULL},
 };
 
+/* Locks (the economy). */
+static const struct pd_option_spec copy_option[] = {
+    {.name = "card",
+     .type = PD_OPT_STRING,
+     .description = "One of your copies, written like TAYL_19#03/12 (pick a suggestion)",
+     .required = true,
+     .autocomplete = true},
+    {.name = NULL},
+};
+
 const struct pd_command pd_commands[] = {
     {.name = "ping",
      .handler = cmd_ping,
@@ -149,6 +161,19 @@ const struct pd_command pd_commands[] = {
      .handler = cmd_odds,
      .description = "The exact odds of every rarity in every pack",
      .options = odds_options},
+    /* Locks (the economy). */
+    {.name = "lock",
+     .handler = cmd_lock,
+     .flags = PD_CMD_EPHEMERAL | PD_CMD_WRITE | PD_CMD_PLAYER,
+     .description = "Lock a copy so it can't be sold, traded, gifted or burned",
+     .options = copy_option,
+     .autocomplete = pd_copy_autocomplete},
+    {.name = "unlock",
+     .handler = cmd_unlock,
+     .flags = PD_CMD_EPHEMERAL | PD_CMD_WRITE | PD_CMD_PLAYER,
+     .description = "Unlock a locked copy",
+     .options = copy_option,
+     .autocomplete = pd_copy_autocomplete},
     {.name = NULL},
 };
 

@@ -28,3 +28,15 @@ json_t *pd_player_balance_fields(const struct pd_player *p)
                    "inline", 1, "name", "Discs", "value", discs, "inline", 1, "name", "Gems",
                    "value", gems, "inline", 1);
 }
+
+json_t *pd_player_copies_field(const struct pd_copy_counts *n)
+{
+  char all[32], locked[32], listed[32], trading[32], text[200];
+  pd_fmt_thousands(n->free_ + n->locked + n->listed + n->trading, all);
+  pd_fmt_thousands(n->locked, locked);
+  pd_fmt_thousands(n->listed, listed);
+  pd_fmt_thousands(n->trading, trading);
+  snprintf(text, sizeof(text), "%s copies: %s locked, %s listed, %s in a trade", all, locked,
+           listed, trading);
+  return json_pack("{s:s, s:s, s:b}", "name", "Cards", "value", text, "inline", 0);
+}
