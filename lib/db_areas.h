@@ -15,5 +15,7 @@ extern const struct pd_db_stmt pd_db_collection_stmts[];
 extern const struct pd_db_stmt pd_db_ratelimit_stmts[];
 extern const struct pd_db_stmt pd_db_ledger_stmts[];
 extern const struct pd_db_stmt pd_db_copies_stmts[];
+/* gifts: burns, gifts and their caps, farming flags, data transfers */
+extern const struct pd_db_stmt pd_db_burns_stmts[];
 
 #endif

@@ -1,6 +1,8 @@
 /* commands.c - the command table and the registration body built from it. */
 #include "commands.h"
 
+#include "copies.h"
+
 #include <string.h>
 
 static const struct pd_option_spec balance_options[] = {
@@ -85,6 +87,34 @@ static const struct pd_option_spec odds_options[] = {
     {.name = NULL},
 };
 
+/* gifts: /burn, /gift, /shop, /exchange, /transfer_data */
+static const struct pd_option_spec burn_card_options[] = {
+    {.name = "card",
+     .type = PD_OPT_STRING,
+     .description = "Your copy to burn (pick a suggestion)",
+     .required = true,
+     .autocomplete = true},
+    {.name = NULL},
+};
+
+static const struct pd_option_spec burn_duplicates_options[] = {
+    {.name = "rarity",
+     .type = PD_OPT_STRING,
+     .description = "Only duplicates of this rarity (every rarity if empty)",
+     .choices = rarity_choices},
+    {.name = NULL},
+};
+
+static const struct pd_subcommand_spec burn_subcommands[] = {
+    {.name = "card",
+     .description = "Sell one copy back to the game for Notes",
+     .options = burn_card_options},
+    {.name = "duplicates",
+     .description = "Sell every extra copy beyond your lowest print of each card",
+     .options = burn_duplicates_options},
+    {.name = NULL},
+};
+
 const struct pd_command pd_commands[] = {
     {.name = "ping",
      .handler = cmd_ping,
@@ -149,6 +179,14 @@ const struct pd_command pd_commands[] = {
      .handler = cmd_odds,
      .description = "The exact odds of every rarity in every pack",
      .options = odds_options},
+    /* gifts: /burn, /gift, /shop, /exchange, /transfer_data */
+    {.name = "burn",
+     .handler = cmd_burn,
+     .flags = PD_CMD_WRITE | PD_CMD_PLAYER | PD_CMD_EPHEMERAL,
+     .description = "Sell copies back to the game for Notes",
+     .subcommands = burn_subcommands,
+     .autocomplete = pd_copy_autocomplete,
+     .component = cmd_burn_button},
     {.name = NULL},
 };
 
