@@ -12,5 +12,7 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     pd_db_copies_stmts,
     /* gifts */
     pd_db_burns_stmts,
+    pd_db_gifts_stmts,
+    pd_db_flags_stmts,
     NULL,
 };

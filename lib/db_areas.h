@@ -17,5 +17,7 @@ extern const struct pd_db_stmt pd_db_ledger_stmts[];
 extern const struct pd_db_stmt pd_db_copies_stmts[];
 /* gifts: burns, gifts and their caps, farming flags, data transfers */
 extern const struct pd_db_stmt pd_db_burns_stmts[];
+extern const struct pd_db_stmt pd_db_gifts_stmts[];
+extern const struct pd_db_stmt pd_db_flags_stmts[];
 
 #endif

@@ -115,6 +115,18 @@ static const struct pd_subcommand_spec burn_subcommands[] = {
     {.name = NULL},
 };
 
+static const struct pd_option_spec gift_options[] = {
+    {.name = "user", .type = PD_OPT_USER, .description = "Who gets the gift", .required = true},
+    {.name = "card",
+     .type = PD_OPT_STRING,
+     .description = "One of your copies to give (pick a suggestion)",
+     .autocomplete = true},
+    {.name = "notes", .type = PD_OPT_INTEGER, .description = "Notes to give (1 to 1,000,000,000)"},
+    {.name = "discs", .type = PD_OPT_INTEGER, .description = "Discs to give (1 to 1,000,000,000)"},
+    {.name = "gems", .type = PD_OPT_INTEGER, .description = "Gems to give (1 to 1,000,000,000)"},
+    {.name = NULL},
+};
+
 const struct pd_command pd_commands[] = {
     {.name = "ping",
      .handler = cmd_ping,
@@ -187,6 +199,12 @@ const struct pd_command pd_commands[] = {
      .subcommands = burn_subcommands,
      .autocomplete = pd_copy_autocomplete,
      .component = cmd_burn_button},
+    {.name = "gift",
+     .handler = cmd_gift,
+     .flags = PD_CMD_WRITE | PD_CMD_PLAYER,
+     .description = "Give another player a card, Notes, Discs or Gems",
+     .options = gift_options,
+     .autocomplete = pd_copy_autocomplete},
     {.name = NULL},
 };
 

@@ -149,6 +149,7 @@ enum pd_result pd_list_button(struct pd_ctx *ctx);
 /* gifts: /burn, /gift, /shop, /exchange, /transfer_data (one file each) */
 enum pd_result cmd_burn(struct pd_ctx *ctx);
 enum pd_result cmd_burn_button(struct pd_ctx *ctx);
+enum pd_result cmd_gift(struct pd_ctx *ctx);
 
 /* Colours shared by embeds. */
 #define PD_COLOR_BRAND 0x7C5CFF
