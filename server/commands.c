@@ -12,11 +12,18 @@ static const struct pd_option_spec balance_options[] = {
     {.name = NULL},
 };
 
+static const char *const currency_choices[] = {"notes", "discs", "gems", NULL};
+
 static const struct pd_option_spec openpack_options[] = {
     {.name = "pack",
      .type = PD_OPT_STRING,
      .description = "Which pack (the standard one if empty)",
      .pack_choices = true},
+    {.name = "currency",
+     .type = PD_OPT_STRING,
+     .description =
+         "Pay with this once the free opens are used (the first you can afford if empty)",
+     .choices = currency_choices},
     {.name = NULL},
 };
 
@@ -127,6 +134,14 @@ static const struct pd_option_spec gift_options[] = {
     {.name = NULL},
 };
 
+static const struct pd_option_spec exchange_options[] = {
+    {.name = "amount",
+     .type = PD_OPT_INTEGER,
+     .description = "How many Discs to buy with Notes",
+     .required = true},
+    {.name = NULL},
+};
+
 const struct pd_command pd_commands[] = {
     {.name = "ping",
      .handler = cmd_ping,
@@ -205,6 +220,16 @@ const struct pd_command pd_commands[] = {
      .description = "Give another player a card, Notes, Discs or Gems",
      .options = gift_options,
      .autocomplete = pd_copy_autocomplete},
+    {.name = "shop",
+     .handler = cmd_shop,
+     .flags = PD_CMD_WRITE | PD_CMD_PLAYER,
+     .description = "Packs and what they cost, and Notes to Discs",
+     .component = cmd_shop_button},
+    {.name = "exchange",
+     .handler = cmd_exchange,
+     .flags = PD_CMD_WRITE | PD_CMD_PLAYER | PD_CMD_EPHEMERAL,
+     .description = "Buy Discs with Notes",
+     .options = exchange_options},
     {.name = NULL},
 };
 
