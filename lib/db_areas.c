@@ -15,5 +15,6 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     pd_db_gifts_stmts,
     pd_db_flags_stmts,
     pd_db_shop_stmts,
+    pd_db_transfer_stmts,
     NULL,
 };

@@ -20,5 +20,6 @@ extern const struct pd_db_stmt pd_db_burns_stmts[];
 extern const struct pd_db_stmt pd_db_gifts_stmts[];
 extern const struct pd_db_stmt pd_db_flags_stmts[];
 extern const struct pd_db_stmt pd_db_shop_stmts[];
+extern const struct pd_db_stmt pd_db_transfer_stmts[];
 
 #endif

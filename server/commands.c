@@ -142,6 +142,14 @@ static const struct pd_option_spec exchange_options[] = {
     {.name = NULL},
 };
 
+static const struct pd_option_spec transfer_data_options[] = {
+    {.name = "target",
+     .type = PD_OPT_USER,
+     .description = "The Discord account to move your PopDeck account to",
+     .required = true},
+    {.name = NULL},
+};
+
 const struct pd_command pd_commands[] = {
     {.name = "ping",
      .handler = cmd_ping,
@@ -230,6 +238,12 @@ const struct pd_command pd_commands[] = {
      .flags = PD_CMD_WRITE | PD_CMD_PLAYER | PD_CMD_EPHEMERAL,
      .description = "Buy Discs with Notes",
      .options = exchange_options},
+    {.name = "transfer_data",
+     .handler = cmd_transfer_data,
+     .flags = PD_CMD_WRITE | PD_CMD_PLAYER | PD_CMD_GUILD_ONLY,
+     .description = "Move your whole PopDeck account to another Discord account",
+     .options = transfer_data_options,
+     .component = cmd_transfer_button},
     {.name = NULL},
 };
 

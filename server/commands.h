@@ -155,6 +155,8 @@ enum pd_result cmd_shop_button(struct pd_ctx *ctx);
 enum pd_result cmd_exchange(struct pd_ctx *ctx);
 /* Buys discs Discs with Notes (/exchange and the shop's buttons). */
 enum pd_result pd_exchange_run(struct pd_ctx *ctx, int64_t discs);
+enum pd_result cmd_transfer_data(struct pd_ctx *ctx);
+enum pd_result cmd_transfer_button(struct pd_ctx *ctx);
 
 /* Colours shared by embeds. */
 #define PD_COLOR_BRAND 0x7C5CFF
