@@ -15,5 +15,11 @@ extern const struct pd_db_stmt pd_db_collection_stmts[];
 extern const struct pd_db_stmt pd_db_ratelimit_stmts[];
 extern const struct pd_db_stmt pd_db_ledger_stmts[];
 extern const struct pd_db_stmt pd_db_copies_stmts[];
+/* gifts: burns, gifts and their caps, farming flags, data transfers */
+extern const struct pd_db_stmt pd_db_burns_stmts[];
+extern const struct pd_db_stmt pd_db_gifts_stmts[];
+extern const struct pd_db_stmt pd_db_flags_stmts[];
+extern const struct pd_db_stmt pd_db_shop_stmts[];
+extern const struct pd_db_stmt pd_db_transfer_stmts[];
 
 #endif

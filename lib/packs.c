@@ -108,16 +108,15 @@ static enum pd_result weights(json_t *obj, const char *path, bool partial,
   return sum > 0 ? PD_OK : fail(e, "%s: every rarity has weight 0", path);
 }
 
-static enum pd_result price(json_t *obj, const char *path, struct pd_price *out,
-                            const struct errbuf *e)
+/* One price object at path p; amounts from min_amount (0: a free price needs no currency). */
+static enum pd_result price_at(json_t *obj, const char *p, int64_t min_amount, struct pd_price *out,
+                               const struct errbuf *e)
 {
   static const char *const keys[] = {"currency", "amount", NULL};
-  char p[96];
   int64_t amount = 0;
-  snprintf(p, sizeof(p), "%s.price", path);
   enum pd_result rc = known_keys(obj, p, keys, e);
   if (rc == PD_OK)
-    rc = integer(obj, "amount", p, 0, MAX_PRICE, &amount, e);
+    rc = integer(obj, "amount", p, min_amount, MAX_PRICE, &amount, e);
   if (rc != PD_OK)
     return rc;
   json_t *cj = json_object_get(obj, "currency");
@@ -131,6 +130,38 @@ static enum pd_result price(json_t *obj, const char *path, struct pd_price *out,
       return PD_OK;
     }
   return fail(e, "%s.currency: must be notes, discs or gems", p);
+}
+
+static enum pd_result price(json_t *obj, const char *path, struct pd_price *out,
+                            const struct errbuf *e)
+{
+  char p[96];
+  snprintf(p, sizeof(p), "%s.price", path);
+  return price_at(obj, p, 0, out, e);
+}
+
+/* A pack's "prices": up to one per currency, each at least 1 (free opens are the allotment). */
+static enum pd_result prices(json_t *list, const char *path, struct pd_pack *k,
+                             const struct errbuf *e)
+{
+  size_t i;
+  json_t *v;
+  if (!json_is_array(list) || json_array_size(list) > PD_PACK_MAX_PRICES)
+    return fail(e, "%s.prices: must be an array of at most %d prices", path, PD_PACK_MAX_PRICES);
+  json_array_foreach(list, i, v)
+  {
+    char p[96];
+    snprintf(p, sizeof(p), "%s.prices[%zu]", path, i);
+    enum pd_result rc = price_at(v, p, 1, &k->prices[i], e);
+    if (rc != PD_OK)
+      return rc;
+    for (size_t j = 0; j < i; j++)
+      if (k->prices[j].currency == k->prices[i].currency)
+        return fail(e, "%s.currency: %s is already prices[%zu]", p,
+                    pd_currency_name(k->prices[i].currency), j);
+    k->nprices++;
+  }
+  return PD_OK;
 }
 
 static bool id_ok(const char *s)
@@ -154,8 +185,8 @@ static bool snowflake(const char *s)
 
 static enum pd_result read_packs(json_t *list, struct pd_game_config *g, const struct errbuf *e)
 {
-  static const char *const keys[] = {"id",    "name",    "size", "free_per_day",
-                                     "price", "weights", NULL};
+  static const char *const keys[] = {"id",     "name",    "size", "free_per_day",
+                                     "prices", "weights", NULL};
   size_t i;
   json_t *p;
   if (!json_is_array(list) || json_array_size(list) == 0)
@@ -185,7 +216,7 @@ static enum pd_result read_packs(json_t *list, struct pd_game_config *g, const s
     if (rc == PD_OK && (rc = integer(p, "free_per_day", path, 0, 1000, &v, e)) == PD_OK)
       k->free_per_day = (int)v;
     if (rc == PD_OK)
-      rc = price(json_object_get(p, "price"), path, &k->price, e);
+      rc = prices(json_object_get(p, "prices"), path, k, e);
     if (rc == PD_OK)
       rc = weights(json_object_get(p, "weights"), wpath, false, k->weights, e);
     if (rc != PD_OK)

@@ -11,6 +11,7 @@
 #include "rarity.h"
 
 #define PD_PACK_MAX_SIZE 5
+#define PD_PACK_MAX_PRICES 3 /* one per currency */
 
 struct pd_price {
   enum pd_currency currency;
@@ -22,7 +23,10 @@ struct pd_pack {
   char name[64]; /* what players read */
   int size;      /* cards offered, 1..PD_PACK_MAX_SIZE; the player keeps one */
   int free_per_day;
-  struct pd_price price; /* after the free opens */
+  /* What one open costs once the free ones are used, in any of these currencies (each at
+   * most once, amounts >= 1); none: only the free opens. */
+  struct pd_price prices[PD_PACK_MAX_PRICES];
+  int nprices;
   double weights[PD_RARITY_COUNT];
 };
 

@@ -26,7 +26,7 @@ enum pd_result cmd_draw(struct pd_ctx *ctx)
     rc = pd_ctx_db(ctx, &db);
   if (rc == PD_OK)
     rc = pd_draw_pay(ctx, db, &ctx->player, "draw", "A draw", g->draw_free_per_day, &g->draw_price,
-                     &currency, &amount);
+                     1, -1, &currency, &amount);
   if (rc != PD_OK)
     return rc;
   rc = pd_draw_boost(db, g, boost, events, sizeof(events));

@@ -1,6 +1,8 @@
-/* cmd_openpack.c - /openpack [pack]: pay (a free open of today, else the price), start the
+/* cmd_openpack.c - /openpack [pack] [currency]: pay (a free open of today, else one of the
+ * pack's prices: the first the player can afford, or the one in currency), start the
  * cooldown, draw the pack's cards and record them, all in one transaction; the follow-up
- * shows the card backs with one button per card (see cmd_pick.c for the flip). */
+ * shows the card backs with one button per card (see cmd_pick.c for the flip).  The shop's
+ * buttons open packs through the same pd_openpack_run. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -15,8 +17,20 @@ enum pd_result cmd_openpack(struct pd_ctx *ctx)
 {
   const struct pd_game_config *g = ctx->app->game;
   const char *id = pd_interaction_option_str(ctx->ix, "pack");
-  /* The dispatcher checked the option against the packs (the table's pack_choices). */
+  const char *cur = pd_interaction_option_str(ctx->ix, "currency");
+  /* The dispatcher checked the options against the packs (the table's pack_choices) and the
+   * currencies. */
   const struct pd_pack *pack = id != NULL ? pd_game_pack(g, id) : g->default_pack;
+  int want = -1;
+  for (int c = PD_NOTES; cur != NULL && c <= PD_GEMS; c++)
+    if (strcmp(cur, pd_currency_name((enum pd_currency)c)) == 0)
+      want = c;
+  return pd_openpack_run(ctx, pack, want);
+}
+
+enum pd_result pd_openpack_run(struct pd_ctx *ctx, const struct pd_pack *pack, int want)
+{
+  const struct pd_game_config *g = ctx->app->game;
   struct pd_db *db = NULL;
   int64_t amount = 0, pack_id = 0, ids[PD_PACK_MAX_SIZE];
   const char *rarities[PD_PACK_MAX_SIZE], *currency = NULL;
@@ -33,8 +47,8 @@ enum pd_result cmd_openpack(struct pd_ctx *ctx)
   if (rc != PD_OK)
     return rc;
   snprintf(what, sizeof(what), "pack:%s", pack->id);
-  rc = pd_draw_pay(ctx, db, &ctx->player, what, pack->name, pack->free_per_day, &pack->price,
-                   &currency, &amount);
+  rc = pd_draw_pay(ctx, db, &ctx->player, what, pack->name, pack->free_per_day, pack->prices,
+                   pack->nprices, want, &currency, &amount);
   if (rc != PD_OK)
     return rc;
   rc = pd_draw_boost(db, g, boost, events, sizeof(events));

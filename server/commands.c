@@ -12,11 +12,18 @@ static const struct pd_option_spec balance_options[] = {
     {.name = NULL},
 };
 
+static const char *const currency_choices[] = {"notes", "discs", "gems", NULL};
+
 static const struct pd_option_spec openpack_options[] = {
     {.name = "pack",
      .type = PD_OPT_STRING,
      .description = "Which pack (the standard one if empty)",
      .pack_choices = true},
+    {.name = "currency",
+     .type = PD_OPT_STRING,
+     .description =
+         "Pay with this once the free opens are used (the first you can afford if empty)",
+     .choices = currency_choices},
     {.name = NULL},
 };
 
@@ -97,6 +104,62 @@ static const struct pd_option_spec copy_option[] = {
     {.name = NULL},
 };
 
+/* gifts: /burn, /gift, /shop, /exchange, /transfer_data */
+static const struct pd_option_spec burn_card_options[] = {
+    {.name = "card",
+     .type = PD_OPT_STRING,
+     .description = "Your copy to burn (pick a suggestion)",
+     .required = true,
+     .autocomplete = true},
+    {.name = NULL},
+};
+
+static const struct pd_option_spec burn_duplicates_options[] = {
+    {.name = "rarity",
+     .type = PD_OPT_STRING,
+     .description = "Only duplicates of this rarity (every rarity if empty)",
+     .choices = rarity_choices},
+    {.name = NULL},
+};
+
+static const struct pd_subcommand_spec burn_subcommands[] = {
+    {.name = "card",
+     .description = "Sell one copy back to the game for Notes",
+     .options = burn_card_options},
+    {.name = "duplicates",
+     .description = "Sell every extra copy beyond your lowest print of each card",
+     .options = burn_duplicates_options},
+    {.name = NULL},
+};
+
+static const struct pd_option_spec gift_options[] = {
+    {.name = "user", .type = PD_OPT_USER, .description = "Who gets the gift", .required = true},
+    {.name = "card",
+     .type = PD_OPT_STRING,
+     .description = "One of your copies to give (pick a suggestion)",
+     .autocomplete = true},
+    {.name = "notes", .type = PD_OPT_INTEGER, .description = "Notes to give (1 to 1,000,000,000)"},
+    {.name = "discs", .type = PD_OPT_INTEGER, .description = "Discs to give (1 to 1,000,000,000)"},
+    {.name = "gems", .type = PD_OPT_INTEGER, .description = "Gems to give (1 to 1,000,000,000)"},
+    {.name = NULL},
+};
+
+static const struct pd_option_spec exchange_options[] = {
+    {.name = "amount",
+     .type = PD_OPT_INTEGER,
+     .description = "How many Discs to buy with Notes",
+     .required = true},
+    {.name = NULL},
+};
+
+static const struct pd_option_spec transfer_data_options[] = {
+    {.name = "target",
+     .type = PD_OPT_USER,
+     .description = "The Discord account to move your PopDeck account to",
+     .required = true},
+    {.name = NULL},
+};
+
 const struct pd_command pd_commands[] = {
     {.name = "ping",
      .handler = cmd_ping,
@@ -174,6 +237,36 @@ const struct pd_command pd_commands[] = {
      .description = "Unlock a locked copy",
      .options = copy_option,
      .autocomplete = pd_copy_autocomplete},
+    /* gifts: /burn, /gift, /shop, /exchange, /transfer_data */
+    {.name = "burn",
+     .handler = cmd_burn,
+     .flags = PD_CMD_WRITE | PD_CMD_PLAYER | PD_CMD_EPHEMERAL,
+     .description = "Sell copies back to the game for Notes",
+     .subcommands = burn_subcommands,
+     .autocomplete = pd_copy_autocomplete,
+     .component = cmd_burn_button},
+    {.name = "gift",
+     .handler = cmd_gift,
+     .flags = PD_CMD_WRITE | PD_CMD_PLAYER,
+     .description = "Give another player a card, Notes, Discs or Gems",
+     .options = gift_options,
+     .autocomplete = pd_copy_autocomplete},
+    {.name = "shop",
+     .handler = cmd_shop,
+     .flags = PD_CMD_WRITE | PD_CMD_PLAYER,
+     .description = "Packs and what they cost, and Notes to Discs",
+     .component = cmd_shop_button},
+    {.name = "exchange",
+     .handler = cmd_exchange,
+     .flags = PD_CMD_WRITE | PD_CMD_PLAYER | PD_CMD_EPHEMERAL,
+     .description = "Buy Discs with Notes",
+     .options = exchange_options},
+    {.name = "transfer_data",
+     .handler = cmd_transfer_data,
+     .flags = PD_CMD_WRITE | PD_CMD_PLAYER | PD_CMD_GUILD_ONLY,
+     .description = "Move your whole PopDeck account to another Discord account",
+     .options = transfer_data_options,
+     .component = cmd_transfer_button},
     {.name = NULL},
 };
 

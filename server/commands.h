@@ -149,6 +149,17 @@ enum pd_result pd_list_button(struct pd_ctx *ctx);
 /* Locks (the economy). */
 enum pd_result cmd_lock(struct pd_ctx *ctx);
 enum pd_result cmd_unlock(struct pd_ctx *ctx);
+/* gifts: /burn, /gift, /shop, /exchange, /transfer_data (one file each) */
+enum pd_result cmd_burn(struct pd_ctx *ctx);
+enum pd_result cmd_burn_button(struct pd_ctx *ctx);
+enum pd_result cmd_gift(struct pd_ctx *ctx);
+enum pd_result cmd_shop(struct pd_ctx *ctx);
+enum pd_result cmd_shop_button(struct pd_ctx *ctx);
+enum pd_result cmd_exchange(struct pd_ctx *ctx);
+/* Buys discs Discs with Notes (/exchange and the shop's buttons). */
+enum pd_result pd_exchange_run(struct pd_ctx *ctx, int64_t discs);
+enum pd_result cmd_transfer_data(struct pd_ctx *ctx);
+enum pd_result cmd_transfer_button(struct pd_ctx *ctx);
 
 /* Colours shared by embeds. */
 #define PD_COLOR_BRAND 0x7C5CFF

@@ -89,42 +89,91 @@ enum pd_result pd_draw_cards(struct pd_db *db, const double weights[PD_RARITY_CO
   return PD_OK;
 }
 
-static const char *currency_label(enum pd_currency c)
+const char *pd_currency_label(enum pd_currency c)
 {
   return c == PD_NOTES ? "Notes" : c == PD_DISCS ? "Discs" : "Gems";
 }
 
+static int64_t balance_in(const struct pd_player *p, enum pd_currency c)
+{
+  return c == PD_NOTES ? p->notes : c == PD_DISCS ? p->discs : p->gems;
+}
+
+/* "**100 Notes** or **1 Discs**" and "0 Notes and 0 Discs" for the prices considered. */
+static void prices_text(const struct pd_player *p, const struct pd_price *prices, int n, int want,
+                        char *cost, size_t costlen, char *have, size_t havelen)
+{
+  size_t c = 0, h = 0;
+  cost[0] = have[0] = '\0';
+  for (int i = 0; i < n; i++) {
+    char a[32], b[32];
+    if (want >= 0 && (int)prices[i].currency != want)
+      continue;
+    pd_fmt_thousands(prices[i].amount, a);
+    pd_fmt_thousands(balance_in(p, prices[i].currency), b);
+    if (c + 1 < costlen)
+      snprintf(cost + c, costlen - c, "%s**%s %s**", c > 0 ? " or " : "", a,
+               pd_currency_label(prices[i].currency));
+    if (h + 1 < havelen)
+      snprintf(have + h, havelen - h, "%s%s%s%s", h > 0 ? " and " : "", b, n > 1 ? " " : "",
+               n > 1 ? pd_currency_label(prices[i].currency) : "");
+    c = strlen(cost);
+    h = strlen(have);
+  }
+}
+
 enum pd_result pd_draw_pay(struct pd_ctx *ctx, struct pd_db *db, struct pd_player *p,
                            const char *what, const char *label, int free_per_day,
-                           const struct pd_price *price, const char **currency, int64_t *amount)
+                           const struct pd_price *prices, int nprices, int want,
+                           const char **currency, int64_t *amount)
 {
   bool free = false;
+  char cost[200], have[200];
   *currency = NULL;
   *amount = 0;
   enum pd_result rc = pd_db_free_use(db, p->id, what, free_per_day, &free);
-  if (rc != PD_OK || free || price->amount == 0)
+  if (rc != PD_OK || free)
     return rc;
-  json_t *meta = json_pack("{s:s}", "for", what);
-  rc = pd_ledger_game(db, p, PD_ACCT_SHOP, price->currency, -price->amount, "purchase", meta, NULL);
-  json_decref(meta);
-  if (rc == PD_E_CHECK) { /* the balance would go below zero */
-    char cost[32], have[32];
-    int64_t balance = price->currency == PD_NOTES   ? p->notes
-                      : price->currency == PD_DISCS ? p->discs
-                                                    : p->gems;
-    pd_fmt_thousands(price->amount, cost);
-    pd_fmt_thousands(balance, have);
-    return pd_ctx_user_error(
-        ctx,
-        "%s costs **%s %s** once today's %d free ones are used, and you have %s. "
-        "Claim Notes with /daily, or come back tomorrow for free ones.",
-        label, cost, currency_label(price->currency), free_per_day, have);
+  const struct pd_price *pick = NULL;
+  bool offered = false;
+  for (int i = 0; i < nprices && pick == NULL; i++) {
+    if (want >= 0 && (int)prices[i].currency != want)
+      continue;
+    offered = true;
+    if (prices[i].amount == 0 || balance_in(p, prices[i].currency) >= prices[i].amount)
+      pick = &prices[i];
   }
-  if (rc == PD_OK) {
-    *currency = pd_currency_name(price->currency);
-    *amount = price->amount;
+  if (pick != NULL && pick->amount == 0)
+    return PD_OK;
+  if (!offered && want >= 0) {
+    prices_text(p, prices, nprices, -1, cost, sizeof(cost), have, sizeof(have));
+    return pd_ctx_user_error(ctx, "%s is not sold for %s%s%s.", label,
+                             pd_currency_label((enum pd_currency)want),
+                             nprices > 0 ? ": it costs " : "", nprices > 0 ? cost : "");
   }
-  return rc;
+  if (pick != NULL) {
+    json_t *meta = json_pack("{s:s}", "for", what);
+    rc = pd_ledger_game(db, p, PD_ACCT_SHOP, pick->currency, -pick->amount, "purchase", meta, NULL);
+    json_decref(meta);
+    if (rc != PD_E_CHECK) {
+      if (rc == PD_OK) {
+        *currency = pd_currency_name(pick->currency);
+        *amount = pick->amount;
+      }
+      return rc;
+    }
+  }
+  /* Nothing affordable (or the balance would go below zero). */
+  if (nprices == 0)
+    return pd_ctx_user_error(ctx,
+                             "%s comes only free, %d a day, and today's are used. Come back "
+                             "tomorrow.",
+                             label, free_per_day);
+  prices_text(p, prices, nprices, want, cost, sizeof(cost), have, sizeof(have));
+  return pd_ctx_user_error(ctx,
+                           "%s costs %s once today's %d free ones are used, and you have %s. "
+                           "Claim Notes with /daily, or come back tomorrow for free ones.",
+                           label, cost, free_per_day, have);
 }
 
 int64_t pd_draw_cooldown(const struct pd_ctx *ctx, int64_t base_s)

@@ -1,5 +1,5 @@
-/* draw.h - what /openpack and /draw share: paying (a free allotment first, then the price),
- * the event boost running now, and drawing cards of the drawn rarities from the catalog. */
+/* draw.h - what /openpack, /draw and the shop share: paying (a free allotment first, then the
+ * price), the event boost running now, and drawing cards of the drawn rarities from the catalog. */
 #ifndef PD_DRAW_H
 #define PD_DRAW_H
 
@@ -19,12 +19,21 @@ enum pd_result pd_draw_cards(struct pd_db *db, const double weights[PD_RARITY_CO
                              const double *boost, size_t n, int64_t *template_ids,
                              const char **rarities);
 
-/* Pays for one open of what: a free allotment of today when one is left, else price.  When
- * the player cannot pay, answers the player (ctx) and returns PD_E_USER.  *currency (NULL when
- * free) and *amount say what was paid. */
+/* Pays for one open of what: a free allotment of today when one is left, else one of prices
+ * (nprices of them; an amount of 0 is free): the one in currency want when want >= 0, else
+ * the first the player can afford.  When the player cannot pay, answers the player (ctx) and
+ * returns PD_E_USER.  *currency (NULL when free) and *amount say what was paid. */
 enum pd_result pd_draw_pay(struct pd_ctx *ctx, struct pd_db *db, struct pd_player *p,
                            const char *what, const char *label, int free_per_day,
-                           const struct pd_price *price, const char **currency, int64_t *amount);
+                           const struct pd_price *prices, int nprices, int want,
+                           const char **currency, int64_t *amount);
+
+/* /openpack's work, which the shop's buttons run too: pays for pack (want as pd_draw_pay),
+ * starts the cooldown, draws and records the cards, and answers with the pack message. */
+enum pd_result pd_openpack_run(struct pd_ctx *ctx, const struct pd_pack *pack, int want);
+
+/* "Notes", "Discs", "Gems". */
+const char *pd_currency_label(enum pd_currency c);
 
 /* The cooldown seconds this player waits for base_s (booster and role tiers applied). */
 int64_t pd_draw_cooldown(const struct pd_ctx *ctx, int64_t base_s);

@@ -20,6 +20,9 @@ struct pd_sweeper {
 /* NULL-terminated (sweep.c); a new clock is one row there. */
 extern const struct pd_sweeper pd_sweepers[];
 
+/* gifts: pending /transfer_data requests past economy.transfer_accept_s (cmd_transfer_data.c). */
+enum pd_result pd_transfer_sweep(struct pd_app *app, struct pd_db *db, int64_t *n);
+
 /* Runs every sweeper once, each in its own transaction; failures are logged, not fatal. */
 void pd_sweep_run(struct pd_app *app, struct pd_db *db);
 

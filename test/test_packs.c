@@ -32,10 +32,15 @@ static void test_shipped_config(void **state)
   const struct pd_pack *s = pd_game_pack(g, "standard-3"), *p = pd_game_pack(g, "premium-5");
   assert_int_equal(s->size, 3);
   assert_int_equal(s->free_per_day, 3);
-  assert_int_equal(s->price.currency, PD_NOTES);
-  assert_int_equal(s->price.amount, 100);
+  /* The standard pack: the free allotment, then 100 Notes or 1 Disc. */
+  assert_int_equal(s->nprices, 2);
+  assert_int_equal(s->prices[0].currency, PD_NOTES);
+  assert_int_equal(s->prices[0].amount, 100);
+  assert_int_equal(s->prices[1].currency, PD_DISCS);
+  assert_int_equal(s->prices[1].amount, 1);
   assert_int_equal(p->size, 5);
-  assert_int_equal(p->price.currency, PD_GEMS);
+  assert_int_equal(p->nprices, 1);
+  assert_int_equal(p->prices[0].currency, PD_GEMS);
   assert_null(pd_game_pack(g, "nope"));
   assert_int_equal(g->openpack_cooldown_s, 420);
   assert_int_equal(g->draw_cooldown_s, 120);
@@ -88,15 +93,23 @@ static void test_bad_configs_are_refused_with_reasons(void **state)
       {"packs.0.size", "2.5", "packs[0].size: must be a whole number from 1 to 5"},
       {"packs.0.free_per_day", "-1",
        "packs[0].free_per_day: must be a whole number from 0 to 1000 (got -1)"},
-      {"packs.0.price.currency", "\"dollars\"",
-       "packs[0].price.currency: must be notes, discs or gems"},
-      {"packs.0.price.amount", "-5",
-       "packs[0].price.amount: must be a whole number from 0 to 1000000000 (got -5)"},
-      {"packs.0.price.tax", "1", "packs[0].price.tax: unknown key"},
-      {"packs.0.price", "{\"amount\":0,\"currency\":5}",
-       "packs[0].price.currency: must be notes, discs or gems"},
-      {"packs.0.price", "{\"amount\":100}",
-       "packs[0].price.currency: must be notes, discs or gems"},
+      {"packs.0.prices.0.currency", "\"dollars\"",
+       "packs[0].prices[0].currency: must be notes, discs or gems"},
+      {"packs.0.prices.0.amount", "-5",
+       "packs[0].prices[0].amount: must be a whole number from 1 to 1000000000 (got -5)"},
+      {"packs.0.prices.0.amount", "0",
+       "packs[0].prices[0].amount: must be a whole number from 1 to 1000000000 (got 0)"},
+      {"packs.0.prices.0.tax", "1", "packs[0].prices[0].tax: unknown key"},
+      {"packs.0.prices.1", "{\"amount\":3,\"currency\":5}",
+       "packs[0].prices[1].currency: must be notes, discs or gems"},
+      {"packs.0.prices.1", "{\"amount\":100}",
+       "packs[0].prices[1].currency: must be notes, discs or gems"},
+      {"packs.0.prices.1", "{\"amount\":7,\"currency\":\"notes\"}",
+       "packs[0].prices[1].currency: notes is already prices[0]"},
+      {"packs.0.prices", "{\"amount\":7,\"currency\":\"notes\"}",
+       "packs[0].prices: must be an array of at most 3 prices"},
+      {"packs.0.prices", NULL, "packs[0].prices: must be an array of at most 3 prices"},
+      {"packs.0.price", "{\"amount\":7,\"currency\":\"notes\"}", "packs[0].price: unknown key"},
       {"packs.0.id", "\"abcdefghijklmnopqrstuvwxyz0123456789\"",
        "packs[0].id: must be 1 to 31 bytes"},
       {"event_boosts.0.weights.shiny", "2", "event_boosts[0].weights.shiny: unknown rarity"},
