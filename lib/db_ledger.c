@@ -16,31 +16,36 @@
 #define HAS_FUNDS                                                                                  \
   "CASE $7 WHEN 'notes' THEN coins WHEN 'discs' THEN discs ELSE gems END >= $8::bigint"
 
+/* The debit happens only with the funds there (no CHECK error, which would abort the caller's
+ * transaction), and only when the player it pays exists; the credit only when the debit did: a
+ * data-modifying CTE runs whether or not anything reads it, so c must itself wait for d.  The
+ * rows are written only when each player side was updated.  Columns: how many rows went in (2,
+ * or 0 when nothing moved), the payer's and the payee's balances, whether the payee exists. */
+#define PAYEE_EXISTS "($5::int IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = $5::int))"
+#define LEDGER_MOVE                                                                                \
+  "WITH d AS (UPDATE users SET " ADD_ALL(                                                          \
+      "-$8::bigint") " WHERE id = $3::int AND " HAS_FUNDS " AND " PAYEE_EXISTS                     \
+                     " RETURNING coins, discs, gems),"                                             \
+                     " c AS (UPDATE users SET " ADD_ALL(                                           \
+                         "$8::bigint") " WHERE id = $5::int"                                       \
+                                       " AND ($3::int IS NULL OR EXISTS (SELECT 1 FROM d)) "       \
+                                       "RETURNING coins, discs, gems),"                            \
+                                       " r AS (INSERT INTO ledger (op_id, kind, user_id, "         \
+                                       "system_account, currency, amount, meta)"                   \
+                                       " SELECT $1::bigint, $2, x.u, x.s, $7, x.a, $9::jsonb"      \
+                                       " FROM (VALUES ($3::int, $4::text, -$8::bigint), "          \
+                                       "($5::int, $6::text, $8::bigint)) x(u, s, a)"               \
+                                       " WHERE ($3::int IS NULL OR EXISTS (SELECT 1 FROM d))"      \
+                                       " AND ($5::int IS NULL OR EXISTS (SELECT 1 FROM c)) "       \
+                                       "RETURNING 1)"                                              \
+                                       " SELECT (SELECT count(*) FROM r), d.coins, d.discs, "      \
+                                       "d.gems, c.coins, c.discs, c.gems, " PAYEE_EXISTS           \
+                                       " FROM (SELECT 1) one LEFT JOIN d ON true LEFT JOIN c ON "  \
+                                       "true"
+
 const struct pd_db_stmt pd_db_ledger_stmts[] = {
     {"ledger_op_new", "SELECT nextval('ledger_op_seq')"},
-    /* The debit happens only with the funds there (no CHECK error, which would abort the
-     * caller's transaction), and the credit only when the debit did: a data-modifying CTE runs
-     * whether or not anything reads it, so c must itself wait for d.  The rows are written only
-     * when each player side was updated.  The first column says how many rows went in: 2, or 0
-     * when nothing moved. */
-    {"ledger_move",
-     "WITH d AS (UPDATE users SET " ADD_ALL(
-         "-$8::bigint") " WHERE id = $3::int AND " HAS_FUNDS " RETURNING coins, discs, gems),"
-                        " c AS (UPDATE users SET " ADD_ALL(
-                            "$8::bigint") " WHERE id = $5::int AND ($3::int IS NULL OR EXISTS"
-                                          " (SELECT 1 FROM d)) RETURNING coins, discs, gems),"
-                                          " r AS (INSERT INTO ledger (op_id, kind, user_id, "
-                                          "system_account, currency, amount, meta)"
-                                          " SELECT $1::bigint, $2, x.u, x.s, $7, x.a, $9::jsonb"
-                                          " FROM (VALUES ($3::int, $4::text, -$8::bigint), "
-                                          "($5::int, $6::text, $8::bigint)) x(u, s, a)"
-                                          " WHERE ($3::int IS NULL OR EXISTS (SELECT 1 FROM d))"
-                                          " AND ($5::int IS NULL OR EXISTS (SELECT 1 FROM c)) "
-                                          "RETURNING 1)"
-                                          " SELECT (SELECT count(*) FROM r), d.coins, d.discs, "
-                                          "d.gems, c.coins, c.discs, c.gems"
-                                          " FROM (SELECT 1) one LEFT JOIN d ON true LEFT JOIN c ON "
-                                          "true"},
+    {"ledger_move", LEDGER_MOVE},
     {NULL, NULL},
 };
 
@@ -99,7 +104,8 @@ enum pd_result pd_ledger_move(struct pd_db *db, int64_t op_id, const char *kind,
     return rc;
   if (pd_db_int(r, 0, 0) != 2) {
     /* The debit found no funds (or no such player): nothing was written. */
-    rc = from.system == NULL && pd_db_val(r, 0, 1) == NULL ? PD_E_CHECK : PD_E_NOTFOUND;
+    bool payee = pd_db_bool(r, 0, 7);
+    rc = payee && from.system == NULL && pd_db_val(r, 0, 1) == NULL ? PD_E_CHECK : PD_E_NOTFOUND;
   } else {
     balances_at(r, 1, from_bal);
     balances_at(r, 4, to_bal);

@@ -111,6 +111,8 @@ static void test_unaffordable_move_writes_nothing(void **state)
   assert_int_equal(pd_db_exec_sql(db, "COMMIT"), PD_OK);
   assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM ledger"), rows + 2);
   assert_int_equal(sql_int("SELECT coins FROM users WHERE id = %lld", (long long)a), 0);
+  /* The refused move credited nothing either: the receiver has exactly what was paid. */
+  assert_int_equal(sql_int("SELECT coins FROM users WHERE id = %lld", (long long)b), 50);
 
   /* Nonsense is refused before any SQL runs. */
   assert_int_equal(pd_ledger_move(db, op, "gift", PD_PLAYER_ACCT(a), PD_PLAYER_ACCT(a), PD_NOTES, 1,
@@ -122,6 +124,8 @@ static void test_unaffordable_move_writes_nothing(void **state)
   assert_int_equal(pd_ledger_move(db, op, "gift", PD_PLAYER_ACCT(b), PD_PLAYER_ACCT(987654),
                                   PD_NOTES, 1, NULL, NULL, NULL),
                    PD_E_NOTFOUND);
+  /* Paying a player who does not exist takes nothing from the payer. */
+  assert_int_equal(sql_int("SELECT coins FROM users WHERE id = %lld", (long long)b), 50);
   pd_db_close(db);
 }
 
