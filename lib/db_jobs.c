@@ -69,9 +69,8 @@ out:
   return PD_OK;
 }
 
-enum pd_result pd_db_job_add_dm(struct pd_db *db, const char *application_id,
-                                const char *recipient, json_t *payload, const char *ref,
-                                int64_t *id_out)
+enum pd_result pd_db_job_add_dm(struct pd_db *db, const char *application_id, const char *recipient,
+                                json_t *payload, const char *ref, int64_t *id_out)
 {
   PGresult *r = NULL;
   char *body = json_dumps(payload, JSON_COMPACT);

@@ -41,9 +41,8 @@ enum pd_result pd_db_job_add(struct pd_db *db, const char *kind, const char *app
 /* Queues a direct message to the Discord user recipient in the caller's transaction (method
  * PD_JOB_DM, kind "message"): sent when the transaction commits, retried like any job.
  * payload is borrowed. */
-enum pd_result pd_db_job_add_dm(struct pd_db *db, const char *application_id,
-                                const char *recipient, json_t *payload, const char *ref,
-                                int64_t *id_out);
+enum pd_result pd_db_job_add_dm(struct pd_db *db, const char *application_id, const char *recipient,
+                                json_t *payload, const char *ref, int64_t *id_out);
 
 /* In an open transaction: locks the oldest due job (FOR UPDATE SKIP LOCKED).
  * PD_E_NOTFOUND when none is due.  *job is to be freed with pd_job_free. */

@@ -35,22 +35,23 @@
   " AND status = 'active' AND expires_at > now() AND ($2::bigint = 0 OR artist_id = $2)"           \
   " AND ($3::text = '' OR rarity = $3) AND ($4::text = '' OR currency = $4)"
 #define PAGE_RANGE(vis, scope_ok, cursor, order)                                                   \
-  "(SELECT id, price, rarity_order FROM market_listings WHERE shown_in = " vis " AND " scope_ok    \
-      PAGE_FILTER " AND " cursor " ORDER BY " order " LIMIT $9)"
+  "(SELECT id, price, rarity_order FROM market_listings WHERE shown_in = " vis                     \
+  " AND " scope_ok PAGE_FILTER " AND " cursor " ORDER BY " order " LIMIT $9)"
 #define PAGE(cursor, order, order_l)                                                               \
   "WITH k AS (" PAGE_RANGE("''", "$5::text <> 'server'", cursor, order) " UNION ALL " PAGE_RANGE(  \
       "$1::text", "$5::text <> 'global'", cursor,                                                  \
       order) "), top AS (SELECT id FROM k ORDER BY " order " LIMIT $9)"                            \
-             " SELECT " LISTING_COLS " FROM top JOIN market_listings l ON l.id = top.id"           \
-             LISTING_JOIN " ORDER BY " order_l
+             " SELECT " LISTING_COLS                                                               \
+             " FROM top JOIN market_listings l ON l.id = top.id" LISTING_JOIN " ORDER BY " order_l
 
 const struct pd_db_stmt pd_db_market_stmts[] = {
     {"listing_insert",
      "INSERT INTO market_listings (user_card_id, seller_id, card_id, price, currency, scope,"
      " guild_id, expires_at, artist_id, rarity, rarity_order)"
      " SELECT $1, $2, c.id, $3, $4, $5, $6, now() + make_interval(days => $7::int), c.artist_id,"
-     " c.rarity, " RARITY_ORDER("c.rarity") " FROM all_cards c WHERE c.id = $8"
-                                            " RETURNING id, extract(epoch FROM expires_at)::bigint"},
+     " c.rarity, " RARITY_ORDER(
+         "c.rarity") " FROM all_cards c WHERE c.id = $8"
+                     " RETURNING id, extract(epoch FROM expires_at)::bigint"},
     {"listing_lock", "WITH k AS (SELECT id FROM market_listings WHERE id = $1 FOR UPDATE)"
                      " SELECT " LISTING_COLS " FROM market_listings l" LISTING_JOIN
                      " WHERE l.id = (SELECT id FROM k)"},
@@ -58,20 +59,23 @@ const struct pd_db_stmt pd_db_market_stmts[] = {
      "UPDATE market_listings SET status = $2, buyer_id = $3::int, op_id = $4::bigint,"
      " closed_at = now() WHERE id = $1 AND status = 'active' RETURNING id"},
     /* Cheapest first: (price, id). */
-    {"market_cheapest_next", PAGE("(price, id) > ($6::bigint, $7::bigint) AND $8::bigint = $8", "price, id",
-                                  "l.price, l.id")},
-    {"market_cheapest_prev", PAGE("(price, id) < ($6::bigint, $7::bigint) AND $8::bigint = $8", "price DESC, id DESC",
-                                  "l.price DESC, l.id DESC")},
+    {"market_cheapest_next", PAGE("(price, id) > ($6::bigint, $7::bigint) AND $8::bigint = $8",
+                                  "price, id", "l.price, l.id")},
+    {"market_cheapest_prev", PAGE("(price, id) < ($6::bigint, $7::bigint) AND $8::bigint = $8",
+                                  "price DESC, id DESC", "l.price DESC, l.id DESC")},
     /* Newest first: id, which grows with time. */
-    {"market_newest_next", PAGE("id < $6::bigint AND $7::bigint + $8::bigint IS NOT NULL", "id DESC", "l.id DESC")},
-    {"market_newest_prev", PAGE("id > $6::bigint AND $7::bigint + $8::bigint IS NOT NULL", "id", "l.id")},
+    {"market_newest_next",
+     PAGE("id < $6::bigint AND $7::bigint + $8::bigint IS NOT NULL", "id DESC", "l.id DESC")},
+    {"market_newest_prev",
+     PAGE("id > $6::bigint AND $7::bigint + $8::bigint IS NOT NULL", "id", "l.id")},
     /* Rarest first, then cheapest: (rarity_order, price, id). */
     {"market_rarity_next",
      PAGE("(rarity_order, price, id) > ($6::smallint, $7::bigint, $8::bigint)",
           "rarity_order, price, id", "l.rarity_order, l.price, l.id")},
     {"market_rarity_prev",
      PAGE("(rarity_order, price, id) < ($6::smallint, $7::bigint, $8::bigint)",
-          "rarity_order DESC, price DESC, id DESC", "l.rarity_order DESC, l.price DESC, l.id DESC")},
+          "rarity_order DESC, price DESC, id DESC",
+          "l.rarity_order DESC, l.price DESC, l.id DESC")},
     /* /buy's suggestions: among the cheapest 500 of each visible range, what matches. */
     {"market_suggest",
      "WITH k AS ((SELECT id FROM market_listings WHERE shown_in = '' AND status = 'active' AND"
@@ -80,10 +84,11 @@ const struct pd_db_stmt pd_db_market_stmts[] = {
      " LIMIT 500))"
      " SELECT " LISTING_COLS " FROM k JOIN market_listings l ON l.id = k.id" LISTING_JOIN
      " WHERE $2 = '' OR l.id::text = ltrim($2, '#') OR lower(c.public_id || '/' ||"
-     " lpad(uc.print_no::text, 2, '0')) LIKE " LIKE_LITERAL("$2") " || '%' OR lower(a.name) LIKE"
-                                                                  " '%' || " LIKE_LITERAL(
-                                                                      "$2") " || '%' OR lower(e.name) LIKE '%' || " LIKE_LITERAL("$2") " || '%'"
-                                                                                                                                       " ORDER BY l.price, l.id LIMIT 25"},
+     " lpad(uc.print_no::text, 2, '0')) LIKE " LIKE_LITERAL(
+         "$2") " || '%' OR lower(a.name) LIKE"
+               " '%' || " LIKE_LITERAL("$2") " || '%' OR lower(e.name) LIKE '%' || " LIKE_LITERAL(
+                   "$2") " || '%'"
+                         " ORDER BY l.price, l.id LIMIT 25"},
     /* /unlist's: the seller's own. */
     {"market_suggest_own",
      "SELECT " LISTING_COLS " FROM market_listings l" LISTING_JOIN

@@ -61,7 +61,7 @@ struct pd_market_query {
   const char *currency; /* NULL: any */
   const char *scope;    /* NULL: both; "server": this server's only; "global": global only */
   enum pd_market_sort sort;
-  bool backward;  /* the page before the cursor */
+  bool backward; /* the page before the cursor */
   bool has_cursor;
   int64_t k[3]; /* the cursor: a row's sort key (pd_market_key) */
 };

@@ -166,8 +166,8 @@ static enum pd_result answer_page(struct pd_ctx *ctx, struct pd_db *db, struct m
     pd_utf8_fmt(label, sizeof(label), "#%lld · %s · %s", (long long)l->id, l->ref, price);
     pd_utf8_fmt(desc, sizeof(desc), "%s — %s · %s", artist, era, pd_rarity_label(l->rarity));
     snprintf(value, sizeof(value), "%lld", (long long)l->id);
-    json_array_append_new(options, json_pack("{s:s, s:s, s:s}", "label", label, "value", value,
-                                             "description", desc));
+    json_array_append_new(
+        options, json_pack("{s:s, s:s, s:s}", "label", label, "value", value, "description", desc));
   }
   if (fclose(f) != 0) {
     free(text);

@@ -21,8 +21,7 @@ enum pd_result cmd_unlist(struct pd_ctx *ctx)
   if (rc == PD_OK)
     rc = pd_db_listing_lock(db, id, &l);
   if (rc == PD_E_NOTFOUND || (rc == PD_OK && l.seller_id != ctx->player.id))
-    return pd_ctx_user_error(ctx,
-                             "You have no listing %lld. The suggestions show your listings.",
+    return pd_ctx_user_error(ctx, "You have no listing %lld. The suggestions show your listings.",
                              (long long)id);
   if (rc != PD_OK)
     return rc;

@@ -47,13 +47,12 @@ enum pd_result pd_market_listing_option(struct pd_ctx *ctx, const char *option, 
     while (end != NULL && *end == ' ')
       end++;
     if (errno != 0 || end == s || *end != '\0' || n < 1)
-      return pd_ctx_user_error(ctx,
-                               "\"%s\" is not a listing. Listings are numbers like `12`, as "
-                               "/market shows them; pick one from the suggestions.",
-                               pd_utf8_short(shown, sizeof(shown),
-                                             json_string_value(v) != NULL ? json_string_value(v)
-                                                                          : "",
-                                             30));
+      return pd_ctx_user_error(
+          ctx,
+          "\"%s\" is not a listing. Listings are numbers like `12`, as "
+          "/market shows them; pick one from the suggestions.",
+          pd_utf8_short(shown, sizeof(shown),
+                        json_string_value(v) != NULL ? json_string_value(v) : "", 30));
     *id = n;
   }
   if (*id < 1)
@@ -75,8 +74,9 @@ static enum pd_result refusal(struct pd_ctx *ctx, const struct pd_listing *l)
 {
   if (strcmp(l->status, "sold") == 0)
     return l->buyer_id == ctx->player.id
-               ? pd_ctx_user_error(ctx, "You already bought listing %lld (**%s**): it is in your "
-                                        "collection.",
+               ? pd_ctx_user_error(ctx,
+                                   "You already bought listing %lld (**%s**): it is in your "
+                                   "collection.",
                                    (long long)l->id, l->ref)
                : pd_ctx_user_error(ctx,
                                    "Someone bought it first: listing %lld (**%s**) is sold. "
@@ -163,8 +163,8 @@ enum pd_result pd_market_buy(struct pd_ctx *ctx, int64_t id)
   if (rc == PD_OK)
     rc = pd_db_copy_give(db, l.copy_id, l.seller_id, "listed", ctx->player.id, op, "sale");
   if (rc == PD_OK && paid > 0)
-    rc = pd_ledger_move(db, op, "sale", PD_PLAYER_ACCT(ctx->player.id),
-                        PD_PLAYER_ACCT(l.seller_id), cur, paid, meta, bal, NULL);
+    rc = pd_ledger_move(db, op, "sale", PD_PLAYER_ACCT(ctx->player.id), PD_PLAYER_ACCT(l.seller_id),
+                        cur, paid, meta, bal, NULL);
   if (rc == PD_OK && fee > 0)
     rc = pd_ledger_move(db, op, "market_fee", PD_PLAYER_ACCT(ctx->player.id),
                         PD_GAME_ACCT(PD_ACCT_BANK), cur, fee, meta, bal, NULL);

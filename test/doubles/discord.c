@@ -1,9 +1,9 @@
 /* discord.c - a local double of Discord's REST API for the routes PopDeck calls: webhook
  * follow-ups (JSON or multipart with files), command registration, and direct messages (open
  * the DM channel with POST /users/@me/channels, then POST /channels/{id}/messages, both with
- * the bot token; a user's DM channel id is 9 followed by the user's id, the same every time).  It records every
- * request, answers in Discord's wire format (rate-limit headers included), and can be told to
- * fail or be slow.  Used by the end-to-end tests and by `make run` in development mode.
+ * the bot token; a user's DM channel id is 9 followed by the user's id, the same every time).  It
+ * records every request, answers in Discord's wire format (rate-limit headers included), and can be
+ * told to fail or be slow.  Used by the end-to-end tests and by `make run` in development mode.
  *
  *   double-discord --port N            (0 = any free port; prints "listening on 127.0.0.1:PORT")
  *   POST /_control/fail  {"status":429,"count":2,"retry_after":0.25,"global":false}
@@ -258,9 +258,9 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
   bool bot_only = commands || dm_open || channel_msg;
   const char *recipient = json_string_value(json_object_get(payload, "recipient_id"));
   if (status == 200) {
-    if (edit       ? strcmp(method, "PATCH") != 0
-        : webhook  ? strcmp(method, "POST") != 0
-        : commands ? strcmp(method, "PUT") != 0
+    if (edit                     ? strcmp(method, "PATCH") != 0
+        : webhook                ? strcmp(method, "POST") != 0
+        : commands               ? strcmp(method, "PUT") != 0
         : dm_open || channel_msg ? strcmp(method, "POST") != 0
                                  : true) {
       status = (webhook || bot_only) ? 405 : 404;
@@ -278,10 +278,9 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
       } else {
         char chan[24];
         snprintf(chan, sizeof(chan), "9%s", recipient);
-        body = json_pack("{s:s, s:i, s:n, s:i, s:[{s:s, s:s, s:s, s:n, s:n}]}", "id", chan,
-                         "type", 1, "last_message_id", "flags", 0, "recipients", "id",
-                         recipient, "username", "player", "discriminator", "0", "global_name",
-                         "avatar");
+        body = json_pack("{s:s, s:i, s:n, s:i, s:[{s:s, s:s, s:s, s:n, s:n}]}", "id", chan, "type",
+                         1, "last_message_id", "flags", 0, "recipients", "id", recipient,
+                         "username", "player", "discriminator", "0", "global_name", "avatar");
       }
     } else if (commands) {
       if (!json_is_array(payload)) {
