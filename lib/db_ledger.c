@@ -19,14 +19,16 @@
 const struct pd_db_stmt pd_db_ledger_stmts[] = {
     {"ledger_op_new", "SELECT nextval('ledger_op_seq')"},
     /* The debit happens only with the funds there (no CHECK error, which would abort the
-     * caller's transaction); the rows are written only when each player side was updated.  The
-     * first column says how many rows went in: 2, or 0 when nothing moved. */
+     * caller's transaction), and the credit only when the debit did: a data-modifying CTE runs
+     * whether or not anything reads it, so c must itself wait for d.  The rows are written only
+     * when each player side was updated.  The first column says how many rows went in: 2, or 0
+     * when nothing moved. */
     {"ledger_move",
      "WITH d AS (UPDATE users SET " ADD_ALL(
          "-$8::bigint") " WHERE id = $3::int AND " HAS_FUNDS " RETURNING coins, discs, gems),"
                         " c AS (UPDATE users SET " ADD_ALL(
-                            "$8::bigint") " WHERE id = $5::int"
-                                          " RETURNING coins, discs, gems),"
+                            "$8::bigint") " WHERE id = $5::int AND ($3::int IS NULL OR EXISTS"
+                                          " (SELECT 1 FROM d)) RETURNING coins, discs, gems),"
                                           " r AS (INSERT INTO ledger (op_id, kind, user_id, "
                                           "system_account, currency, amount, meta)"
                                           " SELECT $1::bigint, $2, x.u, x.s, $7, x.a, $9::jsonb"
