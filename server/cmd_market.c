@@ -189,14 +189,22 @@ static enum pd_result answer_page(struct pd_ctx *ctx, struct pd_db *db, struct m
   char prev_id[128], next_id[128];
   button_id(v, v->page - 1, true, first, prev_id, sizeof(prev_id));
   button_id(v, v->page + 1, false, last, next_id, sizeof(next_id));
-  json_t *data = json_pack(
-      "{s:[{s:s, s:s, s:i, s:{s:s}}], s:[{s:i, s:[{s:i, s:s, s:s, s:o}]}, {s:i, s:[{s:i, s:i, "
-      "s:s, s:s, s:b}, {s:i, s:i, s:s, s:s, s:b}]}]}",
-      "embeds", "title", title, "description", text, "color", PD_COLOR_BRAND, "footer", "text",
-      footer, "components", "type", 1, "components", "type", 3, "custom_id", "buy:page",
-      "placeholder", "Buy one of these", "options", options, "type", 1, "components", "type", 2,
-      "style", 2, "label", "Previous", "custom_id", prev_id, "disabled", !has_prev, "type", 2,
-      "style", 2, "label", "Next", "custom_id", next_id, "disabled", !has_next);
+  /* A later page can come out empty (its listings sold meanwhile): no menu then, since a
+   * select needs at least one option. */
+  json_t *rows_j = json_array();
+  if (n > 0)
+    json_array_append_new(rows_j, json_pack("{s:i, s:[{s:i, s:s, s:s, s:O}]}", "type", 1,
+                                            "components", "type", 3, "custom_id", "buy:page",
+                                            "placeholder", "Buy one of these", "options", options));
+  json_decref(options);
+  json_array_append_new(
+      rows_j, json_pack("{s:i, s:[{s:i, s:i, s:s, s:s, s:b}, {s:i, s:i, s:s, s:s, s:b}]}", "type",
+                        1, "components", "type", 2, "style", 2, "label", "Previous", "custom_id",
+                        prev_id, "disabled", !has_prev, "type", 2, "style", 2, "label", "Next",
+                        "custom_id", next_id, "disabled", !has_next));
+  json_t *data = json_pack("{s:[{s:s, s:s, s:i, s:{s:s}}], s:o}", "embeds", "title", title,
+                           "description", n > 0 ? text : "Nothing more here: these sold meanwhile.",
+                           "color", PD_COLOR_BRAND, "footer", "text", footer, "components", rows_j);
   free(text);
   return pd_ctx_reply(ctx, data);
 }
