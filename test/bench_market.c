@@ -8,6 +8,7 @@
  *     each round CONC buyers press /buy on the same listing at the same instant: latency of
  *     every answer, and exactly one winner per round.
  * Buyers are the Discord ids 810000000000000001 ... CONC.  Prints one line per figure. */
+#include <curl/curl.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <pthread.h>
@@ -19,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "http_client.h"
+#include "buf.h"
 #include "ixbuild.h"
 #include "pd.h"
 #include "sig.h"
@@ -48,10 +49,18 @@ static int64_t pct(int64_t *v, size_t n, double p)
   return v[i < n ? i : n - 1];
 }
 
-/* One signed /buy of listing by buyer; its latency and outcome. */
-static void buy(int buyer, int64_t listing, int64_t *us, int *outcome)
+static size_t append(char *d, size_t sz, size_t n, void *arg)
+{
+  return pd_buf_add(arg, d, sz * n) == PD_OK ? sz * n : 0;
+}
+
+/* One signed /buy of listing by buyer on the thread's kept-alive connection h (as Discord keeps
+ * its connections); its latency and outcome. */
+static void buy(CURL *h, int buyer, int64_t listing, int64_t *us, int *outcome)
 {
   char user[24], id[24], ts[24], sig[129], h1[160], h2[64];
+  struct pd_buf answer;
+  long status = 0;
   snprintf(user, sizeof(user), "%llu", 810000000000000000ULL + (unsigned long long)buyer);
   snprintf(id, sizeof(id), "%lld", (long long)listing);
   struct pd_ixb b = {.type = 2,
@@ -67,43 +76,64 @@ static void buy(int buyer, int64_t listing, int64_t *us, int *outcome)
   pd_sig_sign(sk, ts, body, strlen(body), sig);
   snprintf(h1, sizeof(h1), "X-Signature-Ed25519: %s", sig);
   snprintf(h2, sizeof(h2), "X-Signature-Timestamp: %s", ts);
-  const char *headers[4] = {"Content-Type: application/json", h1, h2, NULL};
-  struct pd_http_reply r;
+  struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+  headers = curl_slist_append(headers, h1);
+  headers = curl_slist_append(headers, h2);
+  headers = curl_slist_append(headers, "Expect:");
+  pd_buf_init(&answer, 1 << 20);
+  curl_easy_setopt(h, CURLOPT_URL, url);
+  curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 15000L);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &answer);
   int64_t t0 = pd_now_us();
-  enum pd_result rc = pd_http_do("POST", url, headers, body, strlen(body), &r);
+  CURLcode cc = curl_easy_perform(h);
   *us = pd_now_us() - t0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
   free(body);
+  size_t len = 0;
+  char *text = pd_buf_take(&answer, &len);
   *outcome = -1;
-  if (rc == PD_OK && r.status == 200 && r.body != NULL) {
-    if (strstr(r.body, "You bought") != NULL)
+  if (cc == CURLE_OK && status == 200 && text != NULL) {
+    if (strstr(text, "You bought") != NULL)
       *outcome = 1;
-    else if (strstr(r.body, "Someone bought it first") != NULL)
+    else if (strstr(text, "Someone bought it first") != NULL)
       *outcome = 0;
     else
-      fprintf(stderr, "bench_market: %.300s\n", r.body);
+      fprintf(stderr, "bench_market: %.300s\n", text);
+  } else {
+    fprintf(stderr, "bench_market: no answer (%s, HTTP %ld)\n", curl_easy_strerror(cc), status);
   }
-  pd_http_reply_free(&r);
+  free(text);
 }
 
 static void *spread_thread(void *arg)
 {
   int t = (int)(intptr_t)arg;
+  CURL *h = curl_easy_init();
   pthread_barrier_wait(&start);
   for (int k = 0; k < per; k++) {
     size_t i = (size_t)k * (size_t)conc + (size_t)t;
-    buy(t + 1, listings[i], &lat[i], &won[i]);
+    buy(h, t + 1, listings[i], &lat[i], &won[i]);
   }
+  curl_easy_cleanup(h);
   return NULL;
 }
 
-/* Round k: every buyer at listing k. */
+/* Round k: every buyer at listing k, each on its own connection, kept between rounds. */
 static int round_no;
+static CURL *handles[MAX_CONC];
 static void *contended_thread(void *arg)
 {
   int t = (int)(intptr_t)arg;
-  pthread_barrier_wait(&start);
   size_t i = (size_t)round_no * (size_t)conc + (size_t)t;
-  buy(t + 1, listings[round_no], &lat[i], &won[i]);
+  pthread_barrier_wait(&start);
+  buy(handles[t], t + 1, listings[round_no], &lat[i], &won[i]);
   return NULL;
 }
 
@@ -158,6 +188,9 @@ int main(int argc, char **argv)
   won = calloc(total, sizeof(int));
   pthread_t th[MAX_CONC];
   int rounds_ok = 0;
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  for (int t = 0; t < conc; t++)
+    handles[t] = curl_easy_init();
   for (int rnd = 0; rnd < (spread ? 1 : per); rnd++) {
     round_no = rnd;
     pthread_barrier_init(&start, NULL, (unsigned)conc);
@@ -175,6 +208,8 @@ int main(int argc, char **argv)
       rounds_ok += winners == 1 && losers == conc - 1;
     }
   }
+  for (int t = 0; t < conc; t++)
+    curl_easy_cleanup(handles[t]);
   size_t answered = 0;
   for (size_t i = 0; i < total; i++)
     answered += won[i] >= 0;
