@@ -21,6 +21,14 @@ CREATE INDEX market_listings_rarity_idx ON market_listings (shown_in, rarity_ord
 -- /viewcard: the cheapest listing of one card visible here.
 CREATE INDEX market_listings_card_idx ON market_listings (card_id, shown_in, price, id) WHERE status = 'active';
 
+-- Escrow's foreign keys, (user_card_id, copy_state) -> user_cards (id, state), are checked
+-- from the other side each time a copy changes state: PostgreSQL looks for a listing or trade
+-- offer still pointing at the copy's old (id, state).  Without an index on user_card_id that is
+-- a scan of the whole table for every /sell, /buy, /unlist, /lock or trade change (the partial
+-- unique indexes of 010 cannot serve it: they only cover active rows).
+CREATE INDEX market_listings_copy_idx ON market_listings (user_card_id);
+CREATE INDEX trade_cards_copy_idx ON trade_cards (user_card_id);
+
 -- A direct message has no interaction token: method 'dm' goes to POST /users/@me/channels, then
 -- POST /channels/{id}/messages, with the bot token; its recipient is in attach.  Its row keeps
 -- interaction_token '' and never expires.

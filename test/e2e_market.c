@@ -934,9 +934,24 @@ static void test_race_sell_twice(void **state)
   assert_books_clean();
 }
 
+/* Every foreign key onto a copy's (id, state) has an index on its referencing column: changing a
+ * copy's state makes PostgreSQL look for rows still pointing at the old state, and without the
+ * index that look is a scan of every listing (or trade offer) ever made. */
+static void test_escrow_keys_are_indexed(void **state)
+{
+  assert_int_equal(sql_int("SELECT count(*) FROM pg_constraint c WHERE c.contype = 'f' AND"
+                           " c.confrelid = 'user_cards'::regclass AND array_length(c.conkey, 1) = 2"
+                           " AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid ="
+                           " c.conrelid AND i.indpred IS NULL AND i.indkey[0] = c.conkey[1])"),
+                   0);
+  assert_true(sql_int("SELECT count(*) FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid"
+                      " = 'user_cards'::regclass AND array_length(c.conkey, 1) = 2") >= 2);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_escrow_keys_are_indexed),
       cmocka_unit_test(test_sell_and_its_refusals),
       cmocka_unit_test(test_buy_refusals_fee_ledger_and_dm),
       cmocka_unit_test(test_unlist),
