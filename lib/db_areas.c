@@ -16,5 +16,7 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     pd_db_flags_stmts,
     pd_db_shop_stmts,
     pd_db_transfer_stmts,
+    /* market */
+    pd_db_market_stmts,
     NULL,
 };

@@ -15,6 +15,12 @@ const struct pd_db_stmt pd_db_jobs_stmts[] = {
                 "interval '15 minutes', $7::jsonb)"
                 " RETURNING id)"
                 " SELECT id, pg_notify('" PD_JOBS_CHANNEL "', id::text) FROM j"},
+    /* A DM waits for no token: it never expires. */
+    {"job_add_dm",
+     "WITH j AS (INSERT INTO followup_jobs (kind, application_id, interaction_token, method,"
+     " payload, ref, token_expires_at, attach) VALUES ('message', $1, '', 'dm', $2::jsonb, $3,"
+     " 'infinity', jsonb_build_object('recipient_id', $4::text)) RETURNING id)"
+     " SELECT id, pg_notify('" PD_JOBS_CHANNEL "', id::text) FROM j"},
     {"job_claim", "SELECT id, kind, application_id, interaction_token, method, payload, attempts,"
                   " token_expires_at <= now(), coalesce(ref, ''), attach FROM followup_jobs"
                   " WHERE status = 'pending' AND next_attempt_at <= now()"
@@ -63,6 +69,24 @@ out:
   return PD_OK;
 }
 
+enum pd_result pd_db_job_add_dm(struct pd_db *db, const char *application_id, const char *recipient,
+                                json_t *payload, const char *ref, int64_t *id_out)
+{
+  PGresult *r = NULL;
+  char *body = json_dumps(payload, JSON_COMPACT);
+  if (body == NULL)
+    return PD_E_NOMEM;
+  const char *params[4] = {application_id, body, ref, recipient};
+  enum pd_result rc = pd_db_exec(db, "job_add_dm", 4, params, &r);
+  free(body);
+  if (rc != PD_OK)
+    return rc;
+  if (id_out != NULL)
+    *id_out = pd_db_int(r, 0, 0);
+  PQclear(r);
+  return PD_OK;
+}
+
 void pd_job_free(struct pd_job *job)
 {
   if (job == NULL)
@@ -94,8 +118,10 @@ enum pd_result pd_db_job_claim(struct pd_db *db, struct pd_job **out)
   j->kind = strdup(pd_db_val(r, 0, 1));
   j->application_id = strdup(pd_db_val(r, 0, 2));
   j->token = strdup(pd_db_val(r, 0, 3));
-  j->method =
-      strcmp(pd_db_val(r, 0, 4), "edit_original") == 0 ? PD_JOB_EDIT_ORIGINAL : PD_JOB_FOLLOWUP;
+  const char *method = pd_db_val(r, 0, 4);
+  j->method = strcmp(method, "edit_original") == 0 ? PD_JOB_EDIT_ORIGINAL
+              : strcmp(method, "dm") == 0          ? PD_JOB_DM
+                                                   : PD_JOB_FOLLOWUP;
   j->payload = json_loads(pd_db_val(r, 0, 5), 0, NULL);
   j->attempts = (int)pd_db_int(r, 0, 6);
   j->expired = pd_db_bool(r, 0, 7);

@@ -12,7 +12,10 @@
 /* Discord keeps an interaction token usable for 15 minutes. */
 #define PD_TOKEN_LIFETIME_S (15 * 60)
 
-enum pd_job_method { PD_JOB_EDIT_ORIGINAL, PD_JOB_FOLLOWUP };
+/* Where a job goes: the interaction's webhook (edit the deferred answer, or a new follow-up), or
+ * a direct message to a player (POST /users/@me/channels, then /channels/{id}/messages, with
+ * the bot token; no interaction token, so it never expires). */
+enum pd_job_method { PD_JOB_EDIT_ORIGINAL, PD_JOB_FOLLOWUP, PD_JOB_DM };
 
 struct pd_job {
   int64_t id;
@@ -21,7 +24,8 @@ struct pd_job {
   char *token;
   enum pd_job_method method;
   json_t *payload; /* owned: the message exactly as Discord gets it */
-  json_t *attach;  /* owned, NULL when none: what the kind builds its files from */
+  json_t *attach;  /* owned, NULL when none: what the kind builds its files from; for
+                    * PD_JOB_DM {"recipient_id": "..."} */
   int attempts;
   bool expired; /* the token is past its 15 minutes */
   char ref[16];
@@ -33,6 +37,12 @@ struct pd_job {
 enum pd_result pd_db_job_add(struct pd_db *db, const char *kind, const char *application_id,
                              const char *token, enum pd_job_method method, json_t *payload,
                              json_t *attach, const char *ref, int64_t *id_out);
+
+/* Queues a direct message to the Discord user recipient in the caller's transaction (method
+ * PD_JOB_DM, kind "message"): sent when the transaction commits, retried like any job.
+ * payload is borrowed. */
+enum pd_result pd_db_job_add_dm(struct pd_db *db, const char *application_id, const char *recipient,
+                                json_t *payload, const char *ref, int64_t *id_out);
 
 /* In an open transaction: locks the oldest due job (FOR UPDATE SKIP LOCKED).
  * PD_E_NOTFOUND when none is due.  *job is to be freed with pd_job_free. */

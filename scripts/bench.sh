@@ -3,8 +3,10 @@
 #   libsodium's verify rate; signed PING with wrk (throughput, latency, server CPU per request);
 #   signed /balance paced at 2,000 requests/s (p50/p99) and unpaced; /openpack's deferred
 #   acknowledgement and how soon its follow-up reaches (a local double of) Discord; /mycards p99
-#   with 1,000 and with 1,000,000 rows in user_cards; and, when npm can install it, Discord's
-#   official Node example stack (express + discord-interactions) on the same PING.
+#   with 1,000 and with 1,000,000 rows in user_cards; /buy with 50 concurrent buyers on different
+#   listings and with 50 on one listing; /market's first page with 1,000 and with 1,000,000
+#   active listings; and, when npm can install it, Discord's official Node example stack
+#   (express + discord-interactions) on the same PING.
 set -euo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,6 +47,8 @@ dport=$(free_port)
 pids+=($!)
 export DISCORD_PUBLIC_KEY=$pk DISCORD_APPLICATION_ID=1111111111111111111 LISTEN_ADDR=127.0.0.1:$port
 export DISCORD_API_BASE=http://127.0.0.1:$dport/api/v10 DEV_KEY_FILE=$tmp/key CARDS_DIR=$tmp/cards
+# Sellers' DMs after each /buy go to the double, as they would to Discord.
+export DISCORD_BOT_TOKEN=bench-bot-token
 # The handlers are measured replaying one player's request, which the per-player limit would
 # refuse after eight: this server runs without it; the limit's own cost is measured below.
 RATE_LIMIT_COMMANDS=0 "${pin_server[@]}" "$build/popdeck" serve 2>"$tmp/server.log" &
@@ -151,6 +155,83 @@ printf '%-34s p50 %s us, p99 %s us with %s rows; p50 %s us, p99 %s us with %s ro
   "$(field p50_us "$small")" "$(field p99_us "$small")" "$rows_small" "$(field p50_us "$big")" "$(field p99_us "$big")" "$rows_big"
 awk -v a="$(field p99_us "$big")" -v b="$(field p99_us "$small")" \
   'BEGIN { printf "%-34s %.2fx (target <= 1.2x)\n", "/mycards p99, 1M rows / 1k rows", a / b }'
+
+# The market.  /buy: 50 buyers at once, each buying 20 different listings in turn (1,000
+# sales, each buyer from a seller of its own: 50 sellers), then 30 rounds of 50 buyers pressing
+# /buy on one listing at the same instant (every buyer must be answered, exactly one wins).
+# The listings are global, 10 Notes each.
+cseller=820000000000000000
+psql -qX -v ON_ERROR_STOP=1 "$DATABASE_URL" >/dev/null <<SQL
+INSERT INTO users (discord_id) SELECT (810000000000000000 + g)::text FROM generate_series(1, 50) g;
+INSERT INTO users (discord_id) SELECT (830000000000000000 + g)::text FROM generate_series(0, 49) g;
+INSERT INTO users (discord_id) VALUES ('$cseller');
+-- The buyers' Notes, granted as an admin would: balances and ledger rows of one operation.
+WITH op AS (SELECT nextval('ledger_op_seq') AS id),
+  b AS (UPDATE users SET coins = coins + 10000000 WHERE discord_id > '810000000000000000'
+        AND discord_id <= '810000000000000050' RETURNING id)
+INSERT INTO ledger (op_id, kind, user_id, system_account, currency, amount)
+  SELECT op.id, 'grant', b.id, NULL, 'notes', 10000000 FROM op, b
+  UNION ALL SELECT op.id, 'grant', NULL, 'grants', 'notes', -10000000 * (SELECT count(*) FROM b) FROM op;
+CREATE TEMP TABLE t AS SELECT array_agg(id ORDER BY id) AS a FROM card_templates;
+WITH c AS (INSERT INTO user_cards (user_id, template_id, print_no, state)
+  SELECT (SELECT id FROM users WHERE discord_id = CASE WHEN g <= 1000 THEN (830000000000000000 + (g - 1) % 50)::text
+                                                      ELSE '$cseller' END),
+         t.a[1 + g % array_length(t.a, 1)], 5000000 + g, 'listed'
+  FROM generate_series(1, 1030) g, t ORDER BY g RETURNING id, user_id, card_id)
+INSERT INTO market_listings (user_card_id, seller_id, card_id, price, currency, scope, expires_at,
+                             artist_id, rarity, rarity_order)
+  SELECT c.id, c.user_id, c.card_id, 10, 'notes', 'global', now() + interval '7 days', ct.artist_id,
+         ct.rarity, CASE ct.rarity WHEN 'mythic' THEN 0 WHEN 'legendary' THEN 1 WHEN 'epic' THEN 2
+                                   WHEN 'rare' THEN 3 ELSE 4 END
+  FROM c JOIN card_templates ct ON ct.id = c.card_id ORDER BY c.id;
+ANALYZE users; ANALYZE market_listings;
+SQL
+# A figure that misses (a buyer not answered) is printed, not fatal: the rest still runs.
+"$build/bench_market" spread "$url" "$tmp/key" "$DATABASE_URL" '8300000000000000%' 50 20 >"$tmp/buy.out" 2>"$tmp/buy.err" || true
+printf '%-34s p50 %s us, p99 %s us (target p99 <= 20000 us), %s of %s answered\n' "/buy, 50 buyers, different listings" \
+  "$(sed -n 's/buy_spread_p50_us //p' "$tmp/buy.out")" "$(sed -n 's/buy_spread_p99_us //p' "$tmp/buy.out")" \
+  "$(sed -n 's/buy_spread_answered //p' "$tmp/buy.out")" "$(sed -n 's/buy_spread_requests //p' "$tmp/buy.out")"
+"$build/bench_market" contended "$url" "$tmp/key" "$DATABASE_URL" "$cseller" 50 30 >"$tmp/buyc.out" 2>"$tmp/buyc.err" || true
+printf '%-34s p50 %s us, p99 %s us (target p99 <= 100000 us), %s of %s answered, %s of %s rounds one winner\n' \
+  "/buy, 50 buyers, one listing" "$(sed -n 's/buy_contended_p50_us //p' "$tmp/buyc.out")" \
+  "$(sed -n 's/buy_contended_p99_us //p' "$tmp/buyc.out")" "$(sed -n 's/buy_contended_answered //p' "$tmp/buyc.out")" \
+  "$(sed -n 's/buy_contended_requests //p' "$tmp/buyc.out")" "$(sed -n 's/buy_contended_rounds_one_winner //p' "$tmp/buyc.out")" \
+  "$(sed -n 's/buy_contended_rounds //p' "$tmp/buyc.out")"
+
+# /market's first page (the default: this server's and global listings, cheapest first), paced
+# like /mycards, with 1,000 and then 1,000,000 active listings: half global, half server
+# listings spread over 100 servers (this one among them), in the three currencies.
+list_more() { # total active listings wanted
+  psql -qX -v ON_ERROR_STOP=1 "$DATABASE_URL" >/dev/null <<SQL
+WITH c AS (UPDATE user_cards SET state = 'listed' WHERE id IN (
+    SELECT id FROM user_cards WHERE state = 'free' AND user_id <> (SELECT id FROM users WHERE discord_id = '$player')
+    ORDER BY id LIMIT greatest(0, $1 - (SELECT count(*) FROM market_listings WHERE status = 'active')))
+  RETURNING id, user_id, card_id)
+INSERT INTO market_listings (user_card_id, seller_id, card_id, price, currency, scope, guild_id, expires_at,
+                             artist_id, rarity, rarity_order)
+  SELECT c.id, c.user_id, c.card_id, 1 + (c.id * 7919) % 100000, (ARRAY['notes', 'discs', 'gems'])[1 + c.id % 3],
+         CASE WHEN c.id % 2 = 0 THEN 'global' ELSE 'server' END,
+         CASE WHEN c.id % 2 = 0 THEN NULL ELSE (2222222222222222222 + c.id % 100)::text END,
+         now() + interval '7 days', ct.artist_id, ct.rarity,
+         CASE ct.rarity WHEN 'mythic' THEN 0 WHEN 'legendary' THEN 1 WHEN 'epic' THEN 2 WHEN 'rare' THEN 3 ELSE 4 END
+  FROM c JOIN card_templates ct ON ct.id = c.card_id;
+VACUUM ANALYZE market_listings;
+SQL
+}
+market() {
+  "$build/popdeck" try --user "$player" --dump "$tmp/market.req" market >/dev/null
+  run_wrk market "$url" "$tmp/market.req" 2 22 50
+}
+list_more 1000
+msmall=$(market)
+lists_small=$(psql -qtAX "$DATABASE_URL" -c "SELECT count(*) FROM market_listings WHERE status = 'active'")
+list_more 1000000
+mbig=$(market)
+lists_big=$(psql -qtAX "$DATABASE_URL" -c "SELECT count(*) FROM market_listings WHERE status = 'active'")
+printf '%-34s p50 %s us, p99 %s us with %s listings; p50 %s us, p99 %s us with %s listings\n' "/market first page (22 conns x 50 ms)" \
+  "$(field p50_us "$msmall")" "$(field p99_us "$msmall")" "$lists_small" "$(field p50_us "$mbig")" "$(field p99_us "$mbig")" "$lists_big"
+awk -v a="$(field p99_us "$mbig")" -v b="$(field p99_us "$msmall")" \
+  'BEGIN { printf "%-34s %.2fx (target <= 1.2x)\n", "/market p99, 1M / 1k listings", a / b }'
 
 # Discord's official Node example stack, for comparison, when npm can install it here.
 node_dir=$top/build/bench-node

@@ -160,6 +160,75 @@ static const struct pd_option_spec transfer_data_options[] = {
     {.name = NULL},
 };
 
+/* The marketplace: /sell, /market, /buy, /unlist (cmd_sell.c, cmd_market.c, cmd_buy.c,
+ * cmd_unlist.c; the sale itself in market.c). */
+static const char *const scope_choices[] = {"server", "global", NULL};
+static const char *const market_sort_choices[] = {"cheapest", "newest", "rarity", NULL};
+
+static const struct pd_option_spec sell_options[] = {
+    {.name = "card",
+     .type = PD_OPT_STRING,
+     .description = "Which of your copies (pick a suggestion)",
+     .required = true,
+     .autocomplete = true},
+    {.name = "price",
+     .type = PD_OPT_INTEGER,
+     .description = "Price, a whole number from 1 to 1,000,000,000",
+     .required = true},
+    {.name = "currency",
+     .type = PD_OPT_STRING,
+     .description = "What the buyer pays in",
+     .required = true,
+     .choices = currency_choices},
+    {.name = "scope",
+     .type = PD_OPT_STRING,
+     .description = "server: buyable only in this server (default); global: everywhere",
+     .choices = scope_choices},
+    {.name = NULL},
+};
+
+static const struct pd_option_spec market_options[] = {
+    {.name = "artist",
+     .type = PD_OPT_STRING,
+     .description = "Only this artist's cards",
+     .autocomplete = true},
+    {.name = "rarity",
+     .type = PD_OPT_STRING,
+     .description = "Only this rarity",
+     .choices = rarity_choices},
+    {.name = "currency",
+     .type = PD_OPT_STRING,
+     .description = "Only prices in this currency",
+     .choices = currency_choices},
+    {.name = "scope",
+     .type = PD_OPT_STRING,
+     .description = "Only this server's listings, or only global ones (both if empty)",
+     .choices = scope_choices},
+    {.name = "sort",
+     .type = PD_OPT_STRING,
+     .description = "Order (cheapest first if empty)",
+     .choices = market_sort_choices},
+    {.name = NULL},
+};
+
+static const struct pd_option_spec buy_options[] = {
+    {.name = "listing",
+     .type = PD_OPT_STRING,
+     .description = "The listing number /market shows (pick a suggestion)",
+     .required = true,
+     .autocomplete = true},
+    {.name = NULL},
+};
+
+static const struct pd_option_spec unlist_options[] = {
+    {.name = "listing",
+     .type = PD_OPT_STRING,
+     .description = "Which of your listings to take back",
+     .required = true,
+     .autocomplete = true},
+    {.name = NULL},
+};
+
 const struct pd_command pd_commands[] = {
     {.name = "ping",
      .handler = cmd_ping,
@@ -267,6 +336,32 @@ const struct pd_command pd_commands[] = {
      .description = "Move your whole PopDeck account to another Discord account",
      .options = transfer_data_options,
      .component = cmd_transfer_button},
+    /* The marketplace. */
+    {.name = "sell",
+     .handler = cmd_sell,
+     .flags = PD_CMD_WRITE | PD_CMD_PLAYER,
+     .description = "Put one of your copies up for sale on the market",
+     .options = sell_options,
+     .autocomplete = pd_copy_autocomplete},
+    {.name = "market",
+     .handler = cmd_market,
+     .description = "Cards for sale here, ten a page, cheapest first",
+     .options = market_options,
+     .autocomplete = cmd_market_autocomplete,
+     .component = cmd_market_button},
+    {.name = "buy",
+     .handler = cmd_buy,
+     .flags = PD_CMD_WRITE | PD_CMD_PLAYER,
+     .description = "Buy a card listed on the market",
+     .options = buy_options,
+     .autocomplete = cmd_buy_autocomplete,
+     .component = cmd_buy_menu},
+    {.name = "unlist",
+     .handler = cmd_unlist,
+     .flags = PD_CMD_WRITE | PD_CMD_PLAYER,
+     .description = "Take one of your listings off the market",
+     .options = unlist_options,
+     .autocomplete = cmd_unlist_autocomplete},
     {.name = NULL},
 };
 

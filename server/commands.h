@@ -160,6 +160,16 @@ enum pd_result cmd_exchange(struct pd_ctx *ctx);
 enum pd_result pd_exchange_run(struct pd_ctx *ctx, int64_t discs);
 enum pd_result cmd_transfer_data(struct pd_ctx *ctx);
 enum pd_result cmd_transfer_button(struct pd_ctx *ctx);
+/* The marketplace (cmd_sell.c, cmd_market.c, cmd_buy.c, cmd_unlist.c). */
+enum pd_result cmd_sell(struct pd_ctx *ctx);
+enum pd_result cmd_market(struct pd_ctx *ctx);
+enum pd_result cmd_market_button(struct pd_ctx *ctx);
+enum pd_result cmd_market_autocomplete(struct pd_ctx *ctx);
+enum pd_result cmd_buy(struct pd_ctx *ctx);
+enum pd_result cmd_buy_menu(struct pd_ctx *ctx);
+enum pd_result cmd_buy_autocomplete(struct pd_ctx *ctx);
+enum pd_result cmd_unlist(struct pd_ctx *ctx);
+enum pd_result cmd_unlist_autocomplete(struct pd_ctx *ctx);
 
 /* Colours shared by embeds. */
 #define PD_COLOR_BRAND 0x7C5CFF

@@ -1,10 +1,19 @@
 /* sweep.c - the table of sweepers and the loop that runs them (see sweep.h). */
 #include "sweep.h"
 
+#include "db_market.h"
 #include "log.h"
+
+/* Listings past their days: closed as 'expired', their copies back to their sellers.  A few
+ * hundred at a time keeps each transaction short; the next sweep takes the rest. */
+static enum pd_result sweep_listings(struct pd_app *app, struct pd_db *db, int64_t *n)
+{
+  return pd_db_market_expire(db, 200, n);
+}
 
 const struct pd_sweeper pd_sweepers[] = {
     {"transfers", pd_transfer_sweep}, /* gifts: /transfer_data requests never answered */
+    {"market_listings", sweep_listings},
     {NULL, NULL},
 };
 

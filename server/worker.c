@@ -190,6 +190,36 @@ static enum pd_result prepare(struct pd_workers *w, const struct pd_job *j, stru
   return PD_OK;
 }
 
+/* A direct message: the DM channel with the recipient (Discord answers the same channel every
+ * time, so a retry may open it again), then the message in it, both with the bot token.  The
+ * reply is the failing step's, or the message's.  PD_E_INVALID when the job names no recipient
+ * or Discord's channel has no usable id. */
+static enum pd_result send_dm(struct pd_workers *w, struct pd_discord *discord,
+                              const struct pd_job *j, struct outgoing *o,
+                              struct pd_discord_reply *reply)
+{
+  char path[128];
+  const char *to = json_string_value(json_object_get(j->attach, "recipient_id"));
+  memset(reply, 0, sizeof(*reply));
+  if (to == NULL || to[0] == '\0' || strspn(to, "0123456789") != strlen(to) || strlen(to) > 20)
+    return PD_E_INVALID;
+  json_t *open = json_pack("{s:s}", "recipient_id", to);
+  if (open == NULL)
+    return PD_E_NOMEM;
+  enum pd_result rc = pd_discord_request(discord, "POST", "/users/@me/channels",
+                                         w->app->cfg.bot_token, open, NULL, 0, reply);
+  json_decref(open);
+  if (rc != PD_OK || reply->status < 200 || reply->status > 299)
+    return rc;
+  const char *ch = json_string_value(json_object_get(reply->body, "id"));
+  if (ch == NULL || ch[0] == '\0' || strspn(ch, "0123456789") != strlen(ch) || strlen(ch) > 20)
+    return PD_E_INVALID;
+  snprintf(path, sizeof(path), "/channels/%s/messages", ch);
+  pd_discord_reply_clear(reply);
+  return pd_discord_request(discord, "POST", path, w->app->cfg.bot_token, o->payload, o->files,
+                            o->nfiles, reply);
+}
+
 /* Sends one job; everything it decides is written in the caller's transaction. */
 static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_discord *discord,
                               struct pd_job *j)
@@ -206,7 +236,10 @@ static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_
   int64_t pause = atomic_load(&w->paused_until_ms) - wall_ms();
   if (pause > 0)
     return pd_db_job_retry(db, j->id, pause, "waiting out a global rate limit");
-  if (pd_discord_webhook_path(w->app->cfg.application_id, j->token,
+  if (j->method == PD_JOB_DM && w->app->cfg.bot_token == NULL)
+    return pd_db_job_fail(db, j->id, "DISCORD_BOT_TOKEN is not set: direct messages need it");
+  if (j->method != PD_JOB_DM &&
+      pd_discord_webhook_path(w->app->cfg.application_id, j->token,
                               j->method == PD_JOB_EDIT_ORIGINAL, path, sizeof(path)) != PD_OK)
     return pd_db_job_fail(db, j->id, "interaction token is not URL-safe");
   struct outgoing o;
@@ -219,9 +252,17 @@ static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_
     log_job("error", "follow-up dropped", j, 0, why);
     return pd_db_job_fail(db, j->id, why);
   }
-  rc = pd_discord_request(discord, j->method == PD_JOB_EDIT_ORIGINAL ? "PATCH" : "POST", path, NULL,
-                          o.payload, o.files, o.nfiles, &reply);
+  if (j->method == PD_JOB_DM)
+    rc = send_dm(w, discord, j, &o, &reply);
+  else
+    rc = pd_discord_request(discord, j->method == PD_JOB_EDIT_ORIGINAL ? "PATCH" : "POST", path,
+                            NULL, o.payload, o.files, o.nfiles, &reply);
   outgoing_free(&o);
+  if (rc == PD_E_INVALID) {
+    pd_discord_reply_clear(&reply);
+    log_job("error", "follow-up dropped", j, 0, "no DM channel for the recipient");
+    return pd_db_job_fail(db, j->id, "no DM channel for the recipient");
+  }
   long status = rc == PD_OK ? reply.status : 0;
   switch (pd_backoff_verdict(status)) {
   case PD_SEND_DONE:

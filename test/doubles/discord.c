@@ -1,7 +1,9 @@
 /* discord.c - a local double of Discord's REST API for the routes PopDeck calls: webhook
- * follow-ups (JSON or multipart with files) and command registration.  It records every
- * request, answers in Discord's wire format (rate-limit headers included), and can be told to
- * fail or be slow.  Used by the end-to-end tests and by `make run` in development mode.
+ * follow-ups (JSON or multipart with files), command registration, and direct messages (open
+ * the DM channel with POST /users/@me/channels, then POST /channels/{id}/messages, both with
+ * the bot token; a user's DM channel id is 9 followed by the user's id, the same every time).  It
+ * records every request, answers in Discord's wire format (rate-limit headers included), and can be
+ * told to fail or be slow.  Used by the end-to-end tests and by `make run` in development mode.
  *
  *   double-discord --port N            (0 = any free port; prints "listening on 127.0.0.1:PORT")
  *   POST /_control/fail  {"status":429,"count":2,"retry_after":0.25,"global":false}
@@ -249,17 +251,37 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
   bool edit = webhook && strstr(url, "/messages/@original") != NULL;
   bool commands =
       strncmp(url, "/api/v10/applications/", 22) == 0 && strstr(url, "/commands") != NULL;
+  bool dm_open = strcmp(url, "/api/v10/users/@me/channels") == 0;
+  /* /channels/{digits}/messages */
+  size_t cdigits = strncmp(url, "/api/v10/channels/", 18) == 0 ? strspn(url + 18, "0123456789") : 0;
+  bool channel_msg = cdigits > 0 && strcmp(url + 18 + cdigits, "/messages") == 0;
+  bool bot_only = commands || dm_open || channel_msg;
+  const char *recipient = json_string_value(json_object_get(payload, "recipient_id"));
   if (status == 200) {
-    if (edit       ? strcmp(method, "PATCH") != 0
-        : webhook  ? strcmp(method, "POST") != 0
-        : commands ? strcmp(method, "PUT") != 0
-                   : true) {
-      status = (webhook || commands) ? 405 : 404;
+    if (edit                     ? strcmp(method, "PATCH") != 0
+        : webhook                ? strcmp(method, "POST") != 0
+        : commands               ? strcmp(method, "PUT") != 0
+        : dm_open || channel_msg ? strcmp(method, "POST") != 0
+                                 : true) {
+      status = (webhook || bot_only) ? 405 : 404;
       body = json_pack("{s:s, s:i}", "message",
                        status == 404 ? "404: Not Found" : "405: Method Not Allowed", "code", 0);
-    } else if (commands && (auth == NULL || strncmp(auth, "Bot ", 4) != 0)) {
+    } else if (bot_only && (auth == NULL || strncmp(auth, "Bot ", 4) != 0)) {
       status = 401;
       body = json_pack("{s:s, s:i}", "message", "401: Unauthorized", "code", 0);
+    } else if (dm_open) {
+      /* A private channel object (type 1, DM) with its one recipient. */
+      if (recipient == NULL || recipient[0] == '\0' ||
+          strspn(recipient, "0123456789") != strlen(recipient) || strlen(recipient) > 19) {
+        status = 400;
+        body = form_error("recipient_id", "Value \"\" is not snowflake.");
+      } else {
+        char chan[24];
+        snprintf(chan, sizeof(chan), "9%s", recipient);
+        body = json_pack("{s:s, s:i, s:n, s:i, s:[{s:s, s:s, s:s, s:n, s:n}]}", "id", chan, "type",
+                         1, "last_message_id", "flags", 0, "recipients", "id", recipient,
+                         "username", "player", "discriminator", "0", "global_name", "avatar");
+      }
     } else if (commands) {
       if (!json_is_array(payload)) {
         status = 400;
@@ -282,6 +304,8 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
         status = 400;
       else
         body = message_object(payload, r);
+      if (channel_msg && body != NULL && status == 200)
+        json_object_set_new(body, "channel_id", json_stringn(url + 18, cdigits));
     }
   } else if (status == 429) {
     body = json_pack("{s:s, s:f, s:b}", "message", "You are being rate limited.", "retry_after", ra,

@@ -34,6 +34,8 @@ const validators = {
   webhook_patch: ajv.compile({ $ref: body('/webhooks/{webhook_id}/{webhook_token}/messages/@original', 'patch') }),
   webhook_post: ajv.compile({ $ref: body('/webhooks/{webhook_id}/{webhook_token}', 'post') }),
   commands_put: ajv.compile({ $ref: body('/applications/{application_id}/commands', 'put') }),
+  dm_open: ajv.compile({ $ref: body('/users/@me/channels', 'post') }),
+  channel_message: ajv.compile({ $ref: body('/channels/{channel_id}/messages', 'post') }),
 };
 // For a callback, the anyOf's errors are noise: report the member its "type" selects.
 const callbackMember = {

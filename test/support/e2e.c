@@ -333,6 +333,10 @@ static void record_followups(struct pd_e2e *e)
       pd_e2e_record_payload("webhook_post", body);
     else if (strcmp(method, "PUT") == 0 && strstr(path, "/commands") != NULL)
       pd_e2e_record_payload("commands_put", body);
+    else if (strcmp(method, "POST") == 0 && strstr(path, "/users/@me/channels") != NULL)
+      pd_e2e_record_payload("dm_open", body);
+    else if (strcmp(method, "POST") == 0 && strncmp(path, "/api/v10/channels/", 18) == 0)
+      pd_e2e_record_payload("channel_message", body);
   }
   json_decref(all);
 }
