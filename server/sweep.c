@@ -1,9 +1,11 @@
 /* sweep.c - the table of sweepers and the loop that runs them (see sweep.h). */
 #include "sweep.h"
 
+#include "commands.h"
 #include "log.h"
 
 const struct pd_sweeper pd_sweepers[] = {
+    {"trades", pd_trade_sweep},
     {NULL, NULL},
 };
 
