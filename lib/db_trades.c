@@ -16,8 +16,7 @@
   " extract(epoch FROM t.expires_at)::bigint, coalesce(t.last_change, ''),"                        \
   " coalesce(t.close_reason, '')"
 #define TRADE_FROM " FROM trades t JOIN users ua ON ua.id = t.a_id JOIN users ub ON ub.id = t.b_id"
-#define COPY_NAMES                                                                                 \
-  " JOIN all_cards c ON c.id = uc.card_id JOIN artists a ON a.id = c.artist_id"
+#define COPY_NAMES " JOIN all_cards c ON c.id = uc.card_id JOIN artists a ON a.id = c.artist_id"
 #define LIKE_LITERAL(p)                                                                            \
   "replace(replace(replace(lower(" p "), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
 
@@ -36,7 +35,8 @@ const struct pd_db_stmt pd_db_trades_stmts[] = {
                           " ON CONFLICT (user_id) DO NOTHING RETURNING user_id"},
     {"trade_change",
      "UPDATE trades SET version = version + 1, a_confirmed = NULL, b_confirmed = NULL,"
-     " changed_at = now(), last_change = $2, expires_at = now() + make_interval(secs => $3::bigint),"
+     " changed_at = now(), last_change = $2, expires_at = now() + make_interval(secs => "
+     "$3::bigint),"
      " a_notes = $4, a_discs = $5, a_gems = $6, b_notes = $7, b_discs = $8, b_gems = $9"
      " WHERE id = $1 AND status = 'open'"
      " RETURNING version, (extract(epoch FROM changed_at) * 1000)::bigint,"
@@ -79,9 +79,10 @@ const struct pd_db_stmt pd_db_trades_stmts[] = {
      " JOIN trades t ON t.id = p.trade_id AND t.status = 'open'"
      " JOIN trade_cards tc ON tc.trade_id = t.id AND tc.active AND tc.from_user = p.user_id"
      " JOIN user_cards uc ON uc.id = tc.user_card_id" COPY_NAMES " WHERE p.user_id = $1"
-     " AND ($2 = '' OR lower(c.public_id || '/' || lpad(uc.print_no::text, 2, '0')) LIKE "
-     LIKE_LITERAL("$2") " || '%' OR lower(a.name) LIKE '%' || " LIKE_LITERAL("$2") " || '%')"
-     " ORDER BY tc.id LIMIT 25"},
+     " AND ($2 = '' OR lower(c.public_id || '/' || lpad(uc.print_no::text, 2, '0')) "
+     "LIKE " LIKE_LITERAL("$2") " || '%' OR lower(a.name) LIKE '%' || " LIKE_LITERAL(
+         "$2") " || '%')"
+               " ORDER BY tc.id LIMIT 25"},
     {NULL, NULL},
 };
 
@@ -144,8 +145,7 @@ enum pd_result pd_db_trade_of(struct pd_db *db, int64_t user_id, bool lock, stru
   return one_trade(db, lock ? "trade_of_lock" : "trade_of", user_id, out);
 }
 
-enum pd_result pd_db_trade_get(struct pd_db *db, int64_t trade_id, bool lock,
-                               struct pd_trade *out)
+enum pd_result pd_db_trade_get(struct pd_db *db, int64_t trade_id, bool lock, struct pd_trade *out)
 {
   return one_trade(db, lock ? "trade_get_lock" : "trade_get", trade_id, out);
 }
@@ -263,8 +263,7 @@ enum pd_result pd_db_trade_copies(struct pd_db *db, const struct pd_trade *t, bo
   return PD_OK;
 }
 
-enum pd_result pd_db_trade_copy_count(struct pd_db *db, int64_t trade_id, int64_t user,
-                                      int64_t *n)
+enum pd_result pd_db_trade_copy_count(struct pd_db *db, int64_t trade_id, int64_t user, int64_t *n)
 {
   char t[24], u[24];
   i64(t, sizeof(t), trade_id);
@@ -300,8 +299,7 @@ enum pd_result pd_db_trade_balances(struct pd_db *db, const struct pd_trade *t, 
   return rc;
 }
 
-enum pd_result pd_db_trade_confirm(struct pd_db *db, struct pd_trade *t, int side,
-                                   int64_t version)
+enum pd_result pd_db_trade_confirm(struct pd_db *db, struct pd_trade *t, int side, int64_t version)
 {
   char id[24], s[24], v[24];
   i64(id, sizeof(id), t->id);
@@ -314,8 +312,8 @@ enum pd_result pd_db_trade_confirm(struct pd_db *db, struct pd_trade *t, int sid
   return rc;
 }
 
-enum pd_result pd_db_trade_cards_close(struct pd_db *db, int64_t trade_id, int64_t *ids,
-                                       size_t cap, size_t *n)
+enum pd_result pd_db_trade_cards_close(struct pd_db *db, int64_t trade_id, int64_t *ids, size_t cap,
+                                       size_t *n)
 {
   char t[24];
   i64(t, sizeof(t), trade_id);

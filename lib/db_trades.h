@@ -52,8 +52,7 @@ int pd_trade_side(const struct pd_trade *t, int64_t user_id);
 /* The open trade user_id is in (lock: FOR UPDATE).  PD_E_NOTFOUND when there is none. */
 enum pd_result pd_db_trade_of(struct pd_db *db, int64_t user_id, bool lock, struct pd_trade *out);
 /* The trade by id, open or closed (lock: FOR UPDATE).  PD_E_NOTFOUND when there is none. */
-enum pd_result pd_db_trade_get(struct pd_db *db, int64_t trade_id, bool lock,
-                               struct pd_trade *out);
+enum pd_result pd_db_trade_get(struct pd_db *db, int64_t trade_id, bool lock, struct pd_trade *out);
 
 /* Opens a trade of a with b (both registered), expiring in expiry_s, change its first
  * last_change.  PD_E_CONFLICT when either is already in an open trade (nothing is usable of
@@ -79,21 +78,19 @@ enum pd_result pd_db_trade_card_remove(struct pd_db *db, int64_t trade_id, int64
 enum pd_result pd_db_trade_copies(struct pd_db *db, const struct pd_trade *t, bool lock,
                                   struct pd_trade_copy *out, size_t cap, size_t *n);
 /* How many copies user offers in trade_id. */
-enum pd_result pd_db_trade_copy_count(struct pd_db *db, int64_t trade_id, int64_t user,
-                                      int64_t *n);
+enum pd_result pd_db_trade_copy_count(struct pd_db *db, int64_t trade_id, int64_t user, int64_t *n);
 
 /* Both players' balances (notes, discs, gems) by side, their rows locked FOR UPDATE in id
  * order, so they stay as read until the swap commits. */
 enum pd_result pd_db_trade_balances(struct pd_db *db, const struct pd_trade *t, int64_t bal[2][3]);
 
 /* Side confirms version (the caller checked it is t's version). */
-enum pd_result pd_db_trade_confirm(struct pd_db *db, struct pd_trade *t, int side,
-                                   int64_t version);
+enum pd_result pd_db_trade_confirm(struct pd_db *db, struct pd_trade *t, int side, int64_t version);
 
 /* Deactivates every offer of trade_id (the escrow's first half); ids (may be NULL, cap
  * entries) get the copies, *n how many. */
-enum pd_result pd_db_trade_cards_close(struct pd_db *db, int64_t trade_id, int64_t *ids,
-                                       size_t cap, size_t *n);
+enum pd_result pd_db_trade_cards_close(struct pd_db *db, int64_t trade_id, int64_t *ids, size_t cap,
+                                       size_t *n);
 
 /* Ends an open trade: releases what is still escrowed (offers closed first, then those copies
  * back to 'free'), sets status ('done','cancelled','expired','failed'), reason and op_id (0:

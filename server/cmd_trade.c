@@ -125,18 +125,18 @@ static enum pd_result trade_reply(struct pd_ctx *ctx, const struct pd_trade *t,
   }
   snprintf(title, sizeof(title), "Trade %" PRId64 "%s%s", t->id, open ? "" : " · ",
            open ? "" : t->status);
-  json_t *embed = json_pack("{s:s, s:s, s:i}", "title", title, "description", desc, "color",
-                            PD_COLOR_BRAND);
+  json_t *embed =
+      json_pack("{s:s, s:s, s:i}", "title", title, "description", desc, "color", PD_COLOR_BRAND);
   json_t *components = json_array();
   if (open) {
     char confirm[64], cancel[48];
     snprintf(confirm, sizeof(confirm), "trade:confirm:%" PRId64 ":%" PRId64, t->id, t->version);
     snprintf(cancel, sizeof(cancel), "trade:cancel:%" PRId64, t->id);
-    json_array_append_new(
-        components,
-        json_pack("{s:i, s:[{s:i, s:i, s:s, s:s}, {s:i, s:i, s:s, s:s}]}", "type", 1, "components",
-                  "type", 2, "style", 3, "label", "Confirm", "custom_id", confirm, "type", 2,
-                  "style", 4, "label", "Cancel", "custom_id", cancel));
+    json_array_append_new(components,
+                          json_pack("{s:i, s:[{s:i, s:i, s:s, s:s}, {s:i, s:i, s:s, s:s}]}", "type",
+                                    1, "components", "type", 2, "style", 3, "label", "Confirm",
+                                    "custom_id", confirm, "type", 2, "style", 4, "label", "Cancel",
+                                    "custom_id", cancel));
   }
   return pd_ctx_reply(ctx, json_pack("{s:s, s:[o], s:o}", "content", "", "embeds", embed,
                                      "components", components));
@@ -382,9 +382,8 @@ static enum pd_result trade_remove(struct pd_ctx *ctx)
     /* Out of escrow: the offer row goes inactive first, then the copy is free again. */
     rc = pd_db_trade_card_remove(db, t.id, copy.id, ctx->player.id);
     if (rc == PD_E_NOTFOUND)
-      return pd_ctx_user_error(ctx,
-                               "**%s** is not in your offer. `/trade show` lists what you offer.",
-                               copy.ref);
+      return pd_ctx_user_error(
+          ctx, "**%s** is not in your offer. `/trade show` lists what you offer.", copy.ref);
     if (rc == PD_OK)
       rc = pd_db_copy_set_state(db, copy.id, ctx->player.id, "trading", "free");
     if (rc != PD_OK)
@@ -403,8 +402,7 @@ static enum pd_result trade_remove(struct pd_ctx *ctx)
     amount_text(amt[c], c, a);
     list_add(what, sizeof(what), a);
   }
-  pd_utf8_fmt(change, sizeof(change), "%s removed %s", pd_user_display_name(&ctx->ix->user),
-              what);
+  pd_utf8_fmt(change, sizeof(change), "%s removed %s", pd_user_display_name(&ctx->ix->user), what);
   rc = pd_db_trade_change(db, &t, change, economy(ctx)->trade_expiry_s);
   if (rc != PD_OK)
     return rc;
@@ -453,8 +451,8 @@ static enum pd_result swap(struct pd_ctx *ctx, struct pd_trade *t)
              why);
     return trade_reply(ctx, t, head);
   }
-  json_t *meta = json_pack("{s:I, s:I}", "trade", (json_int_t)t->id, "version",
-                           (json_int_t)t->version);
+  json_t *meta =
+      json_pack("{s:I, s:I}", "trade", (json_int_t)t->id, "version", (json_int_t)t->version);
   rc = meta != NULL ? pd_ledger_op_new(db, &op) : PD_E_NOMEM;
   /* Offers closed first, then each copy changes hands out of 'trading'. */
   size_t closed = 0;
@@ -501,14 +499,6 @@ static enum pd_result confirm(struct pd_ctx *ctx, struct pd_trade *t, int64_t ve
                              "The offer changed: %s (version %lld now, you pressed on version "
                              "%lld). Look at the new offer and confirm that one.",
                              t->last_change, (long long)t->version, (long long)version);
-  int64_t opens = confirm_opens_ms(ctx, t);
-  if (t->now_ms < opens) {
-    char refusal[400];
-    pd_utf8_fmt(refusal, sizeof(refusal),
-                "The offer changed moments ago (%s). Look it over: confirming opens",
-                t->last_change);
-    return pd_ctx_wait_error(ctx, refusal, (opens + 999) / 1000);
-  }
   int64_t offered[2] = {0, 0};
   enum pd_result rc = pd_ctx_db(ctx, &db);
   for (int s = 0; rc == PD_OK && s < 2; s++)
@@ -521,6 +511,14 @@ static enum pd_result confirm(struct pd_ctx *ctx, struct pd_trade *t, int64_t ve
   if (offered[0] == 0 && offered[1] == 0)
     return pd_ctx_user_error(ctx, "Nothing is offered yet: add cards or currency with `/trade "
                                   "add` first.");
+  int64_t opens = confirm_opens_ms(ctx, t);
+  if (t->now_ms < opens) {
+    char refusal[400];
+    pd_utf8_fmt(refusal, sizeof(refusal),
+                "The offer changed moments ago (%s). Look it over: confirming opens",
+                t->last_change);
+    return pd_ctx_wait_error(ctx, refusal, (opens + 999) / 1000);
+  }
   if (t->confirmed[me] == t->version) {
     char head[200];
     snprintf(head, sizeof(head), "You already confirmed version %lld; waiting for <@%s>.",
@@ -533,8 +531,8 @@ static enum pd_result confirm(struct pd_ctx *ctx, struct pd_trade *t, int64_t ve
   if (t->confirmed[1 - me] == t->version)
     return swap(ctx, t);
   char head[200];
-  snprintf(head, sizeof(head), "<@%s> confirmed version %lld. Waiting for <@%s>.",
-           ctx->ix->user.id, (long long)t->version, t->discord[1 - me]);
+  snprintf(head, sizeof(head), "<@%s> confirmed version %lld. Waiting for <@%s>.", ctx->ix->user.id,
+           (long long)t->version, t->discord[1 - me]);
   return trade_reply(ctx, t, head);
 }
 
@@ -602,8 +600,9 @@ enum pd_result cmd_trade_button(struct pd_ctx *ctx)
                              "buttons. Start your own with `/trade start`.",
                              t.discord[0], t.discord[1]);
   if (strcmp(t.status, "open") != 0)
-    return pd_ctx_user_error(ctx, "This trade is over (%s%s%s). Start a new one with `/trade "
-                                  "start`.",
+    return pd_ctx_user_error(ctx,
+                             "This trade is over (%s%s%s). Start a new one with `/trade "
+                             "start`.",
                              t.status, t.close_reason[0] != '\0' ? ": " : "", t.close_reason);
   if (due(&t))
     return expire_now(ctx, &t);
