@@ -98,8 +98,11 @@ static enum pd_result trade_reply(struct pd_ctx *ctx, const struct pd_trade *t,
   for (int s = 0; s < 2; s++)
     offer_lines(t, s, copies, n, side[s], sizeof(side[s]));
   size_t at = 0;
-  if (headline != NULL && headline[0] != '\0')
-    at += (size_t)snprintf(desc, sizeof(desc), "%s\n\n", headline);
+  desc[0] = '\0';
+  if (headline != NULL && headline[0] != '\0') {
+    pd_utf8_fmt(desc, sizeof(desc), "%s\n\n", headline);
+    at = strlen(desc); /* a headline cut short leaves no gap past the end */
+  }
   if (open) {
     pd_utf8_fmt(desc + at, sizeof(desc) - at, "<@%s> offers:\n%s<@%s> offers:\n%s", t->discord[0],
                 side[0], t->discord[1], side[1]);
