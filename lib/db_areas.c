@@ -18,5 +18,7 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     pd_db_transfer_stmts,
     /* market */
     pd_db_market_stmts,
+    /* trade */
+    pd_db_trades_stmts,
     NULL,
 };

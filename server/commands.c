@@ -229,6 +229,47 @@ static const struct pd_option_spec unlist_options[] = {
     {.name = NULL},
 };
 
+/* Trades (cmd_trade.c). */
+static const struct pd_option_spec trade_start_options[] = {
+    {.name = "user", .type = PD_OPT_USER, .description = "Who to trade with", .required = true},
+    {.name = NULL},
+};
+static const struct pd_option_spec trade_add_options[] = {
+    {.name = "card",
+     .type = PD_OPT_STRING,
+     .description = "One of your free copies to offer (pick a suggestion)",
+     .autocomplete = true},
+    {.name = "notes", .type = PD_OPT_INTEGER, .description = "Notes to offer (1 to 1,000,000,000)"},
+    {.name = "discs", .type = PD_OPT_INTEGER, .description = "Discs to offer (1 to 1,000,000,000)"},
+    {.name = "gems", .type = PD_OPT_INTEGER, .description = "Gems to offer (1 to 1,000,000,000)"},
+    {.name = NULL},
+};
+static const struct pd_option_spec trade_remove_options[] = {
+    {.name = "card",
+     .type = PD_OPT_STRING,
+     .description = "A copy in your offer to take back (pick a suggestion)",
+     .autocomplete = true},
+    {.name = "notes", .type = PD_OPT_INTEGER, .description = "Notes to take back"},
+    {.name = "discs", .type = PD_OPT_INTEGER, .description = "Discs to take back"},
+    {.name = "gems", .type = PD_OPT_INTEGER, .description = "Gems to take back"},
+    {.name = NULL},
+};
+static const struct pd_subcommand_spec trade_subcommands[] = {
+    {.name = "start",
+     .description = "Start a trade with another player",
+     .options = trade_start_options},
+    {.name = "add",
+     .description = "Offer a copy or currency in your trade",
+     .options = trade_add_options},
+    {.name = "remove",
+     .description = "Take a copy or currency out of your offer",
+     .options = trade_remove_options},
+    {.name = "show", .description = "Your open trade as it stands"},
+    {.name = "confirm", .description = "Agree to the trade as it stands now"},
+    {.name = "cancel", .description = "End your trade; everything offered goes back"},
+    {.name = NULL},
+};
+
 const struct pd_command pd_commands[] = {
     {.name = "ping",
      .handler = cmd_ping,
@@ -362,6 +403,14 @@ const struct pd_command pd_commands[] = {
      .description = "Take one of your listings off the market",
      .options = unlist_options,
      .autocomplete = cmd_unlist_autocomplete},
+    /* Trades (cmd_trade.c). */
+    {.name = "trade",
+     .handler = cmd_trade,
+     .flags = PD_CMD_WRITE | PD_CMD_PLAYER | PD_CMD_GUILD_ONLY,
+     .description = "Trade cards and currency with another player, with escrow",
+     .subcommands = trade_subcommands,
+     .autocomplete = cmd_trade_autocomplete,
+     .component = cmd_trade_button},
     {.name = NULL},
 };
 

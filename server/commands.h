@@ -170,6 +170,12 @@ enum pd_result cmd_buy_menu(struct pd_ctx *ctx);
 enum pd_result cmd_buy_autocomplete(struct pd_ctx *ctx);
 enum pd_result cmd_unlist(struct pd_ctx *ctx);
 enum pd_result cmd_unlist_autocomplete(struct pd_ctx *ctx);
+/* Trades (cmd_trade.c): the command, its Confirm and Cancel buttons, the card autocomplete, and
+ * the sweeper that expires trades left open (a row of pd_sweepers). */
+enum pd_result cmd_trade(struct pd_ctx *ctx);
+enum pd_result cmd_trade_button(struct pd_ctx *ctx);
+enum pd_result cmd_trade_autocomplete(struct pd_ctx *ctx);
+enum pd_result pd_trade_sweep(struct pd_app *app, struct pd_db *db, int64_t *n);
 
 /* Colours shared by embeds. */
 #define PD_COLOR_BRAND 0x7C5CFF

@@ -2,6 +2,7 @@
 #include "sweep.h"
 
 #include "db_market.h"
+#include "commands.h"
 #include "log.h"
 
 /* Listings past their days: closed as 'expired', their copies back to their sellers.  A few
@@ -14,6 +15,7 @@ static enum pd_result sweep_listings(struct pd_app *app, struct pd_db *db, int64
 const struct pd_sweeper pd_sweepers[] = {
     {"transfers", pd_transfer_sweep}, /* gifts: /transfer_data requests never answered */
     {"market_listings", sweep_listings},
+    {"trades", pd_trade_sweep},
     {NULL, NULL},
 };
 
