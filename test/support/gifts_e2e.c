@@ -2,6 +2,8 @@
 #include "gifts_e2e.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "ixbuild.h"
@@ -169,4 +171,28 @@ const char *pd_ge_button(json_t *reply, size_t row, size_t i)
   json_t *r = json_array_get(json_object_get(json_object_get(reply, "data"), "components"), row);
   return json_string_value(
       json_object_get(json_array_get(json_object_get(r, "components"), i), "custom_id"));
+}
+
+int pd_ge_assets_with(const char *name, const char *key, long long value, char *env, size_t envlen)
+{
+  char dir[400], cmd[2048], top[300], path[700];
+  if (getcwd(top, sizeof(top)) == NULL)
+    return -1;
+  snprintf(dir, sizeof(dir), "%s/%s", getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp", name);
+  snprintf(cmd, sizeof(cmd),
+           "rm -rf '%s' && mkdir -p '%s' && for f in '%s'/assets/*; do [ \"$(basename \"$f\")\" "
+           "= packs.json ] || ln -s \"$f\" '%s'/; done",
+           dir, dir, top, dir);
+  if (system(cmd) != 0)
+    return -1;
+  json_error_t err;
+  json_t *packs = json_load_file("assets/packs.json", 0, &err);
+  if (packs == NULL)
+    return -1;
+  json_object_set_new(json_object_get(packs, "economy"), key, json_integer(value));
+  snprintf(path, sizeof(path), "%s/packs.json", dir);
+  int rc = json_dump_file(packs, path, JSON_INDENT(2));
+  json_decref(packs);
+  snprintf(env, envlen, "ASSETS_DIR=%s", dir);
+  return rc;
 }

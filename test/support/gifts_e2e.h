@@ -40,4 +40,9 @@ const char *pd_ge_text(json_t *reply);
 /* The custom_id of button i of the reply's first row, or NULL. */
 const char *pd_ge_button(json_t *reply, size_t row, size_t i);
 
+/* A copy of assets/ under $PD_TMP/<name> (links to everything but packs.json) whose packs.json
+ * has economy.<key> = value; env gets "ASSETS_DIR=<that copy>" for pd_e2e_server_start.
+ * Returns 0 on success. */
+int pd_ge_assets_with(const char *name, const char *key, long long value, char *env, size_t envlen);
+
 #endif
