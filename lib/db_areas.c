@@ -2,7 +2,9 @@
 #include "db_areas.h"
 
 const struct pd_db_stmt *const pd_db_areas[] = {
-    pd_db_users_stmts,  pd_db_jobs_stmts,       pd_db_catalog_stmts,
-    pd_db_packs_stmts,  pd_db_collection_stmts, pd_db_ratelimit_stmts,
-    pd_db_ledger_stmts, pd_db_copies_stmts,     NULL,
+    pd_db_users_stmts,      pd_db_jobs_stmts,
+    pd_db_catalog_stmts,    pd_db_packs_stmts,
+    pd_db_collection_stmts, pd_db_ratelimit_stmts,
+    pd_db_ledger_stmts,     pd_db_copies_stmts,
+    pd_db_audit_stmts,      NULL,
 };

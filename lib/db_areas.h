@@ -15,5 +15,6 @@ extern const struct pd_db_stmt pd_db_collection_stmts[];
 extern const struct pd_db_stmt pd_db_ratelimit_stmts[];
 extern const struct pd_db_stmt pd_db_ledger_stmts[];
 extern const struct pd_db_stmt pd_db_copies_stmts[];
+extern const struct pd_db_stmt pd_db_audit_stmts[];
 
 #endif
