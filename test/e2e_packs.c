@@ -473,13 +473,13 @@ static void test_event_cards(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_open_flip_and_keep),
-      cmocka_unit_test(test_concurrent_presses_keep_one_card),
-      cmocka_unit_test(test_expired_pack_keeps_nothing),
-      cmocka_unit_test(test_cooldowns_and_boosters),
-      cmocka_unit_test(test_paying_after_the_free_opens),
-      cmocka_unit_test(test_draw_one_card),
-      cmocka_unit_test(test_event_cards),
+      PD_E2E_TEST(test_open_flip_and_keep),
+      PD_E2E_TEST(test_concurrent_presses_keep_one_card),
+      PD_E2E_TEST(test_expired_pack_keeps_nothing),
+      PD_E2E_TEST(test_cooldowns_and_boosters),
+      PD_E2E_TEST(test_paying_after_the_free_opens),
+      PD_E2E_TEST(test_draw_one_card),
+      PD_E2E_TEST(test_event_cards),
   };
   return cmocka_run_group_tests_name("e2e_packs", tests, setup, teardown);
 }
