@@ -313,9 +313,9 @@ static void test_paying_after_the_free_opens(void **state)
       pd_e2e_sql_int(&E, "SELECT count(*) FROM pack_opens p JOIN users u ON u.id = p.user_id"
                          " WHERE u.discord_id = '700000000000000106'"),
       1);
-  /* With 150 Notes the pack is bought: 50 left, one ledger row, the price on the audit row. */
-  snprintf(sql, sizeof(sql), "UPDATE users SET coins = 150 WHERE discord_id = '%s'", F);
-  assert_true(pd_e2e_sql(&E, sql));
+  /* With 150 Notes the pack is bought: 50 left, one ledger row, the price on the audit row.
+   * (F has none: the Notes come as an admin grant, with their ledger rows.) */
+  assert_true(pd_e2e_grant(&E, F, "notes", 150));
   json_decref(open_pack(F, "standard-3", false));
   assert_int_equal(
       pd_e2e_sql_int(&E, "SELECT coins FROM users WHERE discord_id = '700000000000000106'"), 50);
@@ -336,8 +336,7 @@ static void test_paying_after_the_free_opens(void **state)
   assert_non_null(strstr(pd_e2e_content(reply), "Premium pack costs **5 Gems**"));
   json_decref(reply);
   json_decref(ix);
-  snprintf(sql, sizeof(sql), "UPDATE users SET gems = 5 WHERE discord_id = '%s'", F);
-  assert_true(pd_e2e_sql(&E, sql));
+  assert_true(pd_e2e_grant(&E, F, "gems", 5));
   json_t *req = open_pack(F, "premium-5", false);
   assert_non_null(button_id(req, 4));
   assert_null(button_id(req, 5));

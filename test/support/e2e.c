@@ -480,3 +480,17 @@ void pd_e2e_audited(void **state)
   if (st != 0)
     fail_msg("popdeck audit after this test exited %d: %s", st, out);
 }
+
+bool pd_e2e_grant(struct pd_e2e *e, const char *discord_id, const char *currency, long long amount)
+{
+  char sql[1024];
+  const char *col = strcmp(currency, "notes") == 0 ? "coins" : currency;
+  snprintf(sql, sizeof(sql),
+           "WITH o AS (SELECT nextval('ledger_op_seq') AS id),"
+           " u AS (UPDATE users SET %s = %s + %lld WHERE discord_id = '%s' RETURNING id)"
+           " INSERT INTO ledger (op_id, kind, user_id, system_account, currency, amount)"
+           " SELECT o.id, 'grant', v.u, v.s, '%s', v.a FROM o, u,"
+           " LATERAL (VALUES (u.id, NULL, %lld), (NULL, 'grants', %lld)) v(u, s, a)",
+           col, col, amount, discord_id, currency, amount, -amount);
+  return pd_e2e_sql(e, sql) && pd_e2e_sql_int(e, "SELECT 1") == 1;
+}

@@ -103,6 +103,12 @@ const char *pd_e2e_content(json_t *reply);
 /* Whether reply.data.flags has EPHEMERAL. */
 bool pd_e2e_ephemeral(json_t *reply);
 
+/* Gives the player discord_id (who must exist) amount of currency ("notes", "discs", "gems") as
+ * an admin grant does: the balance and one operation of two ledger rows with the 'grants'
+ * account, so the audit after the test agrees.  Setup only: set balances through this, never by
+ * UPDATE users alone.  Returns false (and prints why) on failure. */
+bool pd_e2e_grant(struct pd_e2e *e, const char *discord_id, const char *currency, long long amount);
+
 /* Every e2e test is listed with one of these instead of cmocka_unit_test: the test, then
  * `popdeck audit` against the suite's database (when the suite made one with pd_e2e_setup),
  * and a ledger or copies that are not clean fail the test with the audit's line.  (The audit
