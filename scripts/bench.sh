@@ -4,7 +4,8 @@
 #   signed /balance paced at 2,000 requests/s (p50/p99) and unpaced; /openpack's deferred
 #   acknowledgement and how soon its follow-up reaches (a local double of) Discord; /mycards p99
 #   with 1,000 and with 1,000,000 rows in user_cards; and, when npm can install it, Discord's
-#   official Node example stack (express + discord-interactions) on the same PING.
+#   official Node example stack (express + discord-interactions) on the same PING; then
+#   `popdeck audit` on a ledger of 10,000,000 rows (scripts/bench-audit.sh).
 set -euo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -180,3 +181,7 @@ if [ -d "$node_dir/node_modules/discord-interactions" ]; then
 else
   echo "Node express+discord-interactions  SKIPPED: npm could not install it here (see scripts/bench-node)"
 fi
+
+# The ledger audit on a big ledger, on a cluster of its own (scripts/bench-audit.sh).
+echo
+scripts/bench-audit.sh "$build"
