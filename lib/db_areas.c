@@ -20,5 +20,7 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     pd_db_market_stmts,
     /* trade */
     pd_db_trades_stmts,
+    /* audit */
+    pd_db_audit_stmts,
     NULL,
 };

@@ -23,5 +23,6 @@ extern const struct pd_db_stmt pd_db_shop_stmts[];
 extern const struct pd_db_stmt pd_db_transfer_stmts[];
 extern const struct pd_db_stmt pd_db_market_stmts[];
 extern const struct pd_db_stmt pd_db_trades_stmts[];
+extern const struct pd_db_stmt pd_db_audit_stmts[];
 
 #endif

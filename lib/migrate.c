@@ -213,3 +213,32 @@ out_free:
   free(names);
   return rc;
 }
+
+enum pd_result pd_migrate_partitions(struct pd_db *db, int months_ahead, int *made)
+{
+  char ahead[16];
+  *made = 0;
+  enum pd_result rc = pd_db_exec_sql(db, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")");
+  if (rc != PD_OK)
+    return rc;
+  PGresult *r = PQexec(db->pg, "SELECT to_regproc('ledger_ensure_partitions') IS NOT NULL");
+  bool exists = PQresultStatus(r) == PGRES_TUPLES_OK && pd_db_bool(r, 0, 0);
+  if (PQresultStatus(r) != PGRES_TUPLES_OK)
+    rc = PQstatus(db->pg) == CONNECTION_OK ? PD_E_DB_HARD : PD_E_DB_DOWN;
+  PQclear(r);
+  if (rc == PD_OK && exists) {
+    snprintf(ahead, sizeof(ahead), "%d", months_ahead);
+    const char *params[1] = {ahead};
+    r = PQexecParams(db->pg, "SELECT ledger_ensure_partitions(now(), $1::int)", 1, NULL, params,
+                     NULL, NULL, 0);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+      *made = (int)pd_db_int(r, 0, 0);
+    } else {
+      pd_log_error("migrate: making the ledger's partitions failed: %s", PQresultErrorMessage(r));
+      rc = PD_E_DB_HARD;
+    }
+    PQclear(r);
+  }
+  (void)pd_db_exec_sql(db, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")");
+  return rc;
+}

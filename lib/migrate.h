@@ -16,4 +16,10 @@ enum pd_result pd_migrate_run(struct pd_db *db, const char *dir, void (*progress
 /* The highest version recorded in the database (0 when none, or no table yet). */
 enum pd_result pd_migrate_current(struct pd_db *db, int *version);
 
+/* Makes the ledger's month partitions from this month through months_ahead months ahead
+ * (ledger_ensure_partitions, sql/010), moving the rows of a new month out of the default
+ * partition; under the migration lock, so instances migrating at once do not race.  *made gets
+ * how many were made; 0 with no ledger yet (a database before 010). */
+enum pd_result pd_migrate_partitions(struct pd_db *db, int months_ahead, int *made);
+
 #endif

@@ -6,7 +6,8 @@
 #   with 1,000 and with 1,000,000 rows in user_cards; /buy with 50 concurrent buyers on different
 #   listings and with 50 on one listing; /market's first page with 1,000 and with 1,000,000
 #   active listings; and, when npm can install it, Discord's official Node example stack
-#   (express + discord-interactions) on the same PING.
+#   (express + discord-interactions) on the same PING; then
+#   `popdeck audit` on a ledger of 10,000,000 rows (scripts/bench-audit.sh).
 set -euo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -261,3 +262,7 @@ if [ -d "$node_dir/node_modules/discord-interactions" ]; then
 else
   echo "Node express+discord-interactions  SKIPPED: npm could not install it here (see scripts/bench-node)"
 fi
+
+# The ledger audit on a big ledger, on a cluster of its own (scripts/bench-audit.sh).
+echo
+scripts/bench-audit.sh "$build"

@@ -16,6 +16,8 @@ static const struct {
      "serve                     the interactions endpoint and follow-up workers"},
     {"migrate", pd_cli_migrate,
      "migrate                   apply sql/NNN_name.sql migrations not yet applied"},
+    {"audit", pd_cli_audit,
+     "audit [--full]            check the ledger and the copies; exit 1 naming the first offender"},
     {"register-commands", pd_cli_register,
      "register-commands [--guild ID]  upload the command table to Discord"},
     {"keygen", pd_cli_keygen,

@@ -724,16 +724,16 @@ static void test_discord_attachment_storage(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_seed_fills_a_playable_catalog),
-      cmocka_unit_test(test_seed_again_adds_nothing),
-      cmocka_unit_test(test_cards_are_served_with_cache_headers),
-      cmocka_unit_test(test_only_card_names_are_served),
-      cmocka_unit_test(test_render_draws_the_same_bytes),
-      cmocka_unit_test(test_seed_into_s3_storage),
-      cmocka_unit_test(test_discord_attachment_storage),
-      cmocka_unit_test(test_ingest_artist_from_musicbrainz),
-      cmocka_unit_test(test_commons_photos_are_credited),
-      cmocka_unit_test(test_sync_from_lastfm_chart),
+      PD_E2E_TEST(test_seed_fills_a_playable_catalog),
+      PD_E2E_TEST(test_seed_again_adds_nothing),
+      PD_E2E_TEST(test_cards_are_served_with_cache_headers),
+      PD_E2E_TEST(test_only_card_names_are_served),
+      PD_E2E_TEST(test_render_draws_the_same_bytes),
+      PD_E2E_TEST(test_seed_into_s3_storage),
+      PD_E2E_TEST(test_discord_attachment_storage),
+      PD_E2E_TEST(test_ingest_artist_from_musicbrainz),
+      PD_E2E_TEST(test_commons_photos_are_credited),
+      PD_E2E_TEST(test_sync_from_lastfm_chart),
   };
   return cmocka_run_group_tests_name("e2e_catalog", tests, setup, teardown);
 }

@@ -456,16 +456,16 @@ static void test_odds(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_empty_collection_points_to_packs),
-      cmocka_unit_test(test_pages_are_stable_and_complete),
-      cmocka_unit_test(test_forged_page_is_refused),
-      cmocka_unit_test(test_duplicates_filters_and_sorts),
-      cmocka_unit_test(test_autocomplete),
-      cmocka_unit_test(test_viewcard),
-      cmocka_unit_test(test_long_multibyte_names),
-      cmocka_unit_test(test_inventory_and_privacy),
-      cmocka_unit_test(test_cooldowns),
-      cmocka_unit_test(test_odds),
+      PD_E2E_TEST(test_empty_collection_points_to_packs),
+      PD_E2E_TEST(test_pages_are_stable_and_complete),
+      PD_E2E_TEST(test_forged_page_is_refused),
+      PD_E2E_TEST(test_duplicates_filters_and_sorts),
+      PD_E2E_TEST(test_autocomplete),
+      PD_E2E_TEST(test_viewcard),
+      PD_E2E_TEST(test_long_multibyte_names),
+      PD_E2E_TEST(test_inventory_and_privacy),
+      PD_E2E_TEST(test_cooldowns),
+      PD_E2E_TEST(test_odds),
   };
   return cmocka_run_group_tests_name("e2e_collection", tests, setup, teardown);
 }

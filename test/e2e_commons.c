@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "e2e.h" /* PD_E2E_TEST: these suites have no database, so nothing is audited */
 #include "commons.h"
 #include "http_client.h"
 #include "proc.h"
@@ -437,16 +438,16 @@ static void test_image_base_rewrites_upload_urls(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup(test_concert_photos_and_licences_come_through, reset),
-      cmocka_unit_test_setup(test_limit_is_sent_and_capped, reset),
-      cmocka_unit_test_setup(test_keyword_is_url_encoded, reset),
-      cmocka_unit_test_setup(test_unknown_keyword_is_an_empty_array, reset),
-      cmocka_unit_test_setup(test_mediawiki_error_is_reported_clearly, reset),
-      cmocka_unit_test_setup(test_bad_status_and_bad_json_are_errors, reset),
-      cmocka_unit_test_setup(test_no_listener_is_an_upstream_error, reset),
-      cmocka_unit_test_setup(test_bad_arguments_send_nothing, reset),
-      cmocka_unit_test_setup(test_double_answers_like_wikimedia, reset),
-      cmocka_unit_test_setup(test_image_base_rewrites_upload_urls, reset),
+      PD_E2E_TEST_SETUP(test_concert_photos_and_licences_come_through, reset),
+      PD_E2E_TEST_SETUP(test_limit_is_sent_and_capped, reset),
+      PD_E2E_TEST_SETUP(test_keyword_is_url_encoded, reset),
+      PD_E2E_TEST_SETUP(test_unknown_keyword_is_an_empty_array, reset),
+      PD_E2E_TEST_SETUP(test_mediawiki_error_is_reported_clearly, reset),
+      PD_E2E_TEST_SETUP(test_bad_status_and_bad_json_are_errors, reset),
+      PD_E2E_TEST_SETUP(test_no_listener_is_an_upstream_error, reset),
+      PD_E2E_TEST_SETUP(test_bad_arguments_send_nothing, reset),
+      PD_E2E_TEST_SETUP(test_double_answers_like_wikimedia, reset),
+      PD_E2E_TEST_SETUP(test_image_base_rewrites_upload_urls, reset),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -429,18 +429,18 @@ static void test_database_outage_is_a_polite_message_then_recovers(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup(test_429_waits_retry_after_then_delivers, reset),
-      cmocka_unit_test_setup(test_global_429_pauses_every_send, reset),
-      cmocka_unit_test_setup(test_5xx_retried_with_backoff, reset),
-      cmocka_unit_test_setup(test_4xx_is_never_retried, reset),
-      cmocka_unit_test_setup(test_expired_token_is_given_up_without_sending, reset),
-      cmocka_unit_test_setup(test_unknown_kind_is_failed_not_retried, reset),
-      cmocka_unit_test_setup(test_old_style_job_during_deploy_keeps_its_picture, reset),
-      cmocka_unit_test_setup(test_migration_moves_pending_private_keys, reset),
-      cmocka_unit_test_setup(test_two_instances_deliver_each_job_exactly_once, reset),
-      cmocka_unit_test_setup(test_worker_killed_mid_send_loses_nothing, reset),
-      cmocka_unit_test_setup(test_sigterm_finishes_the_send_in_flight, reset),
-      cmocka_unit_test_setup(test_database_outage_is_a_polite_message_then_recovers, reset),
+      PD_E2E_TEST_SETUP(test_429_waits_retry_after_then_delivers, reset),
+      PD_E2E_TEST_SETUP(test_global_429_pauses_every_send, reset),
+      PD_E2E_TEST_SETUP(test_5xx_retried_with_backoff, reset),
+      PD_E2E_TEST_SETUP(test_4xx_is_never_retried, reset),
+      PD_E2E_TEST_SETUP(test_expired_token_is_given_up_without_sending, reset),
+      PD_E2E_TEST_SETUP(test_unknown_kind_is_failed_not_retried, reset),
+      PD_E2E_TEST_SETUP(test_old_style_job_during_deploy_keeps_its_picture, reset),
+      PD_E2E_TEST_SETUP(test_migration_moves_pending_private_keys, reset),
+      PD_E2E_TEST_SETUP(test_two_instances_deliver_each_job_exactly_once, reset),
+      PD_E2E_TEST_SETUP(test_worker_killed_mid_send_loses_nothing, reset),
+      PD_E2E_TEST_SETUP(test_sigterm_finishes_the_send_in_flight, reset),
+      PD_E2E_TEST_SETUP(test_database_outage_is_a_polite_message_then_recovers, reset),
   };
   return cmocka_run_group_tests_name("e2e_followups", tests, setup, teardown);
 }

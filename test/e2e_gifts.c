@@ -641,16 +641,16 @@ static void test_race_gifts_at_the_cap(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_burn_card),
-      cmocka_unit_test(test_burn_epic_asks_first),
-      cmocka_unit_test(test_burn_duplicates),
-      cmocka_unit_test(test_race_double_clicked_burn),
-      cmocka_unit_test(test_gift_refusals),
-      cmocka_unit_test(test_gift_moves_in_one_operation),
-      cmocka_unit_test(test_gift_daily_caps),
-      cmocka_unit_test(test_gift_farming_flags),
-      cmocka_unit_test(test_race_burn_and_gift_one_copy),
-      cmocka_unit_test(test_race_gifts_at_the_cap),
+      PD_E2E_TEST(test_burn_card),
+      PD_E2E_TEST(test_burn_epic_asks_first),
+      PD_E2E_TEST(test_burn_duplicates),
+      PD_E2E_TEST(test_race_double_clicked_burn),
+      PD_E2E_TEST(test_gift_refusals),
+      PD_E2E_TEST(test_gift_moves_in_one_operation),
+      PD_E2E_TEST(test_gift_daily_caps),
+      PD_E2E_TEST(test_gift_farming_flags),
+      PD_E2E_TEST(test_race_burn_and_gift_one_copy),
+      PD_E2E_TEST(test_race_gifts_at_the_cap),
   };
   return cmocka_run_group_tests_name("e2e_gifts", tests, setup, teardown);
 }

@@ -577,14 +577,14 @@ static void test_bad_ops_listen_addr_exits_2(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_declared_6gib_is_413_before_the_body),
-      cmocka_unit_test(test_chunked_body_past_64k_is_cut_off),
-      cmocka_unit_test(test_tricklers_hit_the_deadline),
-      cmocka_unit_test(test_connections_capped_per_address),
-      cmocka_unit_test(test_ops_routes_stay_off_the_shared_pool),
-      cmocka_unit_test(test_ops_answers_cached_at_most_a_second),
-      cmocka_unit_test(test_ops_listen_addr),
-      cmocka_unit_test(test_bad_ops_listen_addr_exits_2),
+      PD_E2E_TEST(test_declared_6gib_is_413_before_the_body),
+      PD_E2E_TEST(test_chunked_body_past_64k_is_cut_off),
+      PD_E2E_TEST(test_tricklers_hit_the_deadline),
+      PD_E2E_TEST(test_connections_capped_per_address),
+      PD_E2E_TEST(test_ops_routes_stay_off_the_shared_pool),
+      PD_E2E_TEST(test_ops_answers_cached_at_most_a_second),
+      PD_E2E_TEST(test_ops_listen_addr),
+      PD_E2E_TEST(test_bad_ops_listen_addr_exits_2),
   };
   return cmocka_run_group_tests_name("e2e_http", tests, setup, teardown);
 }

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "e2e.h" /* PD_E2E_TEST: these suites have no database, so nothing is audited */
 #include "fetch_pool.h"
 #include "http_client.h"
 #include "image_fetch.h"
@@ -413,9 +414,9 @@ static void test_pool_pixel_budget(void **state)
 
 int main(void)
 {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_rows), cmocka_unit_test(test_redirect_rows),
-      cmocka_unit_test(test_bombs_refused_undecoded), cmocka_unit_test(test_pool_is_bounded),
-      cmocka_unit_test(test_pool_pixel_budget)};
+  const struct CMUnitTest tests[] = {PD_E2E_TEST(test_rows), PD_E2E_TEST(test_redirect_rows),
+                                     PD_E2E_TEST(test_bombs_refused_undecoded),
+                                     PD_E2E_TEST(test_pool_is_bounded),
+                                     PD_E2E_TEST(test_pool_pixel_budget)};
   return cmocka_run_group_tests_name("e2e_image_fetch", tests, setup, teardown);
 }

@@ -302,11 +302,11 @@ static void test_racing_locks_lock_once(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_lock_and_unlock),
-      cmocka_unit_test(test_mistakes_say_what_to_do),
-      cmocka_unit_test(test_autocomplete_offers_own_copies),
-      cmocka_unit_test(test_counts_on_balance_and_profile),
-      cmocka_unit_test(test_racing_locks_lock_once),
+      PD_E2E_TEST(test_lock_and_unlock),
+      PD_E2E_TEST(test_mistakes_say_what_to_do),
+      PD_E2E_TEST(test_autocomplete_offers_own_copies),
+      PD_E2E_TEST(test_counts_on_balance_and_profile),
+      PD_E2E_TEST(test_racing_locks_lock_once),
   };
   return cmocka_run_group_tests_name("e2e_locks", tests, setup, teardown);
 }

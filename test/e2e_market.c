@@ -951,17 +951,17 @@ static void test_escrow_keys_are_indexed(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_escrow_keys_are_indexed),
-      cmocka_unit_test(test_sell_and_its_refusals),
-      cmocka_unit_test(test_buy_refusals_fee_ledger_and_dm),
-      cmocka_unit_test(test_unlist),
-      cmocka_unit_test(test_listing_expires),
-      cmocka_unit_test(test_market_pages_and_buy_menu),
-      cmocka_unit_test(test_viewcard_sales),
-      cmocka_unit_test(test_race_two_buyers),
-      cmocka_unit_test(test_race_buy_against_unlist),
-      cmocka_unit_test(test_race_double_pressed_buy),
-      cmocka_unit_test(test_race_sell_twice),
+      PD_E2E_TEST(test_escrow_keys_are_indexed),
+      PD_E2E_TEST(test_sell_and_its_refusals),
+      PD_E2E_TEST(test_buy_refusals_fee_ledger_and_dm),
+      PD_E2E_TEST(test_unlist),
+      PD_E2E_TEST(test_listing_expires),
+      PD_E2E_TEST(test_market_pages_and_buy_menu),
+      PD_E2E_TEST(test_viewcard_sales),
+      PD_E2E_TEST(test_race_two_buyers),
+      PD_E2E_TEST(test_race_buy_against_unlist),
+      PD_E2E_TEST(test_race_double_pressed_buy),
+      PD_E2E_TEST(test_race_sell_twice),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -197,9 +197,9 @@ static void test_racing_spends_never_overdraw(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_move_between_players_sums_to_zero),
-      cmocka_unit_test(test_unaffordable_move_writes_nothing),
-      cmocka_unit_test(test_racing_spends_never_overdraw),
+      PD_E2E_TEST(test_move_between_players_sums_to_zero),
+      PD_E2E_TEST(test_unaffordable_move_writes_nothing),
+      PD_E2E_TEST(test_racing_spends_never_overdraw),
   };
   return cmocka_run_group_tests_name("e2e_moves", tests, setup, teardown);
 }

@@ -313,9 +313,9 @@ static void test_paying_after_the_free_opens(void **state)
       pd_e2e_sql_int(&E, "SELECT count(*) FROM pack_opens p JOIN users u ON u.id = p.user_id"
                          " WHERE u.discord_id = '700000000000000106'"),
       1);
-  /* With 150 Notes the pack is bought: 50 left, one ledger row, the price on the audit row. */
-  snprintf(sql, sizeof(sql), "UPDATE users SET coins = 150 WHERE discord_id = '%s'", F);
-  assert_true(pd_e2e_sql(&E, sql));
+  /* With 150 Notes the pack is bought: 50 left, one ledger row, the price on the audit row.
+   * (F has none: the Notes come as an admin grant, with their ledger rows.) */
+  assert_true(pd_e2e_grant(&E, F, "notes", 150));
   json_decref(open_pack(F, "standard-3", false));
   assert_int_equal(
       pd_e2e_sql_int(&E, "SELECT coins FROM users WHERE discord_id = '700000000000000106'"), 50);
@@ -336,8 +336,7 @@ static void test_paying_after_the_free_opens(void **state)
   assert_non_null(strstr(pd_e2e_content(reply), "Premium pack costs **5 Gems**"));
   json_decref(reply);
   json_decref(ix);
-  snprintf(sql, sizeof(sql), "UPDATE users SET gems = 5 WHERE discord_id = '%s'", F);
-  assert_true(pd_e2e_sql(&E, sql));
+  assert_true(pd_e2e_grant(&E, F, "gems", 5));
   json_t *req = open_pack(F, "premium-5", false);
   assert_non_null(button_id(req, 4));
   assert_null(button_id(req, 5));
@@ -473,13 +472,13 @@ static void test_event_cards(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_open_flip_and_keep),
-      cmocka_unit_test(test_concurrent_presses_keep_one_card),
-      cmocka_unit_test(test_expired_pack_keeps_nothing),
-      cmocka_unit_test(test_cooldowns_and_boosters),
-      cmocka_unit_test(test_paying_after_the_free_opens),
-      cmocka_unit_test(test_draw_one_card),
-      cmocka_unit_test(test_event_cards),
+      PD_E2E_TEST(test_open_flip_and_keep),
+      PD_E2E_TEST(test_concurrent_presses_keep_one_card),
+      PD_E2E_TEST(test_expired_pack_keeps_nothing),
+      PD_E2E_TEST(test_cooldowns_and_boosters),
+      PD_E2E_TEST(test_paying_after_the_free_opens),
+      PD_E2E_TEST(test_draw_one_card),
+      PD_E2E_TEST(test_event_cards),
   };
   return cmocka_run_group_tests_name("e2e_packs", tests, setup, teardown);
 }

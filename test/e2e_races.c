@@ -353,10 +353,10 @@ static void test_buy_while_the_seller_moves(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_one_copy_many_hands),
-      cmocka_unit_test(test_confirm_while_the_offer_is_taken),
-      cmocka_unit_test(test_transfer_while_a_trade_starts),
-      cmocka_unit_test(test_buy_while_the_seller_moves),
+      PD_E2E_TEST(test_one_copy_many_hands),
+      PD_E2E_TEST(test_confirm_while_the_offer_is_taken),
+      PD_E2E_TEST(test_transfer_while_a_trade_starts),
+      PD_E2E_TEST(test_buy_while_the_seller_moves),
   };
   return cmocka_run_group_tests_name("e2e_races", tests, setup, teardown);
 }

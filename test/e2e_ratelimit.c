@@ -176,9 +176,9 @@ static void test_bad_limit_is_a_configuration_error(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_fourth_command_is_refused_across_instances),
-      cmocka_unit_test(test_race_lets_exactly_the_limit_through),
-      cmocka_unit_test(test_bad_limit_is_a_configuration_error),
+      PD_E2E_TEST(test_fourth_command_is_refused_across_instances),
+      PD_E2E_TEST(test_race_lets_exactly_the_limit_through),
+      PD_E2E_TEST(test_bad_limit_is_a_configuration_error),
   };
   return cmocka_run_group_tests_name("e2e_ratelimit", tests, setup, teardown);
 }

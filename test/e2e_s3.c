@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "e2e.h" /* PD_E2E_TEST: these suites have no database, so nothing is audited */
 #include "http_client.h"
 #include "proc.h"
 #include "s3.h"
@@ -117,9 +118,9 @@ static void test_unreachable_endpoint_is_a_clear_error(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_signed_put_is_stored),
-      cmocka_unit_test(test_wrong_secret_or_region_is_refused),
-      cmocka_unit_test(test_unreachable_endpoint_is_a_clear_error),
+      PD_E2E_TEST(test_signed_put_is_stored),
+      PD_E2E_TEST(test_wrong_secret_or_region_is_refused),
+      PD_E2E_TEST(test_unreachable_endpoint_is_a_clear_error),
   };
   return cmocka_run_group_tests_name("e2e_s3", tests, setup, teardown);
 }

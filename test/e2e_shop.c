@@ -314,10 +314,10 @@ static void test_race_exchange_button(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_shop_lists_packs_and_prices),
-      cmocka_unit_test(test_pack_buttons_open_as_openpack_does),
-      cmocka_unit_test(test_exchange),
-      cmocka_unit_test(test_race_exchange_button),
+      PD_E2E_TEST(test_shop_lists_packs_and_prices),
+      PD_E2E_TEST(test_pack_buttons_open_as_openpack_does),
+      PD_E2E_TEST(test_exchange),
+      PD_E2E_TEST(test_race_exchange_button),
   };
   return cmocka_run_group_tests_name("e2e_shop", tests, setup, teardown);
 }

@@ -403,11 +403,15 @@ static void test_our_failure_names_a_reference_in_the_log(void **state)
   char needle[64];
   snprintf(needle, sizeof(needle), "\"ref\":\"%s\"", id);
   assert_true(pd_e2e_log_has(&E, 0, needle));
-  /* Nothing was half-done: no credit, no cooldown. */
+  /* Nothing was half-done: no credit, no cooldown (and the audit after this test finds every
+   * balance equal to its rows). */
   assert_int_equal(
       pd_e2e_sql_int(&E, "SELECT count(*) FROM user_cooldowns c JOIN users u ON u.id = c.user_id"
                          " WHERE u.discord_id = '700000000000000060'"),
       0);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT coalesce((SELECT coins FROM users"
+                                      " WHERE discord_id = '700000000000000060'), 0)"),
+                   0);
   assert_true(pd_e2e_sql(&E, "ALTER TABLE ledger_away RENAME TO ledger"));
   json_decref(ix);
   json_decref(reply);
@@ -768,27 +772,27 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
       /* First, so it is seen to need nothing from the tests after it; it runs again later. */
-      cmocka_unit_test(test_ops_routes),
-      cmocka_unit_test(test_body_over_64k_is_413),
-      cmocka_unit_test(test_signatures_refused_with_401),
-      cmocka_unit_test(test_malformed_with_valid_signature_is_400),
-      cmocka_unit_test(test_ping_is_pong),
-      cmocka_unit_test(test_unknown_command_is_ephemeral_message),
-      cmocka_unit_test(test_help_lists_every_command),
-      cmocka_unit_test(test_ping_command_answers_latency),
-      cmocka_unit_test(test_profile_registers_and_follows_up),
-      cmocka_unit_test(test_daily_credits_once_and_says_when_next),
-      cmocka_unit_test(test_twenty_simultaneous_dailies_credit_once),
-      cmocka_unit_test(test_balance_self_other_and_strangers),
-      cmocka_unit_test(test_dm_shape_works),
-      cmocka_unit_test(test_our_failure_names_a_reference_in_the_log),
-      cmocka_unit_test(test_register_commands_uploads_the_table),
-      cmocka_unit_test(test_profile_attaches_its_banner),
-      cmocka_unit_test(test_ops_routes),
-      cmocka_unit_test(test_every_name_both_ways),
-      cmocka_unit_test(test_database_url_checked),
-      cmocka_unit_test(test_options_checked_by_the_table),
-      cmocka_unit_test(test_sigterm_exits_zero),
+      PD_E2E_TEST(test_ops_routes),
+      PD_E2E_TEST(test_body_over_64k_is_413),
+      PD_E2E_TEST(test_signatures_refused_with_401),
+      PD_E2E_TEST(test_malformed_with_valid_signature_is_400),
+      PD_E2E_TEST(test_ping_is_pong),
+      PD_E2E_TEST(test_unknown_command_is_ephemeral_message),
+      PD_E2E_TEST(test_help_lists_every_command),
+      PD_E2E_TEST(test_ping_command_answers_latency),
+      PD_E2E_TEST(test_profile_registers_and_follows_up),
+      PD_E2E_TEST(test_daily_credits_once_and_says_when_next),
+      PD_E2E_TEST(test_twenty_simultaneous_dailies_credit_once),
+      PD_E2E_TEST(test_balance_self_other_and_strangers),
+      PD_E2E_TEST(test_dm_shape_works),
+      PD_E2E_TEST(test_our_failure_names_a_reference_in_the_log),
+      PD_E2E_TEST(test_register_commands_uploads_the_table),
+      PD_E2E_TEST(test_profile_attaches_its_banner),
+      PD_E2E_TEST(test_ops_routes),
+      PD_E2E_TEST(test_every_name_both_ways),
+      PD_E2E_TEST(test_database_url_checked),
+      PD_E2E_TEST(test_options_checked_by_the_table),
+      PD_E2E_TEST(test_sigterm_exits_zero),
   };
   return cmocka_run_group_tests_name("e2e_spine", tests, setup, teardown);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "e2e.h" /* PD_E2E_TEST: these suites have no database, so nothing is audited */
 #include "http_client.h"
 #include "proc.h"
 #include "spotify.h"
@@ -496,16 +497,16 @@ static void test_other_failures_are_clear(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup(test_one_token_serves_many_calls, reset),
-      cmocka_unit_test_setup(test_every_album_page_is_followed, reset),
-      cmocka_unit_test_setup(test_paging_stops_after_five_pages, reset),
-      cmocka_unit_test_setup(test_next_off_the_api_base_is_not_followed, reset),
-      cmocka_unit_test_setup(test_wrong_secret_is_refused_clearly, reset),
-      cmocka_unit_test_setup(test_echoed_secrets_are_starred_out, reset),
-      cmocka_unit_test_setup(test_expired_token_is_fetched_again, reset),
-      cmocka_unit_test_setup(test_token_renewed_a_minute_before_it_expires, reset),
-      cmocka_unit_test_setup(test_short_429_is_waited_out_once, reset),
-      cmocka_unit_test_setup(test_other_failures_are_clear, reset),
+      PD_E2E_TEST_SETUP(test_one_token_serves_many_calls, reset),
+      PD_E2E_TEST_SETUP(test_every_album_page_is_followed, reset),
+      PD_E2E_TEST_SETUP(test_paging_stops_after_five_pages, reset),
+      PD_E2E_TEST_SETUP(test_next_off_the_api_base_is_not_followed, reset),
+      PD_E2E_TEST_SETUP(test_wrong_secret_is_refused_clearly, reset),
+      PD_E2E_TEST_SETUP(test_echoed_secrets_are_starred_out, reset),
+      PD_E2E_TEST_SETUP(test_expired_token_is_fetched_again, reset),
+      PD_E2E_TEST_SETUP(test_token_renewed_a_minute_before_it_expires, reset),
+      PD_E2E_TEST_SETUP(test_short_429_is_waited_out_once, reset),
+      PD_E2E_TEST_SETUP(test_other_failures_are_clear, reset),
   };
   return cmocka_run_group_tests_name("e2e_spotify", tests, setup, teardown);
 }

@@ -140,9 +140,9 @@ static void test_names_are_unique_across_tables(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_highest_param_reads_the_text),
-      cmocka_unit_test(test_names_are_unique_across_tables),
-      cmocka_unit_test(test_every_statement_prepares_with_its_parameters),
+      PD_E2E_TEST(test_highest_param_reads_the_text),
+      PD_E2E_TEST(test_names_are_unique_across_tables),
+      PD_E2E_TEST(test_every_statement_prepares_with_its_parameters),
   };
   return cmocka_run_group_tests_name("e2e_statements", tests, setup, teardown);
 }

@@ -1113,17 +1113,17 @@ static void test_race_double_clicked_confirm(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_flow_copies_and_currency_both_ways),
-      cmocka_unit_test(test_refusals),
-      cmocka_unit_test(test_recheck_fails_nothing_moves),
-      cmocka_unit_test(test_version_bound_confirmations),
-      cmocka_unit_test(test_default_delay_is_five_seconds),
-      cmocka_unit_test(test_expiry_releases_escrow),
-      cmocka_unit_test(test_autocomplete),
-      cmocka_unit_test(test_race_both_confirm),
-      cmocka_unit_test(test_race_same_copy_two_offers),
-      cmocka_unit_test(test_race_confirm_vs_change),
-      cmocka_unit_test(test_race_double_clicked_confirm),
+      PD_E2E_TEST(test_flow_copies_and_currency_both_ways),
+      PD_E2E_TEST(test_refusals),
+      PD_E2E_TEST(test_recheck_fails_nothing_moves),
+      PD_E2E_TEST(test_version_bound_confirmations),
+      PD_E2E_TEST(test_default_delay_is_five_seconds),
+      PD_E2E_TEST(test_expiry_releases_escrow),
+      PD_E2E_TEST(test_autocomplete),
+      PD_E2E_TEST(test_race_both_confirm),
+      PD_E2E_TEST(test_race_same_copy_two_offers),
+      PD_E2E_TEST(test_race_confirm_vs_change),
+      PD_E2E_TEST(test_race_double_clicked_confirm),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -480,12 +480,9 @@ static void test_race_gift_during_transfer(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_transfer_refusals),
-      cmocka_unit_test(test_move_into_a_new_account),
-      cmocka_unit_test(test_merge_needs_both),
-      cmocka_unit_test(test_unanswered_request_expires),
-      cmocka_unit_test(test_race_double_clicked_accept),
-      cmocka_unit_test(test_race_gift_during_transfer),
+      PD_E2E_TEST(test_transfer_refusals),          PD_E2E_TEST(test_move_into_a_new_account),
+      PD_E2E_TEST(test_merge_needs_both),           PD_E2E_TEST(test_unanswered_request_expires),
+      PD_E2E_TEST(test_race_double_clicked_accept), PD_E2E_TEST(test_race_gift_during_transfer),
   };
   return cmocka_run_group_tests_name("e2e_transfer", tests, setup, teardown);
 }

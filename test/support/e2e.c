@@ -1,17 +1,27 @@
 /* e2e.c - the end-to-end harness (see e2e.h). */
 #include "e2e.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ixbuild.h"
 #include "sig.h"
 
 static void record_followups(struct pd_e2e *e);
+
+/* The suite whose database pd_e2e_audited checks (NULL: the suite has none). */
+static struct pd_e2e *audited_suite;
 
 /* Rebuilds base (a libpq URL or keyword string) with another dbname, as keywords. */
 static bool with_dbname(const char *base, const char *dbname, char *out, size_t outlen)
@@ -159,6 +169,7 @@ int pd_e2e_setup(struct pd_e2e *e, const char *suite)
   e->pg = PQconnectdb(e->db_url);
   if (PQstatus(e->pg) != CONNECTION_OK)
     return -1;
+  audited_suite = e;
 
   unsigned char pk[crypto_sign_PUBLICKEYBYTES];
   crypto_sign_keypair(pk, e->sk);
@@ -173,6 +184,8 @@ int pd_e2e_setup(struct pd_e2e *e, const char *suite)
 void pd_e2e_teardown(struct pd_e2e *e)
 {
   int status;
+  if (audited_suite == e)
+    audited_suite = NULL;
   for (int i = 0; i < PD_E2E_SERVERS; i++)
     if (e->srv[i].proc != NULL)
       pd_e2e_server_stop(e, i, SIGTERM, 10000, &status);
@@ -441,4 +454,47 @@ const char *pd_e2e_content(json_t *reply)
 bool pd_e2e_ephemeral(json_t *reply)
 {
   return (json_integer_value(json_object_get(json_object_get(reply, "data"), "flags")) & 64) != 0;
+}
+
+int pd_e2e_audit(struct pd_e2e *e, const char *args, char *out, size_t outlen)
+{
+  char cmd[2048];
+  snprintf(cmd, sizeof(cmd), "DATABASE_URL=\"%s\" %s/popdeck audit %s 2>&1", e->db_url, e->build,
+           args);
+  FILE *p = popen(cmd, "r");
+  if (p == NULL)
+    return -1;
+  size_t n = 0;
+  out[0] = '\0';
+  while (n + 1 < outlen && fgets(out + n, (int)(outlen - n), p) != NULL)
+    n += strlen(out + n);
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+void pd_e2e_audited(void **state)
+{
+  const struct pd_e2e_test *t = *state;
+  t->fn(state);
+  /* A test that failed has already longjmp'd out of here: only a passing one is audited. */
+  if (audited_suite == NULL)
+    return;
+  char out[4096];
+  int st = pd_e2e_audit(audited_suite, "", out, sizeof(out));
+  if (st != 0)
+    fail_msg("popdeck audit after this test exited %d: %s", st, out);
+}
+
+bool pd_e2e_grant(struct pd_e2e *e, const char *discord_id, const char *currency, long long amount)
+{
+  char sql[1024];
+  const char *col = strcmp(currency, "notes") == 0 ? "coins" : currency;
+  snprintf(sql, sizeof(sql),
+           "WITH o AS (SELECT nextval('ledger_op_seq') AS id),"
+           " u AS (UPDATE users SET %s = %s + %lld WHERE discord_id = '%s' RETURNING id)"
+           " INSERT INTO ledger (op_id, kind, user_id, system_account, currency, amount)"
+           " SELECT o.id, 'grant', v.u, v.s, '%s', v.a FROM o, u,"
+           " LATERAL (VALUES (u.id, NULL, %lld), (NULL, 'grants', %lld)) v(u, s, a)",
+           col, col, amount, discord_id, currency, amount, -amount);
+  return pd_e2e_sql(e, sql) && pd_e2e_sql_int(e, "SELECT 1") == 1;
 }

@@ -103,4 +103,37 @@ const char *pd_e2e_content(json_t *reply);
 /* Whether reply.data.flags has EPHEMERAL. */
 bool pd_e2e_ephemeral(json_t *reply);
 
+/* Gives the player discord_id (who must exist) amount of currency ("notes", "discs", "gems") as
+ * an admin grant does: the balance and one operation of two ledger rows with the 'grants'
+ * account, so the audit after the test agrees.  Setup only: set balances through this, never by
+ * UPDATE users alone.  Returns false (and prints why) on failure. */
+bool pd_e2e_grant(struct pd_e2e *e, const char *discord_id, const char *currency, long long amount);
+
+/* Every e2e test is listed with one of these instead of cmocka_unit_test: the test, then
+ * `popdeck audit` against the suite's database (when the suite made one with pd_e2e_setup),
+ * and a ledger or copies that are not clean fail the test with the audit's line.  (The audit
+ * runs after the test's body, not as a cmocka teardown: cmocka reports a failed teardown as an
+ * error of the suite, not as the test that left the database broken.) */
+struct pd_e2e_test {
+  void (*fn)(void **state);
+};
+void pd_e2e_audited(void **state);
+#define PD_E2E_TEST(f)                                                                             \
+  {                                                                                                \
+#f, pd_e2e_audited, NULL, NULL, &(struct pd_e2e_test)                                          \
+    {                                                                                              \
+      f                                                                                            \
+    }                                                                                              \
+  }
+#define PD_E2E_TEST_SETUP(f, setup)                                                                \
+  {                                                                                                \
+#f, pd_e2e_audited, setup, NULL, &(struct pd_e2e_test)                                         \
+    {                                                                                              \
+      f                                                                                            \
+    }                                                                                              \
+  }
+/* Runs `popdeck audit ARGS` against the suite's database; out gets what it printed.  Returns
+ * its exit status (-1 when it could not be run). */
+int pd_e2e_audit(struct pd_e2e *e, const char *args, char *out, size_t outlen);
+
 #endif
