@@ -18,6 +18,7 @@
 
 #include "commands.h"
 #include "copies.h"
+#include "db_flags.h"
 #include "db_ledger.h"
 #include "db_trades.h"
 #include "reply.h"
@@ -473,6 +474,18 @@ static enum pd_result swap(struct pd_ctx *ctx, struct pd_trade *t)
                             PD_PLAYER_ACCT(t->user[1 - s]), (enum pd_currency)c, t->offer[s][c],
                             meta, NULL, NULL);
   json_decref(meta);
+  /* A trade where one side gives nothing is a gift by another name: it counts for the farming
+   * flags as a one-way transfer to the side that only receives. */
+  int gives[2] = {0, 0};
+  for (size_t i = 0; i < n; i++)
+    gives[copies[i].from] = 1;
+  for (int s = 0; s < 2; s++)
+    for (int c = 0; c < 3; c++)
+      gives[s] |= t->offer[s][c] > 0;
+  for (int s = 0; rc == PD_OK && s < 2; s++)
+    if (gives[s] && !gives[1 - s])
+      rc = pd_db_flag_one_way(db, &ctx->app->game->economy, t->user[s], t->user[1 - s], op, "trade",
+                              NULL);
   /* The copies and balances were locked and checked above: a refusal here is a bug. */
   if (rc == PD_E_CONFLICT || rc == PD_E_CHECK)
     rc = PD_E_INTERNAL;

@@ -8,6 +8,7 @@
 
 #include "cardview.h"
 #include "db_jobs.h"
+#include "db_flags.h"
 #include "db_ledger.h"
 #include "reply.h"
 #include "utf8.h"
@@ -169,6 +170,12 @@ enum pd_result pd_market_buy(struct pd_ctx *ctx, int64_t id)
     rc = pd_ledger_move(db, op, "market_fee", PD_PLAYER_ACCT(ctx->player.id),
                         PD_GAME_ACCT(PD_ACCT_BANK), cur, fee, meta, bal, NULL);
   json_decref(meta);
+  /* A sale is how alt accounts feed a main (junk listed at a price only an alt would pay, or a
+   * prize listed for 1): it counts as value going from the buyer to the seller, for the farming
+   * flags admins review (nothing is refused because of one). */
+  if (rc == PD_OK)
+    rc = pd_db_flag_one_way(db, &ctx->app->game->economy, ctx->player.id, l.seller_id, op, "sale",
+                            NULL);
   if (rc == PD_E_CHECK) /* spent since this transaction read the balance: nothing stays */
     return pd_ctx_user_error(ctx, "Listing %lld costs **%s** and you no longer have that much.",
                              (long long)l.id, price);

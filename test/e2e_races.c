@@ -7,7 +7,8 @@
  * The suites of each feature race it against itself; this one races them against each other:
  * a copy sold, offered, gifted and burned at once; a trade confirmed while its giver sells,
  * gifts and burns the offered copy; /transfer_data accepted while a trade starts, and while a
- * buyer buys the account's listing. */
+ * buyer buys the account's listing.  And the farming flags that sales and one-sided trades
+ * share with gifts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -350,6 +351,90 @@ static void test_buy_while_the_seller_moves(void **state)
   }
 }
 
+/* Not a race: sales and one-sided trades feed the same farming flags as gifts.  Five purchases
+ * from one account to another in a day flag the pair (value went buyer -> seller); a sale to
+ * or from an account a few days old flags it young; a trade where one side gives nothing counts
+ * as a one-way transfer, a two-sided one does not.  Nothing is refused. */
+static void test_sales_and_one_sided_trades_are_flagged(void **state)
+{
+  char A[24], B[24], C[24], D[24], ref[48], listing[32];
+  who(A, 5, 0, 1);
+  who(B, 5, 0, 2);
+  who(C, 5, 0, 3);
+  who(D, 5, 0, 4);
+  int64_t a = pd_ge_player(&E, A, 30), b = pd_ge_player(&E, B, 30);
+  int64_t c = pd_ge_player(&E, C, 2), d = pd_ge_player(&E, D, 30);
+  pd_ge_grant(&E, B, "notes", 500);
+  for (int i = 0; i < 5; i++) {
+    int64_t x = pd_ge_copy(&E, A, "common", i % 3, ref);
+    run_ok(sell(A, ref, 20), i % 2);
+    snprintf(listing, sizeof(listing), "%lld",
+             (long long)sqlf("SELECT id FROM market_listings WHERE user_card_id = %lld AND"
+                             " status = 'active'",
+                             (long long)x));
+    json_t *buy = pd_ge_command("buy", NULL, B);
+    pd_ge_option(buy, "listing", 3, json_string(listing), 0);
+    run_ok(buy, 1 - i % 2);
+    assert_int_equal(sqlf("SELECT count(*) FROM user_cards WHERE id = %lld AND user_id = %lld",
+                          (long long)x, (long long)b),
+                     1);
+  }
+  assert_int_equal(sqlf("SELECT count(*) FROM one_way_transfers WHERE kind = 'sale' AND"
+                        " from_user = %lld AND to_user = %lld",
+                        (long long)b, (long long)a),
+                   5);
+  assert_int_equal(sqlf("SELECT count(*) FROM abuse_flags WHERE kind = 'one_way_transfers' AND"
+                        " from_user = %lld AND to_user = %lld",
+                        (long long)b, (long long)a),
+                   1);
+  assert_int_equal(sqlf("SELECT count(*) FROM abuse_flags WHERE kind = 'young_account' AND"
+                        " (from_user = %lld OR to_user = %lld)",
+                        (long long)a, (long long)a),
+                   0);
+
+  /* A two-day-old account selling: young. */
+  pd_ge_grant(&E, D, "notes", 100);
+  int64_t y = pd_ge_copy(&E, C, "common", 0, ref);
+  run_ok(sell(C, ref, 30), 0);
+  snprintf(listing, sizeof(listing), "%lld",
+           (long long)sqlf("SELECT id FROM market_listings WHERE user_card_id = %lld AND"
+                           " status = 'active'",
+                           (long long)y));
+  json_t *buy = pd_ge_command("buy", NULL, D);
+  pd_ge_option(buy, "listing", 3, json_string(listing), 0);
+  run_ok(buy, 1);
+  assert_int_equal(sqlf("SELECT count(*) FROM abuse_flags WHERE kind = 'young_account' AND"
+                        " from_user = %lld AND to_user = %lld",
+                        (long long)d, (long long)c),
+                   1);
+
+  /* D gives C a copy for nothing in a trade: one-way.  Then a swap both ways: not one-way. */
+  int64_t z = pd_ge_copy(&E, D, "common", 1, ref);
+  run_ok(with_user("trade", "start", D, "user", C), 0);
+  run_ok(cmd_card("trade", "add", D, ref), 1);
+  run_ok(pd_ge_command("trade", "confirm", D), 0);
+  run_ok(pd_ge_command("trade", "confirm", C), 1);
+  assert_int_equal(sqlf("SELECT count(*) FROM user_cards WHERE id = %lld AND user_id = %lld",
+                        (long long)z, (long long)c),
+                   1);
+  assert_int_equal(sqlf("SELECT count(*) FROM one_way_transfers WHERE kind = 'trade' AND"
+                        " from_user = %lld AND to_user = %lld",
+                        (long long)d, (long long)c),
+                   1);
+  pd_ge_copy(&E, D, "common", 2, ref);
+  char ref2[48];
+  pd_ge_copy(&E, C, "common", 2, ref2);
+  run_ok(with_user("trade", "start", D, "user", C), 0);
+  run_ok(cmd_card("trade", "add", D, ref), 1);
+  run_ok(cmd_card("trade", "add", C, ref2), 0);
+  run_ok(pd_ge_command("trade", "confirm", D), 0);
+  run_ok(pd_ge_command("trade", "confirm", C), 1);
+  assert_int_equal(
+      sqlf("SELECT count(*) FROM trades WHERE status = 'done' AND a_id = %lld", (long long)d), 2);
+  assert_int_equal(sqlf("SELECT count(*) FROM one_way_transfers WHERE kind = 'trade'"), 1);
+  books_ok(0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -357,6 +442,7 @@ int main(void)
       PD_E2E_TEST(test_confirm_while_the_offer_is_taken),
       PD_E2E_TEST(test_transfer_while_a_trade_starts),
       PD_E2E_TEST(test_buy_while_the_seller_moves),
+      PD_E2E_TEST(test_sales_and_one_sided_trades_are_flagged),
   };
   return cmocka_run_group_tests_name("e2e_races", tests, setup, teardown);
 }
