@@ -24,13 +24,9 @@ static int races; /* concurrent rounds fired, reported at the end */
 
 static int setup(void **state)
 {
-  char cmd[2048];
   if (pd_e2e_setup(&E, "gifts") != 0 || pd_e2e_server_start(&E, 1, NULL) != 0)
     return -1;
-  snprintf(cmd, sizeof(cmd),
-           "DATABASE_URL=\"%s\" CARDS_DIR=\"%s\" %s/popdeck seed demo --limit 2 >/dev/null",
-           E.db_url, E.cards_dir, E.build);
-  return system(cmd) == 0 ? 0 : -1;
+  return pd_e2e_seed_demo(&E, 2);
 }
 
 static int teardown(void **state)
@@ -62,16 +58,7 @@ static json_t *press(const char *custom_id, const char *user, int srv)
   return reply;
 }
 
-static int64_t sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int64_t sqlf(const char *fmt, ...)
-{
-  char sql[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(sql, sizeof(sql), fmt, ap);
-  va_end(ap);
-  return pd_e2e_sql_int(&E, sql);
-}
+#define sqlf(...) pd_e2e_sqlf(&E, __VA_ARGS__)
 
 static void contains(json_t *reply, const char *needle)
 {

@@ -19,13 +19,9 @@ static struct pd_e2e E;
 
 static int setup(void **state)
 {
-  char cmd[2048];
   if (pd_e2e_setup(&E, "locks") != 0)
     return -1;
-  snprintf(cmd, sizeof(cmd),
-           "DATABASE_URL=\"%s\" CARDS_DIR=\"%s\" %s/popdeck seed demo --limit 2 >/dev/null",
-           E.db_url, E.cards_dir, E.build);
-  if (system(cmd) != 0)
+  if (pd_e2e_seed_demo(&E, 2) != 0)
     return -1;
   return pd_e2e_server_start(&E, 1, NULL);
 }

@@ -34,14 +34,10 @@ static const char *const BOT_ENV[] = {"DISCORD_BOT_TOKEN=test-bot-token", NULL};
 
 static int setup(void **state)
 {
-  char cmd[2048];
   int status = 0;
   if (pd_e2e_setup(&E, "market") != 0)
     return -1;
-  snprintf(cmd, sizeof(cmd),
-           "DATABASE_URL=\"%s\" CARDS_DIR=\"%s\" %s/popdeck seed demo --limit 2 >/dev/null",
-           E.db_url, E.cards_dir, E.build);
-  if (system(cmd) != 0)
+  if (pd_e2e_seed_demo(&E, 2) != 0)
     return -1;
   /* Both servers send DMs: they need the bot token. */
   if (pd_e2e_server_stop(&E, 0, SIGTERM, 10000, &status) != 0 ||

@@ -23,13 +23,9 @@ static struct pd_e2e E;
 
 static int setup(void **state)
 {
-  char cmd[2048];
   if (pd_e2e_setup(&E, "packs") != 0)
     return -1;
-  snprintf(cmd, sizeof(cmd),
-           "DATABASE_URL=\"%s\" CARDS_DIR=\"%s\" %s/popdeck seed demo --limit 2 >/dev/null",
-           E.db_url, E.cards_dir, E.build);
-  return system(cmd) == 0 ? 0 : -1;
+  return pd_e2e_seed_demo(&E, 2);
 }
 
 static int teardown(void **state)

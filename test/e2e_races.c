@@ -31,15 +31,12 @@ static int transfer_first, trade_first, sale_first, move_first;
 
 static int setup(void **state)
 {
-  char cmd[2048], env[512];
+  char env[512];
   int status = 0;
   if (pd_e2e_setup(&E, "races") != 0)
     return -1;
-  snprintf(cmd, sizeof(cmd),
-           "DATABASE_URL=\"%s\" CARDS_DIR=\"%s\" %s/popdeck seed demo --limit 2 >/dev/null",
-           E.db_url, E.cards_dir, E.build);
   /* Confirming a trade opens at once after a change here, so a round need not wait 5 s. */
-  if (system(cmd) != 0 ||
+  if (pd_e2e_seed_demo(&E, 2) != 0 ||
       pd_ge_assets_with("e2e_races-assets", "trade_confirm_delay_s", 0, env, sizeof(env)) != 0)
     return -1;
   const char *extra[] = {env, NULL};
@@ -58,16 +55,7 @@ static int teardown(void **state)
   return 0;
 }
 
-static int64_t sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int64_t sqlf(const char *fmt, ...)
-{
-  char sql[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(sql, sizeof(sql), fmt, ap);
-  va_end(ap);
-  return pd_e2e_sql_int(&E, sql);
-}
+#define sqlf(...) pd_e2e_sqlf(&E, __VA_ARGS__)
 
 /* Discord ids unique to a test and round. */
 static void who(char out[24], int test, int round, int k)

@@ -20,41 +20,23 @@
 #include <unistd.h>
 
 #include "e2e.h"
+#include "gifts_e2e.h"
 #include "ixbuild.h"
 
 static struct pd_e2e E;
-static char fast_assets[400];     /* ASSETS_DIR with trade_confirm_delay_s = 1 */
 static char fast_env[500];        /* "ASSETS_DIR=..." */
 static const char *fast_extra[2]; /* {fast_env, NULL} */
 static int races;                 /* rounds of every race test, for the summary line */
 
-/* A copy of assets/ (links to everything but packs.json) whose packs.json confirms after 1 s. */
+/* A copy of assets/ whose packs.json confirms after 1 s. */
 static int make_fast_assets(void)
 {
-  char cmd[2048], top[300];
-  if (getcwd(top, sizeof(top)) == NULL)
+  if (pd_ge_assets_with("e2e_trade-assets", "trade_confirm_delay_s", 1, fast_env,
+                        sizeof(fast_env)) != 0)
     return -1;
-  snprintf(fast_assets, sizeof(fast_assets), "%s/e2e_trade-assets",
-           getenv("PD_TMP") != NULL ? getenv("PD_TMP") : "/tmp");
-  snprintf(cmd, sizeof(cmd),
-           "rm -rf '%s' && mkdir -p '%s' && for f in '%s'/assets/*; do [ \"$(basename \"$f\")\" "
-           "= packs.json ] || ln -s \"$f\" '%s'/; done",
-           fast_assets, fast_assets, top, fast_assets);
-  if (system(cmd) != 0)
-    return -1;
-  json_error_t err;
-  json_t *packs = json_load_file("assets/packs.json", 0, &err);
-  if (packs == NULL)
-    return -1;
-  json_object_set_new(json_object_get(packs, "economy"), "trade_confirm_delay_s", json_integer(1));
-  char path[700];
-  snprintf(path, sizeof(path), "%s/packs.json", fast_assets);
-  int rc = json_dump_file(packs, path, JSON_INDENT(2));
-  json_decref(packs);
-  snprintf(fast_env, sizeof(fast_env), "ASSETS_DIR=%s", fast_assets);
   fast_extra[0] = fast_env;
   fast_extra[1] = NULL;
-  return rc;
+  return 0;
 }
 
 static int restart(int idx, const char *const *extra)
@@ -66,13 +48,9 @@ static int restart(int idx, const char *const *extra)
 
 static int setup(void **state)
 {
-  char cmd[2048];
   if (pd_e2e_setup(&E, "trade") != 0)
     return -1;
-  snprintf(cmd, sizeof(cmd),
-           "DATABASE_URL=\"%s\" CARDS_DIR=\"%s\" %s/popdeck seed demo --limit 2 >/dev/null",
-           E.db_url, E.cards_dir, E.build);
-  if (system(cmd) != 0 || make_fast_assets() != 0)
+  if (pd_e2e_seed_demo(&E, 2) != 0 || make_fast_assets() != 0)
     return -1;
   if (restart(0, fast_extra) != 0 || pd_e2e_server_start(&E, 1, fast_extra) != 0)
     return -1;

@@ -498,3 +498,22 @@ bool pd_e2e_grant(struct pd_e2e *e, const char *discord_id, const char *currency
            col, col, amount, discord_id, currency, amount, -amount);
   return pd_e2e_sql(e, sql) && pd_e2e_sql_int(e, "SELECT 1") == 1;
 }
+
+int64_t pd_e2e_sqlf(struct pd_e2e *e, const char *fmt, ...)
+{
+  char sql[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(sql, sizeof(sql), fmt, ap);
+  va_end(ap);
+  return pd_e2e_sql_int(e, sql);
+}
+
+int pd_e2e_seed_demo(struct pd_e2e *e, int limit)
+{
+  char cmd[2048];
+  snprintf(cmd, sizeof(cmd),
+           "DATABASE_URL=\"%s\" CARDS_DIR=\"%s\" %s/popdeck seed demo --limit %d >/dev/null",
+           e->db_url, e->cards_dir, e->build, limit);
+  return system(cmd) == 0 ? 0 : -1;
+}

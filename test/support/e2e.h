@@ -77,6 +77,10 @@ long pd_e2e_get(struct pd_e2e *e, int idx, const char *path, struct pd_http_repl
 
 /* One value from the suite's database (first row, first column); -1 on error or no row. */
 int64_t pd_e2e_sql_int(struct pd_e2e *e, const char *sql);
+/* pd_e2e_sql_int of a printf-formatted query. */
+int64_t pd_e2e_sqlf(struct pd_e2e *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* `popdeck seed demo --limit limit` into the suite's database and cards; 0 on success. */
+int pd_e2e_seed_demo(struct pd_e2e *e, int limit);
 /* Runs a statement; returns false (and prints why) on failure. */
 bool pd_e2e_sql(struct pd_e2e *e, const char *sql);
 
