@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "copies.h"
+#include "db_ledger.h"
 
 static const struct pd_option_spec balance_options[] = {
     {.name = "user",
@@ -138,9 +139,18 @@ static const struct pd_option_spec gift_options[] = {
      .type = PD_OPT_STRING,
      .description = "One of your copies to give (pick a suggestion)",
      .autocomplete = true},
-    {.name = "notes", .type = PD_OPT_INTEGER, .description = "Notes to give (1 to 1,000,000,000)"},
-    {.name = "discs", .type = PD_OPT_INTEGER, .description = "Discs to give (1 to 1,000,000,000)"},
-    {.name = "gems", .type = PD_OPT_INTEGER, .description = "Gems to give (1 to 1,000,000,000)"},
+    {.name = "notes",
+     .type = PD_OPT_INTEGER,
+     .description = "Notes to give (1 to 1,000,000,000)",
+     .amount = true},
+    {.name = "discs",
+     .type = PD_OPT_INTEGER,
+     .description = "Discs to give (1 to 1,000,000,000)",
+     .amount = true},
+    {.name = "gems",
+     .type = PD_OPT_INTEGER,
+     .description = "Gems to give (1 to 1,000,000,000)",
+     .amount = true},
     {.name = NULL},
 };
 
@@ -148,7 +158,8 @@ static const struct pd_option_spec exchange_options[] = {
     {.name = "amount",
      .type = PD_OPT_INTEGER,
      .description = "How many Discs to buy with Notes",
-     .required = true},
+     .required = true,
+     .amount = true},
     {.name = NULL},
 };
 
@@ -174,7 +185,8 @@ static const struct pd_option_spec sell_options[] = {
     {.name = "price",
      .type = PD_OPT_INTEGER,
      .description = "Price, a whole number from 1 to 1,000,000,000",
-     .required = true},
+     .required = true,
+     .amount = true},
     {.name = "currency",
      .type = PD_OPT_STRING,
      .description = "What the buyer pays in",
@@ -239,9 +251,18 @@ static const struct pd_option_spec trade_add_options[] = {
      .type = PD_OPT_STRING,
      .description = "One of your free copies to offer (pick a suggestion)",
      .autocomplete = true},
-    {.name = "notes", .type = PD_OPT_INTEGER, .description = "Notes to offer (1 to 1,000,000,000)"},
-    {.name = "discs", .type = PD_OPT_INTEGER, .description = "Discs to offer (1 to 1,000,000,000)"},
-    {.name = "gems", .type = PD_OPT_INTEGER, .description = "Gems to offer (1 to 1,000,000,000)"},
+    {.name = "notes",
+     .type = PD_OPT_INTEGER,
+     .description = "Notes to offer (1 to 1,000,000,000)",
+     .amount = true},
+    {.name = "discs",
+     .type = PD_OPT_INTEGER,
+     .description = "Discs to offer (1 to 1,000,000,000)",
+     .amount = true},
+    {.name = "gems",
+     .type = PD_OPT_INTEGER,
+     .description = "Gems to offer (1 to 1,000,000,000)",
+     .amount = true},
     {.name = NULL},
 };
 static const struct pd_option_spec trade_remove_options[] = {
@@ -249,9 +270,9 @@ static const struct pd_option_spec trade_remove_options[] = {
      .type = PD_OPT_STRING,
      .description = "A copy in your offer to take back (pick a suggestion)",
      .autocomplete = true},
-    {.name = "notes", .type = PD_OPT_INTEGER, .description = "Notes to take back"},
-    {.name = "discs", .type = PD_OPT_INTEGER, .description = "Discs to take back"},
-    {.name = "gems", .type = PD_OPT_INTEGER, .description = "Gems to take back"},
+    {.name = "notes", .type = PD_OPT_INTEGER, .description = "Notes to take back", .amount = true},
+    {.name = "discs", .type = PD_OPT_INTEGER, .description = "Discs to take back", .amount = true},
+    {.name = "gems", .type = PD_OPT_INTEGER, .description = "Gems to take back", .amount = true},
     {.name = NULL},
 };
 static const struct pd_subcommand_spec trade_subcommands[] = {
@@ -450,6 +471,10 @@ static json_t *options_json(const struct pd_option_spec *list, const struct pd_g
                            o->description, "required", o->required);
     if (o->autocomplete)
       json_object_set_new(oj, "autocomplete", json_true());
+    if (o->amount) {
+      json_object_set_new(oj, "min_value", json_integer(PD_AMOUNT_MIN));
+      json_object_set_new(oj, "max_value", json_integer(PD_AMOUNT_MAX));
+    }
     if (o->choices != NULL) {
       json_t *ch = json_array();
       for (const char *const *v = o->choices; *v != NULL; v++)

@@ -32,6 +32,10 @@ struct pd_option_spec {
   bool autocomplete;
   const char *const *choices; /* NULL-terminated fixed choices (name = value), or NULL */
   bool pack_choices;          /* choices are the packs of assets/packs.json */
+  /* An integer amount of the economy, PD_AMOUNT_MIN..PD_AMOUNT_MAX (db_ledger.h): registered
+   * with Discord as min_value/max_value, so its client refuses the rest before sending (the
+   * handler still refuses what a stale client or a hand-made request sends, with the range). */
+  bool amount;
 };
 
 /* A sub-command of a slash command (/trade start, /burn duplicates): its own options.  The

@@ -144,8 +144,8 @@ static void test_find(void **state)
 static void check_registered(const char *name, json_t *opts, const struct pd_option_spec *list,
                              const struct pd_game_config *game)
 {
-  static const char *option_keys[] = {"name",     "type",         "description",
-                                      "required", "autocomplete", "choices"};
+  static const char *option_keys[] = {"name",         "type",    "description", "required",
+                                      "autocomplete", "choices", "min_value",   "max_value"};
   const char *key;
   json_t *v;
   size_t k = 0;
@@ -167,6 +167,14 @@ static void check_registered(const char *name, json_t *opts, const struct pd_opt
     assert_true(json_is_boolean(json_object_get(oj, "required")));
     assert_int_equal(json_is_true(json_object_get(oj, "required")), o->required);
     assert_int_equal(json_is_true(json_object_get(oj, "autocomplete")), o->autocomplete);
+    /* Amounts carry the economy's range, so Discord's client refuses the rest. */
+    if (o->amount) {
+      assert_int_equal(o->type, PD_OPT_INTEGER);
+      assert_int_equal(json_integer_value(json_object_get(oj, "min_value")), 1);
+      assert_int_equal(json_integer_value(json_object_get(oj, "max_value")), 1000000000);
+    } else {
+      assert_null(json_object_get(oj, "min_value"));
+    }
     /* Pack choices are the configured packs, value = id, name = what players read. */
     json_t *choices = json_object_get(oj, "choices");
     if (o->pack_choices) {
