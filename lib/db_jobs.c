@@ -37,8 +37,10 @@ const struct pd_db_stmt pd_db_jobs_stmts[] = {
      "UPDATE followup_jobs SET status = 'failed', attempts = attempts + 1, finished_at = now(),"
      " interaction_token = '', last_error = $2 WHERE id = $1"},
     {"job_depth", "SELECT count(*) FROM followup_jobs WHERE status = 'pending'"},
+    /* NULL when nothing is pending (greatest() skips a NULL, so it must not see min()'s). */
     {"job_next_due",
-     "SELECT greatest(0, ceil(extract(epoch FROM min(next_attempt_at) - now()) * 1000))::bigint"
+     "SELECT CASE WHEN min(next_attempt_at) IS NOT NULL THEN greatest(0, ceil(extract(epoch FROM"
+     " min(next_attempt_at) - now()) * 1000))::bigint END"
      " FROM followup_jobs WHERE status = 'pending'"},
     {NULL, NULL},
 };

@@ -426,6 +426,28 @@ static void test_database_outage_is_a_polite_message_then_recovers(void **state)
   assert_int_equal(PQstatus(E.pg), CONNECTION_OK);
 }
 
+/* An idle server's workers wait: with nothing queued, each looks at the queue a few times a
+ * second (IDLE_POLL_MS) instead of asking PostgreSQL again at once.  (The queue's "next due"
+ * came back 0 rather than "nothing" for an empty queue, and every worker spun on it, using a
+ * core between itself and its database backend.)  Counted in committed transactions, which
+ * the statistics flush at least once a second. */
+static void test_idle_workers_wait(void **state)
+{
+  for (int i = 0;
+       i < 100 &&
+       pd_e2e_sql_int(&E, "SELECT count(*) FROM followup_jobs WHERE status = 'pending'") != 0;
+       i++)
+    usleep(100 * 1000);
+  sleep(2);
+  const char *q = "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()";
+  int64_t before = pd_e2e_sql_int(&E, q);
+  sleep(4);
+  int64_t spent = pd_e2e_sql_int(&E, q) - before;
+  /* Each worker of each server: about 8 transactions a second when idle; spinning, thousands. */
+  if (spent > 600)
+    fail_msg("%lld transactions in 4 s on an idle queue", (long long)spent);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -441,6 +463,7 @@ int main(void)
       PD_E2E_TEST_SETUP(test_worker_killed_mid_send_loses_nothing, reset),
       PD_E2E_TEST_SETUP(test_sigterm_finishes_the_send_in_flight, reset),
       PD_E2E_TEST_SETUP(test_database_outage_is_a_polite_message_then_recovers, reset),
+      PD_E2E_TEST_SETUP(test_idle_workers_wait, reset),
   };
   return cmocka_run_group_tests_name("e2e_followups", tests, setup, teardown);
 }
