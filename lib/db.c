@@ -10,6 +10,7 @@
 
 #include "db_areas.h"
 #include "log.h"
+#include "metrics.h"
 
 /* After a failed connect, wait this long before trying again, so a database outage
  * costs each request microseconds instead of a connect timeout. */
@@ -387,6 +388,7 @@ enum pd_result pd_db_tx(struct pd_db *db, int64_t deadline_us,
     }
     if (rc != PD_E_DB_SOFT)
       return rc;
+    pd_metrics_tx_retry();
   }
   return rc;
 }

@@ -18,6 +18,7 @@ static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
 
 static _Atomic uint64_t requests[PD_ROUTE_COUNT][N_STATUS];
 static _Atomic uint64_t sig_failures;
+static _Atomic uint64_t tx_retries;
 static _Atomic uint64_t hist[N_BUCKET + 1];
 static _Atomic uint64_t hist_count;
 static _Atomic uint64_t hist_sum_us;
@@ -40,6 +41,11 @@ void pd_metrics_request(enum pd_route route, int status)
   size_t i =
       status >= STATUS_MIN && status <= STATUS_MAX ? (size_t)(status - STATUS_MIN) : N_STATUS - 1;
   atomic_fetch_add_explicit(&requests[route][i], 1, memory_order_relaxed);
+}
+
+void pd_metrics_tx_retry(void)
+{
+  atomic_fetch_add_explicit(&tx_retries, 1, memory_order_relaxed);
 }
 
 void pd_metrics_signature_failure(void)
@@ -94,6 +100,12 @@ enum pd_result pd_metrics_render(const struct pd_metrics_gauges *g, char **out, 
           "# TYPE popdeck_signature_failures_total counter\n"
           "popdeck_signature_failures_total %llu\n",
           (unsigned long long)atomic_load(&sig_failures));
+  fprintf(f,
+          "# HELP popdeck_db_tx_retries_total Transactions run again after a serialization "
+          "failure or a deadlock.\n"
+          "# TYPE popdeck_db_tx_retries_total counter\n"
+          "popdeck_db_tx_retries_total %llu\n",
+          (unsigned long long)atomic_load(&tx_retries));
 
   fputs("# HELP popdeck_handler_duration_seconds Time from a verified interaction to its answer.\n"
         "# TYPE popdeck_handler_duration_seconds histogram\n",
@@ -157,6 +169,7 @@ void pd_metrics_reset(void)
   memset((void *)hist, 0, sizeof(hist));
   memset((void *)followups, 0, sizeof(followups));
   atomic_store(&sig_failures, 0);
+  atomic_store(&tx_retries, 0);
   atomic_store(&hist_count, 0);
   atomic_store(&hist_sum_us, 0);
 }

@@ -37,6 +37,8 @@ struct pd_metrics_gauges {
 const char *pd_route_name(enum pd_route r);
 void pd_metrics_request(enum pd_route route, int status);
 void pd_metrics_signature_failure(void);
+/* A transaction run again after a serialization failure or a deadlock (pd_db_tx). */
+void pd_metrics_tx_retry(void);
 void pd_metrics_handler_seconds(double seconds);
 void pd_metrics_followup(enum pd_followup_outcome outcome);
 

@@ -158,13 +158,16 @@ awk -v a="$(field p99_us "$big")" -v b="$(field p99_us "$small")" \
   'BEGIN { printf "%-34s %.2fx (target <= 1.2x)\n", "/mycards p99, 1M rows / 1k rows", a / b }'
 
 # The market.  /buy: 50 buyers at once, each buying 20 different listings in turn (1,000
-# sales, each buyer from a seller of its own: 50 sellers), then 30 rounds of 50 buyers pressing
-# /buy on one listing at the same instant (every buyer must be answered, exactly one wins).
+# sales, each buyer from a seller of its own: 50 sellers; a closed loop, so it measures the
+# queue at saturation); then 20 rounds of 50 buyers pressing /buy at the same instant, each on a
+# listing of its own (every one buys); then 30 rounds of 50 buyers pressing /buy on one listing
+# at the same instant (every buyer must be answered, exactly one wins).
 # The listings are global, 10 Notes each.
 cseller=820000000000000000
 psql -qX -v ON_ERROR_STOP=1 "$DATABASE_URL" >/dev/null <<SQL
 INSERT INTO users (discord_id) SELECT (810000000000000000 + g)::text FROM generate_series(1, 50) g;
 INSERT INTO users (discord_id) SELECT (830000000000000000 + g)::text FROM generate_series(0, 49) g;
+INSERT INTO users (discord_id) SELECT (840000000000000000 + g)::text FROM generate_series(0, 49) g;
 INSERT INTO users (discord_id) VALUES ('$cseller');
 -- The buyers' Notes, granted as an admin would: balances and ledger rows of one operation.
 WITH op AS (SELECT nextval('ledger_op_seq') AS id),
@@ -176,9 +179,10 @@ INSERT INTO ledger (op_id, kind, user_id, system_account, currency, amount)
 CREATE TEMP TABLE t AS SELECT array_agg(id ORDER BY id) AS a FROM card_templates;
 WITH c AS (INSERT INTO user_cards (user_id, template_id, print_no, state)
   SELECT (SELECT id FROM users WHERE discord_id = CASE WHEN g <= 1000 THEN (830000000000000000 + (g - 1) % 50)::text
+                                                      WHEN g <= 2000 THEN (840000000000000000 + (g - 1) % 50)::text
                                                       ELSE '$cseller' END),
          t.a[1 + g % array_length(t.a, 1)], 5000000 + g, 'listed'
-  FROM generate_series(1, 1030) g, t ORDER BY g RETURNING id, user_id, card_id)
+  FROM generate_series(1, 2030) g, t ORDER BY g RETURNING id, user_id, card_id)
 INSERT INTO market_listings (user_card_id, seller_id, card_id, price, currency, scope, expires_at,
                              artist_id, rarity, rarity_order)
   SELECT c.id, c.user_id, c.card_id, 10, 'notes', 'global', now() + interval '7 days', ct.artist_id,
@@ -188,10 +192,19 @@ INSERT INTO market_listings (user_card_id, seller_id, card_id, price, currency, 
 ANALYZE users; ANALYZE market_listings;
 SQL
 # A figure that misses (a buyer not answered) is printed, not fatal: the rest still runs.
+# Serialization retries (pd_db_tx) during each run come from the server's /metrics.
+retries() { curl -s "http://127.0.0.1:$port/metrics" | sed -n 's/^popdeck_db_tx_retries_total //p'; }
+r0=$(retries)
 "$build/bench_market" spread "$url" "$tmp/key" "$DATABASE_URL" '8300000000000000%' 50 20 >"$tmp/buy.out" 2>"$tmp/buy.err" || true
-printf '%-34s p50 %s us, p99 %s us (target p99 <= 20000 us), %s of %s answered\n' "/buy, 50 buyers, different listings" \
+r1=$(retries)
+printf '%-34s p50 %s us, p99 %s us (target p99 <= 20000 us), %s of %s answered, %s retries\n' "/buy, 50 buyers, different listings" \
   "$(sed -n 's/buy_spread_p50_us //p' "$tmp/buy.out")" "$(sed -n 's/buy_spread_p99_us //p' "$tmp/buy.out")" \
-  "$(sed -n 's/buy_spread_answered //p' "$tmp/buy.out")" "$(sed -n 's/buy_spread_requests //p' "$tmp/buy.out")"
+  "$(sed -n 's/buy_spread_answered //p' "$tmp/buy.out")" "$(sed -n 's/buy_spread_requests //p' "$tmp/buy.out")" "$((r1 - r0))"
+"$build/bench_market" burst "$url" "$tmp/key" "$DATABASE_URL" '8400000000000000%' 50 20 >"$tmp/buyb.out" 2>"$tmp/buyb.err" || true
+r2=$(retries)
+printf '%-34s p50 %s us, p99 %s us (target p99 <= 20000 us), %s of %s bought, %s retries\n' "/buy, 50 at once, different listings" \
+  "$(sed -n 's/buy_burst_p50_us //p' "$tmp/buyb.out")" "$(sed -n 's/buy_burst_p99_us //p' "$tmp/buyb.out")" \
+  "$(sed -n 's/buy_burst_bought //p' "$tmp/buyb.out")" "$(sed -n 's/buy_burst_requests //p' "$tmp/buyb.out")" "$((r2 - r1))"
 "$build/bench_market" contended "$url" "$tmp/key" "$DATABASE_URL" "$cseller" 50 30 >"$tmp/buyc.out" 2>"$tmp/buyc.err" || true
 printf '%-34s p50 %s us, p99 %s us (target p99 <= 100000 us), %s of %s answered, %s of %s rounds one winner\n' \
   "/buy, 50 buyers, one listing" "$(sed -n 's/buy_contended_p50_us //p' "$tmp/buyc.out")" \

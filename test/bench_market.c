@@ -7,6 +7,10 @@
  *   bench_market contended URL KEYFILE DATABASE_URL SELLERS CONC ROUNDS
  *     each round CONC buyers press /buy on the same listing at the same instant: latency of
  *     every answer, and exactly one winner per round.
+ *   bench_market burst URL KEYFILE DATABASE_URL SELLERS CONC ROUNDS
+ *     each round CONC buyers press /buy at the same instant, each on a listing of its own (the
+ *     uncontended case in the contended case's shape: how long the last of a simultaneous
+ *     burst waits), and every one of them buys.
  * Buyers are the Discord ids 810000000000000001 ... CONC.  Prints one line per figure. */
 #include <curl/curl.h>
 #include <jansson.h>
@@ -125,15 +129,17 @@ static void *spread_thread(void *arg)
   return NULL;
 }
 
-/* Round k: every buyer at listing k, each on its own connection, kept between rounds. */
+/* Round k: every buyer at listing k (contended), or each at its own listing (burst), each on
+ * its own connection, kept between rounds. */
 static int round_no;
+static bool burst;
 static CURL *handles[MAX_CONC];
 static void *contended_thread(void *arg)
 {
   int t = (int)(intptr_t)arg;
   size_t i = (size_t)round_no * (size_t)conc + (size_t)t;
   pthread_barrier_wait(&start);
-  buy(handles[t], t + 1, listings[round_no], &lat[i], &won[i]);
+  buy(handles[t], t + 1, listings[burst ? i : (size_t)round_no], &lat[i], &won[i]);
   return NULL;
 }
 
@@ -162,12 +168,14 @@ int main(int argc, char **argv)
   char hex[2 * crypto_sign_SECRETKEYBYTES + 2];
   size_t len = 0;
   if (argc != 8 || sodium_init() < 0 ||
-      (strcmp(argv[1], "spread") != 0 && strcmp(argv[1], "contended") != 0)) {
+      (strcmp(argv[1], "spread") != 0 && strcmp(argv[1], "contended") != 0 &&
+       strcmp(argv[1], "burst") != 0)) {
     fprintf(stderr,
-            "usage: bench_market spread|contended URL KEYFILE DATABASE_URL SELLER CONC N\n");
+            "usage: bench_market spread|contended|burst URL KEYFILE DATABASE_URL SELLER CONC N\n");
     return 2;
   }
   bool spread = strcmp(argv[1], "spread") == 0;
+  burst = strcmp(argv[1], "burst") == 0;
   url = argv[2];
   FILE *k = fopen(argv[3], "r");
   if (k == NULL || fgets(hex, sizeof(hex), k) == NULL ||
@@ -180,7 +188,7 @@ int main(int argc, char **argv)
   if (conc < 1 || conc > MAX_CONC || per < 1)
     return 2;
   size_t total = (size_t)conc * (size_t)per;
-  if (load_listings(argv[4], argv[5], spread ? total : (size_t)per) != 0) {
+  if (load_listings(argv[4], argv[5], spread || burst ? total : (size_t)per) != 0) {
     fprintf(stderr, "bench_market: not enough active listings of %s\n", argv[5]);
     return 1;
   }
@@ -199,7 +207,7 @@ int main(int argc, char **argv)
     for (int t = 0; t < conc; t++)
       pthread_join(th[t], NULL);
     pthread_barrier_destroy(&start);
-    if (!spread) {
+    if (!spread && !burst) {
       int winners = 0, losers = 0;
       for (int t = 0; t < conc; t++) {
         winners += won[rnd * conc + t] == 1;
@@ -213,10 +221,15 @@ int main(int argc, char **argv)
   size_t answered = 0;
   for (size_t i = 0; i < total; i++)
     answered += won[i] >= 0;
-  const char *p = spread ? "buy_spread" : "buy_contended";
+  const char *p = spread ? "buy_spread" : burst ? "buy_burst" : "buy_contended";
   printf("%s_requests %zu\n%s_answered %zu\n%s_p50_us %lld\n%s_p99_us %lld\n", p, total, p,
          answered, p, (long long)pct(lat, total, 0.5), p, (long long)pct(lat, total, 0.99));
-  if (!spread)
+  if (!spread && !burst)
     printf("%s_rounds %d\n%s_rounds_one_winner %d\n", p, per, p, rounds_ok);
-  return answered == total && (spread || rounds_ok == per) ? 0 : 1;
+  size_t bought = 0;
+  for (size_t i = 0; i < total; i++)
+    bought += won[i] == 1;
+  if (burst)
+    printf("%s_bought %zu\n", p, bought);
+  return answered == total && (spread || (burst ? bought == total : rounds_ok == per)) ? 0 : 1;
 }

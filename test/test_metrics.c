@@ -257,6 +257,19 @@ static void test_signature_failures(void **state)
   scrape_free(&sc);
 }
 
+static void test_tx_retries(void **state)
+{
+  struct scrape sc;
+  scrape(&idle, &sc);
+  expect(&sc, "popdeck_db_tx_retries_total", "", 0);
+  scrape_free(&sc);
+  pd_metrics_tx_retry();
+  pd_metrics_tx_retry();
+  scrape(&idle, &sc);
+  expect(&sc, "popdeck_db_tx_retries_total", "", 2);
+  scrape_free(&sc);
+}
+
 static void test_histogram_cumulative(void **state)
 {
   static const double seen[] = {0.0001, 0.0005, 0.0006, 0.003, 0.003, 0.02, 0.2, 1, 2.4, 3, 10};
@@ -351,6 +364,7 @@ int main(void)
       cmocka_unit_test_setup(test_unusual_statuses, reset),
       cmocka_unit_test_setup(test_unknown_route_counts_as_other, reset),
       cmocka_unit_test_setup(test_signature_failures, reset),
+      cmocka_unit_test_setup(test_tx_retries, reset),
       cmocka_unit_test_setup(test_histogram_cumulative, reset),
       cmocka_unit_test_setup(test_followups, reset),
       cmocka_unit_test_setup(test_gauges, reset),
