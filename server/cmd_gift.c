@@ -12,7 +12,6 @@
 
 #include "commands.h"
 #include "copies.h"
-#include "db_flags.h"
 #include "db_gifts.h"
 #include "db_ledger.h"
 #include "reply.h"
@@ -155,10 +154,9 @@ enum pd_result cmd_gift(struct pd_ctx *ctx)
   }
   if (rc == PD_OK)
     rc = pd_db_gift_insert(db, ctx->player.id, to.id, card != NULL ? c.id : 0, amounts, op);
-  if (rc == PD_OK)
-    rc = pd_db_flag_one_way(db, &ctx->app->game->economy, ctx->player.id, to.id, op, "gift", NULL);
   if (rc != PD_OK)
     return rc;
+  pd_ctx_flag_later(ctx, ctx->player.id, to.id, op, "gift");
   describe(card != NULL ? c.ref : NULL, amounts, what, sizeof(what));
   pd_utf8_fmt(text, sizeof(text), "<@%s> gave <@%s> %s. 🎁", ctx->ix->user.id, to_id, what);
   /* The receiver is pinged: the message is how they learn of it. */

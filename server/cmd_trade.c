@@ -18,7 +18,6 @@
 
 #include "commands.h"
 #include "copies.h"
-#include "db_flags.h"
 #include "db_ledger.h"
 #include "db_trades.h"
 #include "reply.h"
@@ -484,8 +483,7 @@ static enum pd_result swap(struct pd_ctx *ctx, struct pd_trade *t)
       gives[s] |= t->offer[s][c] > 0;
   for (int s = 0; rc == PD_OK && s < 2; s++)
     if (gives[s] && !gives[1 - s])
-      rc = pd_db_flag_one_way(db, &ctx->app->game->economy, t->user[s], t->user[1 - s], op, "trade",
-                              NULL);
+      pd_ctx_flag_later(ctx, t->user[s], t->user[1 - s], op, "trade");
   /* The copies and balances were locked and checked above: a refusal here is a bug. */
   if (rc == PD_E_CONFLICT || rc == PD_E_CHECK)
     rc = PD_E_INTERNAL;

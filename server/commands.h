@@ -93,6 +93,13 @@ struct pd_ctx {
     enum pd_job_kind kind;
     json_t *attach;
   } followup;
+  /* One-way transfers this command made, for the farming flags (pd_ctx_flag_later): recorded
+   * once the command's transaction has committed. */
+  struct pd_flag_later {
+    int64_t from, to, op_id;
+    const char *kind; /* static text: "gift", "sale", "trade" */
+  } flags[4];
+  int nflags;
   bool update;         /* a button's answer replaces its message (type 7, or 6 when deferred) */
   bool defer;          /* this answer goes out as a follow-up even without PD_CMD_DEFER */
   bool autocompleting; /* running cmd->autocomplete */
@@ -116,6 +123,15 @@ enum pd_result pd_ctx_wait_error(struct pd_ctx *ctx, const char *refusal, int64_
  * the running cooldown ends. */
 enum pd_result pd_ctx_cooldown(struct pd_ctx *ctx, const char *command, int64_t seconds,
                                const char *refusal, int64_t *until);
+
+/* Records a one-way transfer from -> to (operation op_id, kind "gift", "sale" or "trade") for the
+ * farming flags (db_flags.h), after the command's transaction commits, in a short READ
+ * COMMITTED transaction of its own.  The flags are advisory (nothing is refused because of one):
+ * counting a pair's transfers inside the SERIALIZABLE sale made every concurrent sale read and
+ * write the same index pages, and about one sale in three had to run again.  A command that rolls
+ * back records nothing; a failure to record is logged, never shown to the player. */
+void pd_ctx_flag_later(struct pd_ctx *ctx, int64_t from, int64_t to, int64_t op_id,
+                       const char *kind);
 
 extern const struct pd_command pd_commands[];
 const struct pd_command *pd_command_find(const char *name);

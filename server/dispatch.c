@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "db_flags.h"
 #include "db_jobs.h"
 #include "db_ratelimit.h"
 #include "interaction.h"
@@ -91,6 +92,34 @@ enum pd_result pd_ctx_cooldown(struct pd_ctx *ctx, const char *command, int64_t 
   return pd_ctx_wait_error(ctx, refusal, when);
 }
 
+void pd_ctx_flag_later(struct pd_ctx *ctx, int64_t from, int64_t to, int64_t op_id,
+                       const char *kind)
+{
+  if (ctx->nflags >= (int)PD_ARRAY_LEN(ctx->flags)) {
+    pd_log_error("ref %s: more one-way transfers than a command records; op %lld not flagged",
+                 ctx->ref, (long long)op_id);
+    return;
+  }
+  ctx->flags[ctx->nflags++] = (struct pd_flag_later){from, to, op_id, kind};
+}
+
+/* The farming flags of a committed command (pd_ctx_flag_later), in their own transaction. */
+static void record_flags(struct pd_ctx *ctx, struct pd_db *db)
+{
+  enum pd_result rc = ctx->nflags > 0 ? pd_db_exec_sql(db, "BEGIN") : PD_OK;
+  for (int i = 0; rc == PD_OK && i < ctx->nflags; i++)
+    rc = pd_db_flag_one_way(db, &ctx->app->game->economy, ctx->flags[i].from, ctx->flags[i].to,
+                            ctx->flags[i].op_id, ctx->flags[i].kind, NULL);
+  if (ctx->nflags > 0)
+    rc = rc == PD_OK ? pd_db_exec_sql(db, "COMMIT") : rc;
+  if (rc != PD_OK) {
+    if (db->pg != NULL && PQtransactionStatus(db->pg) != PQTRANS_IDLE)
+      (void)pd_db_exec_sql(db, "ROLLBACK");
+    pd_log_error("ref %s: farming flags not recorded: %s", ctx->ref, pd_result_str(rc));
+  }
+  ctx->nflags = 0;
+}
+
 /* Whether this answer goes out as a follow-up: the command's flag, or the handler's choice. */
 static bool deferred(const struct pd_ctx *ctx)
 {
@@ -105,6 +134,7 @@ static enum pd_result run_handler(struct pd_db *db, void *arg)
   if (db != NULL)
     ctx->db = db;
   pd_ctx_reply(ctx, NULL);
+  ctx->nflags = 0; /* a retried transaction records its transfers again */
   ctx->followup.kind = PD_JOB_MESSAGE;
   json_decref(ctx->followup.attach); /* a retried transaction starts again */
   ctx->followup.attach = NULL;
@@ -141,6 +171,8 @@ static enum pd_result run_command(struct pd_ctx *ctx)
     if (rc != PD_OK)
       return rc;
     rc = pd_db_tx(db, ctx->deadline_us, run_handler, ctx);
+    if (rc == PD_OK)
+      record_flags(ctx, db);
     ctx->db = NULL;
     pd_db_release(db);
     json_decref(ctx->followup.attach); /* copied into the job, if there was one */

@@ -8,7 +8,6 @@
 
 #include "cardview.h"
 #include "db_jobs.h"
-#include "db_flags.h"
 #include "db_ledger.h"
 #include "reply.h"
 #include "utf8.h"
@@ -174,8 +173,7 @@ enum pd_result pd_market_buy(struct pd_ctx *ctx, int64_t id)
    * prize listed for 1): it counts as value going from the buyer to the seller, for the farming
    * flags admins review (nothing is refused because of one). */
   if (rc == PD_OK)
-    rc = pd_db_flag_one_way(db, &ctx->app->game->economy, ctx->player.id, l.seller_id, op, "sale",
-                            NULL);
+    pd_ctx_flag_later(ctx, ctx->player.id, l.seller_id, op, "sale");
   if (rc == PD_E_CHECK) /* spent since this transaction read the balance: nothing stays */
     return pd_ctx_user_error(ctx, "Listing %lld costs **%s** and you no longer have that much.",
                              (long long)l.id, price);
