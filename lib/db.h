@@ -64,6 +64,12 @@ enum pd_result pd_db_exec_sql(struct pd_db *db, const char *sql);
 enum pd_result pd_db_tx(struct pd_db *db, int64_t deadline_us,
                         enum pd_result (*fn)(struct pd_db *db, void *arg), void *arg);
 
+/* The SQL expression for the player's text p (a parameter such as "$2") as a LIKE pattern that
+ * matches it literally: LIKE's wildcards, and its escape character (backslash), are escaped in
+ * SQL, so no C buffer cuts a long or multi-byte name.  Append || '%' for a prefix match. */
+#define LIKE_LITERAL(p)                                                                            \
+  "replace(replace(replace(lower(" p "), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
+
 /* Result helpers: the value at row, col of a PGresult, NULL for SQL NULL. */
 const char *pd_db_val(const PGresult *res, int row, int col);
 int64_t pd_db_int(const PGresult *res, int row, int col);

@@ -30,10 +30,6 @@
 #define RANK                                                                                       \
   "(CASE t.rarity WHEN 'common' THEN 0 WHEN 'rare' THEN 1 WHEN 'epic' THEN 2 WHEN 'legendary' "    \
   "THEN 3 ELSE 4 END)"
-/* The player's text as a LIKE pattern that matches it literally: LIKE's wildcards (and its
- * escape character, backslash) are escaped in SQL, so no buffer cuts a long or multi-byte name. */
-#define LIKE_LITERAL(p)                                                                            \
-  "replace(replace(replace(lower(" p "), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
 #define ARTIST_AT "((SELECT name FROM artists WHERE id = $5), $6::bigint)"
 
 const struct pd_db_stmt pd_db_collection_stmts[] = {

@@ -21,8 +21,6 @@
 #define CARD_OF(p)                                                                                 \
   "coalesce((SELECT id FROM card_templates WHERE public_id = " p "),"                              \
   " -(SELECT id FROM temp_card_templates WHERE public_id = " p "))"
-#define LIKE_LITERAL(p)                                                                            \
-  "replace(replace(replace(lower(" p "), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
 
 const struct pd_db_stmt pd_db_copies_stmts[] = {
     /* Locking the copy first, then reading it whole: FOR UPDATE cannot go through the view. */

@@ -20,8 +20,6 @@
 #define RARITY_ORDER(r)                                                                            \
   "CASE " r " WHEN 'mythic' THEN 0 WHEN 'legendary' THEN 1 WHEN 'epic' THEN 2 WHEN 'rare' THEN 3"  \
   " ELSE 4 END"
-#define LIKE_LITERAL(p)                                                                            \
-  "replace(replace(replace(lower(" p "), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
 
 /* A page: the first rows of each visible range (global: shown_in = '', this server's:
  * shown_in = $1, NULL in DMs) in the sort's key order, from the cursor on, merged; only then

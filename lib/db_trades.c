@@ -17,8 +17,6 @@
   " coalesce(t.close_reason, '')"
 #define TRADE_FROM " FROM trades t JOIN users ua ON ua.id = t.a_id JOIN users ub ON ub.id = t.b_id"
 #define COPY_NAMES " JOIN all_cards c ON c.id = uc.card_id JOIN artists a ON a.id = c.artist_id"
-#define LIKE_LITERAL(p)                                                                            \
-  "replace(replace(replace(lower(" p "), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
 
 const struct pd_db_stmt pd_db_trades_stmts[] = {
     /* The trade row is what every change to a trade queues on: FOR UPDATE OF t only. */
