@@ -7,6 +7,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+static bool in(char *const *ids, size_t n, const char *id)
+{
+  for (size_t i = 0; id != NULL && i < n; i++)
+    if (strcmp(ids[i], id) == 0)
+      return true;
+  return false;
+}
+
+/* Appends the ids of list (a JSON array of numeric strings; key names it for err) to *ids. */
+static enum pd_result add_ids(const char *path, const char *key, json_t *list, char ***ids,
+                              size_t *n, char *err, size_t errlen)
+{
+  size_t i;
+  json_t *v;
+  char **grown = realloc(*ids, (*n + json_array_size(list) + 1) * sizeof(char *));
+  if (grown == NULL)
+    return PD_E_NOMEM;
+  *ids = grown;
+  json_array_foreach(list, i, v)
+  {
+    const char *s = json_string_value(v);
+    if (s == NULL || s[0] == '\0' || strspn(s, "0123456789") != strlen(s) || strlen(s) > 20) {
+      snprintf(err, errlen, "%s: %s[%zu] must be a numeric Discord user id as a string", path, key,
+               i);
+      return PD_E_INVALID;
+    }
+    if (in(*ids, *n, s))
+      continue;
+    if (((*ids)[*n] = strdup(s)) == NULL)
+      return PD_E_NOMEM;
+    (*n)++;
+  }
+  return PD_OK;
+}
+
 enum pd_result pd_admins_load(const char *path, struct pd_admins *out, char *err, size_t errlen)
 {
   json_error_t jerr;
@@ -27,36 +62,21 @@ enum pd_result pd_admins_load(const char *path, struct pd_admins *out, char *err
     snprintf(err, errlen, "%s:%d: %s", path, jerr.line, jerr.text);
     return PD_E_INVALID;
   }
-  json_t *list = json_object_get(root, "admins");
-  if (!json_is_array(list)) {
-    snprintf(err, errlen, "%s: \"admins\" must be an array of Discord user ids", path);
+  json_t *admins = json_object_get(root, "admins"), *owners = json_object_get(root, "owners");
+  if (!json_is_array(admins) || (owners != NULL && !json_is_array(owners))) {
+    snprintf(err, errlen,
+             "%s: \"admins\" must be an array of Discord user ids (and \"owners\", if given)",
+             path);
     goto out;
   }
-  out->ids = calloc(json_array_size(list) + 1, sizeof(char *));
-  if (out->ids == NULL) {
-    rc = PD_E_NOMEM;
-    goto out;
-  }
-  size_t i;
-  json_t *v;
-  json_array_foreach(list, i, v)
-  {
-    const char *s = json_string_value(v);
-    if (s == NULL || s[0] == '\0' || strspn(s, "0123456789") != strlen(s)) {
-      snprintf(err, errlen, "%s: admins[%zu] must be a numeric Discord user id as a string", path,
-               i);
-      pd_admins_free(out);
-      goto out;
-    }
-    out->ids[out->n] = strdup(s);
-    if (out->ids[out->n] == NULL) {
-      pd_admins_free(out);
-      rc = PD_E_NOMEM;
-      goto out;
-    }
-    out->n++;
-  }
-  rc = PD_OK;
+  /* Owners are admins too: ids holds both, owners only the owners. */
+  rc = add_ids(path, "owners", owners, &out->owners, &out->nowners, err, errlen);
+  if (rc == PD_OK)
+    rc = add_ids(path, "admins", admins, &out->ids, &out->n, err, errlen);
+  if (rc == PD_OK)
+    rc = add_ids(path, "owners", owners, &out->ids, &out->n, err, errlen);
+  if (rc != PD_OK)
+    pd_admins_free(out);
 out:
   json_decref(root);
   return rc;
@@ -64,10 +84,12 @@ out:
 
 bool pd_admins_has(const struct pd_admins *a, const char *discord_id)
 {
-  for (size_t i = 0; discord_id != NULL && i < a->n; i++)
-    if (strcmp(a->ids[i], discord_id) == 0)
-      return true;
-  return false;
+  return in(a->ids, a->n, discord_id);
+}
+
+bool pd_admins_is_owner(const struct pd_admins *a, const char *discord_id)
+{
+  return in(a->owners, a->nowners, discord_id);
 }
 
 void pd_admins_free(struct pd_admins *a)
@@ -76,6 +98,9 @@ void pd_admins_free(struct pd_admins *a)
     return;
   for (size_t i = 0; i < a->n; i++)
     free(a->ids[i]);
+  for (size_t i = 0; i < a->nowners; i++)
+    free(a->owners[i]);
   free(a->ids);
+  free(a->owners);
   memset(a, 0, sizeof(*a));
 }

@@ -198,6 +198,35 @@ static enum pd_result url_var(const struct pd_config_source *src, const char *na
 
 /* What `popdeck ingest` and `sync` read: the download limits, the sources' bases and keys,
  * and the development key's file. */
+/* The admin surface's knobs (admin.h, server/admin_api.c, server/admin_jobs.c). */
+static enum pd_result admin_vars(const struct pd_config_source *src, struct pd_config *c, char *err,
+                                 size_t errlen)
+{
+  int64_t n;
+  if (int_var(src, "ADMIN_CONFIRM_GRANT_OVER", 100000, 0, 1000000000, &n, err, errlen) != PD_OK)
+    return PD_E_INVALID;
+  c->admin_confirm_grant_over = n;
+  if (int_var(src, "ADMIN_AUTH_FAILURES", 5, 1, 1000000, &n, err, errlen) != PD_OK)
+    return PD_E_INVALID;
+  c->admin_auth_failures = (int)n;
+  if (int_var(src, "ADMIN_AUTH_WINDOW_S", 60, 1, 86400, &n, err, errlen) != PD_OK)
+    return PD_E_INVALID;
+  c->admin_auth_window_s = (int)n;
+  if (int_var(src, "ADMIN_JOB_LEASE_S", 30, 1, 3600, &n, err, errlen) != PD_OK)
+    return PD_E_INVALID;
+  c->admin_job_lease_s = (int)n;
+  if (int_var(src, "ADMIN_JOB_WORKERS", 1, 0, 16, &n, err, errlen) != PD_OK)
+    return PD_E_INVALID;
+  c->admin_job_workers = (int)n;
+  const char *v = src->get(src->arg, "ALLOW_CLEAR_DB");
+  if (v != NULL && strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
+    snprintf(err, errlen, "ALLOW_CLEAR_DB: must be 0 or 1 (got \"%s\")", v);
+    return PD_E_INVALID;
+  }
+  c->allow_clear_db = v != NULL && strcmp(v, "1") == 0;
+  return PD_OK;
+}
+
 static enum pd_result ingest_vars(const struct pd_config_source *src, struct pd_config *c,
                                   char *err, size_t errlen)
 {
@@ -371,9 +400,11 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
       }
     }
   }
-  if (c->admin_token != NULL && strlen(c->admin_token) < 16) {
-    snprintf(err, errlen, "ADMIN_TOKEN: must be at least 16 characters (got %zu)",
-             strlen(c->admin_token));
+  if (c->admin_token != NULL && strlen(c->admin_token) < PD_ADMIN_TOKEN_MIN) {
+    snprintf(err, errlen,
+             "ADMIN_TOKEN: must be at least %d characters (got %zu); make one with "
+             "`openssl rand -hex 32`, or leave it unset to keep the admin API off",
+             PD_ADMIN_TOKEN_MIN, strlen(c->admin_token));
     goto out;
   }
 
@@ -398,6 +429,8 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
   rc = http_limits(src, c, err, errlen);
   if (rc == PD_OK)
     rc = ingest_vars(src, c, err, errlen);
+  if (rc == PD_OK)
+    rc = admin_vars(src, c, err, errlen);
   if (rc == PD_E_NOMEM)
     goto nomem;
   if (rc != PD_OK)

@@ -31,9 +31,9 @@ struct pd_config {
   char *listen_host; /* from LISTEN_ADDR */
   int listen_port;
   char *public_base_url; /* PUBLIC_BASE_URL, may be NULL */
-  /* ADMIN_TOKEN is checked (16 characters at least) but nothing reads it yet: the admin REST
-   * routes that will take it (and PD_ROUTE_ADMIN in metrics.h) belong to the admin issue. */
-  char *admin_token;            /* ADMIN_TOKEN, may be NULL */
+  /* ADMIN_TOKEN: the REST admin API's bearer token, PD_ADMIN_TOKEN_MIN characters at least;
+   * NULL keeps the API off (every /admin/ route answers 404). */
+  char *admin_token;
   char *admin_file;             /* ADMIN_FILE */
   char *sql_dir;                /* SQL_DIR */
   char *assets_dir;             /* ASSETS_DIR */
@@ -69,7 +69,16 @@ struct pd_config {
   char *lastfm_api_key;        /* LASTFM_API_KEY, NULL = sync has nothing to do */
   char *lastfm_base;           /* LASTFM_BASE */
   char *dev_key_file;          /* DEV_KEY_FILE: the development signing key (keygen, try) */
+  /* The admin surface (read by admin_vars in config.c). */
+  int64_t admin_confirm_grant_over; /* ADMIN_CONFIRM_GRANT_OVER: grants above need a confirmation */
+  int admin_auth_failures;          /* ADMIN_AUTH_FAILURES: bad tokens per address per window */
+  int admin_auth_window_s;          /* ADMIN_AUTH_WINDOW_S */
+  int admin_job_lease_s; /* ADMIN_JOB_LEASE_S: a running job's lease, renewed as it works */
+  int admin_job_workers; /* ADMIN_JOB_WORKERS: background job threads per instance */
+  bool allow_clear_db;   /* ALLOW_CLEAR_DB=1: the owners' clear_db is possible */
 };
+
+#define PD_ADMIN_TOKEN_MIN 32
 
 /* Source of variables: a lookup function so tests can feed a table instead of the
  * process environment.  Returns NULL when unset. */

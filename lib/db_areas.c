@@ -22,5 +22,7 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     pd_db_trades_stmts,
     /* audit */
     pd_db_audit_stmts,
+    /* admin */
+    pd_db_admin_stmts,
     NULL,
 };

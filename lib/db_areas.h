@@ -24,5 +24,7 @@ extern const struct pd_db_stmt pd_db_transfer_stmts[];
 extern const struct pd_db_stmt pd_db_market_stmts[];
 extern const struct pd_db_stmt pd_db_trades_stmts[];
 extern const struct pd_db_stmt pd_db_audit_stmts[];
+/* admin: the runner (db_admin.c) */
+extern const struct pd_db_stmt pd_db_admin_stmts[];
 
 #endif

@@ -26,14 +26,28 @@ static bool user_from(json_t *u, struct pd_user *out)
 static void leaf_options(struct pd_interaction *ix, json_t *data)
 {
   json_t *opts = json_object_get(data, "options");
+  const char *group = NULL;
   for (int depth = 0; depth < 2 && json_is_array(opts) && json_array_size(opts) == 1; depth++) {
     json_t *first = json_array_get(opts, 0);
     json_int_t t = json_integer_value(json_object_get(first, "type"));
     if (t != PD_OPT_SUB_COMMAND && t != PD_OPT_SUB_COMMAND_GROUP)
       break;
+    if (t == PD_OPT_SUB_COMMAND_GROUP)
+      group = str_at(first, "name");
     if (t == PD_OPT_SUB_COMMAND)
       ix->subcommand = str_at(first, "name");
     opts = json_object_get(first, "options");
+  }
+  /* A sub-command of a group is named "group sub" ("event create"), kept in data. */
+  if (group != NULL && ix->subcommand != NULL) {
+    char *path = NULL;
+    if (asprintf(&path, "%s %s", group, ix->subcommand) >= 0) {
+      json_object_set_new(data, "_subcommand_path", json_string(path));
+      free(path);
+      ix->subcommand = str_at(data, "_subcommand_path");
+    }
+  } else if (group != NULL) {
+    ix->subcommand = group; /* a group without its sub-command: the table refuses it */
   }
   if (!json_is_array(opts)) {
     opts = json_array();

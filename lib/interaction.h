@@ -52,7 +52,7 @@ struct pd_interaction {
   const char *premium_since; /* member.premium_since: set for server boosters */
   json_t *roles;             /* member.roles (borrowed), NULL in DMs */
   const char *command_name;  /* data.name for commands and autocomplete */
-  const char *subcommand;    /* name of the sub-command chosen, if any */
+  const char *subcommand;    /* the sub-command chosen, if any: "name", or "group name" */
   json_t *options;           /* the leaf option list (borrowed), never NULL for commands */
   const char *custom_id;     /* data.custom_id for components and modals */
   int component_type;

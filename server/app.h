@@ -3,6 +3,7 @@
 #ifndef PD_APP_H
 #define PD_APP_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
@@ -14,7 +15,9 @@
 struct pd_app {
   struct pd_config cfg;
   struct pd_db_pool *pool;
+  /* ADMIN_FILE, re-read on SIGHUP: read it under admins_lock (pd_app_admin_role). */
   struct pd_admins admins;
+  pthread_rwlock_t admins_lock;
   int latest_migration;        /* the newest file in SQL_DIR: /readyz wants the database there */
   struct pd_game_config *game; /* assets/packs.json */
   /* Pack messages show n card backs side by side: drawn once at start, PNG. */
@@ -23,5 +26,13 @@ struct pd_app {
   atomic_int inflight; /* requests being answered, for a clean SIGTERM */
   atomic_bool stopping;
 };
+
+/* Whether discord_id is an admin (ADMIN_FILE or the admins table, read through db) and an owner
+ * (ADMIN_FILE's "owners"). */
+enum pd_result pd_app_admin_role(struct pd_app *app, struct pd_db *db, const char *discord_id,
+                                 bool *admin, bool *owner);
+/* Re-reads ADMIN_FILE (SIGHUP).  A file that cannot be read or parsed leaves the list as it
+ * was, and says why in the log. */
+void pd_app_admins_reload(struct pd_app *app);
 
 #endif

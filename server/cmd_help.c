@@ -13,7 +13,13 @@ enum pd_result cmd_help(struct pd_ctx *ctx)
   FILE *f = open_memstream(&text, &len);
   if (f == NULL)
     return PD_E_NOMEM;
-  bool admin = pd_admins_has(&ctx->app->admins, ctx->ix->user.id);
+  /* /admin is listed for admins only; with the database down, for ADMIN_FILE's. */
+  struct pd_db *db = NULL;
+  bool admin = false, owner = false;
+  if (pd_ctx_db(ctx, &db) != PD_OK)
+    db = NULL;
+  if (pd_app_admin_role(ctx->app, db, ctx->ix->user.id, &admin, &owner) != PD_OK)
+    pd_app_admin_role(ctx->app, NULL, ctx->ix->user.id, &admin, &owner);
   for (const struct pd_command *c = pd_commands; c->name != NULL; c++) {
     if (((c->flags & PD_CMD_ADMIN) && !admin) || !pd_command_is_slash(c))
       continue;

@@ -291,6 +291,220 @@ static const struct pd_subcommand_spec trade_subcommands[] = {
     {.name = NULL},
 };
 
+/* /admin (cmd_admin.c): each sub-command is the admin operation of the same name (a group's
+ * "event create" is event_create), and each option the operation's argument of the same name,
+ * as the REST API under /admin/v1 takes them (lib/admin_ops.h). */
+static const struct pd_option_spec admin_ingest_options[] = {
+    {.name = "artist",
+     .type = PD_OPT_STRING,
+     .description = "The artist's name, as MusicBrainz knows it",
+     .required = true},
+    {.name = NULL},
+};
+static const struct pd_option_spec admin_render_options[] = {
+    {.name = "card",
+     .type = PD_OPT_STRING,
+     .description = "One card's public id (every card if empty)",
+     .autocomplete = true},
+    {.name = NULL},
+};
+static const struct pd_option_spec admin_setrarity_options[] = {
+    {.name = "card",
+     .type = PD_OPT_STRING,
+     .description = "The card's public id, like TAYL_19#03",
+     .required = true,
+     .autocomplete = true},
+    {.name = "rarity",
+     .type = PD_OPT_STRING,
+     .description = "Its new rarity",
+     .required = true,
+     .choices = rarity_choices},
+    {.name = NULL},
+};
+static const struct pd_option_spec admin_delete_options[] = {
+    {.name = "card",
+     .type = PD_OPT_STRING,
+     .description = "The card's public id, like TAYL_19#03",
+     .required = true,
+     .autocomplete = true},
+    {.name = "refund",
+     .type = PD_OPT_BOOLEAN,
+     .description = "Pay each owner the card's burn value per copy (default true)"},
+    {.name = NULL},
+};
+static const struct pd_option_spec admin_give_options[] = {
+    {.name = "user",
+     .type = PD_OPT_USER,
+     .description = "Who gets it (or loses it)",
+     .required = true},
+    {.name = "amount",
+     .type = PD_OPT_INTEGER,
+     .description = "How much; negative takes back (never below zero)",
+     .required = true},
+    {.name = "currency",
+     .type = PD_OPT_STRING,
+     .description = "notes, discs or gems",
+     .required = true,
+     .choices = currency_choices},
+    {.name = "reason",
+     .type = PD_OPT_STRING,
+     .description = "Why, for the audit log and the player's DM"},
+    {.name = NULL},
+};
+static const struct pd_option_spec admin_purge_options[] = {
+    {.name = "artist",
+     .type = PD_OPT_STRING,
+     .description = "The artist (pick a suggestion)",
+     .required = true,
+     .autocomplete = true},
+    {.name = "refund",
+     .type = PD_OPT_BOOLEAN,
+     .description = "Pay each owner the burn value per copy (default true)"},
+    {.name = NULL},
+};
+static const struct pd_option_spec admin_event_create_options[] = {
+    {.name = "name", .type = PD_OPT_STRING, .description = "The event's name", .required = true},
+    {.name = "start",
+     .type = PD_OPT_STRING,
+     .description = "When it starts, UTC: 2026-12-24 18:00 (or a Unix time)",
+     .required = true},
+    {.name = "end",
+     .type = PD_OPT_STRING,
+     .description = "When it ends, UTC: 2026-12-31 23:59 (or a Unix time)",
+     .required = true},
+    {.name = "description", .type = PD_OPT_STRING, .description = "What players read about it"},
+    {.name = "boosts",
+     .type = PD_OPT_STRING,
+     .description = "Rarity weight multipliers, like legendary=2,mythic=3"},
+    {.name = "pack",
+     .type = PD_OPT_STRING,
+     .description = "An event pack of assets/packs.json, openable while it runs",
+     .pack_choices = true},
+    {.name = "guild",
+     .type = PD_OPT_STRING,
+     .description = "Only this server's players (a server id; global if empty)"},
+    {.name = NULL},
+};
+static const struct pd_option_spec admin_event_end_options[] = {
+    {.name = "event",
+     .type = PD_OPT_INTEGER,
+     .description = "The event's id (/admin event list)",
+     .required = true},
+    {.name = NULL},
+};
+static const struct pd_subcommand_spec admin_event_group[] = {
+    {.name = "create", .description = "Create an event", .options = admin_event_create_options},
+    {.name = "end", .description = "End an event now", .options = admin_event_end_options},
+    {.name = "list", .description = "Running, upcoming and recent events"},
+    {.name = NULL},
+};
+static const struct pd_option_spec admin_temp_card_options[] = {
+    {.name = "event",
+     .type = PD_OPT_INTEGER,
+     .description = "The event it belongs to",
+     .required = true},
+    {.name = "artist",
+     .type = PD_OPT_STRING,
+     .description = "The artist (pick a suggestion)",
+     .required = true,
+     .autocomplete = true},
+    {.name = "era", .type = PD_OPT_STRING, .description = "The era's name", .required = true},
+    {.name = "rarity",
+     .type = PD_OPT_STRING,
+     .description = "Its rarity",
+     .required = true,
+     .choices = rarity_choices},
+    {.name = "image",
+     .type = PD_OPT_ATTACHMENT,
+     .description = "A picture to upload (else the era's image)"},
+    {.name = "era_image",
+     .type = PD_OPT_INTEGER,
+     .description = "An era image's id to draw it from"},
+    {.name = "expires",
+     .type = PD_OPT_STRING,
+     .description = "When copies expire, UTC (the event's end if empty)"},
+    {.name = NULL},
+};
+static const struct pd_option_spec admin_flags_options[] = {
+    {.name = "reviewed", .type = PD_OPT_BOOLEAN, .description = "Show reviewed flags too"},
+    {.name = NULL},
+};
+static const struct pd_option_spec admin_ban_options[] = {
+    {.name = "user", .type = PD_OPT_USER, .description = "The player to suspend", .required = true},
+    {.name = "reason", .type = PD_OPT_STRING, .description = "Why, for the audit log"},
+    {.name = NULL},
+};
+static const struct pd_option_spec admin_user_options[] = {
+    {.name = "user", .type = PD_OPT_USER, .description = "The player", .required = true},
+    {.name = NULL},
+};
+static const struct pd_option_spec admin_audit_options[] = {
+    {.name = "user", .type = PD_OPT_USER, .description = "Only what this admin did"},
+    {.name = "action", .type = PD_OPT_STRING, .description = "Only this operation, like setrarity"},
+    {.name = "before",
+     .type = PD_OPT_INTEGER,
+     .description = "Entries older than this id (the next page)"},
+    {.name = NULL},
+};
+static const struct pd_option_spec admin_job_options[] = {
+    {.name = "job", .type = PD_OPT_INTEGER, .description = "The job's id", .required = true},
+    {.name = NULL},
+};
+static const struct pd_subcommand_spec admin_admins_group[] = {
+    {.name = "add",
+     .description = "Make a player an admin (owners only)",
+     .options = admin_user_options},
+    {.name = "remove",
+     .description = "Take a player's admin rights (owners only)",
+     .options = admin_user_options},
+    {.name = "list", .description = "Who is an admin"},
+    {.name = NULL},
+};
+static const struct pd_subcommand_spec admin_subcommands[] = {
+    {.name = "ingest",
+     .description = "Add an artist and its eras from MusicBrainz (a background job)",
+     .options = admin_ingest_options},
+    {.name = "sync",
+     .description = "Ingest Last.fm's chart and similar artists (a background job)"},
+    {.name = "force_render",
+     .description = "Render cards again (a background job)",
+     .options = admin_render_options},
+    {.name = "setrarity",
+     .description = "Change a card's rarity; every owner is told",
+     .options = admin_setrarity_options},
+    {.name = "delete_template",
+     .description = "Remove a card and every copy, refunding owners",
+     .options = admin_delete_options},
+    {.name = "give_currency",
+     .description = "Give or take Notes, Discs or Gems",
+     .options = admin_give_options},
+    {.name = "purge_artist",
+     .description = "Remove an artist with its eras and cards, refunding owners",
+     .options = admin_purge_options},
+    {.name = "event", .description = "Events", .group = admin_event_group},
+    {.name = "create_temp_card",
+     .description = "Add a temporary card to an event",
+     .options = admin_temp_card_options},
+    {.name = "flags",
+     .description = "Anti-abuse flags with the accounts involved",
+     .options = admin_flags_options},
+    {.name = "ban", .description = "Suspend a player", .options = admin_ban_options},
+    {.name = "unban", .description = "Lift a player's suspension", .options = admin_user_options},
+    {.name = "audit",
+     .description = "What admins did, newest first",
+     .options = admin_audit_options},
+    {.name = "user",
+     .description = "A player's balances, cards, flags and last activity",
+     .options = admin_user_options},
+    {.name = "job", .description = "A background job's progress", .options = admin_job_options},
+    {.name = "reseed", .description = "Seed the demo catalog again (owners; idempotent)"},
+    {.name = "shutdown", .description = "Stop every PopDeck instance gracefully (owners)"},
+    {.name = "clear_db",
+     .description = "Drop and re-migrate the database (owners; ALLOW_CLEAR_DB=1)"},
+    {.name = "admins", .description = "The admins table (owners)", .group = admin_admins_group},
+    {.name = NULL},
+};
+
 const struct pd_command pd_commands[] = {
     {.name = "ping",
      .handler = cmd_ping,
@@ -432,6 +646,14 @@ const struct pd_command pd_commands[] = {
      .subcommands = trade_subcommands,
      .autocomplete = cmd_trade_autocomplete,
      .component = cmd_trade_button},
+    /* The admin surface (cmd_admin.c); the same operations as REST /admin/v1. */
+    {.name = "admin",
+     .handler = cmd_admin,
+     .flags = PD_CMD_ADMIN | PD_CMD_EPHEMERAL,
+     .description = "Run PopDeck: catalog, cards, currency, events, players (admins only)",
+     .subcommands = admin_subcommands,
+     .autocomplete = cmd_admin_autocomplete,
+     .component = cmd_admin_button},
     {.name = NULL},
 };
 
@@ -446,9 +668,15 @@ const struct pd_command *pd_command_find(const char *name)
 const struct pd_subcommand_spec *pd_command_sub(const struct pd_command *c, const char *name)
 {
   for (const struct pd_subcommand_spec *s = c != NULL ? c->subcommands : NULL;
-       s != NULL && s->name != NULL && name != NULL; s++)
-    if (strcmp(s->name, name) == 0)
+       s != NULL && s->name != NULL && name != NULL; s++) {
+    size_t n = strlen(s->name);
+    if (s->group == NULL && strcmp(s->name, name) == 0)
       return s;
+    if (s->group != NULL && strncmp(s->name, name, n) == 0 && name[n] == ' ')
+      for (const struct pd_subcommand_spec *g = s->group; g->name != NULL; g++)
+        if (strcmp(g->name, name + n + 1) == 0)
+          return g;
+  }
   return NULL;
 }
 
@@ -493,6 +721,24 @@ static json_t *options_json(const struct pd_option_spec *list, const struct pd_g
   return opts;
 }
 
+/* A sub-command, or a group with its sub-commands, as Discord registers them. */
+static json_t *subcommand_json(const struct pd_subcommand_spec *sc,
+                               const struct pd_game_config *game)
+{
+  json_t *sj = json_pack("{s:s, s:i, s:s}", "name", sc->name, "type",
+                         sc->group != NULL ? PD_OPT_SUB_COMMAND_GROUP : PD_OPT_SUB_COMMAND,
+                         "description", sc->description);
+  if (sc->group != NULL) {
+    json_t *subs = json_array();
+    for (const struct pd_subcommand_spec *g = sc->group; g->name != NULL; g++)
+      json_array_append_new(subs, subcommand_json(g, game));
+    json_object_set_new(sj, "options", subs);
+  } else if (sc->options != NULL) {
+    json_object_set_new(sj, "options", options_json(sc->options, game));
+  }
+  return sj;
+}
+
 bool pd_command_is_slash(const struct pd_command *c)
 {
   return c != NULL && c->handler != NULL;
@@ -517,13 +763,8 @@ json_t *pd_commands_registration(const struct pd_game_config *game)
       json_object_set_new(cmd, "default_member_permissions", json_string("0"));
     if (c->subcommands != NULL) {
       json_t *subs = json_array();
-      for (const struct pd_subcommand_spec *sc = c->subcommands; sc->name != NULL; sc++) {
-        json_t *sj = json_pack("{s:s, s:i, s:s}", "name", sc->name, "type", PD_OPT_SUB_COMMAND,
-                               "description", sc->description);
-        if (sc->options != NULL)
-          json_object_set_new(sj, "options", options_json(sc->options, game));
-        json_array_append_new(subs, sj);
-      }
+      for (const struct pd_subcommand_spec *sc = c->subcommands; sc->name != NULL; sc++)
+        json_array_append_new(subs, subcommand_json(sc, game));
       json_object_set_new(cmd, "options", subs);
     } else if (c->options != NULL) {
       json_object_set_new(cmd, "options", options_json(c->options, game));

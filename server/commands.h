@@ -45,6 +45,9 @@ struct pd_subcommand_spec {
   const char *name;
   const char *description;
   const struct pd_option_spec *options; /* terminated by a {NULL} entry; may be NULL */
+  /* A sub-command group (/admin event create): its sub-commands, terminated by a {NULL} entry,
+   * and no options.  The interaction names the chosen one "group sub" (ctx->ix->subcommand). */
+  const struct pd_subcommand_spec *group;
 };
 
 struct pd_ctx;
@@ -103,6 +106,7 @@ struct pd_ctx {
   bool update;         /* a button's answer replaces its message (type 7, or 6 when deferred) */
   bool defer;          /* this answer goes out as a follow-up even without PD_CMD_DEFER */
   bool autocompleting; /* running cmd->autocomplete */
+  bool owner;          /* PD_CMD_ADMIN: the caller is an owner (ADMIN_FILE's "owners") */
 };
 
 /* The database connection for this request: the transaction's for WRITE commands, else
@@ -137,7 +141,8 @@ extern const struct pd_command pd_commands[];
 const struct pd_command *pd_command_find(const char *name);
 /* The options the interaction's command (or sub-command) declares, or NULL. */
 const struct pd_option_spec *pd_command_options(const struct pd_command *c, const char *subcommand);
-/* The sub-command spec named name, or NULL. */
+/* The sub-command spec named name ("sub", or "group sub" inside a group), or NULL; never a
+ * group itself. */
 const struct pd_subcommand_spec *pd_command_sub(const struct pd_command *c, const char *name);
 /* Whether c is a slash command (an entry with a handler); false for NULL. */
 bool pd_command_is_slash(const struct pd_command *c);
@@ -196,6 +201,12 @@ enum pd_result cmd_trade(struct pd_ctx *ctx);
 enum pd_result cmd_trade_button(struct pd_ctx *ctx);
 enum pd_result cmd_trade_autocomplete(struct pd_ctx *ctx);
 enum pd_result pd_trade_sweep(struct pd_app *app, struct pd_db *db, int64_t *n);
+
+/* The admin surface (cmd_admin.c): /admin, its Confirm and Cancel buttons, its card and artist
+ * suggestions. */
+enum pd_result cmd_admin(struct pd_ctx *ctx);
+enum pd_result cmd_admin_button(struct pd_ctx *ctx);
+enum pd_result cmd_admin_autocomplete(struct pd_ctx *ctx);
 
 /* Colours shared by embeds. */
 #define PD_COLOR_BRAND 0x7C5CFF

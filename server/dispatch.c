@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "admin.h"
 #include "commands.h"
 #include "db_flags.h"
 #include "db_jobs.h"
@@ -222,6 +223,34 @@ static enum pd_result within_limit(struct pd_ctx *ctx)
   return pd_ctx_wait_error(ctx, refusal, retry_at);
 }
 
+/* PD_CMD_ADMIN: ADMIN_FILE or the admins table says the caller is an admin (ctx->owner says
+ * whether an owner).  Anyone else is refused, and the attempt is in the audit log with what
+ * was asked.  When the list cannot be read the command fails as ours: never let it through. */
+static enum pd_result admin_only(struct pd_ctx *ctx)
+{
+  struct pd_db *db = NULL;
+  bool admin = false;
+  enum pd_result rc = pd_db_acquire(ctx->app->pool, ctx->deadline_us, &db);
+  if (rc == PD_OK)
+    rc = pd_app_admin_role(ctx->app, db, ctx->ix->user.id, &admin, &ctx->owner);
+  if (rc == PD_OK && !admin) {
+    json_t *asked = json_pack("{s:s?, s:s?, s:O?}", "subcommand", ctx->ix->subcommand, "custom_id",
+                              ctx->ix->custom_id, "options", ctx->ix->options);
+    char action[64];
+    snprintf(action, sizeof(action), "/%s", ctx->cmd->name);
+    if (pd_admin_audit_denied(db, ctx->ix->user.id, action, asked, ctx->ref) != PD_OK)
+      pd_log_error("ref %s: the refused /%s was not written to the audit log", ctx->ref,
+                   ctx->cmd->name);
+    json_decref(asked);
+  }
+  pd_db_release(db);
+  if (rc != PD_OK)
+    return rc;
+  if (!admin)
+    return pd_ctx_user_error(ctx, "/%s is for PopDeck admins only.", ctx->cmd->name);
+  return PD_OK;
+}
+
 /* Gates from the command's flags; a refusal is the player's mistake. */
 static enum pd_result allowed(struct pd_ctx *ctx)
 {
@@ -230,8 +259,8 @@ static enum pd_result allowed(struct pd_ctx *ctx)
     return pd_ctx_user_error(
         ctx, "/%s works only inside a server. Try it in a channel where PopDeck is installed.",
         ctx->cmd->name);
-  if ((f & PD_CMD_ADMIN) && !pd_admins_has(&ctx->app->admins, ctx->ix->user.id))
-    return pd_ctx_user_error(ctx, "/%s is for PopDeck admins only.", ctx->cmd->name);
+  if (f & PD_CMD_ADMIN)
+    return admin_only(ctx);
   return PD_OK;
 }
 
@@ -276,8 +305,15 @@ static enum pd_result check_options(struct pd_ctx *ctx)
     return PD_OK;
   if (ctx->cmd->subcommands != NULL && pd_command_sub(ctx->cmd, ctx->ix->subcommand) == NULL) {
     char list[400] = "";
-    for (const struct pd_subcommand_spec *sc = ctx->cmd->subcommands; sc->name != NULL; sc++)
-      list_add(list, sizeof(list), sc->name);
+    for (const struct pd_subcommand_spec *sc = ctx->cmd->subcommands; sc->name != NULL; sc++) {
+      char item[80];
+      for (const struct pd_subcommand_spec *gs = sc->group; gs != NULL && gs->name != NULL; gs++) {
+        snprintf(item, sizeof(item), "%s %s", sc->name, gs->name);
+        list_add(list, sizeof(list), item);
+      }
+      if (sc->group == NULL)
+        list_add(list, sizeof(list), sc->name);
+    }
     return pd_ctx_user_error(ctx, "/%s needs one of its sub-commands: %s.", ctx->cmd->name, list);
   }
   for (const struct pd_option_spec *o = pd_command_options(ctx->cmd, ctx->ix->subcommand);

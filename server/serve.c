@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "cli.h"
+#include "control.h"
 #include "http.h"
 #include "log.h"
 #include "migrate.h"
@@ -64,6 +65,7 @@ int pd_cli_serve(int argc, char **argv)
   struct pd_app app = {0};
   struct pd_http *http = NULL;
   struct pd_workers *workers = NULL;
+  struct pd_control *control = NULL;
   char err[512];
   int port = 0, sig = 0, rc = 1;
 
@@ -73,6 +75,7 @@ int pd_cli_serve(int argc, char **argv)
   }
   if (!pd_cli_config(PD_NEED_DB | PD_NEED_PUBLIC_KEY | PD_NEED_APP_ID, &app.cfg))
     return 2;
+  pthread_rwlock_init(&app.admins_lock, NULL);
   if (pd_admins_load(app.cfg.admin_file, &app.admins, err, sizeof(err)) != PD_OK) {
     fprintf(stderr, "ADMIN_FILE: %s\n", err[0] ? err : "cannot read it");
     rc = 2;
@@ -95,6 +98,7 @@ int pd_cli_serve(int argc, char **argv)
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
 
   enum pd_result hrc = pd_http_start(&app, &http, &port);
@@ -102,7 +106,8 @@ int pd_cli_serve(int argc, char **argv)
     rc = hrc == PD_E_INVALID ? 2 : 1; /* a malformed address is a configuration error */
     goto out;
   }
-  if (pd_workers_start(&app, app.cfg.followup_workers, &workers) != PD_OK)
+  if (pd_workers_start(&app, app.cfg.followup_workers, &workers) != PD_OK ||
+      pd_control_start(&app, &control) != PD_OK)
     goto out;
   json_t *f =
       json_pack("{s:s, s:i, s:i, s:i}", "host", app.cfg.listen_host, "port", port, "http_threads",
@@ -113,7 +118,9 @@ int pd_cli_serve(int argc, char **argv)
   }
   pd_log("info", "listening", f);
 
-  sigwait(&set, &sig);
+  /* SIGHUP re-reads ADMIN_FILE; SIGTERM, SIGINT (or a shutdown notice, control.c) stop. */
+  while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+    pd_app_admins_reload(&app);
   pd_log("info", "stopping", json_pack("{s:s}", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
   atomic_store(&app.stopping, true);
   pd_http_quiesce(http);
@@ -121,9 +128,11 @@ int pd_cli_serve(int argc, char **argv)
   rc = 0;
 out:
   pd_http_stop(http);
+  pd_control_stop(control);
   pd_workers_stop(workers);
   pd_db_pool_free(app.pool);
   pd_admins_free(&app.admins);
+  pthread_rwlock_destroy(&app.admins_lock);
   pd_game_config_free(app.game);
   for (int n = 0; n <= PD_PACK_MAX_SIZE; n++)
     free(app.pack_backs[n]);

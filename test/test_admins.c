@@ -102,8 +102,27 @@ static void test_has(void **state)
                rows[i].want ? "true" : "false");
   pd_admins_free(&a);
   pd_admins_free(NULL);
-  struct pd_admins none = {NULL, 0};
+  struct pd_admins none = {0};
   assert_false(pd_admins_has(&none, "1"));
+}
+
+/* Owners are admins too; admins are not owners; an id in both lists counts once. */
+static void test_owners(void **state)
+{
+  char err[256] = "";
+  struct pd_admins a;
+  const char *path = admin_file("{\"admins\": [\"11\", \"22\"], \"owners\": [\"33\", \"22\"]}");
+  assert_int_equal(pd_admins_load(path, &a, err, sizeof(err)), PD_OK);
+  assert_int_equal(a.n, 3);
+  assert_int_equal(a.nowners, 2);
+  assert_true(pd_admins_has(&a, "33"));
+  assert_true(pd_admins_is_owner(&a, "33"));
+  assert_true(pd_admins_is_owner(&a, "22"));
+  assert_false(pd_admins_is_owner(&a, "11"));
+  assert_true(pd_admins_has(&a, "11"));
+  assert_false(pd_admins_has(&a, "44"));
+  pd_admins_free(&a);
+  assert_int_equal(a.nowners, 0);
 }
 
 /* A malformed file is refused with a reason that starts with the file's name. */
@@ -126,6 +145,9 @@ static void test_malformed(void **state)
       {"{\"admins\": [\"-1\"]}", ": admins[0] must be a numeric Discord user id"},
       {"{\"admins\": [\"\"]}", ": admins[0] must be a numeric Discord user id"},
       {"{\"admins\": [\"1\", \"2\", \"<@3>\"]}", ": admins[2] must be a numeric Discord user id"},
+      {"{\"admins\": [], \"owners\": \"1\"}",
+       ": \"admins\" must be an array of Discord user ids (and \"owners\""},
+      {"{\"admins\": [], \"owners\": [\"x\"]}", ": owners[0] must be a numeric Discord user id"},
   };
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     char err[256] = "", want[160];
@@ -161,6 +183,7 @@ int main(void)
       cmocka_unit_test(test_valid_lists),
       cmocka_unit_test(test_has),
       cmocka_unit_test(test_malformed),
+      cmocka_unit_test(test_owners),
       cmocka_unit_test(test_unreadable),
   };
   return cmocka_run_group_tests_name("test_admins", tests, make_dir, remove_dir);

@@ -250,9 +250,30 @@ static void test_registration_matches_table(void **state)
         json_t *sj = json_array_get(opts, k);
         if (sj == NULL || strcmp(json_string_value(json_object_get(sj, "name")), sc->name) != 0)
           fail_msg("/%s sub-command %s is not registered in place", c->name, sc->name);
-        assert_int_equal(json_integer_value(json_object_get(sj, "type")), PD_OPT_SUB_COMMAND);
         assert_string_equal(json_string_value(json_object_get(sj, "description")), sc->description);
-        check_registered(c->name, json_object_get(sj, "options"), sc->options, game);
+        if (sc->group == NULL) {
+          assert_int_equal(json_integer_value(json_object_get(sj, "type")), PD_OPT_SUB_COMMAND);
+          check_registered(c->name, json_object_get(sj, "options"), sc->options, game);
+          continue;
+        }
+        /* A group: type 2, its sub-commands in order, each with its options. */
+        assert_int_equal(json_integer_value(json_object_get(sj, "type")), PD_OPT_SUB_COMMAND_GROUP);
+        assert_null(sc->options);
+        json_t *subs = json_object_get(sj, "options");
+        size_t g = 0;
+        for (const struct pd_subcommand_spec *gs = sc->group; gs->name != NULL; gs++, g++) {
+          json_t *gj = json_array_get(subs, g);
+          if (gj == NULL || strcmp(json_string_value(json_object_get(gj, "name")), gs->name) != 0)
+            fail_msg("/%s %s %s is not registered in place", c->name, sc->name, gs->name);
+          assert_int_equal(json_integer_value(json_object_get(gj, "type")), PD_OPT_SUB_COMMAND);
+          check_registered(c->name, json_object_get(gj, "options"), gs->options, game);
+          /* The dispatcher finds it by its path. */
+          char path[80];
+          snprintf(path, sizeof(path), "%s %s", sc->name, gs->name);
+          assert_ptr_equal(pd_command_sub(c, path), gs);
+        }
+        assert_int_equal(json_array_size(subs), g);
+        assert_null(pd_command_sub(c, sc->name)); /* a group alone is no sub-command */
       }
       if (json_array_size(opts) != k)
         fail_msg("/%s registers %zu sub-commands, the table has %zu", c->name,

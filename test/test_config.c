@@ -124,7 +124,7 @@ static void test_every_variable_read(void **state)
       {"DISCORD_API_BASE", "http://127.0.0.1:9/api/v10"},
       {"LISTEN_ADDR", "0.0.0.0:9000"},
       {"PUBLIC_BASE_URL", "https://popdeck.example"},
-      {"ADMIN_TOKEN", "0123456789abcdef"},
+      {"ADMIN_TOKEN", "0123456789abcdef0123456789abcdef"},
       {"ADMIN_FILE", "/etc/popdeck/admins.json"},
       {"SQL_DIR", "/srv/sql"},
       {"ASSETS_DIR", "/srv/assets"},
@@ -172,7 +172,7 @@ static void test_every_variable_read(void **state)
   assert_string_equal(c.listen_host, "0.0.0.0");
   assert_int_equal(c.listen_port, 9000);
   assert_string_equal(c.public_base_url, "https://popdeck.example");
-  assert_string_equal(c.admin_token, "0123456789abcdef");
+  assert_string_equal(c.admin_token, "0123456789abcdef0123456789abcdef");
   assert_string_equal(c.admin_file, "/etc/popdeck/admins.json");
   assert_string_equal(c.sql_dir, "/srv/sql");
   assert_string_equal(c.assets_dir, "/srv/assets");
@@ -305,8 +305,10 @@ static void test_bad_values_named(void **state)
       {"DISCORD_API_BASE", "ftp://discord.com/api", "DISCORD_API_BASE: must be an http"},
       {"DISCORD_API_BASE", "https:/discord.com", "DISCORD_API_BASE: must be an http"},
       {"STORAGE", "ftp", "STORAGE: must be local, s3 or discord"},
-      {"ADMIN_TOKEN", "short", "ADMIN_TOKEN: must be at least 16"},
-      {"ADMIN_TOKEN", "0123456789abcde", "ADMIN_TOKEN: must be at least 16"},
+      {"ADMIN_TOKEN", "short", "ADMIN_TOKEN: must be at least 32"},
+      {"ADMIN_TOKEN", "0123456789abcdef0123456789abcde", "ADMIN_TOKEN: must be at least 32"},
+      {"ALLOW_CLEAR_DB", "yes", "ALLOW_CLEAR_DB: must be 0 or 1"},
+      {"ADMIN_JOB_LEASE_S", "0", "ADMIN_JOB_LEASE_S"},
       {"HTTP_THREADS", "0", "HTTP_THREADS: must be a whole number from 1 to 256"},
       {"HTTP_THREADS", "257", "HTTP_THREADS: must be a whole number from 1 to 256"},
       {"HTTP_THREADS", "8 ", "HTTP_THREADS: must be a whole number"},
@@ -432,7 +434,7 @@ static void test_numeric_edges(void **state)
       fail_msg("%s=%s read as %lld", rows[i].name, rows[i].value, (long long)got);
     pd_config_free(&c);
   }
-  struct kv ok[] = {{"ADMIN_TOKEN", "0123456789abcdef"},
+  struct kv ok[] = {{"ADMIN_TOKEN", "0123456789abcdef0123456789abcdef"},
                     {"DISCORD_APPLICATION_ID", "12345678901234567890"},
                     {NULL, NULL}};
   struct pd_config c;

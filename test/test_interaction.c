@@ -270,7 +270,7 @@ static void test_subcommands_flattened(void **state)
             "\"type\":1,\"options\":[{\"name\":\"name\",\"type\":3,\"value\":\"IU\"},{\"name\":"
             "\"count\",\"type\":4,"
             "\"value\":3}]}]}]}}",
-       "artist", "name", "IU", 2},
+       "ingest artist", "name", "IU", 2},
       {"sub-command -> options",
        HEAD "\"data\":{\"name\":\"card\",\"options\":[{\"name\":\"view\",\"type\":1,\"options\":[{"
             "\"name\":\"id\","
@@ -283,7 +283,7 @@ static void test_subcommands_flattened(void **state)
        HEAD "\"data\":{\"name\":\"admin\",\"options\":[{\"name\":\"art\",\"type\":2,\"options\":[{"
             "\"name\":\"redo\","
             "\"type\":1}]}]}}",
-       "redo", NULL, NULL, 0},
+       "art redo", NULL, NULL, 0},
       {"plain options",
        HEAD
        "\"data\":{\"name\":\"pay\",\"options\":[{\"name\":\"to\",\"type\":3,\"value\":\"x\"}]}}",

@@ -11,9 +11,14 @@
 json_t *pd_ge_command(const char *command, const char *sub, const char *user_id)
 {
   json_t *ix = pd_e2e_command(command, user_id);
-  if (sub != NULL)
-    json_array_append_new(json_object_get(json_object_get(ix, "data"), "options"),
-                          json_pack("{s:s, s:i, s:[]}", "name", sub, "type", 1, "options"));
+  const char *space = sub != NULL ? strchr(sub, ' ') : NULL;
+  json_t *top = json_object_get(json_object_get(ix, "data"), "options");
+  if (space != NULL) /* "group sub": a sub-command inside its group */
+    json_array_append_new(top, json_pack("{s:s%, s:i, s:[{s:s, s:i, s:[]}]}", "name", sub,
+                                         (size_t)(space - sub), "type", 2, "options", "name",
+                                         space + 1, "type", 1, "options"));
+  else if (sub != NULL)
+    json_array_append_new(top, json_pack("{s:s, s:i, s:[]}", "name", sub, "type", 1, "options"));
   return ix;
 }
 
@@ -22,6 +27,8 @@ void pd_ge_option(json_t *ix, const char *name, int type, json_t *value, int bot
   json_t *data = json_object_get(ix, "data");
   json_t *opts = json_object_get(data, "options");
   json_t *first = json_array_get(opts, 0);
+  if (first != NULL && json_integer_value(json_object_get(first, "type")) == 2)
+    first = json_array_get(json_object_get(first, "options"), 0);
   if (first != NULL && json_integer_value(json_object_get(first, "type")) == 1)
     opts = json_object_get(first, "options");
   json_array_append_new(opts,

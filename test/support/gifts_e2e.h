@@ -10,8 +10,8 @@
 
 #include "e2e.h"
 
-/* A command interaction /command sub (sub NULL: no sub-command); options go in with
- * pd_ge_option. */
+/* A command interaction /command sub (sub NULL: no sub-command; "group sub": a sub-command of a
+ * group, /admin event create); options go in with pd_ge_option. */
 json_t *pd_ge_command(const char *command, const char *sub, const char *user_id);
 /* Adds an option to the interaction's leaf options (a user option gets its resolved user; a
  * bot when bot is set).  value is stolen. */
