@@ -236,9 +236,8 @@ static void test_registration_matches_table(void **state)
         fail_msg("/%s contexts[%zu] is not %zu", c->name, k, k);
 
     json_t *perms = json_object_get(cmd, "default_member_permissions");
-    if ((c->flags & PD_CMD_ADMIN)
-            ? !(json_is_string(perms) && strcmp(json_string_value(perms), "0") == 0)
-            : perms != NULL)
+    if ((c->flags & PD_CMD_ADMIN) ? !(json_is_integer(perms) && json_integer_value(perms) == 0)
+                                  : perms != NULL)
       fail_msg("/%s default_member_permissions does not match its ADMIN flag", c->name);
 
     json_t *opts = json_object_get(cmd, "options");
@@ -289,6 +288,53 @@ static void test_registration_matches_table(void **state)
   pd_game_config_free(game);
 }
 
+/* Discord refuses a command whose names, descriptions and choice values (its options, sub-commands
+ * and groups included) add up to more than 4000 characters (code points). */
+static size_t chars_of(const char *s)
+{
+  size_t n = 0;
+  for (; s != NULL && *s != '\0'; s++)
+    n += ((unsigned char)*s & 0xC0) != 0x80;
+  return n;
+}
+
+static size_t command_chars(json_t *j)
+{
+  size_t n = chars_of(json_string_value(json_object_get(j, "name"))) +
+             chars_of(json_string_value(json_object_get(j, "description")));
+  size_t i;
+  json_t *v;
+  json_array_foreach(json_object_get(j, "options"), i, v) n += command_chars(v);
+  json_array_foreach(json_object_get(j, "choices"), i, v)
+  {
+    n += chars_of(json_string_value(json_object_get(v, "name")));
+    n += chars_of(json_string_value(json_object_get(v, "value")));
+  }
+  return n;
+}
+
+static void test_registration_within_discord_size(void **state)
+{
+  char err[256];
+  struct pd_game_config *game = NULL;
+  assert_int_equal(pd_game_config_load("assets/packs.json", &game, err, sizeof(err)), PD_OK);
+  json_t *reg = pd_commands_registration(game);
+  size_t i;
+  json_t *cmd;
+  json_array_foreach(reg, i, cmd)
+  {
+    size_t n = command_chars(cmd);
+    if (n > 4000)
+      fail_msg("/%s registers %zu characters; Discord takes at most 4000",
+               json_string_value(json_object_get(cmd, "name")), n);
+    if (json_array_size(json_object_get(cmd, "options")) > 25)
+      fail_msg("/%s has more than 25 options or sub-commands",
+               json_string_value(json_object_get(cmd, "name")));
+  }
+  json_decref(reg);
+  pd_game_config_free(game);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -296,6 +342,7 @@ int main(void)
       cmocka_unit_test(test_table_invariants),
       cmocka_unit_test(test_find),
       cmocka_unit_test(test_registration_matches_table),
+      cmocka_unit_test(test_registration_within_discord_size),
   };
   return cmocka_run_group_tests_name("test_commands", tests, NULL, NULL);
 }
