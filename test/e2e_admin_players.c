@@ -203,6 +203,22 @@ static void test_ban_suspends_every_interaction(void **state)
                         " = 'active'",
                         (long long)listed),
                    1);
+  /* And an open trade with Q, who offers a copy. */
+  const char *Q = "720000000000000203";
+  char qref[48];
+  pd_ge_player(&E, Q, 30);
+  int64_t offered = pd_ge_copy(&E, Q, "common", 2, qref);
+  ix = pd_ge_command("trade", "start", P);
+  pd_ge_option(ix, "user", 6, json_string(Q), 0);
+  json_decref(post(1, ix));
+  ix = pd_ge_command("trade", "add", Q);
+  pd_ge_option(ix, "card", 3, json_string(qref), 0);
+  json_decref(post(0, ix));
+  int64_t trade = sqlf("SELECT trade_id FROM trade_players WHERE user_id = %lld", (long long)uid(P));
+  assert_true(trade > 0);
+  assert_int_equal(sqlf("SELECT count(*) FROM user_cards WHERE id = %lld AND state = 'trading'",
+                        (long long)offered),
+                   1);
   json_t *r = NULL, *ac = pd_e2e_autocomplete("sell", "card", "", P);
   assert_int_equal(pd_e2e_post(&E, 1, ac, &r), 200);
   json_decref(ac);
@@ -210,8 +226,26 @@ static void test_ban_suspends_every_interaction(void **state)
   json_decref(r);
 
   reply = admin(0, PD_AE_ADMIN, "ban", "user", P, "reason", "alt farming", NULL);
-  contains(reply, "is suspended: 1 listing cancelled");
+  contains(reply, "is suspended: 1 listing cancelled; trade ");
   json_decref(reply);
+  /* Their trade is cancelled, Q's offer back with Q, and Q told. */
+  assert_int_equal(sqlf("SELECT count(*) FROM trades WHERE id = %lld AND status = 'cancelled'",
+                        (long long)trade),
+                   1);
+  assert_int_equal(sqlf("SELECT count(*) FROM trade_players WHERE user_id IN (%lld, %lld)",
+                        (long long)uid(P), (long long)uid(Q)),
+                   0);
+  assert_int_equal(sqlf("SELECT count(*) FROM user_cards WHERE id = %lld AND state = 'free' AND"
+                        " user_id = %lld",
+                        (long long)offered, (long long)uid(Q)),
+                   1);
+  json_t *qdm = pd_double_wait_requests(E.dbl, "/channels/9720000000000000203/messages", 1, 10000);
+  assert_non_null(qdm);
+  const char *qtext = json_string_value(
+      json_object_get(json_object_get(json_array_get(qdm, 0), "json"), "content"));
+  if (qtext == NULL || strstr(qtext, "was cancelled: that account was suspended") == NULL)
+    fail_msg("trade DM: %s", qtext != NULL ? qtext : "(none)");
+  json_decref(qdm);
   assert_int_equal(sqlf("SELECT count(*) FROM user_bans WHERE discord_id = '%s' AND reason ="
                         " 'alt farming' AND banned_by = '%s'",
                         P, PD_AE_ADMIN),
