@@ -62,8 +62,7 @@ bool pd_admin_parse_time(const char *s, int64_t *out)
     return *out <= TIME_MAX;
   }
   const char *p = s;
-  if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
-      !digits(&p, 2, &d))
+  if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' || !digits(&p, 2, &d))
     return false;
   if (y < 1970 || mo < 1 || mo > 12 || d < 1)
     return false;
@@ -314,7 +313,8 @@ enum pd_result pd_admin_event_create(struct pd_admin_call *c)
   enum pd_result rc;
   if ((rc = pd_admin_need_str(c, "name", &name)) != PD_OK)
     return rc;
-  if ((rc = missing_time(c, "start", &start)) != PD_OK || (rc = missing_time(c, "end", &end)) != PD_OK)
+  if ((rc = missing_time(c, "start", &start)) != PD_OK ||
+      (rc = missing_time(c, "end", &end)) != PD_OK)
     return rc;
   if ((rc = pd_admin_arg_str(c, "description", &description)) == PD_E_USER ||
       (rc = pd_admin_arg_str(c, "pack", &pack)) == PD_E_USER)
@@ -356,8 +356,8 @@ enum pd_result pd_admin_event_create(struct pd_admin_call *c)
   char *b = pd_db_json_param(boosts);
   snprintf(start_s, sizeof(start_s), "%" PRId64, start);
   snprintf(end_s, sizeof(end_s), "%" PRId64, end);
-  const char *params[8] = {name, description, start_s, end_s, b,
-                           pack, guild[0] != '\0' ? guild : NULL, c->who->actor};
+  const char *params[8] = {
+      name, description, start_s, end_s, b, pack, guild[0] != '\0' ? guild : NULL, c->who->actor};
   PGresult *r = NULL;
   rc = b != NULL ? pd_db_exec(c->db, "event_insert", 8, params, &r) : PD_E_NOMEM;
   free(b);
@@ -394,8 +394,9 @@ enum pd_result pd_admin_event_end(struct pd_admin_call *c)
     return rc;
   if (strcmp(e.status, "ended") == 0) {
     json_decref(before);
-    return pd_admin_refuse(c, 409, "event_over", "Event %" PRId64 " \"%s\" already ended <t:%lld:R>.",
-                           id, e.name, (long long)e.end);
+    return pd_admin_refuse(c, 409, "event_over",
+                           "Event %" PRId64 " \"%s\" already ended <t:%lld:R>.", id, e.name,
+                           (long long)e.end);
   }
   snprintf(s, sizeof(s), "%" PRId64, id);
   const char *params[1] = {s};
@@ -479,8 +480,7 @@ static enum pd_result attach_cards(struct pd_admin_call *c, json_t *list)
                   pd_db_val(r, row, 7), "rendered", pd_db_val(r, row, 7) != NULL, "expires_at",
                   pd_db_val(r, row, 8) != NULL ? json_integer(pd_db_int(r, row, 8)) : json_null(),
                   "copies_created", (json_int_t)pd_db_int(r, row, 9), "era_image",
-                  pd_db_val(r, row, 10) != NULL ? json_integer(pd_db_int(r, row, 10))
-                                                : json_null(),
+                  pd_db_val(r, row, 10) != NULL ? json_integer(pd_db_int(r, row, 10)) : json_null(),
                   "source_url", pd_db_val(r, row, 11)));
   }
   PQclear(r);
@@ -622,8 +622,8 @@ static enum pd_result era_of(struct pd_admin_call *c, const char *artist_s, cons
     return rc;
   if (PQntuples(r) == 0) {
     PQclear(r);
-    return pd_admin_refuse(c, 404, "era_not_found", "%s has no era called or numbered %s.",
-                           artist, idbuf);
+    return pd_admin_refuse(c, 404, "era_not_found", "%s has no era called or numbered %s.", artist,
+                           idbuf);
   }
   bool theirs = strcmp(pd_db_val(r, 0, 2), artist_s) == 0;
   char other[128];
@@ -691,8 +691,7 @@ static enum pd_result picture_of(struct pd_admin_call *c, int64_t era_id, const 
   PQclear(r);
   if (!any)
     return pd_admin_refuse(c, 409, "no_era_image",
-                           "%s has no image yet: upload one (image) or give image_url.",
-                           era_name);
+                           "%s has no image yet: upload one (image) or give image_url.", era_name);
   return PD_OK;
 }
 
@@ -732,8 +731,8 @@ enum pd_result pd_admin_create_temp_card(struct pd_admin_call *c)
                            "(<t:%lld:f>): copies leave collections when the event ends.",
                            (long long)expires, (long long)e.end);
   if (has_expiry && expires <= (int64_t)time(NULL))
-    return pd_admin_refuse(c, 400, "invalid_argument",
-                           "\"expires\" (<t:%lld:f>) is already past.", (long long)expires);
+    return pd_admin_refuse(c, 400, "invalid_argument", "\"expires\" (<t:%lld:f>) is already past.",
+                           (long long)expires);
 
   snprintf(artist_s, sizeof(artist_s), "%" PRId64, artist_id);
   const char *pa[1] = {artist_s};
@@ -770,8 +769,14 @@ enum pd_result pd_admin_create_temp_card(struct pd_admin_call *c)
   snprintf(img_s, sizeof(img_s), "%" PRId64, image_id);
   char era_s[24];
   snprintf(era_s, sizeof(era_s), "%" PRId64, era_id);
-  const char *pi[8] = {public_id, artist_s, era_s, pd_rarity_name(rarity), ev_s,
-                       has_expiry ? exp_s : NULL, image_id > 0 ? img_s : NULL, url};
+  const char *pi[8] = {public_id,
+                       artist_s,
+                       era_s,
+                       pd_rarity_name(rarity),
+                       ev_s,
+                       has_expiry ? exp_s : NULL,
+                       image_id > 0 ? img_s : NULL,
+                       url};
   if ((rc = pd_db_exec(c->db, "tc_insert", 8, pi, &r)) != PD_OK)
     return rc;
   int64_t card_id = pd_db_int(r, 0, 0);
@@ -783,18 +788,18 @@ enum pd_result pd_admin_create_temp_card(struct pd_admin_call *c)
   json_t *params = json_pack("{s:[s]}", "cards", public_id);
   if (params == NULL)
     return PD_E_NOMEM;
-  rc = pd_db_admin_job_insert(c->db, "render", params, c->who->actor, c->who->ref, NULL, NULL,
-                              &job);
+  rc =
+      pd_db_admin_job_insert(c->db, "render", params, c->who->actor, c->who->ref, NULL, NULL, &job);
   json_decref(params);
   if (rc != PD_OK)
     return rc;
-  json_t *card = json_pack(
-      "{s:s, s:I, s:I, s:s, s:I, s:s, s:s, s:I, s:o, s:o, s:s?, s:b}", "card", public_id, "id",
-      (json_int_t)card_id, "artist_id", (json_int_t)artist_id, "artist", artist, "era_id",
-      (json_int_t)era_id, "era", era_name, "rarity", pd_rarity_name(rarity), "event",
-      (json_int_t)event_id, "expires_at", has_expiry ? json_integer(expires) : json_null(),
-      "era_image", image_id > 0 ? json_integer(image_id) : json_null(), "source_url", url,
-      "rendered", false);
+  json_t *card = json_pack("{s:s, s:I, s:I, s:s, s:I, s:s, s:s, s:I, s:o, s:o, s:s?, s:b}", "card",
+                           public_id, "id", (json_int_t)card_id, "artist_id", (json_int_t)artist_id,
+                           "artist", artist, "era_id", (json_int_t)era_id, "era", era_name,
+                           "rarity", pd_rarity_name(rarity), "event", (json_int_t)event_id,
+                           "expires_at", has_expiry ? json_integer(expires) : json_null(),
+                           "era_image", image_id > 0 ? json_integer(image_id) : json_null(),
+                           "source_url", url, "rendered", false);
   if (card == NULL)
     return PD_E_NOMEM;
   snprintf(c->target, sizeof(c->target), "card %s", public_id);
@@ -805,8 +810,8 @@ enum pd_result pd_admin_create_temp_card(struct pd_admin_call *c)
                   " \"%s\"; it appears once rendered (job %" PRId64 ").",
                   public_id, artist, era_name, pd_rarity_name(rarity), event_id, e.name, job);
   json_object_set_new(c->result, "card", card);
-  json_object_set_new(c->result, "job",
-                      json_pack("{s:I, s:s, s:s}", "id", (json_int_t)job, "kind", "render",
-                                "state", "queued"));
+  json_object_set_new(
+      c->result, "job",
+      json_pack("{s:I, s:s, s:s}", "id", (json_int_t)job, "kind", "render", "state", "queued"));
   return PD_OK;
 }

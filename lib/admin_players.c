@@ -161,9 +161,9 @@ enum pd_result pd_admin_ban(struct pd_admin_call *c)
   }
   size_t nlist = json_array_size(listings);
   c->before = json_pack("{s:b}", "banned", false);
-  c->after = json_pack("{s:b, s:s?, s:O, s:o}", "banned", true, "reason", reason,
-                       "listings_cancelled", listings, "trade_cancelled",
-                       trade_id > 0 ? json_integer(trade_id) : json_null());
+  c->after =
+      json_pack("{s:b, s:s?, s:O, s:o}", "banned", true, "reason", reason, "listings_cancelled",
+                listings, "trade_cancelled", trade_id > 0 ? json_integer(trade_id) : json_null());
   char trade_txt[64] = "";
   if (trade_id > 0)
     snprintf(trade_txt, sizeof(trade_txt), "; trade %" PRId64 " cancelled", trade_id);
@@ -231,10 +231,10 @@ static json_t *account_json(const PGresult *r, int row, int id_col, int age_col)
 /* One row of FLAG_COLS (db_admin_players.c) as JSON. */
 static json_t *flag_json(const PGresult *r, int i)
 {
-  json_t *op = pd_db_val(r, i, 6) == NULL ? json_null()
-                                          : json_pack("{s:I, s:s?}", "id",
-                                                      (json_int_t)pd_db_int(r, i, 6), "kind",
-                                                      pd_db_val(r, i, 7));
+  json_t *op = pd_db_val(r, i, 6) == NULL
+                   ? json_null()
+                   : json_pack("{s:I, s:s?}", "id", (json_int_t)pd_db_int(r, i, 6), "kind",
+                               pd_db_val(r, i, 7));
   return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:I, s:b, s:s?, s:o}", "id",
                    (json_int_t)pd_db_int(r, i, 0), "kind", pd_db_val(r, i, 1), "from",
                    account_json(r, i, 2, 13), "to", account_json(r, i, 4, 14), "operation", op,
@@ -250,11 +250,9 @@ static void flag_line(const PGresult *r, int i, char *out, size_t cap)
     snprintf(from, sizeof(from), "<@%s> (%lld d)", pd_db_val(r, i, 2),
              (long long)pd_db_int(r, i, 13));
   if (pd_db_val(r, i, 4) != NULL)
-    snprintf(to, sizeof(to), "<@%s> (%lld d)", pd_db_val(r, i, 4),
-             (long long)pd_db_int(r, i, 14));
-  pd_utf8_fmt(out, cap, "\n#%lld %s: %s → %s, %s op %s, <t:%lld:R>",
-              (long long)pd_db_int(r, i, 0), pd_db_val(r, i, 1), from, to,
-              pd_db_val(r, i, 7) != NULL ? pd_db_val(r, i, 7) : "an",
+    snprintf(to, sizeof(to), "<@%s> (%lld d)", pd_db_val(r, i, 4), (long long)pd_db_int(r, i, 14));
+  pd_utf8_fmt(out, cap, "\n#%lld %s: %s → %s, %s op %s, <t:%lld:R>", (long long)pd_db_int(r, i, 0),
+              pd_db_val(r, i, 1), from, to, pd_db_val(r, i, 7) != NULL ? pd_db_val(r, i, 7) : "an",
               pd_db_val(r, i, 6) != NULL ? pd_db_val(r, i, 6) : "-", (long long)pd_db_int(r, i, 9));
 }
 
@@ -295,7 +293,8 @@ enum pd_result pd_admin_flags_review(struct pd_admin_call *c)
   if (rc != PD_OK)
     return rc;
   if (flag < 1)
-    return pd_admin_refuse(c, 400, "invalid_argument", "\"flag\" must be a flag's id (/admin flags).");
+    return pd_admin_refuse(c, 400, "invalid_argument",
+                           "\"flag\" must be a flag's id (/admin flags).");
   snprintf(id, sizeof(id), "%" PRId64, flag);
   snprintf(c->target, sizeof(c->target), "flag %" PRId64, flag);
   const char *params[2] = {id, c->who->actor};
@@ -478,8 +477,8 @@ enum pd_result pd_admin_user(struct pd_admin_call *c)
   if (rc == PD_E_NOTFOUND && !banned)
     return pd_admin_refuse(c, 404, "user_not_found", "<@%s> has never played PopDeck.", user);
   if (rc == PD_E_NOTFOUND) {
-    pd_admin_result(c, "<@%s> has never played PopDeck, but is suspended (since <t:%lld:f>).",
-                    user, (long long)ban.banned_at);
+    pd_admin_result(c, "<@%s> has never played PopDeck, but is suspended (since <t:%lld:f>).", user,
+                    (long long)ban.banned_at);
     json_object_set_new(c->result, "user", json_string(user));
     json_object_set_new(c->result, "registered", json_false());
     json_object_set_new(c->result, "ban", ban_json(user, &ban));
@@ -505,8 +504,8 @@ enum pd_result pd_admin_user(struct pd_admin_call *c)
     return rc;
   }
   json_object_set_new(o, "copies",
-                      json_pack("{s:I, s:o, s:o}", "owned", (json_int_t)owned, "by_state",
-                                by_state, "by_rarity", by_rarity));
+                      json_pack("{s:I, s:o, s:o}", "owned", (json_int_t)owned, "by_state", by_state,
+                                "by_rarity", by_rarity));
   if ((rc = user_listings(c, uid, o)) != PD_OK || (rc = user_trade(c, p.id, o)) != PD_OK ||
       (rc = user_payments(c, uid, o)) != PD_OK || (rc = user_flags(c, uid, o)) != PD_OK ||
       (rc = user_activity(c, uid, user, o, &latest)) != PD_OK)

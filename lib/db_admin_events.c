@@ -21,8 +21,7 @@ const struct pd_db_stmt pd_db_admin_events_stmts[] = {
      * (sql/017's events_window). */
     {"event_end",
      "WITH ev AS (UPDATE events SET ended_at = now(), start_at = least(start_at, now()),"
-     " end_at = now() WHERE id = $1 AND end_at > now() RETURNING *) SELECT " EVENT_COLS
-     " FROM ev"},
+     " end_at = now() WHERE id = $1 AND end_at > now() RETURNING *) SELECT " EVENT_COLS " FROM ev"},
     /* Owned copies carry their expiry (sql/007): the event's ending moves it to now, so they
      * leave collections as every expired temporary copy does. */
     {"event_end_copies",

@@ -11,15 +11,15 @@
 /* A flag with both accounts as Discord ids, registration and age in whole days (by the
  * database's clock, as the flags themselves count them), and its operation's kind. */
 #define FLAG_COLS                                                                                  \
-  "f.id, f.kind, fu.discord_id, extract(epoch FROM fu.created_at)::bigint, tu.discord_id,"        \
+  "f.id, f.kind, fu.discord_id, extract(epoch FROM fu.created_at)::bigint, tu.discord_id,"         \
   " extract(epoch FROM tu.created_at)::bigint, f.op_id,"                                           \
   " (SELECT l.kind FROM ledger l WHERE l.op_id = f.op_id LIMIT 1), f.detail,"                      \
   " extract(epoch FROM f.at)::bigint, f.reviewed, f.reviewed_by,"                                  \
-  " extract(epoch FROM f.reviewed_at)::bigint,"                                                   \
+  " extract(epoch FROM f.reviewed_at)::bigint,"                                                    \
   " floor(extract(epoch FROM now() - fu.created_at) / 86400)::bigint,"                             \
   " floor(extract(epoch FROM now() - tu.created_at) / 86400)::bigint"
 #define FLAG_FROM                                                                                  \
-  " FROM abuse_flags f LEFT JOIN users fu ON fu.id = f.from_user"                                 \
+  " FROM abuse_flags f LEFT JOIN users fu ON fu.id = f.from_user"                                  \
   " LEFT JOIN users tu ON tu.id = f.to_user"
 
 const struct pd_db_stmt pd_db_admin_players_stmts[] = {

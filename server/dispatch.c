@@ -209,9 +209,8 @@ static bool suspended(struct pd_ctx *ctx, struct pd_ban *ban)
   struct pd_db *db = NULL;
   bool banned = false, admin = false, owner = false;
   int64_t wait_until = pd_now_us() + BAN_CHECK_WAIT_US;
-  enum pd_result rc =
-      pd_db_acquire(ctx->app->pool, wait_until < ctx->deadline_us ? wait_until : ctx->deadline_us,
-                    &db);
+  enum pd_result rc = pd_db_acquire(
+      ctx->app->pool, wait_until < ctx->deadline_us ? wait_until : ctx->deadline_us, &db);
   if (rc == PD_OK)
     rc = pd_db_ban_get(db, ctx->ix->user.id, &banned, ban);
   if (rc == PD_OK && banned && ctx->cmd != NULL && (ctx->cmd->flags & PD_CMD_ADMIN))

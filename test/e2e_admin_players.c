@@ -32,8 +32,8 @@ static int start(int idx)
 {
   /* The rate limit is on, so the suite sees that a suspended player's commands are not
    * counted by it. */
-  const char *extra[] = {admin_env, "DISCORD_BOT_TOKEN=test-bot-token",
-                         "RATE_LIMIT_COMMANDS=1000", "RATE_LIMIT_WINDOW_S=10", NULL};
+  const char *extra[] = {admin_env, "DISCORD_BOT_TOKEN=test-bot-token", "RATE_LIMIT_COMMANDS=1000",
+                         "RATE_LIMIT_WINDOW_S=10", NULL};
   return pd_e2e_server_start(&E, idx, extra);
 }
 
@@ -91,8 +91,7 @@ static json_t *admin(int srv, const char *who, const char *sub, ...)
   for (const char *name = va_arg(ap, const char *); name != NULL; name = va_arg(ap, const char *)) {
     const char *value = va_arg(ap, const char *);
     int type = strcmp(name, "user") == 0 ? 6 : 3;
-    if (strcmp(name, "event") == 0 || strcmp(name, "era_image") == 0 ||
-        strcmp(name, "flag") == 0) {
+    if (strcmp(name, "event") == 0 || strcmp(name, "era_image") == 0 || strcmp(name, "flag") == 0) {
       pd_ge_option(ix, name, 4, json_integer(strtoll(value, NULL, 10)), 0);
       continue;
     }
@@ -214,7 +213,8 @@ static void test_ban_suspends_every_interaction(void **state)
   ix = pd_ge_command("trade", "add", Q);
   pd_ge_option(ix, "card", 3, json_string(qref), 0);
   json_decref(post(0, ix));
-  int64_t trade = sqlf("SELECT trade_id FROM trade_players WHERE user_id = %lld", (long long)uid(P));
+  int64_t trade =
+      sqlf("SELECT trade_id FROM trade_players WHERE user_id = %lld", (long long)uid(P));
   assert_true(trade > 0);
   assert_int_equal(sqlf("SELECT count(*) FROM user_cards WHERE id = %lld AND state = 'trading'",
                         (long long)offered),
@@ -375,8 +375,8 @@ static void test_flags_list_and_review(void **state)
   assert_string_equal(json_string_value(json_object_get(json_object_get(f, "to"), "user")), Y);
   assert_int_equal(json_integer_value(json_object_get(json_object_get(f, "from"), "age_days")), 40);
   assert_int_equal(json_integer_value(json_object_get(json_object_get(f, "to"), "age_days")), 2);
-  assert_string_equal(
-      json_string_value(json_object_get(json_object_get(f, "operation"), "kind")), "gift");
+  assert_string_equal(json_string_value(json_object_get(json_object_get(f, "operation"), "kind")),
+                      "gift");
   assert_int_equal(json_integer_value(json_object_get(json_object_get(f, "operation"), "id")),
                    sqlf("SELECT op_id FROM gifts WHERE giver_id = %lld", (long long)uid(A)));
   assert_true(json_is_object(json_object_get(f, "detail")));
@@ -438,12 +438,13 @@ static void test_user_matches_the_database(void **state)
   contains(reply, "3 cards; 1 active listings");
   json_t *d = details(reply);
   json_t *bal = json_object_get(d, "balances");
-  assert_int_equal(json_integer_value(json_object_get(bal, "notes")), pd_ge_balance(&E, U, "notes"));
+  assert_int_equal(json_integer_value(json_object_get(bal, "notes")),
+                   pd_ge_balance(&E, U, "notes"));
   assert_int_equal(json_integer_value(json_object_get(bal, "gems")), 7);
   json_t *copies = json_object_get(d, "copies");
   assert_int_equal(json_integer_value(json_object_get(copies, "owned")), 3);
-  assert_int_equal(json_integer_value(json_object_get(json_object_get(copies, "by_rarity"), "epic")),
-                   2);
+  assert_int_equal(
+      json_integer_value(json_object_get(json_object_get(copies, "by_rarity"), "epic")), 2);
   assert_int_equal(
       json_integer_value(json_object_get(json_object_get(copies, "by_state"), "listed")), 1);
   assert_int_equal(json_integer_value(json_object_get(json_object_get(copies, "by_state"), "free")),
@@ -573,11 +574,9 @@ static void test_events_round_trip(void **state)
                    3);
   assert_string_equal(json_string_value(json_object_get(run, "pack")), "premium-5");
   assert_int_equal(json_array_size(json_object_get(run, "cards")), 1);
-  assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(d,
-                                                                                       "upcoming"),
-                                                                       0),
-                                                        "name")),
-                      "Spring");
+  assert_string_equal(
+      json_string_value(json_object_get(json_array_get(json_object_get(d, "upcoming"), 0), "name")),
+      "Spring");
   json_decref(d);
   json_decref(reply);
 
@@ -685,8 +684,8 @@ static void test_create_temp_card(void **state)
                    1);
   int64_t before = sqlf("SELECT count(*) FROM temp_card_templates");
   int64_t jobs = sqlf("SELECT count(*) FROM admin_jobs");
-  reply = admin(0, PD_AE_ADMIN, "create_temp_card", "event", id, "artist", artist, "era",
-                other_era, "rarity", "rare", NULL);
+  reply = admin(0, PD_AE_ADMIN, "create_temp_card", "event", id, "artist", artist, "era", other_era,
+                "rarity", "rare", NULL);
   contains(reply, "belongs to another artist");
   json_decref(reply);
   reply = admin(0, PD_AE_ADMIN, "create_temp_card", "event", id, "artist", artist, "era", era,

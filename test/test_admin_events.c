@@ -67,7 +67,7 @@ static void test_times_refused(void **state)
 static void test_boosts(void **state)
 {
   static const struct {
-    const char *in; /* text, or JSON when it starts with '{' */
+    const char *in;  /* text, or JSON when it starts with '{' */
     const char *out; /* the object, compact, or NULL: refused with err holding needle */
     const char *needle;
   } rows[] = {
