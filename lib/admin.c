@@ -22,6 +22,15 @@ const struct pd_admin_op pd_admin_ops[] = {
     {"admins_add", PD_ADMIN_OWNER_ONLY, pd_admin_admins_add, NULL},
     {"admins_remove", PD_ADMIN_OWNER_ONLY, pd_admin_admins_remove, NULL},
     {"shutdown", PD_ADMIN_OWNER_ONLY, pd_admin_shutdown, NULL},
+    {"ban", 0, pd_admin_ban, NULL},
+    {"unban", 0, pd_admin_unban, NULL},
+    {"flags", PD_ADMIN_READ, pd_admin_flags, NULL},
+    {"flags_review", 0, pd_admin_flags_review, NULL},
+    {"user", PD_ADMIN_READ, pd_admin_user, NULL},
+    {"event_create", 0, pd_admin_event_create, NULL},
+    {"event_end", 0, pd_admin_event_end, NULL},
+    {"event_list", PD_ADMIN_READ, pd_admin_event_list, NULL},
+    {"create_temp_card", 0, pd_admin_create_temp_card, NULL},
     {NULL, 0, NULL, NULL},
 };
 

@@ -26,4 +26,43 @@ enum pd_result pd_admin_admins_remove(struct pd_admin_call *c);
 /* admin_owner.c (owners only).  shutdown {}: every instance stops (control.c). */
 enum pd_result pd_admin_shutdown(struct pd_admin_call *c);
 
+/* admin_players.c.  ban {user, reason?: at most 200 bytes}: the player (who need not have
+ * played) gets "Your PopDeck account is suspended." on every command, button and modal
+ * (server/dispatch.c) until unban {user}; their active listings are cancelled (copies back to
+ * their collection) and their open trade cancelled with every offer returned (the other trader
+ * is told); cards and balances stay.  Both tell the player by DM.  409 already_banned, 404
+ * not_banned. */
+enum pd_result pd_admin_ban(struct pd_admin_call *c);
+enum pd_result pd_admin_unban(struct pd_admin_call *c);
+/* flags {reviewed?: true shows reviewed ones too}: up to 50 farming flags, newest first, with
+ * both accounts (Discord id, registration, age in days), the operation and its kind, detail.
+ * flags_review {flag}: marks one reviewed (404 flag_not_found, 409 already_reviewed). */
+enum pd_result pd_admin_flags(struct pd_admin_call *c);
+enum pd_result pd_admin_flags_review(struct pd_admin_call *c);
+/* user {user}: balances, copies by state and by rarity, active listings, open trade, payments,
+ * flags involving them, ban, registration and last activity (ledger, packs, commands, copies).
+ * 404 user_not_found for someone who never played, unless they are banned. */
+enum pd_result pd_admin_user(struct pd_admin_call *c);
+
+/* admin_events.c.  Times are "YYYY-MM-DD HH:MM" UTC, ISO 8601 or Unix seconds
+ * (pd_admin_parse_time).
+ * event_create {name, start, end, description?, boosts?: "legendary=2,mythic=3" or a JSON
+ * object of multipliers > 0, pack?: a pack id of the game config, guild?: a server id, else
+ * global}: 201 {"event"}.  event_end {event}: a running event ends now (its temporary copies
+ * leave collections), an upcoming one is called off; 409 event_over.  event_list {}: running,
+ * upcoming and the last 10 ended, each with its temporary cards.
+ * create_temp_card {event, artist: an id, era: a name or id of that artist's era, rarity,
+ * image_url? | era_image?: an era_images id of that era (default: the era's best image),
+ * expires?: not after the event's end}: 201 {"card", "job"}, the card's render job queued. */
+enum pd_result pd_admin_event_create(struct pd_admin_call *c);
+enum pd_result pd_admin_event_end(struct pd_admin_call *c);
+enum pd_result pd_admin_event_list(struct pd_admin_call *c);
+enum pd_result pd_admin_create_temp_card(struct pd_admin_call *c);
+/* Unix seconds from s, as above (a time zone suffix Z or +HH:MM, else UTC; an optional " UTC");
+ * false when it is none of these or outside 1970..9999. */
+bool pd_admin_parse_time(const char *s, int64_t *out);
+/* {rarity: multiplier} from v: "legendary=2, mythic=3", or a JSON object (or its text).  false
+ * with one line in err (naming what is wrong) otherwise.  *out is owned. */
+bool pd_admin_parse_boosts(const json_t *v, json_t **out, char *err, size_t cap);
+
 #endif

@@ -24,5 +24,8 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     pd_db_audit_stmts,
     /* admin */
     pd_db_admin_stmts,
+    /* admin: players and events */
+    pd_db_admin_players_stmts,
+    pd_db_admin_events_stmts,
     NULL,
 };

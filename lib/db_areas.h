@@ -26,5 +26,8 @@ extern const struct pd_db_stmt pd_db_trades_stmts[];
 extern const struct pd_db_stmt pd_db_audit_stmts[];
 /* admin: the runner (db_admin.c) */
 extern const struct pd_db_stmt pd_db_admin_stmts[];
+/* admin: players (db_admin_players.c) and events (db_admin_events.c) */
+extern const struct pd_db_stmt pd_db_admin_players_stmts[];
+extern const struct pd_db_stmt pd_db_admin_events_stmts[];
 
 #endif

@@ -429,6 +429,13 @@ static const struct pd_option_spec admin_flags_options[] = {
     {.name = "reviewed", .type = PD_OPT_BOOLEAN, .description = "Show reviewed flags too"},
     {.name = NULL},
 };
+static const struct pd_option_spec admin_flags_review_options[] = {
+    {.name = "flag",
+     .type = PD_OPT_INTEGER,
+     .description = "The flag's id (/admin flags)",
+     .required = true},
+    {.name = NULL},
+};
 static const struct pd_option_spec admin_ban_options[] = {
     {.name = "user", .type = PD_OPT_USER, .description = "The player to suspend", .required = true},
     {.name = "reason", .type = PD_OPT_STRING, .description = "Why, for the audit log"},
@@ -488,6 +495,9 @@ static const struct pd_subcommand_spec admin_subcommands[] = {
     {.name = "flags",
      .description = "Anti-abuse flags with the accounts involved",
      .options = admin_flags_options},
+    {.name = "flags_review",
+     .description = "Mark an anti-abuse flag reviewed",
+     .options = admin_flags_review_options},
     {.name = "ban", .description = "Suspend a player", .options = admin_ban_options},
     {.name = "unban", .description = "Lift a player's suspension", .options = admin_user_options},
     {.name = "audit",

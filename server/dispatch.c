@@ -11,6 +11,7 @@
 
 #include "admin.h"
 #include "commands.h"
+#include "db_admin_players.h"
 #include "db_flags.h"
 #include "db_jobs.h"
 #include "db_ratelimit.h"
@@ -195,6 +196,45 @@ static enum pd_result run_command(struct pd_ctx *ctx)
 
 /* How long the limit may wait for a pooled connection: under load it gives way to the command. */
 #define RATE_LIMIT_WAIT_US 250000
+/* The same for the suspension check. */
+#define BAN_CHECK_WAIT_US 250000
+
+/* Whether the caller's account is suspended (user_bans), before anything else is done for
+ * them: no handler runs and the rate limit does not count it.  /admin stays open to admins
+ * (an admin who is banned can still unban).  When the ban cannot be read (the database is
+ * down or every connection busy) the interaction goes on, as the rate limit lets it, and the
+ * miss is logged. */
+static bool suspended(struct pd_ctx *ctx, struct pd_ban *ban)
+{
+  struct pd_db *db = NULL;
+  bool banned = false, admin = false, owner = false;
+  int64_t wait_until = pd_now_us() + BAN_CHECK_WAIT_US;
+  enum pd_result rc = pd_db_acquire(
+      ctx->app->pool, wait_until < ctx->deadline_us ? wait_until : ctx->deadline_us, &db);
+  if (rc == PD_OK)
+    rc = pd_db_ban_get(db, ctx->ix->user.id, &banned, ban);
+  if (rc == PD_OK && banned && ctx->cmd != NULL && (ctx->cmd->flags & PD_CMD_ADMIN))
+    rc = pd_app_admin_role(ctx->app, db, ctx->ix->user.id, &admin, &owner);
+  pd_db_release(db);
+  if (rc != PD_OK) {
+    json_t *fields = json_pack("{s:s, s:s, s:s}", "ref", ctx->ref, "user_id", ctx->ix->user.id,
+                               "error", pd_result_str(rc));
+    pd_log("warn", "suspension not checked", fields);
+    return false;
+  }
+  return banned && !admin;
+}
+
+static enum pd_result suspension_refusal(struct pd_ctx *ctx, const struct pd_ban *ban)
+{
+  if (ban->reason[0] != '\0')
+    return pd_ctx_user_error(ctx,
+                             "Your PopDeck account is suspended.\nReason: %s\nIf you think this "
+                             "is a mistake, contact the server's admins.",
+                             ban->reason);
+  return pd_ctx_user_error(ctx, "Your PopDeck account is suspended.\nIf you think this is a "
+                                "mistake, contact the server's admins.");
+}
 
 /* The per-player limit, before any handler runs: a refused command changes nothing.  It is
  * shared by every instance (the count lives in PostgreSQL).  When the count cannot be had (the
@@ -393,9 +433,11 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
                  ? (pd_command_is_slash(ctx.cmd) ? ctx.cmd->autocomplete : NULL)
              : ix->type == PD_IX_COMMAND ? ctx.cmd->handler
                                          : ctx.cmd->component;
+  struct pd_ban ban;
   if (ix->type == PD_IX_AUTOCOMPLETE) {
-    /* Suggestions are a courtesy: on any failure the player just sees none. */
-    if (ctx.fn == NULL)
+    /* Suggestions are a courtesy: on any failure the player just sees none, and a suspended
+     * player none at all. */
+    if (ctx.fn == NULL || suspended(&ctx, &ban))
       return json_pack("{s:i, s:{s:[]}}", "type", PD_CB_AUTOCOMPLETE, "data", "choices");
     ctx.autocompleting = true;
     enum pd_result arc = run_command(&ctx);
@@ -407,6 +449,11 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
       return json_pack("{s:i, s:{s:[]}}", "type", PD_CB_AUTOCOMPLETE, "data", "choices");
     }
     return pd_reply_new(PD_CB_AUTOCOMPLETE, ctx.data);
+  }
+  if (suspended(&ctx, &ban)) {
+    suspension_refusal(&ctx, &ban);
+    json_object_set_new(ctx.data, "allowed_mentions", json_pack("{s:[]}", "parse"));
+    return pd_reply_new(PD_CB_MESSAGE, ctx.data);
   }
   if (ctx.fn == NULL) {
     pd_ctx_user_error(
