@@ -22,6 +22,7 @@ const struct pd_admin_op pd_admin_ops[] = {
     {"admins_add", PD_ADMIN_OWNER_ONLY, pd_admin_admins_add, NULL},
     {"admins_remove", PD_ADMIN_OWNER_ONLY, pd_admin_admins_remove, NULL},
     {"shutdown", PD_ADMIN_OWNER_ONLY, pd_admin_shutdown, NULL},
+    {"clear_db", PD_ADMIN_OWNER_ONLY | PD_ADMIN_DESTRUCTIVE, pd_admin_clear_db, NULL},
     {NULL, 0, NULL, NULL},
 };
 
