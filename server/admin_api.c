@@ -220,8 +220,8 @@ static bool path_matches(const char *pattern, const char *path, char *param, siz
 #define PARAM_MAX 128
 
 PD_STATIC int pd_admin_api_match(const char *method, const char *path,
-                                 const struct pd_admin_route **route, char *param,
-                                 size_t param_cap, char *allow, size_t allow_cap)
+                                 const struct pd_admin_route **route, char *param, size_t param_cap,
+                                 char *allow, size_t allow_cap)
 {
   char seen[PARAM_MAX];
   bool path_known = false;
@@ -445,7 +445,8 @@ void pd_admin_api_handle(struct pd_admin_api *api, const struct pd_admin_request
                              sizeof(allow));
   if (m == 405) {
     add_header(out, "Allow", allow);
-    answer_error(out, 405, "method_not_allowed", "That method is not one this path takes (see Allow).");
+    answer_error(out, 405, "method_not_allowed",
+                 "That method is not one this path takes (see Allow).");
     return;
   }
   if (m != 0) {

@@ -102,9 +102,8 @@ static void test_openapi_is_the_table(void **state)
   if (doc == NULL)
     fail_msg("%s: %s (line %d)", path, err.text, err.line);
   assert_string_equal(json_string_value(json_object_get(doc, "openapi")), "3.1.0");
-  assert_non_null(json_object_get(json_object_get(json_object_get(doc, "components"),
-                                                  "securitySchemes"),
-                                  "bearerAuth"));
+  assert_non_null(json_object_get(
+      json_object_get(json_object_get(doc, "components"), "securitySchemes"), "bearerAuth"));
   json_t *paths = json_object_get(doc, "paths");
   size_t routes = 0;
   for (const struct pd_admin_route *r = pd_admin_routes; r->method != NULL; r++, routes++) {
@@ -275,14 +274,13 @@ static void test_answers_before_the_operation(void **state)
       {"GET", "/admin/v1/nothing", "Bearer " TOKEN, NULL, 404, "not_found", NULL, NULL},
       {"GET", "/admin/v1/clear_db", "bearer " TOKEN, NULL, 405, "method_not_allowed", "Allow",
        "POST"},
-      {"POST", "/admin/v1/users/7/grants", "Bearer " TOKEN, "{\"amount\": ", 400, "bad_json",
-       NULL, NULL},
-      {"POST", "/admin/v1/users/7/grants", "Bearer " TOKEN, "[1, 2]", 400, "bad_json", NULL,
+      {"POST", "/admin/v1/users/7/grants", "Bearer " TOKEN, "{\"amount\": ", 400, "bad_json", NULL,
        NULL},
+      {"POST", "/admin/v1/users/7/grants", "Bearer " TOKEN, "[1, 2]", 400, "bad_json", NULL, NULL},
       {"POST", "/admin/v1/users/7/grants", "Bearer " TOKEN, "\"text\"", 400, "bad_json", NULL,
        NULL},
-      {"POST", "/admin/v1/users/7/grants", "Bearer " TOKEN, "{\"a\": 1, \"a\": 2}", 400,
-       "bad_json", NULL, NULL},
+      {"POST", "/admin/v1/users/7/grants", "Bearer " TOKEN, "{\"a\": 1, \"a\": 2}", 400, "bad_json",
+       NULL, NULL},
       /* The path names the user; a body that names another is refused, not overruled. */
       {"POST", "/admin/v1/users/7/grants", "Bearer " TOKEN, "{\"user\": \"8\"}", 400,
        "conflicting_argument", NULL, NULL},
@@ -290,8 +288,7 @@ static void test_answers_before_the_operation(void **state)
   for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
     j = handle(api, rows[i].method, rows[i].path, rows[i].auth, rows[i].body, &out);
     if (out.status != rows[i].status || strcmp(code_of(j), rows[i].code) != 0)
-      fail_msg("row %zu: %d %s, want %d %s", i, out.status, out.body, rows[i].status,
-               rows[i].code);
+      fail_msg("row %zu: %d %s, want %d %s", i, out.status, out.body, rows[i].status, rows[i].code);
     if (rows[i].header != NULL) {
       const char *v = header(&out, rows[i].header);
       if (v == NULL || strcmp(v, rows[i].value) != 0)
