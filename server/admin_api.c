@@ -161,7 +161,6 @@ enum pd_result pd_admin_api_new(struct pd_app *app, struct pd_admin_api **out)
   api->window_us = (int64_t)app->cfg.admin_auth_window_s * 1000000;
   pthread_mutex_init(&api->mu, NULL);
   if (!api->on) {
-    pd_log("info", "admin API off: ADMIN_TOKEN is not set, every /admin/ route answers 404", NULL);
     *out = api;
     return PD_OK;
   }
@@ -175,6 +174,12 @@ enum pd_result pd_admin_api_new(struct pd_app *app, struct pd_admin_api **out)
   }
   *out = api;
   return PD_OK;
+}
+
+void pd_admin_api_started(const struct pd_admin_api *api)
+{
+  if (!api->on)
+    pd_log("info", "admin API off: ADMIN_TOKEN is not set, every /admin/ route answers 404", NULL);
 }
 
 void pd_admin_api_free(struct pd_admin_api *api)
@@ -450,7 +455,7 @@ void pd_admin_api_handle(struct pd_admin_api *api, const struct pd_admin_request
     return;
   }
   if (m != 0) {
-    answer_error(out, 404, "not_found",
+    answer_error(out, 404, "unknown_route",
                  "No such admin route; GET /admin/v1/openapi.json lists them.");
     return;
   }

@@ -25,9 +25,11 @@ extern const struct pd_admin_route pd_admin_routes[];
 
 struct pd_admin_api;
 /* Reads what the API needs from app->cfg: with ADMIN_TOKEN unset it is off (every /admin/ route
- * answers 404, and the log says so once); with it, ASSETS_DIR/admin-openapi.json is read now,
- * and PD_E_IO (after one line naming the file) stops the start when it cannot be. */
+ * answers 404); with it, ASSETS_DIR/admin-openapi.json is read now, and PD_E_IO (after one line
+ * naming the file) stops the start when it cannot be. */
 enum pd_result pd_admin_api_new(struct pd_app *app, struct pd_admin_api **out);
+/* Says in the log, once the server listens, that the API is off (when it is). */
+void pd_admin_api_started(const struct pd_admin_api *api);
 void pd_admin_api_free(struct pd_admin_api *api);
 
 struct pd_admin_param {

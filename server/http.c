@@ -774,6 +774,7 @@ enum pd_result pd_http_start(struct pd_app *app, struct pd_http **out, int *port
     pd_http_stop(h);
     return rc;
   }
+  pd_admin_api_started(h->admin);
   *out = h;
   return PD_OK;
 }

@@ -271,7 +271,7 @@ static void test_answers_before_the_operation(void **state)
       {"GET", "/admin/v1/audit", "Basic " TOKEN, NULL, 401, "unauthorized", NULL, NULL},
       /* Unknown routes are only told apart from known ones with the token. */
       {"GET", "/admin/v1/nothing", NULL, NULL, 401, "unauthorized", NULL, NULL},
-      {"GET", "/admin/v1/nothing", "Bearer " TOKEN, NULL, 404, "not_found", NULL, NULL},
+      {"GET", "/admin/v1/nothing", "Bearer " TOKEN, NULL, 404, "unknown_route", NULL, NULL},
       {"GET", "/admin/v1/clear_db", "bearer " TOKEN, NULL, 405, "method_not_allowed", "Allow",
        "POST"},
       {"POST", "/admin/v1/users/7/grants", "Bearer " TOKEN, "{\"amount\": ", 400, "bad_json", NULL,
