@@ -31,6 +31,7 @@ const struct pd_admin_op pd_admin_ops[] = {
     {"event_end", 0, pd_admin_event_end, NULL},
     {"event_list", PD_ADMIN_READ, pd_admin_event_list, NULL},
     {"create_temp_card", 0, pd_admin_create_temp_card, NULL},
+    {"clear_db", PD_ADMIN_OWNER_ONLY | PD_ADMIN_DESTRUCTIVE, pd_admin_clear_db, NULL},
     {NULL, 0, NULL, NULL},
 };
 

@@ -25,6 +25,9 @@ enum pd_result pd_admin_admins_remove(struct pd_admin_call *c);
 
 /* admin_owner.c (owners only).  shutdown {}: every instance stops (control.c). */
 enum pd_result pd_admin_shutdown(struct pd_admin_call *c);
+/* clear_db {} (destructive): refused (409 clear_db_disabled) unless ALLOW_CLEAR_DB=1; drops the
+ * schema and applies every migration of SQL_DIR again, in one transaction. */
+enum pd_result pd_admin_clear_db(struct pd_admin_call *c);
 
 /* admin_players.c.  ban {user, reason?: at most 200 bytes}: the player (who need not have
  * played) gets "Your PopDeck account is suspended." on every command, button and modal

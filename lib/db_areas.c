@@ -27,5 +27,7 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     /* admin: players and events */
     pd_db_admin_players_stmts,
     pd_db_admin_events_stmts,
+    /* admin: clear_db */
+    pd_db_admin_clear_stmts,
     NULL,
 };

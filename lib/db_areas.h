@@ -29,5 +29,7 @@ extern const struct pd_db_stmt pd_db_admin_stmts[];
 /* admin: players (db_admin_players.c) and events (db_admin_events.c) */
 extern const struct pd_db_stmt pd_db_admin_players_stmts[];
 extern const struct pd_db_stmt pd_db_admin_events_stmts[];
+/* admin: clear_db (db_admin_clear.c) */
+extern const struct pd_db_stmt pd_db_admin_clear_stmts[];
 
 #endif

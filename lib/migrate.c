@@ -135,7 +135,8 @@ enum pd_result pd_migrate_current(struct pd_db *db, int *version)
   return rc;
 }
 
-static enum pd_result apply_one(struct pd_db *db, const char *dir, const char *name)
+/* Runs migration name of dir and records it, in the transaction the caller has open. */
+static enum pd_result apply_sql(struct pd_db *db, const char *dir, const char *name)
 {
   char path[4096];
   char *sql = NULL;
@@ -146,15 +147,10 @@ static enum pd_result apply_one(struct pd_db *db, const char *dir, const char *n
     pd_log_error("migrate: cannot read %s", path);
     return rc;
   }
-  rc = pd_db_exec_sql(db, "BEGIN");
-  if (rc != PD_OK)
-    goto out;
   PGresult *r = PQexec(db->pg, sql);
   if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
     pd_log_error("migrate: %s failed: %s", name, PQresultErrorMessage(r));
-    PQclear(r);
-    (void)pd_db_exec_sql(db, "ROLLBACK");
-    rc = PD_E_DB_HARD;
+    rc = PQstatus(db->pg) == CONNECTION_OK ? PD_E_DB_HARD : PD_E_DB_DOWN;
     goto out;
   }
   PQclear(r);
@@ -164,17 +160,31 @@ static enum pd_result apply_one(struct pd_db *db, const char *dir, const char *n
                    params, NULL, NULL, 0);
   if (PQresultStatus(r) != PGRES_COMMAND_OK) {
     pd_log_error("migrate: recording %s failed: %s", name, PQresultErrorMessage(r));
-    PQclear(r);
-    (void)pd_db_exec_sql(db, "ROLLBACK");
-    rc = PD_E_DB_HARD;
-    goto out;
+    rc = PQstatus(db->pg) == CONNECTION_OK ? PD_E_DB_HARD : PD_E_DB_DOWN;
   }
-  PQclear(r);
-  rc = pd_db_exec_sql(db, "COMMIT");
 out:
+  PQclear(r);
   free(sql);
   return rc;
 }
+
+static enum pd_result apply_one(struct pd_db *db, const char *dir, const char *name)
+{
+  enum pd_result rc = pd_db_exec_sql(db, "BEGIN");
+  if (rc != PD_OK)
+    return rc;
+  rc = apply_sql(db, dir, name);
+  if (rc != PD_OK) {
+    (void)pd_db_exec_sql(db, "ROLLBACK");
+    return rc;
+  }
+  return pd_db_exec_sql(db, "COMMIT");
+}
+
+#define CREATE_SCHEMA_MIGRATIONS                                                                   \
+  "CREATE TABLE IF NOT EXISTS schema_migrations ("                                                 \
+  " version INT PRIMARY KEY, name TEXT NOT NULL,"                                                  \
+  " applied_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now())"
 
 enum pd_result pd_migrate_run(struct pd_db *db, const char *dir, void (*progress)(const char *file),
                               int *applied)
@@ -191,9 +201,7 @@ enum pd_result pd_migrate_run(struct pd_db *db, const char *dir, void (*progress
   rc = pd_db_exec_sql(db, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")");
   if (rc != PD_OK)
     goto out_free;
-  rc = pd_db_exec_sql(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                          " version INT PRIMARY KEY, name TEXT NOT NULL,"
-                          " applied_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now())");
+  rc = pd_db_exec_sql(db, CREATE_SCHEMA_MIGRATIONS);
   if (rc == PD_OK)
     rc = pd_migrate_current(db, &current);
   for (size_t i = 0; rc == PD_OK && i < n; i++) {
@@ -208,6 +216,32 @@ enum pd_result pd_migrate_run(struct pd_db *db, const char *dir, void (*progress
   }
   (void)pd_db_exec_sql(db, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")");
 out_free:
+  for (size_t i = 0; i < n; i++)
+    free(names[i]);
+  free(names);
+  return rc;
+}
+
+enum pd_result pd_migrate_all_in_tx(struct pd_db *db, const char *dir, int *applied)
+{
+  char **names = NULL;
+  size_t n = 0;
+  *applied = 0;
+  enum pd_result rc = list_files(dir, &names, &n);
+  if (rc != PD_OK) {
+    pd_log_error("migrate: cannot list %s", dir);
+    return rc;
+  }
+  /* Released when the caller's transaction ends: a `popdeck migrate` started meanwhile waits,
+   * then finds every file recorded. */
+  rc = pd_db_exec_sql(db, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK_KEY ")");
+  if (rc == PD_OK)
+    rc = pd_db_exec_sql(db, CREATE_SCHEMA_MIGRATIONS);
+  for (size_t i = 0; rc == PD_OK && i < n; i++) {
+    rc = apply_sql(db, dir, names[i]);
+    if (rc == PD_OK)
+      (*applied)++;
+  }
   for (size_t i = 0; i < n; i++)
     free(names[i]);
   free(names);

@@ -13,8 +13,19 @@ enum pd_result pd_migrate_latest(const char *dir, int *version);
 enum pd_result pd_migrate_run(struct pd_db *db, const char *dir, void (*progress)(const char *file),
                               int *applied);
 
+/* Applies every migration in dir to a database with none applied, inside the transaction the
+ * caller has open (no BEGIN or COMMIT of its own), under the migration lock until that
+ * transaction ends: clear_db drops the schema and builds it again in one transaction, so the
+ * database is either as it was or complete.  *applied gets how many files were run. */
+enum pd_result pd_migrate_all_in_tx(struct pd_db *db, const char *dir, int *applied);
+
 /* The highest version recorded in the database (0 when none, or no table yet). */
 enum pd_result pd_migrate_current(struct pd_db *db, int *version);
+
+/* How many months ahead of this one the ledger has partitions after a migrate (`popdeck
+ * migrate`, clear_db): a deploy every quarter keeps every write in a month partition, and the
+ * default partition catches the rest. */
+#define PD_LEDGER_MONTHS_AHEAD 3
 
 /* Makes the ledger's month partitions from this month through months_ahead months ahead
  * (ledger_ensure_partitions, sql/010), moving the rows of a new month out of the default

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "admin_api.h"
 #include "buf.h"
 #include "db_areas.h"
 #include "db_jobs.h"
@@ -88,6 +89,7 @@ struct pd_http {
   struct pd_app *app;
   struct guard guard;
   struct probe probe;
+  struct pd_admin_api *admin;
   int ops_port;
 };
 
@@ -112,6 +114,8 @@ static enum pd_route route_of(const char *url)
     return PD_ROUTE_METRICS;
   if (strncmp(url, "/cards/", 7) == 0)
     return PD_ROUTE_CARDS;
+  if (strcmp(url, "/admin") == 0 || strncmp(url, "/admin/", 7) == 0)
+    return PD_ROUTE_ADMIN;
   return PD_ROUTE_OTHER;
 }
 
@@ -510,6 +514,94 @@ static enum MHD_Result interactions(struct pd_http *h, struct MHD_Connection *c,
   return respond(c, r, ans.status, "application/json", ans.body, ans.len);
 }
 
+/* The query of an admin request, as admin_api.c takes it. */
+struct query {
+  struct pd_admin_param p[PD_ADMIN_API_QUERY_MAX];
+  size_t n;
+  bool truncated;
+};
+
+static enum MHD_Result query_add(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+  struct query *q = cls;
+  if (q->n == PD_ADMIN_API_QUERY_MAX) {
+    q->truncated = true;
+    return MHD_NO;
+  }
+  q->p[q->n].name = key;
+  q->p[q->n].value = value;
+  q->n++;
+  return MHD_YES;
+}
+
+/* The client's address as text, the key the admin API counts failures by.  An IPv6 client is
+ * counted by its /64, which one subscriber usually holds whole. */
+static void client_of(struct MHD_Connection *c, char *out, size_t cap)
+{
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  snprintf(out, cap, "unknown");
+  if (ci == NULL || ci->client_addr == NULL)
+    return;
+  if (ci->client_addr->sa_family == AF_INET) {
+    getnameinfo(ci->client_addr, sizeof(struct sockaddr_in), out, (socklen_t)cap, NULL, 0,
+                NI_NUMERICHOST);
+  } else if (ci->client_addr->sa_family == AF_INET6) {
+    struct sockaddr_in6 a;
+    memcpy(&a, ci->client_addr, sizeof(a));
+    bool mapped = IN6_IS_ADDR_V4MAPPED(&a.sin6_addr);
+    if (!mapped)
+      memset(a.sin6_addr.s6_addr + 8, 0, 8);
+    a.sin6_scope_id = 0;
+    char host[INET6_ADDRSTRLEN + 1] = "unknown";
+    getnameinfo((struct sockaddr *)&a, sizeof(a), host, sizeof(host), NULL, 0, NI_NUMERICHOST);
+    snprintf(out, cap, "%s%s", host, mapped ? "" : "/64");
+  }
+}
+
+static enum MHD_Result admin(struct pd_http *h, struct MHD_Connection *c, struct request *r,
+                             const char *url, const char *method)
+{
+  struct query q = {0};
+  char client[INET6_ADDRSTRLEN + 8];
+  struct pd_admin_response out;
+  MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_add, &q);
+  client_of(c, client, sizeof(client));
+  const struct pd_admin_request req = {
+      .method = method,
+      .path = url,
+      .query = q.p,
+      .nquery = q.n,
+      .query_truncated = q.truncated,
+      .authorization =
+          MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+      .client = client,
+      .body = pd_buf_str(&r->body),
+      .body_len = r->body.len,
+  };
+  pd_admin_api_handle(h->admin, &req, &out);
+  memcpy(r->log.ref, out.ref, sizeof(r->log.ref));
+  snprintf(r->log.command, sizeof(r->log.command), "%s", out.op);
+  r->log.error = out.error;
+  if (out.body == NULL)
+    return send_text(c, r, 500, "out of memory\n");
+  struct MHD_Response *resp =
+      MHD_create_response_from_buffer(out.len, out.body, MHD_RESPMEM_MUST_FREE);
+  if (resp == NULL) {
+    free(out.body);
+    return MHD_NO;
+  }
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+  for (size_t i = 0; i < out.nheaders; i++)
+    MHD_add_response_header(resp, out.headers[i].name, out.headers[i].value);
+  enum MHD_Result ok = MHD_queue_response(c, (unsigned)out.status, resp);
+  MHD_destroy_response(resp);
+  pd_metrics_request(r->route, out.status);
+  r->status = out.status;
+  return ok;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -568,6 +660,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return get ? metrics(h, c, r) : send_text(c, r, 405, "use GET\n");
   case PD_ROUTE_CARDS:
     return get ? card_image(h, c, r, url) : send_text(c, r, 405, "use GET\n");
+  case PD_ROUTE_ADMIN:
+    return admin(h, c, r, url, method);
   default:
     return send_text(c, r, 404, "not found\n");
   }
@@ -655,10 +749,16 @@ enum pd_result pd_http_start(struct pd_app *app, struct pd_http **out, int *port
     return PD_E_NOMEM;
   h->app = app;
   h->ops.ops = true;
+  enum pd_result arc = pd_admin_api_new(app, &h->admin);
+  if (arc != PD_OK) {
+    free(h);
+    return arc == PD_E_IO ? PD_E_INVALID : arc;
+  }
   probe_init(&h->probe);
   if (guard_start(&h->guard, app->cfg.http_request_deadline_s) != PD_OK) {
     guard_free(&h->guard);
     probe_free(&h->probe);
+    pd_admin_api_free(h->admin);
     free(h);
     return PD_E_NOMEM;
   }
@@ -674,6 +774,7 @@ enum pd_result pd_http_start(struct pd_app *app, struct pd_http **out, int *port
     pd_http_stop(h);
     return rc;
   }
+  pd_admin_api_started(h->admin);
   *out = h;
   return PD_OK;
 }
@@ -704,5 +805,6 @@ void pd_http_stop(struct pd_http *h)
   guard_stop(&h->guard);
   guard_free(&h->guard);
   probe_free(&h->probe);
+  pd_admin_api_free(h->admin);
   free(h);
 }

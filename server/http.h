@@ -10,7 +10,8 @@
 struct pd_http;
 /* Starts listening on cfg.listen_host:listen_port, and on cfg.ops_host:ops_port when that is
  * set; *port_out gets the main bound port.  PD_E_INVALID (after one line naming the variable)
- * for an address that is not numeric. */
+ * for an address that is not numeric, or an admin API (ADMIN_TOKEN set) without its OpenAPI
+ * document in ASSETS_DIR. */
 enum pd_result pd_http_start(struct pd_app *app, struct pd_http **out, int *port_out);
 /* The ops listener's bound port, 0 when there is none. */
 int pd_http_ops_port(const struct pd_http *h);

@@ -29,10 +29,6 @@ bool pd_cli_config(unsigned need, struct pd_config *cfg)
   return true;
 }
 
-/* How many months ahead of this one the ledger has partitions after a migrate: a deploy every
- * quarter keeps every write in a month partition, and the default partition catches the rest. */
-#define LEDGER_MONTHS_AHEAD 3
-
 static void print_applied(const char *file)
 {
   printf("migrate: applied %s\n", file);
@@ -61,12 +57,12 @@ int pd_cli_migrate(int argc, char **argv)
   printf("migrate: %d applied, database at version %d\n", applied, version);
   /* Every run, not only when a file was applied: the months ahead move on with the calendar. */
   int made = 0;
-  if (pd_migrate_partitions(db, LEDGER_MONTHS_AHEAD, &made) != PD_OK) {
+  if (pd_migrate_partitions(db, PD_LEDGER_MONTHS_AHEAD, &made) != PD_OK) {
     fprintf(stderr, "migrate: cannot make the ledger's partitions (see the log line above)\n");
     goto out;
   }
   printf("migrate: %d ledger partition%s made (months through %d ahead exist)\n", made,
-         made == 1 ? "" : "s", LEDGER_MONTHS_AHEAD);
+         made == 1 ? "" : "s", PD_LEDGER_MONTHS_AHEAD);
   rc = 0;
 out:
   pd_db_close(db);
