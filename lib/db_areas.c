@@ -24,5 +24,7 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     pd_db_audit_stmts,
     /* admin */
     pd_db_admin_stmts,
+    /* admin: background jobs */
+    pd_db_admin_jobs_stmts,
     NULL,
 };

@@ -26,5 +26,7 @@ extern const struct pd_db_stmt pd_db_trades_stmts[];
 extern const struct pd_db_stmt pd_db_audit_stmts[];
 /* admin: the runner (db_admin.c) */
 extern const struct pd_db_stmt pd_db_admin_stmts[];
+/* admin: background jobs (db_admin_jobs.c) */
+extern const struct pd_db_stmt pd_db_admin_jobs_stmts[];
 
 #endif
