@@ -22,6 +22,12 @@ const struct pd_admin_op pd_admin_ops[] = {
     {"admins_add", PD_ADMIN_OWNER_ONLY, pd_admin_admins_add, NULL},
     {"admins_remove", PD_ADMIN_OWNER_ONLY, pd_admin_admins_remove, NULL},
     {"shutdown", PD_ADMIN_OWNER_ONLY, pd_admin_shutdown, NULL},
+    {"ingest", 0, pd_admin_ingest, NULL},
+    {"sync", 0, pd_admin_sync, NULL},
+    {"force_render", 0, pd_admin_force_render, NULL},
+    {"reseed", PD_ADMIN_OWNER_ONLY, pd_admin_reseed, NULL},
+    {"job", PD_ADMIN_READ, pd_admin_job, NULL},
+    {"jobs", PD_ADMIN_READ, pd_admin_jobs, NULL},
     {NULL, 0, NULL, NULL},
 };
 
