@@ -90,8 +90,8 @@ enum pd_result pd_admin_reseed(struct pd_admin_call *c)
 static void job_line(const json_t *job, char *out, size_t cap)
 {
   const json_t *msgs = json_object_get(job, "messages");
-  const char *last = json_string_value(
-      json_object_get(json_array_get(msgs, json_array_size(msgs) - 1), "text"));
+  const char *last =
+      json_string_value(json_object_get(json_array_get(msgs, json_array_size(msgs) - 1), "text"));
   const char *error = json_string_value(json_object_get(job, "error"));
   json_t *total = json_object_get(job, "total");
   char count[48] = "";
@@ -102,7 +102,10 @@ static void job_line(const json_t *job, char *out, size_t cap)
            json_integer_value(json_object_get(job, "id")),
            json_string_value(json_object_get(job, "kind")),
            json_string_value(json_object_get(job, "state")), count,
-           error != NULL || last != NULL ? ": " : "", error != NULL ? error : last != NULL ? last : "");
+           error != NULL || last != NULL ? ": " : "",
+           error != NULL  ? error
+           : last != NULL ? last
+                          : "");
 }
 
 enum pd_result pd_admin_job(struct pd_admin_call *c)
@@ -148,10 +151,12 @@ enum pd_result pd_admin_jobs(struct pd_admin_call *c)
   int64_t next = 0;
   if ((int64_t)json_array_size(jobs) > limit) {
     json_array_remove(jobs, json_array_size(jobs) - 1);
-    next = json_integer_value(json_object_get(json_array_get(jobs, json_array_size(jobs) - 1), "id"));
+    next =
+        json_integer_value(json_object_get(json_array_get(jobs, json_array_size(jobs) - 1), "id"));
   }
   size_t n = json_array_size(jobs);
-  pd_admin_result(c, "%zu job%s%s.", n, n == 1 ? "" : "s", next > 0 ? " (more on the next page)" : "");
+  pd_admin_result(c, "%zu job%s%s.", n, n == 1 ? "" : "s",
+                  next > 0 ? " (more on the next page)" : "");
   json_object_set_new(c->result, "jobs", jobs);
   json_object_set_new(c->result, "next", next > 0 ? json_integer(next) : json_null());
   return PD_OK;

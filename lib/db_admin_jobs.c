@@ -13,7 +13,7 @@
 
 /* The columns a job is shown with (job, jobs): the newest PD_ADMIN_JOB_SHOWN messages. */
 #define JOB_COLUMNS                                                                                \
-  "id, kind, state, done, total, (SELECT coalesce(jsonb_agg(m ORDER BY n), '[]')"                 \
+  "id, kind, state, done, total, (SELECT coalesce(jsonb_agg(m ORDER BY n), '[]')"                  \
   " FROM jsonb_array_elements(messages) WITH ORDINALITY AS x(m, n)"                                \
   " WHERE n > jsonb_array_length(messages) - 20), result, error, attempts, max_attempts,"          \
   " extract(epoch FROM created_at)::bigint, extract(epoch FROM started_at)::bigint,"               \
@@ -22,7 +22,7 @@
 /* messages with text appended as {"at", "text"}, the oldest dropped past the cap; $N is the
  * text, NULL appends nothing. */
 #define APPEND_MESSAGE(p)                                                                          \
-  "CASE WHEN " p "::text IS NULL THEN messages ELSE (SELECT coalesce(jsonb_agg(m ORDER BY n),"    \
+  "CASE WHEN " p "::text IS NULL THEN messages ELSE (SELECT coalesce(jsonb_agg(m ORDER BY n),"     \
   " '[]') FROM jsonb_array_elements(messages || jsonb_build_array(jsonb_build_object('at',"        \
   " extract(epoch FROM now())::bigint, 'text', " p "::text))) WITH ORDINALITY AS x(m, n)"          \
   " WHERE n > jsonb_array_length(messages) + 1 - 200) END"
@@ -34,7 +34,7 @@ const struct pd_db_stmt pd_db_admin_jobs_stmts[] = {
     /* A running job whose lease ran out was left by an instance that died (a live one renews
      * it): it is claimed again like a queued one. */
     {"admin_job_pick",
-     "SELECT id, attempts, max_attempts, coalesce(instance, '') FROM admin_jobs"
+     "SELECT id, attempts, max_attempts, coalesce(instance, ''), kind FROM admin_jobs"
      " WHERE state = 'queued' OR (state = 'running' AND lease_until < now())"
      " ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1"},
     {"admin_job_start",
@@ -49,19 +49,18 @@ const struct pd_db_stmt pd_db_admin_jobs_stmts[] = {
      " messages = " APPEND_MESSAGE("$2") " WHERE id = $1"},
     {"admin_job_progress",
      "UPDATE admin_jobs SET done = $4::int, total = CASE WHEN $5::int < 0 THEN total ELSE $5::int"
-     " END, messages = " APPEND_MESSAGE("$6") ","
-     " lease_until = now() + make_interval(secs => $7::int) WHERE " HELD " RETURNING 1"},
-    {"admin_job_renew",
-     "UPDATE admin_jobs SET lease_until = now() + make_interval(secs => $4::int)"
-     " WHERE " HELD " RETURNING 1"},
+     " END, messages = " APPEND_MESSAGE(
+         "$6") ","
+               " lease_until = now() + make_interval(secs => $7::int) WHERE " HELD " RETURNING 1"},
+    {"admin_job_renew", "UPDATE admin_jobs SET lease_until = now() + make_interval(secs => $4::int)"
+                        " WHERE " HELD " RETURNING 1"},
     {"admin_job_finish",
      "UPDATE admin_jobs SET state = $4, result = $5::jsonb, error = $6, finished_at = now(),"
      " lease_until = NULL, done = CASE WHEN $4 = 'done' THEN greatest(done, coalesce(total, 0))"
      " ELSE done END, messages = " APPEND_MESSAGE("$7") " WHERE " HELD " RETURNING 1"},
-    {"admin_job_release",
-     "WITH j AS (UPDATE admin_jobs SET state = 'queued', lease_until = NULL,"
-     " attempts = attempts - 1 WHERE " HELD " RETURNING id)"
-     " SELECT pg_notify('" PD_ADMIN_JOBS_CHANNEL "', id::text) FROM j"},
+    {"admin_job_release", "WITH j AS (UPDATE admin_jobs SET state = 'queued', lease_until = NULL,"
+                          " attempts = attempts - 1 WHERE " HELD " RETURNING id)"
+                          " SELECT pg_notify('" PD_ADMIN_JOBS_CHANNEL "', id::text) FROM j"},
     /* A progress edit of job N is a follow-up with attach {"admin_job": N}.  The one a worker
      * is sending right now is locked and stays; every other is superseded by the new one. */
     {"admin_job_edit_clear",
@@ -130,6 +129,7 @@ enum pd_result pd_db_admin_job_pick(struct pd_db *db, struct pd_db_admin_job *j)
   j->attempts = (int)pd_db_int(r, 0, 1);
   j->max_attempts = (int)pd_db_int(r, 0, 2);
   snprintf(j->instance, sizeof(j->instance), "%s", pd_db_val(r, 0, 3));
+  snprintf(j->kind, sizeof(j->kind), "%s", pd_db_val(r, 0, 4));
   PQclear(r);
   return PD_OK;
 }
@@ -209,9 +209,9 @@ enum pd_result pd_db_admin_job_renew(struct pd_db *db, const struct pd_db_admin_
   return held_exec(db, "admin_job_renew", j, 1, extra, held);
 }
 
-enum pd_result pd_db_admin_job_finish(struct pd_db *db, const struct pd_db_admin_job *j,
-                                      bool ok, json_t *result, const char *error,
-                                      const char *message, bool *held)
+enum pd_result pd_db_admin_job_finish(struct pd_db *db, const struct pd_db_admin_job *j, bool ok,
+                                      json_t *result, const char *error, const char *message,
+                                      bool *held)
 {
   char *res = pd_db_json_param(result);
   const char *extra[4] = {ok ? "done" : "failed", res, ok ? NULL : error, message};
@@ -265,13 +265,12 @@ static json_t *job_of(const PGresult *r, int i)
                    " s:s}",
                    "id", (json_int_t)pd_db_int(r, i, 0), "kind", pd_db_val(r, i, 1), "state",
                    pd_db_val(r, i, 2), "done", (json_int_t)pd_db_int(r, i, 3), "total",
-                   int_or_null(r, i, 4), "messages", json_col(r, i, 5), "result",
-                   json_col(r, i, 6), "error", pd_db_val(r, i, 7), "attempts",
-                   (json_int_t)pd_db_int(r, i, 8), "max_attempts",
-                   (json_int_t)pd_db_int(r, i, 9), "created", (json_int_t)pd_db_int(r, i, 10),
-                   "started", int_or_null(r, i, 11), "finished", int_or_null(r, i, 12), "params",
-                   json_col(r, i, 13), "instance", pd_db_val(r, i, 14), "actor",
-                   pd_db_val(r, i, 15));
+                   int_or_null(r, i, 4), "messages", json_col(r, i, 5), "result", json_col(r, i, 6),
+                   "error", pd_db_val(r, i, 7), "attempts", (json_int_t)pd_db_int(r, i, 8),
+                   "max_attempts", (json_int_t)pd_db_int(r, i, 9), "created",
+                   (json_int_t)pd_db_int(r, i, 10), "started", int_or_null(r, i, 11), "finished",
+                   int_or_null(r, i, 12), "params", json_col(r, i, 13), "instance",
+                   pd_db_val(r, i, 14), "actor", pd_db_val(r, i, 15));
 }
 
 enum pd_result pd_db_admin_job_get(struct pd_db *db, int64_t id, json_t **out)

@@ -30,7 +30,7 @@ struct pd_db_admin_job {
 void pd_db_admin_job_clear(struct pd_db_admin_job *j);
 
 /* In an open transaction: locks the oldest job that is queued or running on an expired lease
- * (FOR UPDATE SKIP LOCKED).  PD_E_NOTFOUND when there is none.  j gets id, attempts,
+ * (FOR UPDATE SKIP LOCKED).  PD_E_NOTFOUND when there is none.  j gets id, kind, attempts,
  * max_attempts and the instance that ran it last ("" for none). */
 enum pd_result pd_db_admin_job_pick(struct pd_db *db, struct pd_db_admin_job *j);
 /* The picked job becomes this instance's: running, attempts + 1, a lease of lease_s seconds.
@@ -51,9 +51,9 @@ enum pd_result pd_db_admin_job_renew(struct pd_db *db, const struct pd_db_admin_
                                      bool *held);
 /* Finishes the job: state "done" (with result, borrowed) or "failed" (with error), appending
  * message.  *held as above: a job another instance took is left to it. */
-enum pd_result pd_db_admin_job_finish(struct pd_db *db, const struct pd_db_admin_job *j,
-                                      bool ok, json_t *result, const char *error,
-                                      const char *message, bool *held);
+enum pd_result pd_db_admin_job_finish(struct pd_db *db, const struct pd_db_admin_job *j, bool ok,
+                                      json_t *result, const char *error, const char *message,
+                                      bool *held);
 /* Puts the job back in the queue (this instance is stopping): its attempt is not counted, and
  * the queue is told so another instance takes it now. */
 enum pd_result pd_db_admin_job_release(struct pd_db *db, const struct pd_db_admin_job *j);

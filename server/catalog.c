@@ -592,8 +592,8 @@ static enum pd_result source_art(struct pd_catalog *c, const struct pd_db_render
     return rc;
   }
   if (card->source_url[0] != '\0') {
-    enum pd_result rc =
-        pd_image_fetch(card->source_url, &c->image_limits, art, &type, &len, reason, sizeof(reason));
+    enum pd_result rc = pd_image_fetch(card->source_url, &c->image_limits, art, &type, &len, reason,
+                                       sizeof(reason));
     if (rc != PD_OK)
       snprintf(err, errlen, "the card's picture %s cannot be used: %s", card->source_url, reason);
     return rc;

@@ -67,13 +67,13 @@ static void sources_init(struct sources *src, const struct pd_config *cfg, const
   src->spotify.client_secret = cfg->spotify_client_secret;
   src->spotify_on = src->spotify.client_id != NULL && src->spotify.client_secret != NULL;
   if (!src->spotify_on)
-    say(rep, false, "%s: SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are not set, so Spotify is skipped",
-        who);
+    say(rep, false,
+        "%s: SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are not set, so Spotify is skipped", who);
   src->commons.base = cfg->commons_api_base;
   src->commons_on = src->commons.base != NULL;
   if (!src->commons_on)
-    say(rep, false, "%s: COMMONS_API_BASE is not set, so no photos are searched on Wikimedia Commons",
-        who);
+    say(rep, false,
+        "%s: COMMONS_API_BASE is not set, so no photos are searched on Wikimedia Commons", who);
 }
 
 /* Appends a candidate picture (stolen reference) to an era. */
@@ -242,8 +242,8 @@ static enum pd_result ingest_one(struct pd_catalog *s, struct sources *src, cons
                                  "url", url));
     }
     say(rep, false, "ingest: %s (%s), %zu eras", found.name, found.mbid, json_array_size(eras));
-    if (!progress(st.rep, 1, PD_INGEST_STEPS, "eras: %zu studio albums of %s", json_array_size(eras),
-                  found.name))
+    if (!progress(st.rep, 1, PD_INGEST_STEPS, "eras: %zu studio albums of %s",
+                  json_array_size(eras), found.name))
       goto stopped;
     json_t *members = NULL;
     if (found.is_group && pd_mb_members(mb, found.mbid, &members, err, errlen) != PD_OK) {
@@ -266,10 +266,10 @@ static enum pd_result ingest_one(struct pd_catalog *s, struct sources *src, cons
       snprintf(err, errlen, "writing %s failed (see the log line above); nothing of it was kept",
                found.name);
     json_decref(artist);
-    if (rc == PD_OK && (st.stop || !progress(st.rep, 3, PD_INGEST_STEPS,
-                                             "cards: %d rendered, %d redrawn for %s",
-                                             s->cards_rendered - rendered,
-                                             s->cards_replaced - replaced, found.name)))
+    if (rc == PD_OK &&
+        (st.stop ||
+         !progress(st.rep, 3, PD_INGEST_STEPS, "cards: %d rendered, %d redrawn for %s",
+                   s->cards_rendered - rendered, s->cards_replaced - replaced, found.name)))
       goto stopped;
   }
   json_decref(eras);
@@ -295,8 +295,9 @@ enum pd_result pd_ingest_sync(struct pd_catalog *cat, const struct pd_ingest_rep
   json_t *names = NULL;
   *skipped = 0;
   if (cat->cfg->lastfm_api_key == NULL) {
-    snprintf(err, errlen, "LASTFM_API_KEY is not set, so Last.fm is skipped and there is nothing "
-                          "to sync");
+    snprintf(err, errlen,
+             "LASTFM_API_KEY is not set, so Last.fm is skipped and there is nothing "
+             "to sync");
     return PD_E_INVALID;
   }
   struct pd_lastfm fm = {cat->cfg->lastfm_base, cat->cfg->lastfm_api_key};

@@ -125,7 +125,8 @@ int pd_cli_render(int argc, char **argv)
     goto out;
   /* Ingested art comes back from storage; generated art is drawn again. */
   char reason[200];
-  if (t.art[0] != '\0' && pd_catalog_load_art(s.cfg, t.art, &art, reason, sizeof(reason)) != PD_OK) {
+  if (t.art[0] != '\0' &&
+      pd_catalog_load_art(s.cfg, t.art, &art, reason, sizeof(reason)) != PD_OK) {
     fprintf(stderr, "render: the card's art %s cannot be read: %s\n", t.art, reason);
     goto out;
   }
