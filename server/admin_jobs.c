@@ -36,6 +36,7 @@ struct slot {
   _Atomic int64_t job;     /* the job's id while it runs, else 0 */
   atomic_int attempt;      /* its attempt */
   _Atomic int64_t beat_us; /* pd_now_us of its last progress */
+  struct pd_db *db;        /* its connection, opened before the thread starts */
 };
 
 struct pd_admin_jobs {
@@ -469,20 +470,31 @@ static void wait_for_work(struct pd_admin_jobs *r, struct pd_db *db)
   }
 }
 
+/* A connection of the runner's own, listening for new jobs; NULL when the database cannot be
+ * reached (the thread tries again). */
+static struct pd_db *listening(struct pd_admin_jobs *r)
+{
+  struct pd_db *db = NULL;
+  if (pd_db_open(r->app->cfg.database_url, 0, true, &db, NULL, 0) != PD_OK ||
+      pd_db_exec_sql(db, "LISTEN " PD_ADMIN_JOBS_CHANNEL) != PD_OK) {
+    pd_db_close(db);
+    return NULL;
+  }
+  return db;
+}
+
 static void *runner_main(void *arg)
 {
   struct slot *s = arg;
   struct pd_admin_jobs *r = s->r;
-  struct pd_db *db = NULL;
+  struct pd_db *db = s->db;
   struct pd_catalog *cat = NULL;
+  s->db = NULL;
   while (!atomic_load(&r->stop)) {
     if (db == NULL || PQstatus(db->pg) != CONNECTION_OK) {
       pd_db_close(db);
-      db = NULL;
-      if (pd_db_open(r->app->cfg.database_url, 0, true, &db, NULL, 0) != PD_OK ||
-          pd_db_exec_sql(db, "LISTEN " PD_ADMIN_JOBS_CHANNEL) != PD_OK) {
-        pd_db_close(db);
-        db = NULL;
+      db = listening(r);
+      if (db == NULL) {
         pause_ms(500);
         continue;
       }
@@ -529,6 +541,11 @@ static void *heart_main(void *arg)
       continue;
     }
     next = now_ms() + every_ms;
+    bool busy = false;
+    for (int i = 0; i < r->n && !busy; i++)
+      busy = atomic_load(&r->slots[i].job) != 0;
+    if (!busy)
+      continue; /* an idle instance keeps no connection for this */
     if (db == NULL || PQstatus(db->pg) != CONNECTION_OK) {
       pd_db_close(db);
       db = NULL;
@@ -573,6 +590,8 @@ enum pd_result pd_admin_jobs_start(struct pd_app *app, struct pd_admin_jobs **ou
   *out = r;
   for (int i = 0; i < n; i++) {
     r->slots[i].r = r;
+    /* Connected (its statements prepared) before `serve` says it listens, not meanwhile. */
+    r->slots[i].db = listening(r);
     if (pthread_create(&r->slots[i].thread, NULL, runner_main, &r->slots[i]) != 0)
       return PD_E_INTERNAL;
     r->n++;
@@ -597,6 +616,8 @@ void pd_admin_jobs_stop(struct pd_admin_jobs *r)
   atomic_store(&r->stop, true);
   for (int i = 0; i < r->n; i++)
     pthread_join(r->slots[i].thread, NULL);
+  for (int i = r->n; i < r->app->cfg.admin_job_workers; i++)
+    pd_db_close(r->slots[i].db); /* a slot whose thread never started */
   if (r->heart_running)
     pthread_join(r->heart, NULL);
   free(r->slots);
