@@ -64,7 +64,9 @@ static json_t *give(int srv, const char *who, const char *user, long long amount
   pd_ge_option(ix, "amount", 4, json_integer(amount), 0);
   pd_ge_option(ix, "currency", 3, json_string(currency), 0);
   pd_ge_option(ix, "reason", 3, json_string("e2e compensation"), 0);
-  return pd_ae_admin(&E, srv, who, NULL, ix);
+  json_t *reply = pd_ae_admin(&E, srv, who, NULL, ix);
+  json_decref(ix); /* pd_ae_admin borrows it */
+  return reply;
 }
 
 static json_t *press(int srv, const char *who, const char *custom_id)
@@ -243,6 +245,7 @@ static void test_admins_table_is_owners(void **state)
   json_t *ix = pd_ae_ix(PD_AE_ADMIN, "admins add");
   pd_ge_option(ix, "user", 6, json_string(Z), 0);
   json_t *reply = pd_ae_admin(&E, 0, PD_AE_ADMIN, NULL, ix);
+  json_decref(ix);
   contains(reply, "Only an owner");
   json_decref(reply);
   assert_int_equal(pd_ae_audit_count(&E, "action = 'admins_add' AND outcome = 'refused'"), 1);
@@ -253,6 +256,7 @@ static void test_admins_table_is_owners(void **state)
   ix = pd_ae_ix(PD_AE_OWNER, "admins add");
   pd_ge_option(ix, "user", 6, json_string(Z), 0);
   reply = pd_ae_admin(&E, 0, PD_AE_OWNER, NULL, ix);
+  json_decref(ix);
   contains(reply, "is now a PopDeck admin");
   json_decref(reply);
   reply = pd_ae_admin(&E, 1, Z, "audit", NULL);
@@ -267,11 +271,13 @@ static void test_admins_table_is_owners(void **state)
   ix = pd_ae_ix(PD_AE_OWNER, "admins remove");
   pd_ge_option(ix, "user", 6, json_string(PD_AE_ADMIN), 0);
   reply = pd_ae_admin(&E, 0, PD_AE_OWNER, NULL, ix);
+  json_decref(ix);
   contains(reply, "is an admin through ADMIN_FILE");
   json_decref(reply);
   ix = pd_ae_ix(PD_AE_OWNER, "admins remove");
   pd_ge_option(ix, "user", 6, json_string(Z), 0);
   reply = pd_ae_admin(&E, 0, PD_AE_OWNER, NULL, ix);
+  json_decref(ix);
   contains(reply, "is no longer a PopDeck admin");
   json_decref(reply);
   reply = pd_ae_admin(&E, 1, Z, "audit", NULL);
@@ -322,6 +328,7 @@ static void test_audit_pages(void **state)
   pd_ge_option(ix, "user", 6, json_string(PD_AE_OWNER), 0);
   pd_ge_option(ix, "action", 3, json_string("give_currency"), 0);
   json_t *reply = pd_ae_admin(&E, 0, PD_AE_ADMIN, NULL, ix);
+  json_decref(ix);
   const char *t = pd_ge_text(reply);
   /* Newest first: the grant of 12 before the grant of 10. */
   const char *a = strstr(t, "720000000000000106"), *b12 = strstr(t, "\"amount\": 12"),
@@ -338,6 +345,7 @@ static void test_audit_pages(void **state)
   pd_ge_option(ix, "user", 6, json_string(PD_AE_OWNER), 0);
   pd_ge_option(ix, "before", 4, json_integer(newest), 0);
   reply = pd_ae_admin(&E, 0, PD_AE_ADMIN, NULL, ix);
+  json_decref(ix);
   t = pd_ge_text(reply);
   if (strstr(t, "\"amount\": 12") != NULL || strstr(t, "\"amount\": 11") == NULL)
     fail_msg("the page before %lld: %s", (long long)newest, t);
