@@ -32,6 +32,12 @@ const struct pd_admin_op pd_admin_ops[] = {
     {"event_list", PD_ADMIN_READ, pd_admin_event_list, NULL},
     {"create_temp_card", 0, pd_admin_create_temp_card, NULL},
     {"clear_db", PD_ADMIN_OWNER_ONLY | PD_ADMIN_DESTRUCTIVE, pd_admin_clear_db, NULL},
+    {"ingest", 0, pd_admin_ingest, NULL},
+    {"sync", 0, pd_admin_sync, NULL},
+    {"force_render", 0, pd_admin_force_render, NULL},
+    {"reseed", PD_ADMIN_OWNER_ONLY, pd_admin_reseed, NULL},
+    {"job", PD_ADMIN_READ, pd_admin_job, NULL},
+    {"jobs", PD_ADMIN_READ, pd_admin_jobs, NULL},
     {NULL, 0, NULL, NULL},
 };
 

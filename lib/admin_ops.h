@@ -68,4 +68,22 @@ bool pd_admin_parse_time(const char *s, int64_t *out);
  * with one line in err (naming what is wrong) otherwise.  *out is owned. */
 bool pd_admin_parse_boosts(const json_t *v, json_t **out, char *err, size_t cap);
 
+/* admin_queue.c: background jobs (server/admin_jobs.c runs them; each answers 202 {"job"}).
+ * ingest {artist: a name of 1-200 bytes}: job "ingest" {"artist"}.
+ * sync {}: job "sync" (Last.fm's chart and similar artists).
+ * force_render {card?: a permanent or temporary card's public id, checked to exist; none =
+ * every card}: job "render" {"cards": [public id]} or {} (every card).
+ * reseed {} (owners only): job "reseed", the demo catalog as `popdeck seed demo` writes it. */
+enum pd_result pd_admin_ingest(struct pd_admin_call *c);
+enum pd_result pd_admin_sync(struct pd_admin_call *c);
+enum pd_result pd_admin_force_render(struct pd_admin_call *c);
+enum pd_result pd_admin_reseed(struct pd_admin_call *c);
+/* job {job}: {"job": {id, kind, state, done, total, messages (the newest 20: {"at", "text"}),
+ * result, error, attempts, max_attempts, created, started, finished (Unix seconds or null),
+ * params, instance, actor}}; 404 "job_not_found".
+ * jobs {state?: queued|running|done|failed, before?: a job id, limit?: 1-100}: newest first,
+ * keyset pages ("next" is the before of the next page). */
+enum pd_result pd_admin_job(struct pd_admin_call *c);
+enum pd_result pd_admin_jobs(struct pd_admin_call *c);
+
 #endif

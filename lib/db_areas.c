@@ -29,5 +29,7 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     pd_db_admin_events_stmts,
     /* admin: clear_db */
     pd_db_admin_clear_stmts,
+    /* admin: background jobs */
+    pd_db_admin_jobs_stmts,
     NULL,
 };

@@ -31,5 +31,7 @@ extern const struct pd_db_stmt pd_db_admin_players_stmts[];
 extern const struct pd_db_stmt pd_db_admin_events_stmts[];
 /* admin: clear_db (db_admin_clear.c) */
 extern const struct pd_db_stmt pd_db_admin_clear_stmts[];
+/* admin: background jobs (db_admin_jobs.c) */
+extern const struct pd_db_stmt pd_db_admin_jobs_stmts[];
 
 #endif

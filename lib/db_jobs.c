@@ -8,6 +8,12 @@
 
 #include "db_areas.h"
 
+/* The follow-up f is not an admin job's progress edit behind an older one still pending. */
+#define ADMIN_EDIT_IN_ORDER                                                                        \
+  "(f.attach IS NULL OR NOT f.attach ? 'admin_job' OR NOT EXISTS (SELECT 1 FROM followup_jobs o"   \
+  " WHERE o.status = 'pending' AND o.attach @> jsonb_build_object('admin_job', f.attach ->"        \
+  " 'admin_job') AND o.id < f.id))"
+
 const struct pd_db_stmt pd_db_jobs_stmts[] = {
     {"job_add", "WITH j AS (INSERT INTO followup_jobs (kind, application_id, interaction_token, "
                 "method, payload, ref,"
@@ -21,9 +27,13 @@ const struct pd_db_stmt pd_db_jobs_stmts[] = {
      " payload, ref, token_expires_at, attach) VALUES ('message', $1, '', 'dm', $2::jsonb, $3,"
      " 'infinity', jsonb_build_object('recipient_id', $4::text)) RETURNING id)"
      " SELECT id, pg_notify('" PD_JOBS_CHANNEL "', id::text) FROM j"},
+    /* An admin job's progress edits of one message go in order: a newer one waits while an
+     * older one is still pending (being sent, or waiting out a retry), so the message never
+     * goes back to an earlier count (ADMIN_EDIT_IN_ORDER; the job deletes the older ones it
+     * can, db_admin_jobs.c). */
     {"job_claim", "SELECT id, kind, application_id, interaction_token, method, payload, attempts,"
-                  " token_expires_at <= now(), coalesce(ref, ''), attach FROM followup_jobs"
-                  " WHERE status = 'pending' AND next_attempt_at <= now()"
+                  " token_expires_at <= now(), coalesce(ref, ''), attach FROM followup_jobs f"
+                  " WHERE status = 'pending' AND next_attempt_at <= now() AND " ADMIN_EDIT_IN_ORDER
                   " ORDER BY next_attempt_at, id FOR UPDATE SKIP LOCKED LIMIT 1"},
     {"job_done",
      "UPDATE followup_jobs SET status = 'done', attempts = attempts + 1, finished_at = now(),"
@@ -41,7 +51,7 @@ const struct pd_db_stmt pd_db_jobs_stmts[] = {
     {"job_next_due",
      "SELECT CASE WHEN min(next_attempt_at) IS NOT NULL THEN greatest(0, ceil(extract(epoch FROM"
      " min(next_attempt_at) - now()) * 1000))::bigint END"
-     " FROM followup_jobs WHERE status = 'pending'"},
+     " FROM followup_jobs f WHERE status = 'pending' AND " ADMIN_EDIT_IN_ORDER},
     {NULL, NULL},
 };
 

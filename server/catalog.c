@@ -2,6 +2,7 @@
 #include "catalog.h"
 
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "classify.h"
 #include "cli.h"
+#include "db_admin_jobs.h"
 #include "db_catalog.h"
 #include "fetch_pool.h"
 #include "phash.h"
@@ -38,32 +40,65 @@ struct candidate {
   bool used;        /* became a card */
 };
 
+/* One line of the writer's: to the caller's sink, else printed as the commands always have. */
+static void say(struct pd_catalog *c, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void say(struct pd_catalog *c, bool error, const char *fmt, ...)
+{
+  char line[1200];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof(line), fmt, ap);
+  va_end(ap);
+  if (c->say.line != NULL) {
+    c->say.line(c->say.arg, error, line);
+    return;
+  }
+  fprintf(error ? stderr : stdout, "%s\n", line);
+  fflush(error ? stderr : stdout);
+}
+
+enum pd_result pd_catalog_open_cfg(struct pd_catalog *c, const struct pd_config *cfg, char *err,
+                                   size_t errlen)
+{
+  char why[512], path[1024];
+  c->cfg = cfg;
+  /* The download limits and trusted networks, checked by pd_config_load (config.c). */
+  c->fetch_concurrency = cfg->ingest_concurrency;
+  c->image_limits = pd_image_default_limits;
+  c->image_limits.max_pixels = (uint64_t)cfg->ingest_max_mp * 1000000;
+  c->fetch_limits = (struct pd_fetch_limits){
+      c->fetch_concurrency, (uint64_t)cfg->ingest_budget_mp * 1000000, ART_MAX_W, ART_MAX_H};
+  /* Downloads connect only to public addresses, and to these networks the operator trusts. */
+  c->allowed_networks = cfg->ingest_allowed;
+  c->image_limits.allowed = &c->allowed_networks;
+  enum pd_result rc = pd_renderer_new(cfg->assets_dir, &c->renderer, why, sizeof(why));
+  if (rc != PD_OK) {
+    snprintf(err, errlen, "%s", why);
+    return rc;
+  }
+  snprintf(path, sizeof(path), "%s/rarity.json", cfg->assets_dir);
+  rc = pd_rarity_config_load(path, &c->rarity, why, sizeof(why));
+  if (rc != PD_OK) {
+    snprintf(err, errlen, "%s", why);
+    return rc;
+  }
+  if (cfg->database_url != NULL &&
+      (rc = pd_db_open(cfg->database_url, 0, true, &c->db, why, sizeof(why))) != PD_OK) {
+    snprintf(err, errlen, "cannot use DATABASE_URL: %s (is it migrated? run popdeck migrate)", why);
+    return rc;
+  }
+  return PD_OK;
+}
+
 bool pd_catalog_open(struct pd_catalog *c, unsigned need)
 {
-  char err[512], path[1024];
-  if (!pd_cli_config(need, &c->cfg))
+  char err[1200];
+  if (!pd_cli_config(need, &c->own_cfg))
     return false;
-  /* The download limits and trusted networks, checked by pd_config_load (config.c). */
-  c->fetch_concurrency = c->cfg.ingest_concurrency;
-  c->image_limits = pd_image_default_limits;
-  c->image_limits.max_pixels = (uint64_t)c->cfg.ingest_max_mp * 1000000;
-  c->fetch_limits = (struct pd_fetch_limits){
-      c->fetch_concurrency, (uint64_t)c->cfg.ingest_budget_mp * 1000000, ART_MAX_W, ART_MAX_H};
-  /* Downloads connect only to public addresses, and to these networks the operator trusts. */
-  c->allowed_networks = c->cfg.ingest_allowed;
-  c->image_limits.allowed = &c->allowed_networks;
-  if (pd_renderer_new(c->cfg.assets_dir, &c->renderer, err, sizeof(err)) != PD_OK) {
+  c->owns_cfg = true;
+  if (pd_catalog_open_cfg(c, &c->own_cfg, err, sizeof(err)) != PD_OK) {
     fprintf(stderr, "%s\n", err);
-    return false;
-  }
-  snprintf(path, sizeof(path), "%s/rarity.json", c->cfg.assets_dir);
-  if (pd_rarity_config_load(path, &c->rarity, err, sizeof(err)) != PD_OK) {
-    fprintf(stderr, "%s\n", err);
-    return false;
-  }
-  if (c->cfg.database_url != NULL &&
-      pd_db_open(c->cfg.database_url, 0, true, &c->db, err, sizeof(err)) != PD_OK) {
-    fprintf(stderr, "cannot use DATABASE_URL: %s (is it migrated? run popdeck migrate)\n", err);
     return false;
   }
   return true;
@@ -74,7 +109,12 @@ void pd_catalog_close(struct pd_catalog *c)
   pd_db_close(c->db);
   pd_rarity_config_free(c->rarity);
   pd_renderer_free(c->renderer);
-  pd_config_free(&c->cfg);
+  if (c->owns_cfg)
+    pd_config_free(&c->own_cfg);
+  c->db = NULL;
+  c->rarity = NULL;
+  c->renderer = NULL;
+  c->owns_cfg = false;
 }
 
 static bool taken_cb(void *arg, const char *id)
@@ -100,10 +140,10 @@ static enum pd_result render_card(struct pd_catalog *c, const char *artist, cons
     rc = pd_render_png(im, PNG_LEVEL, &png, &len);
   if (rc == PD_OK)
     rc = pd_storage_card_name(public_id, rev, file, sizeof(file));
-  if (rc == PD_OK && (rc = pd_storage_put(&c->cfg, file, png, len, err, sizeof(err))) != PD_OK)
-    fprintf(stderr, "catalog: %s\n", err);
+  if (rc == PD_OK && (rc = pd_storage_put(c->cfg, file, png, len, err, sizeof(err))) != PD_OK)
+    say(c, true, "catalog: %s", err);
   if (rc == PD_OK)
-    pd_storage_card_url(&c->cfg, file, url, urllen);
+    pd_storage_card_url(c->cfg, file, url, urllen);
   free(png);
   if (im != NULL)
     gdImageDestroy(im);
@@ -244,7 +284,7 @@ static enum pd_result store_image(struct pd_catalog *c, int64_t era_id, struct c
     return rc;
   if (dup != 0) {
     snprintf(reason, sizeof(reason), "near-duplicate of image %lld", (long long)dup);
-    printf("catalog:   %s refused: %s\n", url, reason);
+    say(c, false, "catalog:   %s refused: %s", url, reason);
     c->images_refused++;
     return pd_db_image_reject(c->db, era_id, url, reason);
   }
@@ -261,8 +301,8 @@ static enum pd_result store_image(struct pd_catalog *c, int64_t era_id, struct c
   size_t len = 0;
   snprintf(name, sizeof(name), "art/%s.png", hex);
   rc = pd_render_png(k->art, ART_PNG_LEVEL, &png, &len);
-  if (rc == PD_OK && (rc = pd_storage_put(&c->cfg, name, png, len, err, sizeof(err))) != PD_OK)
-    fprintf(stderr, "catalog: %s\n", err);
+  if (rc == PD_OK && (rc = pd_storage_put(c->cfg, name, png, len, err, sizeof(err))) != PD_OK)
+    say(c, true, "catalog: %s", err);
   free(png);
   if (rc != PD_OK)
     return rc;
@@ -374,8 +414,8 @@ static enum pd_result fetch_candidates(struct pd_catalog *c, const char *artist,
     }
   }
   if (rc == PD_OK && n > 0) {
-    printf("catalog: %s: downloading %zu images, %d at a time\n", artist, n, c->fetch_concurrency);
-    fflush(stdout);
+    say(c, false, "catalog: %s: downloading %zu images, %d at a time", artist, n,
+        c->fetch_concurrency);
     rc = pd_fetch_all(items, n, &c->fetch_limits, &c->image_limits, NULL);
   }
   /* The pool hashed each image at full size and scaled it to at most ART_MAX_W x ART_MAX_H,
@@ -422,7 +462,7 @@ static enum pd_result write_era(struct pd_catalog *c, const char *artist, int64_
       continue;
     if (ks[i].art == NULL) {
       const char *url = json_string_value(json_object_get(ks[i].src, "url"));
-      printf("catalog:   %s refused: %s\n", url, ks[i].reason);
+      say(c, false, "catalog:   %s refused: %s", url, ks[i].reason);
       c->images_refused++;
       rc = pd_db_image_reject(c->db, era_id, url, ks[i].reason);
       continue;
@@ -466,6 +506,8 @@ enum pd_result pd_catalog_add_artist(struct pd_catalog *c, json_t *a)
       json_object_set_new(v, "end", json_string(end));
   }
   enum pd_result rc = fetch_candidates(c, name, eras, &ks, &nk);
+  if (rc == PD_OK && c->downloaded != NULL)
+    c->downloaded(c->downloaded_arg, name, nk);
   if (rc == PD_OK)
     rc = pd_db_exec_sql(c->db, "BEGIN");
   if (rc == PD_OK)
@@ -505,5 +547,99 @@ enum pd_result pd_catalog_add_artist(struct pd_catalog *c, json_t *a)
     if (ks[k].art != NULL)
       gdImageDestroy(ks[k].art);
   free(ks);
+  return rc;
+}
+
+enum pd_result pd_catalog_load_art(const struct pd_config *cfg, const char *name, gdImagePtr *art,
+                                   char *reason, size_t reasonlen)
+{
+  char dir[1024], url[1024];
+  const char *type = NULL;
+  void *data = NULL;
+  size_t len = 0;
+  enum pd_result rc;
+  if (cfg->storage == PD_STORAGE_S3) {
+    /* Our own bucket, wherever the operator put it (often a private address). */
+    struct pd_image_limits own = pd_image_default_limits;
+    own.own_storage = true;
+    own.min_width = 1;
+    pd_storage_card_url(cfg, name, url, sizeof(url));
+    return pd_image_fetch(url, &own, art, &type, &len, reason, reasonlen);
+  }
+  snprintf(dir, sizeof(dir), "%s/art", cfg->cards_dir);
+  rc = pd_storage_local_get(dir, name + 4, 32u << 20, &data, &len);
+  if (rc == PD_OK)
+    rc = pd_image_decode(data, len, 1, art, &type, reason, reasonlen);
+  else
+    snprintf(reason, reasonlen, "%s", pd_result_str(rc));
+  free(data);
+  return rc;
+}
+
+/* The card's picture: its stored art, a temporary card's uploaded picture downloaded under the
+ * INGEST_* limits, or NULL for generated art (the renderer draws it again). */
+static enum pd_result source_art(struct pd_catalog *c, const struct pd_db_render_card *card,
+                                 gdImagePtr *art, char *err, size_t errlen)
+{
+  char reason[300];
+  const char *type = NULL;
+  size_t len = 0;
+  *art = NULL;
+  if (card->art[0] != '\0') {
+    enum pd_result rc = pd_catalog_load_art(c->cfg, card->art, art, reason, sizeof(reason));
+    if (rc != PD_OK)
+      snprintf(err, errlen, "the card's art %s cannot be read: %s", card->art, reason);
+    return rc;
+  }
+  if (card->source_url[0] != '\0') {
+    enum pd_result rc = pd_image_fetch(card->source_url, &c->image_limits, art, &type, &len, reason,
+                                       sizeof(reason));
+    if (rc != PD_OK)
+      snprintf(err, errlen, "the card's picture %s cannot be used: %s", card->source_url, reason);
+    return rc;
+  }
+  return PD_OK;
+}
+
+enum pd_result pd_catalog_rerender(struct pd_catalog *c, const char *public_id, int *rev, char *url,
+                                   size_t urllen, char *err, size_t errlen)
+{
+  struct pd_db_render_card card;
+  enum pd_rarity rar;
+  gdImagePtr art = NULL;
+  err[0] = '\0';
+  enum pd_result rc = pd_db_exec_sql(c->db, "BEGIN");
+  if (rc != PD_OK)
+    return rc;
+  /* Held to COMMIT: a second render of this card waits, then draws the next revision. */
+  rc = pd_db_render_lock(c->db, public_id);
+  if (rc == PD_OK)
+    rc = pd_db_render_card_get(c->db, public_id, &card);
+  if (rc == PD_E_NOTFOUND)
+    snprintf(err, errlen, "no card %s", public_id);
+  if (rc == PD_OK && (card.artist[0] == '\0' || card.era[0] == '\0' ||
+                      pd_rarity_parse(card.rarity, &rar) != PD_OK)) {
+    snprintf(err, errlen, "%s has no artist, era or rarity yet", public_id);
+    rc = PD_E_INVALID;
+  }
+  if (rc == PD_OK)
+    rc = source_art(c, &card, &art, err, errlen);
+  if (rc == PD_OK) {
+    *rev = card.image_rev + 1;
+    rc = render_card(c, card.artist, card.era, card.public_id, rar, art, *rev, url, urllen);
+    if (rc != PD_OK && err[0] == '\0')
+      snprintf(err, errlen, "%s could not be drawn or stored: %s", public_id, pd_result_str(rc));
+  }
+  if (rc == PD_OK)
+    rc = pd_db_render_card_set(c->db, &card, url, *rev);
+  if (rc == PD_OK)
+    rc = pd_db_exec_sql(c->db, "COMMIT");
+  if (rc != PD_OK) {
+    (void)pd_db_exec_sql(c->db, "ROLLBACK");
+    if (err[0] == '\0')
+      snprintf(err, errlen, "rendering %s failed: %s", public_id, pd_result_str(rc));
+  }
+  if (art != NULL)
+    gdImageDestroy(art);
   return rc;
 }

@@ -34,8 +34,22 @@
 #include "rarity.h"
 #include "render.h"
 
+/* Where the writer's lines go ("catalog:   URL refused: ..."): NULL prints them, as the
+ * commands always have (stdout, or stderr for an error); the job runner logs them instead. */
+struct pd_catalog_say {
+  void (*line)(void *arg, bool error, const char *text);
+  void *arg;
+};
+
 struct pd_catalog {
-  struct pd_config cfg;
+  const struct pd_config *cfg; /* own_cfg (pd_catalog_open) or the caller's (open_cfg) */
+  struct pd_config own_cfg;
+  bool owns_cfg;
+  struct pd_catalog_say say;
+  /* Called once an artist's pictures are downloaded and decided, before its transaction
+   * (a job reports it as a step); NULL: nothing. */
+  void (*downloaded)(void *arg, const char *artist, size_t images);
+  void *downloaded_arg;
   struct pd_db *db;
   struct pd_renderer *renderer;
   struct pd_rarity_config *rarity;
@@ -50,7 +64,25 @@ struct pd_catalog {
 /* Configuration (need as for pd_cli_config), renderer, rarity config and database; on a
  * problem prints one line and returns false (pd_catalog_close is still to be called). */
 bool pd_catalog_open(struct pd_catalog *c, unsigned need);
+/* The same from a configuration already loaded (cfg is borrowed and must outlive c): a running
+ * server's job runner, which must not read the environment again.  On a problem err says why
+ * and the result is not PD_OK (pd_catalog_close is still to be called). */
+enum pd_result pd_catalog_open_cfg(struct pd_catalog *c, const struct pd_config *cfg, char *err,
+                                   size_t errlen);
 void pd_catalog_close(struct pd_catalog *c);
+
+/* A card's stored source art ("art/<phash>.png") back from storage: CARDS_DIR/art locally, the
+ * bucket's URL for S3.  reason says why it cannot be read. */
+enum pd_result pd_catalog_load_art(const struct pd_config *cfg, const char *name, gdImagePtr *art,
+                                   char *reason, size_t reasonlen);
+
+/* Draws public_id (a permanent card, or an event's temporary one) again with its current rarity
+ * from its source art, as a new file revision (image_rev + 1), and points the card at it.
+ * Renders of one card are serialized (an advisory lock), so two at once make two revisions,
+ * never one file written twice.  *rev and url get the new revision and URL; PD_E_NOTFOUND when
+ * no card has that id, another failure with err saying why. */
+enum pd_result pd_catalog_rerender(struct pd_catalog *c, const char *public_id, int *rev, char *url,
+                                   size_t urllen, char *err, size_t errlen);
 
 /* Writes one artist as above.  On failure nothing of the artist is kept. */
 enum pd_result pd_catalog_add_artist(struct pd_catalog *c, json_t *artist);

@@ -1,13 +1,16 @@
 /* ingest.c - `popdeck ingest artist "NAME"` and `popdeck sync`: artists from MusicBrainz (eras
  * from studio albums, members of groups), candidate pictures from the Cover Art Archive,
  * Spotify and Wikimedia Commons, written through the catalog writer.  A source without
- * credentials is skipped with one line. */
+ * credentials is skipped with one line.  The work itself (pd_ingest_artist, pd_ingest_sync:
+ * ingest.h) prints nothing; the commands print what it reports. */
+#include "ingest.h"
+
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "catalog.h"
 #include "cli.h"
 #include "lastfm.h"
 #include "musicbrainz.h"
@@ -16,6 +19,7 @@
 
 /* The sources one command asks; those without credentials are off. */
 struct sources {
+  const struct pd_ingest_report *rep;
   struct pd_mb mb;
   struct pd_spotify spotify;
   bool spotify_on;
@@ -23,10 +27,39 @@ struct sources {
   bool commons_on;
 };
 
+static void say(const struct pd_ingest_report *rep, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void say(const struct pd_ingest_report *rep, bool error, const char *fmt, ...)
+{
+  char line[1200];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof(line), fmt, ap);
+  va_end(ap);
+  rep->line(rep->arg, error, line);
+}
+
+/* false when the work is to stop. */
+static bool progress(const struct pd_ingest_report *rep, int done, int total, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static bool progress(const struct pd_ingest_report *rep, int done, int total, const char *fmt, ...)
+{
+  char text[600];
+  va_list ap;
+  if (rep->progress == NULL)
+    return true;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  return rep->progress(rep->arg, done, total, text);
+}
+
 /* The sources' bases and keys, borrowed from cfg (it outlives src). */
-static void sources_init(struct sources *src, const struct pd_config *cfg, const char *who)
+static void sources_init(struct sources *src, const struct pd_config *cfg, const char *who,
+                         const struct pd_ingest_report *rep)
 {
   memset(src, 0, sizeof(*src));
+  src->rep = rep;
   src->mb.base = cfg->musicbrainz_base;
   src->spotify.accounts_base = cfg->spotify_accounts_base;
   src->spotify.api_base = cfg->spotify_api_base;
@@ -34,13 +67,13 @@ static void sources_init(struct sources *src, const struct pd_config *cfg, const
   src->spotify.client_secret = cfg->spotify_client_secret;
   src->spotify_on = src->spotify.client_id != NULL && src->spotify.client_secret != NULL;
   if (!src->spotify_on)
-    printf("%s: SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are not set, so Spotify is skipped\n",
-           who);
+    say(rep, false,
+        "%s: SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET are not set, so Spotify is skipped", who);
   src->commons.base = cfg->commons_api_base;
   src->commons_on = src->commons.base != NULL;
   if (!src->commons_on)
-    printf("%s: COMMONS_API_BASE is not set, so no photos are searched on Wikimedia Commons\n",
-           who);
+    say(rep, false,
+        "%s: COMMONS_API_BASE is not set, so no photos are searched on Wikimedia Commons", who);
 }
 
 /* Appends a candidate picture (stolen reference) to an era. */
@@ -75,7 +108,7 @@ static void from_commons(struct sources *src, const char *name, json_t *eras)
                json_string_value(json_object_get(e, "name")), pd_era_keyword_suffix[s]);
       if (pd_commons_search(&src->commons, keyword, PHOTOS_PER_SEARCH, &photos, err, sizeof(err)) !=
           PD_OK) {
-        printf("ingest:   search \"%s\" skipped: %s\n", keyword, err);
+        say(src->rep, false, "ingest:   search \"%s\" skipped: %s", keyword, err);
         continue;
       }
       json_array_foreach(photos, k, photo)
@@ -87,8 +120,8 @@ static void from_commons(struct sources *src, const char *name, json_t *eras)
       json_decref(photos);
     }
   }
-  printf("ingest: Wikimedia Commons: %zu free photos found for %zu eras\n", found,
-         json_array_size(eras));
+  say(src->rep, false, "ingest: Wikimedia Commons: %zu free photos found for %zu eras", found,
+      json_array_size(eras));
 }
 
 /* Spotify: the artist's id, popularity, followers and genres, and its album covers and
@@ -104,13 +137,13 @@ static void from_spotify(struct sources *src, const char *name, json_t *artist, 
     return;
   enum pd_result rc = pd_spotify_find_artist(&src->spotify, name, &sa, err, sizeof(err));
   if (rc == PD_E_NOTFOUND) {
-    printf("ingest: Spotify knows no artist called \"%s\"\n", name);
+    say(src->rep, false, "ingest: Spotify knows no artist called \"%s\"", name);
     return;
   }
   if (rc == PD_OK)
     rc = pd_spotify_albums(&src->spotify, sa.id, &albums, err, sizeof(err));
   if (rc != PD_OK) {
-    printf("ingest: Spotify skipped: %s\n", err);
+    say(src->rep, false, "ingest: Spotify skipped: %s", err);
     pd_spotify_artist_free(&sa);
     return;
   }
@@ -150,19 +183,41 @@ static void from_spotify(struct sources *src, const char *name, json_t *artist, 
                   json_pack("{s:s, s:s, s:s, s:{s:s}}", "url", photo, "kind", "promo", "keyword",
                             keyword, "license", "source", "Spotify artist image"));
   }
-  printf("ingest: Spotify: %s (%s), popularity %d, %zu albums, %zu match eras\n", sa.name, sa.id,
-         sa.popularity, json_array_size(albums), matched);
+  say(src->rep, false, "ingest: Spotify: %s (%s), popularity %d, %zu albums, %zu match eras",
+      sa.name, sa.id, sa.popularity, json_array_size(albums), matched);
   json_decref(albums);
   pd_spotify_artist_free(&sa);
 }
 
+/* The catalog's "downloaded" hook during one artist's ingest: the images step. */
+struct steps {
+  const struct pd_ingest_report *rep;
+  bool stop;
+};
+
+static void images_downloaded(void *arg, const char *artist, size_t images)
+{
+  struct steps *st = arg;
+  if (!progress(st->rep, 2, PD_INGEST_STEPS, "images: %zu new for %s; writing the cards", images,
+                artist))
+    st->stop = true; /* the write is one transaction: it goes on, and the stop comes after */
+}
+
+/* One artist: each of its steps reported as progress when steps is set (an ingest job), not
+ * when it is one artist of a sync (which counts artists). */
 static enum pd_result ingest_one(struct pd_catalog *s, struct sources *src, const char *name,
-                                 char *err, size_t errlen)
+                                 bool steps, char *err, size_t errlen)
 {
   struct pd_mb *mb = &src->mb;
+  const struct pd_ingest_report *rep = src->rep;
+  struct pd_ingest_report quiet = {rep->line, NULL, rep->arg};
+  struct steps st = {steps ? rep : &quiet, false};
   struct pd_mb_artist found;
   json_t *eras = NULL;
-  enum pd_result rc = pd_mb_find_artist(mb, name, &found, err, errlen);
+  enum pd_result rc = PD_OK;
+  if (!progress(st.rep, 0, PD_INGEST_STEPS, "MusicBrainz lookup: %s", name))
+    goto stopped;
+  rc = pd_mb_find_artist(mb, name, &found, err, errlen);
   if (rc == PD_OK)
     rc = pd_mb_eras(mb, found.mbid, &eras, err, errlen);
   if (rc == PD_OK && json_array_size(eras) == 0) {
@@ -170,7 +225,7 @@ static enum pd_result ingest_one(struct pd_catalog *s, struct sources *src, cons
     rc = PD_E_NOTFOUND;
   }
   if (rc == PD_OK) {
-    const char *caa = s->cfg.coverart_base;
+    const char *caa = s->cfg->coverart_base;
     size_t i;
     json_t *e;
     json_array_foreach(eras, i, e)
@@ -186,27 +241,129 @@ static enum pd_result ingest_one(struct pd_catalog *s, struct sources *src, cons
                                  "keyword", keyword, "license", "source", "Cover Art Archive",
                                  "url", url));
     }
-    printf("ingest: %s (%s), %zu eras\n", found.name, found.mbid, json_array_size(eras));
-    fflush(stdout);
+    say(rep, false, "ingest: %s (%s), %zu eras", found.name, found.mbid, json_array_size(eras));
+    if (!progress(st.rep, 1, PD_INGEST_STEPS, "eras: %zu studio albums of %s",
+                  json_array_size(eras), found.name))
+      goto stopped;
     json_t *members = NULL;
     if (found.is_group && pd_mb_members(mb, found.mbid, &members, err, errlen) != PD_OK) {
-      printf("ingest: %s's members are unknown: %s\n", found.name, err);
+      say(rep, false, "ingest: %s's members are unknown: %s", found.name, err);
       members = NULL;
     } else if (members != NULL) {
-      printf("ingest: %s is a group of %zu\n", found.name, json_array_size(members));
+      say(rep, false, "ingest: %s is a group of %zu", found.name, json_array_size(members));
     }
     json_t *artist = json_pack("{s:s, s:s, s:b, s:O, s:o*}", "name", found.name, "mbid", found.mbid,
                                "is_group", found.is_group, "eras", eras, "members", members);
     from_spotify(src, found.name, artist, eras);
     from_commons(src, found.name, eras);
+    s->downloaded = images_downloaded;
+    s->downloaded_arg = &st;
+    int rendered = s->cards_rendered, replaced = s->cards_replaced;
     rc = pd_catalog_add_artist(s, artist);
+    s->downloaded = NULL;
+    s->downloaded_arg = NULL;
     if (rc != PD_OK)
       snprintf(err, errlen, "writing %s failed (see the log line above); nothing of it was kept",
                found.name);
     json_decref(artist);
+    if (rc == PD_OK &&
+        (st.stop ||
+         !progress(st.rep, 3, PD_INGEST_STEPS, "cards: %d rendered, %d redrawn for %s",
+                   s->cards_rendered - rendered, s->cards_replaced - replaced, found.name)))
+      goto stopped;
   }
   json_decref(eras);
   return rc;
+stopped:
+  json_decref(eras);
+  snprintf(err, errlen, "stopped before %s was done", name);
+  return PD_E_CONFLICT;
+}
+
+enum pd_result pd_ingest_artist(struct pd_catalog *cat, const char *name,
+                                const struct pd_ingest_report *rep, char *err, size_t errlen)
+{
+  struct sources src;
+  sources_init(&src, cat->cfg, "ingest", rep);
+  say(rep, false, "ingest: looking up \"%s\" on MusicBrainz", name);
+  return ingest_one(cat, &src, name, true, err, errlen);
+}
+
+enum pd_result pd_ingest_sync(struct pd_catalog *cat, const struct pd_ingest_report *rep,
+                              int *skipped, char *err, size_t errlen)
+{
+  json_t *names = NULL;
+  *skipped = 0;
+  if (cat->cfg->lastfm_api_key == NULL) {
+    snprintf(err, errlen,
+             "LASTFM_API_KEY is not set, so Last.fm is skipped and there is nothing "
+             "to sync");
+    return PD_E_INVALID;
+  }
+  struct pd_lastfm fm = {cat->cfg->lastfm_base, cat->cfg->lastfm_api_key};
+  struct sources src;
+  sources_init(&src, cat->cfg, "sync", rep);
+  enum pd_result rc = pd_lastfm_top_artists(&fm, 20, &names, err, errlen);
+  if (rc != PD_OK)
+    goto out;
+  size_t top = json_array_size(names);
+  for (size_t i = 0; i < top; i++) {
+    json_t *similar = NULL;
+    if (pd_lastfm_similar(&fm, json_string_value(json_array_get(names, i)), 3, &similar, err,
+                          errlen) != PD_OK) {
+      say(rep, true, "sync: %s", err);
+      continue;
+    }
+    size_t k;
+    json_t *n;
+    json_array_foreach(similar, k, n)
+    {
+      bool seen = false;
+      for (size_t j = 0; j < json_array_size(names) && !seen; j++)
+        seen = strcmp(json_string_value(json_array_get(names, j)), json_string_value(n)) == 0;
+      if (!seen)
+        json_array_append(names, n);
+    }
+    json_decref(similar);
+  }
+  size_t total = json_array_size(names);
+  say(rep, false, "sync: %zu chart artists, %zu with similar ones", top, total);
+  if (!progress(rep, 0, (int)total, "0/%zu artists: chart and similar artists found", total)) {
+    snprintf(err, errlen, "stopped before the first artist");
+    rc = PD_E_CONFLICT;
+    goto out;
+  }
+  size_t i;
+  json_t *n;
+  json_array_foreach(names, i, n)
+  {
+    say(rep, false, "sync: [%zu/%zu] %s", i + 1, total, json_string_value(n));
+    rc = ingest_one(cat, &src, json_string_value(n), false, err, errlen);
+    if (rc == PD_E_CONFLICT)
+      goto out;
+    if (rc != PD_OK) {
+      say(rep, false, "sync:   skipped: %s", err);
+      (*skipped)++;
+    }
+    rc = PD_OK;
+    if (!progress(rep, (int)(i + 1), (int)total, "%zu/%zu artists: %s", i + 1, total,
+                  json_string_value(n))) {
+      snprintf(err, errlen, "stopped after %zu of %zu artists", i + 1, total);
+      rc = PD_E_CONFLICT;
+      goto out;
+    }
+  }
+out:
+  json_decref(names);
+  return rc;
+}
+
+/* The commands' reports: each line printed, stderr for an error. */
+static void print_line(void *arg, bool error, const char *text)
+{
+  FILE *f = error ? stderr : stdout;
+  fprintf(f, "%s\n", text);
+  fflush(f);
 }
 
 /* `popdeck ingest artist "NAME"`. */
@@ -222,11 +379,9 @@ int pd_cli_ingest(int argc, char **argv)
     pd_catalog_close(&s);
     return 2;
   }
-  struct sources src;
-  sources_init(&src, &s.cfg, "ingest");
+  const struct pd_ingest_report rep = {print_line, NULL, NULL};
   int rc = 1;
-  printf("ingest: looking up \"%s\" on MusicBrainz\n", argv[2]);
-  if (ingest_one(&s, &src, argv[2], err, sizeof(err)) != PD_OK) {
+  if (pd_ingest_artist(&s, argv[2], &rep, err, sizeof(err)) != PD_OK) {
     fprintf(stderr, "ingest: %s\n", err);
   } else {
     printf("ingest: %d artists and %d eras added, %d images added, %d refused, %d cards rendered, "
@@ -247,7 +402,6 @@ int pd_cli_sync(int argc, char **argv)
 {
   struct pd_catalog s = {0};
   char err[512];
-  json_t *names = NULL;
   if (argc != 1) {
     fprintf(stderr, "usage: popdeck sync\n");
     return 2;
@@ -266,52 +420,17 @@ int pd_cli_sync(int argc, char **argv)
     pd_catalog_close(&s);
     return 2;
   }
-  struct pd_lastfm fm = {s.cfg.lastfm_base, s.cfg.lastfm_api_key};
-  struct sources src;
-  sources_init(&src, &s.cfg, "sync");
+  const struct pd_ingest_report rep = {print_line, NULL, NULL};
   int rc = 1, failed = 0;
-  if (pd_lastfm_top_artists(&fm, 20, &names, err, sizeof(err)) != PD_OK) {
+  if (pd_ingest_sync(&s, &rep, &failed, err, sizeof(err)) != PD_OK) {
     fprintf(stderr, "sync: %s\n", err);
     goto out;
-  }
-  size_t top = json_array_size(names);
-  for (size_t i = 0; i < top; i++) {
-    json_t *similar = NULL;
-    if (pd_lastfm_similar(&fm, json_string_value(json_array_get(names, i)), 3, &similar, err,
-                          sizeof(err)) != PD_OK) {
-      fprintf(stderr, "sync: %s\n", err);
-      continue;
-    }
-    size_t k;
-    json_t *n;
-    json_array_foreach(similar, k, n)
-    {
-      bool seen = false;
-      for (size_t j = 0; j < json_array_size(names) && !seen; j++)
-        seen = strcmp(json_string_value(json_array_get(names, j)), json_string_value(n)) == 0;
-      if (!seen)
-        json_array_append(names, n);
-    }
-    json_decref(similar);
-  }
-  printf("sync: %zu chart artists, %zu with similar ones\n", top, json_array_size(names));
-  size_t i;
-  json_t *n;
-  json_array_foreach(names, i, n)
-  {
-    printf("sync: [%zu/%zu] %s\n", i + 1, json_array_size(names), json_string_value(n));
-    fflush(stdout);
-    if (ingest_one(&s, &src, json_string_value(n), err, sizeof(err)) != PD_OK) {
-      printf("sync:   skipped: %s\n", err);
-      failed++;
-    }
   }
   printf("sync: %d artists and %d eras added, %d images added, %d cards rendered, %d redrawn, %d "
          "skipped\n",
          s.artists_added, s.eras_added, s.images_added, s.cards_rendered, s.cards_replaced, failed);
   rc = 0;
 out:
-  json_decref(names);
   pd_catalog_close(&s);
   return rc;
 }

@@ -1,12 +1,14 @@
 /* seed.c - `popdeck seed demo [--limit N]`: the offline demo catalog (assets/catalog/demo.json)
  * into the database through the catalog writer, with generated artwork and one rendered card
- * per rarity per era.  Idempotent: a second run adds nothing.  `popdeck render PUBLIC_ID
+ * per rarity per era (pd_seed_demo, which the reseed job runs too).  Idempotent: a second run
+ * adds nothing.  `popdeck render PUBLIC_ID
  * FILE.png` renders one card. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
+#include "ingest.h"
 #include "cli.h"
 #include "db_catalog.h"
 #include "image_fetch.h"
@@ -14,10 +16,59 @@
 
 #define PNG_LEVEL 3
 
+enum pd_result pd_seed_demo(struct pd_catalog *cat, long limit, const struct pd_ingest_report *rep,
+                            char *err, size_t errlen)
+{
+  char path[1024], line[800];
+  json_error_t jerr;
+  snprintf(path, sizeof(path), "%s/catalog/demo.json", cat->cfg->assets_dir);
+  json_t *doc = json_load_file(path, 0, &jerr);
+  enum pd_result rc = PD_OK;
+  if (!json_is_array(json_object_get(doc, "artists"))) {
+    snprintf(err, errlen, "%s: %s", path, doc == NULL ? jerr.text : "no \"artists\" array");
+    rc = PD_E_INVALID;
+    goto out;
+  }
+  size_t i, n = json_array_size(json_object_get(doc, "artists"));
+  json_t *a;
+  json_array_foreach(json_object_get(doc, "artists"), i, a)
+  {
+    if (limit >= 0 && (long)i >= limit)
+      break;
+    int before = cat->cards_rendered;
+    const char *name = json_string_value(json_object_get(a, "name"));
+    if ((rc = pd_catalog_add_artist(cat, a)) != PD_OK) {
+      snprintf(err, errlen, "%s failed (see the log line above); the artists before it are seeded",
+               name);
+      goto out;
+    }
+    snprintf(line, sizeof(line), "seed: [%zu/%zu] %s: %zu eras, %d cards rendered", i + 1, n, name,
+             json_array_size(json_object_get(a, "eras")), cat->cards_rendered - before);
+    rep->line(rep->arg, false, line);
+    snprintf(line, sizeof(line), "%zu/%zu artists: %s", i + 1, n, name);
+    if (rep->progress != NULL && !rep->progress(rep->arg, (int)i + 1, (int)n, line)) {
+      snprintf(err, errlen, "stopped after %zu of %zu artists", i + 1, n);
+      rc = PD_E_CONFLICT;
+      goto out;
+    }
+  }
+out:
+  json_decref(doc);
+  return rc;
+}
+
+static void print_line(void *arg, bool error, const char *text)
+{
+  FILE *f = error ? stderr : stdout;
+  fprintf(f, "%s\n", text);
+  fflush(f);
+}
+
 int pd_cli_seed(int argc, char **argv)
 {
   struct pd_catalog s = {0};
   long limit = -1;
+  char err[1200];
   if (argc == 4 && strcmp(argv[2], "--limit") == 0) {
     char *end = NULL;
     limit = strtol(argv[3], &end, 10);
@@ -34,68 +85,17 @@ int pd_cli_seed(int argc, char **argv)
     pd_catalog_close(&s);
     return 2;
   }
-  char path[1024];
-  json_error_t jerr;
-  snprintf(path, sizeof(path), "%s/catalog/demo.json", s.cfg.assets_dir);
-  json_t *cat = json_load_file(path, 0, &jerr);
+  const struct pd_ingest_report rep = {print_line, NULL, NULL};
   int rc = 1;
-  if (!json_is_array(json_object_get(cat, "artists"))) {
-    fprintf(stderr, "seed: %s: %s\n", path, cat == NULL ? jerr.text : "no \"artists\" array");
+  if (pd_seed_demo(&s, limit, &rep, err, sizeof(err)) != PD_OK) {
+    fprintf(stderr, "seed: %s\n", err);
     goto out;
   }
-  size_t i, n = json_array_size(json_object_get(cat, "artists"));
-  json_t *a;
-  json_array_foreach(json_object_get(cat, "artists"), i, a)
-  {
-    if (limit >= 0 && (long)i >= limit)
-      break;
-    int before = s.cards_rendered;
-    if (pd_catalog_add_artist(&s, a) != PD_OK) {
-      fprintf(stderr,
-              "seed: %s failed (see the log line above); the artists before it are seeded\n",
-              json_string_value(json_object_get(a, "name")));
-      goto out;
-    }
-    printf("seed: [%zu/%zu] %s: %zu eras, %d cards rendered\n", i + 1, n,
-           json_string_value(json_object_get(a, "name")),
-           json_array_size(json_object_get(a, "eras")), s.cards_rendered - before);
-    fflush(stdout);
-  }
   printf("seed: %d artists and %d eras added, %d cards rendered into %s, %d already there\n",
-         s.artists_added, s.eras_added, s.cards_rendered, s.cfg.cards_dir, s.cards_kept);
+         s.artists_added, s.eras_added, s.cards_rendered, s.cfg->cards_dir, s.cards_kept);
   rc = 0;
 out:
-  json_decref(cat);
   pd_catalog_close(&s);
-  return rc;
-}
-
-/* Source art back from storage: CARDS_DIR/art locally, the bucket's URL for S3. */
-static enum pd_result load_art(const struct pd_config *c, const char *name, gdImagePtr *art)
-{
-  char reason[200], dir[1024], url[1024];
-  const char *type = NULL;
-  void *data = NULL;
-  size_t len = 0;
-  enum pd_result rc;
-  if (c->storage == PD_STORAGE_S3) {
-    /* Our own bucket, wherever the operator put it (often a private address). */
-    struct pd_image_limits own = pd_image_default_limits;
-    own.own_storage = true;
-    own.min_width = 1;
-    pd_storage_card_url(c, name, url, sizeof(url));
-    rc = pd_image_fetch(url, &own, art, &type, &len, reason, sizeof(reason));
-  } else {
-    snprintf(dir, sizeof(dir), "%s/art", c->cards_dir);
-    rc = pd_storage_local_get(dir, name + 4, 32u << 20, &data, &len);
-    if (rc == PD_OK)
-      rc = pd_image_decode(data, len, 1, art, &type, reason, sizeof(reason));
-    else
-      snprintf(reason, sizeof(reason), "%s", pd_result_str(rc));
-    free(data);
-  }
-  if (rc != PD_OK)
-    fprintf(stderr, "render: the card's art %s cannot be read: %s\n", name, reason);
   return rc;
 }
 
@@ -124,8 +124,12 @@ int pd_cli_render(int argc, char **argv)
   if (r != PD_OK || pd_rarity_parse(t.rarity, &rar) != PD_OK)
     goto out;
   /* Ingested art comes back from storage; generated art is drawn again. */
-  if (t.art[0] != '\0' && load_art(&s.cfg, t.art, &art) != PD_OK)
+  char reason[200];
+  if (t.art[0] != '\0' &&
+      pd_catalog_load_art(s.cfg, t.art, &art, reason, sizeof(reason)) != PD_OK) {
+    fprintf(stderr, "render: the card's art %s cannot be read: %s\n", t.art, reason);
     goto out;
+  }
   struct pd_card_spec spec = {t.artist, t.era, t.public_id, rar, 0, art, -1, -1};
   if (pd_render_card(s.renderer, &spec, &im) != PD_OK ||
       pd_render_png(im, PNG_LEVEL, &png, &len) != PD_OK)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "admin_jobs.h"
 #include "app.h"
 #include "cli.h"
 #include "control.h"
@@ -66,6 +67,7 @@ int pd_cli_serve(int argc, char **argv)
   struct pd_http *http = NULL;
   struct pd_workers *workers = NULL;
   struct pd_control *control = NULL;
+  struct pd_admin_jobs *admin_jobs = NULL;
   char err[512];
   int port = 0, sig = 0, rc = 1;
 
@@ -107,11 +109,11 @@ int pd_cli_serve(int argc, char **argv)
     goto out;
   }
   if (pd_workers_start(&app, app.cfg.followup_workers, &workers) != PD_OK ||
-      pd_control_start(&app, &control) != PD_OK)
+      pd_control_start(&app, &control) != PD_OK || pd_admin_jobs_start(&app, &admin_jobs) != PD_OK)
     goto out;
-  json_t *f =
-      json_pack("{s:s, s:i, s:i, s:i}", "host", app.cfg.listen_host, "port", port, "http_threads",
-                app.cfg.http_threads, "followup_workers", app.cfg.followup_workers);
+  json_t *f = json_pack("{s:s, s:i, s:i, s:i, s:i}", "host", app.cfg.listen_host, "port", port,
+                        "http_threads", app.cfg.http_threads, "followup_workers",
+                        app.cfg.followup_workers, "admin_job_workers", app.cfg.admin_job_workers);
   if (app.cfg.ops_host != NULL) {
     json_object_set_new(f, "ops_host", json_string(app.cfg.ops_host));
     json_object_set_new(f, "ops_port", json_integer(pd_http_ops_port(http)));
@@ -123,12 +125,15 @@ int pd_cli_serve(int argc, char **argv)
     pd_app_admins_reload(&app);
   pd_log("info", "stopping", json_pack("{s:s}", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
   atomic_store(&app.stopping, true);
+  /* A running job stops at its next progress report and goes back to the queue. */
+  pd_admin_jobs_quiesce(admin_jobs);
   pd_http_quiesce(http);
   drain(&app);
   rc = 0;
 out:
   pd_http_stop(http);
   pd_control_stop(control);
+  pd_admin_jobs_stop(admin_jobs);
   pd_workers_stop(workers);
   pd_db_pool_free(app.pool);
   pd_admins_free(&app.admins);

@@ -1,6 +1,8 @@
 /* musicbrainz.c - a local double of the MusicBrainz web service (ws/2, JSON) serving the
  * fixtures in test/fixtures/musicbrainz/.  Like MusicBrainz it answers 503 to a client that
- * asks more than once a second; it records each request's time and User-Agent.
+ * asks more than once a second; it records each request's time and User-Agent.  POST
+ * /_control/delay?ms=N&count=C answers the next C requests only after N milliseconds (a slow
+ * MusicBrainz, for jobs that must still be running when a test looks).
  *   double-musicbrainz --port N --fixtures DIR     GET /_requests */
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -21,6 +23,7 @@ static const char *fixtures;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static json_t *recorded;
 static int64_t last_ms;
+static long delay_ms, delay_count;
 
 static int64_t now_ms(void)
 {
@@ -61,14 +64,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     pthread_mutex_unlock(&mu);
     return send_json(c, 200, s);
   }
+  if (strcmp(url, "/_control/delay") == 0) {
+    const char *ms = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ms");
+    const char *count = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "count");
+    pthread_mutex_lock(&mu);
+    delay_ms = ms != NULL ? strtol(ms, NULL, 10) : 0;
+    delay_count = count != NULL ? strtol(count, NULL, 10) : 0;
+    pthread_mutex_unlock(&mu);
+    return send_json(c, 200, strdup("{}"));
+  }
   const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
   int64_t t = now_ms();
+  long hold = 0;
   pthread_mutex_lock(&mu);
   bool too_fast = last_ms != 0 && t - last_ms < 1000;
   last_ms = t;
   json_array_append_new(recorded, json_pack("{s:s, s:s?, s:I, s:b}", "path", url, "user_agent", ua,
                                             "at_ms", (json_int_t)t, "rate_limited", too_fast));
+  if (delay_count > 0) {
+    delay_count--;
+    hold = delay_ms;
+  }
   pthread_mutex_unlock(&mu);
+  if (hold > 0) {
+    struct timespec d = {hold / 1000, (hold % 1000) * 1000000};
+    nanosleep(&d, NULL);
+  }
   if (too_fast)
     return send_json(
         c, 503, strdup("{\"error\":\"Your requests are exceeding the allowable rate limit.\"}"));
