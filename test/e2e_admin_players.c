@@ -32,8 +32,14 @@ static int start(int idx)
 {
   /* The rate limit is on, so the suite sees that a suspended player's commands are not
    * counted by it. */
-  const char *extra[] = {admin_env, "DISCORD_BOT_TOKEN=test-bot-token", "RATE_LIMIT_COMMANDS=1000",
-                         "RATE_LIMIT_WINDOW_S=10", NULL};
+  /* No job runner: the render jobs create_temp_card queues stay queued for the test to read
+   * (e2e_admin_jobs renders temporary cards). */
+  const char *extra[] = {admin_env,
+                         "DISCORD_BOT_TOKEN=test-bot-token",
+                         "RATE_LIMIT_COMMANDS=1000",
+                         "RATE_LIMIT_WINDOW_S=10",
+                         "ADMIN_JOB_WORKERS=0",
+                         NULL};
   return pd_e2e_server_start(&E, idx, extra);
 }
 
