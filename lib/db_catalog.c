@@ -44,7 +44,9 @@ const struct pd_db_stmt pd_db_catalog_stmts[] = {
     {"era_template_count", "SELECT count(*) FROM card_templates WHERE era_id = $1"},
     {"template_find",
      "SELECT public_id FROM card_templates WHERE source_image_id = $1 AND rarity = $2"},
-    {"publicid_taken", "SELECT 1 FROM card_templates WHERE public_id = $1"},
+    /* Permanent and temporary cards share one namespace (/viewcard finds either by its id). */
+    {"publicid_taken", "SELECT 1 FROM card_templates WHERE public_id = $1 UNION ALL"
+                       " SELECT 1 FROM temp_card_templates WHERE public_id = $1"},
     {"template_insert",
      "INSERT INTO card_templates (public_id, artist_id, era_id, rarity, image_url, source_image_id)"
      " VALUES ($1, $2, $3, $4, $5, $6)"},
