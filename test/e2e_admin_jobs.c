@@ -460,6 +460,73 @@ static void test_two_servers_run_each_job_once(void **state)
                    n);
 }
 
+/* A temporary card stays out of collections until its render job has drawn it: from its era's
+ * image, or from a picture uploaded with /admin create_temp_card (an attachment, downloaded
+ * under the INGEST_* limits). */
+static void test_temp_cards_render(void **state)
+{
+  char start[24], end[24], artist[24], era[200], url[300], sql[400], pid[32];
+  int64_t now = sqlf("SELECT extract(epoch FROM now())::bigint");
+  snprintf(start, sizeof(start), "%lld", (long long)(now - 3600));
+  snprintf(end, sizeof(end), "%lld", (long long)(now + 86400));
+  json_t *ix = pd_ae_ix(PD_AE_ADMIN, "event create");
+  pd_ge_option(ix, "name", 3, json_string("Render Fest"), 0);
+  pd_ge_option(ix, "start", 3, json_string(start), 0);
+  pd_ge_option(ix, "end", 3, json_string(end), 0);
+  json_decref(pd_ae_admin(&E, 0, PD_AE_ADMIN, NULL, ix));
+  int64_t event = sqlf("SELECT id FROM events WHERE name = 'Render Fest'");
+  assert_true(event > 0);
+  pd_e2e_sql_text(&E, "SELECT artist_id::text FROM eras ORDER BY id LIMIT 1", artist,
+                  sizeof(artist));
+  pd_e2e_sql_text(&E, "SELECT name FROM eras ORDER BY id LIMIT 1", era, sizeof(era));
+  for (int upload = 0; upload < 2; upload++) {
+    ix = pd_ae_ix(PD_AE_ADMIN, "create_temp_card");
+    pd_ge_option(ix, "event", 4, json_integer(event), 0);
+    pd_ge_option(ix, "artist", 3, json_string(artist), 0);
+    pd_ge_option(ix, "era", 3, json_string(era), 0);
+    pd_ge_option(ix, "rarity", 3, json_string(upload ? "mythic" : "epic"), 0);
+    if (upload) {
+      /* Discord sends an attachment option as an id, its URL in data.resolved.attachments. */
+      snprintf(url, sizeof(url), "%s/upload/fest.jpg", strchr(caa_env, '=') + 1);
+      pd_ge_option(ix, "image", 11, json_string("990000000000000001"), 0);
+      json_object_set_new(json_object_get(ix, "data"), "resolved",
+                          json_pack("{s:{s:{s:s, s:s, s:s}}}", "attachments", "990000000000000001",
+                                    "id", "990000000000000001", "filename", "fest.jpg", "url",
+                                    url));
+    }
+    json_t *reply = pd_ae_admin(&E, 0, PD_AE_ADMIN, NULL, ix);
+    contains(reply, "Temporary card");
+    json_decref(reply);
+    int64_t job = newest_job("render");
+    snprintf(sql, sizeof(sql),
+             "SELECT public_id FROM temp_card_templates WHERE event_id = %lld ORDER BY id DESC"
+             " LIMIT 1",
+             (long long)event);
+    pd_e2e_sql_text(&E, sql, pid, sizeof(pid));
+    assert_true(pid[0] != '\0');
+    if (upload)
+      assert_int_equal(sqlf("SELECT count(*) FROM temp_card_templates WHERE public_id = '%s' AND"
+                            " source_url = '%s'",
+                            pid, url),
+                       1);
+    wait_state(job, "done", 30000);
+    /* Drawn: in all_cards with its picture, so draws and collections may show it. */
+    assert_int_equal(sqlf("SELECT count(*) FROM all_cards WHERE public_id = '%s' AND temporary"
+                          " AND image_url LIKE '%%/cards/%%.png'",
+                          pid),
+                     1);
+    ix = pd_e2e_command("viewcard", PD_AE_PLAYER);
+    pd_e2e_option(ix, "card", 3, json_string(pid));
+    reply = pd_ge_post(&E, 1, ix);
+    json_decref(ix);
+    char *text = json_dumps(reply, 0);
+    if (strstr(text, pid) == NULL || strstr(text, ".png") == NULL)
+      fail_msg("/viewcard %s: %s", pid, text);
+    free(text);
+    json_decref(reply);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -469,6 +536,7 @@ int main(void)
       PD_E2E_TEST(test_exhausted_job_is_failed_not_run),
       PD_E2E_TEST(test_reseed_is_for_owners),
       PD_E2E_TEST(test_two_servers_run_each_job_once),
+      PD_E2E_TEST(test_temp_cards_render),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
