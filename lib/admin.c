@@ -22,6 +22,9 @@ const struct pd_admin_op pd_admin_ops[] = {
     {"admins_add", PD_ADMIN_OWNER_ONLY, pd_admin_admins_add, NULL},
     {"admins_remove", PD_ADMIN_OWNER_ONLY, pd_admin_admins_remove, NULL},
     {"shutdown", PD_ADMIN_OWNER_ONLY, pd_admin_shutdown, NULL},
+    {"setrarity", 0, pd_admin_setrarity, NULL},
+    {"delete_template", PD_ADMIN_DESTRUCTIVE, pd_admin_delete_template, NULL},
+    {"purge_artist", PD_ADMIN_DESTRUCTIVE, pd_admin_purge_artist, NULL},
     {NULL, 0, NULL, NULL},
 };
 

@@ -24,5 +24,6 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     pd_db_audit_stmts,
     /* admin */
     pd_db_admin_stmts,
+    pd_db_admin_cards_stmts,
     NULL,
 };

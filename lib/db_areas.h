@@ -26,5 +26,7 @@ extern const struct pd_db_stmt pd_db_trades_stmts[];
 extern const struct pd_db_stmt pd_db_audit_stmts[];
 /* admin: the runner (db_admin.c) */
 extern const struct pd_db_stmt pd_db_admin_stmts[];
+/* admin: the card operations (db_admin_cards.c) */
+extern const struct pd_db_stmt pd_db_admin_cards_stmts[];
 
 #endif
