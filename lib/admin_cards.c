@@ -92,8 +92,8 @@ enum pd_result pd_admin_setrarity(struct pd_admin_call *c)
   json_t *params = json_pack("{s:[s]}", "cards", card.public_id);
   if (params == NULL)
     return PD_E_NOMEM;
-  rc = pd_db_admin_job_insert(c->db, "render", params, c->who->actor, c->who->ref, NULL, NULL,
-                              &job);
+  rc =
+      pd_db_admin_job_insert(c->db, "render", params, c->who->actor, c->who->ref, NULL, NULL, &job);
   json_decref(params);
   if (rc != PD_OK)
     return rc;
@@ -105,9 +105,9 @@ enum pd_result pd_admin_setrarity(struct pd_admin_call *c)
   if (rc != PD_OK)
     return rc;
   c->before = json_pack("{s:s}", "rarity", pd_rarity_name(was));
-  c->after = json_pack("{s:s, s:I, s:I, s:I}", "rarity", pd_rarity_name(to), "render_job",
-                       (json_int_t)job, "listings", (json_int_t)listings, "owners_notified",
-                       (json_int_t)told);
+  c->after =
+      json_pack("{s:s, s:I, s:I, s:I}", "rarity", pd_rarity_name(to), "render_job", (json_int_t)job,
+                "listings", (json_int_t)listings, "owners_notified", (json_int_t)told);
   pd_admin_result(c,
                   "%s is now %s (was %s): %" PRId64 " owner%s told, %" PRId64
                   " active listing%s updated, re-render queued (job %" PRId64 ").",
@@ -127,15 +127,15 @@ enum pd_result pd_admin_setrarity(struct pd_admin_call *c)
 /* ---- removal ---- */
 
 struct removal {
-  const char *what;  /* "TAYL_19#03 (Taylor Swift — 1989)", or the artist's name */
-  const char *op;    /* "delete_template", "purge_artist" */
-  bool artist;       /* a purge: the owner's DM says "every card of theirs" */
+  const char *what; /* "TAYL_19#03 (Taylor Swift — 1989)", or the artist's name */
+  const char *op;   /* "delete_template", "purge_artist" */
+  bool artist;      /* a purge: the owner's DM says "every card of theirs" */
   bool refund;
-  char *ids;         /* owned: the cards, a bigint[] literal */
-  json_t *meta;      /* borrowed: what the refunds' ledger rows say beside the copies */
+  char *ids;    /* owned: the cards, a bigint[] literal */
+  json_t *meta; /* borrowed: what the refunds' ledger rows say beside the copies */
   struct pd_removal_owner *owners;
   size_t nowners;
-  int64_t *notes;    /* each owner's refund (what /burn pays for their copies) */
+  int64_t *notes; /* each owner's refund (what /burn pays for their copies) */
   int64_t copies, refund_total, listings, trades;
 };
 
@@ -169,7 +169,8 @@ static enum pd_result removal_count(struct pd_admin_call *c, struct removal *rm)
   for (size_t i = 0; i < rm->nowners; i++) {
     rm->copies += rm->owners[i].copies;
     for (int r = 0; r < PD_RARITY_COUNT; r++)
-      rm->notes[i] += rm->owners[i].refundable[r] * pd_burn_notes(ec, pd_rarity_name((enum pd_rarity)r));
+      rm->notes[i] +=
+          rm->owners[i].refundable[r] * pd_burn_notes(ec, pd_rarity_name((enum pd_rarity)r));
     if (rm->refund)
       rm->refund_total += rm->notes[i];
   }
@@ -376,9 +377,12 @@ enum pd_result pd_admin_purge_artist(struct pd_admin_call *c)
   struct removal rm = {.op = "purge_artist", .artist = true};
   int64_t *ids = NULL;
   size_t n = 0;
-  enum pd_result rc;
-  if ((rc = pd_admin_need_int(c, "artist", &artist)) != PD_OK ||
-      (rc = refund_arg(c, &rm.refund)) != PD_OK)
+  enum pd_result rc = pd_admin_need_int(c, "artist", &artist);
+  /* Discord's suggestions give the id; a name typed past them is not one. */
+  if (rc == PD_E_USER && strcmp(c->err_code, "invalid_argument") == 0)
+    return pd_admin_refuse(c, 400, "invalid_argument",
+                           "\"artist\" is an artist's id: pick the artist from the suggestions.");
+  if (rc != PD_OK || (rc = refund_arg(c, &rm.refund)) != PD_OK)
     return rc;
   snprintf(c->target, sizeof(c->target), "artist %" PRId64, artist);
   rc = artist > 0 && artist <= INT32_MAX ? pd_db_admin_artist_lock(c->db, artist, name, &removed)

@@ -77,11 +77,10 @@ const struct pd_db_stmt pd_db_admin_cards_stmts[] = {
      " JOIN user_cards uc ON uc.id = tc.user_card_id JOIN all_cards c ON c.id = uc.card_id"
      " WHERE tc.active AND uc.card_id = ANY(" IDS ") GROUP BY tc.trade_id ORDER BY tc.trade_id"},
     /* As a burn does (db_copies.c copy_give): gone, with a move to nobody. */
-    {"removal_gone",
-     "WITH g AS (UPDATE user_cards SET state = 'gone' WHERE card_id = ANY(" IDS ")"
-     " AND user_id = $2::int AND state IN ('free', 'locked') RETURNING id)"
-     " INSERT INTO card_moves (op_id, user_card_id, from_user, to_user, kind)"
-     " SELECT $3::bigint, id, $2::int, NULL, 'removed' FROM g RETURNING id"},
+    {"removal_gone", "WITH g AS (UPDATE user_cards SET state = 'gone' WHERE card_id = ANY(" IDS ")"
+                     " AND user_id = $2::int AND state IN ('free', 'locked') RETURNING id)"
+                     " INSERT INTO card_moves (op_id, user_card_id, from_user, to_user, kind)"
+                     " SELECT $3::bigint, id, $2::int, NULL, 'removed' FROM g RETURNING id"},
     {"removal_left",
      "SELECT count(*) FROM user_cards WHERE card_id = ANY(" IDS ") AND state <> 'gone'"},
     {"removal_mark",

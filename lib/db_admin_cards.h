@@ -56,9 +56,9 @@ char *pd_db_card_ids(const int64_t *ids, size_t n);
 struct pd_removal_owner {
   int64_t user_id;
   char discord_id[24];
-  int64_t copies;            /* every copy not gone (expired temporary ones too) */
-  int64_t refundable[5];     /* of those, the ones a player still has, by pd_rarity */
-  int64_t listed, trading;   /* copies in escrow now */
+  int64_t copies;          /* every copy not gone (expired temporary ones too) */
+  int64_t refundable[5];   /* of those, the ones a player still has, by pd_rarity */
+  int64_t listed, trading; /* copies in escrow now */
 };
 /* The owners of copies of the cards, in users.id order (caller frees *owners). */
 enum pd_result pd_db_removal_owners(struct pd_db *db, const char *ids,

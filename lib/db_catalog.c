@@ -44,9 +44,8 @@ const struct pd_db_stmt pd_db_catalog_stmts[] = {
     /* A removed artist stays removed: the catalog does not write it again. */
     {"artist_removed", "SELECT 1 FROM artists WHERE name = $1 AND removed_at IS NOT NULL"},
     {"era_template_count", "SELECT count(*) FROM card_templates WHERE era_id = $1"},
-    {"template_find",
-     "SELECT public_id FROM card_templates WHERE source_image_id = $1"
-     " AND coalesce(made_as, rarity) = $2"},
+    {"template_find", "SELECT public_id FROM card_templates WHERE source_image_id = $1"
+                      " AND coalesce(made_as, rarity) = $2"},
     {"publicid_taken", "SELECT 1 FROM card_templates WHERE public_id = $1"},
     {"template_insert",
      "INSERT INTO card_templates (public_id, artist_id, era_id, rarity, image_url, source_image_id)"

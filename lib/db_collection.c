@@ -70,17 +70,17 @@ const struct pd_db_stmt pd_db_collection_stmts[] = {
     {"privacy_set", "UPDATE users SET inventory_private = $2 WHERE id = $1"},
     {"privacy_get", "SELECT inventory_private FROM users WHERE id = $1"},
     {"suggest_artists",
-     "SELECT name, name FROM artists WHERE removed_at IS NULL AND lower(name) LIKE '%' || "
-     LIKE_LITERAL(
+     "SELECT name, name FROM artists WHERE removed_at IS NULL AND lower(name) LIKE '%' "
+     "|| " LIKE_LITERAL("$1") " || '%'"
+                              " ORDER BY lower(name) LIKE " LIKE_LITERAL(
+                                  "$1") " || '%' DESC, name LIMIT 25"},
+    {"suggest_eras",
+     "SELECT left(e.name || ' (' || a.name || ')', 100), 'e:' || e.id FROM eras e "
+     "JOIN artists a ON a.id = e.artist_id"
+     " WHERE e.removed_at IS NULL AND lower(e.name || ' ' || a.name) LIKE '%' || " LIKE_LITERAL(
          "$1") " || '%'"
-               " ORDER BY lower(name) LIKE " LIKE_LITERAL("$1") " || '%' DESC, name LIMIT 25"},
-    {"suggest_eras", "SELECT left(e.name || ' (' || a.name || ')', 100), 'e:' || e.id FROM eras e "
-                     "JOIN artists a ON a.id = e.artist_id"
-                     " WHERE e.removed_at IS NULL AND lower(e.name || ' ' || a.name) LIKE '%' || "
-                     LIKE_LITERAL(
-                         "$1") " || '%'"
-                               " ORDER BY lower(e.name) LIKE " LIKE_LITERAL(
-                                   "$1") " || '%' DESC, a.name, e.start_date LIMIT 25"},
+               " ORDER BY lower(e.name) LIKE " LIKE_LITERAL(
+                   "$1") " || '%' DESC, a.name, e.start_date LIMIT 25"},
     {"suggest_cards",
      "SELECT left(t.public_id || ' · ' || a.name || ' — ' || e.name || ' · ' || t.rarity, 100), "
      "t.public_id"

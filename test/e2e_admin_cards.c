@@ -540,7 +540,12 @@ static void test_purge_artist(void **state)
   r = post(0, pd_e2e_autocomplete("viewcard", "card", "dua lipa", F));
   assert_int_equal(json_array_size(json_object_get(json_object_get(r, "data"), "choices")), 0);
   json_decref(r);
-  /* Twice: already removed. */
+  /* A name typed past the suggestions, and twice: already removed. */
+  ix = pd_ae_ix(PD_AE_ADMIN, "purge_artist");
+  pd_ge_option(ix, "artist", 3, json_string("Dua Lipa"), 0);
+  r = post(0, ix);
+  contains(r, "pick the artist from the suggestions");
+  json_decref(r);
   ix = pd_ae_ix(PD_AE_ADMIN, "purge_artist");
   pd_ge_option(ix, "artist", 3, json_string(art), 0);
   r = post(0, ix);
@@ -624,8 +629,8 @@ static void test_delete_races_a_buy(void **state)
     int64_t refunds = sqlf("SELECT count(*) FROM ledger WHERE system_account = 'refunds' AND"
                            " meta->>'card' = '%s'",
                            pid);
-    int64_t gone = sqlf("SELECT count(*) FROM user_cards WHERE id = %lld AND state = 'gone'",
-                        (long long)x);
+    int64_t gone =
+        sqlf("SELECT count(*) FROM user_cards WHERE id = %lld AND state = 'gone'", (long long)x);
     int sold = seller == 95 && buyer == BURN_LEGENDARY;
     int removed = seller == BURN_LEGENDARY && buyer == 100;
     if (refunds != 1 || gone != 1 || sold + removed != 1)
@@ -661,8 +666,9 @@ static void test_delete_races_a_trade_confirm(void **state)
     preview(admin_card("delete_template", pid, -1), NULL, confirm);
     /* The swap is the quicker of the two: every other round it starts a moment later, so both
      * orders are seen (the outcome is checked either way). */
-    struct shot s[2] = {{pd_e2e_button(confirm, PD_AE_ADMIN), round % 2, "", 0},
-                        {pd_ge_command("trade", "confirm", A), 1 - round % 2, "", 40 * (round % 2)}};
+    struct shot s[2] = {
+        {pd_e2e_button(confirm, PD_AE_ADMIN), round % 2, "", 0},
+        {pd_ge_command("trade", "confirm", A), 1 - round % 2, "", 40 * (round % 2)}};
     fire(s, 2);
     if (strstr(s[0].text, "Removed") == NULL)
       fail_msg("round %d: the delete: %s", round, s[0].text);
@@ -673,8 +679,8 @@ static void test_delete_races_a_trade_confirm(void **state)
             cancelled = sqlf("SELECT count(*) FROM trades t JOIN users u ON u.id = t.a_id WHERE"
                              " u.discord_id = '%s' AND t.status = 'cancelled'",
                              A);
-    int64_t gone = sqlf("SELECT count(*) FROM user_cards WHERE id = %lld AND state = 'gone'",
-                        (long long)x);
+    int64_t gone =
+        sqlf("SELECT count(*) FROM user_cards WHERE id = %lld AND state = 'gone'", (long long)x);
     int swapped = done == 1 && a == 10 && b == BURN_MYTHIC;
     int first = cancelled == 1 && a == BURN_MYTHIC && b == 10;
     if (gone != 1 || swapped + first != 1)
