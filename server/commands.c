@@ -759,8 +759,10 @@ json_t *pd_commands_registration(const struct pd_game_config *game)
     }
     if (!(c->flags & PD_CMD_GUILD_ONLY))
       json_array_append_new(json_object_get(cmd, "contexts"), json_integer(1));
+    /* No permission bit: hidden from everyone but server admins.  An integer, as Discord's
+     * OpenAPI description of the command body has it (the recorded payload is checked). */
     if (c->flags & PD_CMD_ADMIN)
-      json_object_set_new(cmd, "default_member_permissions", json_string("0"));
+      json_object_set_new(cmd, "default_member_permissions", json_integer(0));
     if (c->subcommands != NULL) {
       json_t *subs = json_array();
       for (const struct pd_subcommand_spec *sc = c->subcommands; sc->name != NULL; sc++)

@@ -237,7 +237,7 @@ static void test_registration_matches_table(void **state)
 
     json_t *perms = json_object_get(cmd, "default_member_permissions");
     if ((c->flags & PD_CMD_ADMIN)
-            ? !(json_is_string(perms) && strcmp(json_string_value(perms), "0") == 0)
+            ? !(json_is_integer(perms) && json_integer_value(perms) == 0)
             : perms != NULL)
       fail_msg("/%s default_member_permissions does not match its ADMIN flag", c->name);
 
