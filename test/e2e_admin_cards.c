@@ -595,9 +595,11 @@ static void fire(struct shot *s, int n)
     pthread_join(t[i], NULL);
 }
 
+/* Discord ids unique to a test and round (18 digits; the bounds keep the compiler sure of it). */
 static void who(char out[24], int test, int round, int k)
 {
-  snprintf(out, 24, "7359%02d%04d%08d", test, round, k);
+  snprintf(out, 24, "7359%02u%04u%08u", (unsigned)test % 100u, (unsigned)round % 10000u,
+           (unsigned)k % 100000000u);
 }
 
 /* The delete's Confirm from one server and a /buy of the card's listed copy from the other, at
