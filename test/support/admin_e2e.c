@@ -36,8 +36,8 @@ json_t *pd_ae_ix(const char *user, const char *sub)
 
 json_t *pd_ae_admin(struct pd_e2e *e, int idx, const char *user, const char *sub, json_t *ix)
 {
-  json_t *own = ix == NULL ? pd_ae_ix(user, sub) : NULL;
-  json_t *reply = pd_ge_post(e, idx, ix != NULL ? ix : own);
+  json_t *own = ix != NULL ? ix : pd_ae_ix(user, sub); /* ix is stolen */
+  json_t *reply = pd_ge_post(e, idx, own);
   json_decref(own);
   return reply;
 }

@@ -21,8 +21,8 @@
  * success. */
 int pd_ae_admin_file(const char *name, const char *extra_admins, char *env, size_t envlen);
 
-/* /admin SUB (SUB may be "group sub") by user; add options with pd_ge_option.  Posts it to
- * server idx and returns the reply. */
+/* /admin SUB (SUB may be "group sub") by user, or the interaction ix (stolen) made with pd_ae_ix
+ * and pd_ge_option.  Posts it to server idx and returns the reply. */
 json_t *pd_ae_admin(struct pd_e2e *e, int idx, const char *user, const char *sub, json_t *ix);
 /* The interaction for /admin SUB by user, to fill with pd_ge_option before pd_ae_admin. */
 json_t *pd_ae_ix(const char *user, const char *sub);
