@@ -38,6 +38,9 @@ const struct pd_admin_op pd_admin_ops[] = {
     {"reseed", PD_ADMIN_OWNER_ONLY, pd_admin_reseed, NULL},
     {"job", PD_ADMIN_READ, pd_admin_job, NULL},
     {"jobs", PD_ADMIN_READ, pd_admin_jobs, NULL},
+    {"setrarity", 0, pd_admin_setrarity, NULL},
+    {"delete_template", PD_ADMIN_DESTRUCTIVE, pd_admin_delete_template, NULL},
+    {"purge_artist", PD_ADMIN_DESTRUCTIVE, pd_admin_purge_artist, NULL},
     {NULL, 0, NULL, NULL},
 };
 

@@ -86,4 +86,23 @@ enum pd_result pd_admin_reseed(struct pd_admin_call *c);
 enum pd_result pd_admin_job(struct pd_admin_call *c);
 enum pd_result pd_admin_jobs(struct pd_admin_call *c);
 
+/* admin_cards.c.  setrarity {card: public id, rarity: common|rare|epic|legendary|mythic}: the
+ * card's rarity (permanent or temporary) and that of its active listings change, a "render" job
+ * {"cards": [public id]} draws it again, and every owner gets one DM; 409 "same_rarity" when it
+ * already has it.  Result {card, rarity, was, owners_notified, listings, render_job}. */
+enum pd_result pd_admin_setrarity(struct pd_admin_call *c);
+/* delete_template {card, refund?: default true} (destructive): the card is removed (sql/016:
+ * kept for history, gone from everything a player sees) with every copy; its active listings
+ * and the open trades offering a copy are cancelled (escrow back, both traders told); with
+ * refund each owner is paid the burn value per copy (listed and offered copies count as their
+ * holder's) from the 'refunds' account; owners are told by DM.  Result {card, refund, copies,
+ * owners, listings_cancelled, trades_cancelled, refund_total, currency}; the preview has
+ * listings and trades instead. */
+enum pd_result pd_admin_delete_template(struct pd_admin_call *c);
+/* purge_artist {artist: artist id, refund?: default true} (destructive): delete_template for
+ * every card of the artist, permanent and temporary, then the artist, its eras and their
+ * images are marked removed (the catalog does not ingest it again).  Result as
+ * delete_template's, with artist, name and cards. */
+enum pd_result pd_admin_purge_artist(struct pd_admin_call *c);
+
 #endif

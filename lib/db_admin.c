@@ -43,7 +43,7 @@ const struct pd_db_stmt pd_db_admin_stmts[] = {
                              " WHERE token = $1 AND actor = $2 AND used_at IS NULL RETURNING 1"},
     {"admin_suggest_artists",
      "SELECT left(name || ' (id ' || id || ')', 100), id::text FROM artists"
-     " WHERE lower(name) LIKE '%' || " LIKE_LITERAL(
+     " WHERE removed_at IS NULL AND lower(name) LIKE '%' || " LIKE_LITERAL(
          "$1") " || '%'"
                " ORDER BY lower(name) LIKE " LIKE_LITERAL("$1") " || '%' DESC, name LIMIT 25"},
     {"admin_notify_shutdown", "SELECT pg_notify('" PD_CONTROL_CHANNEL "', 'shutdown')"},

@@ -40,16 +40,17 @@ const struct pd_db_stmt pd_db_admin_events_stmts[] = {
      " t.source_image_id, t.source_url FROM temp_card_templates t"
      " LEFT JOIN artists a ON a.id = t.artist_id LEFT JOIN eras e ON e.id = t.era_id"
      " WHERE t.event_id = ANY($1::int[]) ORDER BY t.event_id, t.id"},
-    {"tc_artist", "SELECT name FROM artists WHERE id = $1"},
+    /* A removed artist, era or image (purge_artist, sql/016) is no source of new cards. */
+    {"tc_artist", "SELECT name FROM artists WHERE id = $1 AND removed_at IS NULL"},
     /* The artist's era of that name (exactly, else ignoring case), or by id. */
     {"tc_era_by_name", "SELECT id, name FROM eras WHERE artist_id = $1 AND lower(name) = lower($2)"
-                       " ORDER BY name = $2 DESC, id LIMIT 1"},
-    {"tc_era_by_id", "SELECT id, name, artist_id FROM eras WHERE id = $1"},
-    {"tc_era_image", "SELECT era_id FROM era_images WHERE id = $1"},
+                       " AND removed_at IS NULL ORDER BY name = $2 DESC, id LIMIT 1"},
+    {"tc_era_by_id", "SELECT id, name, artist_id FROM eras WHERE id = $1 AND removed_at IS NULL"},
+    {"tc_era_image", "SELECT era_id FROM era_images WHERE id = $1 AND removed_at IS NULL"},
     /* The era's best picture: stored ingested art before generated stand-in art (which the
      * renderer draws again from the names), then the classifier's confidence, then size. */
     {"tc_era_best_image",
-     "SELECT id FROM era_images WHERE era_id = $1"
+     "SELECT id FROM era_images WHERE era_id = $1 AND removed_at IS NULL"
      " ORDER BY kind = 'generated', storage_url IS NULL, confidence DESC NULLS LAST,"
      " width::bigint * height DESC NULLS LAST, id LIMIT 1"},
     /* Public ids are one namespace across permanent and temporary cards (all_cards). */

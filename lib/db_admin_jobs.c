@@ -79,12 +79,15 @@ const struct pd_db_stmt pd_db_admin_jobs_stmts[] = {
     {"admin_job_page",
      "SELECT " JOB_COLUMNS " FROM admin_jobs WHERE ($1::text IS NULL OR state = $1)"
      " AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3::int"},
-    {"admin_card_exists", "SELECT 1 FROM card_templates WHERE public_id = $1"
-                          " UNION ALL SELECT 1 FROM temp_card_templates WHERE public_id = $1"},
+    /* A removed card (delete_template, purge_artist) is drawn no more. */
+    {"admin_card_exists", "SELECT 1 FROM card_templates WHERE public_id = $1 AND removed_at IS NULL"
+                          " UNION ALL SELECT 1 FROM temp_card_templates WHERE public_id = $1"
+                          " AND removed_at IS NULL"},
     {"admin_card_ids", "SELECT public_id FROM (SELECT public_id, 0 AS k, id FROM card_templates"
+                       " WHERE removed_at IS NULL"
                        " UNION ALL SELECT public_id, 1, id FROM temp_card_templates"
-                       " WHERE artist_id IS NOT NULL AND era_id IS NOT NULL AND rarity IS NOT NULL)"
-                       " c ORDER BY k, id"},
+                       " WHERE artist_id IS NOT NULL AND era_id IS NOT NULL AND rarity IS NOT NULL"
+                       " AND removed_at IS NULL) c ORDER BY k, id"},
     {"admin_render_lock", "SELECT pg_advisory_xact_lock(hashtext('popdeck render ' || $1))"},
     {"admin_render_card",
      "SELECT false, t.public_id, a.name, e.name, t.rarity, coalesce(i.storage_url, ''), '',"

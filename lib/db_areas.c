@@ -31,5 +31,6 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     pd_db_admin_clear_stmts,
     /* admin: background jobs */
     pd_db_admin_jobs_stmts,
+    pd_db_admin_cards_stmts,
     NULL,
 };

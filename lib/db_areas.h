@@ -33,5 +33,7 @@ extern const struct pd_db_stmt pd_db_admin_events_stmts[];
 extern const struct pd_db_stmt pd_db_admin_clear_stmts[];
 /* admin: background jobs (db_admin_jobs.c) */
 extern const struct pd_db_stmt pd_db_admin_jobs_stmts[];
+/* admin: the card operations (db_admin_cards.c) */
+extern const struct pd_db_stmt pd_db_admin_cards_stmts[];
 
 #endif

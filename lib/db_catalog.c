@@ -41,9 +41,11 @@ const struct pd_db_stmt pd_db_catalog_stmts[] = {
      " AND bit_count(('x' || phash)::bit(64) # ('x' || $1)::bit(64)) <= $2 ORDER BY id LIMIT 1"},
     {"image_reject",
      "INSERT INTO image_rejections (era_id, source_url, reason) VALUES ($1, $2, $3)"},
+    /* A removed artist stays removed: the catalog does not write it again. */
+    {"artist_removed", "SELECT 1 FROM artists WHERE name = $1 AND removed_at IS NOT NULL"},
     {"era_template_count", "SELECT count(*) FROM card_templates WHERE era_id = $1"},
-    {"template_find",
-     "SELECT public_id FROM card_templates WHERE source_image_id = $1 AND rarity = $2"},
+    {"template_find", "SELECT public_id FROM card_templates WHERE source_image_id = $1"
+                      " AND coalesce(made_as, rarity) = $2"},
     /* Permanent and temporary cards share one namespace (/viewcard finds either by its id). */
     {"publicid_taken", "SELECT 1 FROM card_templates WHERE public_id = $1 UNION ALL"
                        " SELECT 1 FROM temp_card_templates WHERE public_id = $1"},
@@ -54,7 +56,8 @@ const struct pd_db_stmt pd_db_catalog_stmts[] = {
     {"era_generated_templates",
      "SELECT t.id, t.public_id, t.rarity, t.image_rev FROM card_templates t JOIN era_images i ON "
      "i.id = t.source_image_id"
-     " WHERE t.era_id = $1 AND i.kind = 'generated' ORDER BY t.id FOR UPDATE OF t"},
+     " WHERE t.era_id = $1 AND i.kind = 'generated' AND t.removed_at IS NULL"
+     " ORDER BY t.id FOR UPDATE OF t"},
     {"template_repoint", "UPDATE card_templates SET source_image_id = $2, image_url = $3, "
                          "image_rev = $4 WHERE id = $1"},
     {"template_view", "SELECT t.public_id, a.name, e.name, t.rarity, coalesce(i.kind, 'unknown'), "
@@ -221,6 +224,17 @@ enum pd_result pd_db_image_reject(struct pd_db *db, int64_t era_id, const char *
   snprintf(e, sizeof(e), "%" PRId64, era_id);
   const char *params[3] = {e, source_url, reason};
   return pd_db_exec(db, "image_reject", 3, params, NULL);
+}
+
+enum pd_result pd_db_artist_removed(struct pd_db *db, const char *name, bool *removed)
+{
+  PGresult *r = NULL;
+  const char *params[1] = {name};
+  enum pd_result rc = pd_db_exec(db, "artist_removed", 1, params, &r);
+  if (rc == PD_OK)
+    *removed = PQntuples(r) > 0;
+  PQclear(r);
+  return rc;
 }
 
 enum pd_result pd_db_era_template_count(struct pd_db *db, int64_t era_id, int64_t *n)

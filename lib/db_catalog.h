@@ -46,7 +46,10 @@ enum pd_result pd_db_image_near_dup(struct pd_db *db, const char *phash, int max
 /* Records why a candidate image was refused. */
 enum pd_result pd_db_image_reject(struct pd_db *db, int64_t era_id, const char *source_url,
                                   const char *reason);
-/* How many card templates an era has. */
+/* Whether the artist of this exact name was removed by an admin (purge_artist, sql/016). */
+enum pd_result pd_db_artist_removed(struct pd_db *db, const char *name, bool *removed);
+/* How many card templates an era has (removed ones too: an era whose cards an admin removed
+ * does not get generated ones in their place). */
 enum pd_result pd_db_era_template_count(struct pd_db *db, int64_t era_id, int64_t *n);
 /* The public id of the template made from (image, rarity), or PD_E_NOTFOUND. */
 enum pd_result pd_db_template_find(struct pd_db *db, int64_t image_id, const char *rarity,

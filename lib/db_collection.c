@@ -57,27 +57,30 @@ const struct pd_db_stmt pd_db_collection_stmts[] = {
     {"collection_counts", "SELECT count(*), count(DISTINCT card_id) FROM user_cards WHERE user_id "
                           "= $1 AND state <> 'gone'"
                           " AND (expires_at IS NULL OR expires_at > now())"},
-    {"artist_lookup", "SELECT id, name FROM artists WHERE lower(name) = lower($1) UNION ALL"
-                      " (SELECT id, name FROM artists WHERE lower(name) LIKE " LIKE_LITERAL(
-                          "$2") " || '%' ORDER BY name LIMIT 2)"},
+    {"artist_lookup", "SELECT id, name FROM artists WHERE lower(name) = lower($1) AND removed_at"
+                      " IS NULL UNION ALL (SELECT id, name FROM artists WHERE removed_at IS NULL"
+                      " AND lower(name) LIKE " LIKE_LITERAL("$2") " || '%' ORDER BY name LIMIT 2)"},
     {"era_by_id", "SELECT e.id, e.name || ' (' || a.name || ')' FROM eras e JOIN artists a ON a.id "
-                  "= e.artist_id WHERE e.id = $1"},
+                  "= e.artist_id WHERE e.id = $1 AND e.removed_at IS NULL"},
     {"era_lookup",
      "SELECT e.id, e.name || ' (' || a.name || ')' FROM eras e JOIN artists a ON a.id = e.artist_id"
-     " WHERE lower(e.name) = lower($1) AND ($2::bigint = 0 OR e.artist_id = $2) ORDER BY e.id "
+     " WHERE lower(e.name) = lower($1) AND ($2::bigint = 0 OR e.artist_id = $2)"
+     " AND e.removed_at IS NULL ORDER BY e.id "
      "LIMIT 2"},
     {"privacy_set", "UPDATE users SET inventory_private = $2 WHERE id = $1"},
     {"privacy_get", "SELECT inventory_private FROM users WHERE id = $1"},
     {"suggest_artists",
-     "SELECT name, name FROM artists WHERE lower(name) LIKE '%' || " LIKE_LITERAL(
+     "SELECT name, name FROM artists WHERE removed_at IS NULL AND lower(name) LIKE '%' "
+     "|| " LIKE_LITERAL("$1") " || '%'"
+                              " ORDER BY lower(name) LIKE " LIKE_LITERAL(
+                                  "$1") " || '%' DESC, name LIMIT 25"},
+    {"suggest_eras",
+     "SELECT left(e.name || ' (' || a.name || ')', 100), 'e:' || e.id FROM eras e "
+     "JOIN artists a ON a.id = e.artist_id"
+     " WHERE e.removed_at IS NULL AND lower(e.name || ' ' || a.name) LIKE '%' || " LIKE_LITERAL(
          "$1") " || '%'"
-               " ORDER BY lower(name) LIKE " LIKE_LITERAL("$1") " || '%' DESC, name LIMIT 25"},
-    {"suggest_eras", "SELECT left(e.name || ' (' || a.name || ')', 100), 'e:' || e.id FROM eras e "
-                     "JOIN artists a ON a.id = e.artist_id"
-                     " WHERE lower(e.name || ' ' || a.name) LIKE '%' || " LIKE_LITERAL(
-                         "$1") " || '%'"
-                               " ORDER BY lower(e.name) LIKE " LIKE_LITERAL(
-                                   "$1") " || '%' DESC, a.name, e.start_date LIMIT 25"},
+               " ORDER BY lower(e.name) LIKE " LIKE_LITERAL(
+                   "$1") " || '%' DESC, a.name, e.start_date LIMIT 25"},
     {"suggest_cards",
      "SELECT left(t.public_id || ' · ' || a.name || ' — ' || e.name || ' · ' || t.rarity, 100), "
      "t.public_id"

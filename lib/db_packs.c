@@ -40,13 +40,14 @@ const struct pd_db_stmt pd_db_packs_stmts[] = {
                   "picked_at = now()"
                   " WHERE id = $1 AND status = 'open'"},
     {"card_mint_count", "UPDATE card_templates SET copies_created = copies_created + 1 WHERE id = "
-                        "$1 RETURNING copies_created"},
+                        "$1 AND removed_at IS NULL RETURNING copies_created"},
     {"card_mint", "INSERT INTO user_cards (user_id, template_id, print_no, source) VALUES ($1, $2, "
                   "$3, $4) RETURNING id"},
     /* A temporary card (id given as minus its temp_card_templates id): the copy expires with it. */
     {"temp_mint_count",
      "UPDATE temp_card_templates t SET copies_created = t.copies_created + 1 FROM events e"
-     " WHERE t.id = -$1::bigint AND e.id = t.event_id RETURNING t.copies_created, "
+     " WHERE t.id = -$1::bigint AND e.id = t.event_id AND t.removed_at IS NULL"
+     " RETURNING t.copies_created, "
      "coalesce(t.expires_at, e.end_at)"},
     {"temp_mint", "INSERT INTO user_cards (user_id, temp_template_id, print_no, source, "
                   "is_temporary, expires_at)"

@@ -493,6 +493,15 @@ enum pd_result pd_catalog_add_artist(struct pd_catalog *c, json_t *a)
   bool created = false;
   if (name == NULL || !json_is_array(eras))
     return PD_E_INVALID;
+  bool removed = false;
+  enum pd_result rc = pd_db_artist_removed(c->db, name, &removed);
+  if (rc != PD_OK)
+    return rc;
+  if (removed) {
+    printf("catalog: %s was removed by an admin (purge_artist); not ingested again\n", name);
+    c->artists_removed++;
+    return PD_OK;
+  }
   json_array_foreach(eras, i, v)
   {
     char end[16];
@@ -505,7 +514,7 @@ enum pd_result pd_catalog_add_artist(struct pd_catalog *c, json_t *a)
     if (end[0] != '\0' && json_object_get(v, "end") == NULL)
       json_object_set_new(v, "end", json_string(end));
   }
-  enum pd_result rc = fetch_candidates(c, name, eras, &ks, &nk);
+  rc = fetch_candidates(c, name, eras, &ks, &nk);
   if (rc == PD_OK && c->downloaded != NULL)
     c->downloaded(c->downloaded_arg, name, nk);
   if (rc == PD_OK)

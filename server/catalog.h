@@ -59,6 +59,7 @@ struct pd_catalog {
   struct pd_fetch_limits fetch_limits; /* INGEST_CONCURRENCY, INGEST_PIXEL_BUDGET */
   int artists_added, eras_added, images_added, images_refused;
   int cards_rendered, cards_replaced, cards_kept;
+  int artists_removed; /* skipped: an admin removed them (purge_artist) */
 };
 
 /* Configuration (need as for pd_cli_config), renderer, rarity config and database; on a
@@ -84,7 +85,10 @@ enum pd_result pd_catalog_load_art(const struct pd_config *cfg, const char *name
 enum pd_result pd_catalog_rerender(struct pd_catalog *c, const char *public_id, int *rev, char *url,
                                    size_t urllen, char *err, size_t errlen);
 
-/* Writes one artist as above.  On failure nothing of the artist is kept. */
+/* Writes one artist as above.  On failure nothing of the artist is kept.  An artist an admin
+ * removed (purge_artist) is not written again: it is skipped with a line saying so, counted in
+ * artists_removed, and PD_OK (a reseed or sync goes on with the others); bringing it back is a
+ * deliberate act, not a side effect of the chart. */
 enum pd_result pd_catalog_add_artist(struct pd_catalog *c, json_t *artist);
 
 /* "Taylor Swift 1989 concert", "... live", "... photoshoot", "... mv", "... red carpet",

@@ -49,10 +49,22 @@ enum pd_result cmd_pick(struct pd_ctx *ctx)
                              "That button is not one PopDeck made. Open a pack with /openpack.");
 
   rc = pd_db_card_mint(db, row.user_id, row.template_ids[index], "pack", &ucid, &print_no);
+  /* An admin removed the card since the pack was opened (delete_template, purge_artist). */
+  if (rc == PD_E_NOTFOUND)
+    return pd_ctx_user_error(ctx,
+                             "Card %d of this pack was removed from PopDeck by an admin, so it "
+                             "cannot be kept. Pick another one.",
+                             index + 1);
   if (rc == PD_OK)
     rc = pd_db_pack_pick(db, row.id, index, ucid);
   if (rc == PD_OK)
     rc = pd_db_cards_info(db, row.template_ids, row.n, cards);
+  size_t shown = row.n;
+  if (rc == PD_E_NOTFOUND) {
+    /* One that got away was removed: the kept card alone. */
+    shown = 0;
+    rc = pd_db_cards_info(db, &row.template_ids[index], 1, &cards[index]);
+  }
   if (rc != PD_OK)
     return rc;
 
@@ -61,7 +73,7 @@ enum pd_result cmd_pick(struct pd_ctx *ctx)
   json_t *embeds = json_array();
   snprintf(desc, sizeof(desc), "<@%s> flipped card %d.", ctx->ix->user.id, index + 1);
   json_array_append_new(embeds, pd_card_embed(&cards[index], title, desc, print_no, true));
-  for (size_t i = 0; i < row.n; i++) {
+  for (size_t i = 0; i < shown; i++) {
     if ((int)i == index)
       continue;
     pd_utf8_fmt(title, sizeof(title), "Got away: %s — %s", cards[i].artist, cards[i].era);
