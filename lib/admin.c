@@ -171,6 +171,14 @@ enum pd_result pd_admin_need_snowflake(struct pd_admin_call *c, const char *name
   return missing(c, name, pd_admin_arg_snowflake(c, name, out));
 }
 
+enum pd_result pd_admin_need_user(struct pd_admin_call *c, char out[24])
+{
+  enum pd_result rc = pd_admin_need_snowflake(c, "user", out);
+  if (rc == PD_OK)
+    snprintf(c->target, sizeof(c->target), "user %s", out);
+  return rc;
+}
+
 /* ---- running a call ---- */
 
 struct run {
@@ -488,4 +496,15 @@ enum pd_result pd_admin_dm(struct pd_admin_call *c, const char *discord_id, cons
   if (rc == PD_OK && queued != NULL)
     *queued = true;
   return rc;
+}
+
+enum pd_result pd_admin_dm_many(struct pd_admin_call *c, json_t *list, int64_t *n)
+{
+  const char *app =
+      c->who->application_id != NULL ? c->who->application_id : c->env->cfg->application_id;
+  if (n != NULL)
+    *n = 0;
+  if (app == NULL || c->preview || json_array_size(list) == 0)
+    return PD_OK;
+  return pd_db_job_add_dms(c->db, app, list, c->who->ref, n);
 }

@@ -135,6 +135,10 @@ enum pd_result pd_admin_need_str(struct pd_admin_call *c, const char *name, cons
 enum pd_result pd_admin_need_int(struct pd_admin_call *c, const char *name, int64_t *out);
 enum pd_result pd_admin_need_snowflake(struct pd_admin_call *c, const char *name, char out[24]);
 
+/* The player an operation is about: the Discord id of argument "user" (required), which also
+ * becomes the audit row's target ("user ID"). */
+enum pd_result pd_admin_need_user(struct pd_admin_call *c, char out[24]);
+
 /* Sets c->result to {"message": text, ...} when it is still NULL, and returns it. */
 json_t *pd_admin_result(struct pd_admin_call *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -145,6 +149,10 @@ json_t *pd_admin_result(struct pd_admin_call *c, const char *fmt, ...)
  * is skipped (*queued false).  queued may be NULL. */
 enum pd_result pd_admin_dm(struct pd_admin_call *c, const char *discord_id, const char *text,
                            bool *queued);
+
+/* pd_admin_dm for many players in one statement: list is [{"recipient", "content"}]; *n (may
+ * be NULL) gets how many were queued (0 without an application id, or in a preview). */
+enum pd_result pd_admin_dm_many(struct pd_admin_call *c, json_t *list, int64_t *n);
 
 /* Whether discord_id is an admin: in ADMIN_FILE (admins or owners) or in the admins table (not
  * asked when db is NULL). */

@@ -239,41 +239,62 @@ static void owner_dm(const struct removal *rm, const struct pd_removal_owner *o,
 }
 
 /* The removal itself, after removal_count: listings, trades, copies, refunds, then the cards are
- * marked removed.  *cancelled gets the listings and trades it cancelled. */
+ * marked removed.  *cancelled gets the listings and trades it cancelled.  The owners are done in
+ * a few statements whatever their number (a card of 20,000 owners is one refund statement, one
+ * for the copies, one for the DMs: make bench's bench-admin.sh), each owner's refund still its
+ * own ledger operation. */
 static enum pd_result removal_do(struct pd_admin_call *c, struct removal *rm, int64_t cancelled[2])
 {
-  enum pd_result rc = pd_db_removal_cancel_listings(c->db, rm->ids, &cancelled[0]);
+  json_t *pay = json_array(), *owners = json_array(), *dms = json_array(), *ops = NULL;
+  enum pd_result rc = pay != NULL && owners != NULL && dms != NULL ? PD_OK : PD_E_NOMEM;
+  if (rc == PD_OK)
+    rc = pd_db_removal_cancel_listings(c->db, rm->ids, &cancelled[0]);
   if (rc == PD_OK)
     rc = cancel_trades(c, rm, &cancelled[1]);
+  for (size_t i = 0; rc == PD_OK && rm->refund && i < rm->nowners; i++) {
+    if (rm->notes[i] <= 0)
+      continue;
+    json_t *meta = json_deep_copy(rm->meta);
+    json_object_set_new(meta, "copies", json_integer(rm->owners[i].copies));
+    json_array_append_new(pay,
+                          json_pack("{s:I, s:I, s:o}", "user", (json_int_t)rm->owners[i].user_id,
+                                    "amount", (json_int_t)rm->notes[i], "meta", meta));
+  }
+  if (rc == PD_OK)
+    rc = pd_ledger_pay_many(c->db, PD_ACCT_REFUNDS, "refund", PD_NOTES, pay, rm->meta, &ops);
   for (size_t i = 0; rc == PD_OK && i < rm->nowners; i++) {
     const struct pd_removal_owner *o = &rm->owners[i];
-    int64_t op = 0, gone = 0;
-    char dm[600];
-    rc = pd_ledger_op_new(c->db, &op);
-    if (rc == PD_OK)
-      rc = pd_db_removal_gone(c->db, rm->ids, o->user_id, op, &gone);
-    if (rc == PD_OK && gone != o->copies)
-      rc = PD_E_INTERNAL; /* the escrow was released above, so every copy was free or locked */
-    if (rc == PD_OK && rm->refund && rm->notes[i] > 0) {
-      json_object_set_new(rm->meta, "copies", json_integer(gone));
-      rc = pd_ledger_move(c->db, op, "refund", PD_GAME_ACCT(PD_ACCT_REFUNDS),
-                          PD_PLAYER_ACCT(o->user_id), PD_NOTES, rm->notes[i], rm->meta, NULL, NULL);
-    }
+    char key[24], dm[600];
+    snprintf(key, sizeof(key), "%" PRId64, o->user_id);
+    json_t *op = json_object_get(ops, key);
+    json_array_append_new(owners, json_pack("{s:I, s:O}", "u", (json_int_t)o->user_id, "op",
+                                            op != NULL ? op : json_null()));
     int64_t kept = 0;
     for (int r = 0; r < PD_RARITY_COUNT; r++)
       kept += o->refundable[r];
-    if (rc == PD_OK && kept > 0) { /* expired temporary copies were no longer theirs to see */
+    if (kept > 0) { /* expired temporary copies were no longer theirs to see */
       owner_dm(rm, o, rm->notes[i], dm, sizeof(dm));
-      rc = pd_admin_dm(c, o->discord_id, dm, NULL);
+      json_array_append_new(dms,
+                            json_pack("{s:s, s:s}", "recipient", o->discord_id, "content", dm));
     }
   }
-  int64_t left = 0;
+  int64_t gone = 0, left = 0;
+  if (rc == PD_OK)
+    rc = pd_db_removal_gone(c->db, rm->ids, owners, &gone);
+  if (rc == PD_OK && gone != rm->copies)
+    rc = PD_E_INTERNAL; /* the escrow was released above, so every copy was free or locked */
+  if (rc == PD_OK)
+    rc = pd_admin_dm_many(c, dms, NULL);
   if (rc == PD_OK)
     rc = pd_db_removal_left(c->db, rm->ids, &left);
   if (rc == PD_OK && left != 0)
     rc = PD_E_INTERNAL;
   if (rc == PD_OK)
     rc = pd_db_removal_mark(c->db, rm->ids);
+  json_decref(pay);
+  json_decref(owners);
+  json_decref(dms);
+  json_decref(ops);
   return rc;
 }
 

@@ -42,7 +42,7 @@ enum pd_result pd_admin_give_currency(struct pd_admin_call *c)
   int64_t amount = 0;
   enum pd_currency k;
   enum pd_result rc;
-  if ((rc = pd_admin_need_snowflake(c, "user", user)) != PD_OK ||
+  if ((rc = pd_admin_need_user(c, user)) != PD_OK ||
       (rc = pd_admin_need_int(c, "amount", &amount)) != PD_OK ||
       (rc = pd_admin_need_str(c, "currency", &cur)) != PD_OK)
     return rc;
@@ -60,7 +60,6 @@ enum pd_result pd_admin_give_currency(struct pd_admin_call *c)
   if (reason != NULL && strlen(reason) > REASON_MAX)
     return pd_admin_refuse(c, 400, "invalid_argument", "\"reason\" is at most %d bytes (got %zu).",
                            REASON_MAX, strlen(reason));
-  snprintf(c->target, sizeof(c->target), "user %s", user);
 
   /* A grant may go to someone who never played (it waits in their account); taking back needs
    * an account with something in it. */

@@ -89,10 +89,9 @@ enum pd_result pd_admin_admins_list(struct pd_admin_call *c)
 enum pd_result pd_admin_admins_add(struct pd_admin_call *c)
 {
   char user[24];
-  enum pd_result rc = pd_admin_need_snowflake(c, "user", user);
+  enum pd_result rc = pd_admin_need_user(c, user);
   if (rc != PD_OK)
     return rc;
-  snprintf(c->target, sizeof(c->target), "user %s", user);
   const char *params[2] = {user, c->who->actor};
   PGresult *res = NULL;
   rc = pd_db_exec(c->db, "admins_add", 2, params, &res);
@@ -112,10 +111,9 @@ enum pd_result pd_admin_admins_add(struct pd_admin_call *c)
 enum pd_result pd_admin_admins_remove(struct pd_admin_call *c)
 {
   char user[24];
-  enum pd_result rc = pd_admin_need_snowflake(c, "user", user);
+  enum pd_result rc = pd_admin_need_user(c, user);
   if (rc != PD_OK)
     return rc;
-  snprintf(c->target, sizeof(c->target), "user %s", user);
   const char *params[1] = {user};
   PGresult *res = NULL;
   rc = pd_db_exec(c->db, "admins_remove", 1, params, &res);

@@ -106,7 +106,7 @@ enum pd_result pd_admin_ban(struct pd_admin_call *c)
 {
   char user[24], dm[600];
   const char *reason = NULL;
-  enum pd_result rc = pd_admin_need_snowflake(c, "user", user);
+  enum pd_result rc = pd_admin_need_user(c, user);
   if (rc != PD_OK)
     return rc;
   rc = pd_admin_arg_str(c, "reason", &reason);
@@ -119,7 +119,6 @@ enum pd_result pd_admin_ban(struct pd_admin_call *c)
                            "\"reason\" is at most %d bytes (got %zu): the player reads it on "
                            "every command.",
                            PD_BAN_REASON_MAX, strlen(reason));
-  snprintf(c->target, sizeof(c->target), "user %s", user);
   const char *params[3] = {user, reason, c->who->actor};
   PGresult *r = NULL;
   rc = pd_db_exec(c->db, "ban_insert", 3, params, &r);
@@ -188,10 +187,9 @@ enum pd_result pd_admin_ban(struct pd_admin_call *c)
 enum pd_result pd_admin_unban(struct pd_admin_call *c)
 {
   char user[24];
-  enum pd_result rc = pd_admin_need_snowflake(c, "user", user);
+  enum pd_result rc = pd_admin_need_user(c, user);
   if (rc != PD_OK)
     return rc;
-  snprintf(c->target, sizeof(c->target), "user %s", user);
   const char *params[1] = {user};
   PGresult *r = NULL;
   rc = pd_db_exec(c->db, "ban_delete", 1, params, &r);
@@ -466,10 +464,9 @@ enum pd_result pd_admin_user(struct pd_admin_call *c)
   struct pd_player p;
   struct pd_ban ban = {0};
   bool banned = false;
-  enum pd_result rc = pd_admin_need_snowflake(c, "user", user);
+  enum pd_result rc = pd_admin_need_user(c, user);
   if (rc != PD_OK)
     return rc;
-  snprintf(c->target, sizeof(c->target), "user %s", user);
   rc = pd_db_ban_get(c->db, user, &banned, &ban);
   if (rc != PD_OK)
     return rc;

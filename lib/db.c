@@ -393,6 +393,11 @@ enum pd_result pd_db_tx(struct pd_db *db, int64_t deadline_us,
   return rc;
 }
 
+char *pd_db_json_param(const json_t *j)
+{
+  return j != NULL ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+}
+
 const char *pd_db_val(const PGresult *res, int row, int col)
 {
   if (res == NULL || row >= PQntuples(res) || col >= PQnfields(res) || PQgetisnull(res, row, col))

@@ -3,6 +3,7 @@
 #ifndef PD_DB_H
 #define PD_DB_H
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -69,6 +70,9 @@ enum pd_result pd_db_tx(struct pd_db *db, int64_t deadline_us,
  * SQL, so no C buffer cuts a long or multi-byte name.  Append || '%' for a prefix match. */
 #define LIKE_LITERAL(p)                                                                            \
   "replace(replace(replace(lower(" p "), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
+
+/* j (borrowed, may be NULL) as text for a jsonb parameter; NULL for NULL.  Free it. */
+char *pd_db_json_param(const json_t *j);
 
 /* Result helpers: the value at row, col of a PGresult, NULL for SQL NULL. */
 const char *pd_db_val(const PGresult *res, int row, int col);

@@ -55,11 +55,6 @@ const struct pd_db_stmt pd_db_admin_stmts[] = {
     {NULL, NULL},
 };
 
-char *pd_db_json_param(const json_t *j)
-{
-  return j != NULL ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-}
-
 enum pd_result pd_db_admin_audit_insert(struct pd_db *db, const struct pd_db_audit_row *row)
 {
   char *args = pd_db_json_param(row->args), *before = pd_db_json_param(row->before),

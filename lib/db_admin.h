@@ -49,7 +49,4 @@ enum pd_result pd_db_admin_job_insert(struct pd_db *db, const char *kind, json_t
 /* Announces "shutdown" on PD_CONTROL_CHANNEL when the transaction commits. */
 enum pd_result pd_db_admin_notify_shutdown(struct pd_db *db);
 
-/* Converts j (borrowed, may be NULL) to text for a jsonb parameter; NULL for NULL.  Free it. */
-char *pd_db_json_param(const json_t *j);
-
 #endif

@@ -77,10 +77,16 @@ const struct pd_db_stmt pd_db_admin_cards_stmts[] = {
      " JOIN user_cards uc ON uc.id = tc.user_card_id JOIN all_cards c ON c.id = uc.card_id"
      " WHERE tc.active AND uc.card_id = ANY(" IDS ") GROUP BY tc.trade_id ORDER BY tc.trade_id"},
     /* As a burn does (db_copies.c copy_give): gone, with a move to nobody. */
-    {"removal_gone", "WITH g AS (UPDATE user_cards SET state = 'gone' WHERE card_id = ANY(" IDS ")"
-                     " AND user_id = $2::int AND state IN ('free', 'locked') RETURNING id)"
-                     " INSERT INTO card_moves (op_id, user_card_id, from_user, to_user, kind)"
-                     " SELECT $3::bigint, id, $2::int, NULL, 'removed' FROM g RETURNING id"},
+    /* Every owner's copies at once, each owner's moves under their operation (a new one when
+     * none is given: no refund). */
+    {"removal_gone",
+     "WITH o AS MATERIALIZED (SELECT x.u, coalesce(x.op, nextval('ledger_op_seq')) AS op"
+     " FROM jsonb_to_recordset($2::jsonb) AS x(u int, op bigint)),"
+     " g AS (UPDATE user_cards uc SET state = 'gone' FROM o WHERE uc.card_id = ANY(" IDS ")"
+     " AND uc.user_id = o.u AND uc.state IN ('free', 'locked') RETURNING uc.id, uc.user_id, o.op),"
+     " m AS (INSERT INTO card_moves (op_id, user_card_id, from_user, to_user, kind)"
+     " SELECT g.op, g.id, g.user_id, NULL, 'removed' FROM g RETURNING 1)"
+     " SELECT count(*) FROM m"},
     {"removal_left",
      "SELECT count(*) FROM user_cards WHERE card_id = ANY(" IDS ") AND state <> 'gone'"},
     {"removal_mark",
@@ -306,17 +312,17 @@ enum pd_result pd_db_removal_trades(struct pd_db *db, const char *ids, int64_t *
   return PD_OK;
 }
 
-enum pd_result pd_db_removal_gone(struct pd_db *db, const char *ids, int64_t owner, int64_t op,
-                                  int64_t *n)
+enum pd_result pd_db_removal_gone(struct pd_db *db, const char *ids, json_t *owners, int64_t *n)
 {
-  char o[24], opid[24];
   PGresult *r = NULL;
-  i64(o, sizeof(o), owner);
-  i64(opid, sizeof(opid), op);
-  const char *params[3] = {ids, o, opid};
-  enum pd_result rc = pd_db_exec(db, "removal_gone", 3, params, &r);
+  char *o = json_dumps(owners, JSON_COMPACT);
+  if (o == NULL)
+    return PD_E_NOMEM;
+  const char *params[2] = {ids, o};
+  enum pd_result rc = pd_db_exec(db, "removal_gone", 2, params, &r);
+  free(o);
   if (rc == PD_OK)
-    *n = PQntuples(r);
+    *n = pd_db_int(r, 0, 0);
   PQclear(r);
   return rc;
 }

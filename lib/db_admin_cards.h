@@ -73,10 +73,10 @@ enum pd_result pd_db_removal_cancel_listings(struct pd_db *db, const char *ids, 
  * card_public_ids[i] the public id of one such card); *n how many there are. */
 enum pd_result pd_db_removal_trades(struct pd_db *db, const char *ids, int64_t *trade_ids,
                                     char (*card_public_ids)[32], size_t cap, size_t *n);
-/* Every free or locked copy of the cards that owner holds goes 'gone', each with a card_moves
- * row to nobody (kind 'removed') in operation op; *n gets how many. */
-enum pd_result pd_db_removal_gone(struct pd_db *db, const char *ids, int64_t owner, int64_t op,
-                                  int64_t *n);
+/* Every free or locked copy of the cards goes: owners is [{"u": users.id, "op": operation or
+ * null}], each owner's moves (to nobody) under their operation (a new one for null).  *n gets
+ * how many copies went. */
+enum pd_result pd_db_removal_gone(struct pd_db *db, const char *ids, json_t *owners, int64_t *n);
 /* How many copies of the cards are not gone (0 once a removal is complete). */
 enum pd_result pd_db_removal_left(struct pd_db *db, const char *ids, int64_t *n);
 /* Marks the cards removed (removed_at now). */

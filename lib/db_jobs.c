@@ -22,6 +22,14 @@ const struct pd_db_stmt pd_db_jobs_stmts[] = {
                 " RETURNING id)"
                 " SELECT id, pg_notify('" PD_JOBS_CHANNEL "', id::text) FROM j"},
     /* A DM waits for no token: it never expires. */
+    {"job_add_dms",
+     "WITH j AS (INSERT INTO followup_jobs (kind, application_id, interaction_token, method,"
+     " payload, ref, token_expires_at, attach)"
+     " SELECT 'message', $1, '', 'dm', jsonb_build_object('content', x.content,"
+     " 'allowed_mentions', jsonb_build_object('parse', '[]'::jsonb)), $3, 'infinity',"
+     " jsonb_build_object('recipient_id', x.recipient)"
+     " FROM jsonb_to_recordset($2::jsonb) AS x(recipient text, content text) RETURNING id)"
+     " SELECT count(*), pg_notify('" PD_JOBS_CHANNEL "', coalesce(min(id), 0)::text) FROM j"},
     {"job_add_dm",
      "WITH j AS (INSERT INTO followup_jobs (kind, application_id, interaction_token, method,"
      " payload, ref, token_expires_at, attach) VALUES ('message', $1, '', 'dm', $2::jsonb, $3,"
@@ -95,6 +103,33 @@ enum pd_result pd_db_job_add_dm(struct pd_db *db, const char *application_id, co
     return rc;
   if (id_out != NULL)
     *id_out = pd_db_int(r, 0, 0);
+  PQclear(r);
+  return PD_OK;
+}
+
+enum pd_result pd_db_job_add_dms(struct pd_db *db, const char *application_id, json_t *list,
+                                 const char *ref, int64_t *n)
+{
+  PGresult *r = NULL;
+  size_t i;
+  json_t *m;
+  json_array_foreach(list, i, m)
+  {
+    const char *to = json_string_value(json_object_get(m, "recipient"));
+    if (to == NULL || to[0] == '\0' || strlen(to) > 20 || strspn(to, "0123456789") != strlen(to) ||
+        !json_is_string(json_object_get(m, "content")))
+      return PD_E_INVALID;
+  }
+  char *body = json_dumps(list, JSON_COMPACT);
+  if (body == NULL)
+    return PD_E_NOMEM;
+  const char *params[3] = {application_id, body, ref};
+  enum pd_result rc = pd_db_exec(db, "job_add_dms", 3, params, &r);
+  free(body);
+  if (rc != PD_OK)
+    return rc;
+  if (n != NULL)
+    *n = pd_db_int(r, 0, 0);
   PQclear(r);
   return PD_OK;
 }

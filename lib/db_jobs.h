@@ -44,6 +44,12 @@ enum pd_result pd_db_job_add(struct pd_db *db, const char *kind, const char *app
 enum pd_result pd_db_job_add_dm(struct pd_db *db, const char *application_id, const char *recipient,
                                 json_t *payload, const char *ref, int64_t *id_out);
 
+/* Many direct messages in one statement (list: [{"recipient": "discord id", "content": text}]),
+ * each a job as pd_db_job_add_dm makes it; *n (may be NULL) gets how many.  PD_E_INVALID when
+ * an entry has no numeric recipient or no content (nothing queued). */
+enum pd_result pd_db_job_add_dms(struct pd_db *db, const char *application_id, json_t *list,
+                                 const char *ref, int64_t *n);
+
 /* In an open transaction: locks the oldest due job (FOR UPDATE SKIP LOCKED).
  * PD_E_NOTFOUND when none is due.  *job is to be freed with pd_job_free. */
 enum pd_result pd_db_job_claim(struct pd_db *db, struct pd_job **job);

@@ -43,9 +43,30 @@
                                        " FROM (SELECT 1) one LEFT JOIN d ON true LEFT JOIN c ON "  \
                                        "true"
 
+/* pd_ledger_pay_many: the payments as rows (user, amount, meta), each its own operation of two
+ * rows (the game's debit, the player's credit), every balance in one UPDATE.  Columns: each
+ * payment's user and operation, how many players were updated, how many ledger rows written. */
+#define PAY_COL(col, cur) col " = " col " + CASE WHEN $3 = '" cur "' THEN p.a ELSE 0 END"
+#define LEDGER_PAY_MANY                                                                            \
+  "WITH p AS MATERIALIZED (SELECT x.u, x.a, coalesce(x.m, $5::jsonb) AS m,"                        \
+  " nextval('ledger_op_seq') AS op"                                                                \
+  " FROM jsonb_to_recordset($1::jsonb) AS x(u int, a bigint, m jsonb)),"                           \
+  " c AS (UPDATE users SET " PAY_COL("coins", "notes") ", " PAY_COL(                               \
+      "discs", "discs") ", " PAY_COL("gems",                                                       \
+                                     "gems") " FROM p WHERE users.id = p.u RETURNING users.id),"   \
+                                             " r AS (INSERT INTO ledger (op_id, kind, user_id, "   \
+                                             "system_account, currency, amount, meta)"             \
+                                             " SELECT p.op, $2, x.u, x.s, $3, x.a, p.m FROM p "    \
+                                             "JOIN c ON c.id = p.u CROSS JOIN LATERAL"             \
+                                             " (VALUES (NULL::int, $4::text, -p.a), (p.u, "        \
+                                             "NULL::text, p.a)) x(u, s, a) RETURNING 1)"           \
+                                             " SELECT p.u, p.op, (SELECT count(*) FROM c), "       \
+                                             "(SELECT count(*) FROM r) FROM p"
+
 const struct pd_db_stmt pd_db_ledger_stmts[] = {
     {"ledger_op_new", "SELECT nextval('ledger_op_seq')"},
     {"ledger_move", LEDGER_MOVE},
+    {"ledger_pay_many", LEDGER_PAY_MANY},
     {NULL, NULL},
 };
 
@@ -135,5 +156,67 @@ enum pd_result pd_ledger_game(struct pd_db *db, struct pd_player *p, const char 
   p->gems = bal[2];
   if (op_id != NULL)
     *op_id = op;
+  return PD_OK;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+enum pd_result pd_ledger_pay_many(struct pd_db *db, const char *game, const char *kind,
+                                  enum pd_currency c, json_t *payments, json_t *meta, json_t **ops)
+{
+  size_t n = json_array_size(payments), i;
+  json_t *row;
+  *ops = NULL;
+  if (game == NULL || !json_is_array(payments))
+    return PD_E_INVALID;
+  *ops = json_object();
+  if (*ops == NULL)
+    return PD_E_NOMEM;
+  if (n == 0)
+    return PD_OK;
+  /* Each player once: two payments to one player would be one balance update but four rows. */
+  int64_t *users = calloc(n, sizeof(*users));
+  if (users == NULL)
+    return PD_E_NOMEM;
+  enum pd_result rc = PD_OK;
+  json_array_foreach(payments, i, row)
+  {
+    users[i] = json_integer_value(json_object_get(row, "user"));
+    if (users[i] <= 0 || json_integer_value(json_object_get(row, "amount")) <= 0)
+      rc = PD_E_INVALID;
+  }
+  qsort(users, n, sizeof(*users), cmp_i64);
+  for (i = 1; rc == PD_OK && i < n; i++)
+    if (users[i] == users[i - 1])
+      rc = PD_E_INVALID;
+  free(users);
+  if (rc != PD_OK)
+    return rc;
+  /* jsonb_to_recordset's names: u, a, m. */
+  json_t *rows = json_array();
+  json_array_foreach(payments, i, row) json_array_append_new(
+      rows, json_pack("{s:O, s:O, s:O?}", "u", json_object_get(row, "user"), "a",
+                      json_object_get(row, "amount"), "m", json_object_get(row, "meta")));
+  char *rows_s = json_dumps(rows, JSON_COMPACT), *meta_s = pd_db_json_param(meta);
+  json_decref(rows);
+  const char *params[5] = {rows_s, kind, pd_currency_name(c), game, meta_s};
+  PGresult *r = NULL;
+  rc = rows_s != NULL ? pd_db_exec(db, "ledger_pay_many", 5, params, &r) : PD_E_NOMEM;
+  free(rows_s);
+  free(meta_s);
+  if (rc != PD_OK)
+    return rc;
+  if (PQntuples(r) != (int)n || pd_db_int(r, 0, 2) != (int64_t)n ||
+      pd_db_int(r, 0, 3) != 2 * (int64_t)n) {
+    PQclear(r);
+    return PD_E_NOTFOUND; /* a player is missing: the caller's transaction must roll back */
+  }
+  for (int k = 0; k < PQntuples(r); k++)
+    json_object_set_new(*ops, pd_db_val(r, k, 0), json_integer(pd_db_int(r, k, 1)));
+  PQclear(r);
   return PD_OK;
 }

@@ -54,6 +54,16 @@ enum pd_result pd_ledger_game(struct pd_db *db, struct pd_player *p, const char 
                               enum pd_currency c, int64_t amount, const char *kind, json_t *meta,
                               int64_t *op_id);
 
+/* The game's account game pays many players at once, each payment its own operation (as
+ * pd_ledger_game with a positive amount would make it), in one statement: for an admin's refund
+ * of thousands of owners.  payments is [{"user": users.id, "amount": n > 0, "meta": {...}?}],
+ * each player at most once (PD_E_INVALID otherwise, nothing written); meta (may be NULL) is
+ * every row's meta unless a payment has its own.  *ops (owned) gets {"<user>": op_id}.
+ * PD_E_NOTFOUND when a player does not exist: rows may have been written, so the caller's
+ * transaction must roll back (returning the error does). */
+enum pd_result pd_ledger_pay_many(struct pd_db *db, const char *game, const char *kind,
+                                  enum pd_currency c, json_t *payments, json_t *meta, json_t **ops);
+
 /* The balance of currency c in b[3] (notes, discs, gems). */
 static inline int64_t pd_balance_of(const int64_t b[3], enum pd_currency c)
 {

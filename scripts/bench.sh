@@ -7,7 +7,8 @@
 #   listings and with 50 on one listing; /market's first page with 1,000 and with 1,000,000
 #   active listings; and, when npm can install it, Discord's official Node example stack
 #   (express + discord-interactions) on the same PING; then
-#   `popdeck audit` on a ledger of 10,000,000 rows (scripts/bench-audit.sh).
+#   `popdeck audit` on a ledger of 10,000,000 rows (scripts/bench-audit.sh);
+#   setrarity, delete_template and audit pages for a card of 20,000 owners (scripts/bench-admin.sh).
 set -euo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -284,3 +285,8 @@ fi
 # The ledger audit on a big ledger, on a cluster of its own (scripts/bench-audit.sh).
 echo
 scripts/bench-audit.sh "$build"
+
+# The admin operations that reach every owner of a card, on a cluster of its own
+# (scripts/bench-admin.sh).
+echo
+scripts/bench-admin.sh "$build"

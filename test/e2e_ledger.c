@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "db_ledger.h"
 #include "e2e.h"
 
 static struct pd_e2e E;
@@ -238,6 +239,65 @@ static void test_usage_and_configuration(void **state)
   assert_int_equal(WEXITSTATUS(system(cmd)), 2);
 }
 
+/* pd_ledger_pay_many (an admin's refund of every owner of a card): each payment its own
+ * operation of two rows, every balance updated, in one statement; a player twice or a player
+ * who does not exist writes nothing that lasts. */
+static void test_pay_many(void **state)
+{
+  struct pd_db *db = NULL;
+  json_t *ops = NULL;
+  assert_int_equal(pd_db_open(E.db_url, 0, true, &db, NULL, 0), PD_OK);
+  int64_t a = pd_e2e_sql_int(&E, "INSERT INTO users (discord_id) VALUES ('700000000000001101')"
+                                 " RETURNING id"),
+          b = pd_e2e_sql_int(&E, "INSERT INTO users (discord_id) VALUES ('700000000000001102')"
+                                 " RETURNING id");
+  json_t *twice = json_pack("[{s:I, s:i}, {s:I, s:i}]", "user", (json_int_t)a, "amount", 5, "user",
+                            (json_int_t)a, "amount", 7);
+  json_t *ghost = json_pack("[{s:I, s:i}, {s:i, s:i}]", "user", (json_int_t)a, "amount", 5, "user",
+                            999999999, "amount", 7);
+  json_t *good = json_pack("[{s:I, s:i, s:{s:i}}, {s:I, s:i}]", "user", (json_int_t)a, "amount", 40,
+                           "meta", "copies", 1, "user", (json_int_t)b, "amount", 80);
+  assert_int_equal(pd_db_exec_sql(db, "BEGIN"), PD_OK);
+  assert_int_equal(pd_ledger_pay_many(db, "refunds", "test_refund", PD_NOTES, twice, NULL, &ops),
+                   PD_E_INVALID);
+  json_decref(ops);
+  assert_int_equal(pd_ledger_pay_many(db, "refunds", "test_refund", PD_NOTES, ghost, NULL, &ops),
+                   PD_E_NOTFOUND);
+  json_decref(ops);
+  assert_int_equal(pd_db_exec_sql(db, "ROLLBACK"), PD_OK);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM ledger WHERE kind = 'test_refund'"), 0);
+  assert_int_equal(pd_db_exec_sql(db, "BEGIN"), PD_OK);
+  assert_int_equal(pd_ledger_pay_many(db, "refunds", "test_refund", PD_NOTES, good,
+                                      json_pack("{s:s}", "why", "test"), &ops),
+                   PD_OK);
+  assert_int_equal(pd_db_exec_sql(db, "COMMIT"), PD_OK);
+  char key[24];
+  snprintf(key, sizeof(key), "%lld", (long long)a);
+  int64_t op_a = json_integer_value(json_object_get(ops, key));
+  snprintf(key, sizeof(key), "%lld", (long long)b);
+  int64_t op_b = json_integer_value(json_object_get(ops, key));
+  assert_true(op_a > 0 && op_b > 0 && op_a != op_b);
+  assert_int_equal(pd_e2e_sqlf(&E, "SELECT coins FROM users WHERE id = %lld", (long long)a), 40);
+  assert_int_equal(pd_e2e_sqlf(&E, "SELECT coins FROM users WHERE id = %lld", (long long)b), 80);
+  assert_int_equal(pd_e2e_sqlf(&E,
+                               "SELECT count(*) FROM ledger WHERE op_id = %lld AND"
+                               " ((user_id = %lld AND amount = 40 AND meta->>'copies' = '1')"
+                               " OR (system_account = 'refunds' AND amount = -40))",
+                               (long long)op_a, (long long)a),
+                   2);
+  assert_int_equal(pd_e2e_sqlf(&E,
+                               "SELECT count(*) FROM ledger WHERE op_id = %lld AND"
+                               " meta->>'why' = 'test' AND abs(amount) = 80",
+                               (long long)op_b),
+                   2);
+  json_decref(ops);
+  json_decref(twice);
+  json_decref(ghost);
+  json_decref(good);
+  pd_db_close(db);
+  audit_says("--full", 0, "audit: clean: ");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -249,6 +309,7 @@ int main(void)
       PD_E2E_TEST(test_incremental_run_checks_every_balance),
       PD_E2E_TEST(test_migrate_makes_the_missing_partition),
       PD_E2E_TEST(test_usage_and_configuration),
+      PD_E2E_TEST(test_pay_many),
   };
   return cmocka_run_group_tests_name("e2e_ledger", tests, setup, teardown);
 }
