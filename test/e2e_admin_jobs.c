@@ -527,6 +527,34 @@ static void test_temp_cards_render(void **state)
   }
 }
 
+/* setrarity's picture: the card is drawn again with its new frame as a new file revision (same
+ * public id, new URL), by the render job it queued. */
+static void test_setrarity_redraws_the_card(void **state)
+{
+  char card[32], url0[600], url1[600], sql[300];
+  pd_e2e_sql_text(&E,
+                  "SELECT public_id FROM card_templates WHERE rarity = 'common' ORDER BY id"
+                  " DESC LIMIT 1",
+                  card, sizeof(card));
+  snprintf(sql, sizeof(sql), "SELECT image_url FROM card_templates WHERE public_id = '%s'", card);
+  pd_e2e_sql_text(&E, sql, url0, sizeof(url0));
+  int64_t rev = sqlf("SELECT image_rev FROM card_templates WHERE public_id = '%s'", card);
+  json_t *ix = pd_ae_ix(PD_AE_ADMIN, "setrarity");
+  pd_ge_option(ix, "card", 3, json_string(card), 0);
+  pd_ge_option(ix, "rarity", 3, json_string("legendary"), 0);
+  json_t *reply = pd_ae_admin(&E, 0, PD_AE_ADMIN, NULL, ix);
+  contains(reply, "Legendary");
+  json_decref(reply);
+  wait_state(newest_job("render"), "done", 30000);
+  assert_int_equal(sqlf("SELECT count(*) FROM card_templates WHERE public_id = '%s' AND rarity ="
+                        " 'legendary' AND image_rev = %lld",
+                        card, (long long)(rev + 1)),
+                   1);
+  pd_e2e_sql_text(&E, sql, url1, sizeof(url1));
+  if (strcmp(url0, url1) == 0 || strstr(url1, ".png") == NULL)
+    fail_msg("setrarity left the picture at %s (now %s)", url0, url1);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -537,6 +565,7 @@ int main(void)
       PD_E2E_TEST(test_reseed_is_for_owners),
       PD_E2E_TEST(test_two_servers_run_each_job_once),
       PD_E2E_TEST(test_temp_cards_render),
+      PD_E2E_TEST(test_setrarity_redraws_the_card),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
