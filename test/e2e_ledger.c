@@ -267,9 +267,10 @@ static void test_pay_many(void **state)
   assert_int_equal(pd_db_exec_sql(db, "ROLLBACK"), PD_OK);
   assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM ledger WHERE kind = 'test_refund'"), 0);
   assert_int_equal(pd_db_exec_sql(db, "BEGIN"), PD_OK);
-  assert_int_equal(pd_ledger_pay_many(db, "refunds", "test_refund", PD_NOTES, good,
-                                      json_pack("{s:s}", "why", "test"), &ops),
+  json_t *why = json_pack("{s:s}", "why", "test");
+  assert_int_equal(pd_ledger_pay_many(db, "refunds", "test_refund", PD_NOTES, good, why, &ops),
                    PD_OK);
+  json_decref(why);
   assert_int_equal(pd_db_exec_sql(db, "COMMIT"), PD_OK);
   char key[24];
   snprintf(key, sizeof(key), "%lld", (long long)a);
