@@ -164,7 +164,8 @@ enum pd_result pd_admin_is_admin(struct pd_db *db, const struct pd_admins *file,
 enum pd_result pd_admin_audit_denied(struct pd_db *db, const char *actor, const char *action,
                                      json_t *args, const char *ref);
 
-/* Queues background job kind ("ingest", "sync", "render", "reseed") with params (borrowed) in
+/* Queues background job kind ("ingest", "sync", "render", "reseed") with params (borrowed; NULL
+ * for none, stored as {}) in
  * the call's transaction, announces it on commit (channel PD_ADMIN_JOBS_CHANNEL), and sets the
  * call's answer to 202 {"message", "job": {"id", "kind", "state": "queued"}}.  A job from
  * Discord keeps the interaction token, so its progress edits the first answer. */

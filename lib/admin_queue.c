@@ -34,13 +34,8 @@ enum pd_result pd_admin_ingest(struct pd_admin_call *c)
 
 enum pd_result pd_admin_sync(struct pd_admin_call *c)
 {
-  json_t *params = json_object();
-  if (params == NULL)
-    return PD_E_NOMEM;
-  enum pd_result rc = pd_admin_job_add(
-      c, "sync", params, "Syncing Last.fm's chart and similar artists from MusicBrainz", NULL);
-  json_decref(params);
-  return rc;
+  return pd_admin_job_add(c, "sync", NULL,
+                          "Syncing Last.fm's chart and similar artists from MusicBrainz", NULL);
 }
 
 enum pd_result pd_admin_force_render(struct pd_admin_call *c)
@@ -63,8 +58,8 @@ enum pd_result pd_admin_force_render(struct pd_admin_call *c)
       return pd_admin_refuse(c, 404, "card_not_found",
                              "No permanent or temporary card has the public id %s.", card);
   }
-  json_t *params = card != NULL ? json_pack("{s:[s]}", "cards", card) : json_object();
-  if (params == NULL)
+  json_t *params = card != NULL ? json_pack("{s:[s]}", "cards", card) : NULL;
+  if (card != NULL && params == NULL)
     return PD_E_NOMEM;
   if (card != NULL)
     snprintf(message, sizeof(message), "Rendering %s again as a new file", card);
@@ -77,13 +72,8 @@ enum pd_result pd_admin_force_render(struct pd_admin_call *c)
 
 enum pd_result pd_admin_reseed(struct pd_admin_call *c)
 {
-  json_t *params = json_object();
-  if (params == NULL)
-    return PD_E_NOMEM;
-  enum pd_result rc = pd_admin_job_add(
-      c, "reseed", params, "Seeding the demo catalog (what is there already stays)", NULL);
-  json_decref(params);
-  return rc;
+  return pd_admin_job_add(c, "reseed", NULL,
+                          "Seeding the demo catalog (what is there already stays)", NULL);
 }
 
 /* "Job 12 (ingest): running, 2/4: images: ..." */

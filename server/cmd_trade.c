@@ -285,34 +285,68 @@ static enum pd_result trade_start(struct pd_ctx *ctx)
   return trade_reply(ctx, &t, head);
 }
 
+/* What /trade add and /trade remove share: the amounts and card asked, the caller's open trade
+ * and side, and at the end the change recorded (a new version) and the trade shown. */
+struct offer_edit {
+  struct pd_db *db;
+  struct pd_trade t;
+  int64_t amt[3];
+  bool card; /* a copy was named */
+  int me;    /* the caller's side */
+  char what[200];
+};
+
+/* PD_OK with *answered set when the caller has no open trade (already answered). verb is what
+ * the refusal says to do: "add" or "take out". */
+static enum pd_result edit_begin(struct pd_ctx *ctx, struct offer_edit *e, const char *verb,
+                                 bool *answered)
+{
+  bool any = false;
+  memset(e, 0, sizeof(*e));
+  *answered = false;
+  e->card = pd_interaction_option(ctx->ix, "card") != NULL;
+  enum pd_result rc = read_amounts(ctx, e->amt, &any);
+  if (rc != PD_OK)
+    return rc;
+  if (!any && !e->card)
+    return pd_ctx_user_error(ctx,
+                             "Say what to %s: a **card**, or an amount of **notes**, "
+                             "**discs** or **gems**.",
+                             verb);
+  rc = my_trade(ctx, &e->t, answered);
+  if (rc != PD_OK || *answered)
+    return rc;
+  e->me = pd_trade_side(&e->t, ctx->player.id);
+  return pd_ctx_db(ctx, &e->db);
+}
+
+/* "NAME added|removed WHAT": the trade's new version (both confirmations cleared), shown. */
+static enum pd_result edit_finish(struct pd_ctx *ctx, struct offer_edit *e, const char *done)
+{
+  char change[256];
+  pd_utf8_fmt(change, sizeof(change), "%s %s %s", pd_user_display_name(&ctx->ix->user), done,
+              e->what);
+  enum pd_result rc = pd_db_trade_change(e->db, &e->t, change, economy(ctx)->trade_expiry_s);
+  if (rc != PD_OK)
+    return rc;
+  return trade_reply(ctx, &e->t, NULL);
+}
+
 static enum pd_result trade_add(struct pd_ctx *ctx)
 {
-  struct pd_db *db = NULL;
-  struct pd_trade t;
+  struct offer_edit e;
   struct pd_copy copy;
-  int64_t amt[3];
-  bool any = false, answered = false, card = pd_interaction_option(ctx->ix, "card") != NULL;
-  char change[256] = "", what[200] = "";
-  enum pd_result rc = read_amounts(ctx, amt, &any);
-  if (rc != PD_OK)
-    return rc;
-  if (!any && !card)
-    return pd_ctx_user_error(ctx, "Say what to add: a **card**, or an amount of **notes**, "
-                                  "**discs** or **gems**.");
-  rc = my_trade(ctx, &t, &answered);
+  bool answered = false;
+  enum pd_result rc = edit_begin(ctx, &e, "add", &answered);
   if (rc != PD_OK || answered)
     return rc;
-  int me = pd_trade_side(&t, ctx->player.id);
-  rc = pd_ctx_db(ctx, &db);
-  if (rc != PD_OK)
-    return rc;
-  if (card) {
+  if (e.card) {
     int64_t offered = 0;
     rc = pd_ctx_copy(ctx, "card", &copy);
     if (rc == PD_OK)
       rc = pd_ctx_copy_free(ctx, &copy, "traded");
     if (rc == PD_OK)
-      rc = pd_db_trade_copy_count(db, t.id, ctx->player.id, &offered);
+      rc = pd_db_trade_copy_count(e.db, e.t.id, ctx->player.id, &offered);
     if (rc != PD_OK)
       return rc;
     if (offered >= PD_TRADE_MAX_COPIES)
@@ -320,96 +354,75 @@ static enum pd_result trade_add(struct pd_ctx *ctx)
                                PD_TRADE_MAX_COPIES);
     /* Escrow: the copy goes to 'trading' first, then its offer row, which the database lets
      * point only at a copy in that state. */
-    rc = pd_db_copy_set_state(db, copy.id, ctx->player.id, "free", "trading");
+    rc = pd_db_copy_set_state(e.db, copy.id, ctx->player.id, "free", "trading");
     if (rc == PD_E_CONFLICT)
       return PD_E_DB_SOFT; /* moved since it was locked: cannot happen, but a retry tells */
     if (rc == PD_OK)
-      rc = pd_db_trade_card_add(db, t.id, copy.id, ctx->player.id, t.version + 1);
+      rc = pd_db_trade_card_add(e.db, e.t.id, copy.id, ctx->player.id, e.t.version + 1);
     if (rc != PD_OK)
       return rc;
-    list_add(what, sizeof(what), copy.ref);
+    list_add(e.what, sizeof(e.what), copy.ref);
   }
   const int64_t bal[3] = {ctx->player.notes, ctx->player.discs, ctx->player.gems};
   for (int c = 0; c < 3; c++) {
     char a[48], b[48], m[48];
-    if (amt[c] == 0)
+    if (e.amt[c] == 0)
       continue;
-    int64_t total = t.offer[me][c] + amt[c];
+    int64_t total = e.t.offer[e.me][c] + e.amt[c];
     if (total > PD_AMOUNT_MAX)
       return pd_ctx_user_error(ctx,
                                "One side may offer at most 1,000,000,000 %s; you already offer "
                                "%lld.",
-                               CUR_NAME[c], (long long)t.offer[me][c]);
+                               CUR_NAME[c], (long long)e.t.offer[e.me][c]);
     if (total > bal[c]) {
       amount_text(bal[c], c, a);
       amount_text(total, c, b);
       amount_text(total - bal[c], c, m);
       return pd_ctx_user_error(ctx, "You have %s; offering %s in all needs %s more.", a, b, m);
     }
-    t.offer[me][c] = total;
-    amount_text(amt[c], c, a);
-    list_add(what, sizeof(what), a);
+    e.t.offer[e.me][c] = total;
+    amount_text(e.amt[c], c, a);
+    list_add(e.what, sizeof(e.what), a);
   }
-  pd_utf8_fmt(change, sizeof(change), "%s added %s", pd_user_display_name(&ctx->ix->user), what);
-  rc = pd_db_trade_change(db, &t, change, economy(ctx)->trade_expiry_s);
-  if (rc != PD_OK)
-    return rc;
-  return trade_reply(ctx, &t, NULL);
+  return edit_finish(ctx, &e, "added");
 }
 
 static enum pd_result trade_remove(struct pd_ctx *ctx)
 {
-  struct pd_db *db = NULL;
-  struct pd_trade t;
+  struct offer_edit e;
   struct pd_copy copy;
-  int64_t amt[3];
-  bool any = false, answered = false, card = pd_interaction_option(ctx->ix, "card") != NULL;
-  char change[256] = "", what[200] = "";
-  enum pd_result rc = read_amounts(ctx, amt, &any);
-  if (rc != PD_OK)
-    return rc;
-  if (!any && !card)
-    return pd_ctx_user_error(ctx, "Say what to take out: a **card**, or an amount of **notes**, "
-                                  "**discs** or **gems**.");
-  rc = my_trade(ctx, &t, &answered);
+  bool answered = false;
+  enum pd_result rc = edit_begin(ctx, &e, "take out", &answered);
   if (rc != PD_OK || answered)
     return rc;
-  int me = pd_trade_side(&t, ctx->player.id);
-  rc = pd_ctx_db(ctx, &db);
-  if (rc != PD_OK)
-    return rc;
-  if (card) {
+  if (e.card) {
     rc = pd_ctx_copy(ctx, "card", &copy);
     if (rc != PD_OK)
       return rc;
     /* Out of escrow: the offer row goes inactive first, then the copy is free again. */
-    rc = pd_db_trade_card_remove(db, t.id, copy.id, ctx->player.id);
+    rc = pd_db_trade_card_remove(e.db, e.t.id, copy.id, ctx->player.id);
     if (rc == PD_E_NOTFOUND)
       return pd_ctx_user_error(
           ctx, "**%s** is not in your offer. `/trade show` lists what you offer.", copy.ref);
     if (rc == PD_OK)
-      rc = pd_db_copy_set_state(db, copy.id, ctx->player.id, "trading", "free");
+      rc = pd_db_copy_set_state(e.db, copy.id, ctx->player.id, "trading", "free");
     if (rc != PD_OK)
       return rc;
-    list_add(what, sizeof(what), copy.ref);
+    list_add(e.what, sizeof(e.what), copy.ref);
   }
   for (int c = 0; c < 3; c++) {
     char a[48];
-    if (amt[c] == 0)
+    if (e.amt[c] == 0)
       continue;
-    if (amt[c] > t.offer[me][c]) {
-      amount_text(t.offer[me][c], c, a);
+    if (e.amt[c] > e.t.offer[e.me][c]) {
+      amount_text(e.t.offer[e.me][c], c, a);
       return pd_ctx_user_error(ctx, "You offer only %s, so you can take out at most that.", a);
     }
-    t.offer[me][c] -= amt[c];
-    amount_text(amt[c], c, a);
-    list_add(what, sizeof(what), a);
+    e.t.offer[e.me][c] -= e.amt[c];
+    amount_text(e.amt[c], c, a);
+    list_add(e.what, sizeof(e.what), a);
   }
-  pd_utf8_fmt(change, sizeof(change), "%s removed %s", pd_user_display_name(&ctx->ix->user), what);
-  rc = pd_db_trade_change(db, &t, change, economy(ctx)->trade_expiry_s);
-  if (rc != PD_OK)
-    return rc;
-  return trade_reply(ctx, &t, NULL);
+  return edit_finish(ctx, &e, "removed");
 }
 
 /* Both confirmed t's version: re-check and swap everything in this transaction, or close the

@@ -33,12 +33,8 @@ static int start(int idx)
 
 static int setup(void **state)
 {
-  if (pd_e2e_setup(&E, "admin") != 0 ||
-      pd_ae_admin_file("admin", NULL, admin_env, sizeof(admin_env)) != 0)
+  if (pd_ae_setup(&E, "admin", admin_env, sizeof(admin_env)) != 0)
     return -1;
-  /* Server 0 was started by pd_e2e_setup without the admin file: start it again with it. */
-  int status = 0;
-  pd_e2e_server_stop(&E, 0, SIGTERM, 10000, &status);
   return start(0) != 0 || start(1) != 0 ? -1 : 0;
 }
 

@@ -43,14 +43,12 @@ static int start(int idx)
 
 static int setup(void **state)
 {
-  int status = 0;
   /* Three artists: Taylor Swift, Beyoncé, Dua Lipa (the one purged). */
-  if (pd_e2e_setup(&E, "admin_cards") != 0 || pd_e2e_seed_demo(&E, 3) != 0 ||
-      pd_ae_admin_file("admin_cards", NULL, admin_env, sizeof(admin_env)) != 0 ||
+  if (pd_ae_setup(&E, "admin_cards", admin_env, sizeof(admin_env)) != 0 ||
+      pd_e2e_seed_demo(&E, 3) != 0 ||
       pd_ge_assets_with("e2e_admin_cards-assets", "trade_confirm_delay_s", 0, assets_env,
                         sizeof(assets_env)) != 0)
     return -1;
-  pd_e2e_server_stop(&E, 0, SIGTERM, 10000, &status);
   return start(0) != 0 || start(1) != 0 ? -1 : 0;
 }
 

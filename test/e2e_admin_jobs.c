@@ -83,9 +83,8 @@ static int setup(void **state)
 {
   char bin[300], log[600];
   unsigned iport = 0;
-  if (pd_e2e_setup(&E, "admin_jobs") != 0 ||
-      pd_ae_admin_file("admin_jobs", NULL, admin_env, sizeof(admin_env)) != 0 ||
-      small_assets() != 0 || pd_e2e_seed_demo(&E, 2) != 0)
+  if (pd_ae_setup(&E, "admin_jobs", admin_env, sizeof(admin_env)) != 0 || small_assets() != 0 ||
+      pd_e2e_seed_demo(&E, 2) != 0)
     return -1;
   snprintf(bin, sizeof(bin), "%s/double-musicbrainz", E.build);
   snprintf(log, sizeof(log), "%s/jobs-mb.log",
@@ -101,9 +100,6 @@ static int setup(void **state)
     return -1;
   snprintf(mb_env, sizeof(mb_env), "MUSICBRAINZ_BASE=http://127.0.0.1:%u/ws/2", mb_port);
   snprintf(caa_env, sizeof(caa_env), "COVERART_BASE=http://127.0.0.1:%u", iport);
-  /* Server 0 was started by pd_e2e_setup without the admin file: start it again with it. */
-  int status = 0;
-  pd_e2e_server_stop(&E, 0, SIGTERM, 10000, &status);
   return start(0) != 0 || start(1) != 0 ? -1 : 0;
 }
 

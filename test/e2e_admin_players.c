@@ -45,12 +45,9 @@ static int start(int idx)
 
 static int setup(void **state)
 {
-  if (pd_e2e_setup(&E, "admin_players") != 0 ||
-      pd_ae_admin_file("admin_players", NULL, admin_env, sizeof(admin_env)) != 0 ||
+  if (pd_ae_setup(&E, "admin_players", admin_env, sizeof(admin_env)) != 0 ||
       pd_e2e_seed_demo(&E, 2) != 0)
     return -1;
-  int status = 0;
-  pd_e2e_server_stop(&E, 0, SIGTERM, 10000, &status);
   return start(0) != 0 || start(1) != 0 ? -1 : 0;
 }
 

@@ -60,11 +60,8 @@ static void restart(int idx, const char *const *extra)
 
 static int setup(void **state)
 {
-  if (pd_e2e_setup(&E, "admin_rest") != 0 ||
-      pd_ae_admin_file("admin_rest", NULL, admin_env, sizeof(admin_env)) != 0)
+  if (pd_ae_setup(&E, "admin_rest", admin_env, sizeof(admin_env)) != 0)
     return -1;
-  int status = 0;
-  pd_e2e_server_stop(&E, 0, SIGTERM, 10000, &status);
   return start(0) != 0 || start(1) != 0 ? -1 : 0;
 }
 

@@ -1,6 +1,7 @@
 /* admin_e2e.c - the admin suites' shared helpers (see admin_e2e.h). */
 #include "admin_e2e.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,14 @@ int pd_ae_admin_file(const char *name, const char *extra_admins, char *env, size
     return -1;
   snprintf(env, envlen, "ADMIN_FILE=%s", path);
   return 0;
+}
+
+int pd_ae_setup(struct pd_e2e *e, const char *suite, char *env, size_t envlen)
+{
+  int status = 0;
+  if (pd_e2e_setup(e, suite) != 0 || pd_ae_admin_file(suite, NULL, env, envlen) != 0)
+    return -1;
+  return pd_e2e_server_stop(e, 0, SIGTERM, 10000, &status);
 }
 
 json_t *pd_ae_ix(const char *user, const char *sub)

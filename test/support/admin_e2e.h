@@ -21,6 +21,11 @@
  * success. */
 int pd_ae_admin_file(const char *name, const char *extra_admins, char *env, size_t envlen);
 
+/* An admin suite's start: pd_e2e_setup for suite, an ADMIN_FILE as pd_ae_admin_file writes it
+ * (env gets "ADMIN_FILE=..."), and server 0 stopped again (pd_e2e_setup starts it without the
+ * file): the suite starts its servers with env and what else it needs.  Returns 0 on success. */
+int pd_ae_setup(struct pd_e2e *e, const char *suite, char *env, size_t envlen);
+
 /* /admin SUB (SUB may be "group sub") by user, or ix (from pd_ae_ix with options added by
  * pd_ge_option; stolen: freed here).  Posts it to server idx and returns the reply. */
 json_t *pd_ae_admin(struct pd_e2e *e, int idx, const char *user, const char *sub, json_t *ix);
