@@ -196,6 +196,83 @@ static enum pd_result url_var(const struct pd_config_source *src, const char *na
   return PD_OK;
 }
 
+/* A secret variable: NULL when unset or empty. */
+static enum pd_result secret_var(const struct pd_config_source *src, const char *name, char **out)
+{
+  const char *v = src->get(src->arg, name);
+  *out = NULL;
+  if (v == NULL || v[0] == '\0')
+    return PD_OK;
+  *out = strdup(v);
+  return *out != NULL ? PD_OK : PD_E_NOMEM;
+}
+
+/* PAYMENT_SKUS: "SKU_ID:BUNDLE_ID,..." (Discord's SKU ids are snowflakes; bundle ids are
+ * checked against assets/packs.json when serve starts). */
+static enum pd_result payment_skus(const char *v, struct pd_config *c, char *err, size_t errlen)
+{
+  size_t n = 0;
+  const char *at = v;
+  bool more = v != NULL && v[0] != '\0';
+  while (more) {
+    const char *end = strchr(at, ','), *colon = strchr(at, ':');
+    size_t len = end != NULL ? (size_t)(end - at) : strlen(at);
+    struct pd_sku *k = &c->payment_skus[n];
+    size_t sku_len = colon != NULL && colon < at + len ? (size_t)(colon - at) : 0;
+    size_t b_len = sku_len > 0 ? len - sku_len - 1 : 0;
+    bool ok = n < PD_PAYMENT_SKUS_MAX && sku_len > 0 && sku_len < sizeof(k->sku) && b_len > 0 &&
+              b_len < sizeof(k->bundle);
+    for (size_t i = 0; ok && i < sku_len; i++)
+      ok = at[i] >= '0' && at[i] <= '9';
+    for (size_t i = 0; ok && i < b_len; i++) {
+      char ch = at[sku_len + 1 + i];
+      ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
+    }
+    if (!ok) {
+      snprintf(err, errlen,
+               "PAYMENT_SKUS: must be SKU_ID:BUNDLE_ID pairs separated by commas, at most %d, "
+               "such as 1300000000000000001:gems-550 (got \"%.120s\")",
+               PD_PAYMENT_SKUS_MAX, v);
+      return PD_E_INVALID;
+    }
+    memcpy(k->sku, at, sku_len);
+    k->sku[sku_len] = '\0';
+    memcpy(k->bundle, at + sku_len + 1, b_len);
+    k->bundle[b_len] = '\0';
+    n++;
+    more = end != NULL; /* a trailing comma leaves an empty pair, refused above */
+    at += len + (end != NULL ? 1 : 0);
+  }
+  c->npayment_skus = n;
+  return PD_OK;
+}
+
+/* Real money: Discord's SKUs and Stripe (server/payments*.c). */
+static enum pd_result payment_vars(const struct pd_config_source *src, struct pd_config *c,
+                                   char *err, size_t errlen)
+{
+  int64_t n;
+  enum pd_result rc = payment_skus(src->get(src->arg, "PAYMENT_SKUS"), c, err, errlen);
+  if (rc != PD_OK)
+    return rc;
+  if ((rc = url_var(src, "STRIPE_API_BASE", "https://api.stripe.com", &c->stripe_api_base, err,
+                    errlen)) != PD_OK)
+    return rc;
+  for (size_t len = strlen(c->stripe_api_base); len > 0 && c->stripe_api_base[len - 1] == '/';)
+    c->stripe_api_base[--len] = '\0';
+  if (secret_var(src, "STRIPE_SECRET_KEY", &c->stripe_secret_key) != PD_OK ||
+      secret_var(src, "STRIPE_WEBHOOK_SECRET", &c->stripe_webhook_secret) != PD_OK)
+    return PD_E_NOMEM;
+  if ((rc = url_var(src, "STRIPE_SUCCESS_URL", NULL, &c->stripe_success_url, err, errlen)) !=
+          PD_OK ||
+      (rc = url_var(src, "STRIPE_CANCEL_URL", NULL, &c->stripe_cancel_url, err, errlen)) != PD_OK)
+    return rc;
+  if (int_var(src, "PAYMENTS_RECONCILE_S", 3600, 0, 7 * 86400, &n, err, errlen) != PD_OK)
+    return PD_E_INVALID;
+  c->payments_reconcile_s = (int)n;
+  return PD_OK;
+}
+
 /* What `popdeck ingest` and `sync` read: the download limits, the sources' bases and keys,
  * and the development key's file. */
 /* The admin surface's knobs (admin.h, server/admin_api.c, server/admin_jobs.c). */
@@ -431,6 +508,8 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
     rc = ingest_vars(src, c, err, errlen);
   if (rc == PD_OK)
     rc = admin_vars(src, c, err, errlen);
+  if (rc == PD_OK)
+    rc = payment_vars(src, c, err, errlen);
   if (rc == PD_E_NOMEM)
     goto nomem;
   if (rc != PD_OK)
@@ -485,6 +564,15 @@ void pd_config_free(struct pd_config *c)
   free(c->lastfm_api_key);
   free(c->lastfm_base);
   free(c->dev_key_file);
+  free(c->stripe_api_base);
+  if (c->stripe_secret_key != NULL)
+    sodium_memzero(c->stripe_secret_key, strlen(c->stripe_secret_key));
+  free(c->stripe_secret_key);
+  if (c->stripe_webhook_secret != NULL)
+    sodium_memzero(c->stripe_webhook_secret, strlen(c->stripe_webhook_secret));
+  free(c->stripe_webhook_secret);
+  free(c->stripe_success_url);
+  free(c->stripe_cancel_url);
   memset(c, 0, sizeof(*c));
 }
 

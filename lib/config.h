@@ -21,6 +21,13 @@ enum {
  * a directory whose files are attached to each Discord message that shows them. */
 enum pd_storage_kind { PD_STORAGE_LOCAL = 0, PD_STORAGE_S3, PD_STORAGE_DISCORD };
 
+/* One PAYMENT_SKUS entry: a Discord SKU and the bundle (assets/packs.json) it sells. */
+#define PD_PAYMENT_SKUS_MAX 16
+struct pd_sku {
+  char sku[24];
+  char bundle[32];
+};
+
 struct pd_config {
   char *database_url;
   unsigned char public_key[crypto_sign_PUBLICKEYBYTES];
@@ -76,6 +83,15 @@ struct pd_config {
   int admin_job_lease_s; /* ADMIN_JOB_LEASE_S: a running job's lease, renewed as it works */
   int admin_job_workers; /* ADMIN_JOB_WORKERS: background job threads per instance */
   bool allow_clear_db;   /* ALLOW_CLEAR_DB=1: the owners' clear_db is possible */
+  /* Real money (read by payment_vars in config.c). */
+  struct pd_sku payment_skus[PD_PAYMENT_SKUS_MAX]; /* PAYMENT_SKUS: Discord SKU -> bundle */
+  size_t npayment_skus;
+  char *stripe_api_base;       /* STRIPE_API_BASE, no trailing slash */
+  char *stripe_secret_key;     /* STRIPE_SECRET_KEY, NULL: /buy_gems says payments are off */
+  char *stripe_webhook_secret; /* STRIPE_WEBHOOK_SECRET (whsec_...), NULL: the webhook is 404 */
+  char *stripe_success_url;    /* STRIPE_SUCCESS_URL, NULL: PUBLIC_BASE_URL's /paid */
+  char *stripe_cancel_url;     /* STRIPE_CANCEL_URL, NULL: PUBLIC_BASE_URL's /paid?cancelled=1 */
+  int payments_reconcile_s; /* PAYMENTS_RECONCILE_S: Discord entitlement reconcile period, 0 off */
 };
 
 #define PD_ADMIN_TOKEN_MIN 32

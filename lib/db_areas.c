@@ -32,5 +32,7 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     /* admin: background jobs */
     pd_db_admin_jobs_stmts,
     pd_db_admin_cards_stmts,
+    /* payments */
+    pd_db_payments_stmts,
     NULL,
 };

@@ -35,5 +35,7 @@ extern const struct pd_db_stmt pd_db_admin_clear_stmts[];
 extern const struct pd_db_stmt pd_db_admin_jobs_stmts[];
 /* admin: the card operations (db_admin_cards.c) */
 extern const struct pd_db_stmt pd_db_admin_cards_stmts[];
+/* payments */
+extern const struct pd_db_stmt pd_db_payments_stmts[];
 
 #endif

@@ -14,7 +14,13 @@
   ADD_COL("coins", "notes", amt)                                                                   \
   ", " ADD_COL("discs", "discs", amt) ", " ADD_COL("gems", "gems", amt)
 #define HAS_FUNDS                                                                                  \
-  "CASE $7 WHEN 'notes' THEN coins WHEN 'discs' THEN discs ELSE gems END >= $8::bigint"
+  "CASE $7 WHEN 'notes' THEN coins WHEN 'discs' THEN discs ELSE gems END >= $8::bigint"            \
+  " AND NOT " GEM_HOLD
+/* A player who owes Gems after a clawback (sql/018 gem_debts) spends none until the debt is
+ * settled; only the clawback and the settling themselves take Gems from them. */
+#define GEM_HOLD                                                                                   \
+  "($7 = 'gems' AND $2 NOT IN ('" PD_LEDGER_KIND_CLAWBACK "', '" PD_LEDGER_KIND_SETTLE "')"        \
+  " AND EXISTS (SELECT 1 FROM gem_debts WHERE user_id = $3::int))"
 
 /* The debit happens only with the funds there (no CHECK error, which would abort the caller's
  * transaction), and only when the player it pays exists; the credit only when the debit did: a
@@ -40,6 +46,7 @@
                                        "RETURNING 1)"                                              \
                                        " SELECT (SELECT count(*) FROM r), d.coins, d.discs, "      \
                                        "d.gems, c.coins, c.discs, c.gems, " PAYEE_EXISTS           \
+                                       ", " GEM_HOLD                                               \
                                        " FROM (SELECT 1) one LEFT JOIN d ON true LEFT JOIN c ON "  \
                                        "true"
 
@@ -127,6 +134,8 @@ enum pd_result pd_ledger_move(struct pd_db *db, int64_t op_id, const char *kind,
     /* The debit found no funds (or no such player): nothing was written. */
     bool payee = pd_db_bool(r, 0, 7);
     rc = payee && from.system == NULL && pd_db_val(r, 0, 1) == NULL ? PD_E_CHECK : PD_E_NOTFOUND;
+    if (rc == PD_E_CHECK && pd_db_bool(r, 0, 8))
+      rc = PD_E_HOLD;
   } else {
     balances_at(r, 1, from_bal);
     balances_at(r, 4, to_bal);

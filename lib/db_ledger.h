@@ -23,6 +23,11 @@
 #define PD_ACCT_PURCHASES "purchases"
 #define PD_ACCT_REFUNDS "refunds"
 
+/* The ledger kinds that may take Gems from a player who owes Gems (sql/018 gem_debts): every
+ * other Gems debit from such a player is refused with PD_E_HOLD. */
+#define PD_LEDGER_KIND_CLAWBACK "clawback"
+#define PD_LEDGER_KIND_SETTLE "debt_settle"
+
 /* Amounts a player may name (prices, offers, gifts): whole numbers in this range. */
 #define PD_AMOUNT_MIN 1
 #define PD_AMOUNT_MAX 1000000000LL
@@ -39,7 +44,8 @@ enum pd_result pd_ledger_op_new(struct pd_db *db, int64_t *op_id);
 
 /* Moves amount (> 0) of currency c from one account to another as operation op_id: both
  * balances and both ledger rows, in one statement.  PD_E_CHECK when a player's balance would
- * go below zero (nothing is written: the caller says how much is missing), PD_E_INVALID for
+ * go below zero (nothing is written: the caller says how much is missing), PD_E_HOLD when the
+ * payer owes Gems and this debits Gems (the dispatcher tells the player), PD_E_INVALID for
  * amount <= 0 or from == to, PD_E_NOTFOUND when a player does not exist.  meta (may be NULL)
  * is borrowed.  When a side is a player, its new balances go to from_bal / to_bal (each may be
  * NULL; notes, discs, gems). */

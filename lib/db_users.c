@@ -9,16 +9,23 @@
 #include "db_areas.h"
 
 #define PLAYER_COLS "id, discord_id, coins, discs, gems, extract(epoch FROM created_at)::bigint"
+/* After "created": an active membership's end and the Gems owed (sql/018); a new player has
+ * neither. */
+#define PAYMENT_COLS                                                                               \
+  "coalesce((SELECT extract(epoch FROM m.ends_at)::bigint FROM memberships m"                      \
+  " WHERE m.user_id = users.id AND m.ends_at > now()), 0),"                                        \
+  " coalesce((SELECT d.gems FROM gem_debts d WHERE d.user_id = users.id), 0)"
 
 const struct pd_db_stmt pd_db_users_stmts[] = {
     /* ON CONFLICT DO NOTHING keeps a returning player's row unlocked; the second branch
      * finds it.  A concurrent first registration returns no row: the caller retries. */
     {"user_ensure",
      "WITH ins AS (INSERT INTO users (discord_id) VALUES ($1) ON CONFLICT (discord_id) DO NOTHING"
-     " RETURNING " PLAYER_COLS ", true AS created)"
+     " RETURNING " PLAYER_COLS ", true AS created, 0::bigint, 0::bigint)"
      " SELECT * FROM ins UNION ALL"
-     " SELECT " PLAYER_COLS ", false FROM users WHERE discord_id = $1 LIMIT 1"},
-    {"user_get", "SELECT " PLAYER_COLS ", false FROM users WHERE discord_id = $1"},
+     " SELECT " PLAYER_COLS ", false, " PAYMENT_COLS " FROM users WHERE discord_id = $1 LIMIT 1"},
+    {"user_get",
+     "SELECT " PLAYER_COLS ", false, " PAYMENT_COLS " FROM users WHERE discord_id = $1"},
     /* The WHERE on DO UPDATE restarts only an expired cooldown; a running one returns no row. */
     {"cooldown_claim",
      "INSERT INTO user_cooldowns (user_id, command, expires_at)"
@@ -54,6 +61,8 @@ static void player_from(const PGresult *r, struct pd_player *p)
   p->gems = pd_db_int(r, 0, 4);
   p->created_at = pd_db_int(r, 0, 5);
   p->created = pd_db_bool(r, 0, 6);
+  p->member_until = pd_db_int(r, 0, 7);
+  p->gem_debt = pd_db_int(r, 0, 8);
 }
 
 static enum pd_result one_player(struct pd_db *db, const char *stmt, const char *discord_id,

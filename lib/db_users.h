@@ -15,8 +15,10 @@ struct pd_player {
   int64_t id;
   char discord_id[24];
   int64_t notes, discs, gems;
-  int64_t created_at; /* Unix seconds */
-  bool created;       /* registered by this call */
+  int64_t created_at;   /* Unix seconds */
+  bool created;         /* registered by this call */
+  int64_t member_until; /* an active membership's end (Unix s), 0: not a member */
+  int64_t gem_debt;     /* Gems owed after a clawback (sql/018 gem_debts): none may be spent */
 };
 
 /* Registers the Discord user on first sight and returns the player either way. */

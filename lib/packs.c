@@ -364,10 +364,96 @@ static enum pd_result read_economy(json_t *x, struct pd_economy *ec, const struc
   return rc;
 }
 
+/* "bundles": what real money buys (Gems, or the membership's days), each with its prices in
+ * money's minor units by ISO currency: {"usd": 499}. */
+static enum pd_result read_bundles(json_t *list, struct pd_game_config *g, const struct errbuf *e)
+{
+  static const char *const keys[] = {"id", "name", "gems", "days", "prices", NULL};
+  size_t i;
+  json_t *b;
+  if (list == NULL)
+    return PD_OK;
+  if (!json_is_array(list))
+    return fail(e, "bundles: must be an array");
+  g->bundles = calloc(json_array_size(list) + 1, sizeof(*g->bundles));
+  if (g->bundles == NULL)
+    return PD_E_NOMEM;
+  json_array_foreach(list, i, b)
+  {
+    char path[32];
+    struct pd_bundle *k = &g->bundles[i];
+    snprintf(path, sizeof(path), "bundles[%zu]", i);
+    enum pd_result rc = known_keys(b, path, keys, e);
+    if (rc == PD_OK)
+      rc = text(b, "id", path, k->id, sizeof(k->id), e);
+    if (rc == PD_OK && !id_ok(k->id))
+      rc = fail(e, "%s.id: only a-z, 0-9 and '-' (got \"%s\")", path, k->id);
+    for (size_t j = 0; rc == PD_OK && j < i; j++)
+      if (strcmp(g->bundles[j].id, k->id) == 0)
+        rc = fail(e, "%s.id: \"%s\" is already bundles[%zu]", path, k->id, j);
+    if (rc == PD_OK)
+      rc = text(b, "name", path, k->name, sizeof(k->name), e);
+    if (rc == PD_OK)
+      rc = integer(b, "gems", path, 0, 1000000, &k->gems, e);
+    if (rc == PD_OK && json_object_get(b, "days") != NULL)
+      rc = integer(b, "days", path, 1, 366, &k->days, e);
+    if (rc == PD_OK && strcmp(k->id, PD_BUNDLE_MEMBERSHIP) == 0 && k->days == 0)
+      rc = fail(e, "%s.days: the membership needs its length in days", path);
+    if (rc == PD_OK && k->gems == 0 && k->days == 0)
+      rc = fail(e, "%s: a bundle gives Gems, days of membership, or both", path);
+    if (rc != PD_OK)
+      return rc;
+    json_t *pr = json_object_get(b, "prices");
+    const char *cur;
+    json_t *amt;
+    if (!json_is_object(pr) || json_object_size(pr) == 0 ||
+        json_object_size(pr) > PD_BUNDLE_MAX_PRICES)
+      return fail(e, "%s.prices: must be an object of 1 to %d prices, {\"usd\": 499}", path,
+                  PD_BUNDLE_MAX_PRICES);
+    json_object_foreach(pr, cur, amt)
+    {
+      struct pd_money *m = &k->prices[k->nprices];
+      bool iso = strlen(cur) == 3;
+      for (size_t c = 0; iso && c < 3; c++)
+        iso = cur[c] >= 'a' && cur[c] <= 'z';
+      if (!iso)
+        return fail(e, "%s.prices.%.16s: a currency is three lowercase letters (ISO 4217)", path,
+                    cur);
+      if ((rc = integer(pr, cur, path, 1, 100000000, &m->amount, e)) != PD_OK)
+        return rc;
+      memcpy(m->currency, cur, 4);
+      k->nprices++;
+    }
+    g->nbundles++;
+  }
+  return PD_OK;
+}
+
+/* "membership": what an active membership changes.  Convenience only: never the odds. */
+static enum pd_result read_membership(json_t *m, struct pd_game_config *g, const struct errbuf *e)
+{
+  static const char *const keys[] = {"cooldown_multiplier", "extra_free_opens", NULL};
+  g->member_multiplier = 1;
+  if (m == NULL)
+    return PD_OK;
+  enum pd_result rc = known_keys(m, "membership", keys, e);
+  int64_t v = 0;
+  if (rc == PD_OK && (rc = integer(m, "extra_free_opens", "membership", 0, 100, &v, e)) == PD_OK)
+    g->member_extra_opens = (int)v;
+  if (rc != PD_OK)
+    return rc;
+  json_t *x = json_object_get(m, "cooldown_multiplier");
+  if (!json_is_number(x) || !(json_number_value(x) > 0 && json_number_value(x) <= 1))
+    return fail(e, "membership.cooldown_multiplier: must be a number above 0 and at most 1");
+  g->member_multiplier = json_number_value(x);
+  return PD_OK;
+}
+
 static enum pd_result read_game(json_t *root, struct pd_game_config *g, const struct errbuf *e)
 {
-  static const char *const keys[] = {"default_pack",  "packs",        "draw",    "cooldowns",
-                                     "pack_expiry_s", "event_boosts", "economy", NULL};
+  static const char *const keys[] = {
+      "default_pack", "packs",   "draw",    "cooldowns",  "pack_expiry_s",
+      "event_boosts", "economy", "bundles", "membership", NULL};
   static const char *const dkeys[] = {"free_per_day", "price", "weights", NULL};
   int64_t v = 0;
   enum pd_result rc = known_keys(root, "", keys, e);
@@ -400,6 +486,10 @@ static enum pd_result read_game(json_t *root, struct pd_game_config *g, const st
     rc = read_boosts(json_object_get(root, "event_boosts"), g, e);
   if (rc == PD_OK)
     rc = read_economy(json_object_get(root, "economy"), &g->economy, e);
+  if (rc == PD_OK)
+    rc = read_bundles(json_object_get(root, "bundles"), g, e);
+  if (rc == PD_OK)
+    rc = read_membership(json_object_get(root, "membership"), g, e);
   return rc;
 }
 
@@ -447,6 +537,7 @@ void pd_game_config_free(struct pd_game_config *g)
   free(g->packs);
   free(g->tiers);
   free(g->boosts);
+  free(g->bundles);
   free(g);
 }
 
@@ -455,6 +546,14 @@ const struct pd_pack *pd_game_pack(const struct pd_game_config *g, const char *i
   for (size_t i = 0; id != NULL && i < g->npacks; i++)
     if (strcmp(g->packs[i].id, id) == 0)
       return &g->packs[i];
+  return NULL;
+}
+
+const struct pd_bundle *pd_game_bundle(const struct pd_game_config *g, const char *id)
+{
+  for (size_t i = 0; id != NULL && i < g->nbundles; i++)
+    if (strcmp(g->bundles[i].id, id) == 0)
+      return &g->bundles[i];
   return NULL;
 }
 
@@ -489,9 +588,11 @@ enum pd_rarity pd_pack_draw(const double weights[PD_RARITY_COUNT], const double 
 }
 
 int64_t pd_game_cooldown_s(const struct pd_game_config *g, int64_t base_s, bool booster,
-                           const char *const *role_ids, size_t nroles)
+                           bool member, const char *const *role_ids, size_t nroles)
 {
   double m = booster ? g->booster_multiplier : 1;
+  if (member && g->member_multiplier < m)
+    m = g->member_multiplier;
   if (base_s <= 0)
     return 0;
   for (size_t t = 0; t < g->ntiers; t++)

@@ -30,6 +30,23 @@ struct pd_pack {
   double weights[PD_RARITY_COUNT];
 };
 
+/* Real money (packs.json "bundles"): what a payment buys.  The bundle PD_BUNDLE_MEMBERSHIP is
+ * the membership (its days; PAYMENT_SKUS maps a Discord subscription SKU to it). */
+#define PD_BUNDLE_MEMBERSHIP "membership"
+#define PD_BUNDLE_MAX_PRICES 4
+struct pd_money {
+  char currency[4]; /* ISO 4217, lowercase: "usd" */
+  int64_t amount;   /* minor units: 499 = $4.99 */
+};
+struct pd_bundle {
+  char id[32];   /* [a-z0-9-], /buy_gems's choice and PAYMENT_SKUS's name */
+  char name[64]; /* what players read */
+  int64_t gems;  /* Gems it grants (0: none) */
+  int64_t days;  /* days of membership it grants (0: none) */
+  struct pd_money prices[PD_BUNDLE_MAX_PRICES]; /* the first is what Stripe Checkout charges */
+  int nprices;
+};
+
 struct pd_tier {
   char role_id[24]; /* a Discord role */
   char name[64];
@@ -73,6 +90,10 @@ struct pd_game_config {
   struct pd_event_boost *boosts;
   size_t nboosts;
   struct pd_economy economy;
+  struct pd_bundle *bundles;
+  size_t nbundles;
+  double member_multiplier; /* cooldowns of an active member, (0, 1] (1: none configured) */
+  int member_extra_opens;   /* free opens a day a member gets on top of each pack's */
 };
 
 /* Reads and validates; on failure one line in err naming the file and the JSON path, e.g.
@@ -84,6 +105,7 @@ enum pd_result pd_game_config_parse(const char *json, struct pd_game_config **ou
 void pd_game_config_free(struct pd_game_config *cfg);
 
 const struct pd_pack *pd_game_pack(const struct pd_game_config *cfg, const char *id);
+const struct pd_bundle *pd_game_bundle(const struct pd_game_config *cfg, const char *id);
 const struct pd_event_boost *pd_game_event_boost(const struct pd_game_config *cfg,
                                                  const char *event);
 
@@ -94,9 +116,10 @@ void pd_pack_odds(const double weights[PD_RARITY_COUNT], const double *boost,
 /* One rarity for a uniform 32-bit r (randombytes_random()). */
 enum pd_rarity pd_pack_draw(const double weights[PD_RARITY_COUNT], const double *boost, uint32_t r);
 
-/* base_s times the smallest multiplier the player has: booster_multiplier when boosting, and
- * each tier whose role is among role_ids; rounded up, at least 1 s when base_s > 0. */
+/* base_s times the smallest multiplier the player has: booster_multiplier when boosting,
+ * member_multiplier with an active membership, and each tier whose role is among role_ids;
+ * rounded up, at least 1 s when base_s > 0. */
 int64_t pd_game_cooldown_s(const struct pd_game_config *cfg, int64_t base_s, bool booster,
-                           const char *const *role_ids, size_t nroles);
+                           bool member, const char *const *role_ids, size_t nroles);
 
 #endif

@@ -34,6 +34,8 @@ const char *pd_result_str(enum pd_result r)
     return "internal error";
   case PD_E_USER:
     return "the player's mistake";
+  case PD_E_HOLD:
+    return "gems on hold for a debt";
   }
   return "unknown result";
 }

@@ -22,7 +22,8 @@ enum pd_result {
   PD_E_UPSTREAM, /* a remote API failed */
   PD_E_IO,       /* a file or socket operation failed */
   PD_E_INTERNAL, /* anything else that is our fault */
-  PD_E_USER      /* a player's mistake, already answered (pd_ctx_user_error): roll back, show it */
+  PD_E_USER,     /* a player's mistake, already answered (pd_ctx_user_error): roll back, show it */
+  PD_E_HOLD      /* the player owes Gems after a clawback: no Gems may leave them (db_ledger.h) */
 };
 
 const char *pd_result_str(enum pd_result r);

@@ -49,7 +49,8 @@ enum pd_result cmd_cooldowns(struct pd_ctx *ctx)
   for (size_t i = 0; i < g->npacks; i++) {
     char what[48];
     snprintf(what, sizeof(what), "pack:%s", g->packs[i].id);
-    int64_t left = g->packs[i].free_per_day - json_integer_value(json_object_get(used, what));
+    int64_t left =
+        pd_draw_free_opens(ctx, &g->packs[i]) - json_integer_value(json_object_get(used, what));
     if (g->packs[i].free_per_day > 0)
       fprintf(f, " %lld %s,", (long long)(left > 0 ? left : 0), g->packs[i].name);
   }
@@ -57,6 +58,9 @@ enum pd_result cmd_cooldowns(struct pd_ctx *ctx)
   fprintf(f, " %lld draws.", (long long)(draws > 0 ? draws : 0));
   if (ctx->ix->premium_since != NULL)
     fprintf(f, "\nYou boost this server, so your pack and draw cooldowns are shorter. Thank you!");
+  if (pd_draw_member(ctx))
+    fprintf(f, "\nYou are a member until <t:%lld:D>: shorter cooldowns and more free opens.",
+            (long long)ctx->player.member_until);
   json_decref(until);
   json_decref(used);
   if (fclose(f) != 0) {

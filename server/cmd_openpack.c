@@ -47,8 +47,8 @@ enum pd_result pd_openpack_run(struct pd_ctx *ctx, const struct pd_pack *pack, i
   if (rc != PD_OK)
     return rc;
   snprintf(what, sizeof(what), "pack:%s", pack->id);
-  rc = pd_draw_pay(ctx, db, &ctx->player, what, pack->name, pack->free_per_day, pack->prices,
-                   pack->nprices, want, &currency, &amount);
+  rc = pd_draw_pay(ctx, db, &ctx->player, what, pack->name, pd_draw_free_opens(ctx, pack),
+                   pack->prices, pack->nprices, want, &currency, &amount);
   if (rc != PD_OK)
     return rc;
   rc = pd_draw_boost(db, g, boost, events, sizeof(events));

@@ -1,6 +1,7 @@
 /* cmd_profile.c - /profile: registers a player on first use and shows balances, cards by
- * state (locked, listed, trading) and join date. */
+ * state (locked, listed, trading), membership, Gems owed, and join date. */
 #include <stdio.h>
+#include <time.h>
 
 #include "commands.h"
 #include "db_users.h"
@@ -26,6 +27,22 @@ enum pd_result cmd_profile(struct pd_ctx *ctx)
     return rc;
   json_t *fields = pd_player_balance_fields(&p);
   json_array_append_new(fields, pd_player_copies_field(&counts));
+  if (p.member_until > (int64_t)time(NULL)) {
+    char member[160];
+    snprintf(member, sizeof(member),
+             "Active until <t:%lld:D> (<t:%lld:R>): shorter cooldowns, more free opens",
+             (long long)p.member_until, (long long)p.member_until);
+    json_array_append_new(
+        fields, json_pack("{s:s, s:s, s:b}", "name", "Membership", "value", member, "inline", 0));
+  }
+  if (p.gem_debt > 0) {
+    char owed[32], text[200];
+    pd_fmt_thousands(p.gem_debt, owed);
+    snprintf(text, sizeof(text),
+             "%s Gems from a refunded payment: Gems can't be spent until they are paid back", owed);
+    json_array_append_new(
+        fields, json_pack("{s:s, s:s, s:b}", "name", "Gems owed", "value", text, "inline", 0));
+  }
   json_array_append_new(
       fields, json_pack("{s:s, s:s, s:b}", "name", "Joined", "value", joined, "inline", 0));
   json_t *embed = json_pack("{s:s, s:i, s:{s:s}, s:o}", "title", title, "color", PD_COLOR_BRAND,

@@ -58,11 +58,11 @@ enum pd_result cmd_shop(struct pd_ctx *ctx)
     rc = pd_db_free_used(db, p->id, what, &used);
     if (rc != PD_OK)
       break;
-    int left = k->free_per_day > used ? k->free_per_day - used : 0;
+    int free = pd_draw_free_opens(ctx, k), left = free > used ? free - used : 0;
     price_list(k, prices, sizeof(prices));
     pd_utf8_fmt(text + at, sizeof(text) - at,
                 "**%s** — %d cards, keep one. Free: %d of %d left today.%s%s%s\n", k->name, k->size,
-                left, k->free_per_day, k->nprices > 0 ? " Then " : "", k->nprices > 0 ? prices : "",
+                left, free, k->nprices > 0 ? " Then " : "", k->nprices > 0 ? prices : "",
                 k->nprices > 0 ? " each." : "");
     at += strlen(text + at);
     if (i >= PACK_ROWS)

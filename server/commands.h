@@ -107,6 +107,7 @@ struct pd_ctx {
   bool defer;          /* this answer goes out as a follow-up even without PD_CMD_DEFER */
   bool autocompleting; /* running cmd->autocomplete */
   bool owner;          /* PD_CMD_ADMIN: the caller is an owner (ADMIN_FILE's "owners") */
+  bool gem_hold;       /* the ledger refused a Gems debit: the player owes Gems (PD_E_HOLD) */
 };
 
 /* The database connection for this request: the transaction's for WRITE commands, else

@@ -14,6 +14,7 @@
 #include "db_admin_players.h"
 #include "db_flags.h"
 #include "db_jobs.h"
+#include "db_payments.h"
 #include "db_ratelimit.h"
 #include "interaction.h"
 #include "metrics.h"
@@ -128,6 +129,45 @@ static bool deferred(const struct pd_ctx *ctx)
   return (ctx->cmd->flags & PD_CMD_DEFER) || ctx->defer;
 }
 
+/* Pays back what the player owes from the Gems they have (db_payments.h). */
+struct settle {
+  struct pd_ctx *ctx;
+  int64_t owed; /* before */
+};
+
+static enum pd_result settle_debt(struct pd_db *db, void *arg)
+{
+  struct settle *st = arg;
+  enum pd_result rc = pd_db_user_ensure(db, st->ctx->ix->user.id, &st->ctx->player);
+  st->owed = st->ctx->player.gem_debt;
+  return rc == PD_OK ? pd_pay_settle(db, &st->ctx->player, NULL) : rc;
+}
+
+/* The ledger refused to take Gems from a player who owes Gems (db_ledger.h), and the command
+ * rolled back.  Gems that reached them since the clawback (a sale, a gift) pay the debt back
+ * now, in a transaction of their own; then the player reads what is still owed, why, and what
+ * works meanwhile. */
+static enum pd_result gem_hold_refusal(struct pd_ctx *ctx, struct pd_db *db)
+{
+  char owed[32];
+  struct settle st = {ctx, 0};
+  if (pd_db_tx(db, ctx->deadline_us, settle_debt, &st) != PD_OK)
+    pd_log_error("ref %s: the Gems owed were not settled", ctx->ref);
+  if (st.owed <= 0) /* a trade: the other side owes Gems */
+    return pd_ctx_user_error(ctx, "The other player's Gems are on hold, so this can't go through "
+                                  "with Gems from them. Ask them to /balance, or leave Gems out.");
+  if (ctx->player.gem_debt <= 0)
+    return pd_ctx_user_error(ctx, "Gems you received have paid back the Gems you owed: your "
+                                  "Gems can be spent again. Try that once more.");
+  pd_fmt_thousands(ctx->player.gem_debt, owed);
+  return pd_ctx_user_error(
+      ctx,
+      "Your Gems are on hold: a payment was refunded after its Gems were spent, and you owe "
+      "**%s Gems**. Gems can't be spent until that is paid back; Gems you get pay it back "
+      "first (/buy_gems, the /shop, a sale or a gift). Notes and Discs work as usual.",
+      owed);
+}
+
 /* The handler plus, for a deferred command, its follow-up job: one unit of work that a
  * WRITE command runs inside one transaction, so effects and follow-up commit together. */
 static enum pd_result run_handler(struct pd_db *db, void *arg)
@@ -147,8 +187,13 @@ static enum pd_result run_handler(struct pd_db *db, void *arg)
     if (rc == PD_OK)
       rc = pd_db_user_ensure(pdb, ctx->ix->user.id, &ctx->player);
   }
+  ctx->gem_hold = false;
   if (rc == PD_OK)
     rc = ctx->fn(ctx);
+  if (rc == PD_E_HOLD) { /* rolled back; run_command settles and says why */
+    ctx->gem_hold = true;
+    rc = pd_ctx_user_error(ctx, "Your Gems are on hold.");
+  }
   if (rc == PD_OK && ctx->data == NULL)
     rc = PD_E_INTERNAL; /* a handler must answer */
   /* Any result but PD_OK rolls back what the handler wrote: a player's mistake (PD_E_USER)
@@ -175,6 +220,8 @@ static enum pd_result run_command(struct pd_ctx *ctx)
     rc = pd_db_tx(db, ctx->deadline_us, run_handler, ctx);
     if (rc == PD_OK)
       record_flags(ctx, db);
+    if (rc == PD_E_USER && ctx->gem_hold)
+      rc = gem_hold_refusal(ctx, db);
     ctx->db = NULL;
     pd_db_release(db);
     json_decref(ctx->followup.attach); /* copied into the job, if there was one */

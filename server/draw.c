@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "db_ledger.h"
 #include "db_packs.h"
@@ -186,5 +187,18 @@ int64_t pd_draw_cooldown(const struct pd_ctx *ctx, int64_t base_s)
     if (n < PD_ARRAY_LEN(roles) && json_is_string(r))
       roles[n++] = json_string_value(r);
   }
-  return pd_game_cooldown_s(ctx->app->game, base_s, ctx->ix->premium_since != NULL, roles, n);
+  return pd_game_cooldown_s(ctx->app->game, base_s, ctx->ix->premium_since != NULL,
+                            pd_draw_member(ctx), roles, n);
+}
+
+bool pd_draw_member(const struct pd_ctx *ctx)
+{
+  return ctx->player.member_until > (int64_t)time(NULL);
+}
+
+int pd_draw_free_opens(const struct pd_ctx *ctx, const struct pd_pack *k)
+{
+  if (k->free_per_day == 0 || !pd_draw_member(ctx))
+    return k->free_per_day;
+  return k->free_per_day + ctx->app->game->member_extra_opens;
 }

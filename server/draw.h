@@ -35,7 +35,14 @@ enum pd_result pd_openpack_run(struct pd_ctx *ctx, const struct pd_pack *pack, i
 /* "Notes", "Discs", "Gems". */
 const char *pd_currency_label(enum pd_currency c);
 
-/* The cooldown seconds this player waits for base_s (booster and role tiers applied). */
+/* The cooldown seconds this player waits for base_s (booster, membership and role tiers
+ * applied). */
 int64_t pd_draw_cooldown(const struct pd_ctx *ctx, int64_t base_s);
+
+/* Whether the player (ctx->player, loaded for PD_CMD_PLAYER commands) is a member now. */
+bool pd_draw_member(const struct pd_ctx *ctx);
+/* Free opens a day of pack k for this player: a member gets the membership's extra opens of
+ * every pack that has free ones (a pack sold only for Gems stays sold). */
+int pd_draw_free_opens(const struct pd_ctx *ctx, const struct pd_pack *k);
 
 #endif

@@ -610,6 +610,48 @@ static void test_dotenv_missing_file(void **state)
 }
 
 /* The HTTP front's limits and the ops listener: defaults, values read, and bad values named. */
+/* Real money's variables: the SKU map parsed in order, Stripe's base without its trailing
+ * slash, secrets unset by default, and every malformed value named. */
+static void test_payment_vars(void **state)
+{
+  struct pd_config c;
+  char err[256];
+  assert_int_equal(load(complete, NEED_ALL, &c, err, sizeof(err)), PD_OK);
+  assert_int_equal(c.npayment_skus, 0);
+  assert_string_equal(c.stripe_api_base, "https://api.stripe.com");
+  assert_null(c.stripe_secret_key);
+  assert_null(c.stripe_webhook_secret);
+  assert_int_equal(c.payments_reconcile_s, 3600);
+  pd_config_free(&c);
+
+  struct kv vars[MAX_VARS];
+  with("PAYMENT_SKUS", "1300000000000000001:gems-550,1300000000000000002:membership", vars);
+  assert_int_equal(load(vars, NEED_ALL, &c, err, sizeof(err)), PD_OK);
+  assert_int_equal(c.npayment_skus, 2);
+  assert_string_equal(c.payment_skus[0].sku, "1300000000000000001");
+  assert_string_equal(c.payment_skus[0].bundle, "gems-550");
+  assert_string_equal(c.payment_skus[1].bundle, "membership");
+  pd_config_free(&c);
+  with("STRIPE_API_BASE", "http://127.0.0.1:9/", vars);
+  assert_int_equal(load(vars, NEED_ALL, &c, err, sizeof(err)), PD_OK);
+  assert_string_equal(c.stripe_api_base, "http://127.0.0.1:9");
+  pd_config_free(&c);
+
+  static const char *const bad[][2] = {
+      {"PAYMENT_SKUS", "gems-550"},          {"PAYMENT_SKUS", "13000:"},
+      {"PAYMENT_SKUS", ":gems-550"},         {"PAYMENT_SKUS", "13x0:gems-550"},
+      {"PAYMENT_SKUS", "1300:Gems"},         {"PAYMENT_SKUS", "1300:gems-550,"},
+      {"STRIPE_API_BASE", "api.stripe.com"}, {"STRIPE_SUCCESS_URL", "popdeck.example/paid"},
+      {"PAYMENTS_RECONCILE_S", "-1"},
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(bad); i++) {
+    with(bad[i][0], bad[i][1], vars);
+    enum pd_result rc = load(vars, NEED_ALL, &c, err, sizeof(err));
+    if (rc != PD_E_INVALID || strncmp(err, bad[i][0], strlen(bad[i][0])) != 0)
+      fail_msg("%s=\"%s\": got %s \"%s\"", bad[i][0], bad[i][1], pd_result_str(rc), err);
+  }
+}
+
 static void test_http_limits(void **state)
 {
   struct pd_config c;
@@ -676,6 +718,7 @@ int main(void)
       cmocka_unit_test(test_dotenv_errors_name_the_line),
       cmocka_unit_test(test_dotenv_missing_file),
       cmocka_unit_test(test_http_limits),
+      cmocka_unit_test(test_payment_vars),
   };
   return cmocka_run_group_tests_name("test_config", tests, NULL, NULL);
 }

@@ -48,6 +48,18 @@ static void test_shipped_config(void **state)
   assert_int_equal(g->draw_free_per_day, 5);
   assert_non_null(pd_game_event_boost(g, "Summer Festival"));
   assert_null(pd_game_event_boost(g, "Winter"));
+  /* What real money buys: Gems bundles priced in cents, and the membership's 30 days. */
+  assert_int_equal(g->nbundles, 4);
+  const struct pd_bundle *b = pd_game_bundle(g, "gems-550"), *m = pd_game_bundle(g, "membership");
+  assert_int_equal(b->gems, 550);
+  assert_int_equal(b->days, 0);
+  assert_string_equal(b->prices[0].currency, "usd");
+  assert_int_equal(b->prices[0].amount, 499);
+  assert_int_equal(m->gems, 0);
+  assert_int_equal(m->days, 30);
+  assert_null(pd_game_bundle(g, "gems-1"));
+  assert_true(g->member_multiplier == 0.5);
+  assert_int_equal(g->member_extra_opens, 2);
   pd_game_config_free(g);
 }
 
@@ -82,6 +94,22 @@ static void test_bad_configs_are_refused_with_reasons(void **state)
     const char *path, *value, *err;
   } rows[] = {
       {"extra", "1", "extra: unknown key"},
+      {"bundles.0.id", "\"Gems!\"", "bundles[0].id: only a-z, 0-9 and '-' (got \"Gems!\")"},
+      {"bundles.1.id", "\"gems-100\"", "bundles[1].id: \"gems-100\" is already bundles[0]"},
+      {"bundles.0.gems", "-1",
+       "bundles[0].gems: must be a whole number from 0 to 1000000 (got -1)"},
+      {"bundles.0.gems", "0", "bundles[0]: a bundle gives Gems, days of membership, or both"},
+      {"bundles.3.days", NULL, "bundles[3].days: the membership needs its length in days"},
+      {"bundles.0.prices", "{}",
+       "bundles[0].prices: must be an object of 1 to 4 prices, {\"usd\": 499}"},
+      {"bundles.0.prices", "{\"USD\": 99}",
+       "bundles[0].prices.USD: a currency is three lowercase letters (ISO 4217)"},
+      {"bundles.0.prices", "{\"usd\": 0}",
+       "bundles[0].usd: must be a whole number from 1 to 100000000 (got 0)"},
+      {"membership.cooldown_multiplier", "0",
+       "membership.cooldown_multiplier: must be a number above 0 and at most 1"},
+      {"membership.extra_free_opens", "-2",
+       "membership.extra_free_opens: must be a whole number from 0 to 100 (got -2)"},
       {"packs", "[]", "packs: must be a non-empty array"},
       {"packs.0.colour", "\"red\"", "packs[0].colour: unknown key"},
       {"packs.0.id", "\"Big Pack\"", "packs[0].id: only a-z, 0-9 and '-' (got \"Big Pack\")"},
@@ -189,15 +217,19 @@ static void test_cooldowns(void **state)
   struct pd_game_config *g = shipped();
   const char *tier[] = {"1180000000000000001"}, *other[] = {"1180000000000000999"};
   const char *both[] = {"1180000000000000999", "1180000000000000001"};
-  assert_int_equal(pd_game_cooldown_s(g, 420, false, NULL, 0), 420);
-  assert_int_equal(pd_game_cooldown_s(g, 420, true, NULL, 0), 210);  /* booster 0.5 */
-  assert_int_equal(pd_game_cooldown_s(g, 420, false, tier, 1), 315); /* Supporter 0.75 */
-  assert_int_equal(pd_game_cooldown_s(g, 420, true, tier, 1), 210);  /* the smaller wins */
-  assert_int_equal(pd_game_cooldown_s(g, 420, false, other, 1), 420);
-  assert_int_equal(pd_game_cooldown_s(g, 420, false, both, 2), 315);
-  assert_int_equal(pd_game_cooldown_s(g, 121, false, tier, 1), 91); /* 90.75 rounds up */
-  assert_int_equal(pd_game_cooldown_s(g, 1, true, NULL, 0), 1);     /* never below a second */
-  assert_int_equal(pd_game_cooldown_s(g, 0, true, NULL, 0), 0);
+  assert_int_equal(pd_game_cooldown_s(g, 420, false, false, NULL, 0), 420);
+  assert_int_equal(pd_game_cooldown_s(g, 420, true, false, NULL, 0), 210);  /* booster 0.5 */
+  assert_int_equal(pd_game_cooldown_s(g, 420, false, false, tier, 1), 315); /* Supporter 0.75 */
+  assert_int_equal(pd_game_cooldown_s(g, 420, true, false, tier, 1), 210);  /* the smaller wins */
+  assert_int_equal(pd_game_cooldown_s(g, 420, false, false, other, 1), 420);
+  assert_int_equal(pd_game_cooldown_s(g, 420, false, false, both, 2), 315);
+  assert_int_equal(pd_game_cooldown_s(g, 121, false, false, tier, 1), 91); /* 90.75 rounds up */
+  assert_int_equal(pd_game_cooldown_s(g, 1, true, false, NULL, 0), 1); /* never below a second */
+  assert_int_equal(pd_game_cooldown_s(g, 0, true, false, NULL, 0), 0);
+  /* A membership (0.5 as shipped) is one more multiplier: the smallest still wins. */
+  assert_int_equal(pd_game_cooldown_s(g, 420, false, true, NULL, 0), 210);
+  assert_int_equal(pd_game_cooldown_s(g, 420, false, true, tier, 1), 210);
+  assert_int_equal(pd_game_cooldown_s(g, 121, false, true, NULL, 0), 61);
   pd_game_config_free(g);
 }
 
