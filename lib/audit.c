@@ -77,5 +77,34 @@ void pd_audit_describe(const struct pd_audit_finding *f, char *out, size_t outle
              "audit: %s and copy %" PRId64 " are both live copies of card %" PRId64 " #%" PRId64,
              copy, f->other, f->card_id, f->print_no);
     break;
+  case PD_AUDIT_PAYMENT:
+    snprintf(out, outlen,
+             "audit: payment %" PRId64 " of %s granted %" PRId64
+             " Gems but its operation gave %" PRId64,
+             f->id, f->who, f->want, f->got);
+    break;
+  case PD_AUDIT_UNPAID:
+    snprintf(out, outlen,
+             "audit: payment %" PRId64 " of %s is for %" PRId64
+             " Gems and has no grant and no refund",
+             f->id, f->who, f->want);
+    break;
+  case PD_AUDIT_CLAWBACK:
+    snprintf(out, outlen,
+             "audit: payment %" PRId64 " of %s took back %" PRId64
+             " Gems but its clawback operation took %" PRId64,
+             f->id, f->who, f->want, f->got);
+    break;
+  case PD_AUDIT_CLAWBACK_SUM:
+    snprintf(out, outlen,
+             "audit: payment %" PRId64 " of %s was for %" PRId64
+             " Gems but its clawback took and left owed %" PRId64,
+             f->id, f->who, f->want, f->got);
+    break;
+  case PD_AUDIT_DEBT:
+    snprintf(out, outlen,
+             "audit: %s owes %" PRId64 " Gems but their clawed-back payments left %" PRId64 " owed",
+             f->who, f->got, f->want);
+    break;
   }
 }

@@ -34,6 +34,11 @@ enum pd_audit_kind {
   PD_AUDIT_LISTING_STATE, /* an active listing on a copy that is not listed */
   PD_AUDIT_OFFER_STATE,   /* an active trade offer on a copy that is not trading */
   PD_AUDIT_DUPLICATE,     /* two live copies with one card and print number */
+  PD_AUDIT_PAYMENT,       /* a payment's Gems in the ledger are not what it granted */
+  PD_AUDIT_UNPAID,        /* a payment of Gems with no grant, and no refund that explains it */
+  PD_AUDIT_CLAWBACK,      /* a clawback's Gems in the ledger are not what it took back */
+  PD_AUDIT_CLAWBACK_SUM,  /* a clawback's taken and owed Gems do not add up to the payment's */
+  PD_AUDIT_DEBT,          /* a player owes more Gems than their clawed-back payments left owed */
 };
 
 /* The first thing a run found wrong; which fields mean something depends on kind. */
@@ -51,6 +56,8 @@ struct pd_audit_finding {
   char state[16]; /* the copy's state */
   int64_t count;  /* how many listings or offers were found */
   int64_t other;  /* the listing, trade or other copy involved */
+  int64_t want;   /* a payment's Gems as recorded on it */
+  int64_t got;    /* the same in the ledger (or gem_debts) */
 };
 
 /* One line for f, starting "audit: " (no newline). */

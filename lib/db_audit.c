@@ -117,10 +117,41 @@ const struct pd_db_stmt pd_db_audit_stmts[] = {
      " WHERE state <> 'gone' GROUP BY card_id, print_no HAVING count(*) > 1"
      " ORDER BY 1 LIMIT 1) d JOIN user_cards uc ON uc.id = d.first)"
      ") f JOIN users u ON u.id = f.user_id ORDER BY f.p, f.id LIMIT 1"},
+    /* Each payment against the ledger (the first thing wrong, by check then payment): its grant
+     * gave the player its Gems, one with Gems and no grant was reversed before it was paid, its
+     * clawback took what it says, took-plus-owed is the payment, and no player owes more than
+     * their payments left owed (settling only lowers a debt). */
+    {"audit_payments",
+     "SELECT f.p, f.id, u.discord_id, f.want, f.got FROM ("
+     "(SELECT 1 AS p, p.id, p.user_id, p.gems AS want, coalesce(g.s, 0) AS got FROM payments p"
+     " LEFT JOIN LATERAL (SELECT sum(l.amount) AS s FROM ledger l WHERE l.op_id = p.op_id"
+     " AND l.user_id = p.user_id AND l.currency = 'gems') g ON true"
+     " WHERE p.op_id IS NOT NULL AND coalesce(g.s, 0) <> p.gems ORDER BY p.id LIMIT 1)"
+     " UNION ALL (SELECT 2, p.id, p.user_id, p.gems, 0 FROM payments p"
+     " WHERE p.gems > 0 AND p.op_id IS NULL AND NOT (p.state = 'clawed_back'"
+     " AND p.clawed_gems = 0 AND p.debt_gems = 0) ORDER BY p.id LIMIT 1)"
+     " UNION ALL (SELECT 3, p.id, p.user_id, p.clawed_gems, coalesce(-g.s, 0) FROM payments p"
+     " LEFT JOIN LATERAL (SELECT sum(l.amount) AS s FROM ledger l WHERE l.op_id = p.clawback_op_id"
+     " AND l.user_id = p.user_id AND l.currency = 'gems') g ON true"
+     " WHERE p.state = 'clawed_back' AND coalesce(-g.s, 0) <> p.clawed_gems ORDER BY p.id LIMIT 1)"
+     " UNION ALL (SELECT 4, p.id, p.user_id, p.gems, p.clawed_gems + p.debt_gems FROM payments p"
+     " WHERE p.state = 'clawed_back' AND p.op_id IS NOT NULL"
+     " AND p.clawed_gems + p.debt_gems <> p.gems ORDER BY p.id LIMIT 1)"
+     " UNION ALL (SELECT 5, 0, d.user_id, coalesce(o.s, 0), d.gems FROM gem_debts d"
+     " LEFT JOIN LATERAL (SELECT sum(p.debt_gems) AS s FROM payments p"
+     " WHERE p.user_id = d.user_id) o ON true WHERE d.gems > coalesce(o.s, 0)"
+     " ORDER BY d.user_id LIMIT 1)"
+     ") f JOIN users u ON u.id = f.user_id ORDER BY f.p, f.id LIMIT 1"},
     {"audit_finish", "UPDATE audit_runs SET accounts = $2::bigint, ops = $3::bigint,"
                      " rows_read = $4::bigint, seconds = $5::float8 WHERE id = $1::bigint"},
     {"audit_prune", "DELETE FROM audit_sums WHERE run_id < $1::bigint"},
     {NULL, NULL},
+};
+
+/* audit_payments' first column, in its order. */
+static const enum pd_audit_kind audit_payment_kinds[] = {
+    PD_AUDIT_CLEAN,    PD_AUDIT_PAYMENT,      PD_AUDIT_UNPAID,
+    PD_AUDIT_CLAWBACK, PD_AUDIT_CLAWBACK_SUM, PD_AUDIT_DEBT,
 };
 
 /* audit_copies' first column, in its order. */
@@ -343,4 +374,23 @@ enum pd_result pd_db_audit_finish(struct pd_db *db, int64_t run_id, int64_t acco
   if (rc == PD_OK)
     rc = pd_db_exec(db, "audit_prune", 1, params, NULL);
   return rc;
+}
+
+enum pd_result pd_db_audit_payments(struct pd_db *db, struct pd_audit_finding *f)
+{
+  PGresult *r = NULL;
+  enum pd_result rc = pd_db_exec(db, "audit_payments", 0, NULL, &r);
+  if (rc != PD_OK)
+    return rc;
+  if (PQntuples(r) > 0) {
+    int64_t p = pd_db_int(r, 0, 0);
+    f->kind = p > 0 && p < (int64_t)PD_ARRAY_LEN(audit_payment_kinds) ? audit_payment_kinds[p]
+                                                                      : PD_AUDIT_DEBT;
+    f->id = pd_db_int(r, 0, 1);
+    text_at(r, 2, f->who, sizeof(f->who));
+    f->want = pd_db_int(r, 0, 3);
+    f->got = pd_db_int(r, 0, 4);
+  }
+  PQclear(r);
+  return PD_OK;
 }

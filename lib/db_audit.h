@@ -46,6 +46,8 @@ enum pd_result pd_db_audit_system(struct pd_db *db, int64_t run_id, struct pd_au
 enum pd_result pd_db_audit_ops(struct pd_db *db, const struct pd_audit_checkpoint *cp, int64_t *ops,
                                struct pd_audit_finding *f);
 enum pd_result pd_db_audit_copies(struct pd_db *db, struct pd_audit_finding *f);
+/* The first payment whose Gems disagree with the ledger or with what is owed (sql/018). */
+enum pd_result pd_db_audit_payments(struct pd_db *db, struct pd_audit_finding *f);
 /* A clean run: its figures, and the older runs' sums deleted (only the newest is read). */
 enum pd_result pd_db_audit_finish(struct pd_db *db, int64_t run_id, int64_t accounts, int64_t ops,
                                   int64_t rows, double seconds);

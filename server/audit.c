@@ -68,6 +68,8 @@ static enum pd_result check(struct pd_db *db, int64_t now_us, int64_t oldest_us,
     rc = pd_db_audit_ops(db, &r->cp, &r->ops, &r->found);
   if (rc == PD_OK && r->found.kind == PD_AUDIT_CLEAN)
     rc = pd_db_audit_copies(db, &r->found);
+  if (rc == PD_OK && r->found.kind == PD_AUDIT_CLEAN)
+    rc = pd_db_audit_payments(db, &r->found);
   return rc;
 }
 

@@ -372,6 +372,32 @@ static void test_membership_is_convenience_not_odds(void **state)
   free(p);
 }
 
+/* The audit holds the payments to the ledger: a grant that gave other Gems than its payment
+ * says, and a debt larger than what the clawbacks left owed, are each named. */
+static void test_audit_checks_payments(void **state)
+{
+  const char *A = "720000000000000008";
+  char out[512];
+  assert_int_equal(grant("cs_test_audit", A, "gems-100"), PD_PAY_GRANTED);
+  assert_int_equal(pd_e2e_audit(&E, "--full", out, sizeof(out)), 0);
+  int64_t id = sqlf("SELECT id FROM payments WHERE provider_id = 'cs_test_audit'");
+  assert_true(pd_e2e_sql(&E, "UPDATE payments SET gems = 101 WHERE provider_id = 'cs_test_audit'"));
+  assert_int_not_equal(pd_e2e_audit(&E, "--full", out, sizeof(out)), 0);
+  char want[160];
+  snprintf(want, sizeof(want),
+           "audit: payment %lld of %s granted 101 Gems but its operation gave 100", (long long)id,
+           A);
+  HAS(out, want);
+  assert_true(pd_e2e_sql(&E, "UPDATE payments SET gems = 100 WHERE provider_id = 'cs_test_audit'"));
+  assert_true(pd_e2e_sql(&E, "INSERT INTO gem_debts (user_id, gems) SELECT id, 7 FROM users"
+                             " WHERE discord_id = '720000000000000008'"));
+  assert_int_not_equal(pd_e2e_audit(&E, "--full", out, sizeof(out)), 0);
+  snprintf(want, sizeof(want), "audit: %s owes 7 Gems but their clawed-back payments left 0 owed",
+           A);
+  HAS(out, want);
+  assert_true(pd_e2e_sql(&E, "DELETE FROM gem_debts WHERE gems = 7"));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -380,6 +406,7 @@ int main(void)
       PD_E2E_TEST(test_clawback_with_spent_gems_holds_gems),
       PD_E2E_TEST(test_refund_before_payment_pays_nothing),
       PD_E2E_TEST(test_membership_is_convenience_not_odds),
+      PD_E2E_TEST(test_audit_checks_payments),
   };
   return cmocka_run_group_tests_name("e2e_payments", tests, setup, teardown);
 }
