@@ -27,6 +27,7 @@ const struct pd_admin_op pd_admin_ops[] = {
     {"flags", PD_ADMIN_READ, pd_admin_flags, NULL},
     {"flags_review", 0, pd_admin_flags_review, NULL},
     {"user", PD_ADMIN_READ, pd_admin_user, NULL},
+    {"payments", PD_ADMIN_READ, pd_admin_payments, NULL},
     {"event_create", 0, pd_admin_event_create, NULL},
     {"event_end", 0, pd_admin_event_end, NULL},
     {"event_list", PD_ADMIN_READ, pd_admin_event_list, NULL},

@@ -46,6 +46,8 @@ enum pd_result pd_admin_flags_review(struct pd_admin_call *c);
  * flags involving them, ban, registration and last activity (ledger, packs, commands, copies).
  * 404 user_not_found for someone who never played, unless they are banned. */
 enum pd_result pd_admin_user(struct pd_admin_call *c);
+/* payments {user}: the player's payments (newest first, 50 at most), membership and Gems owed. */
+enum pd_result pd_admin_payments(struct pd_admin_call *c);
 
 /* admin_events.c.  Times are "YYYY-MM-DD HH:MM" UTC, ISO 8601 or Unix seconds
  * (pd_admin_parse_time).

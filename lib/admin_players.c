@@ -8,6 +8,7 @@
 
 #include "admin_ops.h"
 #include "db_admin_players.h"
+#include "db_payments.h"
 #include "db_trades.h"
 #include "db_users.h"
 #include "utf8.h"
@@ -441,20 +442,84 @@ static enum pd_result user_flags(struct pd_admin_call *c, const char *uid, json_
   return PD_OK;
 }
 
-static enum pd_result user_payments(struct pd_admin_call *c, const char *uid, json_t *out)
+static enum pd_result user_payments(struct pd_admin_call *c, int64_t user_id, json_t *out)
 {
-  PGresult *r = NULL;
-  const char *params[1] = {uid};
-  /* The payments table belongs to the payments work; until it exists admin_user_payments
-   * (sql/017) answers [], and afterwards the player's latest rows. */
-  enum pd_result rc = pd_db_exec(c->db, "user_payments", 1, params, &r);
+  json_t *list = NULL;
+  enum pd_result rc = pd_pay_list(c->db, user_id, 20, &list);
+  if (rc == PD_OK)
+    json_object_set_new(out, "payments", list);
+  return rc;
+}
+
+/* One payment as a line of the admin's message. */
+static void payment_line(json_t *p, char *out, size_t len)
+{
+  json_t *amount = json_object_get(p, "amount");
+  const char *cur = json_string_value(json_object_get(p, "currency"));
+  char money[40] = "";
+  if (json_is_integer(amount) && cur != NULL)
+    snprintf(money, sizeof(money), " · %lld.%02lld %s", (long long)json_integer_value(amount) / 100,
+             (long long)json_integer_value(amount) % 100, cur);
+  const char *state = json_string_value(json_object_get(p, "state"));
+  char how[96];
+  if (state != NULL && strcmp(state, "clawed_back") == 0)
+    snprintf(how, sizeof(how), "clawed back (%s; %lld taken, %lld owed)",
+             json_string_value(json_object_get(p, "clawback_reason")),
+             (long long)json_integer_value(json_object_get(p, "clawed_gems")),
+             (long long)json_integer_value(json_object_get(p, "debt_gems")));
+  else
+    snprintf(how, sizeof(how), "granted");
+  pd_utf8_fmt(out, len, "\n#%lld %s · %lld Gems%s · %s `%s` · %s",
+              (long long)json_integer_value(json_object_get(p, "id")),
+              json_string_value(json_object_get(p, "bundle")),
+              (long long)json_integer_value(json_object_get(p, "gems")), money,
+              json_string_value(json_object_get(p, "provider")),
+              json_string_value(json_object_get(p, "provider_id")), how);
+}
+
+enum pd_result pd_admin_payments(struct pd_admin_call *c)
+{
+  char user[24], text[1800];
+  struct pd_player p;
+  json_t *list = NULL, *row;
+  enum pd_result rc = pd_admin_need_user(c, user);
   if (rc != PD_OK)
     return rc;
-  json_t *p = json_col(r, 0, 0);
-  PQclear(r);
-  json_object_set_new(out, "payments", json_is_array(p) ? p : json_array());
-  if (!json_is_array(p))
-    json_decref(p);
+  rc = pd_db_user_get(c->db, user, &p);
+  if (rc == PD_E_NOTFOUND)
+    return pd_admin_refuse(c, 404, "user_not_found", "<@%s> has never played PopDeck.", user);
+  if (rc == PD_OK)
+    rc = pd_pay_list(c->db, p.id, 50, &list);
+  if (rc != PD_OK)
+    return rc;
+  size_t at = 0, i;
+  pd_utf8_fmt(text, sizeof(text), "<@%s>: %zu payments%s", user, json_array_size(list),
+              json_array_size(list) > 10 ? " (the latest 10 here)" : "");
+  at = strlen(text);
+  json_array_foreach(list, i, row)
+  {
+    if (i >= 10)
+      break;
+    payment_line(row, text + at, sizeof(text) - at);
+    at += strlen(text + at);
+  }
+  if (p.member_until > 0)
+    pd_utf8_fmt(text + at, sizeof(text) - at, "\nMember until <t:%lld:f>.",
+                (long long)p.member_until);
+  at += strlen(text + at);
+  if (p.gem_debt > 0)
+    pd_utf8_fmt(text + at, sizeof(text) - at, "\nOwes %lld Gems: spending Gems is blocked.",
+                (long long)p.gem_debt);
+  json_t *o = pd_admin_result(c, "%s", text);
+  if (o == NULL) {
+    json_decref(list);
+    return PD_E_NOMEM;
+  }
+  json_object_set_new(o, "user", json_string(user));
+  json_object_set_new(o, "payments", list);
+  json_object_set_new(o, "member_until",
+                      p.member_until > 0 ? json_integer(p.member_until) : json_null());
+  json_object_set_new(o, "gem_debt", json_integer(p.gem_debt));
   return PD_OK;
 }
 
@@ -504,7 +569,7 @@ enum pd_result pd_admin_user(struct pd_admin_call *c)
                       json_pack("{s:I, s:o, s:o}", "owned", (json_int_t)owned, "by_state", by_state,
                                 "by_rarity", by_rarity));
   if ((rc = user_listings(c, uid, o)) != PD_OK || (rc = user_trade(c, p.id, o)) != PD_OK ||
-      (rc = user_payments(c, uid, o)) != PD_OK || (rc = user_flags(c, uid, o)) != PD_OK ||
+      (rc = user_payments(c, p.id, o)) != PD_OK || (rc = user_flags(c, uid, o)) != PD_OK ||
       (rc = user_activity(c, uid, user, o, &latest)) != PD_OK)
     return rc;
   json_object_set_new(o, "ban", banned ? ban_json(user, &ban) : json_null());

@@ -75,7 +75,6 @@ const struct pd_db_stmt pd_db_admin_players_stmts[] = {
      "   WHERE r.discord_id = $2))::bigint,"
      " extract(epoch FROM (SELECT obtained_at FROM user_cards WHERE user_id = $1"
      "   ORDER BY id DESC LIMIT 1))::bigint"},
-    {"user_payments", "SELECT admin_user_payments($1, 20)"},
     {NULL, NULL},
 };
 

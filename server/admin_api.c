@@ -45,6 +45,7 @@ const struct pd_admin_route pd_admin_routes[] = {
     {"DELETE", "/admin/v1/users/{discord_id}/ban", "unban", "user"},
     {"GET", "/admin/v1/audit", "audit", NULL},
     {"GET", "/admin/v1/users/{discord_id}", "user", "user"},
+    {"GET", "/admin/v1/users/{discord_id}/payments", "payments", "user"},
     {"POST", "/admin/v1/reseed", "reseed", NULL},
     {"POST", "/admin/v1/shutdown", "shutdown", NULL},
     {"POST", "/admin/v1/clear_db", "clear_db", NULL},

@@ -20,9 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "db_payments.h"
+#include "admin_e2e.h"
 #include "e2e.h"
 #include "gifts_e2e.h"
 #include "packs.h"
@@ -39,9 +41,10 @@ static int setup(void **state)
     return -1;
   }
   /* Receipts are direct messages: they need the bot token. */
-  const char *extra[] = {"DISCORD_BOT_TOKEN=test-bot-token", NULL};
-  int status = 0;
-  if (pd_e2e_setup(&E, "payments") != 0 || pd_e2e_server_stop(&E, 0, 15, 10000, &status) != 0 ||
+  static char admin_env[600];
+  const char *extra[] = {admin_env, "DISCORD_BOT_TOKEN=test-bot-token", "ADMIN_TOKEN=" PD_AE_TOKEN,
+                         NULL};
+  if (pd_ae_setup(&E, "payments", admin_env, sizeof(admin_env)) != 0 ||
       pd_e2e_server_start(&E, 0, extra) != 0)
     return -1;
   return pd_e2e_seed_demo(&E, 2);
@@ -128,22 +131,25 @@ static enum pd_pay_outcome clawback(const char *id, int64_t *debt)
   return o;
 }
 
-/* The DMs the double got for discord_id whose content has needle, waiting for n of them. */
-static size_t dms_with(const char *discord_id, const char *needle, size_t n)
+/* How many DMs the double got for discord_id whose content has needle, waiting up to 10 s for
+ * at least one (the worker sends them after the grant commits). */
+static size_t dms_with(const char *discord_id, const char *needle)
 {
   char chan[64];
+  size_t found = 0;
   snprintf(chan, sizeof(chan), "/channels/9%s/messages", discord_id);
-  json_t *msgs = pd_double_wait_requests(E.dbl, chan, n, 10000);
-  if (msgs == NULL)
-    msgs = pd_double_requests(E.dbl, chan);
-  size_t i, found = 0;
-  json_t *m;
-  json_array_foreach(msgs, i, m)
-  {
-    const char *t = json_string_value(json_object_get(json_object_get(m, "json"), "content"));
-    found += t != NULL && strstr(t, needle) != NULL;
+  for (int tries = 0; tries < 200 && found == 0; tries++) {
+    if (tries > 0)
+      usleep(50000);
+    json_t *msgs = pd_double_requests(E.dbl, chan), *m;
+    size_t i;
+    json_array_foreach(msgs, i, m)
+    {
+      const char *t = json_string_value(json_object_get(json_object_get(m, "json"), "content"));
+      found += t != NULL && strstr(t, needle) != NULL;
+    }
+    json_decref(msgs);
   }
-  json_decref(msgs);
   return found;
 }
 
@@ -183,8 +189,8 @@ static void test_granted_once_with_one_receipt(void **state)
                         " AND kind = 'purchase_gems' AND meta->>'payment' ="
                         " (SELECT id::text FROM payments WHERE provider_id = 'cs_test_once')"),
                    -550);
-  assert_int_equal(dms_with(A, "550 Gems", 1), 1);
-  assert_int_equal(dms_with(A, "4.99 USD", 1), 1);
+  assert_int_equal(dms_with(A, "550 Gems"), 1);
+  assert_int_equal(dms_with(A, "4.99 USD"), 1);
   json_t *r = command("balance", A);
   HAS(json_dumps(r, 0), "550");
   json_decref(r);
@@ -221,7 +227,11 @@ static void test_concurrent_deliveries_grant_once(void **state)
   assert_int_equal(dup, 4);
   assert_int_equal(pd_ge_balance(&E, A, "gems"), 100);
   assert_int_equal(sqlf("SELECT count(*) FROM payments WHERE provider_id = 'cs_test_race'"), 1);
-  assert_int_equal(dms_with(A, "100 Gems", 1), 1);
+  assert_int_equal(dms_with(A, "100 Gems"), 1);
+  /* One receipt queued at all, not one sent and four waiting. */
+  assert_int_equal(sqlf("SELECT count(*) FROM followup_jobs WHERE method = 'dm'"
+                        " AND payload->>'content' LIKE '%%cs_test_race%%'"),
+                   1);
 }
 
 /* Spent Gems become a debt; spending Gems is refused until it is paid back. */
@@ -245,7 +255,7 @@ static void test_clawback_with_spent_gems_holds_gems(void **state)
   assert_int_equal(sqlf("SELECT clawed_gems * 1000 + debt_gems FROM payments"
                         " WHERE provider_id = 'cs_test_spent' AND state = 'clawed_back'"),
                    50 * 1000 + 500);
-  assert_int_equal(dms_with(A, "you owe the other **500 Gems**", 1), 1);
+  assert_int_equal(dms_with(A, "you owe the other **500 Gems**"), 1);
   /* A second refund of the same payment changes nothing. */
   assert_int_equal(clawback("cs_test_spent", NULL), PD_PAY_DUPLICATE);
 
@@ -273,7 +283,7 @@ static void test_clawback_with_spent_gems_holds_gems(void **state)
                         " WHERE u.discord_id = '%s'",
                         A),
                    0);
-  assert_int_equal(dms_with(A, "400 of them paid back Gems you owed", 1), 1);
+  assert_int_equal(dms_with(A, "400 of them paid back Gems you owed"), 1);
   r = gift_gems(A, B, 1);
   assert_null(strstr(pd_ge_text(r), "on hold"));
   json_decref(r);
@@ -331,7 +341,7 @@ static void test_membership_is_convenience_not_odds(void **state)
                         " WHERE u.discord_id = '%s' AND m.ends_at > now() + interval '29 days'",
                         M),
                    1);
-  assert_int_equal(dms_with(M, "PopDeck Membership is active", 1), 1);
+  assert_int_equal(dms_with(M, "PopDeck Membership is active"), 1);
   /* 3 free opens + the membership's 2; the openpack cooldown halves (420 s -> 210 s). */
   r = command("cooldowns", M);
   HAS(embed_desc(r), "Free today: 5 Standard pack");
@@ -398,6 +408,46 @@ static void test_audit_checks_payments(void **state)
   assert_true(pd_e2e_sql(&E, "DELETE FROM gem_debts WHERE gems = 7"));
 }
 
+/* An admin reads a player's payments: from REST and from /admin, with what a clawback took. */
+static void test_admin_lists_payments(void **state)
+{
+  const char *A = "720000000000000009";
+  assert_int_equal(grant("cs_test_admin1", A, "gems-100"), PD_PAY_GRANTED);
+  assert_int_equal(clawback("cs_test_admin1", NULL), PD_PAY_CLAWED_BACK);
+  assert_int_equal(grant("cs_test_admin2", A, "gems-550"), PD_PAY_GRANTED);
+  struct pd_http_reply out = {0};
+  json_t *j = NULL;
+  char path[96];
+  snprintf(path, sizeof(path), "/admin/v1/users/%s/payments", A);
+  assert_int_equal(pd_ae_rest(&E, 0, "GET", path, NULL, PD_AE_TOKEN, &out, &j), 200);
+  json_t *list = json_object_get(j, "payments");
+  assert_int_equal(json_array_size(list), 2);
+  json_t *newest = json_array_get(list, 0), *old = json_array_get(list, 1);
+  assert_string_equal(json_string_value(json_object_get(newest, "provider_id")), "cs_test_admin2");
+  assert_string_equal(json_string_value(json_object_get(newest, "state")), "granted");
+  assert_int_equal(json_integer_value(json_object_get(newest, "gems")), 550);
+  assert_int_equal(json_integer_value(json_object_get(newest, "amount")), 499);
+  assert_string_equal(json_string_value(json_object_get(old, "state")), "clawed_back");
+  assert_string_equal(json_string_value(json_object_get(old, "clawback_reason")), "refund");
+  assert_int_equal(json_integer_value(json_object_get(old, "clawed_gems")), 100);
+  assert_null(json_object_get(newest, "raw")); /* the provider's event stays in the database */
+  json_decref(j);
+  pd_http_reply_free(&out);
+  /* Without the token: 401, and nothing about the player. */
+  assert_int_equal(pd_ae_rest(&E, 0, "GET", path, NULL, NULL, &out, NULL), 401);
+  pd_http_reply_free(&out);
+
+  json_t *ix = pd_ae_ix(PD_AE_ADMIN, "payments");
+  pd_ge_option(ix, "user", 6, json_string(A), 0);
+  json_t *r = pd_ae_admin(&E, 0, PD_AE_ADMIN, "payments", ix);
+  const char *t = pd_ge_text(r);
+  HAS(t, "2 payments");
+  HAS(t, "gems-550 · 550 Gems · 4.99 usd · stripe `cs_test_admin2` · granted");
+  HAS(t, "clawed back (refund; 100 taken, 0 owed)");
+  json_decref(r);
+  assert_int_equal(pd_ae_audit_count(&E, "action = 'payments'"), 2);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -407,6 +457,7 @@ int main(void)
       PD_E2E_TEST(test_refund_before_payment_pays_nothing),
       PD_E2E_TEST(test_membership_is_convenience_not_odds),
       PD_E2E_TEST(test_audit_checks_payments),
+      PD_E2E_TEST(test_admin_lists_payments),
   };
   return cmocka_run_group_tests_name("e2e_payments", tests, setup, teardown);
 }
