@@ -8,7 +8,8 @@
 #   active listings; and, when npm can install it, Discord's official Node example stack
 #   (express + discord-interactions) on the same PING; then
 #   `popdeck audit` on a ledger of 10,000,000 rows (scripts/bench-audit.sh);
-#   setrarity, delete_template and audit pages for a card of 20,000 owners (scripts/bench-admin.sh).
+#   setrarity, delete_template and audit pages for a card of 20,000 owners (scripts/bench-admin.sh);
+#   POST /events and POST /webhooks/stripe at 200 signed events a second (scripts/bench-payments.sh).
 set -euo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -290,3 +291,8 @@ scripts/bench-audit.sh "$build"
 # (scripts/bench-admin.sh).
 echo
 scripts/bench-admin.sh "$build"
+
+# The payment webhooks at 200 signed events a second, on a cluster of its own
+# (scripts/bench-payments.sh).
+echo
+scripts/bench-payments.sh "$build"
