@@ -93,6 +93,11 @@ enum pd_result pd_admin_give_currency(struct pd_admin_call *c)
   int64_t op = 0;
   rc = pd_ledger_game(c->db, &p, PD_ACCT_GRANTS, k, delta, "admin_grant", meta, &op);
   json_decref(meta);
+  if (rc == PD_E_HOLD) /* Gems owed after a clawback: they go to the debt, not back to grants */
+    return pd_admin_refuse(c, 409, "gems_on_hold",
+                           "<@%s> owes %" PRId64 " Gems after a refunded payment; their Gems pay "
+                           "that back and can't be taken.",
+                           user, p.gem_debt);
   if (rc != PD_OK)
     return rc;
   int64_t after = k == PD_NOTES ? p.notes : k == PD_DISCS ? p.discs : p.gems;

@@ -446,6 +446,24 @@ static void test_admin_lists_payments(void **state)
   HAS(t, "clawed back (refund; 100 taken, 0 owed)");
   json_decref(r);
   assert_int_equal(pd_ae_audit_count(&E, "action = 'payments'"), 2);
+
+  /* Gems of a player who owes Gems pay the debt: an admin cannot take them either. */
+  const char *D = "720000000000000010", *B = "720000000000000011";
+  pd_ge_player(&E, D, 30);
+  pd_ge_player(&E, B, 30);
+  assert_int_equal(grant("cs_test_admin3", D, "gems-100"), PD_PAY_GRANTED);
+  json_decref(gift_gems(D, B, 100));
+  assert_int_equal(clawback("cs_test_admin3", NULL), PD_PAY_CLAWED_BACK);
+  json_decref(gift_gems(B, D, 10));
+  snprintf(path, sizeof(path), "/admin/v1/users/%s/grants", D);
+  assert_int_equal(pd_ae_rest(&E, 0, "POST", path, "{\"amount\": -5, \"currency\": \"gems\"}",
+                              PD_AE_TOKEN, &out, &j),
+                   409);
+  assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+                      "gems_on_hold");
+  json_decref(j);
+  pd_http_reply_free(&out);
+  assert_int_equal(pd_ge_balance(&E, D, "gems"), 10);
 }
 
 int main(void)
