@@ -192,7 +192,9 @@ static void test_granted_once_with_one_receipt(void **state)
   assert_int_equal(dms_with(A, "550 Gems"), 1);
   assert_int_equal(dms_with(A, "4.99 USD"), 1);
   json_t *r = command("balance", A);
-  HAS(json_dumps(r, 0), "550");
+  char *shown = json_dumps(r, 0);
+  HAS(shown, "550");
+  free(shown);
   json_decref(r);
 }
 
