@@ -173,6 +173,15 @@ static const struct pd_option_spec transfer_data_options[] = {
 
 /* The marketplace: /sell, /market, /buy, /unlist (cmd_sell.c, cmd_market.c, cmd_buy.c,
  * cmd_unlist.c; the sale itself in market.c). */
+static const struct pd_option_spec buy_gems_options[] = {
+    {.name = "bundle",
+     .type = PD_OPT_STRING,
+     .description = "What to buy",
+     .required = true,
+     .bundle_choices = true},
+    {NULL},
+};
+
 static const char *const scope_choices[] = {"server", "global", NULL};
 static const char *const market_sort_choices[] = {"cheapest", "newest", "rarity", NULL};
 
@@ -619,6 +628,11 @@ const struct pd_command pd_commands[] = {
      .flags = PD_CMD_WRITE | PD_CMD_PLAYER | PD_CMD_EPHEMERAL,
      .description = "Buy Discs with Notes",
      .options = exchange_options},
+    {.name = "buy_gems",
+     .handler = cmd_buy_gems,
+     .flags = PD_CMD_EPHEMERAL,
+     .description = "Buy Gems (or a membership) with money, through Stripe Checkout",
+     .options = buy_gems_options},
     {.name = "transfer_data",
      .handler = cmd_transfer_data,
      .flags = PD_CMD_WRITE | PD_CMD_PLAYER | PD_CMD_GUILD_ONLY,
@@ -727,6 +741,14 @@ static json_t *options_json(const struct pd_option_spec *list, const struct pd_g
       for (size_t k = 0; k < game->npacks; k++)
         json_array_append_new(
             ch, json_pack("{s:s, s:s}", "name", game->packs[k].name, "value", game->packs[k].id));
+      json_object_set_new(oj, "choices", ch);
+    }
+    if (o->bundle_choices && game != NULL) {
+      json_t *ch = json_array();
+      for (size_t k = 0; k < game->nbundles; k++)
+        if (game->bundles[k].nprices > 0)
+          json_array_append_new(ch, json_pack("{s:s, s:s}", "name", game->bundles[k].name, "value",
+                                              game->bundles[k].id));
       json_object_set_new(oj, "choices", ch);
     }
     json_array_append_new(opts, oj);

@@ -32,6 +32,7 @@ struct pd_option_spec {
   bool autocomplete;
   const char *const *choices; /* NULL-terminated fixed choices (name = value), or NULL */
   bool pack_choices;          /* choices are the packs of assets/packs.json */
+  bool bundle_choices;        /* choices are the priced bundles of assets/packs.json */
   /* An integer amount of the economy, PD_AMOUNT_MIN..PD_AMOUNT_MAX (db_ledger.h): registered
    * with Discord as min_value/max_value, so its client refuses the rest before sending (the
    * handler still refuses what a stale client or a hand-made request sends, with the range). */
@@ -182,6 +183,8 @@ enum pd_result cmd_gift(struct pd_ctx *ctx);
 enum pd_result cmd_shop(struct pd_ctx *ctx);
 enum pd_result cmd_shop_button(struct pd_ctx *ctx);
 enum pd_result cmd_exchange(struct pd_ctx *ctx);
+/* Real money (cmd_buy_gems.c): a Stripe Checkout link for a bundle. */
+enum pd_result cmd_buy_gems(struct pd_ctx *ctx);
 /* Buys discs Discs with Notes (/exchange and the shop's buttons). */
 enum pd_result pd_exchange_run(struct pd_ctx *ctx, int64_t discs);
 enum pd_result cmd_transfer_data(struct pd_ctx *ctx);

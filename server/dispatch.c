@@ -417,7 +417,7 @@ static enum pd_result check_options(struct pd_ctx *ctx)
       return pd_ctx_user_error(
           ctx, "/%s got a **%s** of the wrong kind. Pick it again from the command's options.",
           ctx->cmd->name, o->name);
-    if (o->choices == NULL && !(o->pack_choices && g != NULL))
+    if (o->choices == NULL && !((o->pack_choices || o->bundle_choices) && g != NULL))
       continue;
     const char *value = json_string_value(v);
     bool found = false;
@@ -428,6 +428,12 @@ static enum pd_result check_options(struct pd_ctx *ctx)
     for (size_t k = 0; o->pack_choices && g != NULL && k < g->npacks; k++) {
       found = found || (value != NULL && strcmp(value, g->packs[k].id) == 0);
       list_add(list, sizeof(list), g->packs[k].id);
+    }
+    for (size_t k = 0; o->bundle_choices && g != NULL && k < g->nbundles; k++) {
+      if (g->bundles[k].nprices == 0)
+        continue;
+      found = found || (value != NULL && strcmp(value, g->bundles[k].id) == 0);
+      list_add(list, sizeof(list), g->bundles[k].id);
     }
     if (!found)
       return pd_ctx_user_error(ctx, "\"%s\" is not a choice for **%s**. Choose one of: %s.",

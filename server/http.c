@@ -22,6 +22,7 @@
 #include "metrics.h"
 #include "migrate.h"
 #include "storage.h"
+#include "stripe_webhook.h"
 
 #include <sodium.h>
 
@@ -116,6 +117,8 @@ static enum pd_route route_of(const char *url)
     return PD_ROUTE_CARDS;
   if (strcmp(url, "/admin") == 0 || strncmp(url, "/admin/", 7) == 0)
     return PD_ROUTE_ADMIN;
+  if (strcmp(url, "/webhooks/stripe") == 0 || strcmp(url, "/paid") == 0)
+    return PD_ROUTE_STRIPE;
   return PD_ROUTE_OTHER;
 }
 
@@ -514,6 +517,30 @@ static enum MHD_Result interactions(struct pd_http *h, struct MHD_Connection *c,
   return respond(c, r, ans.status, "application/json", ans.body, ans.len);
 }
 
+/* POST /webhooks/stripe: the raw body and its Stripe-Signature go to stripe_webhook.c; GET
+ * /paid is where Stripe Checkout sends the player back. */
+static enum MHD_Result stripe(struct pd_http *h, struct MHD_Connection *c, struct request *r,
+                              const char *url, const char *method, bool get)
+{
+  struct pd_answer ans;
+  if (strcmp(url, "/paid") == 0) {
+    if (!get)
+      return send_text(c, r, 405, "use GET\n");
+    const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cancelled");
+    pd_stripe_paid_page(q != NULL && strcmp(q, "1") == 0, &ans);
+    if (ans.body == NULL)
+      return send_text(c, r, 500, "out of memory\n");
+    return respond(c, r, ans.status, "text/html; charset=utf-8", ans.body, ans.len);
+  }
+  if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+    return send_text(c, r, 405, "use POST\n");
+  const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Stripe-Signature");
+  pd_stripe_webhook(h->app, sig, pd_buf_str(&r->body), r->body.len, &ans, &r->log);
+  if (ans.body == NULL)
+    return send_text(c, r, 500, "out of memory\n");
+  return respond(c, r, ans.status, "application/json", ans.body, ans.len);
+}
+
 /* The query of an admin request, as admin_api.c takes it. */
 struct query {
   struct pd_admin_param p[PD_ADMIN_API_QUERY_MAX];
@@ -662,6 +689,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return get ? card_image(h, c, r, url) : send_text(c, r, 405, "use GET\n");
   case PD_ROUTE_ADMIN:
     return admin(h, c, r, url, method);
+  case PD_ROUTE_STRIPE:
+    return stripe(h, c, r, url, method, get);
   default:
     return send_text(c, r, 404, "not found\n");
   }

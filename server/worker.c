@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "backoff.h"
+#include "buy_gems.h"
 #include "db_jobs.h"
 #include "discord_rest.h"
 #include "log.h"
@@ -155,6 +156,18 @@ static void attach_pack_backs(struct pd_workers *w, const struct pd_job *j, stru
                                                    w->app->pack_backs_len[n], "image/png"};
 }
 
+/* /buy_gems: the Checkout Session is created here, off the interaction's 3 s, and the payload
+ * becomes its link button (or what went wrong).  A retried job asks Stripe again with the same
+ * Idempotency-Key, and gets the same session. */
+static void build_checkout(struct pd_workers *w, const struct pd_job *j, struct outgoing *o)
+{
+  json_t *p = pd_buy_gems_followup(w->app, j->attach, j->ref);
+  if (p == NULL)
+    return;
+  json_decref(o->payload);
+  o->payload = p;
+}
+
 /* Each kind by the name followup_jobs.kind stores, and what it does before the send (NULL:
  * nothing).  Indexed by enum pd_job_kind, so a kind without a row here has no name. */
 static const struct {
@@ -164,6 +177,7 @@ static const struct {
     [PD_JOB_MESSAGE] = {"message", NULL},
     [PD_JOB_PACK] = {"pack", attach_pack_backs},
     [PD_JOB_PROFILE_CARD] = {"profile_card", build_profile_card},
+    [PD_JOB_CHECKOUT] = {"checkout", build_checkout},
 };
 
 const char *pd_job_kind_name(enum pd_job_kind kind)

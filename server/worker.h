@@ -11,6 +11,7 @@ enum pd_job_kind {
   PD_JOB_MESSAGE,      /* the payload as it is (plus stored cards its embeds name) */
   PD_JOB_PACK,         /* attach {"size": n}: the backs of n cards as pack.png */
   PD_JOB_PROFILE_CARD, /* attach {"name", "notes", "discs", "gems", "joined_at"}: profile.png */
+  PD_JOB_CHECKOUT, /* attach {"bundle", "player", "key"}: /buy_gems's Stripe link (buy_gems.h) */
   PD_JOB_KIND_COUNT
 };
 

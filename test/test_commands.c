@@ -98,7 +98,7 @@ static void test_table_invariants(void **state)
       fail_msg("/%s answers nothing: neither a slash handler nor a component one", c->name);
     /* Choices are checked by the dispatcher against what the player sent: only text has them. */
     for (const struct pd_option_spec *o = c->options; o != NULL && o->name != NULL; o++)
-      if ((o->choices != NULL || o->pack_choices) && o->type != PD_OPT_STRING)
+      if ((o->choices != NULL || o->pack_choices || o->bundle_choices) && o->type != PD_OPT_STRING)
         fail_msg("/%s option %s has choices but is not a string", c->name, o->name);
     if (c->handler == NULL && (c->options != NULL || c->autocomplete != NULL))
       fail_msg("/%s has options or autocomplete but no slash command to carry them", c->name);
@@ -185,6 +185,18 @@ static void check_registered(const char *name, json_t *opts, const struct pd_opt
         assert_string_equal(json_string_value(json_object_get(json_array_get(choices, m), "name")),
                             game->packs[m].name);
       }
+    } else if (o->bundle_choices) {
+      /* Bundle choices are the bundles money buys (those with a price). */
+      size_t priced = 0;
+      for (size_t m = 0; m < game->nbundles; m++) {
+        if (game->bundles[m].nprices == 0)
+          continue;
+        json_t *ch = json_array_get(choices, priced++);
+        assert_string_equal(json_string_value(json_object_get(ch, "value")), game->bundles[m].id);
+        assert_string_equal(json_string_value(json_object_get(ch, "name")), game->bundles[m].name);
+      }
+      assert_int_equal(json_array_size(choices), priced);
+      assert_true(priced > 0);
     } else if (o->choices == NULL) {
       assert_null(choices);
     }

@@ -1,0 +1,215 @@
+/* stripe_webhook.c - POST /webhooks/stripe.  The signature is checked on the raw bytes before
+ * anything is parsed; then the event's id is recorded and its effect made in one SERIALIZABLE
+ * transaction, so a redelivery (Stripe retries for days, out of order, sometimes twice at once)
+ * finds the event row and changes nothing, and a second event for the same session finds the
+ * payment (db_payments.h grants each session id once).
+ *
+ *   checkout.session.completed, checkout.session.async_payment_succeeded
+ *       payment_status "paid": the session's bundle is granted to client_reference_id
+ *       (provider_id = the session id, provider_ref = its payment_intent); otherwise recorded
+ *       only (an async payment's later event grants)
+ *   charge.refunded (amount_refunded > 0), charge.dispute.created
+ *       the payment of that payment_intent is clawed back (or the reversal waits for it)
+ *   anything else: recorded, 200, nothing done */
+#include "stripe_webhook.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db_payments.h"
+#include "log.h"
+#include "stripe_sig.h"
+
+/* Stripe waits up to 10 s (then retries); a slow database gets most of that, not all. */
+#define WEBHOOK_DEADLINE_US 8000000
+
+struct event {
+  struct pd_app *app;
+  json_t *ev; /* the whole event (borrowed) */
+  const char *id, *type;
+  json_t *obj; /* data.object */
+  const char *ref;
+  const char *outcome; /* what handling it did, for payment_events and the log */
+  char player[24];
+};
+
+static const char *str(json_t *o, const char *key)
+{
+  return json_string_value(json_object_get(o, key));
+}
+
+/* A session paid for: its bundle to its player, once. */
+static enum pd_result fulfil(struct pd_db *db, struct event *e)
+{
+  json_t *s = e->obj;
+  const char *paid = str(s, "payment_status");
+  if (paid == NULL || strcmp(paid, "paid") != 0) {
+    e->outcome = "unpaid"; /* checkout.session.async_payment_succeeded will follow */
+    return PD_OK;
+  }
+  json_t *meta = json_object_get(s, "metadata");
+  const char *player = str(s, "client_reference_id");
+  if (player == NULL)
+    player = str(meta, "discord_id");
+  const char *bundle_id = str(meta, "bundle");
+  const struct pd_bundle *bundle =
+      bundle_id != NULL ? pd_game_bundle(e->app->game, bundle_id) : NULL;
+  const char *sid = str(s, "id");
+  if (sid == NULL || player == NULL || bundle == NULL) {
+    /* Paid, but not one of our sessions as we made them: nothing a retry would change.
+     * Recorded with the event for an admin to settle by hand. */
+    e->outcome = "unfulfillable";
+    json_t *f = json_pack("{s:s, s:s, s:s?, s:s?, s:s?}", "ref", e->ref, "event", e->id, "session",
+                          sid, "player", player, "bundle", bundle_id);
+    pd_log("error", "stripe session paid but not fulfillable", f);
+    return PD_OK;
+  }
+  snprintf(e->player, sizeof(e->player), "%s", player);
+  json_t *amount = json_object_get(s, "amount_total");
+  const struct pd_pay_grant g = {
+      .provider = PD_PAY_STRIPE,
+      .provider_id = sid,
+      .provider_ref = str(s, "payment_intent"),
+      .discord_id = player,
+      .bundle = bundle,
+      .amount = json_is_integer(amount) ? json_integer_value(amount) : -1,
+      .currency = str(s, "currency"),
+      .raw = e->ev,
+      .application_id = e->app->cfg.application_id,
+      .ref = e->ref,
+  };
+  struct pd_pay_result r;
+  enum pd_result rc = pd_pay_grant(db, &g, &r);
+  if (rc == PD_OK)
+    e->outcome = pd_pay_outcome_name(r.outcome);
+  return rc;
+}
+
+/* A refund or a dispute: the payment of the charge's payment_intent is taken back. */
+static enum pd_result reverse(struct pd_db *db, struct event *e, const char *reason)
+{
+  const char *pi = str(e->obj, "payment_intent");
+  json_t *refunded = json_object_get(e->obj, "amount_refunded");
+  if (strcmp(reason, "refund") == 0 && json_integer_value(refunded) <= 0) {
+    e->outcome = "ignored";
+    return PD_OK;
+  }
+  if (pi == NULL) {
+    e->outcome = "unmatched"; /* a charge outside Checkout: not one of ours */
+    return PD_OK;
+  }
+  const struct pd_pay_reversal rv = {
+      .provider = PD_PAY_STRIPE,
+      .provider_ref = pi,
+      .reason = reason,
+      .raw = e->ev,
+      .application_id = e->app->cfg.application_id,
+      .ref = e->ref,
+  };
+  struct pd_pay_result r;
+  enum pd_result rc = pd_pay_clawback(db, &rv, &r);
+  if (rc == PD_OK)
+    e->outcome = pd_pay_outcome_name(r.outcome);
+  return rc;
+}
+
+static enum pd_result handle(struct pd_db *db, void *arg)
+{
+  struct event *e = arg;
+  bool first = false;
+  e->outcome = "received";
+  e->player[0] = '\0';
+  enum pd_result rc = pd_pay_event(db, PD_PAY_STRIPE, e->id, e->type, "received", e->ev, &first);
+  if (rc != PD_OK)
+    return rc;
+  if (!first) {
+    e->outcome = "redelivered";
+    return PD_OK;
+  }
+  if (strcmp(e->type, "checkout.session.completed") == 0 ||
+      strcmp(e->type, "checkout.session.async_payment_succeeded") == 0)
+    rc = fulfil(db, e);
+  else if (strcmp(e->type, "charge.refunded") == 0)
+    rc = reverse(db, e, "refund");
+  else if (strcmp(e->type, "charge.dispute.created") == 0)
+    rc = reverse(db, e, "dispute");
+  else
+    e->outcome = "ignored";
+  if (rc == PD_OK)
+    rc = pd_pay_event(db, PD_PAY_STRIPE, e->id, e->type, e->outcome, NULL, NULL);
+  return rc;
+}
+
+static void answer(struct pd_answer *ans, int status, json_t *j)
+{
+  ans->status = status;
+  ans->body = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+  ans->len = ans->body != NULL ? strlen(ans->body) : 0;
+  json_decref(j);
+  if (ans->body == NULL)
+    ans->status = 500;
+}
+
+void pd_stripe_paid_page(bool cancelled, struct pd_answer *ans)
+{
+  const char *text =
+      cancelled ? "<!doctype html><meta charset=utf-8><title>PopDeck</title>"
+                  "<p>Payment cancelled: nothing was charged. You can go back to Discord.</p>\n"
+                : "<!doctype html><meta charset=utf-8><title>PopDeck</title>"
+                  "<p>Payment received, thank you! Go back to Discord: your purchase arrives "
+                  "with a receipt in your DMs.</p>\n";
+  ans->body = strdup(text);
+  ans->len = ans->body != NULL ? strlen(ans->body) : 0;
+  ans->status = ans->body != NULL ? 200 : 500;
+}
+
+void pd_stripe_webhook(struct pd_app *app, const char *sig, const char *body, size_t len,
+                       struct pd_answer *ans, struct pd_reqlog *log)
+{
+  memset(ans, 0, sizeof(*ans));
+  snprintf(log->command, sizeof(log->command), "stripe");
+  if (app->cfg.stripe_webhook_secret == NULL) {
+    answer(ans, 404, json_pack("{s:s}", "error", "not found"));
+    return;
+  }
+  if (pd_stripe_sig_verify(app->cfg.stripe_webhook_secret, sig, body, len, (int64_t)time(NULL)) !=
+      PD_OK) {
+    log->error = "invalid signature";
+    answer(ans, 400, json_pack("{s:s}", "error", "invalid Stripe-Signature"));
+    return;
+  }
+  json_t *ev = json_loadb(body, len, 0, NULL);
+  struct event e = {.app = app, .ev = ev, .ref = log->ref};
+  pd_ref_new(log->ref);
+  e.id = str(ev, "id");
+  e.type = str(ev, "type");
+  e.obj = json_object_get(json_object_get(ev, "data"), "object");
+  if (e.id == NULL || e.type == NULL || !json_is_object(e.obj) || strlen(e.id) > 255) {
+    json_decref(ev);
+    log->error = "not an event";
+    answer(ans, 400, json_pack("{s:s}", "error", "the body is not a Stripe event"));
+    return;
+  }
+  snprintf(log->command, sizeof(log->command), "stripe %.32s", e.type);
+  int64_t deadline = pd_now_us() + WEBHOOK_DEADLINE_US;
+  struct pd_db *db = NULL;
+  enum pd_result rc = pd_db_acquire(app->pool, deadline, &db);
+  if (rc == PD_OK)
+    rc = pd_db_tx(db, deadline, handle, &e);
+  pd_db_release(db);
+  if (e.player[0] != '\0')
+    snprintf(log->user_id, sizeof(log->user_id), "%s", e.player);
+  json_t *f = json_pack("{s:s, s:s, s:s, s:s}", "ref", log->ref, "event", e.id, "type", e.type,
+                        "outcome", rc == PD_OK ? e.outcome : pd_result_str(rc));
+  pd_log(rc == PD_OK ? "info" : "error", "stripe event", f);
+  if (rc != PD_OK) {
+    log->error = pd_result_str(rc);
+    answer(ans, 500,
+           json_pack("{s:s, s:s}", "error", "not handled, deliver it again", "ref", log->ref));
+  } else {
+    answer(ans, 200, json_pack("{s:b, s:s}", "received", 1, "outcome", e.outcome));
+  }
+  json_decref(ev);
+}
