@@ -84,8 +84,12 @@ enum pd_result pd_iso8601_parse(const char *s, int64_t *out)
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
     return PD_E_INVALID;
-  struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-                  .tm_hour = h,        .tm_min = mi,     .tm_sec = sec};
+  struct tm tm = {.tm_year = y - 1900,
+                  .tm_mon = mo - 1,
+                  .tm_mday = d,
+                  .tm_hour = h,
+                  .tm_min = mi,
+                  .tm_sec = sec};
   *out = (int64_t)timegm(&tm) - off;
   return PD_OK;
 }

@@ -13,7 +13,7 @@ enum pd_route {
   PD_ROUTE_READYZ,
   PD_ROUTE_METRICS,
   PD_ROUTE_CARDS,
-  PD_ROUTE_ADMIN, /* everything under /admin/ (server/admin_api.c) */
+  PD_ROUTE_ADMIN,  /* everything under /admin/ (server/admin_api.c) */
   PD_ROUTE_EVENTS, /* Discord's webhook events (server/events.c) */
   PD_ROUTE_OTHER,
   PD_ROUTE_COUNT

@@ -49,8 +49,8 @@ int pd_cli_payments(int argc, char **argv)
   if (!ran) {
     printf("reconcile: another reconcile is running; nothing done\n");
   } else {
-    printf("reconcile: %lld entitlements seen, %lld granted, %lld clawed back\n",
-           (long long)seen, (long long)granted, (long long)clawed);
+    printf("reconcile: %lld entitlements seen, %lld granted, %lld clawed back\n", (long long)seen,
+           (long long)granted, (long long)clawed);
   }
   rc = 0;
 out:

@@ -176,9 +176,9 @@ static void log_outcome(const char *how, const struct pd_entitlement *e, enum pd
 {
   if (o == PD_ENT_DUPLICATE)
     return;
-  json_t *f = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s}", "via", how, "entitlement", e->id, "sku",
-                        e->sku_id, "user_id", e->user_id, "outcome", pd_ent_outcome_name(o), "ref",
-                        ref);
+  json_t *f =
+      json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s}", "via", how, "entitlement", e->id, "sku",
+                e->sku_id, "user_id", e->user_id, "outcome", pd_ent_outcome_name(o), "ref", ref);
   pd_log("info", "entitlement", f);
 }
 
@@ -207,8 +207,9 @@ void pd_ent_from_interaction(struct pd_app *app, const struct pd_interaction *ix
     const struct pd_entitlement *e = &ix->entitlements[i];
     const struct pd_bundle *bundle = pd_ent_bundle(app, e->sku_id);
     /* Only the caller's own, and only what could still need doing. */
-    if (bundle == NULL || e->deleted || e->user_id == NULL || strcmp(e->user_id, ix->user.id) != 0 ||
-        (!subscription(bundle, e) && e->consumed) || seen_has(e))
+    if (bundle == NULL || e->deleted || e->user_id == NULL ||
+        strcmp(e->user_id, ix->user.id) != 0 || (!subscription(bundle, e) && e->consumed) ||
+        seen_has(e))
       continue;
     b.todo[b.n++] = e;
   }
@@ -277,8 +278,8 @@ enum pd_result pd_ent_reconcile(struct pd_app *app, struct pd_db *db, bool *ran,
              app->cfg.application_id, PAGE_LIMIT, after);
     rc = pd_discord_request(d, "GET", path, app->cfg.bot_token, NULL, NULL, 0, &reply);
     if (rc == PD_OK && (reply.status != 200 || !json_is_array(reply.body))) {
-      json_t *f = json_pack("{s:s, s:i, s:s}", "ref", ref, "status", (int)reply.status, "after",
-                            after);
+      json_t *f =
+          json_pack("{s:s, s:i, s:s}", "ref", ref, "status", (int)reply.status, "after", after);
       pd_log("error", "entitlement listing refused", f);
       rc = PD_E_UPSTREAM;
     }

@@ -58,8 +58,8 @@ static enum pd_result handle(struct pd_db *db, void *arg)
     return rc;
   rc = pd_ent_apply(ev->app, db, &ev->e, ev->deleted, ev->ref, &ev->outcome);
   if (rc == PD_OK)
-    rc = pd_pay_event(db, PD_PAY_DISCORD, ev->id, ev->type, pd_ent_outcome_name(ev->outcome),
-                      NULL, NULL);
+    rc = pd_pay_event(db, PD_PAY_DISCORD, ev->id, ev->type, pd_ent_outcome_name(ev->outcome), NULL,
+                      NULL);
   return rc;
 }
 

@@ -19,7 +19,8 @@ static const struct {
     {"audit", pd_cli_audit,
      "audit [--full]            check the ledger and the copies; exit 1 naming the first offender"},
     {"payments", pd_cli_payments,
-     "payments reconcile        grant Discord entitlements that were missed, claw back deleted ones"},
+     "payments reconcile        grant Discord entitlements that were missed, claw back deleted "
+     "ones"},
     {"register-commands", pd_cli_register,
      "register-commands [--guild ID]  upload the command table to Discord"},
     {"keygen", pd_cli_keygen,

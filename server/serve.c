@@ -111,7 +111,8 @@ int pd_cli_serve(int argc, char **argv)
     goto out;
   }
   if (pd_workers_start(&app, app.cfg.followup_workers, &workers) != PD_OK ||
-      pd_control_start(&app, &control) != PD_OK || pd_admin_jobs_start(&app, &admin_jobs) != PD_OK ||
+      pd_control_start(&app, &control) != PD_OK ||
+      pd_admin_jobs_start(&app, &admin_jobs) != PD_OK ||
       pd_reconciler_start(&app, &reconciler) != PD_OK)
     goto out;
   json_t *f = json_pack("{s:s, s:i, s:i, s:i, s:i}", "host", app.cfg.listen_host, "port", port,

@@ -264,7 +264,8 @@ static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_
   if (j->method == PD_JOB_DM && w->app->cfg.bot_token == NULL)
     return pd_db_job_fail(db, j->id, "DISCORD_BOT_TOKEN is not set: direct messages need it");
   if (j->method == PD_JOB_CONSUME && w->app->cfg.bot_token == NULL)
-    return pd_db_job_fail(db, j->id, "DISCORD_BOT_TOKEN is not set: consuming entitlements needs it");
+    return pd_db_job_fail(db, j->id,
+                          "DISCORD_BOT_TOKEN is not set: consuming entitlements needs it");
   if (j->method != PD_JOB_DM && j->method != PD_JOB_CONSUME &&
       pd_discord_webhook_path(w->app->cfg.application_id, j->token,
                               j->method == PD_JOB_EDIT_ORIGINAL, path, sizeof(path)) != PD_OK)
