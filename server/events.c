@@ -123,7 +123,9 @@ void pd_events_handle(struct pd_app *app, const char *sig, const char *ts, const
     json_t *f = json_pack("{s:s, s:s, s:s, s:s}", "ref", log->ref, "event", ev.id, "type", etype,
                           "error", pd_result_str(rc));
     pd_log("error", "webhook event failed", f);
-    answer(ans, 500, "internal error");
+    char text[80];
+    snprintf(text, sizeof(text), "internal error (ref %s)", log->ref);
+    answer(ans, 500, text);
     goto out;
   }
   if (ev.first && (ev.outcome != PD_ENT_DUPLICATE)) {
