@@ -438,7 +438,7 @@ static void test_reconcile(void **state)
 static void test_reconcile_pages(void **state)
 {
   static char out[256 * 1024]; /* a log line per grant, then the count */
-  char id[24];
+  char id[32];
   pd_e2e_double_reset(&E);
   for (int i = 0; i < 230; i++) {
     snprintf(id, sizeof(id), "13130000000000%05d", i);
