@@ -34,5 +34,7 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     pd_db_admin_cards_stmts,
     /* payments */
     pd_db_payments_stmts,
+    /* payments: Discord's entitlements */
+    pd_db_entitlements_stmts,
     NULL,
 };

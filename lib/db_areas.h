@@ -37,5 +37,7 @@ extern const struct pd_db_stmt pd_db_admin_jobs_stmts[];
 extern const struct pd_db_stmt pd_db_admin_cards_stmts[];
 /* payments */
 extern const struct pd_db_stmt pd_db_payments_stmts[];
+/* payments: Discord's entitlements (db_entitlements.c) */
+extern const struct pd_db_stmt pd_db_entitlements_stmts[];
 
 #endif

@@ -35,6 +35,12 @@ const struct pd_db_stmt pd_db_jobs_stmts[] = {
      " payload, ref, token_expires_at, attach) VALUES ('message', $1, '', 'dm', $2::jsonb, $3,"
      " 'infinity', jsonb_build_object('recipient_id', $4::text)) RETURNING id)"
      " SELECT id, pg_notify('" PD_JOBS_CHANNEL "', id::text) FROM j"},
+    /* A consumption waits for no token either. */
+    {"job_add_consume",
+     "WITH j AS (INSERT INTO followup_jobs (kind, application_id, interaction_token, method,"
+     " payload, ref, token_expires_at, attach) VALUES ('message', $1, '', 'consume', '{}', $2,"
+     " 'infinity', jsonb_build_object('entitlement_id', $3::text)) RETURNING id)"
+     " SELECT id, pg_notify('" PD_JOBS_CHANNEL "', id::text) FROM j"},
     /* An admin job's progress edits of one message go in order: a newer one waits while an
      * older one is still pending (being sent, or waiting out a retry), so the message never
      * goes back to an earlier count (ADMIN_EDIT_IN_ORDER; the job deletes the older ones it
@@ -107,6 +113,20 @@ enum pd_result pd_db_job_add_dm(struct pd_db *db, const char *application_id, co
   return PD_OK;
 }
 
+enum pd_result pd_db_job_add_consume(struct pd_db *db, const char *application_id,
+                                     const char *entitlement_id, const char *ref, int64_t *id_out)
+{
+  PGresult *r = NULL;
+  const char *params[3] = {application_id, ref, entitlement_id};
+  enum pd_result rc = pd_db_exec(db, "job_add_consume", 3, params, &r);
+  if (rc != PD_OK)
+    return rc;
+  if (id_out != NULL)
+    *id_out = pd_db_int(r, 0, 0);
+  PQclear(r);
+  return PD_OK;
+}
+
 enum pd_result pd_db_job_add_dms(struct pd_db *db, const char *application_id, json_t *list,
                                  const char *ref, int64_t *n)
 {
@@ -168,6 +188,7 @@ enum pd_result pd_db_job_claim(struct pd_db *db, struct pd_job **out)
   const char *method = pd_db_val(r, 0, 4);
   j->method = strcmp(method, "edit_original") == 0 ? PD_JOB_EDIT_ORIGINAL
               : strcmp(method, "dm") == 0          ? PD_JOB_DM
+              : strcmp(method, "consume") == 0     ? PD_JOB_CONSUME
                                                    : PD_JOB_FOLLOWUP;
   j->payload = json_loads(pd_db_val(r, 0, 5), 0, NULL);
   j->attempts = (int)pd_db_int(r, 0, 6);

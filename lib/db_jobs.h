@@ -14,8 +14,10 @@
 
 /* Where a job goes: the interaction's webhook (edit the deferred answer, or a new follow-up), or
  * a direct message to a player (POST /users/@me/channels, then /channels/{id}/messages, with
- * the bot token; no interaction token, so it never expires). */
-enum pd_job_method { PD_JOB_EDIT_ORIGINAL, PD_JOB_FOLLOWUP, PD_JOB_DM };
+ * the bot token; no interaction token, so it never expires), or the consumption of a granted
+ * Discord entitlement (POST /applications/{app}/entitlements/{id}/consume, bot token, never
+ * expires; sql/019). */
+enum pd_job_method { PD_JOB_EDIT_ORIGINAL, PD_JOB_FOLLOWUP, PD_JOB_DM, PD_JOB_CONSUME };
 
 struct pd_job {
   int64_t id;
@@ -25,7 +27,8 @@ struct pd_job {
   enum pd_job_method method;
   json_t *payload; /* owned: the message exactly as Discord gets it */
   json_t *attach;  /* owned, NULL when none: what the kind builds its files from; for
-                    * PD_JOB_DM {"recipient_id": "..."} */
+                    * PD_JOB_DM {"recipient_id": "..."}; for PD_JOB_CONSUME
+                    * {"entitlement_id": "..."} */
   int attempts;
   bool expired; /* the token is past its 15 minutes */
   char ref[16];
@@ -43,6 +46,12 @@ enum pd_result pd_db_job_add(struct pd_db *db, const char *kind, const char *app
  * payload is borrowed. */
 enum pd_result pd_db_job_add_dm(struct pd_db *db, const char *application_id, const char *recipient,
                                 json_t *payload, const char *ref, int64_t *id_out);
+
+/* Queues the consumption of the Discord entitlement entitlement_id in the caller's
+ * transaction (method PD_JOB_CONSUME, kind "message", an empty payload): queued with the grant,
+ * so a granted consumable is consumed once the grant commits, and never before. */
+enum pd_result pd_db_job_add_consume(struct pd_db *db, const char *application_id,
+                                     const char *entitlement_id, const char *ref, int64_t *id_out);
 
 /* Many direct messages in one statement (list: [{"recipient": "discord id", "content": text}]),
  * each a job as pd_db_job_add_dm makes it; *n (may be NULL) gets how many.  PD_E_INVALID when

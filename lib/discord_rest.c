@@ -162,7 +162,9 @@ enum pd_result pd_discord_request(struct pd_discord *d, const char *method, cons
     snprintf(auth, sizeof(auth), "Authorization: Bot %s", bot_token);
     headers = curl_slist_append(headers, auth);
   }
-  if (nfiles == 0) {
+  if (strcmp(method, "GET") == 0) {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L); /* no body */
+  } else if (nfiles == 0) {
     headers = curl_slist_append(headers, "Content-Type: application/json");
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(json));

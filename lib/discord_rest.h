@@ -32,7 +32,8 @@ struct pd_discord;
 enum pd_result pd_discord_new(const char *api_base, long timeout_ms, struct pd_discord **out);
 void pd_discord_free(struct pd_discord *d);
 
-/* method is "PATCH", "POST" or "PUT"; path starts with '/'.  bot_token, when not NULL,
+/* method is "GET" (no body: payload and files are ignored), "PATCH", "POST" or "PUT"; path
+ * starts with '/' and may carry a query.  bot_token, when not NULL,
  * is sent as "Authorization: Bot <token>".  With files the body is multipart/form-data
  * (payload_json plus files[n]); otherwise application/json.  Returns PD_OK whenever an
  * HTTP answer arrived (look at reply->status), PD_E_UPSTREAM on a network failure. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *str_at(json_t *obj, const char *key)
 {
@@ -54,6 +55,89 @@ static void leaf_options(struct pd_interaction *ix, json_t *data)
     json_object_set_new(data, "_leaf_options", opts); /* owned by data from here on */
   }
   ix->options = opts;
+}
+
+enum pd_result pd_iso8601_parse(const char *s, int64_t *out)
+{
+  int y, mo, d, h, mi, sec, n = 0;
+  if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
+      n != 19)
+    return PD_E_INVALID;
+  const char *p = s + n;
+  if (*p == '.') {
+    p++;
+    size_t digits = strspn(p, "0123456789");
+    if (digits == 0)
+      return PD_E_INVALID;
+    p += digits;
+  }
+  int off = 0;
+  if (*p == 'Z' && p[1] == '\0') {
+    off = 0;
+  } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
+             strspn(p + 1, "0123456789") == 2 && strspn(p + 4, "0123456789") == 2) {
+    off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 + ((p[4] - '0') * 10 + (p[5] - '0')) * 60;
+    if (*p == '-')
+      off = -off;
+  } else {
+    return PD_E_INVALID;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    return PD_E_INVALID;
+  struct tm tm = {.tm_year = y - 1900,
+                  .tm_mon = mo - 1,
+                  .tm_mday = d,
+                  .tm_hour = h,
+                  .tm_min = mi,
+                  .tm_sec = sec};
+  *out = (int64_t)timegm(&tm) - off;
+  return PD_OK;
+}
+
+/* A timestamp field: absent or null is 0; anything else must parse. */
+static enum pd_result time_at(json_t *obj, const char *key, int64_t *out)
+{
+  json_t *v = json_object_get(obj, key);
+  *out = 0;
+  if (v == NULL || json_is_null(v))
+    return PD_OK;
+  return pd_iso8601_parse(json_string_value(v), out);
+}
+
+enum pd_result pd_entitlement_parse(json_t *obj, struct pd_entitlement *out)
+{
+  memset(out, 0, sizeof(*out));
+  if (!json_is_object(obj))
+    return PD_E_INVALID;
+  out->raw = obj;
+  out->id = str_at(obj, "id");
+  out->sku_id = str_at(obj, "sku_id");
+  out->user_id = str_at(obj, "user_id");
+  out->type = (int)json_integer_value(json_object_get(obj, "type"));
+  out->consumed = json_is_true(json_object_get(obj, "consumed"));
+  out->deleted = json_is_true(json_object_get(obj, "deleted"));
+  if (out->id == NULL || out->sku_id == NULL || out->id[0] == '\0' ||
+      time_at(obj, "starts_at", &out->starts_at) != PD_OK ||
+      time_at(obj, "ends_at", &out->ends_at) != PD_OK)
+    return PD_E_INVALID;
+  return PD_OK;
+}
+
+/* The interaction's `entitlements`: what cannot be read is skipped, never the interaction. */
+static enum pd_result entitlements_of(struct pd_interaction *ix)
+{
+  json_t *list = json_object_get(ix->root, "entitlements");
+  size_t n = json_is_array(list) ? json_array_size(list) : 0;
+  if (n == 0)
+    return PD_OK;
+  ix->entitlements = calloc(n, sizeof(*ix->entitlements));
+  if (ix->entitlements == NULL)
+    return PD_E_NOMEM;
+  for (size_t i = 0; i < n; i++)
+    if (pd_entitlement_parse(json_array_get(list, i), &ix->entitlements[ix->nentitlements]) ==
+        PD_OK)
+      ix->nentitlements++;
+  return PD_OK;
 }
 
 enum pd_result pd_interaction_parse(const char *body, size_t len, struct pd_interaction **out,
@@ -130,6 +214,10 @@ enum pd_result pd_interaction_parse(const char *body, size_t len, struct pd_inte
     ix->component_type = (int)json_integer_value(json_object_get(data, "component_type"));
     ix->values = json_object_get(data, "values");
   }
+  if (entitlements_of(ix) != PD_OK) {
+    pd_interaction_free(ix);
+    return PD_E_NOMEM;
+  }
   *out = ix;
   return PD_OK;
 bad:
@@ -142,6 +230,7 @@ void pd_interaction_free(struct pd_interaction *ix)
   if (ix == NULL)
     return;
   json_decref(ix->root);
+  free(ix->entitlements);
   free(ix);
 }
 

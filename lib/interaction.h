@@ -37,6 +37,35 @@ struct pd_user {
   const char *avatar;      /* hash, may be NULL */
 };
 
+/* Entitlement types Discord sends (a subset). */
+enum pd_entitlement_type {
+  PD_ENT_PURCHASE = 1,
+  PD_ENT_TEST_MODE_PURCHASE = 4,
+  PD_ENT_APPLICATION_SUBSCRIPTION = 8,
+};
+
+/* A Discord entitlement (a premium SKU the user holds): from an interaction's `entitlements`,
+ * a webhook event's data, or the entitlement listing.  Strings are borrowed from raw. */
+struct pd_entitlement {
+  json_t *raw; /* borrowed: the object as received */
+  const char *id;
+  const char *sku_id;
+  const char *user_id; /* may be NULL (a guild subscription) */
+  int type;
+  bool consumed;
+  bool deleted;
+  int64_t starts_at; /* Unix s; 0: none given */
+  int64_t ends_at;   /* Unix s; 0: none given (no end) */
+};
+
+/* Reads one entitlement object: PD_E_INVALID when it has no string id and sku_id, or a
+ * starts_at / ends_at that is neither null nor an ISO 8601 timestamp. */
+enum pd_result pd_entitlement_parse(json_t *obj, struct pd_entitlement *out);
+
+/* An ISO 8601 timestamp as Discord writes it ("2026-11-30T18:04:11.117000+00:00", or with Z)
+ * as Unix seconds (fraction dropped).  PD_E_INVALID for anything else. */
+enum pd_result pd_iso8601_parse(const char *s, int64_t *out);
+
 /* Every string here is borrowed from root and lives as long as the interaction. */
 struct pd_interaction {
   json_t *root; /* owned */
@@ -57,6 +86,10 @@ struct pd_interaction {
   const char *custom_id;     /* data.custom_id for components and modals */
   int component_type;
   json_t *values; /* data.values for selects (borrowed) */
+  /* The caller's entitlements (the `entitlements` array); entries that cannot be read are
+   * left out.  NULL when there are none. */
+  struct pd_entitlement *entitlements; /* owned array */
+  size_t nentitlements;
 };
 
 /* Parses a raw body.  Malformed JSON, a missing required field or an unknown type

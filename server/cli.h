@@ -15,6 +15,7 @@ int pd_cli_render(int argc, char **argv);
 int pd_cli_ingest(int argc, char **argv);
 int pd_cli_sync(int argc, char **argv);
 int pd_cli_audit(int argc, char **argv);
+int pd_cli_payments(int argc, char **argv);
 
 /* Loads .env and the configuration that `need` requires; on a problem prints one line
  * naming the variable and returns false (exit 2). */

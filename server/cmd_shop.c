@@ -5,11 +5,15 @@
  * function): while free opens are left today the pack shows one "free" button (the free open
  * comes first, as /openpack takes it); once they are used, one button per price, each paying
  * in its currency.  The exchange buttons run /exchange's pd_exchange_run.  Gems come with
- * real-money purchases: the shop names them and sells none. */
+ * real-money purchases: where PAYMENT_SKUS is set, the shop names each bundle and shows
+ * Discord's premium button for its SKU (style 6 with sku_id and nothing else: Discord draws
+ * it and runs the purchase, and no interaction comes back; the entitlement does, see
+ * entitlements.c).  That row takes one of the pack rows. */
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#include "entitlements.h"
 #include "db_shop.h"
 #include "draw.h"
 #include "reply.h"
@@ -17,6 +21,8 @@
 
 /* Rows of buttons a message may have (Discord: 5), one kept for the exchange. */
 #define PACK_ROWS 4
+/* Buttons a row may have (Discord: 5). */
+#define ROW_BUTTONS 5
 #define EXCHANGE_SMALL 1
 #define EXCHANGE_LARGE 10
 
@@ -49,6 +55,8 @@ enum pd_result cmd_shop(struct pd_ctx *ctx)
   size_t at = 0;
   json_t *rows = json_array();
   enum pd_result rc = pd_ctx_db(ctx, &db);
+  const struct pd_config *cfg = &ctx->app->cfg;
+  size_t pack_rows = cfg->npayment_skus > 0 ? PACK_ROWS - 1 : PACK_ROWS;
   text[0] = '\0';
   for (size_t i = 0; rc == PD_OK && i < g->npacks; i++) {
     const struct pd_pack *k = &g->packs[i];
@@ -65,7 +73,7 @@ enum pd_result cmd_shop(struct pd_ctx *ctx)
                 left, free, k->nprices > 0 ? " Then " : "", k->nprices > 0 ? prices : "",
                 k->nprices > 0 ? " each." : "");
     at += strlen(text + at);
-    if (i >= PACK_ROWS)
+    if (i >= pack_rows)
       continue; /* named, but no room for its buttons: /openpack opens it */
     json_t *row = json_array();
     if (left > 0) {
@@ -96,10 +104,37 @@ enum pd_result cmd_shop(struct pd_ctx *ctx)
   pd_fmt_thousands(p->discs, n[1]);
   pd_fmt_thousands(p->gems, n[2]);
   snprintf(text + at, sizeof(text) - at,
-           "\n**Exchange** — %s Notes buy 1 Disc (any amount with `/exchange amount`).\n"
-           "**Gems** come with real-money purchases; the shop sells none yet.\n"
-           "\nYou have %s Notes, %s Discs and %s Gems.",
-           rate, n[0], n[1], n[2]);
+           "\n**Exchange** — %s Notes buy 1 Disc (any amount with `/exchange amount`).\n", rate);
+  at += strlen(text + at);
+  json_t *premium = json_array();
+  for (size_t i = 0; i < cfg->npayment_skus && json_array_size(premium) < ROW_BUTTONS; i++) {
+    const struct pd_bundle *b = pd_ent_bundle(ctx->app, cfg->payment_skus[i].sku);
+    if (b == NULL)
+      continue;
+    char what[64];
+    if (b->gems > 0) {
+      pd_fmt_thousands(b->gems, what);
+      snprintf(what + strlen(what), sizeof(what) - strlen(what), " Gems");
+    } else {
+      snprintf(what, sizeof(what), "%lld days of shorter cooldowns and more free opens",
+               (long long)b->days);
+    }
+    pd_utf8_fmt(text + at, sizeof(text) - at, "%s**%s** — %s",
+                json_array_size(premium) > 0 ? " · "
+                                             : "**Gems and membership**, bought through Discord: ",
+                b->name, what);
+    at += strlen(text + at);
+    json_array_append_new(premium, json_pack("{s:i, s:i, s:s}", "type", 2, "style", 6, "sku_id",
+                                             cfg->payment_skus[i].sku));
+  }
+  if (json_array_size(premium) == 0)
+    snprintf(text + at, sizeof(text) - at,
+             "**Gems** come with real-money purchases; the shop sells none yet.\n");
+  else
+    snprintf(text + at, sizeof(text) - at, ".\n");
+  at += strlen(text + at);
+  snprintf(text + at, sizeof(text) - at, "\nYou have %s Notes, %s Discs and %s Gems.", n[0], n[1],
+           n[2]);
   json_t *ex = json_array();
   for (int amount = EXCHANGE_SMALL; amount <= EXCHANGE_LARGE; amount *= EXCHANGE_LARGE) {
     char cost[32];
@@ -108,6 +143,10 @@ enum pd_result cmd_shop(struct pd_ctx *ctx)
     snprintf(id, sizeof(id), "shop:exchange:%d", amount);
     json_array_append_new(ex, button(label, id, 2));
   }
+  if (json_array_size(premium) > 0)
+    json_array_append_new(rows, json_pack("{s:i, s:o}", "type", 1, "components", premium));
+  else
+    json_decref(premium);
   json_array_append_new(rows, json_pack("{s:i, s:o}", "type", 1, "components", ex));
   json_t *embed = json_pack("{s:s, s:s, s:i}", "title", "PopDeck shop", "description", text,
                             "color", PD_COLOR_BRAND);

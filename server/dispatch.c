@@ -16,6 +16,7 @@
 #include "db_jobs.h"
 #include "db_payments.h"
 #include "db_ratelimit.h"
+#include "entitlements.h"
 #include "interaction.h"
 #include "metrics.h"
 #include "reply.h"
@@ -487,6 +488,10 @@ static json_t *answer_command(struct pd_app *app, const struct pd_interaction *i
              : ix->type == PD_IX_COMMAND ? ctx.cmd->handler
                                          : ctx.cmd->component;
   struct pd_ban ban;
+  /* What the player bought is theirs before the command runs (a /balance right after a
+   * purchase shows it), in a transaction of its own: the command's outcome cannot undo it. */
+  if (ix->type != PD_IX_AUTOCOMPLETE)
+    pd_ent_from_interaction(app, ix, ctx.deadline_us, ctx.ref);
   if (ix->type == PD_IX_AUTOCOMPLETE) {
     /* Suggestions are a courtesy: on any failure the player just sees none, and a suspended
      * player none at all. */

@@ -18,6 +18,7 @@
 #include "db_areas.h"
 #include "db_jobs.h"
 #include "dispatch.h"
+#include "events.h"
 #include "log.h"
 #include "metrics.h"
 #include "migrate.h"
@@ -119,6 +120,8 @@ static enum pd_route route_of(const char *url)
     return PD_ROUTE_ADMIN;
   if (strcmp(url, "/webhooks/stripe") == 0 || strcmp(url, "/paid") == 0)
     return PD_ROUTE_STRIPE;
+  if (strcmp(url, "/events") == 0)
+    return PD_ROUTE_EVENTS;
   return PD_ROUTE_OTHER;
 }
 
@@ -541,6 +544,18 @@ static enum MHD_Result stripe(struct pd_http *h, struct MHD_Connection *c, struc
   return respond(c, r, ans.status, "application/json", ans.body, ans.len);
 }
 
+/* POST /events: Discord's webhook events (events.c); 204 answers carry no body. */
+static enum MHD_Result events(struct pd_http *h, struct MHD_Connection *c, struct request *r)
+{
+  struct pd_answer ans;
+  const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Signature-Ed25519");
+  const char *ts = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Signature-Timestamp");
+  pd_events_handle(h->app, sig, ts, pd_buf_str(&r->body), r->body.len, &ans, &r->log);
+  if (ans.body == NULL)
+    return send_text(c, r, 500, "out of memory\n");
+  return respond(c, r, ans.status, "application/json", ans.body, ans.len);
+}
+
 /* The query of an admin request, as admin_api.c takes it. */
 struct query {
   struct pd_admin_param p[PD_ADMIN_API_QUERY_MAX];
@@ -691,6 +706,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return admin(h, c, r, url, method);
   case PD_ROUTE_STRIPE:
     return stripe(h, c, r, url, method, get);
+  case PD_ROUTE_EVENTS:
+    return strcmp(method, MHD_HTTP_METHOD_POST) == 0 ? events(h, c, r)
+                                                     : send_text(c, r, 405, "use POST\n");
   default:
     return send_text(c, r, 404, "not found\n");
   }

@@ -18,6 +18,9 @@ static const struct {
      "migrate                   apply sql/NNN_name.sql migrations not yet applied"},
     {"audit", pd_cli_audit,
      "audit [--full]            check the ledger and the copies; exit 1 naming the first offender"},
+    {"payments", pd_cli_payments,
+     "payments reconcile        grant Discord entitlements that were missed, claw back deleted "
+     "ones"},
     {"register-commands", pd_cli_register,
      "register-commands [--guild ID]  upload the command table to Discord"},
     {"keygen", pd_cli_keygen,

@@ -9,6 +9,7 @@
 #include "app.h"
 #include "cli.h"
 #include "control.h"
+#include "entitlements.h"
 #include "http.h"
 #include "log.h"
 #include "migrate.h"
@@ -68,6 +69,7 @@ int pd_cli_serve(int argc, char **argv)
   struct pd_workers *workers = NULL;
   struct pd_control *control = NULL;
   struct pd_admin_jobs *admin_jobs = NULL;
+  struct pd_reconciler *reconciler = NULL;
   char err[512];
   int port = 0, sig = 0, rc = 1;
 
@@ -109,7 +111,9 @@ int pd_cli_serve(int argc, char **argv)
     goto out;
   }
   if (pd_workers_start(&app, app.cfg.followup_workers, &workers) != PD_OK ||
-      pd_control_start(&app, &control) != PD_OK || pd_admin_jobs_start(&app, &admin_jobs) != PD_OK)
+      pd_control_start(&app, &control) != PD_OK ||
+      pd_admin_jobs_start(&app, &admin_jobs) != PD_OK ||
+      pd_reconciler_start(&app, &reconciler) != PD_OK)
     goto out;
   json_t *f = json_pack("{s:s, s:i, s:i, s:i, s:i}", "host", app.cfg.listen_host, "port", port,
                         "http_threads", app.cfg.http_threads, "followup_workers",
@@ -134,6 +138,7 @@ out:
   pd_http_stop(http);
   pd_control_stop(control);
   pd_admin_jobs_stop(admin_jobs);
+  pd_reconciler_stop(reconciler);
   pd_workers_stop(workers);
   pd_db_pool_free(app.pool);
   pd_admins_free(&app.admins);

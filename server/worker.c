@@ -234,6 +234,31 @@ static enum pd_result send_dm(struct pd_workers *w, struct pd_discord *discord,
                             o->nfiles, reply);
 }
 
+/* A granted consumable's consumption, with the bot token.  PD_E_INVALID when the job names no
+ * usable entitlement or application. */
+static enum pd_result send_consume(struct pd_workers *w, struct pd_discord *discord,
+                                   const struct pd_job *j, struct pd_discord_reply *reply)
+{
+  char path[160];
+  const char *id = json_string_value(json_object_get(j->attach, "entitlement_id"));
+  const char *app = j->application_id;
+  memset(reply, 0, sizeof(*reply));
+  if (id == NULL || id[0] == '\0' || strspn(id, "0123456789") != strlen(id) || strlen(id) > 20 ||
+      app[0] == '\0' || strspn(app, "0123456789") != strlen(app) || strlen(app) > 20)
+    return PD_E_INVALID;
+  snprintf(path, sizeof(path), "/applications/%s/entitlements/%s/consume", app, id);
+  return pd_discord_request(discord, "POST", path, w->app->cfg.bot_token, NULL, NULL, 0, reply);
+}
+
+/* A consumption is done when Discord says so (2xx), and also when there is nothing left to
+ * consume: the entitlement is gone (404, deleted or refunded meanwhile) or an earlier attempt
+ * whose answer was lost already consumed it (400 saying so). */
+static bool consumed_already(long status, const json_t *body)
+{
+  const char *msg = json_string_value(json_object_get(body, "message"));
+  return status == 404 || (status == 400 && msg != NULL && strcasestr(msg, "consumed") != NULL);
+}
+
 /* Sends one job; everything it decides is written in the caller's transaction. */
 static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_discord *discord,
                               struct pd_job *j)
@@ -252,7 +277,10 @@ static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_
     return pd_db_job_retry(db, j->id, pause, "waiting out a global rate limit");
   if (j->method == PD_JOB_DM && w->app->cfg.bot_token == NULL)
     return pd_db_job_fail(db, j->id, "DISCORD_BOT_TOKEN is not set: direct messages need it");
-  if (j->method != PD_JOB_DM &&
+  if (j->method == PD_JOB_CONSUME && w->app->cfg.bot_token == NULL)
+    return pd_db_job_fail(db, j->id,
+                          "DISCORD_BOT_TOKEN is not set: consuming entitlements needs it");
+  if (j->method != PD_JOB_DM && j->method != PD_JOB_CONSUME &&
       pd_discord_webhook_path(w->app->cfg.application_id, j->token,
                               j->method == PD_JOB_EDIT_ORIGINAL, path, sizeof(path)) != PD_OK)
     return pd_db_job_fail(db, j->id, "interaction token is not URL-safe");
@@ -268,16 +296,26 @@ static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_
   }
   if (j->method == PD_JOB_DM)
     rc = send_dm(w, discord, j, &o, &reply);
+  else if (j->method == PD_JOB_CONSUME)
+    rc = send_consume(w, discord, j, &reply);
   else
     rc = pd_discord_request(discord, j->method == PD_JOB_EDIT_ORIGINAL ? "PATCH" : "POST", path,
                             NULL, o.payload, o.files, o.nfiles, &reply);
   outgoing_free(&o);
   if (rc == PD_E_INVALID) {
+    const char *what = j->method == PD_JOB_CONSUME ? "no entitlement id to consume"
+                                                   : "no DM channel for the recipient";
     pd_discord_reply_clear(&reply);
-    log_job("error", "follow-up dropped", j, 0, "no DM channel for the recipient");
-    return pd_db_job_fail(db, j->id, "no DM channel for the recipient");
+    log_job("error", "follow-up dropped", j, 0, what);
+    return pd_db_job_fail(db, j->id, what);
   }
   long status = rc == PD_OK ? reply.status : 0;
+  if (j->method == PD_JOB_CONSUME && consumed_already(status, reply.body)) {
+    pd_metrics_followup(PD_FOLLOWUP_SENT);
+    log_job("info", "entitlement was already consumed", j, status, NULL);
+    pd_discord_reply_clear(&reply);
+    return pd_db_job_done(db, j->id);
+  }
   switch (pd_backoff_verdict(status)) {
   case PD_SEND_DONE:
     pd_metrics_followup(PD_FOLLOWUP_SENT);

@@ -398,6 +398,76 @@ static void test_malformed(void **state)
   pd_interaction_free(NULL);
 }
 
+/* The caller's entitlements: every field read; entries without id or sku_id, or with a
+ * timestamp that is not one, are left out and the interaction still parses. */
+static void test_entitlements(void **state)
+{
+  struct pd_interaction *ix = parse_str(
+      "{\"type\":2,\"id\":\"1\",\"application_id\":\"11\",\"token\":\"t\",\"user\":{\"id\":"
+      "\"" PLAYER "\"},\"data\":{\"name\":\"ping\"},\"entitlements\":["
+      "{\"id\":\"1312345678901234567\",\"sku_id\":\"1300000000000000001\",\"application_id\":"
+      "\"11\",\"user_id\":\"" PLAYER "\",\"type\":1,\"deleted\":false,\"starts_at\":null,"
+      "\"ends_at\":null,\"consumed\":false},"
+      "{\"id\":\"1312345678901234568\",\"sku_id\":\"1300000000000000009\",\"user_id\":\"" PLAYER
+      "\",\"type\":8,\"deleted\":true,\"consumed\":true,"
+      "\"starts_at\":\"2026-11-30T18:04:11.117000+00:00\",\"ends_at\":\"2026-12-30T18:04:11Z\"},"
+      "{\"sku_id\":\"1300000000000000001\"},"
+      "{\"id\":\"5\",\"sku_id\":\"6\",\"ends_at\":\"next tuesday\"},"
+      "7]}");
+  assert_int_equal(ix->nentitlements, 2);
+  const struct pd_entitlement *a = &ix->entitlements[0], *b = &ix->entitlements[1];
+  expect_str("a.id", a->id, "1312345678901234567");
+  expect_str("a.sku_id", a->sku_id, "1300000000000000001");
+  expect_str("a.user_id", a->user_id, PLAYER);
+  assert_int_equal(a->type, PD_ENT_PURCHASE);
+  assert_false(a->consumed);
+  assert_false(a->deleted);
+  assert_int_equal(a->starts_at, 0);
+  assert_int_equal(a->ends_at, 0);
+  assert_non_null(a->raw);
+  assert_int_equal(b->type, PD_ENT_APPLICATION_SUBSCRIPTION);
+  assert_true(b->consumed);
+  assert_true(b->deleted);
+  assert_int_equal(b->starts_at, 1796061851);
+  assert_int_equal(b->ends_at, 1798653851);
+  pd_interaction_free(ix);
+
+  ix = parse_str("{\"type\":2,\"id\":\"1\",\"application_id\":\"11\",\"token\":\"t\","
+                 "\"user\":{\"id\":\"" PLAYER "\"},\"data\":{\"name\":\"ping\"},"
+                 "\"entitlements\":[]}");
+  assert_int_equal(ix->nentitlements, 0);
+  assert_null(ix->entitlements);
+  pd_interaction_free(ix);
+}
+
+/* Discord's timestamps, with and without a fraction, in UTC or with an offset. */
+static void test_iso8601(void **state)
+{
+  static const struct {
+    const char *in;
+    enum pd_result want;
+    int64_t unix_s;
+  } rows[] = {
+      {"2026-11-30T18:04:11.117000+00:00", PD_OK, 1796061851},
+      {"2026-11-30T18:04:11Z", PD_OK, 1796061851},
+      {"2026-11-30T20:04:11+02:00", PD_OK, 1796061851},
+      {"1970-01-01T00:00:00+00:00", PD_OK, 0},
+      {"2026-11-30 18:04:11", PD_E_INVALID, 0},
+      {"2026-11-30T18:04:11", PD_E_INVALID, 0},
+      {"2026-13-30T18:04:11Z", PD_E_INVALID, 0},
+      {"2026-11-30T18:04:11.Z", PD_E_INVALID, 0},
+      {"2026-11-30T18:04:11+0000", PD_E_INVALID, 0},
+      {"", PD_E_INVALID, 0},
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(rows); i++) {
+    int64_t got = -1;
+    enum pd_result rc = pd_iso8601_parse(rows[i].in, &got);
+    if (rc != rows[i].want || (rc == PD_OK && got != rows[i].unix_s))
+      fail_msg("%s: got %s %lld", rows[i].in, pd_result_str(rc), (long long)got);
+  }
+  assert_int_equal(pd_iso8601_parse(NULL, &(int64_t){0}), PD_E_INVALID);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -406,6 +476,7 @@ int main(void)
       cmocka_unit_test(test_dm_user_at_top_level),  cmocka_unit_test(test_user_option_resolved),
       cmocka_unit_test(test_autocomplete_focused),  cmocka_unit_test(test_components),
       cmocka_unit_test(test_subcommands_flattened), cmocka_unit_test(test_malformed),
+      cmocka_unit_test(test_entitlements),          cmocka_unit_test(test_iso8601),
   };
   return cmocka_run_group_tests_name("test_interaction", tests, NULL, NULL);
 }

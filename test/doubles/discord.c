@@ -4,11 +4,16 @@
  * the bot token; a user's DM channel id is 9 followed by the user's id, the same every time).  It
  * records every request, answers in Discord's wire format (rate-limit headers included), and can be
  * told to fail or be slow.  Used by the end-to-end tests and by `make run` in development mode.
+ * Premium SKUs: it keeps the entitlements a test puts, lists them as
+ * GET /applications/{id}/entitlements does (after, before, limit <= 100, user_id,
+ * exclude_deleted, ascending by id), and consumes them (POST .../entitlements/{id}/consume: 204,
+ * then 400 "already consumed"; 404 for an entitlement it does not hold), all with the bot token.
  *
  *   double-discord --port N            (0 = any free port; prints "listening on 127.0.0.1:PORT")
  *   POST /_control/fail  {"status":429,"count":2,"retry_after":0.25,"global":false}
  *   POST /_control/delay {"ms":2000,"count":1}
- *   GET /_requests[?token=T]   DELETE /_requests */
+ *   POST /_control/entitlements {entitlement object}   (put, by id)   GET /_control/entitlements
+ *   GET /_requests[?token=T]   DELETE /_requests (also forgets the entitlements) */
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <math.h>
@@ -35,6 +40,7 @@ static int fail_status, fail_count, delay_ms, delay_count;
 static double fail_retry_after;
 static bool fail_global;
 static unsigned long long next_id = 1300000000000000000ULL;
+static json_t *entitlements; /* array of entitlement objects, as a test put them */
 
 struct part {
   char name[64];
@@ -205,6 +211,81 @@ static json_t *message_object(json_t *payload, struct req *r)
   return msg;
 }
 
+/* Snowflakes compare as numbers: by length, then as text. */
+static int snowflake_cmp(const char *a, const char *b)
+{
+  size_t la = strlen(a), lb = strlen(b);
+  return la != lb ? (la < lb ? -1 : 1) : strcmp(a, b);
+}
+
+static int by_id(const void *x, const void *y)
+{
+  const json_t *const *a = x, *const *b = y;
+  return snowflake_cmp(json_string_value(json_object_get(*a, "id")),
+                       json_string_value(json_object_get(*b, "id")));
+}
+
+/* GET /applications/{id}/entitlements over what a test put; *status is 400 on a bad limit. */
+static json_t *entitlement_list(struct MHD_Connection *c, int *status)
+{
+  const char *after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
+  const char *before = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "before");
+  const char *lim = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
+  const char *user = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "user_id");
+  const char *exd = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "exclude_deleted");
+  long limit = lim != NULL ? strtol(lim, NULL, 10) : 100;
+  if (limit < 1 || limit > 100) {
+    *status = 400;
+    return form_error("limit", "int value should be less than or equal to 100.");
+  }
+  bool exclude_deleted = exd == NULL || strcmp(exd, "false") != 0; /* Discord's default: true */
+  size_t n = json_array_size(entitlements), k = 0;
+  json_t **all = calloc(n + 1, sizeof(*all));
+  for (size_t i = 0; i < n; i++) {
+    json_t *e = json_array_get(entitlements, i);
+    const char *id = json_string_value(json_object_get(e, "id"));
+    const char *uid = json_string_value(json_object_get(e, "user_id"));
+    if ((after != NULL && snowflake_cmp(id, after) <= 0) ||
+        (before != NULL && snowflake_cmp(id, before) >= 0) ||
+        (user != NULL && (uid == NULL || strcmp(uid, user) != 0)) ||
+        (exclude_deleted && json_is_true(json_object_get(e, "deleted"))))
+      continue;
+    all[k++] = e;
+  }
+  qsort(all, k, sizeof(*all), by_id);
+  /* after pages forward from the oldest; before (alone) pages back from the newest. */
+  size_t from = before != NULL && after == NULL && k > (size_t)limit ? k - (size_t)limit : 0;
+  json_t *out = json_array();
+  for (size_t i = from; i < k && json_array_size(out) < (size_t)limit; i++)
+    json_array_append_new(out, json_deep_copy(all[i]));
+  free(all);
+  return out;
+}
+
+/* POST .../entitlements/{id}/consume: 204 once; then Discord's refusal; 404 when unknown. */
+static json_t *entitlement_consume(const char *id, int *status)
+{
+  size_t i;
+  json_t *e;
+  json_array_foreach(entitlements, i, e)
+  {
+    if (strcmp(json_string_value(json_object_get(e, "id")), id) != 0)
+      continue;
+    if (json_is_true(json_object_get(e, "deleted")))
+      break;
+    if (json_is_true(json_object_get(e, "consumed"))) {
+      *status = 400;
+      return json_pack("{s:s, s:i}", "message", "This entitlement has already been consumed.",
+                       "code", 40074);
+    }
+    json_object_set_new(e, "consumed", json_true());
+    *status = 204;
+    return NULL;
+  }
+  *status = 404;
+  return json_pack("{s:s, s:i}", "message", "Unknown Entitlement", "code", 10069);
+}
+
 static enum MHD_Result discord_route(struct MHD_Connection *c, const char *method, const char *url,
                                      struct req *r)
 {
@@ -255,13 +336,21 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
   /* /channels/{digits}/messages */
   size_t cdigits = strncmp(url, "/api/v10/channels/", 18) == 0 ? strspn(url + 18, "0123456789") : 0;
   bool channel_msg = cdigits > 0 && strcmp(url + 18 + cdigits, "/messages") == 0;
-  bool bot_only = commands || dm_open || channel_msg;
+  /* /applications/{digits}/entitlements[/{digits}/consume] */
+  const char *ents =
+      strncmp(url, "/api/v10/applications/", 22) == 0 ? strstr(url, "/entitlements") : NULL;
+  bool ent_list = ents != NULL && strcmp(ents, "/entitlements") == 0;
+  size_t edigits = ents != NULL && ents[13] == '/' ? strspn(ents + 14, "0123456789") : 0;
+  bool ent_consume = edigits > 0 && strcmp(ents + 14 + edigits, "/consume") == 0;
+  bool bot_only = commands || dm_open || channel_msg || ent_list || ent_consume;
   const char *recipient = json_string_value(json_object_get(payload, "recipient_id"));
   if (status == 200) {
     if (edit                     ? strcmp(method, "PATCH") != 0
         : webhook                ? strcmp(method, "POST") != 0
         : commands               ? strcmp(method, "PUT") != 0
         : dm_open || channel_msg ? strcmp(method, "POST") != 0
+        : ent_list               ? strcmp(method, "GET") != 0
+        : ent_consume            ? strcmp(method, "POST") != 0
                                  : true) {
       status = (webhook || bot_only) ? 405 : 404;
       body = json_pack("{s:s, s:i}", "message",
@@ -282,6 +371,12 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
                          1, "last_message_id", "flags", 0, "recipients", "id", recipient,
                          "username", "player", "discriminator", "0", "global_name", "avatar");
       }
+    } else if (ent_list || ent_consume) {
+      char id[24];
+      snprintf(id, sizeof(id), "%.*s", (int)(edigits < 23 ? edigits : 23), ents + 14);
+      pthread_mutex_lock(&mu);
+      body = ent_list ? entitlement_list(c, &status) : entitlement_consume(id, &status);
+      pthread_mutex_unlock(&mu);
     } else if (commands) {
       if (!json_is_array(payload)) {
         status = 400;
@@ -328,7 +423,7 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
   if (delay > 0)
     usleep((useconds_t)delay * 1000);
 
-  char *s = json_dumps(body, JSON_COMPACT);
+  char *s = body != NULL ? json_dumps(body, JSON_COMPACT) : strdup("");
   pthread_mutex_lock(&mu); /* body may share the payload's members, recorded above */
   json_decref(body);
   pthread_mutex_unlock(&mu);
@@ -372,13 +467,36 @@ static enum MHD_Result control(struct MHD_Connection *c, const char *method, con
   if (strcmp(url, "/_requests") == 0 && strcmp(method, "DELETE") == 0) {
     pthread_mutex_lock(&mu);
     json_array_clear(recorded);
+    json_array_clear(entitlements);
     fail_count = delay_count = 0;
     pthread_mutex_unlock(&mu);
     return answer(c, 204, NULL, false);
   }
+  if (strcmp(url, "/_control/entitlements") == 0 && strcmp(method, "GET") == 0) {
+    pthread_mutex_lock(&mu);
+    json_t *out = json_deep_copy(entitlements);
+    pthread_mutex_unlock(&mu);
+    return answer(c, 200, out, false);
+  }
   json_t *j = r->len > 0 ? json_loadb(r->body, r->len, 0, NULL) : NULL;
   enum MHD_Result ok;
-  if (strcmp(url, "/_control/fail") == 0 && json_is_object(j)) {
+  if (strcmp(url, "/_control/entitlements") == 0 && json_is_object(j) &&
+      json_is_string(json_object_get(j, "id"))) {
+    const char *id = json_string_value(json_object_get(j, "id"));
+    size_t i;
+    json_t *e;
+    pthread_mutex_lock(&mu);
+    json_array_foreach(entitlements, i, e)
+    {
+      if (strcmp(json_string_value(json_object_get(e, "id")), id) == 0) {
+        json_array_remove(entitlements, i);
+        break;
+      }
+    }
+    json_array_append(entitlements, j);
+    pthread_mutex_unlock(&mu);
+    ok = answer(c, 204, NULL, false);
+  } else if (strcmp(url, "/_control/fail") == 0 && json_is_object(j)) {
     pthread_mutex_lock(&mu);
     fail_status = (int)json_integer_value(json_object_get(j, "status"));
     fail_count = (int)json_integer_value(json_object_get(j, "count"));
@@ -474,7 +592,9 @@ int main(int argc, char **argv)
   if (sodium_init() < 0)
     return 1;
   recorded = json_array();
+  entitlements = json_array();
   int rc = pd_double_serve(port, on_request, NULL, on_done);
   json_decref(recorded);
+  json_decref(entitlements);
   return rc;
 }

@@ -104,6 +104,23 @@ json_t *pd_double_wait_requests(struct pd_double *d, const char *filter, size_t 
   }
 }
 
+enum pd_result pd_double_entitlement_put(struct pd_double *d, json_t *ent)
+{
+  return control(d, "POST", "/_control/entitlements", json_incref(ent)); /* control drops it */
+}
+
+json_t *pd_double_entitlements(struct pd_double *d)
+{
+  char url[256];
+  struct pd_http_reply r;
+  json_t *list = NULL;
+  snprintf(url, sizeof(url), "%s/_control/entitlements", d->root);
+  if (pd_http_do("GET", url, NULL, NULL, 0, &r) == PD_OK && r.status == 200)
+    list = json_loads(r.body, 0, NULL);
+  pd_http_reply_free(&r);
+  return list != NULL ? list : json_array();
+}
+
 void pd_double_reset(struct pd_double *d)
 {
   control(d, "DELETE", "/_requests", NULL);

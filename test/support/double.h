@@ -22,6 +22,11 @@ enum pd_result pd_double_delay_next(struct pd_double *d, int ms, int count);
 json_t *pd_double_requests(struct pd_double *d, const char *filter);
 /* Polls until at least n such requests were recorded; NULL on timeout.  Caller owns. */
 json_t *pd_double_wait_requests(struct pd_double *d, const char *filter, size_t n, int timeout_ms);
+/* Puts (by id) an entitlement object the double then lists and can consume; ent is borrowed. */
+enum pd_result pd_double_entitlement_put(struct pd_double *d, json_t *ent);
+/* The entitlements the double holds, as it holds them (consumed ones marked).  Caller owns. */
+json_t *pd_double_entitlements(struct pd_double *d);
+/* Forgets the recorded requests, the failures asked for and the entitlements. */
 void pd_double_reset(struct pd_double *d);
 void pd_double_stop(struct pd_double *d);
 
