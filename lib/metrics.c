@@ -24,9 +24,9 @@ static _Atomic uint64_t hist_count;
 static _Atomic uint64_t hist_sum_us;
 static _Atomic uint64_t followups[PD_FOLLOWUP_OUTCOME_COUNT];
 
-static const char *route_names[PD_ROUTE_COUNT] = {
-    "/interactions", "/healthz", "/readyz", "/metrics", "/cards", "/admin", "/webhooks/stripe",
-    "/events",       "other"};
+static const char *route_names[PD_ROUTE_COUNT] = {"/interactions",    "/healthz", "/readyz",
+                                                  "/metrics",         "/cards",   "/admin",
+                                                  "/webhooks/stripe", "/events",  "other"};
 static const char *outcome_names[PD_FOLLOWUP_OUTCOME_COUNT] = {"sent", "rate_limited", "retry",
                                                                "gave_up", "expired"};
 
