@@ -51,8 +51,10 @@ const struct pd_db_stmt pd_db_payments_stmts[] = {
      " source = CASE WHEN memberships.source = EXCLUDED.source"
      " OR EXCLUDED.ends_at >= memberships.ends_at THEN EXCLUDED.source"
      " ELSE memberships.source END, updated_at = now()"},
+    /* The source its clawback ends: the subscription's membership for a subscription's payment. */
     {"pay_lock",
-     "SELECT id, user_id, state, gems, days, provider_id, bundle, amount, currency FROM payments"
+     "SELECT id, user_id, state, gems, days, coalesce(member_source, provider_id), bundle,"
+     " amount, currency FROM payments"
      " WHERE provider = $1 AND (provider_id = $2 OR provider_ref = $3) LIMIT 1 FOR UPDATE"},
     {"pay_reversal_add", "INSERT INTO payment_reversals (provider, ref, reason, raw)"
                          " VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT DO NOTHING"},
@@ -78,6 +80,27 @@ const struct pd_db_stmt pd_db_payments_stmts[] = {
                       " VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT DO NOTHING RETURNING 1"},
     {"pay_event_outcome",
      "UPDATE payment_events SET outcome = $4 WHERE provider = $1 AND event_id = $2 AND type = $3"},
+    {"pay_set_member_source", "UPDATE payments SET member_source = $2 WHERE id = $1"},
+    /* A subscription's payment: its end, never earlier than what the same subscription set (a
+     * late older invoice); another source's longer membership is kept. */
+    {"pay_member_renew",
+     "INSERT INTO memberships (user_id, provider, source, ends_at)"
+     " VALUES ($1, $2, $3, to_timestamp($4::bigint))"
+     " ON CONFLICT (user_id) DO UPDATE SET"
+     " ends_at = greatest(memberships.ends_at, EXCLUDED.ends_at),"
+     " provider = CASE WHEN EXCLUDED.ends_at >= memberships.ends_at THEN EXCLUDED.provider"
+     " ELSE memberships.provider END,"
+     " source = CASE WHEN EXCLUDED.ends_at >= memberships.ends_at THEN EXCLUDED.source"
+     " ELSE memberships.source END, updated_at = now()"},
+    {"pay_sub_end_find", "SELECT extract(epoch FROM ends_at)::bigint FROM subscription_ends"
+                         " WHERE provider = $1 AND subscription = $2"},
+    {"pay_sub_end_add", "INSERT INTO subscription_ends (provider, subscription, ends_at, raw)"
+                        " VALUES ($1, $2, to_timestamp($3::bigint), $4::jsonb)"
+                        " ON CONFLICT (provider, subscription) DO UPDATE SET"
+                        " ends_at = least(subscription_ends.ends_at, EXCLUDED.ends_at)"},
+    {"pay_sub_end_member",
+     "UPDATE memberships SET ends_at = least(ends_at, to_timestamp($3::bigint)), updated_at = now()"
+     " WHERE provider = $1 AND source = $2 RETURNING user_id"},
     {"pay_list", "SELECT coalesce(jsonb_agg(" PAYMENT_ROW " ORDER BY id DESC), '[]')"
                  " FROM (SELECT * FROM payments WHERE user_id = $1 ORDER BY id DESC LIMIT $2) p"},
     {NULL, NULL},
@@ -168,6 +191,30 @@ static enum pd_result receipt(struct pd_db *db, const struct pd_pay_grant *g,
   return dm(db, g->application_id, g->discord_id, text, g->ref);
 }
 
+/* A subscription's payment: the payment names its subscription, and the membership moves to
+ * the paid period's end, capped by the subscription's recorded end. */
+static enum pd_result renew(struct pd_db *db, const struct pd_pay_grant *g, int64_t payment_id,
+                            const char *uid)
+{
+  char pid[24], end[24];
+  PGresult *r = NULL;
+  snprintf(pid, sizeof(pid), "%" PRId64, payment_id);
+  const char *sp[2] = {pid, g->member_source};
+  enum pd_result rc = pd_db_exec(db, "pay_set_member_source", 2, sp, NULL);
+  const char *fp[2] = {g->provider, g->member_source};
+  if (rc == PD_OK)
+    rc = pd_db_exec(db, "pay_sub_end_find", 2, fp, &r);
+  if (rc != PD_OK)
+    return rc;
+  int64_t ends_at = g->member_ends_at;
+  if (PQntuples(r) == 1 && pd_db_int(r, 0, 0) < ends_at)
+    ends_at = pd_db_int(r, 0, 0);
+  PQclear(r);
+  snprintf(end, sizeof(end), "%" PRId64, ends_at);
+  const char *mp[4] = {uid, g->provider, g->member_source, end};
+  return pd_db_exec(db, "pay_member_renew", 4, mp, NULL);
+}
+
 enum pd_result pd_pay_grant(struct pd_db *db, const struct pd_pay_grant *g,
                             struct pd_pay_result *out)
 {
@@ -244,7 +291,9 @@ enum pd_result pd_pay_grant(struct pd_db *db, const struct pd_pay_grant *g,
       return rc;
     out->gems = g->bundle->gems;
   }
-  if (g->member_ends_at > 0)
+  if (g->member_ends_at > 0 && g->member_source != NULL)
+    rc = renew(db, g, out->payment_id, uid);
+  else if (g->member_ends_at > 0)
     rc = pd_pay_membership_set(db, p.id, g->provider, g->provider_id, g->member_ends_at);
   else if (g->bundle->days > 0) {
     const char *mp[4] = {uid, g->provider, g->provider_id, days};
@@ -438,6 +487,32 @@ enum pd_result pd_pay_membership_set(struct pd_db *db, int64_t user_id, const ch
   snprintf(end, sizeof(end), "%" PRId64, ends_at);
   const char *params[4] = {uid, provider, source, end};
   return pd_db_exec(db, "pay_member_set", 4, params, NULL);
+}
+
+enum pd_result pd_pay_subscription_ended(struct pd_db *db, const char *provider,
+                                         const char *subscription, int64_t ends_at, json_t *raw,
+                                         int64_t *user_id)
+{
+  char end[24];
+  PGresult *r = NULL;
+  if (user_id != NULL)
+    *user_id = 0;
+  if (provider == NULL || subscription == NULL || ends_at <= 0)
+    return PD_E_INVALID;
+  snprintf(end, sizeof(end), "%" PRId64, ends_at);
+  char *raw_s = pd_db_json_param(raw);
+  const char *ap[4] = {provider, subscription, end, raw_s != NULL ? raw_s : "{}"};
+  enum pd_result rc = pd_db_exec(db, "pay_sub_end_add", 4, ap, NULL);
+  free(raw_s);
+  const char *mp[3] = {provider, subscription, end};
+  if (rc == PD_OK)
+    rc = pd_db_exec(db, "pay_sub_end_member", 3, mp, &r);
+  if (rc != PD_OK)
+    return rc;
+  if (user_id != NULL && PQntuples(r) == 1)
+    *user_id = pd_db_int(r, 0, 0);
+  PQclear(r);
+  return PD_OK;
 }
 
 enum pd_result pd_pay_list(struct pd_db *db, int64_t user_id, int limit, json_t **out)

@@ -37,6 +37,11 @@ struct pd_pay_grant {
   json_t *raw;                /* borrowed: the event or entitlement as received */
   const char *application_id; /* for the DM receipt; NULL: no receipt */
   const char *ref;            /* the request's reference id (logs, jobs) */
+  /* With member_ends_at: the membership's source, the subscription (sub_...) every invoice of
+   * which is a payment, so a renewal moves the same membership (never back: a late older
+   * invoice keeps the later end), a refund of any of its payments ends it, and an end recorded
+   * by pd_pay_subscription_ended caps it.  NULL: the source is provider_id (as before). */
+  const char *member_source;
 };
 
 /* A refund, a dispute or a deleted entitlement. */
@@ -95,6 +100,14 @@ enum pd_result pd_pay_event(struct pd_db *db, const char *provider, const char *
  * membership is kept. */
 enum pd_result pd_pay_membership_set(struct pd_db *db, int64_t user_id, const char *provider,
                                      const char *source, int64_t ends_at);
+
+/* A subscription ended (Stripe's customer.subscription.deleted): the membership whose source
+ * it is ends at ends_at (Unix s) if it ran longer, even when a renewal set it, and the end is
+ * kept so a payment of it granted later (events out of order) sets nothing past it.  *user_id
+ * (may be NULL) gets the member's users.id, 0 when no membership has that source. */
+enum pd_result pd_pay_subscription_ended(struct pd_db *db, const char *provider,
+                                         const char *subscription, int64_t ends_at, json_t *raw,
+                                         int64_t *user_id);
 
 /* A player's payments, newest first, as JSON rows (id, provider, provider_id, bundle, gems,
  * days, amount, currency, state, clawed_gems, debt_gems, created_at, clawed_back_at). */

@@ -26,16 +26,21 @@ static bool form_add(struct pd_buf *b, const char *name, const char *value)
 
 char *pd_stripe_checkout_form(const struct pd_stripe_checkout *c)
 {
-  char amount[24];
+  char amount[24], days[24];
   struct pd_buf b;
   if (c->currency == NULL || c->unit_amount <= 0 || c->product_name == NULL ||
       c->success_url == NULL || c->cancel_url == NULL || c->client_reference_id == NULL ||
       c->bundle == NULL)
     return NULL;
   snprintf(amount, sizeof(amount), "%" PRId64, c->unit_amount);
+  snprintf(days, sizeof(days), "%" PRId64, c->interval_days);
+  /* Stripe's recurring prices count at most a year of days. */
+  if (c->interval_days < 0 || c->interval_days > 365)
+    return NULL;
+  bool sub = c->interval_days > 0;
   pd_buf_init(&b, 16 * 1024);
   /* The brackets of the field names are escaped too: Stripe decodes names like values. */
-  bool ok = form_add(&b, "mode", "payment") &&
+  bool ok = form_add(&b, "mode", sub ? "subscription" : "payment") &&
             form_add(&b, "line_items%5B0%5D%5Bprice_data%5D%5Bcurrency%5D", c->currency) &&
             form_add(&b, "line_items%5B0%5D%5Bprice_data%5D%5Bunit_amount%5D", amount) &&
             form_add(&b, "line_items%5B0%5D%5Bprice_data%5D%5Bproduct_data%5D%5Bname%5D",
@@ -46,6 +51,14 @@ char *pd_stripe_checkout_form(const struct pd_stripe_checkout *c)
             form_add(&b, "client_reference_id", c->client_reference_id) &&
             form_add(&b, "metadata%5Bbundle%5D", c->bundle) &&
             form_add(&b, "metadata%5Bdiscord_id%5D", c->client_reference_id);
+  /* The session's metadata stays on the session; the invoices that pay (the first and every
+   * renewal) carry the subscription's, so the player and bundle go there too. */
+  if (ok && sub)
+    ok = form_add(&b, "line_items%5B0%5D%5Bprice_data%5D%5Brecurring%5D%5Binterval%5D", "day") &&
+         form_add(&b, "line_items%5B0%5D%5Bprice_data%5D%5Brecurring%5D%5Binterval_count%5D",
+                  days) &&
+         form_add(&b, "subscription_data%5Bmetadata%5D%5Bbundle%5D", c->bundle) &&
+         form_add(&b, "subscription_data%5Bmetadata%5D%5Bdiscord_id%5D", c->client_reference_id);
   if (!ok) {
     pd_buf_free(&b);
     return NULL;

@@ -18,7 +18,8 @@ struct pd_stripe {
   long timeout_ms;        /* the whole exchange, connecting included */
 };
 
-/* One Checkout Session for one bundle, paid once (mode=payment). */
+/* One Checkout Session for one bundle: paid once (mode=payment), or, with interval_days, a
+ * subscription that renews every interval_days days (mode=subscription). */
 struct pd_stripe_checkout {
   const char *currency;     /* "usd" */
   int64_t unit_amount;      /* minor units (499 = 4.99) */
@@ -27,6 +28,10 @@ struct pd_stripe_checkout {
   const char *client_reference_id; /* the player's Discord id */
   const char *bundle;              /* metadata[bundle] */
   const char *idempotency_key;     /* Idempotency-Key, e.g. derived from the interaction id */
+  /* > 0: mode=subscription with a recurring price (interval=day, interval_count=interval_days)
+   * and the player and bundle in subscription_data[metadata], so the subscription and each of
+   * its invoices carry them.  0: mode=payment. */
+  int64_t interval_days;
 };
 
 struct pd_stripe_session {

@@ -108,6 +108,8 @@ json_t *pd_buy_gems_followup(struct pd_app *app, const json_t *attach, const cha
         .client_reference_id = player,
         .bundle = b->id,
         .idempotency_key = key,
+        /* The membership (days, no Gems) renews: a subscription billed every b->days days. */
+        .interval_days = b->gems == 0 && b->days > 0 ? b->days : 0,
     };
     rc = pd_stripe_checkout_create(&s, &c, &session, err, sizeof(err));
   }
@@ -131,9 +133,9 @@ json_t *pd_buy_gems_followup(struct pd_app *app, const json_t *attach, const cha
              b->name, b->gems, price);
   else
     snprintf(text, sizeof(text),
-             "**%s**: %" PRId64 " days for %s, paid once (it does not renew). Pay on Stripe's "
-             "page; it starts as soon as Stripe confirms the payment.",
-             b->name, b->days, price);
+             "**%s**: %s every %" PRId64 " days, renewing until you cancel it. Pay on "
+             "Stripe's page; it starts as soon as Stripe confirms the first payment.",
+             b->name, price, b->days);
   return json_pack("{s:s, s:[{s:i, s:[{s:i, s:i, s:s, s:s}]}], s:{s:[]}}", "content", text,
                    "components", "type", 1, "components", "type", 2, "style", 5, "label", label,
                    "url", session.url, "allowed_mentions", "parse");

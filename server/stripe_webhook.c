@@ -7,7 +7,13 @@
  *   checkout.session.completed, checkout.session.async_payment_succeeded
  *       payment_status "paid": the session's bundle is granted to client_reference_id
  *       (provider_id = the session id, provider_ref = its payment_intent); otherwise recorded
- *       only (an async payment's later event grants)
+ *       only (an async payment's later event grants).  A mode "subscription" session grants
+ *       nothing itself: its first invoice's invoice.paid does, so it is counted once.
+ *   invoice.paid of a subscription: one payment per invoice (provider_id = in_..., provider_ref
+ *       = its payment_intent), the membership until the paid period's end, its source the
+ *       subscription (sub_...), so each renewal moves the same membership
+ *   customer.subscription.deleted: that subscription's membership ends at the subscription's
+ *       end (ended_at), and no later-delivered invoice of it sets anything past that
  *   charge.refunded (amount_refunded > 0), charge.dispute.created
  *       the payment of that payment_intent is clawed back (or the reversal waits for it)
  *   anything else: recorded, 200, nothing done */
@@ -87,6 +93,130 @@ static enum pd_result fulfil(struct pd_db *db, struct event *e)
   return rc;
 }
 
+/* The invoice's subscription id: "subscription" (an id, or the object when expanded), or, in
+ * Stripe's newer API versions, parent.subscription_details.subscription. */
+static const char *invoice_subscription(json_t *inv)
+{
+  json_t *sub = json_object_get(inv, "subscription");
+  if (json_is_object(sub))
+    sub = json_object_get(sub, "id");
+  if (!json_is_string(sub))
+    sub = json_object_get(json_object_get(json_object_get(inv, "parent"), "subscription_details"),
+                          "subscription");
+  return json_string_value(sub);
+}
+
+/* The subscription's metadata as the invoice carries it: subscription_details.metadata (a
+ * snapshot taken when the invoice was finalized), parent.subscription_details.metadata in newer
+ * API versions, else the subscription line's own metadata. */
+static const char *invoice_meta(json_t *inv, json_t *line, const char *key)
+{
+  const char *v =
+      str(json_object_get(json_object_get(inv, "subscription_details"), "metadata"), key);
+  if (v == NULL)
+    v = str(json_object_get(json_object_get(json_object_get(inv, "parent"), "subscription_details"),
+                            "metadata"),
+            key);
+  if (v == NULL)
+    v = str(json_object_get(line, "metadata"), key);
+  return v;
+}
+
+/* A subscription's invoice paid: the membership until the end of the period it paid for. */
+static enum pd_result invoice_paid(struct pd_db *db, struct event *e)
+{
+  json_t *inv = e->obj;
+  const char *status = str(inv, "status");
+  json_t *amount = json_object_get(inv, "amount_paid");
+  const char *sub = invoice_subscription(inv);
+  if (status == NULL || strcmp(status, "paid") != 0 || !json_is_integer(amount) ||
+      json_integer_value(amount) < 0) {
+    e->outcome = "unpaid";
+    return PD_OK;
+  }
+  if (sub == NULL) {
+    e->outcome = "unmatched"; /* an invoice outside a subscription: not one we made */
+    return PD_OK;
+  }
+  /* The paid period: the latest end among the lines (one line, the membership's price). */
+  json_t *lines = json_object_get(json_object_get(inv, "lines"), "data"), *line = NULL, *l;
+  size_t i;
+  int64_t ends_at = 0;
+  json_array_foreach(lines, i, l)
+  {
+    json_t *end = json_object_get(json_object_get(l, "period"), "end");
+    if (json_is_integer(end) && json_integer_value(end) > ends_at) {
+      ends_at = json_integer_value(end);
+      line = l;
+    }
+  }
+  const char *player = invoice_meta(inv, line, "discord_id");
+  const char *bundle_id = invoice_meta(inv, line, "bundle");
+  const struct pd_bundle *bundle =
+      bundle_id != NULL ? pd_game_bundle(e->app->game, bundle_id) : NULL;
+  const char *iid = str(inv, "id");
+  if (iid == NULL || player == NULL || bundle == NULL || bundle->gems > 0 || ends_at <= 0) {
+    /* Paid, but not a membership subscription as we make them: recorded for an admin. */
+    e->outcome = "unfulfillable";
+    json_t *f =
+        json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s?}", "ref", e->ref, "event", e->id, "invoice",
+                  iid, "subscription", sub, "player", player, "bundle", bundle_id);
+    pd_log("error", "stripe invoice paid but not fulfillable", f);
+    return PD_OK;
+  }
+  snprintf(e->player, sizeof(e->player), "%s", player);
+  json_t *pi = json_object_get(inv, "payment_intent");
+  if (json_is_object(pi))
+    pi = json_object_get(pi, "id");
+  const struct pd_pay_grant g = {
+      .provider = PD_PAY_STRIPE,
+      .provider_id = iid,
+      .provider_ref = json_string_value(pi), /* none for an invoice of 0 */
+      .discord_id = player,
+      .bundle = bundle,
+      .amount = json_integer_value(amount),
+      .currency = str(inv, "currency"),
+      .member_ends_at = ends_at,
+      .member_source = sub,
+      .raw = e->ev,
+      .application_id = e->app->cfg.application_id,
+      .ref = e->ref,
+  };
+  struct pd_pay_result r;
+  enum pd_result rc = pd_pay_grant(db, &g, &r);
+  if (rc == PD_OK)
+    e->outcome = pd_pay_outcome_name(r.outcome);
+  return rc;
+}
+
+/* A subscription is over: its membership ends when it did (ended_at; the period's end when it
+ * was cancelled at the period's end, which is then ended_at too). */
+static enum pd_result subscription_deleted(struct pd_db *db, struct event *e)
+{
+  const char *sub = str(e->obj, "id");
+  static const char *const ends[] = {"ended_at", "current_period_end", "canceled_at"};
+  int64_t ends_at = 0;
+  for (size_t i = 0; ends_at <= 0 && i < PD_ARRAY_LEN(ends); i++) {
+    json_t *v = json_object_get(e->obj, ends[i]);
+    if (json_is_integer(v))
+      ends_at = json_integer_value(v);
+  }
+  if (ends_at <= 0)
+    ends_at = (int64_t)time(NULL); /* deleted, with no end named: it ends now */
+  if (sub == NULL) {
+    e->outcome = "unmatched";
+    return PD_OK;
+  }
+  const char *player = str(json_object_get(e->obj, "metadata"), "discord_id");
+  if (player != NULL)
+    snprintf(e->player, sizeof(e->player), "%s", player);
+  int64_t uid = 0;
+  enum pd_result rc = pd_pay_subscription_ended(db, PD_PAY_STRIPE, sub, ends_at, e->obj, &uid);
+  if (rc == PD_OK)
+    e->outcome = uid != 0 ? "ended" : "recorded";
+  return rc;
+}
+
 /* A refund or a dispute: the payment of the charge's payment_intent is taken back. */
 static enum pd_result reverse(struct pd_db *db, struct event *e, const char *reason)
 {
@@ -128,9 +258,17 @@ static enum pd_result handle(struct pd_db *db, void *arg)
     e->outcome = "redelivered";
     return PD_OK;
   }
-  if (strcmp(e->type, "checkout.session.completed") == 0 ||
-      strcmp(e->type, "checkout.session.async_payment_succeeded") == 0)
+  const char *mode = str(e->obj, "mode");
+  bool session = strcmp(e->type, "checkout.session.completed") == 0 ||
+                 strcmp(e->type, "checkout.session.async_payment_succeeded") == 0;
+  if (session && mode != NULL && strcmp(mode, "subscription") == 0)
+    e->outcome = "subscription"; /* its invoices grant: invoice.paid */
+  else if (session)
     rc = fulfil(db, e);
+  else if (strcmp(e->type, "invoice.paid") == 0)
+    rc = invoice_paid(db, e);
+  else if (strcmp(e->type, "customer.subscription.deleted") == 0)
+    rc = subscription_deleted(db, e);
   else if (strcmp(e->type, "charge.refunded") == 0)
     rc = reverse(db, e, "refund");
   else if (strcmp(e->type, "charge.dispute.created") == 0)

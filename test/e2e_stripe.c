@@ -5,7 +5,12 @@
  * shuffled redelivery; an unpaid session granted by its async success; refunds and disputes
  * clawed back (a debt when the Gems were spent, a spend refused meanwhile, the next purchase
  * settling it); a refund before its payment; every bad signature 400 with nothing written; an
- * unknown type 200; a secret roll accepted.  The books are audited after every test. */
+ * unknown type 200; a secret roll accepted.  The membership as a Stripe subscription:
+ * /buy_gems membership opens a mode=subscription session with a recurring price and the player
+ * in the subscription's metadata; the completed session grants nothing, each invoice.paid moves
+ * the membership to its period's end (once per invoice); customer.subscription.deleted ends
+ * it, a refunded invoice ends it, and a deletion delivered before the last invoice keeps it
+ * ended.  The books are audited after every test. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "e2e.h"
 #include "gifts_e2e.h"
@@ -559,6 +565,309 @@ static void test_secret_roll_accepted(void **state)
   assert_int_equal(payments(cs), 0);
 }
 
+/* /cooldowns, as the player reads it (caller frees nothing: the text is copied). */
+static void cooldowns_text(const char *user, char *out, size_t len)
+{
+  json_t *ix = pd_ge_command("cooldowns", NULL, user);
+  json_t *r = pd_ge_post(&E, 0, ix);
+  json_decref(ix);
+  const char *d = json_string_value(json_object_get(
+      json_array_get(json_object_get(json_object_get(r, "data"), "embeds"), 0), "description"));
+  snprintf(out, len, "%s", d != NULL ? d : "");
+  json_decref(r);
+}
+
+/* The membership's end (Unix s), 0 when the player has none. */
+static int64_t member_end(const char *user)
+{
+  return sqlf("SELECT coalesce((SELECT extract(epoch FROM m.ends_at)::bigint FROM memberships m"
+              " JOIN users u ON u.id = m.user_id WHERE u.discord_id = '%s'), 0)",
+              user);
+}
+
+static bool member_now(const char *user)
+{
+  return sqlf("SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id"
+              " WHERE u.discord_id = '%s' AND m.ends_at > now()",
+              user) == 1;
+}
+
+/* invoice.paid of sub for [start, end], as a new event (the response's outcome in out). */
+static long invoice_paid(const char *in, const char *sub, const char *user, long long start,
+                         long long end, const char *pi, char *outcome, size_t len)
+{
+  char evt[48];
+  struct pd_http_reply r;
+  unique(evt, sizeof(evt), "evt_");
+  char *ev = pd_se_event(evt, "invoice.paid",
+                         pd_se_invoice(in, sub, user, "membership", 299, start, end, pi));
+  long st = pd_se_send(E.srv[0].port, ev, &SIGNED, &r);
+  json_t *j = st == 200 ? json_loads(r.body, 0, NULL) : NULL;
+  const char *o = json_string_value(json_object_get(j, "outcome"));
+  if (outcome != NULL)
+    snprintf(outcome, len, "%s", o != NULL ? o : "");
+  json_decref(j);
+  pd_http_reply_free(&r);
+  free(ev);
+  return st;
+}
+
+static long subscription_deleted(const char *sub, const char *user, long long ended_at,
+                                 long long period_end, bool at_period_end)
+{
+  char evt[48];
+  unique(evt, sizeof(evt), "evt_");
+  char *ev =
+      pd_se_event(evt, "customer.subscription.deleted",
+                  pd_se_subscription(sub, user, "membership", ended_at, period_end, at_period_end));
+  long st = deliver(ev, &SIGNED);
+  free(ev);
+  return st;
+}
+
+/* /buy_gems membership: a subscription-mode session, renewing every 30 days, the player and the
+ * bundle in the subscription's metadata (so every invoice carries them). */
+static void test_buy_membership_is_a_subscription(void **state)
+{
+  char user[24];
+  player(user);
+  assert_int_equal(pd_se_reset(&S), 0);
+  json_t *ix = buy(user, "membership");
+  const char *token = json_string_value(json_object_get(ix, "token"));
+  json_decref(pd_ge_post(&E, 0, ix));
+  json_t *reqs = followup(token, 1);
+  json_t *body = json_object_get(json_array_get(reqs, 0), "json");
+  json_t *button = json_array_get(
+      json_object_get(json_array_get(json_object_get(body, "components"), 0), "components"), 0);
+  assert_string_equal(json_string_value(json_object_get(button, "label")), "Pay 2.99 USD");
+  const char *text = json_string_value(json_object_get(body, "content"));
+  assert_non_null(strstr(text, "every 30 days"));
+  assert_null(strstr(text, "does not renew"));
+  json_decref(reqs);
+  json_t *sr = pd_se_requests(&S);
+  assert_int_equal(json_array_size(sr), 1);
+  json_t *q = json_array_get(sr, 0);
+  assert_int_equal(json_integer_value(json_object_get(q, "status")), 200);
+  json_t *form = json_object_get(q, "form");
+  static const char *const want[][2] = {
+      {"mode", "subscription"},
+      {"line_items[0][price_data][currency]", "usd"},
+      {"line_items[0][price_data][unit_amount]", "299"},
+      {"line_items[0][price_data][product_data][name]", "PopDeck Membership"},
+      {"line_items[0][price_data][recurring][interval]", "day"},
+      {"line_items[0][price_data][recurring][interval_count]", "30"},
+      {"line_items[0][quantity]", "1"},
+      {"metadata[bundle]", "membership"},
+      {"subscription_data[metadata][bundle]", "membership"},
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(want); i++) {
+    const char *got = json_string_value(json_object_get(form, want[i][0]));
+    if (got == NULL || strcmp(got, want[i][1]) != 0)
+      fail_msg("%s: got %s, want %s", want[i][0], got != NULL ? got : "(none)", want[i][1]);
+  }
+  assert_string_equal(json_string_value(json_object_get(form, "client_reference_id")), user);
+  assert_string_equal(
+      json_string_value(json_object_get(form, "subscription_data[metadata][discord_id]")), user);
+  json_decref(sr);
+  json_decref(ix);
+  /* A Gems bundle stays a one-time payment, with no recurring price. */
+  assert_int_equal(pd_se_reset(&S), 0);
+  ix = buy(user, "gems-100");
+  json_decref(pd_ge_post(&E, 0, ix));
+  json_decref(followup(json_string_value(json_object_get(ix, "token")), 1));
+  sr = pd_se_requests(&S);
+  form = json_object_get(json_array_get(sr, 0), "form");
+  assert_string_equal(json_string_value(json_object_get(form, "mode")), "payment");
+  assert_null(json_object_get(form, "line_items[0][price_data][recurring][interval]"));
+  assert_null(json_object_get(form, "subscription_data[metadata][discord_id]"));
+  json_decref(sr);
+  json_decref(ix);
+  pd_e2e_double_reset(&E);
+}
+
+/* The session completes (nothing granted by it), the first invoice makes the player a member
+ * until its period's end, the same invoice again changes nothing, a renewal moves the end, and
+ * a late older invoice does not move it back. */
+static void test_subscription_invoices_renew(void **state)
+{
+  char user[24], cs[48], sub[48], in1[48], in2[48], pi1[48], pi2[48], evt[48], out[32];
+  char text[2048], want[64];
+  player(user);
+  unique(cs, sizeof(cs), "cs_test_");
+  unique(sub, sizeof(sub), "sub_");
+  unique(in1, sizeof(in1), "in_");
+  unique(in2, sizeof(in2), "in_");
+  unique(pi1, sizeof(pi1), "pi_");
+  unique(pi2, sizeof(pi2), "pi_");
+  unique(evt, sizeof(evt), "evt_");
+  long long now = (long long)time(NULL), end1 = now + 30 * 86400, end2 = end1 + 30 * 86400;
+  char *ev = pd_se_event(evt, "checkout.session.completed", pd_se_sub_session(cs, user, sub, 299));
+  assert_int_equal(deliver(ev, &SIGNED), 200);
+  free(ev);
+  assert_int_equal(sqlf("SELECT count(*) FROM payment_events WHERE event_id = '%s' AND outcome ="
+                        " 'subscription'",
+                        evt),
+                   1);
+  assert_int_equal(payments(cs), 0);
+  assert_false(member_now(user));
+
+  assert_int_equal(invoice_paid(in1, sub, user, now, end1, pi1, out, sizeof(out)), 200);
+  assert_string_equal(out, "granted");
+  assert_int_equal(member_end(user), end1);
+  assert_int_equal(sqlf("SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id"
+                        " WHERE u.discord_id = '%s' AND m.provider = 'stripe' AND m.source = '%s'",
+                        user, sub),
+                   1);
+  assert_int_equal(sqlf("SELECT count(*) FROM payments WHERE provider = 'stripe' AND provider_id ="
+                        " '%s' AND provider_ref = '%s' AND member_source = '%s' AND bundle ="
+                        " 'membership' AND amount = 299 AND currency = 'usd' AND gems = 0 AND"
+                        " days = 0 AND state = 'granted'",
+                        in1, pi1, sub),
+                   1);
+  cooldowns_text(user, text, sizeof(text));
+  snprintf(want, sizeof(want), "You are a member until <t:%lld:D>", end1);
+  if (strstr(text, want) == NULL)
+    fail_msg("/cooldowns: %s", text);
+  json_t *d = dms(user, 1);
+  assert_non_null(strstr(dm_text(d, 0), "PopDeck Membership is active"));
+  assert_non_null(strstr(dm_text(d, 0), in1));
+  json_decref(d);
+
+  /* The same invoice again (another event id: invoice.paid and a redelivery): nothing. */
+  assert_int_equal(invoice_paid(in1, sub, user, now, end1, pi1, out, sizeof(out)), 200);
+  assert_string_equal(out, "duplicate");
+  assert_int_equal(payments(in1), 1);
+  assert_int_equal(member_end(user), end1);
+
+  /* The renewal: the same membership, moved. */
+  assert_int_equal(invoice_paid(in2, sub, user, end1, end2, pi2, out, sizeof(out)), 200);
+  assert_string_equal(out, "granted");
+  assert_int_equal(member_end(user), end2);
+  assert_int_equal(sqlf("SELECT count(*) FROM payments p JOIN users u ON u.id = p.user_id"
+                        " WHERE u.discord_id = '%s' AND p.member_source = '%s'",
+                        user, sub),
+                   2);
+  /* An older invoice delivered late (a third one of the first period) moves nothing back. */
+  char in0[48];
+  unique(in0, sizeof(in0), "in_");
+  assert_int_equal(invoice_paid(in0, sub, user, now - 30 * 86400, now, NULL, out, sizeof(out)),
+                   200);
+  assert_int_equal(member_end(user), end2);
+  d = dms(user, 3);
+  json_decref(d);
+  pd_e2e_double_reset(&E);
+}
+
+/* Cancelled: the membership ends when the subscription did, though a renewal had set it. */
+static void test_subscription_deleted_ends_it(void **state)
+{
+  char user[24], sub[48], in1[48], in2[48], text[2048];
+  player(user);
+  unique(sub, sizeof(sub), "sub_");
+  unique(in1, sizeof(in1), "in_");
+  unique(in2, sizeof(in2), "in_");
+  long long now = (long long)time(NULL), end1 = now + 30 * 86400, end2 = end1 + 30 * 86400;
+  assert_int_equal(invoice_paid(in1, sub, user, now, end1, NULL, NULL, 0), 200);
+  assert_int_equal(invoice_paid(in2, sub, user, end1, end2, NULL, NULL, 0), 200);
+  assert_int_equal(member_end(user), end2);
+  /* Cancelled at the end of the period that is running: it ends then, not at end2. */
+  assert_int_equal(subscription_deleted(sub, user, end1, end1, true), 200);
+  assert_int_equal(member_end(user), end1);
+  /* Then cancelled outright (ended now): it is over. */
+  assert_int_equal(subscription_deleted(sub, user, now - 1, end1, false), 200);
+  assert_int_equal(member_end(user), now - 1);
+  assert_false(member_now(user));
+  cooldowns_text(user, text, sizeof(text));
+  assert_null(strstr(text, "You are a member"));
+  /* What was paid stays paid: the payments are granted still (the money is not back). */
+  assert_int_equal(sqlf("SELECT count(*) FROM payments WHERE member_source = '%s' AND state ="
+                        " 'granted'",
+                        sub),
+                   2);
+  json_decref(dms(user, 2));
+  pd_e2e_double_reset(&E);
+}
+
+/* A refunded renewal ends the subscription's membership now. */
+static void test_refunded_invoice_ends_it(void **state)
+{
+  char user[24], sub[48], in1[48], in2[48], pi1[48], pi2[48], evt[48];
+  player(user);
+  unique(sub, sizeof(sub), "sub_");
+  unique(in1, sizeof(in1), "in_");
+  unique(in2, sizeof(in2), "in_");
+  unique(pi1, sizeof(pi1), "pi_");
+  unique(pi2, sizeof(pi2), "pi_");
+  long long now = (long long)time(NULL), end1 = now + 30 * 86400, end2 = end1 + 30 * 86400;
+  assert_int_equal(invoice_paid(in1, sub, user, now, end1, pi1, NULL, 0), 200);
+  assert_int_equal(invoice_paid(in2, sub, user, end1, end2, pi2, NULL, 0), 200);
+  assert_true(member_now(user));
+  unique(evt, sizeof(evt), "evt_");
+  char *ev = pd_se_event(evt, "charge.refunded", pd_se_charge(pi2, 299));
+  struct pd_http_reply r;
+  assert_int_equal(pd_se_send(E.srv[0].port, ev, &SIGNED, &r), 200);
+  assert_non_null(strstr(r.body, "\"clawed_back\""));
+  pd_http_reply_free(&r);
+  free(ev);
+  assert_false(member_now(user));
+  assert_true(member_end(user) <= (int64_t)time(NULL));
+  assert_int_equal(sqlf("SELECT count(*) FROM payments WHERE provider_id = '%s' AND state ="
+                        " 'clawed_back' AND clawback_reason = 'refund'",
+                        in2),
+                   1);
+  json_t *d = dms(user, 3);
+  assert_non_null(strstr(dm_text(d, 2), "membership has ended"));
+  json_decref(d);
+  pd_e2e_double_reset(&E);
+}
+
+/* Stripe delivers the deletion before the subscription's last invoice: the invoice is recorded
+ * as paid, and the membership stays ended. */
+static void test_deleted_before_invoice_stays_ended(void **state)
+{
+  char user[24], sub[48], in1[48], in2[48], out[32];
+  player(user);
+  unique(sub, sizeof(sub), "sub_");
+  unique(in1, sizeof(in1), "in_");
+  unique(in2, sizeof(in2), "in_");
+  long long now = (long long)time(NULL), end1 = now + 30 * 86400;
+  /* A subscription that ended a minute ago; its one invoice comes after. */
+  assert_int_equal(subscription_deleted(sub, user, now - 60, now - 60, false), 200);
+  assert_int_equal(invoice_paid(in1, sub, user, now - 86400, end1, NULL, out, sizeof(out)), 200);
+  assert_string_equal(out, "granted");
+  assert_false(member_now(user));
+  assert_int_equal(member_end(user), now - 60);
+  /* Nor does a later one of it, delivered later still. */
+  assert_int_equal(invoice_paid(in2, sub, user, end1, end1 + 30 * 86400, NULL, NULL, 0), 200);
+  assert_false(member_now(user));
+  assert_int_equal(payments(in1) + payments(in2), 2);
+  json_decref(dms(user, 2));
+  pd_e2e_double_reset(&E);
+}
+
+/* An invoice that names no player or no bundle of ours: 200, recorded unfulfillable. */
+static void test_invoice_unfulfillable(void **state)
+{
+  char sub[48], in[48], evt[48];
+  unique(sub, sizeof(sub), "sub_");
+  unique(in, sizeof(in), "in_");
+  unique(evt, sizeof(evt), "evt_");
+  long long now = (long long)time(NULL);
+  char *ev = pd_se_event(
+      evt, "invoice.paid",
+      pd_se_invoice(in, sub, "4200000000000000001", "no-such-bundle", 299, now, now + 86400, NULL));
+  struct pd_http_reply r;
+  assert_int_equal(pd_se_send(E.srv[0].port, ev, &SIGNED, &r), 200);
+  assert_non_null(strstr(r.body, "\"unfulfillable\""));
+  pd_http_reply_free(&r);
+  free(ev);
+  assert_int_equal(payments(in), 0);
+  assert_int_equal(sqlf("SELECT count(*) FROM payment_events WHERE event_id = '%s' AND outcome ="
+                        " 'unfulfillable'",
+                        evt),
+                   1);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -573,6 +882,12 @@ int main(void)
       PD_E2E_TEST(test_bad_signatures_write_nothing),
       PD_E2E_TEST(test_unknown_type_is_200),
       PD_E2E_TEST(test_secret_roll_accepted),
+      PD_E2E_TEST(test_buy_membership_is_a_subscription),
+      PD_E2E_TEST(test_subscription_invoices_renew),
+      PD_E2E_TEST(test_subscription_deleted_ends_it),
+      PD_E2E_TEST(test_refunded_invoice_ends_it),
+      PD_E2E_TEST(test_deleted_before_invoice_stays_ended),
+      PD_E2E_TEST(test_invoice_unfulfillable),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,5 +1,6 @@
 /* stripe.c - a local double of Stripe's API: POST /v1/checkout/sessions in Stripe's wire format
- * (a form-encoded body, the secret key as a Bearer token or as HTTP Basic's user, and
+ * (mode=payment, or mode=subscription with a recurring price; a form-encoded body, the secret
+ * key as a Bearer token or as HTTP Basic's user, and
  * Idempotency-Key: the same key with the same body answers the same session again, the same key
  * with another body is Stripe's 400 idempotency_error).  It records every request.
  *
@@ -130,10 +131,40 @@ static void create_session(struct MHD_Connection *c, json_t *form, struct out *o
       return;
     }
   }
-  if (strcmp(field(form, "mode"), "payment") != 0) {
+  /* Stripe's rule: a subscription needs a recurring price, a one-time payment must not have
+   * one; the interval is day, week, month or year, at most a year in all. */
+  const char *mode = field(form, "mode");
+  const char *interval = field(form, "line_items[0][price_data][recurring][interval]");
+  const char *count = field(form, "line_items[0][price_data][recurring][interval_count]");
+  bool sub = strcmp(mode, "subscription") == 0;
+  if (!sub && strcmp(mode, "payment") != 0) {
     stripe_error(o, 400, "invalid_request_error", "parameter_invalid_string",
-                 "This double creates only mode=payment sessions.");
+                 "This double creates only mode=payment and mode=subscription sessions.");
     return;
+  }
+  if (sub && interval == NULL) {
+    stripe_error(o, 400, "invalid_request_error", "parameter_missing",
+                 "You must provide at least one recurring price in `subscription` mode when "
+                 "using prices.");
+    return;
+  }
+  if (!sub && interval != NULL) {
+    stripe_error(o, 400, "invalid_request_error", "parameter_invalid_string",
+                 "You specified `payment` mode but passed a recurring price. Either switch to "
+                 "`subscription` mode or use only one-time prices.");
+    return;
+  }
+  if (sub) {
+    char *cend = NULL;
+    long n = count != NULL ? strtol(count, &cend, 10) : 1;
+    if ((count != NULL && (cend == NULL || *cend != '\0')) || n < 1 ||
+        (strcmp(interval, "day") == 0 && n > 365) ||
+        (strcmp(interval, "day") != 0 && strcmp(interval, "week") != 0 &&
+         strcmp(interval, "month") != 0 && strcmp(interval, "year") != 0)) {
+      stripe_error(o, 400, "invalid_request_error", "parameter_invalid_integer",
+                   "Invalid recurring price: interval and interval_count.");
+      return;
+    }
   }
   char *end = NULL;
   long long amount = strtoll(field(form, "line_items[0][price_data][unit_amount]"), &end, 10);
@@ -165,8 +196,8 @@ static void create_session(struct MHD_Connection *c, json_t *form, struct out *o
   o->status = 200;
   o->json =
       json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:I, s:s, s:n, s:s, s:s, s:b, s:I}",
-                "id", id, "object", "checkout.session", "url", url, "mode", "payment",
-                "payment_status", "unpaid", "status", "open", "client_reference_id",
+                "id", id, "object", "checkout.session", "url", url, "mode", mode, "payment_status",
+                "unpaid", "status", "open", "client_reference_id",
                 field(form, "client_reference_id"), "metadata", clean, "amount_total",
                 (json_int_t)amount, "currency", field(form, "line_items[0][price_data][currency]"),
                 "payment_intent", "success_url", field(form, "success_url"), "cancel_url",

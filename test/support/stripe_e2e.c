@@ -77,6 +77,52 @@ json_t *pd_se_session(const char *id, const char *player, const char *bundle,
                    "livemode", 0);
 }
 
+json_t *pd_se_sub_session(const char *id, const char *player, const char *sub, long long amount)
+{
+  json_t *s = pd_se_session(id, player, "membership", "paid", amount, NULL);
+  json_object_set_new(s, "mode", json_string("subscription"));
+  json_object_set_new(s, "subscription", json_string(sub));
+  json_object_set_new(s, "invoice", json_string("in_first_of_session"));
+  return s;
+}
+
+json_t *pd_se_invoice(const char *id, const char *sub, const char *player, const char *bundle,
+                      long long amount, long long start, long long end, const char *payment_intent)
+{
+  json_t *meta = json_pack("{s:s, s:s}", "bundle", bundle, "discord_id", player);
+  json_t *line =
+      json_pack("{s:s, s:s, s:I, s:s, s:O, s:{s:I, s:I}, s:b, s:i, s:s, s:s}", "id", "il_test_1",
+                "object", "line_item", "amount", (json_int_t)amount, "currency", "usd", "metadata",
+                meta, "period", "start", (json_int_t)start, "end", (json_int_t)end, "proration", 0,
+                "quantity", 1, "type", "subscription", "subscription", sub);
+  /* The invoice's own period_start/period_end name the period before (Stripe's quirk for
+   * subscription invoices): the line's period is what was paid for. */
+  json_t *inv = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:s, s:s, s:s?, s:{s:O},"
+                          " s:{s:s, s:[o], s:b, s:i}, s:I, s:I, s:{}, s:b}",
+                          "id", id, "object", "invoice", "status", "paid", "billing_reason",
+                          "subscription_cycle", "customer", "cus_test_1", "paid", 1, "amount_due",
+                          (json_int_t)amount, "amount_paid", (json_int_t)amount, "amount_remaining",
+                          (json_int_t)0, "currency", "usd", "subscription", sub, "payment_intent",
+                          payment_intent, "subscription_details", "metadata", meta, "lines",
+                          "object", "list", "data", line, "has_more", 0, "total_count", 1,
+                          "period_start", (json_int_t)(start - (end - start)), "period_end",
+                          (json_int_t)start, "metadata", "livemode", 0);
+  json_decref(meta);
+  return inv;
+}
+
+json_t *pd_se_subscription(const char *id, const char *player, const char *bundle,
+                           long long ended_at, long long current_period_end, bool at_period_end)
+{
+  return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:I, s:{s:s, s:s}, s:b}", "id", id,
+                   "object", "subscription", "status", "canceled", "customer", "cus_test_1",
+                   "ended_at", (json_int_t)ended_at, "canceled_at", (json_int_t)ended_at,
+                   "current_period_end", (json_int_t)current_period_end, "cancel_at_period_end",
+                   at_period_end, "current_period_start",
+                   (json_int_t)(current_period_end - 30 * 86400), "metadata", "bundle", bundle,
+                   "discord_id", player, "livemode", 0);
+}
+
 json_t *pd_se_charge(const char *payment_intent, long long refunded)
 {
   if (refunded < 0)

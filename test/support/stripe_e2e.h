@@ -28,6 +28,17 @@ json_t *pd_se_requests(struct pd_se *s);
 /* A checkout.session object as Stripe sends it in an event (caller owns). */
 json_t *pd_se_session(const char *id, const char *player, const char *bundle,
                       const char *payment_status, long long amount, const char *payment_intent);
+/* A checkout.session of mode "subscription" (paid, its subscription sub) (caller owns). */
+json_t *pd_se_sub_session(const char *id, const char *player, const char *sub, long long amount);
+/* A paid invoice of subscription sub (API 2024-06-20's shape: subscription, payment_intent,
+ * subscription_details.metadata, one subscription line with its period and metadata), for
+ * amount, billing the period [start, end] (Unix s); payment_intent may be NULL (caller owns). */
+json_t *pd_se_invoice(const char *id, const char *sub, const char *player, const char *bundle,
+                      long long amount, long long start, long long end, const char *payment_intent);
+/* A subscription as customer.subscription.deleted carries it: status canceled, ended_at,
+ * current_period_end, cancel_at_period_end, metadata (caller owns). */
+json_t *pd_se_subscription(const char *id, const char *player, const char *bundle,
+                           long long ended_at, long long current_period_end, bool at_period_end);
 /* A charge with amount_refunded (charge.refunded), or a dispute (refunded < 0). */
 json_t *pd_se_charge(const char *payment_intent, long long refunded);
 /* {"id", "object": "event", "type", "created", "data": {"object": obj}, ...} as compact text
