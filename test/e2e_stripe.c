@@ -580,9 +580,10 @@ static void cooldowns_text(const char *user, char *out, size_t len)
 /* The membership's end (Unix s), 0 when the player has none. */
 static int64_t member_end(const char *user)
 {
-  return sqlf("SELECT coalesce((SELECT extract(epoch FROM m.ends_at)::bigint FROM memberships m"
-              " JOIN users u ON u.id = m.user_id WHERE u.discord_id = '%s'), 0)",
-              user);
+  return sqlf(
+      "SELECT coalesce((SELECT floor(extract(epoch FROM m.ends_at))::bigint FROM memberships m"
+      " JOIN users u ON u.id = m.user_id WHERE u.discord_id = '%s'), 0)",
+      user);
 }
 
 static bool member_now(const char *user)
