@@ -455,11 +455,11 @@ static enum pd_result user_payments(struct pd_admin_call *c, int64_t user_id, js
 static void payment_line(json_t *p, char *out, size_t len)
 {
   json_t *amount = json_object_get(p, "amount");
-  const char *cur = json_string_value(json_object_get(p, "currency"));
-  char money[40] = "";
-  if (json_is_integer(amount) && cur != NULL)
-    snprintf(money, sizeof(money), " · %lld.%02lld %s", (long long)json_integer_value(amount) / 100,
-             (long long)json_integer_value(amount) % 100, cur);
+  char money[40] = "", shown[32];
+  pd_money_text(json_is_integer(amount) ? json_integer_value(amount) : -1,
+                json_string_value(json_object_get(p, "currency")), shown, sizeof(shown));
+  if (shown[0] != '\0')
+    snprintf(money, sizeof(money), " · %s", shown);
   const char *state = json_string_value(json_object_get(p, "state"));
   char how[96];
   if (state != NULL && strcmp(state, "clawed_back") == 0)

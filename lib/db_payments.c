@@ -123,32 +123,6 @@ const char *pd_pay_outcome_name(enum pd_pay_outcome o)
   return "unknown";
 }
 
-/* Currencies Stripe counts in whole units (no cents). */
-static bool zero_decimal(const char *c)
-{
-  static const char *const list[] = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga",
-                                     "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"};
-  for (size_t i = 0; c != NULL && i < PD_ARRAY_LEN(list); i++)
-    if (strcmp(c, list[i]) == 0)
-      return true;
-  return false;
-}
-
-/* "4.99 USD", or "" when the amount is not known. */
-static void money(int64_t amount, const char *currency, char *out, size_t len)
-{
-  char cur[4] = "";
-  out[0] = '\0';
-  if (amount < 0 || currency == NULL || strlen(currency) != 3)
-    return;
-  for (int i = 0; i < 3; i++)
-    cur[i] = (char)(currency[i] >= 'a' && currency[i] <= 'z' ? currency[i] - 32 : currency[i]);
-  if (zero_decimal(currency))
-    snprintf(out, len, "%" PRId64 " %s", amount, cur);
-  else
-    snprintf(out, len, "%" PRId64 ".%02" PRId64 " %s", amount / 100, amount % 100, cur);
-}
-
 static enum pd_result dm(struct pd_db *db, const char *application_id, const char *discord_id,
                          const char *text, const char *ref)
 {
@@ -168,7 +142,7 @@ static enum pd_result receipt(struct pd_db *db, const struct pd_pay_grant *g,
   char text[600], gems[32], paid[40], bal[32], extra[200] = "";
   pd_fmt_thousands(out->gems, gems);
   pd_fmt_thousands(p->gems, bal);
-  money(g->amount, g->currency, paid, sizeof(paid));
+  pd_money_text(g->amount, g->currency, paid, sizeof(paid));
   if (out->settled > 0) {
     char s[32];
     pd_fmt_thousands(out->settled, s);
@@ -368,8 +342,8 @@ enum pd_result pd_pay_clawback(struct pd_db *db, const struct pd_pay_reversal *r
   char source[128], bundle[64], paid[40];
   snprintf(source, sizeof(source), "%s", pd_db_val(r, 0, 5));
   snprintf(bundle, sizeof(bundle), "%s", pd_db_val(r, 0, 6));
-  money(pd_db_val(r, 0, 7) != NULL ? pd_db_int(r, 0, 7) : -1, pd_db_val(r, 0, 8), paid,
-        sizeof(paid));
+  pd_money_text(pd_db_val(r, 0, 7) != NULL ? pd_db_int(r, 0, 7) : -1, pd_db_val(r, 0, 8), paid,
+                sizeof(paid));
   PQclear(r);
   if (!granted) {
     free(raw);

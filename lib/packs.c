@@ -1,6 +1,7 @@
 /* packs.c - assets/packs.json, pack odds and draws, cooldown reductions. */
 #include "packs.h"
 
+#include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -547,6 +548,31 @@ const struct pd_pack *pd_game_pack(const struct pd_game_config *g, const char *i
     if (strcmp(g->packs[i].id, id) == 0)
       return &g->packs[i];
   return NULL;
+}
+
+void pd_money_text(int64_t amount, const char *currency, char *out, size_t len)
+{
+  /* Stripe's zero-decimal currencies: their minor unit is the whole unit. */
+  static const char *const whole[] = {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga",
+                                      "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"};
+  char lower[4] = "", upper[4] = "";
+  out[0] = '\0';
+  if (amount < 0 || currency == NULL || strlen(currency) != 3)
+    return;
+  for (int i = 0; i < 3; i++) {
+    char ch = currency[i];
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
+      return;
+    lower[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    upper[i] = (char)(lower[i] - 32);
+  }
+  bool zero = false;
+  for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
+    zero = zero || strcmp(lower, whole[i]) == 0;
+  if (zero)
+    snprintf(out, len, "%" PRId64 " %s", amount, upper);
+  else
+    snprintf(out, len, "%" PRId64 ".%02" PRId64 " %s", amount / 100, amount % 100, upper);
 }
 
 const struct pd_bundle *pd_game_bundle(const struct pd_game_config *g, const char *id)

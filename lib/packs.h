@@ -5,6 +5,7 @@
 #define PD_PACKS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db_users.h"
@@ -38,6 +39,11 @@ struct pd_money {
   char currency[4]; /* ISO 4217, lowercase: "usd" */
   int64_t amount;   /* minor units: 499 = $4.99 */
 };
+/* amount of currency (ISO 4217, any case) as players read it: "4.99 USD", or "500 JPY" for the
+ * currencies Stripe counts in whole units.  "" when currency is not three letters or amount < 0
+ * (not known). */
+void pd_money_text(int64_t amount, const char *currency, char *out, size_t len);
+
 struct pd_bundle {
   char id[32];   /* [a-z0-9-], /buy_gems's choice and PAYMENT_SKUS's name */
   char name[64]; /* what players read */

@@ -16,23 +16,6 @@
 #include "reply.h"
 #include "stripe.h"
 
-/* "4.99 USD" (whole units for the currencies Stripe counts without cents). */
-static void price_text(const struct pd_money *m, char *out, size_t len)
-{
-  static const char *const zero_decimal[] = {"jpy", "krw", "vnd", "clp", "isk", "huf", "twd", NULL};
-  char cur[4] = "";
-  for (int i = 0; i < 3 && m->currency[i] != '\0'; i++)
-    cur[i] = (char)(m->currency[i] >= 'a' && m->currency[i] <= 'z' ? m->currency[i] - 32
-                                                                   : m->currency[i]);
-  bool whole = false;
-  for (const char *const *z = zero_decimal; *z != NULL; z++)
-    whole = whole || strcmp(*z, m->currency) == 0;
-  if (whole)
-    snprintf(out, len, "%" PRId64 " %s", m->amount, cur);
-  else
-    snprintf(out, len, "%" PRId64 ".%02" PRId64 " %s", m->amount / 100, m->amount % 100, cur);
-}
-
 /* STRIPE_SUCCESS_URL / STRIPE_CANCEL_URL, else PUBLIC_BASE_URL's /paid page; false when
  * neither is set. */
 static bool return_urls(const struct pd_config *cfg, char *ok, char *cancel, size_t len)
@@ -123,7 +106,7 @@ json_t *pd_buy_gems_followup(struct pd_app *app, const json_t *attach, const cha
              ref);
     return pd_reply_text(text, 0);
   }
-  price_text(&b->prices[0], price, sizeof(price));
+  pd_money_text(b->prices[0].amount, b->prices[0].currency, price, sizeof(price));
   char label[64];
   snprintf(label, sizeof(label), "Pay %s", price);
   if (b->gems > 0)

@@ -444,7 +444,7 @@ static void test_admin_lists_payments(void **state)
   json_t *r = pd_ae_admin(&E, 0, PD_AE_ADMIN, "payments", ix);
   const char *t = pd_ge_text(r);
   HAS(t, "2 payments");
-  HAS(t, "gems-550 · 550 Gems · 4.99 usd · stripe `cs_test_admin2` · granted");
+  HAS(t, "gems-550 · 550 Gems · 4.99 USD · stripe `cs_test_admin2` · granted");
   HAS(t, "clawed back (refund; 100 taken, 0 owed)");
   json_decref(r);
   assert_int_equal(pd_ae_audit_count(&E, "action = 'payments'"), 2);

@@ -212,6 +212,28 @@ static void test_odds(void **state)
   pd_game_config_free(g);
 }
 
+/* Money as players read it, in Stripe's minor units. */
+static void test_money_text(void **state)
+{
+  char out[32];
+  pd_money_text(499, "usd", out, sizeof(out));
+  assert_string_equal(out, "4.99 USD");
+  pd_money_text(5, "EUR", out, sizeof(out));
+  assert_string_equal(out, "0.05 EUR");
+  pd_money_text(500, "jpy", out, sizeof(out)); /* yen have no minor unit */
+  assert_string_equal(out, "500 JPY");
+  pd_money_text(0, "usd", out, sizeof(out));
+  assert_string_equal(out, "0.00 USD");
+  pd_money_text(-1, "usd", out, sizeof(out)); /* not known */
+  assert_string_equal(out, "");
+  pd_money_text(499, "us", out, sizeof(out));
+  assert_string_equal(out, "");
+  pd_money_text(499, "u$d", out, sizeof(out));
+  assert_string_equal(out, "");
+  pd_money_text(499, NULL, out, sizeof(out));
+  assert_string_equal(out, "");
+}
+
 static void test_cooldowns(void **state)
 {
   struct pd_game_config *g = shipped();
@@ -294,6 +316,7 @@ int main(void)
       cmocka_unit_test(test_bad_configs_are_refused_with_reasons),
       cmocka_unit_test(test_odds),
       cmocka_unit_test(test_cooldowns),
+      cmocka_unit_test(test_money_text),
       cmocka_unit_test(test_a_million_draws_match_the_published_odds),
   };
   return cmocka_run_group_tests_name("test_packs", tests, NULL, NULL);
