@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db_areas.h"
 #include "db_jobs.h"
@@ -33,6 +34,8 @@ const struct pd_db_stmt pd_db_payments_stmts[] = {
     {"pay_find", "SELECT id, user_id FROM payments WHERE provider = $1"
                  " AND (provider_id = $2 OR provider_ref = $3) LIMIT 1"},
     {"pay_set_op", "UPDATE payments SET op_id = $2 WHERE id = $1"},
+    {"pay_member_end", "SELECT extract(epoch FROM ends_at)::bigint FROM memberships"
+                       " WHERE user_id = $1"},
     {"pay_member_extend",
      "INSERT INTO memberships (user_id, provider, source, ends_at)"
      " VALUES ($1, $2, $3, now() + make_interval(days => $4::int))"
@@ -155,11 +158,16 @@ static enum pd_result receipt(struct pd_db *db, const struct pd_pay_grant *g,
              "payment %" PRId64 "%s%s via %s, reference `%s`.",
              g->bundle->name, gems, bal, extra, out->payment_id, paid[0] ? " · " : "", paid,
              strcmp(g->provider, PD_PAY_STRIPE) == 0 ? "Stripe" : "Discord", g->provider_id);
-  else
+  else if (out->member_until > (int64_t)time(NULL))
     snprintf(text, sizeof(text),
-             "**Thank you!** %s is active: shorter cooldowns and more free opens, same odds. "
-             "/profile shows when it ends.\nReceipt: payment %" PRId64 "%s%s via %s, reference "
-             "`%s`.",
+             "**Thank you!** %s is active until <t:%lld:D>: shorter cooldowns and more free "
+             "opens, same odds.\nReceipt: payment %" PRId64 "%s%s via %s, reference `%s`.",
+             g->bundle->name, (long long)out->member_until, out->payment_id, paid[0] ? " · " : "",
+             paid, strcmp(g->provider, PD_PAY_STRIPE) == 0 ? "Stripe" : "Discord", g->provider_id);
+  else /* a late invoice of a subscription that has already ended */
+    snprintf(text, sizeof(text),
+             "We received a payment for %s, but its subscription has already ended, so it adds no "
+             "membership time.\nReceipt: payment %" PRId64 "%s%s via %s, reference `%s`.",
              g->bundle->name, out->payment_id, paid[0] ? " · " : "", paid,
              strcmp(g->provider, PD_PAY_STRIPE) == 0 ? "Stripe" : "Discord", g->provider_id);
   return dm(db, g->application_id, g->discord_id, text, g->ref);
@@ -272,6 +280,14 @@ enum pd_result pd_pay_grant(struct pd_db *db, const struct pd_pay_grant *g,
   else if (g->bundle->days > 0) {
     const char *mp[4] = {uid, g->provider, g->provider_id, days};
     rc = pd_db_exec(db, "pay_member_extend", 4, mp, NULL);
+  }
+  if (rc == PD_OK && (g->member_ends_at > 0 || g->bundle->days > 0)) {
+    const char *ep[1] = {uid};
+    rc = pd_db_exec(db, "pay_member_end", 1, ep, &r);
+    if (rc == PD_OK) {
+      out->member_until = PQntuples(r) == 1 ? pd_db_int(r, 0, 0) : 0;
+      PQclear(r);
+    }
   }
   if (rc == PD_OK && p.gem_debt > 0)
     rc = pd_pay_settle(db, &p, &out->settled);

@@ -68,9 +68,11 @@ struct pd_pay_result {
   enum pd_pay_outcome outcome;
   int64_t payment_id; /* payments.id (0 for PD_PAY_PENDING) */
   int64_t user_id;
-  int64_t gems;    /* granted, or taken back */
-  int64_t debt;    /* Gems owed after this clawback (0: the player had them all) */
-  int64_t settled; /* Gems of an earlier debt this grant paid back */
+  int64_t gems;         /* granted, or taken back */
+  int64_t debt;         /* Gems owed after this clawback (0: the player had them all) */
+  int64_t settled;      /* Gems of an earlier debt this grant paid back */
+  int64_t member_until; /* a grant of membership: when the player's membership now ends (Unix
+                         * s; at or before now when a recorded end of its subscription caps it) */
 };
 
 /* Grants g once: the first call for (provider, provider_id) writes the payment, pays the Gems
