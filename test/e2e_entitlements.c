@@ -270,6 +270,34 @@ static void test_interaction_then_webhook(void **state)
   json_decref(ent);
 }
 
+/* Discord fails the consume twice (500): the queue retries it until it is done, and the
+ * purchase is still granted once, also when it shows up in an interaction meanwhile. */
+static void test_consume_retried(void **state)
+{
+  const char *user = "80351110224678991", *id = "1312000000000000091";
+  char at[40];
+  pd_e2e_double_reset(&E);
+  json_t *ent = pd_ev_entitlement(id, SKU_100, user, 1, false, false, NULL);
+  assert_int_equal(pd_double_entitlement_put(E.dbl, ent), PD_OK);
+  assert_int_equal(pd_double_fail_next_on(E.dbl, "/consume", 500, 2, 0), PD_OK);
+  pd_ev_time(0, at);
+  assert_int_equal(send_event("ENTITLEMENT_CREATE", at, ent), 204);
+  json_t *ix = pd_e2e_command("balance", user);
+  json_object_set_new(ix, "entitlements", json_pack("[O]", ent));
+  assert_int_equal(pd_e2e_post(&E, 0, ix, NULL), 200);
+  json_decref(ix);
+  assert_int_equal(consumes(id, 3), 3);
+  assert_int_equal(gems_of(user), 100);
+  assert_int_equal(sqlf("SELECT count(*) FROM payments WHERE provider_id = '%s'", id), 1);
+  assert_int_equal(sqlf("SELECT count(*) FROM followup_jobs WHERE method = 'consume'"
+                        " AND status = 'done' AND attempts = 3"),
+                   1);
+  json_t *held = pd_double_entitlements(E.dbl);
+  assert_true(json_is_true(json_object_get(json_array_get(held, 0), "consumed")));
+  json_decref(held);
+  json_decref(ent);
+}
+
 /* A refund after some of the Gems were given away: what is left is taken, the rest owed, and
  * spending Gems is refused with the hold message until it is paid back. */
 static void test_delete_claws_back_with_debt(void **state)
@@ -546,6 +574,7 @@ int main(void)
       PD_E2E_TEST(test_bad_signatures),
       PD_E2E_TEST(test_create_five_times_concurrently),
       PD_E2E_TEST(test_interaction_then_webhook),
+      PD_E2E_TEST(test_consume_retried),
       PD_E2E_TEST(test_delete_claws_back_with_debt),
       PD_E2E_TEST(test_delete_before_create),
       PD_E2E_TEST(test_unknown_sku),

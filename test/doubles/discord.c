@@ -10,7 +10,8 @@
  * then 400 "already consumed"; 404 for an entitlement it does not hold), all with the bot token.
  *
  *   double-discord --port N            (0 = any free port; prints "listening on 127.0.0.1:PORT")
- *   POST /_control/fail  {"status":429,"count":2,"retry_after":0.25,"global":false}
+ *   POST /_control/fail  {"status":429,"count":2,"retry_after":0.25,"global":false,
+ *                         "path":"/consume"}  (path: only requests whose path contains it)
  *   POST /_control/delay {"ms":2000,"count":1}
  *   POST /_control/entitlements {entitlement object}   (put, by id)   GET /_control/entitlements
  *   GET /_requests[?token=T]   DELETE /_requests (also forgets the entitlements) */
@@ -39,6 +40,7 @@ static json_t *recorded; /* array of request records */
 static int fail_status, fail_count, delay_ms, delay_count;
 static double fail_retry_after;
 static bool fail_global;
+static char fail_path[256]; /* only requests whose path contains this fail ("" = any) */
 static unsigned long long next_id = 1300000000000000000ULL;
 static json_t *entitlements; /* array of entitlement objects, as a test put them */
 
@@ -320,7 +322,7 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
     delay_count--;
     delay = delay_ms;
   }
-  if (fail_count > 0) {
+  if (fail_count > 0 && (fail_path[0] == '\0' || strstr(url, fail_path) != NULL)) {
     fail_count--;
     status = fail_status;
   }
@@ -469,6 +471,7 @@ static enum MHD_Result control(struct MHD_Connection *c, const char *method, con
     json_array_clear(recorded);
     json_array_clear(entitlements);
     fail_count = delay_count = 0;
+    fail_path[0] = '\0';
     pthread_mutex_unlock(&mu);
     return answer(c, 204, NULL, false);
   }
@@ -502,6 +505,8 @@ static enum MHD_Result control(struct MHD_Connection *c, const char *method, con
     fail_count = (int)json_integer_value(json_object_get(j, "count"));
     fail_retry_after = json_number_value(json_object_get(j, "retry_after"));
     fail_global = json_is_true(json_object_get(j, "global"));
+    const char *only = json_string_value(json_object_get(j, "path"));
+    snprintf(fail_path, sizeof(fail_path), "%s", only != NULL ? only : "");
     pthread_mutex_unlock(&mu);
     ok = answer(c, 204, NULL, false);
   } else if (strcmp(url, "/_control/delay") == 0 && json_is_object(j)) {

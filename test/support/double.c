@@ -68,6 +68,14 @@ enum pd_result pd_double_fail_next(struct pd_double *d, int status, int count, d
                            retry_after, "global", global));
 }
 
+enum pd_result pd_double_fail_next_on(struct pd_double *d, const char *path, int status, int count,
+                                      double retry_after)
+{
+  return control(d, "POST", "/_control/fail",
+                 json_pack("{s:i, s:i, s:f, s:b, s:s}", "status", status, "count", count,
+                           "retry_after", retry_after, "global", 0, "path", path));
+}
+
 enum pd_result pd_double_delay_next(struct pd_double *d, int ms, int count)
 {
   return control(d, "POST", "/_control/delay", json_pack("{s:i, s:i}", "ms", ms, "count", count));

@@ -16,6 +16,9 @@ const char *pd_double_api_base(const struct pd_double *d);
 /* The next count Discord-route requests answer status (429 with retry_after seconds). */
 enum pd_result pd_double_fail_next(struct pd_double *d, int status, int count, double retry_after,
                                    bool global);
+/* The same, for the next count requests whose path contains path only. */
+enum pd_result pd_double_fail_next_on(struct pd_double *d, const char *path, int status, int count,
+                                      double retry_after);
 /* The next count Discord-route requests are answered only after ms milliseconds. */
 enum pd_result pd_double_delay_next(struct pd_double *d, int ms, int count);
 /* Recorded requests whose path contains filter (all when NULL).  Caller owns. */
