@@ -184,7 +184,7 @@ static void log_outcome(const char *how, const struct pd_entitlement *e, enum pd
 
 struct ix_batch {
   struct pd_app *app;
-  const struct pd_entitlement *todo[IX_MAX];
+  const struct pd_entitlement *pending[IX_MAX];
   enum pd_ent_outcome outcome[IX_MAX];
   size_t n;
   const char *ref;
@@ -195,7 +195,7 @@ static enum pd_result ix_apply(struct pd_db *db, void *arg)
   struct ix_batch *b = arg;
   enum pd_result rc = PD_OK;
   for (size_t i = 0; rc == PD_OK && i < b->n; i++)
-    rc = pd_ent_apply(b->app, db, b->todo[i], false, b->ref, &b->outcome[i]);
+    rc = pd_ent_apply(b->app, db, b->pending[i], false, b->ref, &b->outcome[i]);
   return rc;
 }
 
@@ -211,7 +211,7 @@ void pd_ent_from_interaction(struct pd_app *app, const struct pd_interaction *ix
         strcmp(e->user_id, ix->user.id) != 0 || (!subscription(bundle, e) && e->consumed) ||
         seen_has(e))
       continue;
-    b.todo[b.n++] = e;
+    b.pending[b.n++] = e;
   }
   if (b.n == 0)
     return;
@@ -228,8 +228,8 @@ void pd_ent_from_interaction(struct pd_app *app, const struct pd_interaction *ix
     return;
   }
   for (size_t i = 0; i < b.n; i++) {
-    seen_add(b.todo[i]);
-    log_outcome("interaction", b.todo[i], b.outcome[i], ref);
+    seen_add(b.pending[i]);
+    log_outcome("interaction", b.pending[i], b.outcome[i], ref);
   }
 }
 
