@@ -143,6 +143,7 @@ static enum pd_result receipt(struct pd_db *db, const struct pd_pay_grant *g,
                               const struct pd_pay_result *out, const struct pd_player *p)
 {
   char text[600], gems[32], paid[40], bal[32], extra[200] = "";
+  const char *via = strcmp(g->provider, PD_PAY_STRIPE) == 0 ? "Stripe" : "Discord";
   pd_fmt_thousands(out->gems, gems);
   pd_fmt_thousands(p->gems, bal);
   pd_money_text(g->amount, g->currency, paid, sizeof(paid));
@@ -156,20 +157,19 @@ static enum pd_result receipt(struct pd_db *db, const struct pd_pay_grant *g,
     snprintf(text, sizeof(text),
              "**Thank you!** %s: **%s Gems** are in your wallet (you have %s).%s\nReceipt: "
              "payment %" PRId64 "%s%s via %s, reference `%s`.",
-             g->bundle->name, gems, bal, extra, out->payment_id, paid[0] ? " · " : "", paid,
-             strcmp(g->provider, PD_PAY_STRIPE) == 0 ? "Stripe" : "Discord", g->provider_id);
+             g->bundle->name, gems, bal, extra, out->payment_id, paid[0] ? " · " : "", paid, via,
+             g->provider_id);
   else if (out->member_until > (int64_t)time(NULL))
     snprintf(text, sizeof(text),
              "**Thank you!** %s is active until <t:%lld:D>: shorter cooldowns and more free "
              "opens, same odds.\nReceipt: payment %" PRId64 "%s%s via %s, reference `%s`.",
              g->bundle->name, (long long)out->member_until, out->payment_id, paid[0] ? " · " : "",
-             paid, strcmp(g->provider, PD_PAY_STRIPE) == 0 ? "Stripe" : "Discord", g->provider_id);
+             paid, via, g->provider_id);
   else /* a late invoice of a subscription that has already ended */
     snprintf(text, sizeof(text),
              "We received a payment for %s, but its subscription has already ended, so it adds no "
              "membership time.\nReceipt: payment %" PRId64 "%s%s via %s, reference `%s`.",
-             g->bundle->name, out->payment_id, paid[0] ? " · " : "", paid,
-             strcmp(g->provider, PD_PAY_STRIPE) == 0 ? "Stripe" : "Discord", g->provider_id);
+             g->bundle->name, out->payment_id, paid[0] ? " · " : "", paid, via, g->provider_id);
   return dm(db, g->application_id, g->discord_id, text, g->ref);
 }
 

@@ -28,7 +28,7 @@
 
 static const char BREATH[] = "PopDeck is catching its breath, try again in a moment.";
 
-static void answer_json(struct pd_answer *ans, int status, json_t *j)
+void pd_answer_json(struct pd_answer *ans, int status, json_t *j)
 {
   ans->status = status;
   ans->body = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
@@ -38,9 +38,9 @@ static void answer_json(struct pd_answer *ans, int status, json_t *j)
     ans->status = 500;
 }
 
-static void answer_error(struct pd_answer *ans, int status, const char *msg)
+void pd_answer_error(struct pd_answer *ans, int status, const char *msg)
 {
-  answer_json(ans, status, json_pack("{s:s}", "error", msg));
+  pd_answer_json(ans, status, json_pack("{s:s}", "error", msg));
 }
 
 enum pd_result pd_ctx_db(struct pd_ctx *ctx, struct pd_db **db)
@@ -580,11 +580,11 @@ void pd_dispatch(struct pd_app *app, const char *sig, const char *ts, const char
 
   if (pd_sig_verify(app->cfg.public_key, sig, ts, body, len, (int64_t)time(NULL)) != PD_OK) {
     pd_metrics_signature_failure();
-    answer_error(ans, 401, "invalid request signature");
+    pd_answer_error(ans, 401, "invalid request signature");
     return;
   }
   if (pd_interaction_parse(body, len, &ix, err, sizeof(err)) != PD_OK) {
-    answer_error(ans, 400, err);
+    pd_answer_error(ans, 400, err);
     return;
   }
   log->ix_type = ix->type;
@@ -595,6 +595,6 @@ void pd_dispatch(struct pd_app *app, const char *sig, const char *ts, const char
   json_t *resp =
       ix->type == PD_IX_PING ? pd_reply_new(PD_CB_PONG, NULL) : answer_command(app, ix, log);
   pd_metrics_handler_seconds((double)(pd_now_us() - t0) / 1e6);
-  answer_json(ans, 200, resp);
+  pd_answer_json(ans, 200, resp);
   pd_interaction_free(ix);
 }

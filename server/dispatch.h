@@ -3,6 +3,7 @@
 #ifndef PD_DISPATCH_H
 #define PD_DISPATCH_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "app.h"
@@ -13,6 +14,12 @@ struct pd_answer {
   char *body; /* malloc'd */
   size_t len;
 };
+
+/* ans gets status and j (stolen) as compact JSON; 500 when it cannot be made.  Every JSON route
+ * (/interactions, /events, /webhooks/stripe) answers through these. */
+void pd_answer_json(struct pd_answer *ans, int status, json_t *j);
+/* {"error": msg}. */
+void pd_answer_error(struct pd_answer *ans, int status, const char *msg);
 
 /* What the request log line says about an interaction. */
 struct pd_reqlog {

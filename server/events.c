@@ -20,18 +20,12 @@
 
 enum { EVENT_PING = 0, EVENT_EVENT = 1 };
 
-static void answer(struct pd_answer *ans, int status, const char *error)
+/* 204: nothing. */
+static void no_content(struct pd_answer *ans)
 {
-  ans->status = status;
-  if (error == NULL) {
-    ans->body = calloc(1, 1); /* 204: nothing */
-    ans->len = 0;
-  } else {
-    json_t *j = json_pack("{s:s}", "error", error);
-    ans->body = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
-    ans->len = ans->body != NULL ? strlen(ans->body) : 0;
-    json_decref(j);
-  }
+  ans->status = 204;
+  ans->body = calloc(1, 1);
+  ans->len = 0;
   if (ans->body == NULL)
     ans->status = 500;
 }
@@ -71,7 +65,7 @@ void pd_events_handle(struct pd_app *app, const char *sig, const char *ts, const
   memset(ans, 0, sizeof(*ans));
   if (pd_sig_verify(app->cfg.public_key, sig, ts, body, len, (int64_t)time(NULL)) != PD_OK) {
     pd_metrics_signature_failure();
-    answer(ans, 401, "invalid request signature");
+    pd_answer_error(ans, 401, "invalid request signature");
     return;
   }
   json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -80,16 +74,16 @@ void pd_events_handle(struct pd_app *app, const char *sig, const char *ts, const
   const char *etype = json_string_value(json_object_get(event, "type"));
   const char *at = json_string_value(json_object_get(event, "timestamp"));
   if (!json_is_object(root) || !json_is_integer(type)) {
-    answer(ans, 400, "body is not a webhook event (an object with an integer type)");
+    pd_answer_error(ans, 400, "body is not a webhook event (an object with an integer type)");
     goto out;
   }
   log->ix_type = (int)json_integer_value(type);
   if (json_integer_value(type) == EVENT_PING) {
-    answer(ans, 204, NULL);
+    no_content(ans);
     goto out;
   }
   if (json_integer_value(type) != EVENT_EVENT || etype == NULL) {
-    answer(ans, 400, "an event needs event.type");
+    pd_answer_error(ans, 400, "an event needs event.type");
     goto out;
   }
   snprintf(log->command, sizeof(log->command), "%s", etype);
@@ -97,12 +91,13 @@ void pd_events_handle(struct pd_app *app, const char *sig, const char *ts, const
   bool update = strcmp(etype, "ENTITLEMENT_UPDATE") == 0;
   bool del = strcmp(etype, "ENTITLEMENT_DELETE") == 0;
   if (!create && !update && !del) { /* APPLICATION_AUTHORIZED and the rest: not ours */
-    answer(ans, 204, NULL);
+    no_content(ans);
     goto out;
   }
   struct event ev = {.app = app, .type = etype, .raw = root, .deleted = del};
   if (at == NULL || pd_entitlement_parse(json_object_get(event, "data"), &ev.e) != PD_OK) {
-    answer(ans, 400, "an entitlement event needs event.timestamp and data with id and sku_id");
+    pd_answer_error(ans, 400,
+                    "an entitlement event needs event.timestamp and data with id and sku_id");
     goto out;
   }
   if (ev.e.user_id != NULL)
@@ -125,7 +120,7 @@ void pd_events_handle(struct pd_app *app, const char *sig, const char *ts, const
     pd_log("error", "webhook event failed", f);
     char text[80];
     snprintf(text, sizeof(text), "internal error (ref %s)", log->ref);
-    answer(ans, 500, text);
+    pd_answer_error(ans, 500, text);
     goto out;
   }
   if (ev.first && (ev.outcome != PD_ENT_DUPLICATE)) {
@@ -136,7 +131,7 @@ void pd_events_handle(struct pd_app *app, const char *sig, const char *ts, const
                                         : "webhook event",
            f);
   }
-  answer(ans, 204, NULL);
+  no_content(ans);
 out:
   json_decref(root);
 }

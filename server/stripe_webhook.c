@@ -280,16 +280,6 @@ static enum pd_result handle(struct pd_db *db, void *arg)
   return rc;
 }
 
-static void answer(struct pd_answer *ans, int status, json_t *j)
-{
-  ans->status = status;
-  ans->body = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
-  ans->len = ans->body != NULL ? strlen(ans->body) : 0;
-  json_decref(j);
-  if (ans->body == NULL)
-    ans->status = 500;
-}
-
 void pd_stripe_paid_page(bool cancelled, struct pd_answer *ans)
 {
   const char *text =
@@ -309,13 +299,13 @@ void pd_stripe_webhook(struct pd_app *app, const char *sig, const char *body, si
   memset(ans, 0, sizeof(*ans));
   snprintf(log->command, sizeof(log->command), "stripe");
   if (app->cfg.stripe_webhook_secret == NULL) {
-    answer(ans, 404, json_pack("{s:s}", "error", "not found"));
+    pd_answer_error(ans, 404, "not found");
     return;
   }
   if (pd_stripe_sig_verify(app->cfg.stripe_webhook_secret, sig, body, len, (int64_t)time(NULL)) !=
       PD_OK) {
     log->error = "invalid signature";
-    answer(ans, 400, json_pack("{s:s}", "error", "invalid Stripe-Signature"));
+    pd_answer_error(ans, 400, "invalid Stripe-Signature");
     return;
   }
   json_t *ev = json_loadb(body, len, 0, NULL);
@@ -327,7 +317,7 @@ void pd_stripe_webhook(struct pd_app *app, const char *sig, const char *body, si
   if (e.id == NULL || e.type == NULL || !json_is_object(e.obj) || strlen(e.id) > 255) {
     json_decref(ev);
     log->error = "not an event";
-    answer(ans, 400, json_pack("{s:s}", "error", "the body is not a Stripe event"));
+    pd_answer_error(ans, 400, "the body is not a Stripe event");
     return;
   }
   snprintf(log->command, sizeof(log->command), "stripe %.32s", e.type);
@@ -344,10 +334,11 @@ void pd_stripe_webhook(struct pd_app *app, const char *sig, const char *body, si
   pd_log(rc == PD_OK ? "info" : "error", "stripe event", f);
   if (rc != PD_OK) {
     log->error = pd_result_str(rc);
-    answer(ans, 500,
-           json_pack("{s:s, s:s}", "error", "not handled, deliver it again", "ref", log->ref));
+    pd_answer_json(
+        ans, 500,
+        json_pack("{s:s, s:s}", "error", "not handled, deliver it again", "ref", log->ref));
   } else {
-    answer(ans, 200, json_pack("{s:b, s:s}", "received", 1, "outcome", e.outcome));
+    pd_answer_json(ans, 200, json_pack("{s:b, s:s}", "received", 1, "outcome", e.outcome));
   }
   json_decref(ev);
 }

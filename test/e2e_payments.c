@@ -437,6 +437,8 @@ static void test_admin_lists_payments(void **state)
   pd_http_reply_free(&out);
   /* Without the token: 401, and nothing about the player. */
   assert_int_equal(pd_ae_rest(&E, 0, "GET", path, NULL, NULL, &out, NULL), 401);
+  assert_null(strstr(out.body != NULL ? out.body : "", "cs_test_admin"));
+  assert_non_null(pd_http_header(&out, "WWW-Authenticate"));
   pd_http_reply_free(&out);
 
   json_t *ix = pd_ae_ix(PD_AE_ADMIN, "payments");
