@@ -273,8 +273,61 @@ static enum pd_result payment_vars(const struct pd_config_source *src, struct pd
   return PD_OK;
 }
 
-/* What `popdeck ingest` and `sync` read: the download limits, the sources' bases and keys,
- * and the development key's file. */
+/* SCHEDULER_PERIODS: "task:seconds,..." with task names of [a-z0-9_] and 1 s to 31 days. */
+static enum pd_result scheduler_periods(const char *v, struct pd_config *c, char *err,
+                                        size_t errlen)
+{
+  size_t n = 0;
+  const char *at = v;
+  bool more = v != NULL && v[0] != '\0';
+  while (more) {
+    const char *end = strchr(at, ','), *colon = strchr(at, ':');
+    size_t len = end != NULL ? (size_t)(end - at) : strlen(at);
+    struct pd_task_period *t = &c->scheduler_periods[n];
+    size_t name_len = colon != NULL && colon < at + len ? (size_t)(colon - at) : 0;
+    long secs = 0;
+    bool ok = n < PD_SCHEDULER_PERIODS_MAX && name_len > 0 && name_len < sizeof(t->task) &&
+              len - name_len - 1 > 0 && len - name_len - 1 < 9;
+    for (size_t i = 0; ok && i < name_len; i++)
+      ok = (at[i] >= 'a' && at[i] <= 'z') || (at[i] >= '0' && at[i] <= '9') || at[i] == '_';
+    for (size_t i = name_len + 1; ok && i < len; i++) {
+      ok = at[i] >= '0' && at[i] <= '9';
+      secs = secs * 10 + (at[i] - '0');
+    }
+    if (!ok || secs < 1 || secs > 31 * 86400) {
+      snprintf(err, errlen,
+               "SCHEDULER_PERIODS: must be TASK:SECONDS pairs separated by commas, at most %d, "
+               "each from 1 to %d seconds, such as expire:60,leaderboard:30 (got \"%.120s\")",
+               PD_SCHEDULER_PERIODS_MAX, 31 * 86400, v);
+      return PD_E_INVALID;
+    }
+    memcpy(t->task, at, name_len);
+    t->task[name_len] = '\0';
+    t->seconds = (int)secs;
+    n++;
+    more = end != NULL;
+    at += len + (end != NULL ? 1 : 0);
+  }
+  c->nscheduler_periods = n;
+  return PD_OK;
+}
+
+static enum pd_result scheduler_vars(const struct pd_config_source *src, struct pd_config *c,
+                                     char *err, size_t errlen)
+{
+  int64_t n;
+  const char *v = src->get(src->arg, "SCHEDULER");
+  if (v != NULL && strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
+    snprintf(err, errlen, "SCHEDULER: must be 0 or 1 (got \"%s\")", v);
+    return PD_E_INVALID;
+  }
+  c->scheduler = v == NULL || strcmp(v, "1") == 0;
+  if (int_var(src, "SCHEDULER_TICK_MS", 1000, 10, 60000, &n, err, errlen) != PD_OK)
+    return PD_E_INVALID;
+  c->scheduler_tick_ms = (int)n;
+  return scheduler_periods(src->get(src->arg, "SCHEDULER_PERIODS"), c, err, errlen);
+}
+
 /* The admin surface's knobs (admin.h, server/admin_api.c, server/admin_jobs.c). */
 static enum pd_result admin_vars(const struct pd_config_source *src, struct pd_config *c, char *err,
                                  size_t errlen)
@@ -304,6 +357,8 @@ static enum pd_result admin_vars(const struct pd_config_source *src, struct pd_c
   return PD_OK;
 }
 
+/* What `popdeck ingest` and `sync` read: the download limits, the sources' bases and keys,
+ * and the development key's file. */
 static enum pd_result ingest_vars(const struct pd_config_source *src, struct pd_config *c,
                                   char *err, size_t errlen)
 {
@@ -510,6 +565,8 @@ enum pd_result pd_config_load(const struct pd_config_source *src, unsigned need,
     rc = admin_vars(src, c, err, errlen);
   if (rc == PD_OK)
     rc = payment_vars(src, c, err, errlen);
+  if (rc == PD_OK)
+    rc = scheduler_vars(src, c, err, errlen);
   if (rc == PD_E_NOMEM)
     goto nomem;
   if (rc != PD_OK)

@@ -28,6 +28,13 @@ struct pd_sku {
   char bundle[32];
 };
 
+/* One SCHEDULER_PERIODS entry: a scheduler task and its period in seconds. */
+#define PD_SCHEDULER_PERIODS_MAX 16
+struct pd_task_period {
+  char task[32];
+  int seconds;
+};
+
 struct pd_config {
   char *database_url;
   unsigned char public_key[crypto_sign_PUBLICKEYBYTES];
@@ -92,6 +99,13 @@ struct pd_config {
   char *stripe_success_url;    /* STRIPE_SUCCESS_URL, NULL: PUBLIC_BASE_URL's /paid */
   char *stripe_cancel_url;     /* STRIPE_CANCEL_URL, NULL: PUBLIC_BASE_URL's /paid?cancelled=1 */
   int payments_reconcile_s; /* PAYMENTS_RECONCILE_S: Discord entitlement reconcile period, 0 off */
+  /* The scheduler (server/scheduler.c, read by scheduler_vars in config.c). */
+  bool scheduler;        /* SCHEDULER=0 keeps this instance out of the scheduled tasks */
+  int scheduler_tick_ms; /* SCHEDULER_TICK_MS: how often an instance looks for a due task */
+  /* SCHEDULER_PERIODS: tasks whose period differs from their default (the names are checked
+   * against the task table when serve starts). */
+  struct pd_task_period scheduler_periods[PD_SCHEDULER_PERIODS_MAX];
+  size_t nscheduler_periods;
 };
 
 #define PD_ADMIN_TOKEN_MIN 32

@@ -14,22 +14,22 @@ const struct pd_db_stmt pd_db_admin_stmts[] = {
     {"admin_audit_insert",
      "INSERT INTO admin_audit (actor, action, outcome, target, args, before, after, ref)"
      " VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8)"},
-    {"admin_confirm_get", "SELECT actor, action, args, used_at IS NOT NULL, expires_at <= now()"
+    {"admin_confirm_get", "SELECT actor, action, args, used_at IS NOT NULL, expires_at <= pd_now()"
                           " FROM admin_confirmations WHERE token = $1"},
-    {"admin_confirm_use", "UPDATE admin_confirmations SET used_at = now()"
-                          " WHERE token = $1 AND used_at IS NULL AND expires_at > now()"
+    {"admin_confirm_use", "UPDATE admin_confirmations SET used_at = pd_now()"
+                          " WHERE token = $1 AND used_at IS NULL AND expires_at > pd_now()"
                           " RETURNING 1"},
     /* Old rows go as new ones come: a table of two-minute tokens stays small. */
     {"admin_confirm_add",
-     "WITH gone AS (DELETE FROM admin_confirmations WHERE expires_at < now() - interval '1 day')"
+     "WITH gone AS (DELETE FROM admin_confirmations WHERE expires_at < pd_now() - interval '1 day')"
      " INSERT INTO admin_confirmations (token, actor, action, args, preview, expires_at)"
-     " VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, now() + make_interval(secs => $6::int))"
+     " VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, pd_now() + make_interval(secs => $6::int))"
      " RETURNING extract(epoch FROM expires_at)::bigint"},
     {"admin_listed", "SELECT 1 FROM admins WHERE discord_id = $1"},
     {"admin_job_insert",
      "WITH j AS (INSERT INTO admin_jobs (kind, params, actor, ref, application_id,"
      " interaction_token, token_expires_at) VALUES ($1, $2::jsonb, $3, $4, $5, $6,"
-     " CASE WHEN $6::text IS NULL THEN NULL ELSE now() + interval '15 minutes' END)"
+     " CASE WHEN $6::text IS NULL THEN NULL ELSE pd_now() + interval '15 minutes' END)"
      " RETURNING id)"
      " SELECT id, pg_notify('" PD_ADMIN_JOBS_CHANNEL "', id::text) FROM j"},
     /* Keyset pages, newest first: (actor, id) and (action, id) serve the filters. */
@@ -39,7 +39,7 @@ const struct pd_db_stmt pd_db_admin_stmts[] = {
      " WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2)"
      "   AND ($3::bigint IS NULL OR id < $3)"
      " ORDER BY id DESC LIMIT $4::int"},
-    {"admin_confirm_cancel", "UPDATE admin_confirmations SET used_at = now()"
+    {"admin_confirm_cancel", "UPDATE admin_confirmations SET used_at = pd_now()"
                              " WHERE token = $1 AND actor = $2 AND used_at IS NULL RETURNING 1"},
     {"admin_suggest_artists",
      "SELECT left(name || ' (id ' || id || ')', 100), id::text FROM artists"

@@ -39,7 +39,7 @@ const struct pd_db_stmt pd_db_admin_cards_stmts[] = {
     {"admin_card_dm_owners",
      "WITH o AS (SELECT DISTINCT u.discord_id FROM user_cards uc JOIN users u ON u.id ="
      " uc.user_id WHERE uc.card_id = $1::bigint AND uc.state <> 'gone'"
-     " AND (uc.expires_at IS NULL OR uc.expires_at > now())),"
+     " AND (uc.expires_at IS NULL OR uc.expires_at > pd_now())),"
      " j AS (INSERT INTO followup_jobs (kind, application_id, interaction_token, method,"
      " payload, ref, token_expires_at, attach)"
      " SELECT 'message', $2, '', 'dm', jsonb_build_object('content', $3::text,"
@@ -56,7 +56,7 @@ const struct pd_db_stmt pd_db_admin_cards_stmts[] = {
      " SELECT id FROM p UNION ALL SELECT id FROM t"},
     {"removal_owners",
      "SELECT uc.user_id, u.discord_id, c.rarity, count(*),"
-     " count(*) FILTER (WHERE uc.expires_at IS NULL OR uc.expires_at > now()),"
+     " count(*) FILTER (WHERE uc.expires_at IS NULL OR uc.expires_at > pd_now()),"
      " count(*) FILTER (WHERE uc.state = 'listed'), count(*) FILTER (WHERE uc.state = 'trading')"
      " FROM user_cards uc JOIN users u ON u.id = uc.user_id JOIN all_cards c ON c.id = uc.card_id"
      " WHERE uc.card_id = ANY(" IDS ") AND uc.state <> 'gone' GROUP BY 1, 2, 3 ORDER BY 1"},
@@ -66,7 +66,7 @@ const struct pd_db_stmt pd_db_admin_cards_stmts[] = {
      " uc.id = tc.user_card_id WHERE tc.active AND uc.card_id = ANY(" IDS "))"},
     /* The listings close first; only then may their copies leave 'listed' (sql/010). */
     {"removal_listings_cancel",
-     "WITH l AS (UPDATE market_listings SET status = 'cancelled', closed_at = now()"
+     "WITH l AS (UPDATE market_listings SET status = 'cancelled', closed_at = pd_now()"
      " WHERE card_id = ANY(" IDS ") AND status = 'active' RETURNING user_card_id)"
      " SELECT count(*), coalesce(array_agg(user_card_id), '{}')::text FROM l"},
     {"removal_listed_free",
@@ -90,15 +90,15 @@ const struct pd_db_stmt pd_db_admin_cards_stmts[] = {
     {"removal_left",
      "SELECT count(*) FROM user_cards WHERE card_id = ANY(" IDS ") AND state <> 'gone'"},
     {"removal_mark",
-     "WITH p AS (UPDATE card_templates SET removed_at = now() WHERE id = ANY(" IDS ")"
+     "WITH p AS (UPDATE card_templates SET removed_at = pd_now() WHERE id = ANY(" IDS ")"
      " AND removed_at IS NULL RETURNING 1),"
-     " t AS (UPDATE temp_card_templates SET removed_at = now() WHERE id IN (SELECT -x FROM"
+     " t AS (UPDATE temp_card_templates SET removed_at = pd_now() WHERE id IN (SELECT -x FROM"
      " unnest(" IDS ") x WHERE x < 0) AND removed_at IS NULL RETURNING 1)"
      " SELECT (SELECT count(*) FROM p) + (SELECT count(*) FROM t)"},
     {"removal_mark_artist",
-     "WITH a AS (UPDATE artists SET removed_at = now() WHERE id = $1::int AND removed_at IS NULL"
-     " RETURNING id), e AS (UPDATE eras SET removed_at = now() WHERE artist_id = $1::int AND"
-     " removed_at IS NULL RETURNING id), i AS (UPDATE era_images SET removed_at = now() WHERE"
+     "WITH a AS (UPDATE artists SET removed_at = pd_now() WHERE id = $1::int AND removed_at IS NULL"
+     " RETURNING id), e AS (UPDATE eras SET removed_at = pd_now() WHERE artist_id = $1::int AND"
+     " removed_at IS NULL RETURNING id), i AS (UPDATE era_images SET removed_at = pd_now() WHERE"
      " era_id IN (SELECT id FROM eras WHERE artist_id = $1::int) AND removed_at IS NULL"
      " RETURNING 1)"
      " SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM e), (SELECT count(*) FROM i)"},

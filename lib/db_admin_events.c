@@ -7,7 +7,7 @@
   "ev.id, ev.name, ev.description, extract(epoch FROM ev.start_at)::bigint,"                       \
   " extract(epoch FROM ev.end_at)::bigint, ev.boosts, ev.pack, ev.guild_id, ev.created_by,"        \
   " extract(epoch FROM ev.ended_at)::bigint,"                                                      \
-  " CASE WHEN now() < ev.start_at THEN 'upcoming' WHEN now() < ev.end_at THEN 'running'"           \
+  " CASE WHEN pd_now() < ev.start_at THEN 'upcoming' WHEN pd_now() < ev.end_at THEN 'running'"     \
   " ELSE 'ended' END, extract(epoch FROM ev.created_at)::bigint"
 
 const struct pd_db_stmt pd_db_admin_events_stmts[] = {
@@ -20,19 +20,20 @@ const struct pd_db_stmt pd_db_admin_events_stmts[] = {
     /* A running event ends now; an upcoming one is called off with an empty window at now
      * (sql/017's events_window). */
     {"event_end",
-     "WITH ev AS (UPDATE events SET ended_at = now(), start_at = least(start_at, now()),"
-     " end_at = now() WHERE id = $1 AND end_at > now() RETURNING *) SELECT " EVENT_COLS " FROM ev"},
+     "WITH ev AS (UPDATE events SET ended_at = pd_now(), start_at = least(start_at, pd_now()),"
+     " end_at = pd_now() WHERE id = $1 AND end_at > pd_now() RETURNING *) SELECT " EVENT_COLS
+     " FROM ev"},
     /* Owned copies carry their expiry (sql/007): the event's ending moves it to now, so they
      * leave collections as every expired temporary copy does. */
     {"event_end_copies",
-     "UPDATE user_cards SET expires_at = now() WHERE temp_template_id IN"
+     "UPDATE user_cards SET expires_at = pd_now() WHERE temp_template_id IN"
      " (SELECT id FROM temp_card_templates WHERE event_id = $1) AND state <> 'gone'"
-     " AND (expires_at IS NULL OR expires_at > now()) RETURNING id"},
-    {"event_end_cards", "UPDATE temp_card_templates SET expires_at = now() WHERE event_id = $1"
-                        " AND expires_at > now()"},
-    {"events_current", "SELECT " EVENT_COLS " FROM events ev WHERE ev.end_at > now()"
+     " AND (expires_at IS NULL OR expires_at > pd_now()) RETURNING id"},
+    {"event_end_cards", "UPDATE temp_card_templates SET expires_at = pd_now() WHERE event_id = $1"
+                        " AND expires_at > pd_now()"},
+    {"events_current", "SELECT " EVENT_COLS " FROM events ev WHERE ev.end_at > pd_now()"
                        " ORDER BY ev.start_at, ev.id LIMIT 50"},
-    {"events_ended", "SELECT " EVENT_COLS " FROM events ev WHERE ev.end_at <= now()"
+    {"events_ended", "SELECT " EVENT_COLS " FROM events ev WHERE ev.end_at <= pd_now()"
                      " ORDER BY ev.end_at DESC, ev.id DESC LIMIT 10"},
     {"event_cards",
      "SELECT t.event_id, t.public_id, t.artist_id, a.name, t.era_id, e.name, t.rarity,"

@@ -16,8 +16,8 @@
   " (SELECT l.kind FROM ledger l WHERE l.op_id = f.op_id LIMIT 1), f.detail,"                      \
   " extract(epoch FROM f.at)::bigint, f.reviewed, f.reviewed_by,"                                  \
   " extract(epoch FROM f.reviewed_at)::bigint,"                                                    \
-  " floor(extract(epoch FROM now() - fu.created_at) / 86400)::bigint,"                             \
-  " floor(extract(epoch FROM now() - tu.created_at) / 86400)::bigint"
+  " floor(extract(epoch FROM pd_now() - fu.created_at) / 86400)::bigint,"                          \
+  " floor(extract(epoch FROM pd_now() - tu.created_at) / 86400)::bigint"
 #define FLAG_FROM                                                                                  \
   " FROM abuse_flags f LEFT JOIN users fu ON fu.id = f.from_user"                                  \
   " LEFT JOIN users tu ON tu.id = f.to_user"
@@ -32,7 +32,7 @@ const struct pd_db_stmt pd_db_admin_players_stmts[] = {
                    " RETURNING coalesce(reason, ''), banned_by,"
                    " extract(epoch FROM banned_at)::bigint"},
     /* The listing closes first (its copy_state goes NULL), then its copy is free again. */
-    {"ban_cancel_listings", "UPDATE market_listings SET status = 'cancelled', closed_at = now()"
+    {"ban_cancel_listings", "UPDATE market_listings SET status = 'cancelled', closed_at = pd_now()"
                             " WHERE seller_id = $1 AND status = 'active'"
                             " RETURNING id, user_card_id"},
     {"ban_free_listed", "UPDATE user_cards SET state = 'free' WHERE user_id = $1"
@@ -44,20 +44,20 @@ const struct pd_db_stmt pd_db_admin_players_stmts[] = {
     {"flags_of_user", "SELECT " FLAG_COLS FLAG_FROM " WHERE f.from_user = $1 OR f.to_user = $1"
                       " ORDER BY f.at DESC, f.id DESC LIMIT 25"},
     {"flag_review", "UPDATE abuse_flags SET reviewed = true, reviewed_by = $2,"
-                    " reviewed_at = now() WHERE id = $1 AND NOT reviewed RETURNING kind"},
+                    " reviewed_at = pd_now() WHERE id = $1 AND NOT reviewed RETURNING kind"},
     {"flag_get", "SELECT reviewed, coalesce(reviewed_by, ''),"
                  " coalesce(extract(epoch FROM reviewed_at)::bigint, 0) FROM abuse_flags"
                  " WHERE id = $1"},
     /* Copies by state; a temporary copy past its expiry has left the collection: 'expired'. */
     {"user_copies_by_state",
-     "SELECT CASE WHEN state <> 'gone' AND expires_at <= now() THEN 'expired' ELSE state END,"
+     "SELECT CASE WHEN state <> 'gone' AND expires_at <= pd_now() THEN 'expired' ELSE state END,"
      " count(*) FROM user_cards WHERE user_id = $1 GROUP BY 1 ORDER BY 1"},
     {"user_copies_by_rarity",
      "SELECT coalesce(t.rarity, tt.rarity), count(*) FROM user_cards uc"
      " LEFT JOIN card_templates t ON t.id = uc.template_id"
      " LEFT JOIN temp_card_templates tt ON tt.id = uc.temp_template_id"
      " WHERE uc.user_id = $1 AND uc.state <> 'gone'"
-     " AND (uc.expires_at IS NULL OR uc.expires_at > now()) GROUP BY 1 ORDER BY 1"},
+     " AND (uc.expires_at IS NULL OR uc.expires_at > pd_now()) GROUP BY 1 ORDER BY 1"},
     {"user_listings",
      "SELECT l.id, coalesce(c.public_id, tt.public_id, ''), uc.print_no, l.price, l.currency,"
      " l.scope, l.guild_id, extract(epoch FROM l.expires_at)::bigint,"

@@ -36,5 +36,6 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     pd_db_payments_stmts,
     /* payments: Discord's entitlements */
     pd_db_entitlements_stmts,
+    pd_db_scheduler_stmts,
     NULL,
 };

@@ -39,5 +39,7 @@ extern const struct pd_db_stmt pd_db_admin_cards_stmts[];
 extern const struct pd_db_stmt pd_db_payments_stmts[];
 /* payments: Discord's entitlements (db_entitlements.c) */
 extern const struct pd_db_stmt pd_db_entitlements_stmts[];
+/* the scheduler and the clock (db_scheduler.c) */
+extern const struct pd_db_stmt pd_db_scheduler_stmts[];
 
 #endif

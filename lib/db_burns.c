@@ -18,7 +18,7 @@ const struct pd_db_stmt pd_db_burns_stmts[] = {
      * locked or listed lowest copy is the one kept. */
     {"burn_duplicates",
      "WITH k AS (SELECT uc.id FROM user_cards uc WHERE uc.user_id = $1 AND uc.state = 'free'"
-     " AND (uc.expires_at IS NULL OR uc.expires_at > now())"
+     " AND (uc.expires_at IS NULL OR uc.expires_at > pd_now())"
      " AND uc.print_no > (SELECT min(o.print_no) FROM user_cards o WHERE o.user_id = uc.user_id"
      " AND o.card_id = uc.card_id AND o.state <> 'gone')"
      " ORDER BY uc.id FOR UPDATE)"

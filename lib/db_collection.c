@@ -17,7 +17,7 @@
 #define LIST_SELECT                                                                                \
   "WITH c AS MATERIALIZED (SELECT id, card_id AS template_id, print_no FROM user_cards WHERE "     \
   "user_id = $1 AND state <> 'gone'"                                                               \
-  " AND (expires_at IS NULL OR expires_at > now()))"                                               \
+  " AND (expires_at IS NULL OR expires_at > pd_now()))"                                            \
   " SELECT t.public_id, a.name, e.name, t.rarity, count(*), string_agg('#' || c.print_no, ', ' "   \
   "ORDER BY "                                                                                      \
   "c.print_no), t.temporary, "
@@ -56,7 +56,7 @@ const struct pd_db_stmt pd_db_collection_stmts[] = {
                  " ORDER BY a.name DESC, t.id DESC LIMIT $8"},
     {"collection_counts", "SELECT count(*), count(DISTINCT card_id) FROM user_cards WHERE user_id "
                           "= $1 AND state <> 'gone'"
-                          " AND (expires_at IS NULL OR expires_at > now())"},
+                          " AND (expires_at IS NULL OR expires_at > pd_now())"},
     {"artist_lookup", "SELECT id, name FROM artists WHERE lower(name) = lower($1) AND removed_at"
                       " IS NULL UNION ALL (SELECT id, name FROM artists WHERE removed_at IS NULL"
                       " AND lower(name) LIKE " LIKE_LITERAL("$2") " || '%' ORDER BY name LIMIT 2)"},
@@ -85,7 +85,8 @@ const struct pd_db_stmt pd_db_collection_stmts[] = {
      "SELECT left(t.public_id || ' · ' || a.name || ' — ' || e.name || ' · ' || t.rarity, 100), "
      "t.public_id"
      " FROM all_cards t JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id"
-     " WHERE (NOT t.temporary OR t.expires_at > now()) AND lower(t.public_id || ' ' || a.name || ' "
+     " WHERE (NOT t.temporary OR t.expires_at > pd_now()) AND lower(t.public_id || ' ' || a.name "
+     "|| ' "
      "' || e.name) LIKE '%' || " LIKE_LITERAL(
          "$1") " || '%'"
                " ORDER BY lower(t.public_id) LIKE " LIKE_LITERAL(
@@ -103,9 +104,9 @@ const struct pd_db_stmt pd_db_collection_stmts[] = {
      " WHERE t.public_id = $1 ORDER BY t.temporary LIMIT 1"},
     {"cooldowns_list",
      "SELECT command, extract(epoch FROM expires_at)::bigint FROM user_cooldowns WHERE user_id = $1"
-     " AND expires_at > now() ORDER BY expires_at"},
+     " AND expires_at > pd_now() ORDER BY expires_at"},
     {"free_used_today", "SELECT what, used FROM free_allotments WHERE user_id = $1 AND day = "
-                        "(now() AT TIME ZONE 'UTC')::date"},
+                        "(pd_now() AT TIME ZONE 'UTC')::date"},
     {NULL, NULL},
 };
 

@@ -40,11 +40,11 @@ const struct pd_db_stmt pd_db_copies_stmts[] = {
      "SELECT count(*) FILTER (WHERE state = 'free'), count(*) FILTER (WHERE state = 'locked'),"
      " count(*) FILTER (WHERE state = 'listed'), count(*) FILTER (WHERE state = 'trading')"
      " FROM user_cards WHERE user_id = $1 AND state <> 'gone'"
-     " AND (expires_at IS NULL OR expires_at > now())"},
+     " AND (expires_at IS NULL OR expires_at > pd_now())"},
     {"copy_suggest",
      "SELECT c.public_id, uc.print_no, a.name, e.name, c.rarity, uc.state" COPY_FROM
      " WHERE uc.user_id = $1 AND uc.state <> 'gone' AND (uc.expires_at IS NULL OR uc.expires_at >"
-     " now()) AND ($2 = '' OR lower(c.public_id || '/' || lpad(uc.print_no::text, 2, '0')) "
+     " pd_now()) AND ($2 = '' OR lower(c.public_id || '/' || lpad(uc.print_no::text, 2, '0')) "
      "LIKE " LIKE_LITERAL("$2") " || '%' OR lower(a.name) LIKE '%' || " LIKE_LITERAL(
          "$2") " || '%' OR lower(e.name) LIKE '%' || " LIKE_LITERAL("$2") " || '%')"
                                                                           " ORDER BY uc.state = $3 "

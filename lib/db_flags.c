@@ -14,14 +14,14 @@ const struct pd_db_stmt pd_db_flags_stmts[] = {
      * younger of the two accounts. */
     {"flag_facts",
      "SELECT (SELECT count(*) FROM one_way_transfers WHERE from_user = $1 AND to_user = $2"
-     " AND at > now() - interval '1 day'),"
-     " (SELECT floor(extract(epoch FROM now() - max(created_at)) / 86400)::bigint FROM users"
+     " AND at > pd_now() - interval '1 day'),"
+     " (SELECT floor(extract(epoch FROM pd_now() - max(created_at)) / 86400)::bigint FROM users"
      " WHERE id IN ($1, $2))"},
     /* Raised unless the same kind was raised for the pair within the last day. */
     {"flag_raise",
      "INSERT INTO abuse_flags (kind, from_user, to_user, op_id, detail)"
      " SELECT $1, $2, $3, $4, $5::jsonb WHERE NOT EXISTS (SELECT 1 FROM abuse_flags"
-     " WHERE kind = $1 AND from_user = $2 AND to_user = $3 AND at > now() - interval '1 day')"
+     " WHERE kind = $1 AND from_user = $2 AND to_user = $3 AND at > pd_now() - interval '1 day')"
      " RETURNING id"},
     {NULL, NULL},
 };

@@ -6,7 +6,7 @@
 
 #include "db_areas.h"
 
-#define UTC_TODAY "(date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+#define UTC_TODAY "(date_trunc('day', pd_now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
 
 const struct pd_db_stmt pd_db_gifts_stmts[] = {
     {"users_lock", "SELECT id FROM users WHERE id IN ($1, $2) ORDER BY id FOR UPDATE"},

@@ -11,7 +11,8 @@
 #define LISTING_COLS                                                                               \
   "l.id, l.user_card_id, l.seller_id, coalesce(l.buyer_id, 0), l.card_id, l.price, uc.print_no,"   \
   " s.discord_id, l.currency, l.scope, coalesce(l.guild_id, ''), l.status,"                        \
-  " extract(epoch FROM l.expires_at)::bigint, l.expires_at <= now(), c.public_id, a.name, e.name," \
+  " extract(epoch FROM l.expires_at)::bigint, l.expires_at <= pd_now(), c.public_id, a.name, "     \
+  "e.name,"                                                                                        \
   " c.rarity, coalesce(l.rarity_order, 0)"
 #define LISTING_JOIN                                                                               \
   " JOIN user_cards uc ON uc.id = l.user_card_id JOIN users s ON s.id = l.seller_id"               \
@@ -34,7 +35,7 @@
  * eleven index entries. */
 #define PAGE_LIMIT "11" /* a page of 10, and one more to know whether another follows */
 #define PAGE_FILTER                                                                                \
-  " AND status = 'active' AND expires_at > now() AND ($2::bigint = 0 OR artist_id = $2)"           \
+  " AND status = 'active' AND expires_at > pd_now() AND ($2::bigint = 0 OR artist_id = $2)"        \
   " AND ($3::text = '' OR rarity = $3) AND ($4::text = '' OR currency = $4)"
 #define PAGE_RANGE(vis, scope_ok, cursor, order)                                                   \
   "(SELECT id, price, rarity_order FROM market_listings WHERE shown_in = " vis                     \
@@ -50,7 +51,7 @@ const struct pd_db_stmt pd_db_market_stmts[] = {
     {"listing_insert",
      "INSERT INTO market_listings (user_card_id, seller_id, card_id, price, currency, scope,"
      " guild_id, expires_at, artist_id, rarity, rarity_order)"
-     " SELECT $1, $2, c.id, $3, $4, $5, $6, now() + make_interval(days => $7::int), c.artist_id,"
+     " SELECT $1, $2, c.id, $3, $4, $5, $6, pd_now() + make_interval(days => $7::int), c.artist_id,"
      " c.rarity, " RARITY_ORDER(
          "c.rarity") " FROM all_cards c WHERE c.id = $8"
                      " RETURNING id, extract(epoch FROM expires_at)::bigint"},
@@ -59,7 +60,7 @@ const struct pd_db_stmt pd_db_market_stmts[] = {
                      " WHERE l.id = (SELECT id FROM k)"},
     {"listing_close",
      "UPDATE market_listings SET status = $2, buyer_id = $3::int, op_id = $4::bigint,"
-     " closed_at = now() WHERE id = $1 AND status = 'active' RETURNING id"},
+     " closed_at = pd_now() WHERE id = $1 AND status = 'active' RETURNING id"},
     /* Cheapest first: (price, id). */
     {"market_cheapest_next", PAGE("(price, id) > ($6::bigint, $7::bigint) AND $8::bigint = $8",
                                   "price, id", "l.price, l.id")},
@@ -81,8 +82,9 @@ const struct pd_db_stmt pd_db_market_stmts[] = {
     /* /buy's suggestions: among the cheapest 500 of each visible range, what matches. */
     {"market_suggest",
      "WITH k AS ((SELECT id FROM market_listings WHERE shown_in = '' AND status = 'active' AND"
-     " expires_at > now() ORDER BY price, id LIMIT 500) UNION ALL (SELECT id FROM market_listings"
-     " WHERE shown_in = $1::text AND status = 'active' AND expires_at > now() ORDER BY price, id"
+     " expires_at > pd_now() ORDER BY price, id LIMIT 500) UNION ALL (SELECT id FROM "
+     "market_listings"
+     " WHERE shown_in = $1::text AND status = 'active' AND expires_at > pd_now() ORDER BY price, id"
      " LIMIT 500))"
      " SELECT " LISTING_COLS " FROM k JOIN market_listings l ON l.id = k.id" LISTING_JOIN
      " WHERE $2 = '' OR l.id::text = ltrim($2, '#') OR lower(c.public_id || '/' ||"
@@ -100,18 +102,19 @@ const struct pd_db_stmt pd_db_market_stmts[] = {
                                                                           " ORDER BY l.id DESC "
                                                                           "LIMIT 25"},
     {"market_expire",
-     "WITH e AS (SELECT id FROM market_listings WHERE status = 'active' AND expires_at <= now()"
+     "WITH e AS (SELECT id FROM market_listings WHERE status = 'active' AND expires_at <= pd_now()"
      " ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
-     " UPDATE market_listings l SET status = 'expired', closed_at = now() FROM e WHERE l.id = e.id"
+     " UPDATE market_listings l SET status = 'expired', closed_at = pd_now() FROM e WHERE l.id = "
+     "e.id"
      " RETURNING l.user_card_id, l.seller_id"},
     {"market_card_sales",
      "SELECT price, currency, extract(epoch FROM closed_at)::bigint FROM market_listings"
      " WHERE card_id = $1 AND status = 'sold' ORDER BY closed_at DESC, id DESC LIMIT 5"},
     {"market_card_cheapest",
      "WITH k AS ((SELECT id, price FROM market_listings WHERE card_id = $1 AND shown_in = '' AND"
-     " status = 'active' AND expires_at > now() ORDER BY price, id LIMIT 1) UNION ALL"
+     " status = 'active' AND expires_at > pd_now() ORDER BY price, id LIMIT 1) UNION ALL"
      " (SELECT id, price FROM market_listings WHERE card_id = $1 AND shown_in = $2::text AND"
-     " status = 'active' AND expires_at > now() ORDER BY price, id LIMIT 1))"
+     " status = 'active' AND expires_at > pd_now() ORDER BY price, id LIMIT 1))"
      " SELECT " LISTING_COLS " FROM market_listings l" LISTING_JOIN
      " WHERE l.id = (SELECT id FROM k ORDER BY price, id LIMIT 1)"},
     {NULL, NULL},

@@ -16,10 +16,11 @@ const struct pd_db_stmt pd_db_packs_stmts[] = {
     {"template_at",
      "SELECT id FROM drawable_cards WHERE rarity = $1 ORDER BY id OFFSET $2 LIMIT 1"},
     /* The counter only moves while some of today's allotment is left. */
-    {"free_use", "INSERT INTO free_allotments (user_id, what, day, used) VALUES ($1, $2, (now() AT "
-                 "TIME ZONE 'UTC')::date, 1)"
-                 " ON CONFLICT (user_id, what, day) DO UPDATE SET used = free_allotments.used + 1"
-                 " WHERE free_allotments.used < $3 RETURNING used"},
+    {"free_use",
+     "INSERT INTO free_allotments (user_id, what, day, used) VALUES ($1, $2, (pd_now() AT "
+     "TIME ZONE 'UTC')::date, 1)"
+     " ON CONFLICT (user_id, what, day) DO UPDATE SET used = free_allotments.used + 1"
+     " WHERE free_allotments.used < $3 RETURNING used"},
     {"cards_info",
      "SELECT t.id, t.public_id, a.name, e.name, t.rarity, t.image_url, t.copies_created, "
      "t.temporary,"
@@ -27,17 +28,19 @@ const struct pd_db_stmt pd_db_packs_stmts[] = {
      " FROM all_cards t"
      " JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id " PD_CARD_CREDIT_JOIN
      " WHERE t.id = ANY($1::bigint[])"},
-    {"pack_insert", "INSERT INTO pack_opens (user_id, pack, template_ids, rarities, paid_currency, "
-                    "paid_amount, expires_at)"
-                    " VALUES ($1, $2, $3::bigint[], $4::text[], $5, $6, now() + make_interval(secs "
-                    "=> $7)) RETURNING id"},
-    {"pack_lock", "SELECT p.id, u.discord_id, p.user_id, p.pack, p.status = 'picked', "
-                  "coalesce(p.picked_index, -1),"
-                  " p.expires_at < now(), array_to_string(p.template_ids, ',') FROM pack_opens p "
-                  "JOIN users u ON u.id = p.user_id"
-                  " WHERE p.id = $1 FOR UPDATE OF p"},
+    {"pack_insert",
+     "INSERT INTO pack_opens (user_id, pack, template_ids, rarities, paid_currency, "
+     "paid_amount, expires_at)"
+     " VALUES ($1, $2, $3::bigint[], $4::text[], $5, $6, pd_now() + make_interval(secs "
+     "=> $7)) RETURNING id"},
+    {"pack_lock",
+     "SELECT p.id, u.discord_id, p.user_id, p.pack, p.status = 'picked', "
+     "coalesce(p.picked_index, -1),"
+     " p.expires_at < pd_now(), array_to_string(p.template_ids, ',') FROM pack_opens p "
+     "JOIN users u ON u.id = p.user_id"
+     " WHERE p.id = $1 FOR UPDATE OF p"},
     {"pack_pick", "UPDATE pack_opens SET status = 'picked', picked_index = $2, user_card_id = $3, "
-                  "picked_at = now()"
+                  "picked_at = pd_now()"
                   " WHERE id = $1 AND status = 'open'"},
     {"card_mint_count", "UPDATE card_templates SET copies_created = copies_created + 1 WHERE id = "
                         "$1 AND removed_at IS NULL RETURNING copies_created"},
@@ -53,7 +56,7 @@ const struct pd_db_stmt pd_db_packs_stmts[] = {
                   "is_temporary, expires_at)"
                   " VALUES ($1, -$2::bigint, $3, $4, true, $5) RETURNING id"},
     {"active_events",
-     "SELECT name FROM events WHERE now() >= start_at AND now() < end_at ORDER BY id"},
+     "SELECT name FROM events WHERE pd_now() >= start_at AND pd_now() < end_at ORDER BY id"},
     {NULL, NULL},
 };
 

@@ -29,7 +29,7 @@ const struct pd_db_stmt pd_db_payments_stmts[] = {
      " amount, currency, state, raw, clawed_back_at, clawback_reason)"
      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
      " CASE WHEN $10::text IS NULL THEN 'granted' ELSE 'clawed_back' END, $11::jsonb,"
-     " CASE WHEN $10::text IS NOT NULL THEN now() END, $10::text)"
+     " CASE WHEN $10::text IS NOT NULL THEN pd_now() END, $10::text)"
      " ON CONFLICT DO NOTHING RETURNING id"},
     {"pay_find", "SELECT id, user_id FROM payments WHERE provider = $1"
                  " AND (provider_id = $2 OR provider_ref = $3) LIMIT 1"},
@@ -38,10 +38,10 @@ const struct pd_db_stmt pd_db_payments_stmts[] = {
                        " WHERE user_id = $1"},
     {"pay_member_extend",
      "INSERT INTO memberships (user_id, provider, source, ends_at)"
-     " VALUES ($1, $2, $3, now() + make_interval(days => $4::int))"
+     " VALUES ($1, $2, $3, pd_now() + make_interval(days => $4::int))"
      " ON CONFLICT (user_id) DO UPDATE SET"
-     " ends_at = greatest(memberships.ends_at, now()) + make_interval(days => $4::int),"
-     " provider = EXCLUDED.provider, source = EXCLUDED.source, updated_at = now()"},
+     " ends_at = greatest(memberships.ends_at, pd_now()) + make_interval(days => $4::int),"
+     " provider = EXCLUDED.provider, source = EXCLUDED.source, updated_at = pd_now()"},
     {"pay_member_set",
      "INSERT INTO memberships (user_id, provider, source, ends_at)"
      " VALUES ($1, $2, $3, to_timestamp($4::bigint))"
@@ -53,7 +53,7 @@ const struct pd_db_stmt pd_db_payments_stmts[] = {
      " ELSE memberships.provider END,"
      " source = CASE WHEN memberships.source = EXCLUDED.source"
      " OR EXCLUDED.ends_at >= memberships.ends_at THEN EXCLUDED.source"
-     " ELSE memberships.source END, updated_at = now()"},
+     " ELSE memberships.source END, updated_at = pd_now()"},
     /* The source its clawback ends: the subscription's membership for a subscription's payment. */
     {"pay_lock",
      "SELECT id, user_id, state, gems, days, coalesce(member_source, provider_id), bundle,"
@@ -62,16 +62,16 @@ const struct pd_db_stmt pd_db_payments_stmts[] = {
     {"pay_reversal_add", "INSERT INTO payment_reversals (provider, ref, reason, raw)"
                          " VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT DO NOTHING"},
     {"pay_user_lock", "SELECT gems, discord_id FROM users WHERE id = $1 FOR UPDATE"},
-    {"pay_clawed",
-     "UPDATE payments SET state = 'clawed_back', clawed_gems = $2, debt_gems = $3,"
-     " clawback_op_id = $4, clawback_reason = $5, clawback_raw = $6::jsonb, clawed_back_at = now()"
-     " WHERE id = $1"},
+    {"pay_clawed", "UPDATE payments SET state = 'clawed_back', clawed_gems = $2, debt_gems = $3,"
+                   " clawback_op_id = $4, clawback_reason = $5, clawback_raw = $6::jsonb, "
+                   "clawed_back_at = pd_now()"
+                   " WHERE id = $1"},
     {"pay_debt_add", "INSERT INTO gem_debts (user_id, gems) VALUES ($1, $2)"
                      " ON CONFLICT (user_id) DO UPDATE SET gems = gem_debts.gems + EXCLUDED.gems"},
     /* A membership the payment started ends now; days it added to another are taken off. */
     {"pay_member_revoke",
-     "UPDATE memberships SET ends_at = CASE WHEN source = $2 THEN least(ends_at, now())"
-     " ELSE greatest(now(), ends_at - make_interval(days => $3::int)) END, updated_at = now()"
+     "UPDATE memberships SET ends_at = CASE WHEN source = $2 THEN least(ends_at, pd_now())"
+     " ELSE greatest(pd_now(), ends_at - make_interval(days => $3::int)) END, updated_at = pd_now()"
      " WHERE user_id = $1"},
     {"pay_debt_lock", "SELECT d.gems, u.gems FROM gem_debts d JOIN users u ON u.id = d.user_id"
                       " WHERE d.user_id = $1 FOR UPDATE"},
@@ -94,16 +94,16 @@ const struct pd_db_stmt pd_db_payments_stmts[] = {
      " provider = CASE WHEN EXCLUDED.ends_at >= memberships.ends_at THEN EXCLUDED.provider"
      " ELSE memberships.provider END,"
      " source = CASE WHEN EXCLUDED.ends_at >= memberships.ends_at THEN EXCLUDED.source"
-     " ELSE memberships.source END, updated_at = now()"},
+     " ELSE memberships.source END, updated_at = pd_now()"},
     {"pay_sub_end_find", "SELECT extract(epoch FROM ends_at)::bigint FROM subscription_ends"
                          " WHERE provider = $1 AND subscription = $2"},
     {"pay_sub_end_add", "INSERT INTO subscription_ends (provider, subscription, ends_at, raw)"
                         " VALUES ($1, $2, to_timestamp($3::bigint), $4::jsonb)"
                         " ON CONFLICT (provider, subscription) DO UPDATE SET"
                         " ends_at = least(subscription_ends.ends_at, EXCLUDED.ends_at)"},
-    {"pay_sub_end_member",
-     "UPDATE memberships SET ends_at = least(ends_at, to_timestamp($3::bigint)), updated_at = now()"
-     " WHERE provider = $1 AND source = $2 RETURNING user_id"},
+    {"pay_sub_end_member", "UPDATE memberships SET ends_at = least(ends_at, "
+                           "to_timestamp($3::bigint)), updated_at = pd_now()"
+                           " WHERE provider = $1 AND source = $2 RETURNING user_id"},
     {"pay_list", "SELECT coalesce(jsonb_agg(" PAYMENT_ROW " ORDER BY id DESC), '[]')"
                  " FROM (SELECT * FROM payments WHERE user_id = $1 ORDER BY id DESC LIMIT $2) p"},
     {NULL, NULL},

@@ -8,7 +8,7 @@
 
 const struct pd_db_stmt pd_db_shop_stmts[] = {
     {"shop_free_used", "SELECT used FROM free_allotments WHERE user_id = $1 AND what = $2"
-                       " AND day = (now() AT TIME ZONE 'UTC')::date"},
+                       " AND day = (pd_now() AT TIME ZONE 'UTC')::date"},
     {NULL, NULL},
 };
 

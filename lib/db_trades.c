@@ -26,14 +26,15 @@ const struct pd_db_stmt pd_db_trades_stmts[] = {
                       " WHERE p.user_id = $1 AND t.status = 'open' FOR UPDATE OF t"},
     {"trade_get", "SELECT " TRADE_COLS TRADE_FROM " WHERE t.id = $1"},
     {"trade_get_lock", "SELECT " TRADE_COLS TRADE_FROM " WHERE t.id = $1 FOR UPDATE OF t"},
-    {"trade_open", "INSERT INTO trades (a_id, b_id, expires_at, last_change)"
-                   " VALUES ($1, $2, now() + make_interval(secs => $3::bigint), $4) RETURNING id"},
+    {"trade_open",
+     "INSERT INTO trades (a_id, b_id, expires_at, last_change)"
+     " VALUES ($1, $2, pd_now() + make_interval(secs => $3::bigint), $4) RETURNING id"},
     /* A player already in an open trade keeps it: the primary key says one each. */
     {"trade_players_add", "INSERT INTO trade_players (user_id, trade_id) VALUES ($1, $3), ($2, $3)"
                           " ON CONFLICT (user_id) DO NOTHING RETURNING user_id"},
     {"trade_change",
      "UPDATE trades SET version = version + 1, a_confirmed = NULL, b_confirmed = NULL,"
-     " changed_at = now(), last_change = $2, expires_at = now() + make_interval(secs => "
+     " changed_at = pd_now(), last_change = $2, expires_at = pd_now() + make_interval(secs => "
      "$3::bigint),"
      " a_notes = $4, a_discs = $5, a_gems = $6, b_notes = $7, b_discs = $8, b_gems = $9"
      " WHERE id = $1 AND status = 'open'"
@@ -68,9 +69,9 @@ const struct pd_db_stmt pd_db_trades_stmts[] = {
     {"trade_copies_free", "UPDATE user_cards SET state = 'free' WHERE id = ANY($1::bigint[])"
                           " AND state = 'trading'"},
     {"trade_close", "UPDATE trades SET status = $2, close_reason = $3, op_id = $4::bigint,"
-                    " closed_at = now() WHERE id = $1 AND status = 'open' RETURNING id"},
+                    " closed_at = pd_now() WHERE id = $1 AND status = 'open' RETURNING id"},
     {"trade_players_drop", "DELETE FROM trade_players WHERE trade_id = $1"},
-    {"trades_expired", "SELECT id FROM trades WHERE status = 'open' AND expires_at <= now()"
+    {"trades_expired", "SELECT id FROM trades WHERE status = 'open' AND expires_at <= pd_now()"
                        " ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED"},
     {"trade_suggest",
      "SELECT c.public_id, uc.print_no, a.name, c.rarity FROM trade_players p"

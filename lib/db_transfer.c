@@ -10,36 +10,36 @@
 
 #define XFER_COLS                                                                                  \
   "t.id, t.from_user, (SELECT discord_id FROM users WHERE id = t.from_user),"                      \
-  " coalesce(t.to_user, 0), t.to_discord_id, t.mode, t.status, t.expires_at <= now(),"             \
+  " coalesce(t.to_user, 0), t.to_discord_id, t.mode, t.status, t.expires_at <= pd_now(),"          \
   " extract(epoch FROM t.expires_at)::bigint, t.from_agreed, t.to_agreed"
 
 const struct pd_db_stmt pd_db_transfer_stmts[] = {
     {"xfer_next",
      "SELECT coalesce(ceil(extract(epoch FROM max(closed_at) + make_interval(days => $3::int))),"
-     " 0)::bigint FROM data_transfers WHERE status = 'done' AND closed_at > now() -"
+     " 0)::bigint FROM data_transfers WHERE status = 'done' AND closed_at > pd_now() -"
      " make_interval(days => $3::int) AND (from_user IN ($1, $2) OR to_user IN ($1, $2))"},
     {"xfer_trading", "SELECT user_id FROM trade_players WHERE user_id IN ($1, $2) ORDER BY"
                      " user_id = $1 DESC LIMIT 1"},
     {"xfer_touched",
      "SELECT coins + discs + gems > 0 OR EXISTS (SELECT 1 FROM user_cards WHERE user_id = u.id)"
      " OR EXISTS (SELECT 1 FROM ledger WHERE user_id = u.id) FROM users u WHERE id = $1"},
-    {"xfer_expire_own", "UPDATE data_transfers SET status = 'expired', closed_at = now()"
-                        " WHERE from_user = $1 AND status = 'pending' AND expires_at <= now()"},
+    {"xfer_expire_own", "UPDATE data_transfers SET status = 'expired', closed_at = pd_now()"
+                        " WHERE from_user = $1 AND status = 'pending' AND expires_at <= pd_now()"},
     {"xfer_pending", "SELECT " XFER_COLS " FROM data_transfers t WHERE t.from_user = $1"
                      " AND t.status = 'pending'"},
     {"xfer_insert",
      "WITH t AS (INSERT INTO data_transfers (from_user, to_user, to_discord_id, mode, from_agreed,"
-     " expires_at) VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6::bigint))"
+     " expires_at) VALUES ($1, $2, $3, $4, $5, pd_now() + make_interval(secs => $6::bigint))"
      " RETURNING *) SELECT " XFER_COLS " FROM t"},
     {"xfer_lock", "WITH k AS (SELECT id FROM data_transfers WHERE id = $1 FOR UPDATE)"
                   " SELECT " XFER_COLS " FROM data_transfers t JOIN k ON k.id = t.id"},
     {"xfer_agree", "UPDATE data_transfers SET from_agreed = from_agreed OR $2,"
                    " to_agreed = to_agreed OR $3 WHERE id = $1"},
-    {"xfer_close", "UPDATE data_transfers SET status = $2, closed_at = now(),"
+    {"xfer_close", "UPDATE data_transfers SET status = $2, closed_at = pd_now(),"
                    " to_user = coalesce($3, to_user), op_id = $4, detail = $5::jsonb"
                    " WHERE id = $1 AND status = 'pending' RETURNING id"},
     /* The listing closes first (its copy_state goes NULL), then the copy is free again. */
-    {"xfer_cancel_listings", "UPDATE market_listings SET status = 'cancelled', closed_at = now()"
+    {"xfer_cancel_listings", "UPDATE market_listings SET status = 'cancelled', closed_at = pd_now()"
                              " WHERE seller_id = $1 AND status = 'active' RETURNING user_card_id"},
     {"xfer_free_listed", "UPDATE user_cards SET state = 'free' WHERE user_id = $1"
                          " AND state = 'listed' AND id = ANY($2::bigint[]) RETURNING id"},
@@ -49,13 +49,14 @@ const struct pd_db_stmt pd_db_transfer_stmts[] = {
      " SELECT $3, m.id, $1, $2, 'transfer' FROM m RETURNING user_card_id"},
     {"xfer_cooldowns",
      "INSERT INTO user_cooldowns (user_id, command, expires_at) SELECT $2, command, expires_at"
-     " FROM user_cooldowns WHERE user_id = $1 AND expires_at > now()"
+     " FROM user_cooldowns WHERE user_id = $1 AND expires_at > pd_now()"
      " ON CONFLICT (user_id, command) DO UPDATE SET expires_at ="
      " greatest(user_cooldowns.expires_at, EXCLUDED.expires_at) RETURNING command"},
     {"xfer_balances", "SELECT coins, discs, gems FROM users WHERE id = $1 FOR UPDATE"},
     {"xfer_expire",
-     "UPDATE data_transfers SET status = 'expired', closed_at = now() WHERE id IN (SELECT id FROM"
-     " data_transfers WHERE status = 'pending' AND expires_at <= now() FOR UPDATE SKIP LOCKED)"
+     "UPDATE data_transfers SET status = 'expired', closed_at = pd_now() WHERE id IN (SELECT id "
+     "FROM"
+     " data_transfers WHERE status = 'pending' AND expires_at <= pd_now() FOR UPDATE SKIP LOCKED)"
      " RETURNING id"},
     {NULL, NULL},
 };

@@ -13,7 +13,7 @@
  * neither. */
 #define PAYMENT_COLS                                                                               \
   "coalesce((SELECT extract(epoch FROM m.ends_at)::bigint FROM memberships m"                      \
-  " WHERE m.user_id = users.id AND m.ends_at > now()), 0),"                                        \
+  " WHERE m.user_id = users.id AND m.ends_at > pd_now()), 0),"                                     \
   " coalesce((SELECT d.gems FROM gem_debts d WHERE d.user_id = users.id), 0)"
 
 const struct pd_db_stmt pd_db_users_stmts[] = {
@@ -29,9 +29,9 @@ const struct pd_db_stmt pd_db_users_stmts[] = {
     /* The WHERE on DO UPDATE restarts only an expired cooldown; a running one returns no row. */
     {"cooldown_claim",
      "INSERT INTO user_cooldowns (user_id, command, expires_at)"
-     " VALUES ($1, $2, now() + make_interval(secs => $3::bigint))"
+     " VALUES ($1, $2, pd_now() + make_interval(secs => $3::bigint))"
      " ON CONFLICT (user_id, command) DO UPDATE SET expires_at = EXCLUDED.expires_at"
-     " WHERE user_cooldowns.expires_at <= now()"
+     " WHERE user_cooldowns.expires_at <= pd_now()"
      " RETURNING ceil(extract(epoch FROM expires_at))::bigint"},
     {"cooldown_get", "SELECT ceil(extract(epoch FROM expires_at))::bigint FROM user_cooldowns "
                      "WHERE user_id = $1 AND command = $2"},

@@ -1,6 +1,7 @@
 /* metrics.c - lock-free counters (C11 atomics) behind /metrics. */
 #include "metrics.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,13 @@ static _Atomic uint64_t hist[N_BUCKET + 1];
 static _Atomic uint64_t hist_count;
 static _Atomic uint64_t hist_sum_us;
 static _Atomic uint64_t followups[PD_FOLLOWUP_OUTCOME_COUNT];
+
+/* Scheduled runs of this instance by task: a handful of tasks, once a period each. */
+static pthread_mutex_t task_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+  const char *task;
+  uint64_t ok, failed;
+} task_runs[PD_METRICS_TASKS_MAX];
 
 static const char *route_names[PD_ROUTE_COUNT] = {"/interactions",    "/healthz", "/readyz",
                                                   "/metrics",         "/cards",   "/admin",
@@ -47,6 +55,77 @@ void pd_metrics_request(enum pd_route route, int status)
 void pd_metrics_tx_retry(void)
 {
   atomic_fetch_add_explicit(&tx_retries, 1, memory_order_relaxed);
+}
+
+void pd_metrics_task_run(const char *task, bool ok)
+{
+  pthread_mutex_lock(&task_mu);
+  for (size_t i = 0; i < PD_METRICS_TASKS_MAX; i++) {
+    if (task_runs[i].task == NULL)
+      task_runs[i].task = task;
+    if (strcmp(task_runs[i].task, task) != 0)
+      continue;
+    if (ok)
+      task_runs[i].ok++;
+    else
+      task_runs[i].failed++;
+    break;
+  }
+  pthread_mutex_unlock(&task_mu);
+}
+
+/* The scheduler's lines: this instance's runs, then each task's latest run anywhere. */
+static void render_tasks(FILE *f, const struct pd_metrics_gauges *g)
+{
+  fputs("# HELP popdeck_task_runs_total Scheduled task runs by this instance, by outcome.\n"
+        "# TYPE popdeck_task_runs_total counter\n",
+        f);
+  pthread_mutex_lock(&task_mu);
+  for (size_t i = 0; i < PD_METRICS_TASKS_MAX && task_runs[i].task != NULL; i++)
+    fprintf(f,
+            "popdeck_task_runs_total{task=\"%s\",outcome=\"ok\"} %llu\n"
+            "popdeck_task_runs_total{task=\"%s\",outcome=\"failed\"} %llu\n",
+            task_runs[i].task, (unsigned long long)task_runs[i].ok, task_runs[i].task,
+            (unsigned long long)task_runs[i].failed);
+  pthread_mutex_unlock(&task_mu);
+  if (g->ntasks == 0)
+    return;
+  fputs("# HELP popdeck_task_last_run_timestamp_seconds When each task's latest run started, on "
+        "any instance.\n"
+        "# TYPE popdeck_task_last_run_timestamp_seconds gauge\n",
+        f);
+  for (size_t i = 0; i < g->ntasks; i++)
+    fprintf(f, "popdeck_task_last_run_timestamp_seconds{task=\"%s\"} %.3f\n", g->tasks[i].task,
+            g->tasks[i].started_at);
+  fputs("# HELP popdeck_task_last_duration_seconds How long each task's latest finished run "
+        "took.\n"
+        "# TYPE popdeck_task_last_duration_seconds gauge\n",
+        f);
+  for (size_t i = 0; i < g->ntasks; i++)
+    fprintf(f, "popdeck_task_last_duration_seconds{task=\"%s\"} %.6f\n", g->tasks[i].task,
+            g->tasks[i].duration_s);
+  fputs("# HELP popdeck_task_last_outcome The outcome of each task's latest run (1 for the one "
+        "it had).\n"
+        "# TYPE popdeck_task_last_outcome gauge\n",
+        f);
+  static const char *const states[] = {"ok", "failed", "running"};
+  for (size_t i = 0; i < g->ntasks; i++)
+    for (size_t k = 0; k < PD_ARRAY_LEN(states); k++)
+      fprintf(f, "popdeck_task_last_outcome{task=\"%s\",outcome=\"%s\"} %d\n", g->tasks[i].task,
+              states[k], strcmp(g->tasks[i].state, states[k]) == 0);
+  fputs("# HELP popdeck_task_last_attempts Attempts the latest run of each task took.\n"
+        "# TYPE popdeck_task_last_attempts gauge\n",
+        f);
+  for (size_t i = 0; i < g->ntasks; i++)
+    fprintf(f, "popdeck_task_last_attempts{task=\"%s\"} %d\n", g->tasks[i].task,
+            g->tasks[i].attempts);
+  fputs("# HELP popdeck_task_last_missed_periods Periods before each task's latest run that had "
+        "none (caught up by it).\n"
+        "# TYPE popdeck_task_last_missed_periods gauge\n",
+        f);
+  for (size_t i = 0; i < g->ntasks; i++)
+    fprintf(f, "popdeck_task_last_missed_periods{task=\"%s\"} %d\n", g->tasks[i].task,
+            g->tasks[i].missed);
 }
 
 void pd_metrics_signature_failure(void)
@@ -153,6 +232,14 @@ enum pd_result pd_metrics_render(const struct pd_metrics_gauges *g, char **out, 
           "# TYPE popdeck_db_pool_size gauge\n"
           "popdeck_db_pool_size %lld\n",
           (long long)g->db_pool_in_use, (long long)g->db_pool_size);
+  if (g->clock_skew_s != 0)
+    fprintf(f,
+            "# HELP popdeck_clock_skew_seconds The database clock's test skew (pd_clock); never "
+            "set in production.\n"
+            "# TYPE popdeck_clock_skew_seconds gauge\n"
+            "popdeck_clock_skew_seconds %.3f\n",
+            g->clock_skew_s);
+  render_tasks(f, g);
 
   if (fclose(f) != 0) {
     free(buf);
@@ -173,5 +260,8 @@ void pd_metrics_reset(void)
   atomic_store(&tx_retries, 0);
   atomic_store(&hist_count, 0);
   atomic_store(&hist_sum_us, 0);
+  pthread_mutex_lock(&task_mu);
+  memset(task_runs, 0, sizeof(task_runs));
+  pthread_mutex_unlock(&task_mu);
 }
 #endif

@@ -13,6 +13,7 @@
 #include "db_payments.h"
 #include "discord_rest.h"
 #include "log.h"
+#include "scheduler.h"
 
 /* The most entitlements of one interaction looked at (a player holds a handful). */
 #define IX_MAX 16
@@ -318,85 +319,17 @@ enum pd_result pd_ent_reconcile(struct pd_app *app, struct pd_db *db, bool *ran,
   return rc;
 }
 
-struct pd_reconciler {
-  struct pd_app *app;
-  pthread_t thread;
-  pthread_mutex_t mu;
-  pthread_cond_t cv;
-  bool stop;
-};
-
-static void *reconciler_main(void *arg)
+/* The scheduler's "entitlement_reconcile" task, every PAYMENTS_RECONCILE_S (scheduler.c). */
+enum pd_result pd_task_entitlements(struct pd_app *app, struct pd_db *db,
+                                    const struct pd_task_run *r, char *detail, size_t cap)
 {
-  struct pd_reconciler *r = arg;
-  pthread_mutex_lock(&r->mu);
-  while (!r->stop) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    t.tv_sec += r->app->cfg.payments_reconcile_s;
-    while (!r->stop && pthread_cond_timedwait(&r->cv, &r->mu, &t) == 0)
-      ;
-    if (r->stop)
-      break;
-    pthread_mutex_unlock(&r->mu);
-    struct pd_db *db = NULL;
-    bool ran = false;
-    int64_t n = 0, g = 0, c = 0;
-    enum pd_result rc = pd_db_open(r->app->cfg.database_url, 30000, true, &db, NULL, 0);
-    if (rc == PD_OK)
-      rc = pd_ent_reconcile(r->app, db, &ran, &n, &g, &c);
-    pd_db_close(db);
-    if (rc != PD_OK)
-      pd_log_error("entitlement reconcile failed: %s", pd_result_str(rc));
-    else if (ran)
-      pd_log("info", "entitlements reconciled",
-             json_pack("{s:I, s:I, s:I}", "seen", (json_int_t)n, "granted", (json_int_t)g,
-                       "clawed_back", (json_int_t)c));
-    pthread_mutex_lock(&r->mu);
-  }
-  pthread_mutex_unlock(&r->mu);
-  return NULL;
-}
-
-enum pd_result pd_reconciler_start(struct pd_app *app, struct pd_reconciler **out)
-{
-  *out = NULL;
-  if (app->cfg.payments_reconcile_s <= 0 || app->cfg.npayment_skus == 0)
-    return PD_OK;
-  if (app->cfg.bot_token == NULL) {
-    pd_log_error("PAYMENTS_RECONCILE_S is set but DISCORD_BOT_TOKEN is not: no reconcile");
-    return PD_OK;
-  }
-  struct pd_reconciler *r = calloc(1, sizeof(*r));
-  if (r == NULL)
-    return PD_E_NOMEM;
-  pthread_condattr_t ca;
-  r->app = app;
-  pthread_mutex_init(&r->mu, NULL);
-  pthread_condattr_init(&ca);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-  pthread_cond_init(&r->cv, &ca);
-  pthread_condattr_destroy(&ca);
-  if (pthread_create(&r->thread, NULL, reconciler_main, r) != 0) {
-    pthread_cond_destroy(&r->cv);
-    pthread_mutex_destroy(&r->mu);
-    free(r);
-    return PD_E_NOMEM;
-  }
-  *out = r;
-  return PD_OK;
-}
-
-void pd_reconciler_stop(struct pd_reconciler *r)
-{
-  if (r == NULL)
-    return;
-  pthread_mutex_lock(&r->mu);
-  r->stop = true;
-  pthread_cond_signal(&r->cv);
-  pthread_mutex_unlock(&r->mu);
-  pthread_join(r->thread, NULL);
-  pthread_cond_destroy(&r->cv);
-  pthread_mutex_destroy(&r->mu);
-  free(r);
+  bool ran = false;
+  int64_t n = 0, g = 0, c = 0;
+  (void)r;
+  enum pd_result rc = pd_ent_reconcile(app, db, &ran, &n, &g, &c);
+  if (rc == PD_OK)
+    snprintf(detail, cap, "%s: seen %lld, granted %lld, clawed back %lld",
+             ran ? "reconciled" : "a `popdeck payments reconcile` was running", (long long)n,
+             (long long)g, (long long)c);
+  return rc;
 }

@@ -46,9 +46,4 @@ void pd_ent_from_interaction(struct pd_app *app, const struct pd_interaction *ix
 enum pd_result pd_ent_reconcile(struct pd_app *app, struct pd_db *db, bool *ran, int64_t *seen,
                                 int64_t *granted, int64_t *clawed);
 
-/* serve's periodic reconcile, every PAYMENTS_RECONCILE_S (0: never; NULL is returned). */
-struct pd_reconciler;
-enum pd_result pd_reconciler_start(struct pd_app *app, struct pd_reconciler **out);
-void pd_reconciler_stop(struct pd_reconciler *r);
-
 #endif

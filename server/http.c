@@ -17,11 +17,13 @@
 #include "buf.h"
 #include "db_areas.h"
 #include "db_jobs.h"
+#include "db_scheduler.h"
 #include "dispatch.h"
 #include "events.h"
 #include "log.h"
 #include "metrics.h"
 #include "migrate.h"
+#include "scheduler.h"
 #include "storage.h"
 #include "stripe_webhook.h"
 
@@ -67,15 +69,23 @@ struct guard {
 #define PROBE_FRESH_US 1000000
 #define PROBE_WAIT_US 1000000
 #define PROBE_STATEMENT_MS 1000
+struct probe_values {
+  int migration;       /* newest applied */
+  int64_t queue_depth; /* pending follow-ups, -1 unknown */
+  /* The scheduler's tasks' latest runs (none when unknown) and the clock's test skew. */
+  struct pd_metrics_task tasks[PD_METRICS_TASKS_MAX];
+  size_t ntasks;
+  double clock_skew_s;
+};
 struct probe {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   bool busy;
-  int64_t at_us;       /* when the values below were read (0: never) */
-  enum pd_result rc;   /* of reading them */
-  int migration;       /* newest applied */
-  int64_t queue_depth; /* pending follow-ups, -1 unknown */
-  struct pd_db *db;    /* touched only by the request that set busy */
+  int64_t at_us;     /* when the values below were read (0: never) */
+  enum pd_result rc; /* of reading them */
+  struct probe_values v;
+  struct pd_db *db; /* touched only by the request that set busy */
+  bool tasks_ready; /* db has the scheduler's statements (once its schema has the tables) */
 };
 
 /* One listening daemon: the main one (LISTEN_ADDR), or the ops one (OPS_LISTEN_ADDR), which
@@ -336,21 +346,34 @@ static void probe_free(struct probe *p)
 /* The probe's own connection.  It prepares only the one named statement it runs (job_depth,
  * from db_jobs.c's table): preparing all of them, as pool connections do, would make /readyz
  * wait on a lock anyone holds on any table. */
-static enum pd_result probe_connect(struct pd_http *h, struct pd_db **out)
+/* Prepares the statements named in names (NULL-terminated) from table on db. */
+static enum pd_result probe_prepare(struct pd_db *db, const struct pd_db_stmt *table,
+                                    const char *const *names)
 {
-  enum pd_result rc = pd_db_open(h->app->cfg.database_url, PROBE_STATEMENT_MS, false, out, NULL, 0);
-  if (rc != PD_OK)
-    return rc;
-  rc = PD_E_DB_HARD;
-  for (const struct pd_db_stmt *st = pd_db_jobs_stmts; st->name != NULL; st++) {
-    if (strcmp(st->name, "job_depth") != 0)
+  enum pd_result rc = PD_OK;
+  for (const struct pd_db_stmt *st = table; rc == PD_OK && st->name != NULL; st++) {
+    bool wanted = false;
+    for (size_t i = 0; names[i] != NULL; i++)
+      wanted = wanted || strcmp(st->name, names[i]) == 0;
+    if (!wanted)
       continue;
-    PGresult *res = PQprepare((*out)->pg, st->name, st->sql, 0, NULL);
+    PGresult *res = PQprepare(db->pg, st->name, st->sql, 0, NULL);
     rc = PQresultStatus(res) == PGRES_COMMAND_OK ? PD_OK
-         : PQstatus((*out)->pg) == CONNECTION_OK ? PD_E_DB_HARD
+         : PQstatus(db->pg) == CONNECTION_OK     ? PD_E_DB_HARD
                                                  : PD_E_DB_DOWN;
     PQclear(res);
   }
+  return rc;
+}
+
+static enum pd_result probe_connect(struct pd_http *h, struct pd_db **out)
+{
+  static const char *const names[] = {"job_depth", NULL};
+  enum pd_result rc = pd_db_open(h->app->cfg.database_url, PROBE_STATEMENT_MS, false, out, NULL, 0);
+  if (rc != PD_OK)
+    return rc;
+  h->probe.tasks_ready = false;
+  rc = probe_prepare(*out, pd_db_jobs_stmts, names);
   if (rc != PD_OK) {
     pd_db_close(*out);
     *out = NULL;
@@ -361,17 +384,44 @@ static enum pd_result probe_connect(struct pd_http *h, struct pd_db **out)
 /* Reads both values on the probe's connection, connecting as needed, and once more if a kept
  * connection turns out to be broken.  A connection that fails is dropped, so the next refresh
  * (a second later at the soonest) connects afresh. */
-static enum pd_result probe_read(struct pd_http *h, struct pd_db **dbp, int *migration,
-                                 int64_t *depth)
+/* The scheduler's part of /metrics: a failure leaves it out rather than failing the probe. */
+static void probe_tasks(struct pd_http *h, struct pd_db *db, struct probe_values *v)
+{
+  static const char *const stmts[] = {"sched_latest", "clock_skew", NULL};
+  const char *names[PD_METRICS_TASKS_MAX];
+  struct pd_sched_last last[PD_METRICS_TASKS_MAX];
+  size_t n = 0, found = 0;
+  for (const struct pd_task *t = pd_tasks; t->name != NULL && n < PD_METRICS_TASKS_MAX; t++)
+    names[n++] = t->name;
+  v->ntasks = 0;
+  if (!h->probe.tasks_ready)
+    h->probe.tasks_ready = probe_prepare(db, pd_db_scheduler_stmts, stmts) == PD_OK;
+  if (!h->probe.tasks_ready || pd_db_clock_skew(db, &v->clock_skew_s) != PD_OK ||
+      pd_db_sched_latest(db, names, n, last, &found) != PD_OK)
+    return;
+  for (size_t i = 0; i < found && i < PD_METRICS_TASKS_MAX; i++) {
+    struct pd_metrics_task *m = &v->tasks[v->ntasks++];
+    snprintf(m->task, sizeof(m->task), "%.31s", last[i].task);
+    snprintf(m->state, sizeof(m->state), "%.7s", last[i].state);
+    m->started_at = last[i].started_at;
+    m->duration_s = last[i].duration_s;
+    m->attempts = last[i].attempts;
+    m->missed = last[i].missed;
+  }
+}
+
+static enum pd_result probe_read(struct pd_http *h, struct pd_db **dbp, struct probe_values *v)
 {
   enum pd_result rc = PD_E_DB_DOWN;
   for (int attempt = 0; attempt < 2 && rc == PD_E_DB_DOWN; attempt++) {
     bool kept = *dbp != NULL;
     rc = kept ? PD_OK : probe_connect(h, dbp);
     if (rc == PD_OK)
-      rc = pd_migrate_current(*dbp, migration);
-    if (rc == PD_OK && pd_db_job_depth(*dbp, depth) != PD_OK)
-      *depth = -1;
+      rc = pd_migrate_current(*dbp, &v->migration);
+    if (rc == PD_OK && pd_db_job_depth(*dbp, &v->queue_depth) != PD_OK)
+      v->queue_depth = -1;
+    if (rc == PD_OK && v->migration >= h->app->latest_migration)
+      probe_tasks(h, *dbp, v); /* an older schema has no scheduler_runs yet */
     if (rc == PD_E_DB_DOWN && *dbp != NULL) {
       pd_db_close(*dbp);
       *dbp = NULL;
@@ -383,7 +433,7 @@ static enum pd_result probe_read(struct pd_http *h, struct pd_db **dbp, int *mig
 }
 
 /* The values at most PROBE_FRESH_US old, reading them if they are older. */
-static enum pd_result probe_get(struct pd_http *h, int *migration, int64_t *depth)
+static enum pd_result probe_get(struct pd_http *h, struct probe_values *out)
 {
   struct probe *p = &h->probe;
   int64_t start = pd_now_us();
@@ -392,8 +442,7 @@ static enum pd_result probe_get(struct pd_http *h, int *migration, int64_t *dept
   for (;;) {
     if (p->at_us != 0 && pd_now_us() - p->at_us < PROBE_FRESH_US) {
       rc = p->rc;
-      *migration = p->migration;
-      *depth = p->queue_depth;
+      *out = p->v;
       pthread_mutex_unlock(&p->mu);
       return rc;
     }
@@ -403,7 +452,8 @@ static enum pd_result probe_get(struct pd_http *h, int *migration, int64_t *dept
     struct timespec t = {(time_t)(until / 1000000), (long)(until % 1000000) * 1000};
     if (pthread_cond_timedwait(&p->cv, &p->mu, &t) == ETIMEDOUT) {
       pthread_mutex_unlock(&p->mu);
-      *depth = -1;
+      out->queue_depth = -1;
+      out->ntasks = 0;
       return PD_E_DB_DOWN; /* the refresh under way is stuck on the database */
     }
   }
@@ -412,32 +462,29 @@ static enum pd_result probe_get(struct pd_http *h, int *migration, int64_t *dept
   pthread_mutex_unlock(&p->mu);
 
   int64_t read_at = pd_now_us();
-  int m = -1;
-  int64_t d = -1;
-  rc = probe_read(h, &db, &m, &d);
+  struct probe_values v = {.migration = -1, .queue_depth = -1};
+  rc = probe_read(h, &db, &v);
 
   pthread_mutex_lock(&p->mu);
   p->db = db;
   p->busy = false;
   p->at_us = read_at;
   p->rc = rc;
-  p->migration = m;
-  p->queue_depth = d;
+  p->v = v;
   pthread_cond_broadcast(&p->cv);
   pthread_mutex_unlock(&p->mu);
-  *migration = m;
-  *depth = d;
+  *out = v;
   return rc;
 }
 
 static enum MHD_Result readyz(struct pd_http *h, struct MHD_Connection *c, struct request *r)
 {
-  int current = -1;
-  int64_t depth;
+  struct probe_values v;
   char text[160];
   if (atomic_load(&h->app->stopping))
     return send_text(c, r, 503, "stopping\n");
-  enum pd_result rc = probe_get(h, &current, &depth);
+  enum pd_result rc = probe_get(h, &v);
+  int current = v.migration;
   if (rc != PD_OK) {
     snprintf(text, sizeof(text), "database unreachable: %s\n", pd_result_str(rc));
     return send_text(c, r, 503, text);
@@ -453,10 +500,16 @@ static enum MHD_Result readyz(struct pd_http *h, struct MHD_Connection *c, struc
 
 static enum MHD_Result metrics(struct pd_http *h, struct MHD_Connection *c, struct request *r)
 {
-  struct pd_metrics_gauges g = {-1, pd_db_pool_in_use(h->app->pool), pd_db_pool_size(h->app->pool)};
-  int migration;
-  if (probe_get(h, &migration, &g.followup_queue_depth) != PD_OK)
-    g.followup_queue_depth = -1;
+  struct pd_metrics_gauges g = {.followup_queue_depth = -1,
+                                .db_pool_in_use = pd_db_pool_in_use(h->app->pool),
+                                .db_pool_size = pd_db_pool_size(h->app->pool)};
+  struct probe_values v;
+  if (probe_get(h, &v) == PD_OK) {
+    g.followup_queue_depth = v.queue_depth;
+    g.tasks = v.tasks;
+    g.ntasks = v.ntasks;
+    g.clock_skew_s = v.clock_skew_s;
+  }
   char *text = NULL;
   size_t len = 0;
   if (pd_metrics_render(&g, &text, &len) != PD_OK)

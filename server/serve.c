@@ -14,6 +14,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "render.h"
+#include "scheduler.h"
 #include "worker.h"
 
 #define PACK_CARD_W 240        /* each back in a pack image */
@@ -69,7 +70,7 @@ int pd_cli_serve(int argc, char **argv)
   struct pd_workers *workers = NULL;
   struct pd_control *control = NULL;
   struct pd_admin_jobs *admin_jobs = NULL;
-  struct pd_reconciler *reconciler = NULL;
+  struct pd_scheduler *scheduler = NULL;
   char err[512];
   int port = 0, sig = 0, rc = 1;
 
@@ -79,6 +80,10 @@ int pd_cli_serve(int argc, char **argv)
   }
   if (!pd_cli_config(PD_NEED_DB | PD_NEED_PUBLIC_KEY | PD_NEED_APP_ID, &app.cfg))
     return 2;
+  if (pd_scheduler_check(&app.cfg) != PD_OK) {
+    pd_config_free(&app.cfg);
+    return 2;
+  }
   pthread_rwlock_init(&app.admins_lock, NULL);
   if (pd_admins_load(app.cfg.admin_file, &app.admins, err, sizeof(err)) != PD_OK) {
     fprintf(stderr, "ADMIN_FILE: %s\n", err[0] ? err : "cannot read it");
@@ -113,7 +118,7 @@ int pd_cli_serve(int argc, char **argv)
   if (pd_workers_start(&app, app.cfg.followup_workers, &workers) != PD_OK ||
       pd_control_start(&app, &control) != PD_OK ||
       pd_admin_jobs_start(&app, &admin_jobs) != PD_OK ||
-      pd_reconciler_start(&app, &reconciler) != PD_OK)
+      pd_scheduler_start(&app, &scheduler) != PD_OK)
     goto out;
   json_t *f = json_pack("{s:s, s:i, s:i, s:i, s:i}", "host", app.cfg.listen_host, "port", port,
                         "http_threads", app.cfg.http_threads, "followup_workers",
@@ -138,7 +143,7 @@ out:
   pd_http_stop(http);
   pd_control_stop(control);
   pd_admin_jobs_stop(admin_jobs);
-  pd_reconciler_stop(reconciler);
+  pd_scheduler_stop(scheduler);
   pd_workers_stop(workers);
   pd_db_pool_free(app.pool);
   pd_admins_free(&app.admins);

@@ -32,15 +32,36 @@ static enum pd_result sweep_one(struct pd_db *db, void *arg)
   return a->s->fn(a->app, db, &a->n);
 }
 
-void pd_sweep_run(struct pd_app *app, struct pd_db *db)
+/* Each sweeper's batches until one finds nothing (or BATCHES_MAX, the rest next period). */
+#define BATCHES_MAX 50
+enum pd_result pd_task_expire(struct pd_app *app, struct pd_db *db, const struct pd_task_run *r,
+                              char *detail, size_t cap)
 {
+  size_t at = 0;
+  enum pd_result failed = PD_OK;
+  (void)r;
+  detail[0] = '\0';
   for (const struct pd_sweeper *s = pd_sweepers; s->name != NULL; s++) {
-    struct sweep_arg a = {app, s, 0};
-    enum pd_result rc = pd_db_tx(db, pd_now_us() + 5000000, sweep_one, &a);
-    if (rc != PD_OK)
+    int64_t total = 0;
+    enum pd_result rc = PD_OK;
+    for (int b = 0; b < BATCHES_MAX && !atomic_load(&app->stopping); b++) {
+      struct sweep_arg a = {app, s, 0};
+      rc = pd_db_tx(db, pd_now_us() + 5000000, sweep_one, &a);
+      if (rc != PD_OK || a.n == 0)
+        break;
+      total += a.n;
+    }
+    if (rc != PD_OK) {
       pd_log_error("sweep %s: %s", s->name, pd_result_str(rc));
-    else if (a.n > 0)
+      failed = rc; /* the other sweepers still run */
+    } else if (total > 0) {
       pd_log("info", "sweep released",
-             json_pack("{s:s, s:I}", "sweeper", s->name, "rows", (json_int_t)a.n));
+             json_pack("{s:s, s:I}", "sweeper", s->name, "rows", (json_int_t)total));
+    }
+    int w = snprintf(detail + at, cap - at, "%s%s %lld%s", at > 0 ? ", " : "", s->name,
+                     (long long)total, rc != PD_OK ? " (failed)" : "");
+    if (w > 0 && (size_t)w < cap - at)
+      at += (size_t)w;
   }
+  return failed;
 }

@@ -19,7 +19,6 @@
 #include "metrics.h"
 #include "profile_card.h"
 #include "storage.h"
-#include "sweep.h"
 #include "utf8.h"
 
 #include <gd.h>
@@ -407,7 +406,6 @@ static void *worker_main(void *arg)
   struct pd_discord *discord = NULL;
   if (pd_discord_new(w->app->cfg.api_base, SEND_TIMEOUT_MS, &discord) != PD_OK)
     return NULL;
-  int64_t next_sweep_ms = 0;
   while (!atomic_load(&w->stop)) {
     if (db == NULL || PQstatus(db->pg) != CONNECTION_OK) {
       pd_db_close(db);
@@ -420,10 +418,6 @@ static void *worker_main(void *arg)
         nanosleep(&pause, NULL);
         continue;
       }
-    }
-    if (wall_ms() >= next_sweep_ms) {
-      pd_sweep_run(w->app, db);
-      next_sweep_ms = wall_ms() + PD_SWEEP_INTERVAL_MS;
     }
     bool did = false;
     enum pd_result rc = work_once(w, db, discord, &did);

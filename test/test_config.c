@@ -609,7 +609,6 @@ static void test_dotenv_missing_file(void **state)
   assert_string_equal(err, "untouched");
 }
 
-/* The HTTP front's limits and the ops listener: defaults, values read, and bad values named. */
 /* Real money's variables: the SKU map parsed in order, Stripe's base without its trailing
  * slash, secrets unset by default, and every malformed value named. */
 static void test_payment_vars(void **state)
@@ -652,6 +651,54 @@ static void test_payment_vars(void **state)
   }
 }
 
+/* The scheduler's variables: on, 1 s ticks and no overrides by default; SCHEDULER_PERIODS read in
+ * order; every malformed value named. */
+static void test_scheduler_vars(void **state)
+{
+  struct pd_config c;
+  char err[256];
+  assert_int_equal(load(complete, NEED_ALL, &c, err, sizeof(err)), PD_OK);
+  assert_true(c.scheduler);
+  assert_int_equal(c.scheduler_tick_ms, 1000);
+  assert_int_equal(c.nscheduler_periods, 0);
+  pd_config_free(&c);
+
+  struct kv vars[MAX_VARS];
+  with("SCHEDULER", "0", vars);
+  assert_int_equal(load(vars, NEED_ALL, &c, err, sizeof(err)), PD_OK);
+  assert_false(c.scheduler);
+  pd_config_free(&c);
+  with("SCHEDULER_PERIODS", "expire:5,leaderboard:30,weekly_sync:604800", vars);
+  assert_int_equal(load(vars, NEED_ALL, &c, err, sizeof(err)), PD_OK);
+  assert_true(c.scheduler);
+  assert_int_equal(c.nscheduler_periods, 3);
+  assert_string_equal(c.scheduler_periods[0].task, "expire");
+  assert_int_equal(c.scheduler_periods[0].seconds, 5);
+  assert_string_equal(c.scheduler_periods[1].task, "leaderboard");
+  assert_int_equal(c.scheduler_periods[2].seconds, 604800);
+  pd_config_free(&c);
+
+  static const char *const bad[][2] = {
+      {"SCHEDULER_PERIODS", "expire"},
+      {"SCHEDULER_PERIODS", "expire:"},
+      {"SCHEDULER_PERIODS", ":60"},
+      {"SCHEDULER_PERIODS", "expire:0"},
+      {"SCHEDULER_PERIODS", "expire:60,"},
+      {"SCHEDULER_PERIODS", "Expire:60"},
+      {"SCHEDULER_PERIODS", "expire:6x"},
+      {"SCHEDULER_PERIODS", "expire:99999999"},
+      {"SCHEDULER", "yes"},
+      {"SCHEDULER_TICK_MS", "5"},
+  };
+  for (size_t i = 0; i < PD_ARRAY_LEN(bad); i++) {
+    with(bad[i][0], bad[i][1], vars);
+    enum pd_result rc = load(vars, NEED_ALL, &c, err, sizeof(err));
+    if (rc != PD_E_INVALID || strncmp(err, bad[i][0], strlen(bad[i][0])) != 0)
+      fail_msg("%s=\"%s\": got %s \"%s\"", bad[i][0], bad[i][1], pd_result_str(rc), err);
+  }
+}
+
+/* The HTTP front's limits and the ops listener: defaults, values read, and bad values named. */
 static void test_http_limits(void **state)
 {
   struct pd_config c;
@@ -719,6 +766,7 @@ int main(void)
       cmocka_unit_test(test_dotenv_missing_file),
       cmocka_unit_test(test_http_limits),
       cmocka_unit_test(test_payment_vars),
+      cmocka_unit_test(test_scheduler_vars),
   };
   return cmocka_run_group_tests_name("test_config", tests, NULL, NULL);
 }

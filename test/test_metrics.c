@@ -144,7 +144,7 @@ static void scrape_free(struct scrape *sc)
   free(sc->lines);
 }
 
-static const struct pd_metrics_gauges idle = {0, 0, 8};
+static const struct pd_metrics_gauges idle = {.db_pool_size = 8};
 
 static int reset(void **state)
 {
@@ -339,7 +339,7 @@ static void test_followups(void **state)
 
 static void test_gauges(void **state)
 {
-  struct pd_metrics_gauges g = {12, 3, 8};
+  struct pd_metrics_gauges g = {.followup_queue_depth = 12, .db_pool_in_use = 3, .db_pool_size = 8};
   struct scrape sc;
   scrape(&g, &sc);
   expect(&sc, "popdeck_followup_queue_depth", "", 12);
@@ -356,6 +356,47 @@ static void test_gauges(void **state)
   scrape_free(&sc);
 }
 
+/* The scheduler's lines: this instance's runs by task and outcome, each task's latest run from
+ * the database with exactly one outcome set, and the clock's skew only when there is one. */
+static void test_tasks(void **state)
+{
+  struct pd_metrics_task t[2] = {
+      {.task = "expire",
+       .started_at = 1700000000.5,
+       .duration_s = 0.25,
+       .state = "ok",
+       .attempts = 1,
+       .missed = 4},
+      {.task = "leaderboard", .started_at = 1700000060, .state = "running", .attempts = 2},
+  };
+  struct pd_metrics_gauges g = {.db_pool_size = 8, .tasks = t, .ntasks = 2};
+  struct scrape sc;
+  pd_metrics_task_run("expire", true);
+  pd_metrics_task_run("expire", true);
+  pd_metrics_task_run("expire", false);
+  scrape(&g, &sc);
+  expect(&sc, "popdeck_task_runs_total", "task=\"expire\",outcome=\"ok\"", 2);
+  expect(&sc, "popdeck_task_runs_total", "task=\"expire\",outcome=\"failed\"", 1);
+  assert_int_equal(count_named(&sc, "popdeck_task_runs_total"), 2); /* leaderboard ran elsewhere */
+  expect(&sc, "popdeck_task_last_run_timestamp_seconds", "task=\"expire\"", 1700000000.5);
+  expect(&sc, "popdeck_task_last_duration_seconds", "task=\"expire\"", 0.25);
+  expect(&sc, "popdeck_task_last_missed_periods", "task=\"expire\"", 4);
+  expect(&sc, "popdeck_task_last_outcome", "task=\"expire\",outcome=\"ok\"", 1);
+  expect(&sc, "popdeck_task_last_outcome", "task=\"expire\",outcome=\"running\"", 0);
+  expect(&sc, "popdeck_task_last_outcome", "task=\"leaderboard\",outcome=\"running\"", 1);
+  expect(&sc, "popdeck_task_last_outcome", "task=\"leaderboard\",outcome=\"ok\"", 0);
+  expect(&sc, "popdeck_task_last_attempts", "task=\"leaderboard\"", 2);
+  assert_int_equal(count_named(&sc, "popdeck_clock_skew_seconds"), 0);
+  scrape_free(&sc);
+  g.clock_skew_s = 86400;
+  g.ntasks = 0; /* the database could not be asked: no latest runs, the counters still */
+  scrape(&g, &sc);
+  expect(&sc, "popdeck_clock_skew_seconds", "", 86400);
+  assert_int_equal(count_named(&sc, "popdeck_task_last_outcome"), 0);
+  expect(&sc, "popdeck_task_runs_total", "task=\"expire\",outcome=\"ok\"", 2);
+  scrape_free(&sc);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -368,6 +409,7 @@ int main(void)
       cmocka_unit_test_setup(test_histogram_cumulative, reset),
       cmocka_unit_test_setup(test_followups, reset),
       cmocka_unit_test_setup(test_gauges, reset),
+      cmocka_unit_test_setup(test_tasks, reset),
   };
   return cmocka_run_group_tests_name("test_metrics", tests, NULL, NULL);
 }

@@ -83,6 +83,10 @@ static void base_env(struct pd_e2e *e, int port, char env[][1100], size_t *n)
   /* Suites send many commands from one player in a moment (races, paging); the per-player
    * limit has its own suite (e2e_ratelimit), which sets it. */
   snprintf(env[i++], 1100, "RATE_LIMIT_COMMANDS=0");
+  /* The economy's sweeps every 5 s rather than every minute, so that the suites that wait for
+   * one wait seconds; the scheduler's own suite (e2e_scheduler) sets its periods itself. */
+  snprintf(env[i++], 1100, "SCHEDULER_PERIODS=expire:5");
+  snprintf(env[i++], 1100, "SCHEDULER_TICK_MS=200");
   *n = i;
 }
 
@@ -430,6 +434,33 @@ bool pd_e2e_sql(struct pd_e2e *e, const char *sql)
     fprintf(stderr, "e2e: %s: %s", sql, PQresultErrorMessage(r));
   PQclear(r);
   return ok;
+}
+
+bool pd_e2e_clock_advance(struct pd_e2e *e, long long seconds)
+{
+  char sql[160];
+  snprintf(sql, sizeof(sql), "UPDATE pd_clock SET skew = skew + make_interval(secs => %lld)",
+           seconds);
+  return pd_e2e_sql(e, sql);
+}
+
+double pd_e2e_metric(struct pd_e2e *e, int idx, const char *sample)
+{
+  struct pd_http_reply r = {0};
+  double v = -1;
+  size_t n = strlen(sample);
+  if (pd_e2e_get(e, idx, "/metrics", &r) == 200) {
+    for (const char *line = r.body; line != NULL && *line != '\0';) {
+      if (strncmp(line, sample, n) == 0 && line[n] == ' ') {
+        v = strtod(line + n + 1, NULL);
+        break;
+      }
+      line = strchr(line, '\n');
+      line = line != NULL ? line + 1 : NULL;
+    }
+  }
+  pd_http_reply_free(&r);
+  return v;
 }
 
 bool pd_e2e_log_has(struct pd_e2e *e, int idx, const char *needle)

@@ -99,6 +99,13 @@ void pd_e2e_database_drop(const char *name);
  * Discord must never get), or NULL when there is none. */
 const char *pd_e2e_private_key(json_t *j);
 
+/* Moves the database clock (pd_now(), sql/022) forward by seconds, for every server at once:
+ * expiries, daily resets, event windows and the scheduler's periods without sleeping. */
+bool pd_e2e_clock_advance(struct pd_e2e *e, long long seconds);
+/* The value of the /metrics sample whose line starts with `sample ` ("name{labels}") on server
+ * idx; -1 when the line is missing or the server does not answer. */
+double pd_e2e_metric(struct pd_e2e *e, int idx, const char *sample);
+
 /* Does server idx's log contain needle? */
 bool pd_e2e_log_has(struct pd_e2e *e, int idx, const char *needle);
 
