@@ -55,6 +55,11 @@ const struct pd_db_stmt pd_db_packs_stmts[] = {
     {"temp_mint", "INSERT INTO user_cards (user_id, temp_template_id, print_no, source, "
                   "is_temporary, expires_at)"
                   " VALUES ($1, -$2::bigint, $3, $4, true, $5) RETURNING id"},
+    /* The sweep (server/sweep.c): open packs past their time, oldest first, a batch at a time. */
+    {"packs_expire",
+     "WITH e AS (SELECT id FROM pack_opens WHERE status = 'open' AND expires_at <= pd_now()"
+     " ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
+     " UPDATE pack_opens p SET status = 'expired', expired_at = pd_now() FROM e WHERE p.id = e.id"},
     {"active_events",
      "SELECT name FROM events WHERE pd_now() >= start_at AND pd_now() < end_at ORDER BY id"},
     {NULL, NULL},
@@ -280,4 +285,19 @@ enum pd_result pd_db_active_events(struct pd_db *db, json_t **names)
     json_array_append_new(*names, json_string(pd_db_val(r, i, 0)));
   PQclear(r);
   return *names != NULL ? PD_OK : PD_E_NOMEM;
+}
+
+enum pd_result pd_db_packs_expire(struct pd_db *db, int limit, int64_t *n)
+{
+  PGresult *r = NULL;
+  char lim[16];
+  snprintf(lim, sizeof(lim), "%d", limit);
+  const char *params[1] = {lim};
+  *n = 0;
+  enum pd_result rc = pd_db_exec(db, "packs_expire", 1, params, &r);
+  if (rc != PD_OK)
+    return rc;
+  *n = strtoll(PQcmdTuples(r), NULL, 10);
+  PQclear(r);
+  return PD_OK;
 }

@@ -84,6 +84,10 @@ enum pd_result pd_db_card_mint(struct pd_db *db, int64_t user_id, int64_t templa
 /* Reads those four columns, starting at col, into out. */
 void pd_db_credit_from(const PGresult *r, int row, int col, struct pd_photo_credit *out);
 
+/* Marks up to limit open packs past their time 'expired' (FOR UPDATE SKIP LOCKED, so a pick
+ * racing it either wins or finds the pack expired); *n gets how many. */
+enum pd_result pd_db_packs_expire(struct pd_db *db, int limit, int64_t *n);
+
 /* Names of the events running now (caller owns the array). */
 enum pd_result pd_db_active_events(struct pd_db *db, json_t **names);
 

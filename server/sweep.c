@@ -2,6 +2,7 @@
 #include "sweep.h"
 
 #include "db_market.h"
+#include "db_packs.h"
 #include "commands.h"
 #include "log.h"
 
@@ -12,10 +13,17 @@ static enum pd_result sweep_listings(struct pd_app *app, struct pd_db *db, int64
   return pd_db_market_expire(db, 200, n);
 }
 
+/* Packs nobody picked from in time: they keep no card (the pick refuses them) and now say so. */
+static enum pd_result sweep_packs(struct pd_app *app, struct pd_db *db, int64_t *n)
+{
+  return pd_db_packs_expire(db, 200, n);
+}
+
 const struct pd_sweeper pd_sweepers[] = {
     {"transfers", pd_transfer_sweep}, /* gifts: /transfer_data requests never answered */
     {"market_listings", sweep_listings},
     {"trades", pd_trade_sweep},
+    {"packs", sweep_packs},
     {NULL, NULL},
 };
 
