@@ -27,7 +27,7 @@ enum pd_result cmd_profile(struct pd_ctx *ctx)
     return rc;
   json_t *fields = pd_player_balance_fields(&p);
   json_array_append_new(fields, pd_player_copies_field(&counts));
-  if (p.member_until > (int64_t)time(NULL)) {
+  if (p.member_until > 0) { /* active by the database's clock (db_users.c) */
     char member[160];
     snprintf(member, sizeof(member),
              "Active until <t:%lld:D> (<t:%lld:R>): shorter cooldowns, more free opens",

@@ -193,7 +193,7 @@ int64_t pd_draw_cooldown(const struct pd_ctx *ctx, int64_t base_s)
 
 bool pd_draw_member(const struct pd_ctx *ctx)
 {
-  return ctx->player.member_until > (int64_t)time(NULL);
+  return ctx->player.member_until > 0; /* set only while active, by the database's clock */
 }
 
 int pd_draw_free_opens(const struct pd_ctx *ctx, const struct pd_pack *k)
