@@ -1,7 +1,6 @@
 /* cmd_profile.c - /profile: registers a player on first use and shows balances, cards by
  * state (locked, listed, trading), membership, Gems owed, and join date. */
 #include <stdio.h>
-#include <time.h>
 
 #include "commands.h"
 #include "db_users.h"
