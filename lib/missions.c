@@ -173,8 +173,7 @@ static enum pd_result read_pool(json_t *root, const char *key, struct pd_mission
   return PD_OK;
 }
 
-static enum pd_result read_achievements(json_t *root, struct pd_missions *m,
-                                        const struct errbuf *e)
+static enum pd_result read_achievements(json_t *root, struct pd_missions *m, const struct errbuf *e)
 {
   static const char *const keys[] = {"id", "name", "kind", "n", "reward", NULL};
   json_t *arr = json_object_get(root, "achievements");

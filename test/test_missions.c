@@ -33,8 +33,8 @@ static void test_shipped_config(void **state)
     }
   for (int k = 0; k < PD_MK_COUNT; k++)
     assert_true(kinds[k] > 0);
-  const char *want[] = {"first_mythic", "era_complete", "cards_100", "cards_1000", "first_trade",
-                        "streak_7"};
+  const char *want[] = {"first_mythic", "era_complete", "cards_100",
+                        "cards_1000",   "first_trade",  "streak_7"};
   for (size_t w = 0; w < sizeof(want) / sizeof(want[0]); w++) {
     bool found = false;
     for (size_t i = 0; i < m->nachievements; i++)
@@ -57,8 +57,7 @@ static void test_bad_configs_are_refused_with_reasons(void **state)
   } rows[] = {
       {"[]", "(root): must be an object"},
       {"{\"daily\":" POOL3 ",\"weekly\":" POOL3 ",\"achievements\":[],\"x\":1}", "x: unknown key"},
-      {"{\"weekly\":" POOL3 ",\"achievements\":[]}",
-       "daily: must be an array of 3 to 64 missions"},
+      {"{\"weekly\":" POOL3 ",\"achievements\":[]}", "daily: must be an array of 3 to 64 missions"},
       {"{\"daily\":[" POOL3 "],\"weekly\":" POOL3 ",\"achievements\":[]}",
        "daily: must be an array of 3 to 64 missions"},
       {"{\"daily\":" POOL3 ",\"weekly\":" POOL3 "}",
