@@ -8,11 +8,14 @@
 #include "db_areas.h"
 #include "utf8.h"
 
+/* "Now" is the wall clock to the millisecond (the confirm delay is measured within a
+ * transaction) moved by pd_clock's skew like pd_now(), so it is on the clock changed_at and
+ * expires_at were written by. */
 #define TRADE_COLS                                                                                 \
   "t.id, t.a_id, t.b_id, ua.discord_id, ub.discord_id, t.status, t.version,"                       \
   " coalesce(t.a_confirmed, 0), coalesce(t.b_confirmed, 0), t.a_notes, t.a_discs, t.a_gems,"       \
   " t.b_notes, t.b_discs, t.b_gems, (extract(epoch FROM t.changed_at) * 1000)::bigint,"            \
-  " (extract(epoch FROM clock_timestamp()) * 1000)::bigint,"                                       \
+  " (extract(epoch FROM clock_timestamp() + (SELECT skew FROM pd_clock)) * 1000)::bigint,"         \
   " extract(epoch FROM t.expires_at)::bigint, coalesce(t.last_change, ''),"                        \
   " coalesce(t.close_reason, '')"
 #define TRADE_FROM " FROM trades t JOIN users ua ON ua.id = t.a_id JOIN users ub ON ub.id = t.b_id"

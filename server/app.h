@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "admins.h"
+#include "missions.h"
 #include "config.h"
 #include "db.h"
 #include "packs.h"
@@ -18,8 +19,9 @@ struct pd_app {
   /* ADMIN_FILE, re-read on SIGHUP: read it under admins_lock (pd_app_admin_role). */
   struct pd_admins admins;
   pthread_rwlock_t admins_lock;
-  int latest_migration;        /* the newest file in SQL_DIR: /readyz wants the database there */
-  struct pd_game_config *game; /* assets/packs.json */
+  int latest_migration;         /* the newest file in SQL_DIR: /readyz wants the database there */
+  struct pd_game_config *game;  /* assets/packs.json */
+  struct pd_missions *missions; /* assets/missions.json */
   /* Pack messages show n card backs side by side: drawn once at start, PNG. */
   void *pack_backs[PD_PACK_MAX_SIZE + 1];
   size_t pack_backs_len[PD_PACK_MAX_SIZE + 1];

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "db_packs.h"
 #include "draw.h"
+#include "progress.h"
 #include "reply.h"
 #include "utf8.h"
 
@@ -34,6 +35,10 @@ enum pd_result cmd_draw(struct pd_ctx *ctx)
     rc = pd_draw_cards(db, g->draw_weights, boost, 1, &id, &rarity);
   if (rc == PD_OK)
     rc = pd_db_card_mint(db, ctx->player.id, id, "draw", &ucid, &print_no);
+  if (rc == PD_OK)
+    rc = pd_missions_record(ctx->app, db, ctx->player.id, PD_MK_DRAWS, 1);
+  if (rc == PD_OK)
+    rc = pd_missions_gained(ctx->app, db, ctx->player.id, ucid);
   if (rc == PD_OK)
     rc = pd_db_cards_info(db, &id, 1, &card);
   if (rc != PD_OK)

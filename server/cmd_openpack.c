@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "db_packs.h"
 #include "draw.h"
+#include "progress.h"
 #include "reply.h"
 #include "utf8.h"
 
@@ -57,6 +58,8 @@ enum pd_result pd_openpack_run(struct pd_ctx *ctx, const struct pd_pack *pack, i
   if (rc == PD_OK)
     rc = pd_db_pack_insert(db, ctx->player.id, pack->id, ids, rarities, (size_t)pack->size,
                            currency, amount, g->pack_expiry_s, &pack_id);
+  if (rc == PD_OK)
+    rc = pd_missions_record(ctx->app, db, ctx->player.id, PD_MK_OPEN_PACKS, 1);
   if (rc != PD_OK)
     return rc;
 

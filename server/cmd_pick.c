@@ -10,6 +10,7 @@
 #include "cardview.h"
 #include "commands.h"
 #include "db_packs.h"
+#include "progress.h"
 #include "reply.h"
 #include "utf8.h"
 
@@ -55,6 +56,8 @@ enum pd_result cmd_pick(struct pd_ctx *ctx)
                              "Card %d of this pack was removed from PopDeck by an admin, so it "
                              "cannot be kept. Pick another one.",
                              index + 1);
+  if (rc == PD_OK)
+    rc = pd_missions_gained(ctx->app, db, row.user_id, ucid);
   if (rc == PD_OK)
     rc = pd_db_pack_pick(db, row.id, index, ucid);
   if (rc == PD_OK)

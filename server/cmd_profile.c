@@ -1,11 +1,46 @@
 /* cmd_profile.c - /profile: registers a player on first use and shows balances, cards by
- * state (locked, listed, trading), membership, Gems owed, and join date. */
+ * state (locked, listed, trading), membership, Gems owed, achievements with their dates, and
+ * join date. */
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include "commands.h"
+#include "db_missions.h"
 #include "db_users.h"
 #include "player.h"
 #include "reply.h"
+
+#define PD_ACHIEVEMENTS_SHOWN 20 /* a field holds 1,024 characters */
+
+/* The unlocked achievements, oldest first, each with its date; NULL when there are none. */
+static enum pd_result achievements_field(struct pd_ctx *ctx, struct pd_db *db, json_t **field)
+{
+  const struct pd_missions *m = ctx->app->missions;
+  struct pd_unlocked got[PD_ACHIEVEMENTS_SHOWN];
+  size_t n = 0, used = 0;
+  char text[1024];
+  *field = NULL;
+  if (m == NULL)
+    return PD_OK;
+  enum pd_result rc = pd_db_missions_achievements(db, ctx->player.id, got, PD_ARRAY_LEN(got), &n);
+  if (rc != PD_OK || n == 0)
+    return rc;
+  text[0] = '\0';
+  for (size_t i = 0; i < n; i++) {
+    const char *name = got[i].id; /* one taken out of the file keeps its id */
+    for (size_t a = 0; a < m->nachievements; a++)
+      if (strcmp(m->achievements[a].id, got[i].id) == 0)
+        name = m->achievements[a].name;
+    int w = snprintf(text + used, sizeof(text) - used, "🏆 %s · <t:%lld:D>\n", name,
+                     (long long)got[i].at);
+    if (w < 0 || (size_t)w >= sizeof(text) - used)
+      break;
+    used += (size_t)w;
+  }
+  *field = json_pack("{s:s, s:s, s:b}", "name", "Achievements", "value", text, "inline", 0);
+  return *field != NULL ? PD_OK : PD_E_NOMEM;
+}
 
 enum pd_result cmd_profile(struct pd_ctx *ctx)
 {
@@ -20,12 +55,17 @@ enum pd_result cmd_profile(struct pd_ctx *ctx)
   struct pd_copy_counts counts;
   struct pd_db *db = NULL;
   enum pd_result rc = pd_ctx_db(ctx, &db);
+  json_t *achieved = NULL;
   if (rc == PD_OK)
     rc = pd_db_copy_counts(db, p.id, &counts);
+  if (rc == PD_OK)
+    rc = achievements_field(ctx, db, &achieved);
   if (rc != PD_OK)
     return rc;
   json_t *fields = pd_player_balance_fields(&p);
   json_array_append_new(fields, pd_player_copies_field(&counts));
+  if (achieved != NULL)
+    json_array_append_new(fields, achieved);
   if (p.member_until > 0) { /* active by the database's clock (db_users.c) */
     char member[160];
     snprintf(member, sizeof(member),

@@ -20,6 +20,7 @@
 #include "copies.h"
 #include "db_ledger.h"
 #include "db_trades.h"
+#include "progress.h"
 #include "reply.h"
 #include "utf8.h"
 
@@ -476,9 +477,12 @@ static enum pd_result swap(struct pd_ctx *ctx, struct pd_trade *t)
     rc = pd_db_trade_cards_close(db, t->id, NULL, 0, &closed);
   if (rc == PD_OK && closed != n)
     rc = PD_E_INTERNAL; /* the offers were read under the trade's lock */
-  for (size_t i = 0; rc == PD_OK && i < n; i++)
+  for (size_t i = 0; rc == PD_OK && i < n; i++) {
     rc = pd_db_copy_give(db, copies[i].copy_id, t->user[copies[i].from], "trading",
                          t->user[1 - copies[i].from], op, "trade");
+    if (rc == PD_OK) /* one copy at a time: the one that completes an era counts once */
+      rc = pd_missions_gained(ctx->app, db, t->user[1 - copies[i].from], copies[i].copy_id);
+  }
   for (int s = 0; rc == PD_OK && s < 2; s++)
     for (int c = 0; rc == PD_OK && c < 3; c++)
       if (t->offer[s][c] > 0)
@@ -500,6 +504,8 @@ static enum pd_result swap(struct pd_ctx *ctx, struct pd_trade *t)
   /* The copies and balances were locked and checked above: a refusal here is a bug. */
   if (rc == PD_E_CONFLICT || rc == PD_E_CHECK)
     rc = PD_E_INTERNAL;
+  for (int s = 0; rc == PD_OK && s < 2; s++)
+    rc = pd_missions_record(ctx->app, db, t->user[s], PD_MK_TRADES, 1);
   if (rc == PD_OK)
     rc = pd_db_trade_close(db, t, "done", NULL, op);
   if (rc != PD_OK)

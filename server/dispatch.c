@@ -19,6 +19,7 @@
 #include "entitlements.h"
 #include "interaction.h"
 #include "metrics.h"
+#include "progress.h"
 #include "reply.h"
 #include "sig.h"
 #include "utf8.h"
@@ -187,6 +188,8 @@ static enum pd_result run_handler(struct pd_db *db, void *arg)
     rc = pd_ctx_db(ctx, &pdb);
     if (rc == PD_OK)
       rc = pd_db_user_ensure(pdb, ctx->ix->user.id, &ctx->player);
+    if (rc == PD_OK) /* the login streak: today is a day this player used PopDeck */
+      rc = pd_missions_login(ctx->app, pdb, ctx->player.id, ctx->deadline_us);
   }
   ctx->gem_hold = false;
   if (rc == PD_OK)

@@ -9,6 +9,7 @@
 #include "cardview.h"
 #include "db_jobs.h"
 #include "db_ledger.h"
+#include "progress.h"
 #include "reply.h"
 #include "utf8.h"
 
@@ -174,6 +175,8 @@ enum pd_result pd_market_buy(struct pd_ctx *ctx, int64_t id)
    * flags admins review (nothing is refused because of one). */
   if (rc == PD_OK)
     pd_ctx_flag_later(ctx, ctx->player.id, l.seller_id, op, "sale");
+  if (rc == PD_OK)
+    rc = pd_missions_sale(ctx->app, db, ctx->player.id, l.seller_id, l.copy_id);
   if (rc == PD_E_CHECK) /* spent since this transaction read the balance: nothing stays */
     return pd_ctx_user_error(ctx, "Listing %lld costs **%s** and you no longer have that much.",
                              (long long)l.id, price);

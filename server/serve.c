@@ -29,8 +29,8 @@ static void drain(struct pd_app *app)
   }
 }
 
-/* assets/packs.json, checked now rather than on the first /openpack, and the card backs every
- * pack message shows, drawn once. */
+/* assets/packs.json and assets/missions.json, checked now rather than on the first /openpack, and
+ * the card backs every pack message shows, drawn once. */
 static enum pd_result load_game(struct pd_app *app)
 {
   char path[1024], err[512];
@@ -38,6 +38,10 @@ static enum pd_result load_game(struct pd_app *app)
   gdImagePtr back = NULL;
   snprintf(path, sizeof(path), "%s/packs.json", app->cfg.assets_dir);
   enum pd_result rc = pd_game_config_load(path, &app->game, err, sizeof(err));
+  if (rc == PD_OK) {
+    snprintf(path, sizeof(path), "%s/missions.json", app->cfg.assets_dir);
+    rc = pd_missions_load(path, &app->missions, err, sizeof(err));
+  }
   if (rc != PD_OK) {
     fprintf(stderr, "%s\n", err);
     return rc;
@@ -149,6 +153,7 @@ out:
   pd_admins_free(&app.admins);
   pthread_rwlock_destroy(&app.admins_lock);
   pd_game_config_free(app.game);
+  pd_missions_free(app.missions);
   for (int n = 0; n <= PD_PACK_MAX_SIZE; n++)
     free(app.pack_backs[n]);
   pd_config_free(&app.cfg);

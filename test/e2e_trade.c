@@ -1088,6 +1088,28 @@ static void test_race_double_clicked_confirm(void **state)
   invariants();
 }
 
+/* The database clock moved on (pd_clock's skew, as the tests move it): a trade reads "now" from
+ * that same clock, so its confirm delay still passes and the trade completes. */
+static void test_confirm_delay_on_a_moved_clock(void **state)
+{
+  const char *A = "710000000000001201", *B = "710000000000001202";
+  char a1[64];
+  player(A);
+  player(B);
+  mint(A, a1);
+  assert_true(pd_e2e_clock_advance(&E, 3 * 86400));
+  json_decref(start(0, A, B, false));
+  done(offer(0, A, "add", a1, 0, 0, 0), 4, "added");
+  /* Past the suite's 1 s delay by the database clock alone: no sleeping. */
+  assert_true(pd_e2e_clock_advance(&E, 2));
+  done(simple(1, B, "confirm"), 4, "confirmed version 2");
+  json_t *r = simple(0, A, "confirm");
+  if (!is_done(r))
+    fail_msg("not done: %s", desc(r));
+  json_decref(r);
+  invariants();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1102,6 +1124,8 @@ int main(void)
       PD_E2E_TEST(test_race_same_copy_two_offers),
       PD_E2E_TEST(test_race_confirm_vs_change),
       PD_E2E_TEST(test_race_double_clicked_confirm),
+      /* Last: it leaves the clock moved for the suite's database. */
+      PD_E2E_TEST(test_confirm_delay_on_a_moved_clock),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
