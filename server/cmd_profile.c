@@ -3,7 +3,6 @@
  * join date. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "commands.h"
 #include "db_missions.h"
