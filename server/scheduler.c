@@ -51,6 +51,7 @@ struct pd_scheduler {
   struct slot slots[PD_METRICS_TASKS_MAX];
   size_t n;
   char instance[96]; /* host:pid */
+  struct pd_db *db;  /* handed to the thread */
   pthread_t thread;
   pthread_mutex_t mu;
   pthread_cond_t cv;
@@ -134,7 +135,7 @@ static enum pd_result tick_one(struct pd_scheduler *s, struct pd_db *db, const s
 static void *scheduler_main(void *arg)
 {
   struct pd_scheduler *s = arg;
-  struct pd_db *db = NULL;
+  struct pd_db *db = s->db; /* connected by pd_scheduler_start, or NULL: connect here */
   bool warned_skew = false;
   for (;;) {
     if (db == NULL && pd_db_open(s->app->cfg.database_url, 0, true, &db, NULL, 0) != PD_OK) {
@@ -219,6 +220,10 @@ enum pd_result pd_scheduler_start(struct pd_app *app, struct pd_scheduler **out)
     task_every(app, t, sl->every, sizeof(sl->every));
     json_object_set_new(tasks, t->name, json_string(sl->enabled ? sl->every : "off"));
   }
+  /* Connected (its statements prepared) before `serve` says it listens, not meanwhile; a
+   * database that is down now is connected to by the thread when it comes back. */
+  if (pd_db_open(app->cfg.database_url, 0, true, &s->db, NULL, 0) != PD_OK)
+    s->db = NULL;
   pthread_condattr_t ca;
   pthread_mutex_init(&s->mu, NULL);
   pthread_condattr_init(&ca);
@@ -227,6 +232,7 @@ enum pd_result pd_scheduler_start(struct pd_app *app, struct pd_scheduler **out)
   pthread_condattr_destroy(&ca);
   if (pthread_create(&s->thread, NULL, scheduler_main, s) != 0) {
     json_decref(tasks);
+    pd_db_close(s->db);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->mu);
     free(s);
