@@ -52,7 +52,10 @@ static bool with_dbname(const char *base, const char *dbname, char *out, size_t 
 
 static bool admin_sql(const char *sql)
 {
-  PGconn *c = PQconnectdb(getenv("PD_TEST_DATABASE_URL"));
+  const char *url = getenv("PD_TEST_DATABASE_URL");
+  if (url == NULL)
+    return false; /* PQconnectdb(NULL) crashes; setup has said what is missing */
+  PGconn *c = PQconnectdb(url);
   bool ok = PQstatus(c) == CONNECTION_OK;
   if (ok) {
     PGresult *r = PQexec(c, sql);
@@ -197,6 +200,8 @@ void pd_e2e_teardown(struct pd_e2e *e)
     record_followups(e);
   pd_double_stop(e->dbl);
   PQfinish(e->pg);
+  if (e->db_name[0] == '\0')
+    return; /* setup stopped before naming a database */
   char sql[256];
   snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", e->db_name);
   admin_sql(sql);
