@@ -41,5 +41,7 @@ extern const struct pd_db_stmt pd_db_payments_stmts[];
 extern const struct pd_db_stmt pd_db_entitlements_stmts[];
 /* the scheduler and the clock (db_scheduler.c) */
 extern const struct pd_db_stmt pd_db_scheduler_stmts[];
+/* leaderboards and the servers players play in (db_leaderboard.c) */
+extern const struct pd_db_stmt pd_db_leaderboard_stmts[];
 
 #endif
