@@ -12,7 +12,8 @@
  *     the last page of the global collection board, pressed by the player ranked last there.
  * Players are the Discord ids 700000000000000001 ... (the script's); the big server is
  * pd_ixb_build's guild, whose players are those of even ids.  Global boards are asked in DMs
- * and the big server's by its members, so the run adds nobody to a server.  An answer without its ranks counts as a failure.  Prints
+ * and the big server's by its members, so the run adds nobody to a server.  An answer without its
+ * ranks counts as a failure.  Prints
  * "<mode>_requests", "<mode>_ok", "<mode>_p50_us", "<mode>_p99_us", "<mode>_max_us". */
 #include <curl/curl.h>
 #include <jansson.h>
