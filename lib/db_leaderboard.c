@@ -87,27 +87,22 @@ enum pd_result pd_db_lb_view(struct pd_db *db, enum pd_lb_board board, int64_t g
   return PD_OK;
 }
 
-enum pd_result pd_db_lb_refresh(struct pd_db *db, const int64_t weights[PD_RARITY_COUNT],
-                                int64_t *players, int64_t *rows, double *build_ms)
+enum pd_result pd_db_lb_refresh_param(const int64_t weights[PD_RARITY_COUNT], char *out, size_t cap)
 {
-  char w[200];
   size_t n = 0;
-  w[n++] = '{';
   for (int i = 0; i < PD_RARITY_COUNT; i++) {
-    int k = snprintf(w + n, sizeof(w) - n, "%s%" PRId64, i > 0 ? "," : "", weights[i]);
-    if (k < 0 || (size_t)k >= sizeof(w) - n - 1)
+    int k = snprintf(out + n, cap - n, "%s%" PRId64, i > 0 ? "," : "{", weights[i]);
+    if (k < 0 || (size_t)k >= cap - n - 1)
       return PD_E_INVALID;
     n += (size_t)k;
   }
-  snprintf(w + n, sizeof(w) - n, "}");
-  const char *params[1] = {w};
-  PGresult *r = NULL;
-  enum pd_result rc = pd_db_exec(db, "lb_refresh", 1, params, &r);
-  if (rc != PD_OK)
-    return rc;
+  snprintf(out + n, cap - n, "}");
+  return PD_OK;
+}
+
+void pd_db_lb_refresh_result(const PGresult *r, int64_t *players, int64_t *rows, double *build_ms)
+{
   *players = pd_db_int(r, 0, 0);
   *rows = pd_db_int(r, 0, 1);
   *build_ms = PQgetisnull(r, 0, 2) ? 0 : strtod(pd_db_val(r, 0, 2), NULL);
-  PQclear(r);
-  return PD_OK;
 }

@@ -5,6 +5,7 @@
 #define PD_DB_LEADERBOARD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
@@ -42,10 +43,13 @@ enum pd_result pd_db_player_guild_seen(struct pd_db *db, int64_t user_id, const 
 enum pd_result pd_db_lb_view(struct pd_db *db, enum pd_lb_board board, int64_t guild_id,
                              int64_t user_id, int64_t first_rank, struct pd_lb_view *out);
 
-/* Rebuilds every board from the players' balances and copies (pd_leaderboard_refresh), one
- * copy of each rarity worth weights[rarity] collection points.  Runs as one statement: call it
- * outside a transaction, on a connection without a statement timeout. */
-enum pd_result pd_db_lb_refresh(struct pd_db *db, const int64_t weights[PD_RARITY_COUNT],
-                                int64_t *players, int64_t *rows, double *build_ms);
+/* The statement "lb_refresh" rebuilds every board from the players' balances and copies
+ * (pd_leaderboard_refresh), one copy of each rarity worth weights[rarity] collection points.
+ * It is one statement, for outside a transaction on a connection without a statement timeout;
+ * the scheduler's task sends it itself so that it can cancel it (cmd_leaderboard.c).
+ * pd_db_lb_refresh_param makes its one parameter, pd_db_lb_refresh_result reads its row. */
+enum pd_result pd_db_lb_refresh_param(const int64_t weights[PD_RARITY_COUNT], char *out,
+                                      size_t cap);
+void pd_db_lb_refresh_result(const PGresult *r, int64_t *players, int64_t *rows, double *build_ms);
 
 #endif

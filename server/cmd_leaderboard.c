@@ -1,9 +1,12 @@
 /* cmd_leaderboard.c - /leaderboard [scope] [by]: ten players a page from the ranks the
  * "leaderboard" task rebuilt (sql/025), always with the caller's own rank, percentile and the
  * players just above and below; its Previous/Next buttons ("leaderboard:...") page it.  Also the
- * task itself, which rebuilds every board from balances and copies. */
+ * task itself, which rebuilds every board from balances and copies, and is cancelled when serve
+ * stops. */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 #include "commands.h"
 #include "db_leaderboard.h"
 #include "interaction.h"
+#include "log.h"
 #include "reply.h"
 #include "scheduler.h"
 #include "utf8.h"
@@ -202,12 +206,59 @@ enum pd_result cmd_leaderboard_button(struct pd_ctx *ctx)
   return answer(ctx, &a);
 }
 
+/* The refresh runs for a minute or more at a million players.  Sent without waiting for it, it
+ * can be cancelled once serve is stopping (its transaction rolls back and the old ranks stay;
+ * the period's run is then failed, and taken up again by the next instance): a SIGTERM does not
+ * wait for it.  Every POLL_MS the task looks at app->stopping. */
+#define POLL_MS 200
+
 enum pd_result pd_task_leaderboard(struct pd_app *app, struct pd_db *db,
                                    const struct pd_task_run *r, char *detail, size_t cap)
 {
+  char w[200];
+  const char *params[1] = {w};
+  bool cancelled = false;
+  enum pd_result rc = pd_db_lb_refresh_param(app->game->leaderboard_weights, w, sizeof(w));
+  if (rc != PD_OK)
+    return rc;
+  if (PQsendQueryPrepared(db->pg, "lb_refresh", 1, params, NULL, NULL, 0) != 1) {
+    snprintf(detail, cap, "not sent: %s", PQerrorMessage(db->pg));
+    return PD_E_DB_DOWN;
+  }
+  while (PQisBusy(db->pg)) {
+    struct pollfd p = {.fd = PQsocket(db->pg), .events = POLLIN};
+    int n = poll(&p, 1, POLL_MS);
+    if ((n < 0 && errno != EINTR) || (n > 0 && PQconsumeInput(db->pg) != 1)) {
+      snprintf(detail, cap, "connection lost: %s", PQerrorMessage(db->pg));
+      return PD_E_DB_DOWN;
+    }
+    if (!cancelled && atomic_load(&app->stopping)) {
+      char err[256] = "";
+      PGcancel *c = PQgetCancel(db->pg);
+      cancelled = c != NULL && PQcancel(c, err, sizeof(err)) == 1;
+      PQfreeCancel(c);
+      if (!cancelled)
+        pd_log_error("leaderboard: the refresh could not be cancelled: %s", err);
+    }
+  }
   int64_t players = 0, rows = 0;
   double ms = 0;
-  enum pd_result rc = pd_db_lb_refresh(db, app->game->leaderboard_weights, &players, &rows, &ms);
+  PGresult *res;
+  rc = PD_OK;
+  while ((res = PQgetResult(db->pg)) != NULL) {
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+      pd_db_lb_refresh_result(res, &players, &rows, &ms);
+    } else if (rc == PD_OK) {
+      rc = cancelled ? PD_E_DB_SOFT : PD_E_DB_HARD;
+      if (cancelled)
+        snprintf(detail, cap, "cancelled: serve is stopping");
+      else
+        snprintf(detail, cap, "%s", PQresultErrorMessage(res));
+    }
+    PQclear(res);
+  }
+  if (PQstatus(db->pg) != CONNECTION_OK)
+    return PD_E_DB_DOWN;
   if (rc == PD_OK)
     snprintf(detail, cap, "ranked %" PRId64 " players (%" PRId64 " ranks) in %.0f ms", players,
              rows, ms);

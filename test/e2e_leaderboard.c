@@ -4,8 +4,9 @@
  * database clock a period on, and every answer checked against a ranking the test computes
  * itself from the same rows: own rank, percentile and neighbours for the first, the last and
  * players in between, in both scopes and by each board; the pages and their Previous/Next
- * buttons; ranks that heal when balances and copies are changed behind PopDeck's back; and the
- * servers a player plays in recorded by playing, once a day. */
+ * buttons; ranks that heal when balances and copies are changed behind PopDeck's back; the
+ * servers a player plays in recorded by playing, once a day; and a stopping serve cancelling a
+ * refresh instead of waiting for it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -593,6 +594,48 @@ static void test_servers_recorded_by_playing(void **state)
   json_decref(r);
 }
 
+/* A serve told to stop while a refresh runs stops at once: the refresh is cancelled (its
+ * transaction rolls back, the old ranks stay) instead of being waited for, which at a million
+ * players is a minute or more.  The test makes a refresh that cannot finish by holding a lock
+ * on the rank table, then stops the server. */
+static void test_stop_cancels_a_running_refresh(void **state)
+{
+  PGconn *blocker = PQconnectdb(E.db_url);
+  assert_int_equal(PQstatus(blocker), CONNECTION_OK);
+  PGresult *r = PQexec(blocker, "BEGIN; LOCK TABLE leaderboard_ranks IN ACCESS EXCLUSIVE MODE");
+  assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+  PQclear(r);
+  int64_t before =
+      pd_e2e_sql_int(&E, "SELECT extract(epoch FROM refreshed_at)::bigint FROM leaderboard_state");
+  assert_true(pd_e2e_clock_advance(&E, 3600));
+  bool waiting = false;
+  for (int i = 0; i < 200 && !waiting; i++) {
+    waiting = pd_e2e_sql_int(&E, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type ="
+                                 " 'Lock' AND query LIKE '%pd_leaderboard_refresh%'") == 1;
+    if (!waiting)
+      usleep(50 * 1000);
+  }
+  assert_true(waiting);
+  int status = -1;
+  int stopped = pd_e2e_server_stop(&E, 0, 15, 3000, &status);
+  r = PQexec(blocker, "ROLLBACK");
+  PQclear(r);
+  PQfinish(blocker);
+  assert_int_equal(stopped, 0);
+  assert_int_equal(status, 0);
+  /* The old ranks are still there, and the run is left to be taken up again. */
+  assert_int_equal(
+      pd_e2e_sql_int(&E, "SELECT extract(epoch FROM refreshed_at)::bigint FROM leaderboard_state"),
+      before);
+  assert_true(pd_e2e_sql_int(&E, "SELECT count(*) FROM leaderboard_ranks") > 0);
+  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(*) FROM scheduler_runs WHERE task ="
+                                      " 'leaderboard' AND state = 'failed' AND detail ="
+                                      " 'cancelled: serve is stopping' AND period_start ="
+                                      " pd_period_start('3600 s', pd_now())"),
+                   1);
+  assert_int_equal(pd_e2e_server_start(&E, 0, ENV), 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -600,6 +643,7 @@ int main(void)
       PD_E2E_TEST(test_pages_and_buttons),
       PD_E2E_TEST(test_drift_healed_by_refresh),
       PD_E2E_TEST(test_servers_recorded_by_playing),
+      PD_E2E_TEST(test_stop_cancels_a_running_refresh),
   };
   return cmocka_run_group_tests_name("e2e_leaderboard", tests, setup, teardown);
 }
