@@ -39,5 +39,6 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     pd_db_scheduler_stmts,
     /* missions and achievements */
     pd_db_missions_stmts,
+    pd_db_leaderboard_stmts,
     NULL,
 };

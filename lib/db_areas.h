@@ -43,5 +43,7 @@ extern const struct pd_db_stmt pd_db_entitlements_stmts[];
 extern const struct pd_db_stmt pd_db_scheduler_stmts[];
 /* missions and achievements (db_missions.c) */
 extern const struct pd_db_stmt pd_db_missions_stmts[];
+/* leaderboards and the servers players play in (db_leaderboard.c) */
+extern const struct pd_db_stmt pd_db_leaderboard_stmts[];
 
 #endif

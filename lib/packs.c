@@ -430,6 +430,28 @@ static enum pd_result read_bundles(json_t *list, struct pd_game_config *g, const
   return PD_OK;
 }
 
+/* "leaderboard": the collection points of one copy of each rarity (/leaderboard by:collection).
+ * Optional: without it a copy is worth 1, 3, 10, 30 and 100 points, common to mythic. */
+static enum pd_result read_leaderboard(json_t *lb, struct pd_game_config *g, const struct errbuf *e)
+{
+  static const char *const keys[] = {"collection_weights", NULL};
+  static const char *const rkeys[] = {"common", "rare", "epic", "legendary", "mythic", NULL};
+  static const int64_t defaults[PD_RARITY_COUNT] = {1, 3, 10, 30, 100};
+  memcpy(g->leaderboard_weights, defaults, sizeof(defaults));
+  if (lb == NULL)
+    return PD_OK;
+  enum pd_result rc = known_keys(lb, "leaderboard", keys, e);
+  json_t *w = json_object_get(lb, "collection_weights");
+  if (rc == PD_OK && w == NULL)
+    return fail(e, "leaderboard.collection_weights: missing");
+  if (rc == PD_OK)
+    rc = known_keys(w, "leaderboard.collection_weights", rkeys, e);
+  for (int r = 0; rc == PD_OK && r < PD_RARITY_COUNT; r++)
+    rc = integer(w, pd_rarity_name((enum pd_rarity)r), "leaderboard.collection_weights", 0, 1000000,
+                 &g->leaderboard_weights[r], e);
+  return rc;
+}
+
 /* "membership": what an active membership changes.  Convenience only: never the odds. */
 static enum pd_result read_membership(json_t *m, struct pd_game_config *g, const struct errbuf *e)
 {
@@ -452,9 +474,9 @@ static enum pd_result read_membership(json_t *m, struct pd_game_config *g, const
 
 static enum pd_result read_game(json_t *root, struct pd_game_config *g, const struct errbuf *e)
 {
-  static const char *const keys[] = {
-      "default_pack", "packs",   "draw",    "cooldowns",  "pack_expiry_s",
-      "event_boosts", "economy", "bundles", "membership", NULL};
+  static const char *const keys[] = {"default_pack",  "packs",        "draw",    "cooldowns",
+                                     "pack_expiry_s", "event_boosts", "economy", "bundles",
+                                     "membership",    "leaderboard",  NULL};
   static const char *const dkeys[] = {"free_per_day", "price", "weights", NULL};
   int64_t v = 0;
   enum pd_result rc = known_keys(root, "", keys, e);
@@ -491,6 +513,8 @@ static enum pd_result read_game(json_t *root, struct pd_game_config *g, const st
     rc = read_bundles(json_object_get(root, "bundles"), g, e);
   if (rc == PD_OK)
     rc = read_membership(json_object_get(root, "membership"), g, e);
+  if (rc == PD_OK)
+    rc = read_leaderboard(json_object_get(root, "leaderboard"), g, e);
   return rc;
 }
 

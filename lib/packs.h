@@ -100,6 +100,8 @@ struct pd_game_config {
   size_t nbundles;
   double member_multiplier; /* cooldowns of an active member, (0, 1] (1: none configured) */
   int member_extra_opens;   /* free opens a day a member gets on top of each pack's */
+  /* Collection points of one copy of each rarity, for /leaderboard (sql/025). */
+  int64_t leaderboard_weights[PD_RARITY_COUNT];
 };
 
 /* Reads and validates; on failure one line in err naming the file and the JSON path, e.g.

@@ -9,7 +9,9 @@
 #   (express + discord-interactions) on the same PING; then
 #   `popdeck audit` on a ledger of 10,000,000 rows (scripts/bench-audit.sh);
 #   setrarity, delete_template and audit pages for a card of 20,000 owners (scripts/bench-admin.sh);
-#   POST /events and POST /webhooks/stripe at 200 signed events a second (scripts/bench-payments.sh).
+#   POST /events and POST /webhooks/stripe at 200 signed events a second (scripts/bench-payments.sh);
+#   /leaderboard, its pages and the leaderboard refresh at a million players and 20,000,000 copies
+#   (scripts/bench-leaderboard.sh).
 set -euo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -296,3 +298,8 @@ scripts/bench-admin.sh "$build"
 # (scripts/bench-payments.sh).
 echo
 scripts/bench-payments.sh "$build"
+
+# The leaderboards at a million players, on a cluster of its own (scripts/bench-leaderboard.sh;
+# BENCH_LB_PG keeps its generated database for the next run).
+echo
+scripts/bench-leaderboard.sh "$build"

@@ -52,6 +52,21 @@ static const struct pd_option_spec mycards_options[] = {
     {.name = NULL},
 };
 
+static const char *const leaderboard_scopes[] = {"server", "global", NULL};
+static const char *const leaderboard_boards[] = {"collection", "notes", "eras", NULL};
+
+static const struct pd_option_spec leaderboard_options[] = {
+    {.name = "scope",
+     .type = PD_OPT_STRING,
+     .description = "This server's players (if empty) or everyone",
+     .choices = leaderboard_scopes},
+    {.name = "by",
+     .type = PD_OPT_STRING,
+     .description = "Rank by collection points (if empty), Notes or complete eras",
+     .choices = leaderboard_boards},
+    {.name = NULL},
+};
+
 static const struct pd_option_spec inventory_options[] = {
     {.name = "user", .type = PD_OPT_USER, .description = "Whose collection", .required = true},
     {.name = "artist",
@@ -592,6 +607,12 @@ const struct pd_command pd_commands[] = {
      .handler = cmd_cooldowns,
      .flags = PD_CMD_EPHEMERAL | PD_CMD_PLAYER,
      .description = "When your daily, packs and draws are ready"},
+    {.name = "leaderboard",
+     .handler = cmd_leaderboard,
+     .flags = PD_CMD_PLAYER,
+     .description = "The top players and where you stand: collection, Notes or eras",
+     .options = leaderboard_options,
+     .component = cmd_leaderboard_button},
     {.name = "odds",
      .handler = cmd_odds,
      .description = "The exact odds of every rarity in every pack",

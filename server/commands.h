@@ -171,6 +171,9 @@ enum pd_result cmd_odds(struct pd_ctx *ctx);
 /* Missions (cmd_missions.c): the command and its Claim buttons. */
 enum pd_result cmd_missions(struct pd_ctx *ctx);
 enum pd_result cmd_missions_button(struct pd_ctx *ctx);
+/* /leaderboard and its Previous/Next buttons (cmd_leaderboard.c). */
+enum pd_result cmd_leaderboard(struct pd_ctx *ctx);
+enum pd_result cmd_leaderboard_button(struct pd_ctx *ctx);
 /* Autocomplete of collection filters (collection.c). */
 enum pd_result pd_list_autocomplete(struct pd_ctx *ctx);
 /* The Previous/Next buttons of a collection listing (collection.c). */

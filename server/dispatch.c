@@ -14,6 +14,7 @@
 #include "db_admin_players.h"
 #include "db_flags.h"
 #include "db_jobs.h"
+#include "db_leaderboard.h"
 #include "db_payments.h"
 #include "db_ratelimit.h"
 #include "entitlements.h"
@@ -190,6 +191,10 @@ static enum pd_result run_handler(struct pd_db *db, void *arg)
       rc = pd_db_user_ensure(pdb, ctx->ix->user.id, &ctx->player);
     if (rc == PD_OK) /* the login streak: today is a day this player used PopDeck */
       rc = pd_missions_login(ctx->app, pdb, ctx->player.id, ctx->deadline_us);
+    /* Which servers a player plays in, for the server leaderboards (no gateway, so no member
+     * lists): written once a day per server at most, read otherwise. */
+    if (rc == PD_OK && ctx->ix->guild_id != NULL && pd_snowflake_ms(ctx->ix->guild_id) > 0)
+      rc = pd_db_player_guild_seen(pdb, ctx->player.id, ctx->ix->guild_id);
   }
   ctx->gem_hold = false;
   if (rc == PD_OK)

@@ -34,6 +34,8 @@ static bool reconcile_enabled(const struct pd_app *app)
 const struct pd_task pd_tasks[] = {
     /* Listings, trades and transfers past their time (sweep.c). */
     {"expire", "60 seconds", NULL, NULL, pd_task_expire},
+    /* Every leaderboard rank rebuilt from balances and copies (cmd_leaderboard.c). */
+    {"leaderboard", "60 seconds", NULL, NULL, pd_task_leaderboard},
     /* Discord's entitlements against the payments table (entitlements.c). */
     {"entitlement_reconcile", "3600 seconds", reconcile_every, reconcile_enabled,
      pd_task_entitlements},

@@ -55,6 +55,8 @@ void pd_scheduler_stop(struct pd_scheduler *s);
 /* The tasks' bodies that live with their features. */
 enum pd_result pd_task_expire(struct pd_app *app, struct pd_db *db, const struct pd_task_run *r,
                               char *detail, size_t cap);
+enum pd_result pd_task_leaderboard(struct pd_app *app, struct pd_db *db,
+                                   const struct pd_task_run *r, char *detail, size_t cap);
 enum pd_result pd_task_entitlements(struct pd_app *app, struct pd_db *db,
                                     const struct pd_task_run *r, char *detail, size_t cap);
 
