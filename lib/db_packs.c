@@ -56,7 +56,8 @@ const struct pd_db_stmt pd_db_packs_stmts[] = {
                   "is_temporary, expires_at)"
                   " VALUES ($1, -$2::bigint, $3, $4, true, $5) RETURNING id"},
     {"active_events",
-     "SELECT name FROM events WHERE pd_now() >= start_at AND pd_now() < end_at ORDER BY id"},
+     "SELECT name, boosts::text FROM events WHERE pd_now() >= start_at AND pd_now() < end_at"
+     " AND (guild_id IS NULL OR guild_id = $1::text) ORDER BY id"},
     {NULL, NULL},
 };
 
@@ -269,15 +270,21 @@ enum pd_result pd_db_card_mint(struct pd_db *db, int64_t user_id, int64_t templa
   return rc;
 }
 
-enum pd_result pd_db_active_events(struct pd_db *db, json_t **names)
+enum pd_result pd_db_active_events(struct pd_db *db, const char *guild, json_t **events)
 {
   PGresult *r = NULL;
-  enum pd_result rc = pd_db_exec(db, "active_events", 0, NULL, &r);
+  const char *params[1] = {guild};
+  enum pd_result rc = pd_db_exec(db, "active_events", 1, params, &r);
   if (rc != PD_OK)
     return rc;
-  *names = json_array();
-  for (int i = 0; *names != NULL && i < PQntuples(r); i++)
-    json_array_append_new(*names, json_string(pd_db_val(r, i, 0)));
+  *events = json_array();
+  for (int i = 0; *events != NULL && i < PQntuples(r); i++) {
+    json_t *b = json_loads(pd_db_val(r, i, 1), 0, NULL);
+    json_array_append_new(*events, json_pack("{s:s, s:o}", "name", pd_db_val(r, i, 0), "boosts",
+                                             json_is_object(b) ? b : json_object()));
+    if (!json_is_object(b))
+      json_decref(b);
+  }
   PQclear(r);
-  return *names != NULL ? PD_OK : PD_E_NOMEM;
+  return *events != NULL ? PD_OK : PD_E_NOMEM;
 }

@@ -84,7 +84,8 @@ enum pd_result pd_db_card_mint(struct pd_db *db, int64_t user_id, int64_t templa
 /* Reads those four columns, starting at col, into out. */
 void pd_db_credit_from(const PGresult *r, int row, int col, struct pd_photo_credit *out);
 
-/* Names of the events running now (caller owns the array). */
-enum pd_result pd_db_active_events(struct pd_db *db, json_t **names);
+/* The events running now that players in guild see (the global ones, and guild's own; NULL in
+ * DMs: the global ones only), as [{"name", "boosts": {rarity: multiplier}}] (caller owns). */
+enum pd_result pd_db_active_events(struct pd_db *db, const char *guild, json_t **events);
 
 #endif

@@ -43,7 +43,7 @@ enum pd_result cmd_odds(struct pd_ctx *ctx)
     return PD_E_INVALID; /* one of the packs: the dispatcher checked */
   enum pd_result rc = pd_ctx_db(ctx, &db);
   if (rc == PD_OK)
-    rc = pd_draw_boost(db, g, boost, events, sizeof(events));
+    rc = pd_draw_boost(db, g, ctx->ix->guild_id, boost, events, sizeof(events));
   if (rc != PD_OK)
     return rc;
   bool boosted = events[0] != '\0';

@@ -51,7 +51,7 @@ enum pd_result pd_openpack_run(struct pd_ctx *ctx, const struct pd_pack *pack, i
                    pack->prices, pack->nprices, want, &currency, &amount);
   if (rc != PD_OK)
     return rc;
-  rc = pd_draw_boost(db, g, boost, events, sizeof(events));
+  rc = pd_draw_boost(db, g, ctx->ix->guild_id, boost, events, sizeof(events));
   if (rc == PD_OK)
     rc = pd_draw_cards(db, pack->weights, boost, (size_t)pack->size, ids, rarities);
   if (rc == PD_OK)

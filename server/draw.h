@@ -7,10 +7,17 @@
 #include "db_users.h"
 #include "packs.h"
 
-/* The product of the boosts of every event running now (1 everywhere when none); events gets
- * their names, comma-separated ("" when none). */
-enum pd_result pd_draw_boost(struct pd_db *db, const struct pd_game_config *g,
+/* The product of the boosts of every event running now that players in guild see (NULL in DMs:
+ * the global events only): each event's own multipliers (events.boosts, /admin event create)
+ * and the game config's event_boosts of its name; 1 everywhere when none.  events gets the
+ * names of the events that boost, comma-separated ("" when none). */
+enum pd_result pd_draw_boost(struct pd_db *db, const struct pd_game_config *g, const char *guild,
                              double boost[PD_RARITY_COUNT], char *events, size_t eventslen);
+
+/* Multiplies boost by one event's: its row's multipliers (row: events.boosts as JSON, may be
+ * NULL) and the game config's event_boosts of its name.  Whether it boosts anything. */
+bool pd_draw_event_boost(const struct pd_game_config *g, const char *name, json_t *row,
+                         double boost[PD_RARITY_COUNT]);
 
 /* n distinct cards (when the catalog has that many), each of a rarity drawn with weights and
  * boost; a rarity with no card at all falls to the nearest rarity below (then above) that
