@@ -37,5 +37,7 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     /* payments: Discord's entitlements */
     pd_db_entitlements_stmts,
     pd_db_scheduler_stmts,
+    /* live ops */
+    pd_db_events_stmts,
     NULL,
 };

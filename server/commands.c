@@ -371,6 +371,15 @@ static const struct pd_option_spec admin_purge_options[] = {
      .description = "Pay each owner the burn value per copy (default true)"},
     {.name = NULL},
 };
+static const char *const event_claim_choices[] = {"event", "day", NULL};
+static const struct pd_option_spec claim_event_pack_options[] = {
+    {.name = "pack",
+     .type = PD_OPT_STRING,
+     .description = "The event pack to claim (those running here are suggested)",
+     .required = true,
+     .autocomplete = true},
+    {.name = NULL},
+};
 static const struct pd_option_spec admin_event_create_options[] = {
     {.name = "name", .type = PD_OPT_STRING, .description = "The event's name", .required = true},
     {.name = "start",
@@ -392,6 +401,13 @@ static const struct pd_option_spec admin_event_create_options[] = {
     {.name = "guild",
      .type = PD_OPT_STRING,
      .description = "Only this server's players (a server id; global if empty)"},
+    {.name = "claim",
+     .type = PD_OPT_STRING,
+     .description = "How often a player may claim its pack free (default once per event)",
+     .choices = event_claim_choices},
+    {.name = "consolation",
+     .type = PD_OPT_INTEGER,
+     .description = "Notes per temporary copy its owner gets when the event is over (default 0)"},
     {.name = NULL},
 };
 static const struct pd_option_spec admin_event_end_options[] = {
@@ -587,6 +603,16 @@ const struct pd_command pd_commands[] = {
      .handler = cmd_cooldowns,
      .flags = PD_CMD_EPHEMERAL | PD_CMD_PLAYER,
      .description = "When your daily, packs and draws are ready"},
+    /* Live ops: events (cmd_events.c, cmd_claim_event_pack.c). */
+    {.name = "events",
+     .handler = cmd_events,
+     .description = "Running and upcoming events: boosts, event packs, time left"},
+    {.name = "claim_event_pack",
+     .handler = cmd_claim_event_pack,
+     .flags = PD_CMD_DEFER | PD_CMD_WRITE | PD_CMD_PLAYER,
+     .description = "Claim a running event's free pack and open it",
+     .options = claim_event_pack_options,
+     .autocomplete = cmd_claim_event_pack_autocomplete},
     {.name = "odds",
      .handler = cmd_odds,
      .description = "The exact odds of every rarity in every pack",
