@@ -3,7 +3,10 @@
  * pd_e2e_clock_advance instead of sleeping.  /events and its exact odds (the numbers /odds
  * prints), a guild event's boost seen only in its guild, /claim_event_pack's rules (before the
  * start, during, twice, daily across a UTC midnight, another guild's event, after the end, ten
- * racing claims opening one pack). */
+ * racing claims opening one pack), and the event_end task: escrow cancelled and returned,
+ * copies gone, the consolation paid once per owner as one ledger operation, owners told by the
+ * double's DMs, settled once with two instances; a card expiring before its event's end has
+ * its listing cancelled without a consolation. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,7 +30,8 @@
 
 static struct pd_e2e E;
 
-static const char *const ENV[] = {"DISCORD_BOT_TOKEN=test-bot-token", NULL};
+static const char *const ENV[] = {"DISCORD_BOT_TOKEN=test-bot-token",
+                                  "SCHEDULER_PERIODS=expire:5,event_end:2", NULL};
 
 static int setup(void **state)
 {
@@ -131,6 +135,18 @@ static void text_of(json_t *reply, char *out, size_t cap)
                              json_string_value(json_object_get(f, "name")),
                              json_string_value(json_object_get(f, "value")));
   }
+}
+
+static int64_t wait_sql(const char *sql, int64_t want)
+{
+  int64_t v = -1;
+  for (int i = 0; i < 200; i++) {
+    v = pd_e2e_sql_int(&E, sql);
+    if (v == want)
+      break;
+    usleep(100 * 1000);
+  }
+  return v;
 }
 
 /* /claim_event_pack pack:which by user in guild: the immediate reply's text into out (an
@@ -397,6 +413,216 @@ static void test_claim_race(void **state)
   sql_do("UPDATE events SET end_at = pd_now() WHERE id = %lld", (long long)ev);
 }
 
+/* ---- the event_end task ---- */
+
+/* A rendered temporary card of event ev (expires: SQL for its own expiry, or NULL). */
+static int64_t temp_card(int64_t ev, const char *public_id, const char *expires)
+{
+  return pd_e2e_sqlf(&E,
+                     "INSERT INTO temp_card_templates (public_id, artist_id, era_id, rarity,"
+                     " image_url, event_id, expires_at) SELECT '%s', e.artist_id, e.id, 'epic',"
+                     " 'http://127.0.0.1/x.png', %lld, %s FROM eras e ORDER BY e.id LIMIT 1"
+                     " RETURNING id",
+                     public_id, (long long)ev, expires != NULL ? expires : "NULL");
+}
+
+/* A copy of temporary card tc for user (minted with its move, as a draw makes it). */
+static int64_t temp_copy(const char *user, int64_t tc, int print)
+{
+  int64_t uid = pd_ge_player(&E, user, 30);
+  return pd_e2e_sqlf(
+      &E,
+      "WITH c AS (INSERT INTO user_cards (user_id, temp_template_id, print_no, source,"
+      " is_temporary, expires_at) SELECT %lld, t.id, %d, 'draw', true, coalesce(t.expires_at,"
+      " e.end_at) FROM temp_card_templates t JOIN events e ON e.id = t.event_id WHERE t.id = %lld"
+      " RETURNING id, user_id), m AS (INSERT INTO card_moves (op_id, user_card_id, from_user,"
+      " to_user, kind) SELECT nextval('ledger_op_seq'), c.id, NULL, c.user_id, 'draw' FROM c)"
+      " SELECT id FROM c",
+      (long long)uid, print, (long long)tc);
+}
+
+static int64_t sell(const char *user, const char *ref, long price)
+{
+  json_t *ix = pd_e2e_command("sell", user), *reply = NULL;
+  pd_e2e_option(ix, "card", 3, json_string(ref));
+  pd_e2e_option(ix, "price", 4, json_integer(price));
+  pd_e2e_option(ix, "currency", 3, json_string("notes"));
+  assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
+  const char *at = strstr(pd_e2e_content(reply), "as listing **");
+  if (at == NULL)
+    fail_msg("not listed: %s", pd_e2e_content(reply));
+  int64_t id = strtoll(at + 13, NULL, 10);
+  json_decref(reply);
+  json_decref(ix);
+  return id;
+}
+
+/* The DMs the double got for user (their contents joined) once there are n. */
+static void dms_of(const char *user, size_t n, char *out, size_t cap)
+{
+  char chan[64];
+  snprintf(chan, sizeof(chan), "/channels/9%s/messages", user);
+  json_t *msgs = pd_double_wait_requests(E.dbl, chan, n, 15000);
+  if (msgs == NULL)
+    fail_msg("fewer than %zu DMs to %s", n, user);
+  size_t at = 0, i;
+  json_t *m;
+  out[0] = '\0';
+  json_array_foreach(msgs, i, m)
+  {
+    const char *c = json_string_value(json_object_get(json_object_get(m, "json"), "content"));
+    if (at < cap)
+      at += (size_t)snprintf(out + at, cap - at, "%s\n", c != NULL ? c : "");
+  }
+  json_decref(msgs);
+}
+
+static size_t dm_count(const char *user)
+{
+  char chan[64];
+  snprintf(chan, sizeof(chan), "/channels/9%s/messages", user);
+  json_t *msgs = pd_double_requests(E.dbl, chan);
+  size_t n = json_array_size(msgs);
+  json_decref(msgs);
+  return n;
+}
+
+static void test_event_end_settles_once(void **state)
+{
+  const char *A = "730000000000000041", *B = "730000000000000042", *C = "730000000000000043";
+  char text[4000];
+  int64_t ev = event("Fade Fest", -60, 7200, "{}", NULL, NULL, "event", 25);
+  int64_t t1 = temp_card(ev, "FADE-ONE", NULL), t2 = temp_card(ev, "FADE-TWO", NULL);
+  int64_t a1 = temp_copy(A, t1, 1), a2 = temp_copy(A, t1, 2), b1 = temp_copy(B, t2, 1);
+  (void)a2;
+  /* A lists one copy; B offers theirs in an open trade with C, who offers Notes. */
+  int64_t listing = sell(A, "FADE-ONE/1", 500);
+  assert_true(listing > 0);
+  int64_t uc = pd_ge_player(&E, C, 30), ub = pd_ge_player(&E, B, 30);
+  pd_ge_grant(&E, C, "notes", 300);
+  int64_t trade = pd_e2e_sqlf(&E,
+                              "INSERT INTO trades (a_id, b_id, b_notes, expires_at) VALUES (%lld,"
+                              " %lld, 300, pd_now() + interval '1 day') RETURNING id",
+                              (long long)ub, (long long)uc);
+  sql_do("INSERT INTO trade_players VALUES (%lld, %lld), (%lld, %lld)", (long long)ub,
+         (long long)trade, (long long)uc, (long long)trade);
+  sql_do("UPDATE user_cards SET state = 'trading' WHERE id = %lld", (long long)b1);
+  sql_do("INSERT INTO trade_cards (trade_id, user_card_id, from_user, added_version) VALUES"
+         " (%lld, %lld, %lld, 1)",
+         (long long)trade, (long long)b1, (long long)ub);
+  pd_double_reset(E.dbl);
+
+  /* Nothing happens before the end. */
+  usleep(2500 * 1000);
+  assert_int_equal(pd_e2e_sqlf(&E,
+                               "SELECT count(*) FROM events WHERE id = %lld AND settled_at IS"
+                               " NOT NULL",
+                               (long long)ev),
+                   0);
+  assert_true(pd_e2e_clock_advance(&E, 7200 + 5));
+  char sql[256];
+  snprintf(sql, sizeof(sql),
+           "SELECT count(*) FROM events WHERE id = %lld AND settled_at IS NOT NULL", (long long)ev);
+  assert_int_equal(wait_sql(sql, 1), 1);
+
+  /* The listing and the trade were cancelled, the escrow back, the copies gone. */
+  assert_int_equal(pd_e2e_sqlf(&E,
+                               "SELECT count(*) FROM market_listings WHERE id = %lld AND"
+                               " status = 'cancelled'",
+                               (long long)listing),
+                   1);
+  assert_int_equal(pd_e2e_sqlf(&E,
+                               "SELECT count(*) FROM trades WHERE id = %lld AND status ="
+                               " 'cancelled'",
+                               (long long)trade),
+                   1);
+  assert_int_equal(
+      pd_e2e_sqlf(&E, "SELECT count(*) FROM trade_players WHERE trade_id = %lld", (long long)trade),
+      0);
+  assert_int_equal(pd_e2e_sqlf(&E,
+                               "SELECT count(*) FROM user_cards WHERE temp_template_id IN"
+                               " (%lld, %lld) AND state <> 'gone'",
+                               (long long)t1, (long long)t2),
+                   0);
+  assert_int_equal(pd_ge_balance(&E, C, "notes"), 300);
+  /* The consolation: 25 Notes per copy, one operation per owner, from 'rewards'. */
+  assert_int_equal(pd_ge_balance(&E, A, "notes"), 50);
+  assert_int_equal(pd_ge_balance(&E, B, "notes"), 25);
+  assert_int_equal(pd_e2e_sqlf(&E, "SELECT count(DISTINCT op_id) FROM ledger WHERE kind ="
+                                   " 'event_consolation' AND user_id IS NOT NULL"),
+                   2);
+  assert_int_equal(pd_e2e_sqlf(&E, "SELECT -sum(amount) FROM ledger WHERE kind ="
+                                   " 'event_consolation' AND system_account = 'rewards'"),
+                   75);
+  /* Each copy's last move went to nobody under its owner's consolation operation. */
+  assert_int_equal(pd_e2e_sqlf(&E,
+                               "SELECT count(*) FROM card_moves m JOIN ledger l ON l.op_id ="
+                               " m.op_id AND l.user_id = m.from_user WHERE m.user_card_id IN"
+                               " (%lld, %lld, %lld) AND m.to_user IS NULL AND l.kind ="
+                               " 'event_consolation'",
+                               (long long)a1, (long long)a2, (long long)b1),
+                   3);
+
+  /* One DM each owner, through the double; the traders told of the trade. */
+  dms_of(A, 1, text, sizeof(text));
+  HAS(text, "**Fade Fest** is over: your 2 temporary copies of its cards left your collection");
+  HAS(text, "1 listing and 0 trade offers");
+  HAS(text, "2 × 25 = **50 Notes**");
+  dms_of(B, 2, text, sizeof(text));
+  HAS(text, "1 temporary copy");
+  HAS(text, "**25 Notes**");
+  HAS(text, "Your trade with <@730000000000000043> was cancelled");
+  dms_of(C, 1, text, sizeof(text));
+  HAS(text, "Your trade with <@730000000000000042> was cancelled");
+
+  /* Settled once: more periods on both servers change nothing. */
+  assert_true(pd_e2e_clock_advance(&E, 120));
+  usleep(3000 * 1000);
+  assert_int_equal(pd_e2e_sqlf(&E, "SELECT count(DISTINCT op_id) FROM ledger WHERE kind ="
+                                   " 'event_consolation'"),
+                   2);
+  assert_int_equal(pd_ge_balance(&E, A, "notes"), 50);
+  assert_int_equal(dm_count(A), 1);
+  assert_int_equal(pd_e2e_sqlf(&E, "SELECT count(*) FROM scheduler_runs WHERE task = 'event_end'"
+                                   " AND detail LIKE '%%(2 owners, 3 copies)%%'"),
+                   1);
+  const char *books = pd_ge_books(&E);
+  if (books[0] != '\0')
+    fail_msg("%s", books);
+}
+
+static void test_card_expiring_early(void **state)
+{
+  const char *S = "730000000000000051";
+  char text[2000];
+  int64_t ev = event("Long Fest", -60, 5 * 86400, "{}", NULL, NULL, "event", 10);
+  int64_t tc = temp_card(ev, "EARLY-ONE", "pd_now() + interval '10 minutes'");
+  int64_t copy = temp_copy(S, tc, 1);
+  int64_t listing = sell(S, "EARLY-ONE/1", 200);
+  pd_double_reset(E.dbl);
+  assert_true(pd_e2e_clock_advance(&E, 11 * 60));
+  char sql[256];
+  snprintf(sql, sizeof(sql),
+           "SELECT count(*) FROM market_listings WHERE id = %lld AND status ="
+           " 'cancelled'",
+           (long long)listing);
+  assert_int_equal(wait_sql(sql, 1), 1);
+  assert_int_equal(pd_e2e_sqlf(&E,
+                               "SELECT count(*) FROM user_cards WHERE id = %lld AND state ="
+                               " 'free'",
+                               (long long)copy),
+                   1);
+  dms_of(S, 1, text, sizeof(text));
+  HAS(text, "Your market listing of EARLY-ONE was cancelled");
+  /* The consolation waits for the event's end. */
+  assert_int_equal(pd_ge_balance(&E, S, "notes"), 0);
+  sql_do("UPDATE events SET end_at = pd_now() WHERE id = %lld", (long long)ev);
+  snprintf(sql, sizeof(sql),
+           "SELECT count(*) FROM events WHERE id = %lld AND settled_at IS NOT NULL", (long long)ev);
+  assert_int_equal(wait_sql(sql, 1), 1);
+  assert_int_equal(pd_ge_balance(&E, S, "notes"), 10);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -405,6 +631,8 @@ int main(void)
       PD_E2E_TEST(test_claim_rules),
       PD_E2E_TEST(test_claim_daily_across_midnight),
       PD_E2E_TEST(test_claim_race),
+      PD_E2E_TEST(test_event_end_settles_once),
+      PD_E2E_TEST(test_card_expiring_early),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
