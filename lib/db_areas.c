@@ -39,5 +39,6 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     pd_db_scheduler_stmts,
     /* live ops */
     pd_db_events_stmts,
+    pd_db_wishlist_stmts,
     NULL,
 };

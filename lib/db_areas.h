@@ -41,7 +41,8 @@ extern const struct pd_db_stmt pd_db_payments_stmts[];
 extern const struct pd_db_stmt pd_db_entitlements_stmts[];
 /* the scheduler and the clock (db_scheduler.c) */
 extern const struct pd_db_stmt pd_db_scheduler_stmts[];
-/* live ops: events for players and their settlement (db_events.c) */
+/* live ops: events for players and their settlement (db_events.c), wishlists (db_wishlist.c) */
 extern const struct pd_db_stmt pd_db_events_stmts[];
+extern const struct pd_db_stmt pd_db_wishlist_stmts[];
 
 #endif

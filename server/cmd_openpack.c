@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "db_events.h"
 #include "db_packs.h"
+#include "db_wishlist.h"
 #include "draw.h"
 #include "reply.h"
 #include "utf8.h"
@@ -79,22 +80,32 @@ enum pd_result pd_openpack_deal(struct pd_ctx *ctx, struct pd_db *db, const stru
   if (rc == PD_OK)
     rc = pd_db_pack_insert(db, ctx->player.id, pack->id, ids, rarities, (size_t)pack->size,
                            currency, amount, g->pack_expiry_s, &pack_id);
+  /* Which cards the opener wished for: their buttons say so (nobody else sees this message's
+   * buttons work for them). */
+  bool wished[PD_PACK_MAX_SIZE];
+  if (rc == PD_OK)
+    rc = pd_db_wish_marks(db, ctx->player.id, ids, (size_t)pack->size, wished);
   if (rc != PD_OK)
     return rc;
   if (pack_id_out != NULL)
     *pack_id_out = pack_id;
+  char marks[120] = "";
+  for (int i = 0, at = 0; i < pack->size; i++)
+    if (wished[i])
+      at += snprintf(marks + at, sizeof(marks) - (size_t)at, "%sCard %d",
+                     at > 0 ? ", " : "\n★ on your wishlist: ", i + 1);
 
   long long expires = (long long)time(NULL) + g->pack_expiry_s;
   snprintf(text, sizeof(text),
            "<@%s> opened a **%s**. Pick one card to keep; the others get away.\n"
-           "The buttons work until <t:%lld:R>.%s%s",
+           "The buttons work until <t:%lld:R>.%s%s%s",
            ctx->ix->user.id, pack->name, expires, events[0] != '\0' ? "\nEvent boost on: " : "",
-           events);
+           events, marks);
   json_t *buttons = json_array();
   for (int i = 0; i < pack->size; i++) {
     char custom[64], label[16];
     snprintf(custom, sizeof(custom), "pick:%lld:%d", (long long)pack_id, i);
-    snprintf(label, sizeof(label), "Card %d", i + 1);
+    snprintf(label, sizeof(label), "Card %d%s", i + 1, wished[i] ? " ★" : "");
     json_array_append_new(buttons, json_pack("{s:i, s:i, s:s, s:s}", "type", 2, "style", 1, "label",
                                              label, "custom_id", custom));
   }
