@@ -9,12 +9,14 @@
 #include "db.h"
 #include "rarity.h"
 
-/* How many card templates there are of each rarity. */
-enum pd_result pd_db_rarity_counts(struct pd_db *db, int64_t counts[PD_RARITY_COUNT]);
-/* The card at position index (0-based, id order) among the drawable ones of a rarity: every
- * permanent card (id > 0), and the temporary cards of events running now (id < 0). */
-enum pd_result pd_db_template_at(struct pd_db *db, enum pd_rarity r, int64_t index,
-                                 int64_t *template_id);
+/* How many cards a player in guild (NULL in DMs) may draw of each rarity. */
+enum pd_result pd_db_rarity_counts(struct pd_db *db, const char *guild,
+                                   int64_t counts[PD_RARITY_COUNT]);
+/* The card at position index (0-based, id order) among the drawable ones of a rarity in guild
+ * (NULL in DMs): every permanent card (id > 0), and the temporary cards of events running now
+ * (id < 0) that are global or guild's own. */
+enum pd_result pd_db_template_at(struct pd_db *db, const char *guild, enum pd_rarity r,
+                                 int64_t index, int64_t *template_id);
 
 /* Uses one of today's (UTC) free allotments of what ("pack:standard-3", "draw"): *free says
  * whether one was left (of per_day) and is now used. */

@@ -76,7 +76,8 @@ enum pd_result pd_openpack_deal(struct pd_ctx *ctx, struct pd_db *db, const stru
 
   enum pd_result rc = pd_draw_boost(db, g, ctx->ix->guild_id, boost, events, sizeof(events));
   if (rc == PD_OK)
-    rc = pd_draw_cards(db, pack->weights, boost, (size_t)pack->size, ids, rarities);
+    rc = pd_draw_cards(db, ctx->ix->guild_id, pack->weights, boost, (size_t)pack->size, ids,
+                       rarities);
   if (rc == PD_OK)
     rc = pd_db_pack_insert(db, ctx->player.id, pack->id, ids, rarities, (size_t)pack->size,
                            currency, amount, g->pack_expiry_s, &pack_id);

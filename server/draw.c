@@ -72,12 +72,12 @@ static int stocked(const int64_t counts[PD_RARITY_COUNT], int r)
   return -1;
 }
 
-enum pd_result pd_draw_cards(struct pd_db *db, const double weights[PD_RARITY_COUNT],
-                             const double *boost, size_t n, int64_t *template_ids,
-                             const char **rarities)
+enum pd_result pd_draw_cards(struct pd_db *db, const char *guild,
+                             const double weights[PD_RARITY_COUNT], const double *boost, size_t n,
+                             int64_t *template_ids, const char **rarities)
 {
   int64_t counts[PD_RARITY_COUNT], total = 0;
-  enum pd_result rc = pd_db_rarity_counts(db, counts);
+  enum pd_result rc = pd_db_rarity_counts(db, guild, counts);
   if (rc != PD_OK)
     return rc;
   for (int r = 0; r < PD_RARITY_COUNT; r++)
@@ -97,7 +97,7 @@ enum pd_result pd_draw_cards(struct pd_db *db, const double weights[PD_RARITY_CO
     for (int attempt = 0; dup && attempt < 8; attempt++) {
       int64_t at =
           (int64_t)randombytes_uniform((uint32_t)(counts[r] < UINT32_MAX ? counts[r] : UINT32_MAX));
-      rc = pd_db_template_at(db, (enum pd_rarity)r, at, &template_ids[i]);
+      rc = pd_db_template_at(db, guild, (enum pd_rarity)r, at, &template_ids[i]);
       if (rc != PD_OK)
         return rc;
       dup = false;

@@ -25,12 +25,13 @@ bool pd_draw_event_boost(const struct pd_game_config *g, const char *name, json_
 void pd_odds_text(const double w[PD_RARITY_COUNT], const double *boost, bool changed_only,
                   char *text, size_t cap);
 
-/* n distinct cards (when the catalog has that many), each of a rarity drawn with weights and
- * boost; a rarity with no card at all falls to the nearest rarity below (then above) that
- * has one.  Randomness from libsodium. */
-enum pd_result pd_draw_cards(struct pd_db *db, const double weights[PD_RARITY_COUNT],
-                             const double *boost, size_t n, int64_t *template_ids,
-                             const char **rarities);
+/* n distinct cards (when the catalog has that many) for a player in guild (NULL in DMs: a
+ * server's event's cards are drawn only there), each of a rarity drawn with weights and boost;
+ * a rarity with no card at all falls to the nearest rarity below (then above) that has one.
+ * Randomness from libsodium. */
+enum pd_result pd_draw_cards(struct pd_db *db, const char *guild,
+                             const double weights[PD_RARITY_COUNT], const double *boost, size_t n,
+                             int64_t *template_ids, const char **rarities);
 
 /* Pays for one open of what: a free allotment of today when one is left, else one of prices
  * (nprices of them; an amount of 0 is free): the one in currency want when want >= 0, else

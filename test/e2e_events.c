@@ -262,6 +262,40 @@ static void test_events_and_exact_odds(void **state)
          (long long)o);
 }
 
+/* A server's event's temporary cards are drawn only in that server: 200 of them of each rarity
+ * (the demo catalog has a handful), so a draw elsewhere that could reach them would. */
+static void test_guild_event_cards_drawn_only_there(void **state)
+{
+  const char *P = "730000000000000061";
+  int64_t ev = event("Their Cards", -60, 86400, "{}", NULL, OTHER_GUILD, "event", 0);
+  sql_do("INSERT INTO temp_card_templates (public_id, artist_id, era_id, rarity, image_url,"
+         " event_id) SELECT 'THEIRS-' || g || '-' || r, e.artist_id, e.id, r,"
+         " 'http://127.0.0.1/x.png', %lld FROM generate_series(1, 200) g,"
+         " unnest(ARRAY['common', 'rare', 'epic', 'legendary', 'mythic']) r,"
+         " (SELECT id, artist_id FROM eras ORDER BY id LIMIT 1) e",
+         (long long)ev);
+  int64_t uid = pd_ge_player(&E, P, 30);
+  const char *where[2] = {GUILD, OTHER_GUILD};
+  int64_t temp[2] = {0, 0};
+  for (int w = 0; w < 2; w++) {
+    for (int i = 0; i < 8; i++) {
+      sql_do("DELETE FROM user_cooldowns WHERE user_id = %lld", (long long)uid);
+      sql_do("DELETE FROM free_allotments WHERE user_id = %lld", (long long)uid);
+      json_decref(run(i % 2, "draw", P, where[w], NULL, NULL));
+    }
+    temp[w] = pd_e2e_sqlf(&E,
+                          "SELECT count(*) FROM user_cards WHERE user_id = %lld AND"
+                          " temp_template_id IS NOT NULL",
+                          (long long)uid) -
+              (w > 0 ? temp[0] : 0);
+  }
+  assert_int_equal(
+      pd_e2e_sqlf(&E, "SELECT count(*) FROM user_cards WHERE user_id = %lld", (long long)uid), 16);
+  assert_int_equal(temp[0], 0);
+  assert_true(temp[1] > 0);
+  sql_do("UPDATE events SET end_at = pd_now() WHERE id = %lld", (long long)ev);
+}
+
 /* ---- /claim_event_pack ---- */
 
 static void test_claim_rules(void **state)
@@ -628,6 +662,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       PD_E2E_TEST(test_event_boosts_where_visible),
       PD_E2E_TEST(test_events_and_exact_odds),
+      PD_E2E_TEST(test_guild_event_cards_drawn_only_there),
       PD_E2E_TEST(test_claim_rules),
       PD_E2E_TEST(test_claim_daily_across_midnight),
       PD_E2E_TEST(test_claim_race),
