@@ -657,6 +657,38 @@ static void test_card_expiring_early(void **state)
   assert_int_equal(pd_ge_balance(&E, S, "notes"), 10);
 }
 
+/* A listed temporary copy past its own expiry cannot be bought in the moments before the
+ * event_end task cancels its listing.  (Only the copy's expiry is moved here, not its card's,
+ * so the task leaves the listing to the buyer's request.) */
+static void test_expired_temporary_copy_not_sold(void **state)
+{
+  const char *S = "730000000000000071", *B = "730000000000000072";
+  char ref[64];
+  int64_t ev = event("Short Fest", -60, 5 * 86400, "{}", NULL, NULL, "event", 0);
+  int64_t tc = temp_card(ev, "SHORT-ONE", NULL);
+  int64_t copy = temp_copy(S, tc, 1);
+  snprintf(ref, sizeof(ref), "SHORT-ONE/1");
+  int64_t listing = sell(S, ref, 100);
+  pd_ge_player(&E, B, 30);
+  pd_ge_grant(&E, B, "notes", 100);
+  sql_do("UPDATE user_cards SET expires_at = pd_now() - interval '1 second' WHERE id = %lld",
+         (long long)copy);
+  char id[24];
+  snprintf(id, sizeof(id), "%lld", (long long)listing);
+  json_t *reply = run(1, "buy", B, NULL, "listing", id);
+  HAS(pd_e2e_content(reply), "is a temporary event card that has expired");
+  assert_true(pd_e2e_ephemeral(reply));
+  json_decref(reply);
+  assert_int_equal(pd_ge_balance(&E, B, "notes"), 100);
+  assert_int_equal(pd_e2e_sqlf(&E,
+                               "SELECT count(*) FROM market_listings WHERE id = %lld AND"
+                               " status = 'active'",
+                               (long long)listing),
+                   1);
+  sql_do("UPDATE temp_card_templates SET expires_at = pd_now() WHERE id = %lld", (long long)tc);
+  sql_do("UPDATE events SET end_at = pd_now() WHERE id = %lld", (long long)ev);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -668,6 +700,7 @@ int main(void)
       PD_E2E_TEST(test_claim_race),
       PD_E2E_TEST(test_event_end_settles_once),
       PD_E2E_TEST(test_card_expiring_early),
+      PD_E2E_TEST(test_expired_temporary_copy_not_sold),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
