@@ -22,6 +22,7 @@
 #define BOOST_MAX 1000.0 /* a multiplier above this is a typo, not an event */
 #define URL_MAX_BYTES 2048
 #define TIME_MAX 253402300799LL /* 9999-12-31 23:59:59 UTC */
+#define CONSOLATION_MAX 1000000 /* Notes per copy: sql/023's check */
 
 /* ---- times and boosts ---- */
 
@@ -267,14 +268,17 @@ static json_t *event_json(const PGresult *r, int i, struct event *e)
     snprintf(e->status, sizeof(e->status), "%s", pd_db_val(r, i, 10));
     e->created_at = pd_db_int(r, i, 11);
   }
-  return json_pack("{s:I, s:s, s:s?, s:I, s:I, s:o, s:s?, s:s?, s:s?, s:o, s:s, s:I}", "id",
-                   (json_int_t)pd_db_int(r, i, 0), "name", pd_db_val(r, i, 1), "description",
-                   pd_db_val(r, i, 2), "start", (json_int_t)pd_db_int(r, i, 3), "end",
-                   (json_int_t)pd_db_int(r, i, 4), "boosts",
-                   boosts != NULL ? boosts : json_object(), "pack", pd_db_val(r, i, 6), "guild",
-                   pd_db_val(r, i, 7), "created_by", pd_db_val(r, i, 8), "ended_at",
-                   pd_db_val(r, i, 9) != NULL ? json_integer(pd_db_int(r, i, 9)) : json_null(),
-                   "status", pd_db_val(r, i, 10), "created_at", (json_int_t)pd_db_int(r, i, 11));
+  return json_pack(
+      "{s:I, s:s, s:s?, s:I, s:I, s:o, s:s?, s:s?, s:s?, s:o, s:s, s:I, s:s, s:I,"
+      " s:o}",
+      "id", (json_int_t)pd_db_int(r, i, 0), "name", pd_db_val(r, i, 1), "description",
+      pd_db_val(r, i, 2), "start", (json_int_t)pd_db_int(r, i, 3), "end",
+      (json_int_t)pd_db_int(r, i, 4), "boosts", boosts != NULL ? boosts : json_object(), "pack",
+      pd_db_val(r, i, 6), "guild", pd_db_val(r, i, 7), "created_by", pd_db_val(r, i, 8), "ended_at",
+      pd_db_val(r, i, 9) != NULL ? json_integer(pd_db_int(r, i, 9)) : json_null(), "status",
+      pd_db_val(r, i, 10), "created_at", (json_int_t)pd_db_int(r, i, 11), "claim",
+      pd_db_val(r, i, 12), "consolation", (json_int_t)pd_db_int(r, i, 13), "settled_at",
+      pd_db_val(r, i, 14) != NULL ? json_integer(pd_db_int(r, i, 14)) : json_null());
 }
 
 /* The event by id (lock: FOR UPDATE); 404 when there is none.  *j (may be NULL) gets it. */
@@ -306,9 +310,9 @@ static enum pd_result event_of(struct pd_admin_call *c, int64_t id, bool lock, s
 
 enum pd_result pd_admin_event_create(struct pd_admin_call *c)
 {
-  const char *name = NULL, *description = NULL, *pack = NULL;
-  char guild[24] = "", start_s[24], end_s[24], err[300];
-  int64_t start = 0, end = 0;
+  const char *name = NULL, *description = NULL, *pack = NULL, *claim = NULL;
+  char guild[24] = "", start_s[24], end_s[24], err[300], cons_s[24];
+  int64_t start = 0, end = 0, consolation = 0;
   json_t *boosts = NULL;
   enum pd_result rc;
   if ((rc = pd_admin_need_str(c, "name", &name)) != PD_OK)
@@ -319,6 +323,20 @@ enum pd_result pd_admin_event_create(struct pd_admin_call *c)
   if ((rc = pd_admin_arg_str(c, "description", &description)) == PD_E_USER ||
       (rc = pd_admin_arg_str(c, "pack", &pack)) == PD_E_USER)
     return rc;
+  if ((rc = pd_admin_arg_str(c, "claim", &claim)) == PD_E_USER)
+    return rc;
+  if (claim != NULL && claim[0] == '\0')
+    claim = NULL;
+  if (claim != NULL && strcmp(claim, "event") != 0 && strcmp(claim, "day") != 0)
+    return pd_admin_refuse(c, 400, "invalid_argument",
+                           "\"claim\" must be \"event\" (a player claims the event pack once) or "
+                           "\"day\" (once per UTC day while it runs).");
+  if ((rc = pd_admin_arg_int(c, "consolation", &consolation)) == PD_E_USER)
+    return rc;
+  if (consolation < 0 || consolation > CONSOLATION_MAX)
+    return pd_admin_refuse(c, 400, "invalid_argument",
+                           "\"consolation\" is Notes per temporary copy, 0 to %d.",
+                           CONSOLATION_MAX);
   rc = pd_admin_arg_snowflake(c, "guild", guild);
   if (rc == PD_E_USER)
     return pd_admin_refuse(c, 400, "invalid_argument",
@@ -356,10 +374,19 @@ enum pd_result pd_admin_event_create(struct pd_admin_call *c)
   char *b = pd_db_json_param(boosts);
   snprintf(start_s, sizeof(start_s), "%" PRId64, start);
   snprintf(end_s, sizeof(end_s), "%" PRId64, end);
-  const char *params[8] = {
-      name, description, start_s, end_s, b, pack, guild[0] != '\0' ? guild : NULL, c->who->actor};
+  snprintf(cons_s, sizeof(cons_s), "%" PRId64, consolation);
+  const char *params[10] = {name,
+                            description,
+                            start_s,
+                            end_s,
+                            b,
+                            pack,
+                            guild[0] != '\0' ? guild : NULL,
+                            c->who->actor,
+                            claim != NULL ? claim : "event",
+                            cons_s};
   PGresult *r = NULL;
-  rc = b != NULL ? pd_db_exec(c->db, "event_insert", 8, params, &r) : PD_E_NOMEM;
+  rc = b != NULL ? pd_db_exec(c->db, "event_insert", 10, params, &r) : PD_E_NOMEM;
   free(b);
   json_decref(boosts);
   if (rc != PD_OK)

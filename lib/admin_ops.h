@@ -53,10 +53,12 @@ enum pd_result pd_admin_payments(struct pd_admin_call *c);
  * (pd_admin_parse_time).
  * event_create {name, start, end, description?, boosts?: "legendary=2,mythic=3" or a JSON
  * object of multipliers > 0, pack?: a pack id of the game config, guild?: a server id, else
- * global}: 201 {"event"}.  event_end {event}: a running event ends now (its temporary copies
- * leave collections), an upcoming one is called off; 409 event_over.  event_list {}: running,
- * upcoming and the last 10 ended, each with its temporary cards.
- * create_temp_card {event, artist: an id, era: a name or id of that artist's era, rarity,
+ * global, claim?: "event" (a player claims its pack free once, the default) or "day" (once per
+ * UTC day while it runs), consolation?: Notes per temporary copy its owners get when it is over
+ * (0 to 1000000, default 0; the event_end task pays them)}: 201 {"event"}.  event_end {event}: a
+ * running event ends now (its temporary copies leave collections), an upcoming one is called off;
+ * 409 event_over.  event_list {}: running, upcoming and the last 10 ended, each with its temporary
+ * cards. create_temp_card {event, artist: an id, era: a name or id of that artist's era, rarity,
  * image_url? | era_image?: an era_images id of that era (default: the era's best image),
  * expires?: not after the event's end}: 201 {"card", "job"}, the card's render job queued. */
 enum pd_result pd_admin_event_create(struct pd_admin_call *c);

@@ -8,13 +8,15 @@
   " extract(epoch FROM ev.end_at)::bigint, ev.boosts, ev.pack, ev.guild_id, ev.created_by,"        \
   " extract(epoch FROM ev.ended_at)::bigint,"                                                      \
   " CASE WHEN pd_now() < ev.start_at THEN 'upcoming' WHEN pd_now() < ev.end_at THEN 'running'"     \
-  " ELSE 'ended' END, extract(epoch FROM ev.created_at)::bigint"
+  " ELSE 'ended' END, extract(epoch FROM ev.created_at)::bigint, ev.claim_every,"                  \
+  " ev.consolation_notes, extract(epoch FROM ev.settled_at)::bigint"
 
 const struct pd_db_stmt pd_db_admin_events_stmts[] = {
     {"event_insert",
      "WITH ev AS (INSERT INTO events (name, description, start_at, end_at, boosts, pack,"
-     " guild_id, created_by) VALUES ($1, $2, to_timestamp($3::bigint), to_timestamp($4::bigint),"
-     " $5::jsonb, $6, $7, $8) RETURNING *) SELECT " EVENT_COLS " FROM ev"},
+     " guild_id, created_by, claim_every, consolation_notes) VALUES ($1, $2,"
+     " to_timestamp($3::bigint), to_timestamp($4::bigint), $5::jsonb, $6, $7, $8, $9,"
+     " $10::bigint) RETURNING *) SELECT " EVENT_COLS " FROM ev"},
     {"event_get", "SELECT " EVENT_COLS " FROM events ev WHERE ev.id = $1"},
     {"event_lock", "SELECT " EVENT_COLS " FROM events ev WHERE ev.id = $1 FOR UPDATE"},
     /* A running event ends now; an upcoming one is called off with an empty window at now

@@ -40,5 +40,8 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     /* missions and achievements */
     pd_db_missions_stmts,
     pd_db_leaderboard_stmts,
+    /* live ops */
+    pd_db_events_stmts,
+    pd_db_wishlist_stmts,
     NULL,
 };

@@ -45,5 +45,8 @@ extern const struct pd_db_stmt pd_db_scheduler_stmts[];
 extern const struct pd_db_stmt pd_db_missions_stmts[];
 /* leaderboards and the servers players play in (db_leaderboard.c) */
 extern const struct pd_db_stmt pd_db_leaderboard_stmts[];
+/* live ops: events for players and their settlement (db_events.c), wishlists (db_wishlist.c) */
+extern const struct pd_db_stmt pd_db_events_stmts[];
+extern const struct pd_db_stmt pd_db_wishlist_stmts[];
 
 #endif

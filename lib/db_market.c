@@ -13,7 +13,7 @@
   " s.discord_id, l.currency, l.scope, coalesce(l.guild_id, ''), l.status,"                        \
   " extract(epoch FROM l.expires_at)::bigint, l.expires_at <= pd_now(), c.public_id, a.name, "     \
   "e.name,"                                                                                        \
-  " c.rarity, coalesce(l.rarity_order, 0)"
+  " c.rarity, coalesce(l.rarity_order, 0), coalesce(uc.expires_at <= pd_now(), false)"
 #define LISTING_JOIN                                                                               \
   " JOIN user_cards uc ON uc.id = l.user_card_id JOIN users s ON s.id = l.seller_id"               \
   " JOIN all_cards c ON c.id = l.card_id JOIN artists a ON a.id = c.artist_id"                     \
@@ -174,6 +174,7 @@ static void listing_from(const PGresult *r, int row, struct pd_listing *l)
   pd_utf8_copy(l->era, sizeof(l->era), pd_db_val(r, row, 16));
   snprintf(l->rarity, sizeof(l->rarity), "%s", pd_db_val(r, row, 17));
   l->rarity_order = pd_db_int(r, row, 18);
+  l->copy_expired = pd_db_bool(r, row, 19);
   pd_copyref_format(l->public_id, l->print_no, l->ref);
 }
 

@@ -28,6 +28,7 @@ struct pd_listing {
   char status[12];    /* active, sold, unlisted, expired, cancelled */
   int64_t expires_at; /* Unix s */
   bool expired;       /* past expires_at (the sweep may not have closed it yet) */
+  bool copy_expired;  /* a temporary copy past its own expiry (event_end cancels the listing) */
   char public_id[32];
   char artist[128]; /* cut on a character boundary */
   char era[128];

@@ -9,12 +9,21 @@
 #include "db_areas.h"
 #include "utf8.h"
 
+/* Whether drawable card d may be drawn by a player in guild g: a permanent card, or a temporary
+ * card of an event that is global or g's own. */
+#define DRAWN_HERE(g)                                                                              \
+  "(d.id > 0 OR NOT EXISTS (SELECT 1 FROM temp_card_templates t JOIN events e ON e.id ="           \
+  " t.event_id WHERE t.id = -d.id AND e.guild_id IS NOT NULL AND e.guild_id IS DISTINCT FROM " g   \
+  "::text))"
+
 const struct pd_db_stmt pd_db_packs_stmts[] = {
     /* The photo credit columns come from the card's source image (PD_CARD_CREDIT_COLS). */
     /* Permanent cards and the temporary cards of events running now (see sql/007). */
-    {"rarity_counts", "SELECT rarity, count(*) FROM drawable_cards GROUP BY rarity"},
-    {"template_at",
-     "SELECT id FROM drawable_cards WHERE rarity = $1 ORDER BY id OFFSET $2 LIMIT 1"},
+    /* A server's event's temporary cards are drawn only there (guild $n; NULL in DMs). */
+    {"rarity_counts",
+     "SELECT rarity, count(*) FROM drawable_cards d WHERE " DRAWN_HERE("$1") " GROUP BY rarity"},
+    {"template_at", "SELECT id FROM drawable_cards d WHERE rarity = $1 AND " DRAWN_HERE(
+                        "$3") " ORDER BY id OFFSET $2 LIMIT 1"},
     /* The counter only moves while some of today's allotment is left. */
     {"free_use",
      "INSERT INTO free_allotments (user_id, what, day, used) VALUES ($1, $2, (pd_now() AT "
@@ -61,7 +70,8 @@ const struct pd_db_stmt pd_db_packs_stmts[] = {
      " ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
      " UPDATE pack_opens p SET status = 'expired', expired_at = pd_now() FROM e WHERE p.id = e.id"},
     {"active_events",
-     "SELECT name FROM events WHERE pd_now() >= start_at AND pd_now() < end_at ORDER BY id"},
+     "SELECT name, boosts::text FROM events WHERE pd_now() >= start_at AND pd_now() < end_at"
+     " AND (guild_id IS NULL OR guild_id = $1::text) ORDER BY id"},
     {NULL, NULL},
 };
 
@@ -84,10 +94,12 @@ static void i64(char *buf, size_t len, int64_t v)
   snprintf(buf, len, "%" PRId64, v);
 }
 
-enum pd_result pd_db_rarity_counts(struct pd_db *db, int64_t counts[PD_RARITY_COUNT])
+enum pd_result pd_db_rarity_counts(struct pd_db *db, const char *guild,
+                                   int64_t counts[PD_RARITY_COUNT])
 {
   PGresult *r = NULL;
-  enum pd_result rc = pd_db_exec(db, "rarity_counts", 0, NULL, &r);
+  const char *params[1] = {guild};
+  enum pd_result rc = pd_db_exec(db, "rarity_counts", 1, params, &r);
   if (rc != PD_OK)
     return rc;
   memset(counts, 0, sizeof(int64_t) * PD_RARITY_COUNT);
@@ -100,14 +112,14 @@ enum pd_result pd_db_rarity_counts(struct pd_db *db, int64_t counts[PD_RARITY_CO
   return PD_OK;
 }
 
-enum pd_result pd_db_template_at(struct pd_db *db, enum pd_rarity rar, int64_t index,
-                                 int64_t *template_id)
+enum pd_result pd_db_template_at(struct pd_db *db, const char *guild, enum pd_rarity rar,
+                                 int64_t index, int64_t *template_id)
 {
   char ix[24];
   PGresult *r = NULL;
   i64(ix, sizeof(ix), index);
-  const char *params[2] = {pd_rarity_name(rar), ix};
-  enum pd_result rc = pd_db_exec(db, "template_at", 2, params, &r);
+  const char *params[3] = {pd_rarity_name(rar), ix, guild};
+  enum pd_result rc = pd_db_exec(db, "template_at", 3, params, &r);
   if (rc != PD_OK)
     return rc;
   rc = PQntuples(r) == 1 ? PD_OK : PD_E_NOTFOUND;
@@ -274,17 +286,23 @@ enum pd_result pd_db_card_mint(struct pd_db *db, int64_t user_id, int64_t templa
   return rc;
 }
 
-enum pd_result pd_db_active_events(struct pd_db *db, json_t **names)
+enum pd_result pd_db_active_events(struct pd_db *db, const char *guild, json_t **events)
 {
   PGresult *r = NULL;
-  enum pd_result rc = pd_db_exec(db, "active_events", 0, NULL, &r);
+  const char *params[1] = {guild};
+  enum pd_result rc = pd_db_exec(db, "active_events", 1, params, &r);
   if (rc != PD_OK)
     return rc;
-  *names = json_array();
-  for (int i = 0; *names != NULL && i < PQntuples(r); i++)
-    json_array_append_new(*names, json_string(pd_db_val(r, i, 0)));
+  *events = json_array();
+  for (int i = 0; *events != NULL && i < PQntuples(r); i++) {
+    json_t *b = json_loads(pd_db_val(r, i, 1), 0, NULL);
+    json_array_append_new(*events, json_pack("{s:s, s:o}", "name", pd_db_val(r, i, 0), "boosts",
+                                             json_is_object(b) ? b : json_object()));
+    if (!json_is_object(b))
+      json_decref(b);
+  }
   PQclear(r);
-  return *names != NULL ? PD_OK : PD_E_NOMEM;
+  return *events != NULL ? PD_OK : PD_E_NOMEM;
 }
 
 enum pd_result pd_db_packs_expire(struct pd_db *db, int limit, int64_t *n)

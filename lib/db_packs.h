@@ -9,12 +9,14 @@
 #include "db.h"
 #include "rarity.h"
 
-/* How many card templates there are of each rarity. */
-enum pd_result pd_db_rarity_counts(struct pd_db *db, int64_t counts[PD_RARITY_COUNT]);
-/* The card at position index (0-based, id order) among the drawable ones of a rarity: every
- * permanent card (id > 0), and the temporary cards of events running now (id < 0). */
-enum pd_result pd_db_template_at(struct pd_db *db, enum pd_rarity r, int64_t index,
-                                 int64_t *template_id);
+/* How many cards a player in guild (NULL in DMs) may draw of each rarity. */
+enum pd_result pd_db_rarity_counts(struct pd_db *db, const char *guild,
+                                   int64_t counts[PD_RARITY_COUNT]);
+/* The card at position index (0-based, id order) among the drawable ones of a rarity in guild
+ * (NULL in DMs): every permanent card (id > 0), and the temporary cards of events running now
+ * (id < 0) that are global or guild's own. */
+enum pd_result pd_db_template_at(struct pd_db *db, const char *guild, enum pd_rarity r,
+                                 int64_t index, int64_t *template_id);
 
 /* Uses one of today's (UTC) free allotments of what ("pack:standard-3", "draw"): *free says
  * whether one was left (of per_day) and is now used. */
@@ -88,7 +90,8 @@ void pd_db_credit_from(const PGresult *r, int row, int col, struct pd_photo_cred
  * racing it either wins or finds the pack expired); *n gets how many. */
 enum pd_result pd_db_packs_expire(struct pd_db *db, int limit, int64_t *n);
 
-/* Names of the events running now (caller owns the array). */
-enum pd_result pd_db_active_events(struct pd_db *db, json_t **names);
+/* The events running now that players in guild see (the global ones, and guild's own; NULL in
+ * DMs: the global ones only), as [{"name", "boosts": {rarity: multiplier}}] (caller owns). */
+enum pd_result pd_db_active_events(struct pd_db *db, const char *guild, json_t **events);
 
 #endif

@@ -186,8 +186,8 @@ static bool snowflake(const char *s)
 
 static enum pd_result read_packs(json_t *list, struct pd_game_config *g, const struct errbuf *e)
 {
-  static const char *const keys[] = {"id",     "name",    "size", "free_per_day",
-                                     "prices", "weights", NULL};
+  static const char *const keys[] = {"id",     "name",    "size",  "free_per_day",
+                                     "prices", "weights", "event", NULL};
   size_t i;
   json_t *p;
   if (!json_is_array(list) || json_array_size(list) == 0)
@@ -220,6 +220,10 @@ static enum pd_result read_packs(json_t *list, struct pd_game_config *g, const s
       rc = prices(json_object_get(p, "prices"), path, k, e);
     if (rc == PD_OK)
       rc = weights(json_object_get(p, "weights"), wpath, false, k->weights, e);
+    json_t *ev = json_object_get(p, "event");
+    if (rc == PD_OK && ev != NULL && !json_is_boolean(ev))
+      rc = fail(e, "%s.event: must be true or false", path);
+    k->event = json_is_true(ev);
     if (rc != PD_OK)
       return rc;
     g->npacks++;
@@ -487,6 +491,9 @@ static enum pd_result read_game(json_t *root, struct pd_game_config *g, const st
   const char *def = json_string_value(json_object_get(root, "default_pack"));
   if (def == NULL || (g->default_pack = pd_game_pack(g, def)) == NULL)
     return fail(e, "default_pack: must name one of the packs");
+  if (g->default_pack->event)
+    return fail(e, "default_pack: \"%s\" is an event pack, openable only while its event runs",
+                def);
   json_t *d = json_object_get(root, "draw");
   if (d == NULL)
     return fail(e, "draw: missing");

@@ -29,6 +29,9 @@ struct pd_pack {
   struct pd_price prices[PD_PACK_MAX_PRICES];
   int nprices;
   double weights[PD_RARITY_COUNT];
+  /* An event pack ("event": true): opened only while an event that offers it (events.pack)
+   * runs where the player is, free once with /claim_event_pack, else at its prices. */
+  bool event;
 };
 
 /* Real money (packs.json "bundles"): what a payment buys.  The bundle PD_BUNDLE_MEMBERSHIP is

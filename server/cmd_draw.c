@@ -30,9 +30,9 @@ enum pd_result cmd_draw(struct pd_ctx *ctx)
                      1, -1, &currency, &amount);
   if (rc != PD_OK)
     return rc;
-  rc = pd_draw_boost(db, g, boost, events, sizeof(events));
+  rc = pd_draw_boost(db, g, ctx->ix->guild_id, boost, events, sizeof(events));
   if (rc == PD_OK)
-    rc = pd_draw_cards(db, g->draw_weights, boost, 1, &id, &rarity);
+    rc = pd_draw_cards(db, ctx->ix->guild_id, g->draw_weights, boost, 1, &id, &rarity);
   if (rc == PD_OK)
     rc = pd_db_card_mint(db, ctx->player.id, id, "draw", &ucid, &print_no);
   if (rc == PD_OK)

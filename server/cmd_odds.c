@@ -11,22 +11,32 @@
 #include "reply.h"
 #include "utf8.h"
 
+void pd_odds_text(const double w[PD_RARITY_COUNT], const double *boost, bool changed_only,
+                  char *text, size_t cap)
+{
+  double p[PD_RARITY_COUNT], base[PD_RARITY_COUNT];
+  size_t at = 0;
+  text[0] = '\0';
+  pd_pack_odds(w, boost, p);
+  pd_pack_odds(w, NULL, base);
+  for (int r = PD_RARITY_COUNT - 1; r >= 0 && at < cap; r--) {
+    const char *label = pd_rarity_label(pd_rarity_name((enum pd_rarity)r));
+    int n = 0;
+    if (boost != NULL && p[r] != base[r])
+      n = snprintf(text + at, cap - at, "%s: **%.4f%%** (usually %.4f%%)\n", label, 100 * p[r],
+                   100 * base[r]);
+    else if (!changed_only)
+      n = snprintf(text + at, cap - at, "%s: **%.4f%%**\n", label, 100 * p[r]);
+    if (n > 0)
+      at += (size_t)n;
+  }
+}
+
 static void odds_field(json_t *fields, const char *name, const double w[PD_RARITY_COUNT],
                        const double *boost)
 {
-  double p[PD_RARITY_COUNT], base[PD_RARITY_COUNT];
   char text[512];
-  size_t at = 0;
-  pd_pack_odds(w, boost, p);
-  pd_pack_odds(w, NULL, base);
-  for (int r = PD_RARITY_COUNT - 1; r >= 0 && at < sizeof(text); r--) {
-    const char *label = pd_rarity_label(pd_rarity_name((enum pd_rarity)r));
-    if (boost != NULL && p[r] != base[r])
-      at += (size_t)snprintf(text + at, sizeof(text) - at, "%s: **%.4f%%** (usually %.4f%%)\n",
-                             label, 100 * p[r], 100 * base[r]);
-    else
-      at += (size_t)snprintf(text + at, sizeof(text) - at, "%s: **%.4f%%**\n", label, 100 * p[r]);
-  }
+  pd_odds_text(w, boost, false, text, sizeof(text));
   json_array_append_new(fields,
                         json_pack("{s:s, s:s, s:b}", "name", name, "value", text, "inline", 1));
 }
@@ -43,7 +53,7 @@ enum pd_result cmd_odds(struct pd_ctx *ctx)
     return PD_E_INVALID; /* one of the packs: the dispatcher checked */
   enum pd_result rc = pd_ctx_db(ctx, &db);
   if (rc == PD_OK)
-    rc = pd_draw_boost(db, g, boost, events, sizeof(events));
+    rc = pd_draw_boost(db, g, ctx->ix->guild_id, boost, events, sizeof(events));
   if (rc != PD_OK)
     return rc;
   bool boosted = events[0] != '\0';

@@ -8,6 +8,7 @@
 
 #include "cardview.h"
 #include "commands.h"
+#include "db_wishlist.h"
 #include "copies.h"
 #include "db_ledger.h"
 #include "market.h"
@@ -51,6 +52,9 @@ enum pd_result cmd_sell(struct pd_ctx *ctx)
     rc = pd_db_listing_insert(db, &c, price, currency, scope,
                               strcmp(scope, "server") == 0 ? ctx->ix->guild_id : NULL,
                               ec->listing_days, &id, &expires);
+  /* The wishers are told by the wishlist_notify task; here only their notices are written. */
+  if (rc == PD_OK)
+    rc = pd_db_wish_listed(db, id, c.card_id, ctx->player.id, NULL);
   if (rc != PD_OK)
     return rc;
   int64_t fee = pd_market_fee(ec, price);

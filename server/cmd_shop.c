@@ -62,6 +62,8 @@ enum pd_result cmd_shop(struct pd_ctx *ctx)
     const struct pd_pack *k = &g->packs[i];
     char what[48];
     int used = 0;
+    if (k->event)
+      continue; /* sold only while its event runs: /events and /claim_event_pack */
     snprintf(what, sizeof(what), "pack:%s", k->id);
     rc = pd_db_free_used(db, p->id, what, &used);
     if (rc != PD_OK)

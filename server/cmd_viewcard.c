@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "db_collection.h"
 #include "db_users.h"
+#include "db_wishlist.h"
 #include "market.h"
 #include "utf8.h"
 
@@ -79,7 +80,15 @@ enum pd_result cmd_viewcard(struct pd_ctx *ctx)
   snprintf(text, sizeof(text), "%lld", (long long)cv.owners);
   json_array_append_new(fields,
                         json_pack("{s:s, s:s, s:b}", "name", "Owners", "value", text, "inline", 1));
-  rc = market_fields(ctx, db, cv.card.template_id, fields);
+  int64_t wanted = 0;
+  rc = pd_db_wish_wanted_by(db, cv.card.template_id, &wanted);
+  if (rc == PD_OK) {
+    snprintf(text, sizeof(text), "wanted by %lld player%s", (long long)wanted,
+             wanted == 1 ? "" : "s");
+    json_array_append_new(
+        fields, json_pack("{s:s, s:s, s:b}", "name", "Wishlists", "value", text, "inline", 1));
+    rc = market_fields(ctx, db, cv.card.template_id, fields);
+  }
   if (rc != PD_OK) {
     json_decref(embed);
     return rc;

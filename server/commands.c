@@ -386,6 +386,54 @@ static const struct pd_option_spec admin_purge_options[] = {
      .description = "Pay each owner the burn value per copy (default true)"},
     {.name = NULL},
 };
+static const char *const event_claim_choices[] = {"event", "day", NULL};
+/* /wishlist add and remove: exactly one of these (the handler refuses none or two). */
+static const struct pd_option_spec wishlist_add_options[] = {
+    {.name = "card",
+     .type = PD_OPT_STRING,
+     .description = "A card (pick a suggestion)",
+     .autocomplete = true},
+    {.name = "artist",
+     .type = PD_OPT_STRING,
+     .description = "Every card of an artist",
+     .autocomplete = true},
+    {.name = "era",
+     .type = PD_OPT_STRING,
+     .description = "Every card of an era",
+     .autocomplete = true},
+    {.name = NULL},
+};
+static const struct pd_option_spec wishlist_remove_options[] = {
+    {.name = "card",
+     .type = PD_OPT_STRING,
+     .description = "A card on your wishlist",
+     .autocomplete = true},
+    {.name = "artist",
+     .type = PD_OPT_STRING,
+     .description = "An artist on your wishlist",
+     .autocomplete = true},
+    {.name = "era",
+     .type = PD_OPT_STRING,
+     .description = "An era on your wishlist",
+     .autocomplete = true},
+    {.name = NULL},
+};
+static const struct pd_subcommand_spec wishlist_subcommands[] = {
+    {.name = "add",
+     .description = "Wish for a card, an artist or an era",
+     .options = wishlist_add_options},
+    {.name = "remove", .description = "Take a wish off", .options = wishlist_remove_options},
+    {.name = "list", .description = "Your wishlist (up to 50 entries)"},
+    {.name = NULL},
+};
+static const struct pd_option_spec claim_event_pack_options[] = {
+    {.name = "pack",
+     .type = PD_OPT_STRING,
+     .description = "The event pack to claim (those running here are suggested)",
+     .required = true,
+     .autocomplete = true},
+    {.name = NULL},
+};
 static const struct pd_option_spec admin_event_create_options[] = {
     {.name = "name", .type = PD_OPT_STRING, .description = "The event's name", .required = true},
     {.name = "start",
@@ -407,6 +455,13 @@ static const struct pd_option_spec admin_event_create_options[] = {
     {.name = "guild",
      .type = PD_OPT_STRING,
      .description = "Only this server's players (a server id; global if empty)"},
+    {.name = "claim",
+     .type = PD_OPT_STRING,
+     .description = "How often a player may claim its pack free (default once per event)",
+     .choices = event_claim_choices},
+    {.name = "consolation",
+     .type = PD_OPT_INTEGER,
+     .description = "Notes per temporary copy its owner gets when the event is over (default 0)"},
     {.name = NULL},
 };
 static const struct pd_option_spec admin_event_end_options[] = {
@@ -613,6 +668,22 @@ const struct pd_command pd_commands[] = {
      .description = "The top players and where you stand: collection, Notes or eras",
      .options = leaderboard_options,
      .component = cmd_leaderboard_button},
+    /* Live ops: events (cmd_events.c, cmd_claim_event_pack.c) and wishlists (cmd_wishlist.c). */
+    {.name = "events",
+     .handler = cmd_events,
+     .description = "Running and upcoming events: boosts, event packs, time left"},
+    {.name = "claim_event_pack",
+     .handler = cmd_claim_event_pack,
+     .flags = PD_CMD_DEFER | PD_CMD_WRITE | PD_CMD_PLAYER,
+     .description = "Claim a running event's free pack and open it",
+     .options = claim_event_pack_options,
+     .autocomplete = cmd_claim_event_pack_autocomplete},
+    {.name = "wishlist",
+     .handler = cmd_wishlist,
+     .flags = PD_CMD_WRITE | PD_CMD_PLAYER | PD_CMD_EPHEMERAL,
+     .description = "Wish for cards, artists or eras: marked in packs, a DM when one is listed",
+     .subcommands = wishlist_subcommands,
+     .autocomplete = cmd_wishlist_autocomplete},
     {.name = "odds",
      .handler = cmd_odds,
      .description = "The exact odds of every rarity in every pack",

@@ -179,6 +179,13 @@ enum pd_result pd_list_autocomplete(struct pd_ctx *ctx);
 /* The Previous/Next buttons of a collection listing (collection.c). */
 enum pd_result pd_list_button(struct pd_ctx *ctx);
 
+/* Live ops: /events, /claim_event_pack, /wishlist. */
+enum pd_result cmd_events(struct pd_ctx *ctx);
+enum pd_result cmd_claim_event_pack(struct pd_ctx *ctx);
+enum pd_result cmd_claim_event_pack_autocomplete(struct pd_ctx *ctx);
+enum pd_result cmd_wishlist(struct pd_ctx *ctx);
+enum pd_result cmd_wishlist_autocomplete(struct pd_ctx *ctx);
+
 /* Locks (the economy). */
 enum pd_result cmd_lock(struct pd_ctx *ctx);
 enum pd_result cmd_unlock(struct pd_ctx *ctx);

@@ -11,32 +11,51 @@
 #include "reply.h"
 #include "utf8.h"
 
-enum pd_result pd_draw_boost(struct pd_db *db, const struct pd_game_config *g,
+bool pd_draw_event_boost(const struct pd_game_config *g, const char *name, json_t *row,
+                         double boost[PD_RARITY_COUNT])
+{
+  const char *k;
+  json_t *v;
+  bool any = false;
+  /* The row's keys were checked as rarities when the event was made (admin_events.c). */
+  json_object_foreach(row, k, v)
+  {
+    enum pd_rarity r;
+    if (pd_rarity_parse(k, &r) != PD_OK || !json_is_number(v) || json_number_value(v) <= 0)
+      continue;
+    boost[r] *= json_number_value(v);
+    any = any || json_number_value(v) != 1;
+  }
+  const struct pd_event_boost *b = pd_game_event_boost(g, name);
+  for (int r = 0; b != NULL && r < PD_RARITY_COUNT; r++)
+    boost[r] *= b->weights[r];
+  return any || b != NULL;
+}
+
+enum pd_result pd_draw_boost(struct pd_db *db, const struct pd_game_config *g, const char *guild,
                              double boost[PD_RARITY_COUNT], char *events, size_t eventslen)
 {
-  json_t *names = NULL;
+  json_t *list = NULL;
   size_t i, at = 0;
-  json_t *n;
+  json_t *ev;
   for (int r = 0; r < PD_RARITY_COUNT; r++)
     boost[r] = 1;
   events[0] = '\0';
-  enum pd_result rc = pd_db_active_events(db, &names);
+  enum pd_result rc = pd_db_active_events(db, guild, &list);
   if (rc != PD_OK)
     return rc;
-  json_array_foreach(names, i, n)
+  json_array_foreach(list, i, ev)
   {
-    const struct pd_event_boost *b = pd_game_event_boost(g, json_string_value(n));
-    if (b == NULL)
+    const char *name = json_string_value(json_object_get(ev, "name"));
+    if (!pd_draw_event_boost(g, name, json_object_get(ev, "boosts"), boost))
       continue;
-    for (int r = 0; r < PD_RARITY_COUNT; r++)
-      boost[r] *= b->weights[r];
     /* Names are cut on a character boundary when they do not all fit. */
     if (at + 1 < eventslen) {
-      pd_utf8_fmt(events + at, eventslen - at, "%s%s", at > 0 ? ", " : "", b->event);
+      pd_utf8_fmt(events + at, eventslen - at, "%s%s", at > 0 ? ", " : "", name);
       at += strlen(events + at);
     }
   }
-  json_decref(names);
+  json_decref(list);
   return PD_OK;
 }
 
@@ -52,12 +71,12 @@ static int stocked(const int64_t counts[PD_RARITY_COUNT], int r)
   return -1;
 }
 
-enum pd_result pd_draw_cards(struct pd_db *db, const double weights[PD_RARITY_COUNT],
-                             const double *boost, size_t n, int64_t *template_ids,
-                             const char **rarities)
+enum pd_result pd_draw_cards(struct pd_db *db, const char *guild,
+                             const double weights[PD_RARITY_COUNT], const double *boost, size_t n,
+                             int64_t *template_ids, const char **rarities)
 {
   int64_t counts[PD_RARITY_COUNT], total = 0;
-  enum pd_result rc = pd_db_rarity_counts(db, counts);
+  enum pd_result rc = pd_db_rarity_counts(db, guild, counts);
   if (rc != PD_OK)
     return rc;
   for (int r = 0; r < PD_RARITY_COUNT; r++)
@@ -77,7 +96,7 @@ enum pd_result pd_draw_cards(struct pd_db *db, const double weights[PD_RARITY_CO
     for (int attempt = 0; dup && attempt < 8; attempt++) {
       int64_t at =
           (int64_t)randombytes_uniform((uint32_t)(counts[r] < UINT32_MAX ? counts[r] : UINT32_MAX));
-      rc = pd_db_template_at(db, (enum pd_rarity)r, at, &template_ids[i]);
+      rc = pd_db_template_at(db, guild, (enum pd_rarity)r, at, &template_ids[i]);
       if (rc != PD_OK)
         return rc;
       dup = false;

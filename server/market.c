@@ -93,6 +93,13 @@ static enum pd_result refusal(struct pd_ctx *ctx, const struct pd_listing *l)
                              "Listing %lld (**%s**) has expired and went back to its seller. "
                              "/market shows what is still for sale.",
                              (long long)l->id, l->ref);
+  /* Its copy already left its owner's collection; the event_end task cancels the listing
+   * within its period, and until then nobody may pay for it. */
+  if (l->copy_expired)
+    return pd_ctx_user_error(ctx,
+                             "Listing %lld (**%s**) is a temporary event card that has expired: it "
+                             "left its owner's collection and can no longer be bought.",
+                             (long long)l->id, l->ref);
   if (l->seller_id == ctx->player.id)
     return pd_ctx_user_error(ctx,
                              "Listing %lld is your own. To take **%s** back, use `/unlist "

@@ -39,6 +39,10 @@ const struct pd_task pd_tasks[] = {
     /* Discord's entitlements against the payments table (entitlements.c). */
     {"entitlement_reconcile", "3600 seconds", reconcile_every, reconcile_enabled,
      pd_task_entitlements},
+    /* Events that are over: escrow cancelled, copies gone, consolation paid (event_end.c). */
+    {"event_end", "60 seconds", NULL, NULL, pd_task_event_end},
+    /* Listings of wished cards: one DM per player per hour (wishlist_notify.c). */
+    {"wishlist_notify", "60 seconds", NULL, NULL, pd_task_wishlist_notify},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

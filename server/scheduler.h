@@ -59,5 +59,9 @@ enum pd_result pd_task_leaderboard(struct pd_app *app, struct pd_db *db,
                                    const struct pd_task_run *r, char *detail, size_t cap);
 enum pd_result pd_task_entitlements(struct pd_app *app, struct pd_db *db,
                                     const struct pd_task_run *r, char *detail, size_t cap);
+enum pd_result pd_task_event_end(struct pd_app *app, struct pd_db *db, const struct pd_task_run *r,
+                                 char *detail, size_t cap);
+enum pd_result pd_task_wishlist_notify(struct pd_app *app, struct pd_db *db,
+                                       const struct pd_task_run *r, char *detail, size_t cap);
 
 #endif

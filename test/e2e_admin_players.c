@@ -94,7 +94,8 @@ static json_t *admin(int srv, const char *who, const char *sub, ...)
   for (const char *name = va_arg(ap, const char *); name != NULL; name = va_arg(ap, const char *)) {
     const char *value = va_arg(ap, const char *);
     int type = strcmp(name, "user") == 0 ? 6 : 3;
-    if (strcmp(name, "event") == 0 || strcmp(name, "era_image") == 0 || strcmp(name, "flag") == 0) {
+    if (strcmp(name, "event") == 0 || strcmp(name, "era_image") == 0 || strcmp(name, "flag") == 0 ||
+        strcmp(name, "consolation") == 0) {
       pd_ge_option(ix, name, 4, json_integer(strtoll(value, NULL, 10)), 0);
       continue;
     }
@@ -512,13 +513,15 @@ static void test_events_round_trip(void **state)
                         (long long)ev, PD_AE_ADMIN),
                    1);
   reply = admin(1, PD_AE_ADMIN, "event create", "name", "Spring", "start", "2098-03-01 12:00",
-                "end", "2098-03-08T12:00:00+02:00", "guild", "123456789012345678", NULL);
+                "end", "2098-03-08T12:00:00+02:00", "guild", "123456789012345678", "claim", "day",
+                "consolation", "15", NULL);
   contains(reply, "created (upcoming)");
   contains(reply, "only in server 123456789012345678");
   json_decref(reply);
   assert_int_equal(sqlf("SELECT count(*) FROM events WHERE name = 'Spring' AND start_at ="
                         " '2098-03-01 12:00+00' AND end_at = '2098-03-08 10:00+00' AND boosts ="
-                        " '{}' AND guild_id = '123456789012345678'"),
+                        " '{}' AND guild_id = '123456789012345678' AND claim_every = 'day' AND"
+                        " consolation_notes = 15"),
                    1);
   /* Refusals name the argument. */
   reply = admin(0, PD_AE_ADMIN, "event create", "name", "Bad", "start", "tomorrow", "end",

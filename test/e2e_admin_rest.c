@@ -328,6 +328,43 @@ static void test_give_currency(void **state)
   assert_string_equal(pd_ge_books(&E), "");
 }
 
+/* An event over REST with the free pack's claim rule and the consolation (sql/023); the event
+ * in the answer carries both, and a bad one is refused by name. */
+static void test_event_claim_and_consolation(void **state)
+{
+  json_t *j = NULL;
+  long st = rest(0, "POST", "/admin/v1/events",
+                 "{\"name\": \"Rest Fest\", \"start\": \"2098-01-01 00:00\", \"end\":"
+                 " \"2098-01-08 00:00\", \"pack\": \"festival-3\", \"claim\": \"day\","
+                 " \"consolation\": 40}",
+                 PD_AE_TOKEN, &j, NULL);
+  if (st != 201)
+    fail_msg("event create: %ld %s", st, json_dumps(j, 0));
+  json_t *ev = json_object_get(j, "event");
+  assert_string_equal(json_string_value(json_object_get(ev, "claim")), "day");
+  assert_int_equal(json_integer_value(json_object_get(ev, "consolation")), 40);
+  assert_true(json_is_null(json_object_get(ev, "settled_at")));
+  json_decref(j);
+  assert_int_equal(sqlf("SELECT count(*) FROM events WHERE name = 'Rest Fest' AND claim_every ="
+                        " 'day' AND consolation_notes = 40 AND pack = 'festival-3'"),
+                   1);
+  st = rest(1, "POST", "/admin/v1/events",
+            "{\"name\": \"Bad\", \"start\": \"2098-01-01 00:00\", \"end\":"
+            " \"2098-01-08 00:00\", \"claim\": \"hourly\"}",
+            PD_AE_TOKEN, &j, NULL);
+  assert_int_equal(st, 400);
+  assert_non_null(strstr(message_of(j), "\"claim\" must be \"event\""));
+  json_decref(j);
+  st = rest(1, "POST", "/admin/v1/events",
+            "{\"name\": \"Bad\", \"start\": \"2098-01-01 00:00\", \"end\":"
+            " \"2098-01-08 00:00\", \"consolation\": -5}",
+            PD_AE_TOKEN, &j, NULL);
+  assert_int_equal(st, 400);
+  assert_non_null(strstr(message_of(j), "\"consolation\" is Notes per temporary copy, 0 to"));
+  json_decref(j);
+  assert_int_equal(sqlf("SELECT count(*) FROM events WHERE name = 'Bad'"), 0);
+}
+
 /* Over ADMIN_CONFIRM_GRANT_OVER: 409 with the preview and a token; the same call with
  * ?confirm= does it once (from the other server too); again is 410; a token with other
  * arguments is 409 confirm_mismatch; an expired one is 410. */
@@ -609,6 +646,7 @@ int main(void)
       PD_E2E_TEST(test_api_off_and_short_token),
       PD_E2E_TEST(test_failures_answer_429),
       PD_E2E_TEST(test_give_currency),
+      PD_E2E_TEST(test_event_claim_and_consolation),
       PD_E2E_TEST(test_confirmation_round_trip),
       PD_E2E_TEST(test_admins_add_remove),
       PD_E2E_TEST(test_audit_pages),

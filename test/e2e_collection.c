@@ -447,9 +447,8 @@ static void test_odds(void **state)
   json_decref(r);
   r = run("odds", H, "pack", "mega-99");
   assert_true(pd_e2e_ephemeral(r));
-  assert_string_equal(
-      pd_e2e_content(r),
-      "\"mega-99\" is not a choice for **pack**. Choose one of: standard-3, premium-5.");
+  assert_string_equal(pd_e2e_content(r), "\"mega-99\" is not a choice for **pack**. Choose one of: "
+                                         "standard-3, premium-5, festival-3.");
   json_decref(r);
 }
 

@@ -348,9 +348,8 @@ static void test_paying_after_the_free_opens(void **state)
   ix = pd_e2e_command("openpack", F);
   pd_e2e_option(ix, "pack", 3, json_string("mega-99"));
   assert_int_equal(pd_e2e_post(&E, 0, ix, &reply), 200);
-  assert_string_equal(
-      pd_e2e_content(reply),
-      "\"mega-99\" is not a choice for **pack**. Choose one of: standard-3, premium-5.");
+  assert_string_equal(pd_e2e_content(reply), "\"mega-99\" is not a choice for **pack**. Choose one "
+                                             "of: standard-3, premium-5, festival-3.");
   /* Refused before the handler: no cooldown started, nothing paid. */
   char sql2[256];
   snprintf(sql2, sizeof(sql2),

@@ -737,7 +737,8 @@ static void test_options_checked_by_the_table(void **state)
       {"mycards", "sort", json_integer(3), 3,
        "/mycards got a **sort** of the wrong kind. Pick it again from the command's options."},
       {"openpack", "pack", json_string("mega-99"), 3,
-       "\"mega-99\" is not a choice for **pack**. Choose one of: standard-3, premium-5."},
+       "\"mega-99\" is not a choice for **pack**. Choose one of: standard-3, premium-5, "
+       "festival-3."},
       {"balance", "user", json_true(), 6,
        "/balance got a **user** of the wrong kind. Pick it again from the command's options."},
   };

@@ -27,8 +27,11 @@ static struct pd_game_config *shipped(void)
 static void test_shipped_config(void **state)
 {
   struct pd_game_config *g = shipped();
-  assert_int_equal(g->npacks, 2);
+  assert_int_equal(g->npacks, 3);
   assert_string_equal(g->default_pack->id, "standard-3");
+  /* The festival pack opens only while an event offers it (/claim_event_pack). */
+  assert_true(pd_game_pack(g, "festival-3")->event);
+  assert_false(g->default_pack->event);
   const struct pd_pack *s = pd_game_pack(g, "standard-3"), *p = pd_game_pack(g, "premium-5");
   assert_int_equal(s->size, 3);
   assert_int_equal(s->free_per_day, 3);
@@ -120,6 +123,9 @@ static void test_bad_configs_are_refused_with_reasons(void **state)
       {"leaderboard.collection_weights", NULL, "leaderboard.collection_weights: missing"},
       {"packs", "[]", "packs: must be a non-empty array"},
       {"packs.0.colour", "\"red\"", "packs[0].colour: unknown key"},
+      {"packs.1.event", "\"yes\"", "packs[1].event: must be true or false"},
+      {"packs.0.event", "true",
+       "default_pack: \"standard-3\" is an event pack, openable only while its event runs"},
       {"packs.0.id", "\"Big Pack\"", "packs[0].id: only a-z, 0-9 and '-' (got \"Big Pack\")"},
       {"packs.1.id", "\"standard-3\"", "packs[1].id: \"standard-3\" is already packs[0]"},
       {"packs.0.name", "\"\"", "packs[0].name: must be 1 to 63 bytes"},
