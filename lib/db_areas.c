@@ -37,5 +37,6 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     /* payments: Discord's entitlements */
     pd_db_entitlements_stmts,
     pd_db_scheduler_stmts,
+    pd_db_catalog_tasks_stmts,
     NULL,
 };

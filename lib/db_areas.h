@@ -41,5 +41,7 @@ extern const struct pd_db_stmt pd_db_payments_stmts[];
 extern const struct pd_db_stmt pd_db_entitlements_stmts[];
 /* the scheduler and the clock (db_scheduler.c) */
 extern const struct pd_db_stmt pd_db_scheduler_stmts[];
+/* the catalog's tasks and reuse versus create (db_catalog_tasks.c) */
+extern const struct pd_db_stmt pd_db_catalog_tasks_stmts[];
 
 #endif
