@@ -51,14 +51,19 @@ enum pd_result pd_openpack_run(struct pd_ctx *ctx, const struct pd_pack *pack, i
                    pack->prices, pack->nprices, want, &currency, &amount);
   if (rc != PD_OK)
     return rc;
+  json_t *made = json_array();
+  if (made == NULL)
+    return PD_E_NOMEM;
   rc = pd_draw_boost(db, g, boost, events, sizeof(events));
   if (rc == PD_OK)
-    rc = pd_draw_cards(db, pack->weights, boost, (size_t)pack->size, ids, rarities);
+    rc = pd_draw_cards(ctx->app, db, pack->weights, boost, (size_t)pack->size, ids, rarities, made);
   if (rc == PD_OK)
     rc = pd_db_pack_insert(db, ctx->player.id, pack->id, ids, rarities, (size_t)pack->size,
                            currency, amount, g->pack_expiry_s, &pack_id);
-  if (rc != PD_OK)
+  if (rc != PD_OK) {
+    json_decref(made);
     return rc;
+  }
 
   long long expires = (long long)time(NULL) + g->pack_expiry_s;
   snprintf(text, sizeof(text),
@@ -76,9 +81,10 @@ enum pd_result pd_openpack_run(struct pd_ctx *ctx, const struct pd_pack *pack, i
   }
   json_t *embed = json_pack("{s:s, s:s, s:i, s:{s:s}}", "title", pack->name, "description", text,
                             "color", PD_COLOR_BRAND, "image", "url", "attachment://pack.png");
-  /* The worker attaches the backs of this many cards as pack.png (worker.c, PD_JOB_PACK). */
+  /* The worker draws the cards this pack made, then attaches the backs of this many cards as
+   * pack.png (worker.c, PD_JOB_PACK). */
   ctx->followup.kind = PD_JOB_PACK;
-  ctx->followup.attach = json_pack("{s:i}", "size", pack->size);
+  ctx->followup.attach = json_pack("{s:i, s:o}", "size", pack->size, "render", made);
   return pd_ctx_reply(ctx, json_pack("{s:[o], s:[{s:i, s:o}]}", "embeds", embed, "components",
                                      "type", 1, "components", buttons));
 }
