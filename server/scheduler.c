@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "catalog_tasks.h"
 #include "db_scheduler.h"
 #include "log.h"
 #include "metrics.h"
@@ -37,6 +38,10 @@ const struct pd_task pd_tasks[] = {
     /* Discord's entitlements against the payments table (entitlements.c). */
     {"entitlement_reconcile", "3600 seconds", reconcile_every, reconcile_enabled,
      pd_task_entitlements},
+    /* The catalog's growth and upkeep (catalog_tasks.c). */
+    {"weekly_sync", "7 days", NULL, pd_task_weekly_sync_enabled, pd_task_weekly_sync},
+    {"monthly_prune", "1 month", NULL, pd_task_monthly_prune_enabled, pd_task_monthly_prune},
+    {"stock_refill", "3600 seconds", NULL, pd_task_stock_refill_enabled, pd_task_stock_refill},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
