@@ -394,8 +394,12 @@ enum pd_result pd_ingest_refill(struct pd_catalog *cat, const char *artist, json
                                 size_t target, int per_search, const struct pd_ingest_report *rep,
                                 char *err, size_t errlen)
 {
+  /* Commons only: the refill looks for photos, and Spotify has none of an era. */
   struct sources src;
-  sources_init(&src, cat->cfg, "refill", rep);
+  memset(&src, 0, sizeof(src));
+  src.rep = rep;
+  src.commons.base = cat->cfg->commons_api_base;
+  src.commons_on = src.commons.base != NULL;
   if (!src.commons_on) {
     snprintf(err, errlen, "COMMONS_API_BASE is not set: no photos to refill from");
     return PD_E_INVALID;
