@@ -404,6 +404,12 @@ static enum pd_result ingest_vars(const struct pd_config_source *src, struct pd_
       dup_or(src, "LASTFM_API_KEY", NULL, &c->lastfm_api_key) != PD_OK ||
       dup_or(src, "DEV_KEY_FILE", ".data/dev-key", &c->dev_key_file) != PD_OK)
     return PD_E_NOMEM;
+  if (int_var(src, "PRUNE_MIN_SPOTIFY_POPULARITY", 0, 0, 100, &n, err, errlen) != PD_OK)
+    return PD_E_INVALID;
+  c->prune_min_spotify_popularity = (int)n;
+  if (int_var(src, "PRUNE_MIN_LASTFM_LISTENERS", 0, 0, 2000000000, &n, err, errlen) != PD_OK)
+    return PD_E_INVALID;
+  c->prune_min_lastfm_listeners = n;
   return PD_OK;
 }
 

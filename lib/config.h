@@ -82,7 +82,10 @@ struct pd_config {
   char *spotify_client_secret; /* SPOTIFY_CLIENT_SECRET, may be NULL */
   char *lastfm_api_key;        /* LASTFM_API_KEY, NULL = sync has nothing to do */
   char *lastfm_base;           /* LASTFM_BASE */
-  char *dev_key_file;          /* DEV_KEY_FILE: the development signing key (keygen, try) */
+  /* The monthly prune (server/catalog_tasks.c): an artist under either stops being drawn. */
+  int prune_min_spotify_popularity;   /* PRUNE_MIN_SPOTIFY_POPULARITY: 0..100, 0 = not by Spotify */
+  int64_t prune_min_lastfm_listeners; /* PRUNE_MIN_LASTFM_LISTENERS: 0 = not by Last.fm */
+  char *dev_key_file;                 /* DEV_KEY_FILE: the development signing key (keygen, try) */
   /* The admin surface (read by admin_vars in config.c). */
   int64_t admin_confirm_grant_over; /* ADMIN_CONFIRM_GRANT_OVER: grants above need a confirmation */
   int admin_auth_failures;          /* ADMIN_AUTH_FAILURES: bad tokens per address per window */

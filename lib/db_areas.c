@@ -43,5 +43,6 @@ const struct pd_db_stmt *const pd_db_areas[] = {
     /* live ops */
     pd_db_events_stmts,
     pd_db_wishlist_stmts,
+    pd_db_catalog_tasks_stmts,
     NULL,
 };

@@ -48,5 +48,7 @@ extern const struct pd_db_stmt pd_db_leaderboard_stmts[];
 /* live ops: events for players and their settlement (db_events.c), wishlists (db_wishlist.c) */
 extern const struct pd_db_stmt pd_db_events_stmts[];
 extern const struct pd_db_stmt pd_db_wishlist_stmts[];
+/* the catalog's tasks and reuse versus create (db_catalog_tasks.c) */
+extern const struct pd_db_stmt pd_db_catalog_tasks_stmts[];
 
 #endif

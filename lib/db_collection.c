@@ -20,7 +20,7 @@
   " AND (expires_at IS NULL OR expires_at > pd_now()))"                                            \
   " SELECT t.public_id, a.name, e.name, t.rarity, count(*), string_agg('#' || c.print_no, ', ' "   \
   "ORDER BY "                                                                                      \
-  "c.print_no), t.temporary, "
+  "c.print_no), t.temporary, a.retired_at IS NOT NULL AND NOT t.temporary, "
 #define LIST_FROM                                                                                  \
   " FROM c JOIN all_cards t ON t.id = c.template_id JOIN artists a ON a.id = t.artist_id"          \
   " JOIN eras e ON e.id = t.era_id WHERE ($2::bigint = 0 OR t.artist_id = $2) AND ($3::bigint = "  \
@@ -99,7 +99,8 @@ const struct pd_db_stmt pd_db_collection_stmts[] = {
      "  AND user_id = $2 AND state <> 'gone'), e.start_date::text, t.temporary, "
      "coalesce(extract(epoch FROM "
      "t.expires_at)::bigint, 0), " PD_CARD_CREDIT_COLS
-     " FROM all_cards t JOIN artists a ON a.id = t.artist_id"
+     ", a.retired_at IS NOT NULL AND NOT t.temporary FROM all_cards t"
+     " JOIN artists a ON a.id = t.artist_id"
      " JOIN eras e ON e.id = t.era_id " PD_CARD_CREDIT_JOIN
      " WHERE t.public_id = $1 ORDER BY t.temporary LIMIT 1"},
     {"cooldowns_list",
@@ -166,8 +167,9 @@ enum pd_result pd_db_collection_page(struct pd_db *db, const struct pd_list_quer
     else
       snprintf(w->prints, sizeof(w->prints), "%s", prints);
     w->temporary = pd_db_bool(r, row, 6);
-    w->k1 = pd_db_int(r, row, 7);
-    w->k2 = pd_db_int(r, row, 8);
+    w->retired = pd_db_bool(r, row, 7);
+    w->k1 = pd_db_int(r, row, 8);
+    w->k2 = pd_db_int(r, row, 9);
   }
   PQclear(r);
   return PD_OK;
@@ -329,6 +331,7 @@ enum pd_result pd_db_card_view(struct pd_db *db, const char *public_id, int64_t 
   out->card.temporary = pd_db_bool(r, 0, 10);
   out->card.expires_at = pd_db_int(r, 0, 11);
   pd_db_credit_from(r, 0, 12, &out->card.credit);
+  out->card.retired = pd_db_bool(r, 0, 16);
   PQclear(r);
   return PD_OK;
 }

@@ -35,6 +35,7 @@ struct pd_list_row {
   int64_t copies;
   char prints[96]; /* "#3, #7" (cut with "…" when long) */
   bool temporary;  /* an event card, until it expires */
+  bool retired;    /* its artist was retired by the monthly prune */
   int64_t k1, k2;  /* this row's sort key */
 };
 

@@ -34,7 +34,7 @@ const struct pd_db_stmt pd_db_packs_stmts[] = {
      "SELECT t.id, t.public_id, a.name, e.name, t.rarity, t.image_url, t.copies_created, "
      "t.temporary,"
      " coalesce(extract(epoch FROM t.expires_at)::bigint, 0), " PD_CARD_CREDIT_COLS
-     " FROM all_cards t"
+     ", a.retired_at IS NOT NULL AND NOT t.temporary FROM all_cards t"
      " JOIN artists a ON a.id = t.artist_id JOIN eras e ON e.id = t.era_id " PD_CARD_CREDIT_JOIN
      " WHERE t.id = ANY($1::bigint[])"},
     {"pack_insert",
@@ -186,6 +186,7 @@ enum pd_result pd_db_cards_info(struct pd_db *db, const int64_t *ids, size_t n,
     out[k].temporary = pd_db_bool(r, row, 7);
     out[k].expires_at = pd_db_int(r, row, 8);
     pd_db_credit_from(r, row, 9, &out[k].credit);
+    out[k].retired = pd_db_bool(r, row, 13);
   }
   PQclear(r);
   return rc;

@@ -33,6 +33,7 @@ struct pd_card_info {
   int64_t copies;     /* copies_created */
   bool temporary;     /* an event's card (template_id < 0) */
   int64_t expires_at; /* Unix s, for a temporary card; 0 otherwise */
+  bool retired;       /* its artist was retired by the monthly prune: no longer drawn */
   /* Who took the card's photo and under which licence, when it is a freely licensed photo
    * (Wikimedia Commons): CC BY and CC BY-SA require the credit wherever the picture is shown.
    * licence[0] == '\0' when there is nothing to credit (covers, generated art). */

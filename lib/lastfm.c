@@ -4,9 +4,14 @@
 #include <curl/curl.h>
 
 #include "http_get.h"
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Last.fm's error for "no such artist" (and track, album): a fact, not a failure. */
+#define LASTFM_E_NOT_FOUND 6
 
 static enum pd_result call(const struct pd_lastfm *fm, const char *query, json_t **out, char *err,
                            size_t errlen)
@@ -27,8 +32,9 @@ static enum pd_result call(const struct pd_lastfm *fm, const char *query, json_t
     const char *msg = json_string_value(json_object_get(j, "message"));
     snprintf(err, errlen, "Last.fm answered %ld: %s", status,
              msg != NULL ? msg : "no usable answer");
+    bool missing = json_integer_value(json_object_get(j, "error")) == LASTFM_E_NOT_FOUND;
     json_decref(j);
-    return PD_E_UPSTREAM;
+    return missing ? PD_E_NOTFOUND : PD_E_UPSTREAM;
   }
   *out = j;
   return PD_OK;
@@ -77,4 +83,33 @@ enum pd_result pd_lastfm_similar(const struct pd_lastfm *fm, const char *artist,
   *names = names_of(json_object_get(json_object_get(j, "similarartists"), "artist"));
   json_decref(j);
   return PD_OK;
+}
+
+enum pd_result pd_lastfm_listeners(const struct pd_lastfm *fm, const char *artist,
+                                   int64_t *listeners, char *err, size_t errlen)
+{
+  char q[512];
+  json_t *j = NULL;
+  char *a = curl_easy_escape(NULL, artist, 0);
+  if (a == NULL)
+    return PD_E_NOMEM;
+  snprintf(q, sizeof(q), "method=artist.getinfo&artist=%s&autocorrect=0", a);
+  curl_free(a);
+  enum pd_result rc = call(fm, q, &j, err, errlen);
+  if (rc != PD_OK)
+    return rc;
+  /* Last.fm sends the count as a string of digits. */
+  const char *v = json_string_value(
+      json_object_get(json_object_get(json_object_get(j, "artist"), "stats"), "listeners"));
+  char *end = NULL;
+  errno = 0;
+  long long n = v != NULL ? strtoll(v, &end, 10) : -1;
+  if (v == NULL || errno != 0 || end == v || *end != '\0' || n < 0) {
+    snprintf(err, errlen, "Last.fm gave no listener count for %s", artist);
+    rc = PD_E_UPSTREAM;
+  } else {
+    *listeners = (int64_t)n;
+  }
+  json_decref(j);
+  return rc;
 }

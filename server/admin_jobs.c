@@ -215,7 +215,7 @@ static enum pd_result kind_sync(struct pd_admin_job *job, struct kind_out *out)
              "LASTFM_API_KEY is not set, so Last.fm is skipped and there is nothing to sync");
     return PD_OK;
   }
-  enum pd_result rc = pd_ingest_sync(c, &rep, &skipped, out->error, sizeof(out->error));
+  enum pd_result rc = pd_ingest_sync(c, NULL, &rep, &skipped, out->error, sizeof(out->error));
   if (rc != PD_OK)
     return rc;
   out->result = catalog_counts(c);

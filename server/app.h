@@ -22,6 +22,7 @@ struct pd_app {
   int latest_migration;         /* the newest file in SQL_DIR: /readyz wants the database there */
   struct pd_game_config *game;  /* assets/packs.json */
   struct pd_missions *missions; /* assets/missions.json */
+  struct pd_rarity_config *rarity; /* assets/rarity.json: reuse versus create in draws */
   /* Pack messages show n card backs side by side: drawn once at start, PNG. */
   void *pack_backs[PD_PACK_MAX_SIZE + 1];
   size_t pack_backs_len[PD_PACK_MAX_SIZE + 1];

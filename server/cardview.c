@@ -108,6 +108,11 @@ json_t *pd_card_embed(const struct pd_card_info *c, const char *title, const cha
         json_object_get(e, "fields"),
         json_pack("{s:s, s:s, s:b}", "name", "Event card", "value", until, "inline", 0));
   }
+  /* The prune retired the artist: the card is no longer drawn, and every copy stays. */
+  if (e != NULL && c->retired)
+    json_array_append_new(json_object_get(e, "fields"),
+                          json_pack("{s:s, s:s, s:b}", "name", "Retired", "value",
+                                    "No longer drawn; copies stay yours", "inline", 0));
   if (e != NULL && print_no > 0) {
     snprintf(printed, sizeof(printed), "#%lld of %lld", (long long)print_no, (long long)c->copies);
     json_array_append_new(

@@ -471,10 +471,10 @@ static enum pd_result write_era(struct pd_catalog *c, const char *artist, int64_
     if (rc == PD_OK && ks[i].image_id != 0 && nfresh < MAX_CARDS_PER_ERA)
       fresh[nfresh++] = &ks[i];
   }
-  if (rc == PD_OK && nfresh > 0)
-    return cards_from_images(c, artist, artist_id, name, era_id, fresh, nfresh);
   if (rc == PD_OK)
     rc = pd_db_era_template_count(c->db, era_id, &count);
+  if (rc == PD_OK && nfresh > 0 && (!c->stock_only || count == 0))
+    return cards_from_images(c, artist, artist_id, name, era_id, fresh, nfresh);
   if (rc == PD_OK && count > 0) {
     c->cards_kept += (int)count;
     return PD_OK;

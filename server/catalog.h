@@ -60,6 +60,10 @@ struct pd_catalog {
   int artists_added, eras_added, images_added, images_refused;
   int cards_rendered, cards_replaced, cards_kept;
   int artists_removed; /* skipped: an admin removed them (purge_artist) */
+  /* Stock only (the stock refill): new images are stored and make no card; a draw makes cards
+   * from them later (reuse versus create, server/draw.c).  An era with no card at all still gets
+   * its first five. */
+  bool stock_only;
 };
 
 /* Configuration (need as for pd_cli_config), renderer, rarity config and database; on a

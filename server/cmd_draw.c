@@ -30,9 +30,17 @@ enum pd_result cmd_draw(struct pd_ctx *ctx)
                      1, -1, &currency, &amount);
   if (rc != PD_OK)
     return rc;
+  json_t *made = json_array();
+  if (made == NULL)
+    return PD_E_NOMEM;
   rc = pd_draw_boost(db, g, ctx->ix->guild_id, boost, events, sizeof(events));
   if (rc == PD_OK)
-    rc = pd_draw_cards(db, ctx->ix->guild_id, g->draw_weights, boost, 1, &id, &rarity);
+    rc = pd_draw_cards(ctx->app, db, ctx->ix->guild_id, g->draw_weights, boost, 1, &id, &rarity,
+                      made);
+  /* A card this draw made is drawn by the worker before the reply goes out. */
+  if (rc == PD_OK && json_array_size(made) > 0)
+    ctx->followup.attach = json_pack("{s:O}", "render", made);
+  json_decref(made);
   if (rc == PD_OK)
     rc = pd_db_card_mint(db, ctx->player.id, id, "draw", &ucid, &print_no);
   if (rc == PD_OK)

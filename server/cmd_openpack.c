@@ -75,10 +75,13 @@ enum pd_result pd_openpack_deal(struct pd_ctx *ctx, struct pd_db *db, const stru
   double boost[PD_RARITY_COUNT];
   char events[256], text[700];
 
+  json_t *made = json_array();
+  if (made == NULL)
+    return PD_E_NOMEM;
   enum pd_result rc = pd_draw_boost(db, g, ctx->ix->guild_id, boost, events, sizeof(events));
   if (rc == PD_OK)
-    rc = pd_draw_cards(db, ctx->ix->guild_id, pack->weights, boost, (size_t)pack->size, ids,
-                       rarities);
+    rc = pd_draw_cards(ctx->app, db, ctx->ix->guild_id, pack->weights, boost, (size_t)pack->size,
+                       ids, rarities, made);
   if (rc == PD_OK)
     rc = pd_db_pack_insert(db, ctx->player.id, pack->id, ids, rarities, (size_t)pack->size,
                            currency, amount, g->pack_expiry_s, &pack_id);
@@ -89,8 +92,10 @@ enum pd_result pd_openpack_deal(struct pd_ctx *ctx, struct pd_db *db, const stru
   bool wished[PD_PACK_MAX_SIZE];
   if (rc == PD_OK)
     rc = pd_db_wish_marks(db, ctx->player.id, ids, (size_t)pack->size, wished);
-  if (rc != PD_OK)
+  if (rc != PD_OK) {
+    json_decref(made);
     return rc;
+  }
   if (pack_id_out != NULL)
     *pack_id_out = pack_id;
   char marks[120] = "";
@@ -115,9 +120,10 @@ enum pd_result pd_openpack_deal(struct pd_ctx *ctx, struct pd_db *db, const stru
   }
   json_t *embed = json_pack("{s:s, s:s, s:i, s:{s:s}}", "title", pack->name, "description", text,
                             "color", PD_COLOR_BRAND, "image", "url", "attachment://pack.png");
-  /* The worker attaches the backs of this many cards as pack.png (worker.c, PD_JOB_PACK). */
+  /* The worker draws the cards this pack made, then attaches the backs of this many cards as
+   * pack.png (worker.c, PD_JOB_PACK). */
   ctx->followup.kind = PD_JOB_PACK;
-  ctx->followup.attach = json_pack("{s:i}", "size", pack->size);
+  ctx->followup.attach = json_pack("{s:i, s:o}", "size", pack->size, "render", made);
   return pd_ctx_reply(ctx, json_pack("{s:[o], s:[{s:i, s:o}]}", "embeds", embed, "components",
                                      "type", 1, "components", buttons));
 }

@@ -130,8 +130,9 @@ enum pd_result pd_list_answer(struct pd_ctx *ctx, struct pd_db *db, struct pd_li
   if (f == NULL)
     return PD_E_NOMEM;
   for (size_t i = 0; i < n; i++) {
-    fprintf(f, "`%s` **%s — %s** · %s%s", rows[i].public_id, rows[i].artist, rows[i].era,
-            pd_rarity_label(rows[i].rarity), rows[i].temporary ? " · event card" : "");
+    fprintf(f, "`%s` **%s — %s** · %s%s%s", rows[i].public_id, rows[i].artist, rows[i].era,
+            pd_rarity_label(rows[i].rarity), rows[i].temporary ? " · event card" : "",
+            rows[i].retired ? " · retired" : "");
     if (rows[i].copies > 1)
       fprintf(f, " · ×%lld (%s)\n", (long long)rows[i].copies, rows[i].prints);
     else

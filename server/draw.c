@@ -5,10 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db_catalog.h"
+#include "db_catalog_tasks.h"
 #include "db_ledger.h"
 #include "db_packs.h"
 #include "log.h"
+#include "publicid.h"
 #include "reply.h"
+#include "storage.h"
 #include "utf8.h"
 
 bool pd_draw_event_boost(const struct pd_game_config *g, const char *name, json_t *row,
@@ -59,6 +63,13 @@ enum pd_result pd_draw_boost(struct pd_db *db, const struct pd_game_config *g, c
   return PD_OK;
 }
 
+static bool publicid_taken(void *arg, const char *id)
+{
+  bool taken = true; /* on a database error, never hand out the id */
+  pd_db_publicid_taken(arg, id, &taken);
+  return taken;
+}
+
 /* The rarity to take when r has no card: the nearest below, else the nearest above. */
 static int stocked(const int64_t counts[PD_RARITY_COUNT], int r)
 {
@@ -71,9 +82,72 @@ static int stocked(const int64_t counts[PD_RARITY_COUNT], int r)
   return -1;
 }
 
-enum pd_result pd_draw_cards(struct pd_db *db, const char *guild,
+/* How many unused images a draw looks at to choose one of a fitting kind. */
+#define CREATE_CHOICES 16
+
+/* Reuse versus create (the spec's rarity assignment flow) for a card of rarity r drawn as
+ * *template_id: when its era has fewer than min_stock_per_rarity cards of r, or the reuse_bias
+ * Bernoulli says create, a new card of r is made from one of the era's unused images instead,
+ * chosen with weight kind_multiplier[kind][r] (a kind that never makes r is not chosen).  The card
+ * is written with image_rev 0 and its public id goes into made: the worker draws it before the
+ * message goes out.  No unused image of a fitting kind: the drawn card is kept (reuse).  The
+ * rarity is never changed, so /odds stays exact. */
+static enum pd_result maybe_create(const struct pd_app *app, struct pd_db *db, enum pd_rarity r,
+                                   int64_t *template_id, json_t *made)
+{
+  const struct pd_rarity_config *rc_cfg = app->rarity;
+  struct pd_db_draw_era era;
+  struct pd_db_unused_image imgs[CREATE_CHOICES];
+  size_t n = 0;
+  enum pd_result rc = pd_db_draw_era(db, *template_id, &era);
+  if (rc == PD_E_NOTFOUND)
+    return PD_OK;
+  if (rc != PD_OK)
+    return rc;
+  if (pd_rarity_decide_reuse(rc_cfg, era.stock, randombytes_random()) == PD_RARITY_REUSE)
+    return PD_OK;
+  rc = pd_db_unused_images(db, era.era_id, imgs, CREATE_CHOICES, &n);
+  if (rc != PD_OK || n == 0)
+    return rc;
+  double w[CREATE_CHOICES], total = 0;
+  for (size_t i = 0; i < n; i++) {
+    enum pd_kind kind;
+    w[i] = pd_kind_parse(imgs[i].kind, &kind) == PD_OK ? rc_cfg->kind_multiplier[kind][r] : 0;
+    total += w[i];
+  }
+  if (total <= 0)
+    return PD_OK;
+  double x = randombytes_random() / 4294967296.0 * total;
+  size_t pick = 0;
+  while (pick + 1 < n && x >= w[pick]) {
+    x -= w[pick];
+    pick++;
+  }
+  while (w[pick] <= 0) /* x landed at the very end: the last image that fits */
+    pick--;
+  char public_id[PD_PUBLICID_SIZE], file[64], url[512];
+  struct pd_publicid prefix;
+  rc = pd_publicid_codes(era.artist, era.era, &prefix);
+  if (rc == PD_OK)
+    rc = pd_publicid_next(&prefix, publicid_taken, db, public_id);
+  /* Revision 1's name: the file the worker is about to draw. */
+  if (rc == PD_OK)
+    rc = pd_storage_card_name(public_id, 1, file, sizeof(file));
+  if (rc != PD_OK)
+    return rc;
+  pd_storage_card_url(&app->cfg, file, url, sizeof(url));
+  int64_t id = 0;
+  rc = pd_db_draw_template_create(db, public_id, &era, pd_rarity_name(r), url, imgs[pick].id, &id);
+  if (rc != PD_OK || id == 0)
+    return rc;
+  *template_id = id;
+  json_array_append_new(made, json_string(public_id));
+  return PD_OK;
+}
+
+enum pd_result pd_draw_cards(const struct pd_app *app, struct pd_db *db, const char *guild,
                              const double weights[PD_RARITY_COUNT], const double *boost, size_t n,
-                             int64_t *template_ids, const char **rarities)
+                             int64_t *template_ids, const char **rarities, json_t *made)
 {
   int64_t counts[PD_RARITY_COUNT], total = 0;
   enum pd_result rc = pd_db_rarity_counts(db, guild, counts);
@@ -103,6 +177,10 @@ enum pd_result pd_draw_cards(struct pd_db *db, const char *guild,
       for (size_t k = 0; k < i; k++)
         dup = dup || template_ids[k] == template_ids[i];
     }
+    /* The drawn card names the era; the era's stock decides whether a new card is made. */
+    if (made != NULL && app->rarity != NULL &&
+        (rc = maybe_create(app, db, (enum pd_rarity)r, &template_ids[i], made)) != PD_OK)
+      return rc;
     rarities[i] = pd_rarity_name((enum pd_rarity)r);
   }
   return PD_OK;

@@ -28,10 +28,14 @@ void pd_odds_text(const double w[PD_RARITY_COUNT], const double *boost, bool cha
 /* n distinct cards (when the catalog has that many) for a player in guild (NULL in DMs: a
  * server's event's cards are drawn only there), each of a rarity drawn with weights and boost;
  * a rarity with no card at all falls to the nearest rarity below (then above) that has one.
- * Randomness from libsodium. */
-enum pd_result pd_draw_cards(struct pd_db *db, const char *guild,
+ * Randomness from libsodium.  With made (a JSON array), a drawn card may be replaced by a new
+ * card of the same rarity and era made from an unused image (reuse versus create,
+ * assets/rarity.json's "reuse"): its public id is appended to made, and the card is drawn by
+ * the worker before the follow-up goes out (put made in the follow-up's attach as "render").
+ * NULL made: existing cards only. */
+enum pd_result pd_draw_cards(const struct pd_app *app, struct pd_db *db, const char *guild,
                              const double weights[PD_RARITY_COUNT], const double *boost, size_t n,
-                             int64_t *template_ids, const char **rarities);
+                             int64_t *template_ids, const char **rarities, json_t *made);
 
 /* Pays for one open of what: a free allotment of today when one is left, else one of prices
  * (nprices of them; an amount of 0 is free): the one in currency want when want >= 0, else

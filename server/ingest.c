@@ -93,7 +93,7 @@ static void add_candidate(json_t *era, json_t *cand)
 /* Wikimedia Commons: each era's searches ("{artist} {era} concert", "... red carpet", ...),
  * a few free photos each, with what the classifier reads and their licence.  A failed search
  * costs only its own photos. */
-static void from_commons(struct sources *src, const char *name, json_t *eras)
+static void from_commons(struct sources *src, const char *name, json_t *eras, int per_search)
 {
   size_t i, k, found = 0;
   json_t *e, *photo;
@@ -106,7 +106,7 @@ static void from_commons(struct sources *src, const char *name, json_t *eras)
       json_t *photos = NULL;
       snprintf(keyword, sizeof(keyword), "%s %s %s", name,
                json_string_value(json_object_get(e, "name")), pd_era_keyword_suffix[s]);
-      if (pd_commons_search(&src->commons, keyword, PHOTOS_PER_SEARCH, &photos, err, sizeof(err)) !=
+      if (pd_commons_search(&src->commons, keyword, per_search, &photos, err, sizeof(err)) !=
           PD_OK) {
         say(src->rep, false, "ingest:   search \"%s\" skipped: %s", keyword, err);
         continue;
@@ -255,7 +255,7 @@ static enum pd_result ingest_one(struct pd_catalog *s, struct sources *src, cons
     json_t *artist = json_pack("{s:s, s:s, s:b, s:O, s:o*}", "name", found.name, "mbid", found.mbid,
                                "is_group", found.is_group, "eras", eras, "members", members);
     from_spotify(src, found.name, artist, eras);
-    from_commons(src, found.name, eras);
+    from_commons(src, found.name, eras, PHOTOS_PER_SEARCH);
     s->downloaded = images_downloaded;
     s->downloaded_arg = &st;
     int rendered = s->cards_rendered, replaced = s->cards_replaced;
@@ -289,10 +289,38 @@ enum pd_result pd_ingest_artist(struct pd_catalog *cat, const char *name,
   return ingest_one(cat, &src, name, true, err, errlen);
 }
 
-enum pd_result pd_ingest_sync(struct pd_catalog *cat, const struct pd_ingest_report *rep,
-                              int *skipped, char *err, size_t errlen)
+/* Appends to names the artists similar to each of from (three each) that names lacks yet. */
+static void add_similar(const struct pd_lastfm *fm, const struct pd_ingest_report *rep,
+                        json_t *from, json_t *names)
 {
-  json_t *names = NULL;
+  size_t n = json_array_size(from);
+  for (size_t i = 0; i < n; i++) {
+    json_t *similar = NULL;
+    char err[512];
+    if (pd_lastfm_similar(fm, json_string_value(json_array_get(from, i)), 3, &similar, err,
+                          sizeof(err)) != PD_OK) {
+      say(rep, true, "sync: %s", err);
+      continue;
+    }
+    size_t k;
+    json_t *s;
+    json_array_foreach(similar, k, s)
+    {
+      bool seen = false;
+      for (size_t j = 0; j < json_array_size(names) && !seen; j++)
+        seen = strcmp(json_string_value(json_array_get(names, j)), json_string_value(s)) == 0;
+      if (!seen)
+        json_array_append(names, s);
+    }
+    json_decref(similar);
+  }
+}
+
+enum pd_result pd_ingest_sync(struct pd_catalog *cat, json_t *seeds,
+                              const struct pd_ingest_report *rep, int *skipped, char *err,
+                              size_t errlen)
+{
+  json_t *names = NULL, *chart = NULL;
   *skipped = 0;
   if (cat->cfg->lastfm_api_key == NULL) {
     snprintf(err, errlen,
@@ -302,32 +330,35 @@ enum pd_result pd_ingest_sync(struct pd_catalog *cat, const struct pd_ingest_rep
   }
   struct pd_lastfm fm = {cat->cfg->lastfm_base, cat->cfg->lastfm_api_key};
   struct sources src;
+  enum pd_result rc = PD_OK;
   sources_init(&src, cat->cfg, "sync", rep);
-  enum pd_result rc = pd_lastfm_top_artists(&fm, 20, &names, err, errlen);
-  if (rc != PD_OK)
-    goto out;
-  size_t top = json_array_size(names);
-  for (size_t i = 0; i < top; i++) {
-    json_t *similar = NULL;
-    if (pd_lastfm_similar(&fm, json_string_value(json_array_get(names, i)), 3, &similar, err,
-                          errlen) != PD_OK) {
-      say(rep, true, "sync: %s", err);
-      continue;
+  size_t top = json_array_size(seeds);
+  if (seeds != NULL && top > 0) {
+    /* The seeds are in the catalog already: only the artists similar to them are new. */
+    names = json_array();
+    add_similar(&fm, rep, seeds, names);
+    size_t kept = 0;
+    for (size_t i = 0; i < json_array_size(names); i++) {
+      bool seed = false;
+      for (size_t j = 0; j < top && !seed; j++)
+        seed = strcmp(json_string_value(json_array_get(names, i)),
+                      json_string_value(json_array_get(seeds, j))) == 0;
+      if (!seed)
+        json_array_set(names, kept++, json_array_get(names, i));
     }
-    size_t k;
-    json_t *n;
-    json_array_foreach(similar, k, n)
-    {
-      bool seen = false;
-      for (size_t j = 0; j < json_array_size(names) && !seen; j++)
-        seen = strcmp(json_string_value(json_array_get(names, j)), json_string_value(n)) == 0;
-      if (!seen)
-        json_array_append(names, n);
-    }
-    json_decref(similar);
+    while (json_array_size(names) > kept)
+      json_array_remove(names, json_array_size(names) - 1);
+    say(rep, false, "sync: %zu most collected artists, %zu similar ones not among them", top, kept);
+  } else {
+    rc = pd_lastfm_top_artists(&fm, 20, &chart, err, errlen);
+    if (rc != PD_OK)
+      goto out;
+    top = json_array_size(chart);
+    names = json_deep_copy(chart);
+    add_similar(&fm, rep, chart, names);
+    say(rep, false, "sync: %zu chart artists, %zu with similar ones", top, json_array_size(names));
   }
   size_t total = json_array_size(names);
-  say(rep, false, "sync: %zu chart artists, %zu with similar ones", top, total);
   if (!progress(rep, 0, (int)total, "0/%zu artists: chart and similar artists found", total)) {
     snprintf(err, errlen, "stopped before the first artist");
     rc = PD_E_CONFLICT;
@@ -354,7 +385,44 @@ enum pd_result pd_ingest_sync(struct pd_catalog *cat, const struct pd_ingest_rep
     }
   }
 out:
+  json_decref(chart);
   json_decref(names);
+  return rc;
+}
+
+enum pd_result pd_ingest_refill(struct pd_catalog *cat, const char *artist, json_t *eras,
+                                size_t target, int per_search, const struct pd_ingest_report *rep,
+                                char *err, size_t errlen)
+{
+  /* Commons only: the refill looks for photos, and Spotify has none of an era. */
+  struct sources src;
+  memset(&src, 0, sizeof(src));
+  src.rep = rep;
+  src.commons.base = cat->cfg->commons_api_base;
+  src.commons_on = src.commons.base != NULL;
+  if (!src.commons_on) {
+    snprintf(err, errlen, "COMMONS_API_BASE is not set: no photos to refill from");
+    return PD_E_INVALID;
+  }
+  json_t *one = json_array();
+  if (one == NULL || json_array_get(eras, target) == NULL) {
+    json_decref(one);
+    snprintf(err, errlen, "%s has no era %zu", artist, target);
+    return PD_E_INVALID;
+  }
+  /* The era object itself (shared): its candidates land in eras. */
+  json_array_append(one, json_array_get(eras, target));
+  from_commons(&src, artist, one, per_search);
+  json_decref(one);
+  json_t *a = json_pack("{s:s, s:b, s:O}", "name", artist, "is_group", false, "eras", eras);
+  if (a == NULL)
+    return PD_E_NOMEM;
+  cat->stock_only = true;
+  enum pd_result rc = pd_catalog_add_artist(cat, a);
+  cat->stock_only = false;
+  if (rc != PD_OK)
+    snprintf(err, errlen, "writing the stock of %s failed: %s", artist, pd_result_str(rc));
+  json_decref(a);
   return rc;
 }
 
@@ -422,7 +490,7 @@ int pd_cli_sync(int argc, char **argv)
   }
   const struct pd_ingest_report rep = {print_line, NULL, NULL};
   int rc = 1, failed = 0;
-  if (pd_ingest_sync(&s, &rep, &failed, err, sizeof(err)) != PD_OK) {
+  if (pd_ingest_sync(&s, NULL, &rep, &failed, err, sizeof(err)) != PD_OK) {
     fprintf(stderr, "sync: %s\n", err);
     goto out;
   }

@@ -30,11 +30,24 @@ struct pd_ingest_report {
 enum pd_result pd_ingest_artist(struct pd_catalog *cat, const char *name,
                                 const struct pd_ingest_report *rep, char *err, size_t errlen);
 
-/* Last.fm's top chart artists and three similar to each, each ingested (one that cannot be is
- * skipped, counted in *skipped).  Needs LASTFM_API_KEY (PD_E_INVALID without it).  Progress
- * counts artists. */
-enum pd_result pd_ingest_sync(struct pd_catalog *cat, const struct pd_ingest_report *rep,
-                              int *skipped, char *err, size_t errlen);
+/* Last.fm's artists similar to seeds (three each; an array of names), each ingested: the
+ * weekly sync gives the most collected artists, and only the similar ones not among them are
+ * new.  Without seeds (NULL or empty: `popdeck sync`, /admin sync), Last.fm's top chart artists
+ * and three similar to each.  One that cannot be ingested is skipped, counted in *skipped.
+ * Needs LASTFM_API_KEY (PD_E_INVALID without it).  Progress counts artists.  MusicBrainz's one
+ * request a second is kept by its client, as for every ingest. */
+enum pd_result pd_ingest_sync(struct pd_catalog *cat, json_t *seeds,
+                              const struct pd_ingest_report *rep, int *skipped, char *err,
+                              size_t errlen);
+
+/* More photos for one era of an artist already in the catalog: eras is every era of the artist
+ * as the catalog has them ([{name, start, end}]), target the one Wikimedia Commons is searched
+ * for (per_search results a search), so that a photo dated in another era's window goes there as
+ * an ingest would send it.  The new ones are stored as stock (pd_catalog.stock_only), which
+ * makes no card.  PD_E_INVALID without COMMONS_API_BASE. */
+enum pd_result pd_ingest_refill(struct pd_catalog *cat, const char *artist, json_t *eras,
+                                size_t target, int per_search, const struct pd_ingest_report *rep,
+                                char *err, size_t errlen);
 
 /* The demo catalog (ASSETS_DIR/catalog/demo.json) as `popdeck seed demo` writes it (seed.c):
  * its first limit artists, every one when limit < 0.  Progress counts artists; an artist that

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "catalog_tasks.h"
 #include "db_scheduler.h"
 #include "log.h"
 #include "metrics.h"
@@ -43,6 +44,10 @@ const struct pd_task pd_tasks[] = {
     {"event_end", "60 seconds", NULL, NULL, pd_task_event_end},
     /* Listings of wished cards: one DM per player per hour (wishlist_notify.c). */
     {"wishlist_notify", "60 seconds", NULL, NULL, pd_task_wishlist_notify},
+    /* The catalog's growth and upkeep (catalog_tasks.c). */
+    {"weekly_sync", "7 days", NULL, pd_task_weekly_sync_enabled, pd_task_weekly_sync},
+    {"monthly_prune", "1 month", NULL, pd_task_monthly_prune_enabled, pd_task_monthly_prune},
+    {"stock_refill", "3600 seconds", NULL, pd_task_stock_refill_enabled, pd_task_stock_refill},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -46,6 +46,12 @@ static enum pd_result load_game(struct pd_app *app)
     fprintf(stderr, "%s\n", err);
     return rc;
   }
+  snprintf(path, sizeof(path), "%s/rarity.json", app->cfg.assets_dir);
+  rc = pd_rarity_config_load(path, &app->rarity, err, sizeof(err));
+  if (rc != PD_OK) {
+    fprintf(stderr, "%s\n", err);
+    return rc;
+  }
   rc = pd_renderer_new(app->cfg.assets_dir, &r, err, sizeof(err));
   if (rc == PD_OK)
     rc = pd_render_back(r, &back);
@@ -154,6 +160,7 @@ out:
   pthread_rwlock_destroy(&app.admins_lock);
   pd_game_config_free(app.game);
   pd_missions_free(app.missions);
+  pd_rarity_config_free(app.rarity);
   for (int n = 0; n <= PD_PACK_MAX_SIZE; n++)
     free(app.pack_backs[n]);
   pd_config_free(&app.cfg);

@@ -13,6 +13,8 @@
 
 #include "backoff.h"
 #include "buy_gems.h"
+#include "catalog.h"
+#include "db_admin_jobs.h"
 #include "db_jobs.h"
 #include "discord_rest.h"
 #include "log.h"
@@ -203,6 +205,37 @@ static enum pd_result prepare(struct pd_workers *w, const struct pd_job *j, stru
   return PD_OK;
 }
 
+/* The cards the interaction's draw made from unused images (attach "render", draw.h): each is
+ * drawn now, before the message that shows it goes out.  A card already drawn (a retried job)
+ * is not drawn again.  why says what failed: the job is then retried, the message held back. */
+static enum pd_result render_made(struct pd_workers *w, const struct pd_job *j, char *why,
+                                  size_t cap)
+{
+  json_t *ids = json_object_get(j->attach, "render");
+  struct pd_catalog c = {0};
+  enum pd_result rc = PD_OK;
+  size_t i;
+  json_t *id;
+  if (json_array_size(ids) == 0)
+    return PD_OK;
+  rc = pd_catalog_open_cfg(&c, &w->app->cfg, why, cap);
+  json_array_foreach(ids, i, id)
+  {
+    struct pd_db_render_card card;
+    char url[512];
+    int rev = 0;
+    if (rc != PD_OK)
+      break;
+    rc = pd_db_render_card_get(c.db, json_string_value(id), &card);
+    if (rc == PD_OK && card.image_rev == 0)
+      rc = pd_catalog_rerender(&c, json_string_value(id), &rev, url, sizeof(url), why, cap);
+    else if (rc != PD_OK)
+      snprintf(why, cap, "the new card %s: %s", json_string_value(id), pd_result_str(rc));
+  }
+  pd_catalog_close(&c);
+  return rc;
+}
+
 /* A direct message: the DM channel with the recipient (Discord answers the same channel every
  * time, so a retry may open it again), then the message in it, both with the bot token.  The
  * reply is the failing step's, or the message's.  PD_E_INVALID when the job names no recipient
@@ -283,8 +316,15 @@ static enum pd_result deliver(struct pd_workers *w, struct pd_db *db, struct pd_
       pd_discord_webhook_path(w->app->cfg.application_id, j->token,
                               j->method == PD_JOB_EDIT_ORIGINAL, path, sizeof(path)) != PD_OK)
     return pd_db_job_fail(db, j->id, "interaction token is not URL-safe");
+  enum pd_result rc = render_made(w, j, why, sizeof(why));
+  if (rc != PD_OK) {
+    int64_t delay =
+        pd_backoff_ms((unsigned)j->attempts, BACKOFF_BASE_MS, BACKOFF_MAX_MS, randombytes_random());
+    log_job("warn", "follow-up waits for its new card", j, 0, why);
+    return pd_db_job_retry(db, j->id, delay, why);
+  }
   struct outgoing o;
-  enum pd_result rc = prepare(w, j, &o);
+  rc = prepare(w, j, &o);
   if (rc != PD_OK) {
     outgoing_free(&o);
     if (rc == PD_E_NOMEM)

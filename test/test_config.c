@@ -96,6 +96,8 @@ static void test_defaults(void **state)
   assert_int_equal(c.rate_limit_commands, 8);
   assert_int_equal(c.rate_limit_window_s, 10);
   assert_int_equal(c.ingest_concurrency, 4);
+  assert_int_equal(c.prune_min_spotify_popularity, 0); /* the prune is off until configured */
+  assert_int_equal(c.prune_min_lastfm_listeners, 0);
   assert_int_equal(c.ingest_max_mp, 40);
   assert_int_equal(c.ingest_budget_mp, 160);
   assert_int_equal(c.ingest_allowed.n, 0);
@@ -143,6 +145,8 @@ static void test_every_variable_read(void **state)
       {"RATE_LIMIT_COMMANDS", "0"},
       {"RATE_LIMIT_WINDOW_S", "60"},
       {"INGEST_CONCURRENCY", "9"},
+      {"PRUNE_MIN_SPOTIFY_POPULARITY", "20"},
+      {"PRUNE_MIN_LASTFM_LISTENERS", "50000"},
       {"INGEST_MAX_PIXELS", "12"},
       {"INGEST_PIXEL_BUDGET", "24"},
       {"INGEST_ALLOWED_NETWORKS", "127.0.0.1/32, fd00::/8"},
@@ -191,6 +195,8 @@ static void test_every_variable_read(void **state)
   assert_int_equal(c.rate_limit_commands, 0);
   assert_int_equal(c.rate_limit_window_s, 60);
   assert_int_equal(c.ingest_concurrency, 9);
+  assert_int_equal(c.prune_min_spotify_popularity, 20);
+  assert_int_equal(c.prune_min_lastfm_listeners, 50000);
   assert_int_equal(c.ingest_max_mp, 12);
   assert_int_equal(c.ingest_budget_mp, 24);
   assert_int_equal(c.ingest_allowed.n, 2);
@@ -330,6 +336,12 @@ static void test_bad_values_named(void **state)
        "INGEST_CONCURRENCY: must be a whole number from 1 to 16 (got \"0\")"},
       {"INGEST_CONCURRENCY", "17", "INGEST_CONCURRENCY: must be a whole number from 1 to 16"},
       {"INGEST_CONCURRENCY", "four", "INGEST_CONCURRENCY: must be a whole number"},
+      {"PRUNE_MIN_SPOTIFY_POPULARITY", "101",
+       "PRUNE_MIN_SPOTIFY_POPULARITY: must be a whole number from 0 to 100 (got \"101\")"},
+      {"PRUNE_MIN_SPOTIFY_POPULARITY", "high", "PRUNE_MIN_SPOTIFY_POPULARITY: must be a whole"},
+      {"PRUNE_MIN_LASTFM_LISTENERS", "-1",
+       "PRUNE_MIN_LASTFM_LISTENERS: must be a whole number from 0 to 2000000000"},
+      {"PRUNE_MIN_LASTFM_LISTENERS", "10k", "PRUNE_MIN_LASTFM_LISTENERS: must be a whole number"},
       {"INGEST_MAX_PIXELS", "0",
        "INGEST_MAX_PIXELS: must be a whole number of megapixels from 1 to 1000 (got \"0\")"},
       {"INGEST_MAX_PIXELS", "1001", "INGEST_MAX_PIXELS: must be a whole number of megapixels"},
