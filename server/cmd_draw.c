@@ -36,7 +36,7 @@ enum pd_result cmd_draw(struct pd_ctx *ctx)
   rc = pd_draw_boost(db, g, ctx->ix->guild_id, boost, events, sizeof(events));
   if (rc == PD_OK)
     rc = pd_draw_cards(ctx->app, db, ctx->ix->guild_id, g->draw_weights, boost, 1, &id, &rarity,
-                      made);
+                       made);
   /* A card this draw made is drawn by the worker before the reply goes out. */
   if (rc == PD_OK && json_array_size(made) > 0)
     ctx->followup.attach = json_pack("{s:O}", "render", made);

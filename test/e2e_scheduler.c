@@ -23,7 +23,11 @@
 
 static struct pd_e2e E;
 /* An hour per period: the test moves the clock an hour at a time, far from any real boundary. */
-static const char *const FAST[] = {"SCHEDULER_PERIODS=expire:3600", "SCHEDULER_TICK_MS=50", NULL};
+static const char *const FAST[] = {
+    "SCHEDULER_PERIODS=expire:3600,leaderboard:3600,event_end:3600,wishlist_notify:3600",
+    "SCHEDULER_TICK_MS=50", NULL};
+/* The tasks that run in every configuration (the others need their sources or thresholds). */
+static const char *const TASKS[] = {"expire", "leaderboard", "event_end", "wishlist_notify", NULL};
 
 static int setup(void **state)
 {
@@ -39,21 +43,24 @@ static int teardown(void **state)
   return 0;
 }
 
-/* Waits up to 10 s for the expire task's current period (by the database clock) to be done. */
+/* Waits up to 10 s for every task's current period (by the database clock) to be done. */
 static bool period_done(void)
 {
   for (int i = 0; i < 200; i++) {
-    if (pd_e2e_sql_int(&E, "SELECT count(*) FROM scheduler_runs WHERE task = 'expire' AND state ="
-                           " 'ok' AND period_start = pd_period_start('3600 s', pd_now())") == 1)
+    if (pd_e2e_sql_int(&E, "SELECT count(*) FROM scheduler_runs WHERE state = 'ok' AND task IN"
+                           " ('expire', 'leaderboard', 'event_end', 'wishlist_notify') AND"
+                           " period_start = pd_period_start('3600 s', pd_now())") == 4)
       return true;
     usleep(50 * 1000);
   }
   return false;
 }
 
-static double runs_on(int idx)
+static double runs_on(int idx, const char *task)
 {
-  double v = pd_e2e_metric(&E, idx, "popdeck_task_runs_total{task=\"expire\",outcome=\"ok\"}");
+  char sample[128];
+  snprintf(sample, sizeof(sample), "popdeck_task_runs_total{task=\"%s\",outcome=\"ok\"}", task);
+  double v = pd_e2e_metric(&E, idx, sample);
   return v < 0 ? 0 : v; /* an instance that never ran it has no line for it */
 }
 
@@ -82,7 +89,7 @@ static void stop_both(void)
   assert_int_equal(status, 0);
 }
 
-/* Ten periods with two instances racing every 50 ms: one run per period in all. */
+/* Ten periods with two instances racing every 50 ms: each task runs once per period in all. */
 static void test_two_instances_run_each_period_once(void **state)
 {
   assert_true(pd_e2e_sql(&E, "DELETE FROM scheduler_runs"));
@@ -94,18 +101,19 @@ static void test_two_instances_run_each_period_once(void **state)
   }
   /* A last look a few ticks later: nobody ran a done period again. */
   usleep(300 * 1000);
-  int64_t rows = pd_e2e_sql_int(&E, "SELECT count(*) FROM scheduler_runs WHERE task = 'expire'");
-  assert_true(rows >= 11); /* the first period, then ten more (a real hour may add one) */
-  assert_int_equal(pd_e2e_sql_int(&E,
-                                  "SELECT count(*) FROM scheduler_runs WHERE task = 'expire' AND"
-                                  " (state <> 'ok' OR attempts <> 1)"),
-                   0);
-  double r0 = runs_on(0), r1 = runs_on(1);
-  fprintf(stderr, "# runs: server 0 %.0f, server 1 %.0f, periods %lld\n", r0, r1, (long long)rows);
-  assert_true(r0 + r1 == (double)rows);
-  assert_int_equal(pd_e2e_sql_int(&E, "SELECT count(DISTINCT period_start) FROM scheduler_runs"
-                                      " WHERE task = 'expire'"),
-                   rows);
+  for (const char *const *t = TASKS; *t != NULL; t++) {
+    int64_t rows = pd_e2e_sqlf(&E, "SELECT count(*) FROM scheduler_runs WHERE task = '%s'", *t);
+    assert_true(rows >= 11); /* the first period, then ten more (a real hour may add one) */
+    assert_int_equal(pd_e2e_sqlf(&E,
+                                 "SELECT count(*) FROM scheduler_runs WHERE task = '%s' AND"
+                                 " (state <> 'ok' OR attempts <> 1)",
+                                 *t),
+                     0);
+    double r0 = runs_on(0, *t), r1 = runs_on(1, *t);
+    fprintf(stderr, "# %s runs: server 0 %.0f, server 1 %.0f, periods %lld\n", *t, r0, r1,
+            (long long)rows);
+    assert_true(r0 + r1 == (double)rows);
+  }
   /* /metrics shows the latest run, from whichever instance ran it. */
   double last = pd_e2e_metric(&E, 1, "popdeck_task_last_run_timestamp_seconds{task=\"expire\"}");
   assert_true(last > 0);
@@ -113,7 +121,8 @@ static void test_two_instances_run_each_period_once(void **state)
               1);
   assert_true(
       pd_e2e_metric(&E, 0, "popdeck_task_last_outcome{task=\"expire\",outcome=\"failed\"}") == 0);
-  assert_true(pd_e2e_metric(&E, 0, "popdeck_task_last_duration_seconds{task=\"expire\"}") >= 0);
+  assert_true(pd_e2e_metric(&E, 0, "popdeck_task_last_duration_seconds{task=\"leaderboard\"}") >=
+              0);
   assert_true(pd_e2e_metric(&E, 0, "popdeck_clock_skew_seconds") >= 36000);
   stop_both();
 }
