@@ -186,12 +186,30 @@ static enum pd_result apply_one(struct pd_db *db, const char *dir, const char *n
   " version INT PRIMARY KEY, name TEXT NOT NULL,"                                                  \
   " applied_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now())"
 
+/* Which versions schema_migrations records (have[v] for v in 1..MAX_MIGRATIONS). */
+static enum pd_result recorded_versions(struct pd_db *db, bool have[MAX_MIGRATIONS + 1])
+{
+  memset(have, 0, sizeof(bool) * (MAX_MIGRATIONS + 1));
+  PGresult *r = PQexec(db->pg, "SELECT version FROM schema_migrations");
+  enum pd_result rc = PD_OK;
+  if (PQresultStatus(r) != PGRES_TUPLES_OK)
+    rc = PQstatus(db->pg) == CONNECTION_OK ? PD_E_DB_HARD : PD_E_DB_DOWN;
+  for (int i = 0; rc == PD_OK && i < PQntuples(r); i++) {
+    int64_t v = pd_db_int(r, i, 0);
+    if (v >= 1 && v <= MAX_MIGRATIONS)
+      have[v] = true;
+  }
+  PQclear(r);
+  return rc;
+}
+
 enum pd_result pd_migrate_run(struct pd_db *db, const char *dir, void (*progress)(const char *file),
                               int *applied)
 {
   char **names = NULL;
   size_t n = 0;
   int current = 0;
+  bool recorded[MAX_MIGRATIONS + 1];
   *applied = 0;
   enum pd_result rc = list_files(dir, &names, &n);
   if (rc != PD_OK) {
@@ -204,9 +222,17 @@ enum pd_result pd_migrate_run(struct pd_db *db, const char *dir, void (*progress
   rc = pd_db_exec_sql(db, CREATE_SCHEMA_MIGRATIONS);
   if (rc == PD_OK)
     rc = pd_migrate_current(db, &current);
+  if (rc == PD_OK)
+    rc = recorded_versions(db, recorded);
   for (size_t i = 0; rc == PD_OK && i < n; i++) {
-    if (version_of(names[i]) <= current)
+    int v = version_of(names[i]);
+    if (recorded[v])
       continue;
+    /* A file numbered below one already applied (two branches merged, each with its own
+     * number) is applied too, not skipped: the database would lack it for good otherwise. */
+    if (v < current)
+      pd_log("warn", "migrate: applying a migration numbered below the newest applied",
+             json_pack("{s:s, s:i}", "file", names[i], "newest_applied", current));
     rc = apply_one(db, dir, names[i]);
     if (rc == PD_OK) {
       (*applied)++;
