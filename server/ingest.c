@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "cli.h"
 #include "lastfm.h"
@@ -289,6 +290,9 @@ enum pd_result pd_ingest_artist(struct pd_catalog *cat, const char *name,
   return ingest_one(cat, &src, name, true, err, errlen);
 }
 
+/* Last.fm asks a client for at most five requests a second: one every 200 ms. */
+#define LASTFM_PACE_MS 200
+
 /* Appends to names the artists similar to each of from (three each) that names lacks yet. */
 static void add_similar(const struct pd_lastfm *fm, const struct pd_ingest_report *rep,
                         json_t *from, json_t *names)
@@ -297,6 +301,10 @@ static void add_similar(const struct pd_lastfm *fm, const struct pd_ingest_repor
   for (size_t i = 0; i < n; i++) {
     json_t *similar = NULL;
     char err[512];
+    if (i > 0) {
+      struct timespec pace = {0, LASTFM_PACE_MS * 1000000L};
+      nanosleep(&pace, NULL);
+    }
     if (pd_lastfm_similar(fm, json_string_value(json_array_get(from, i)), 3, &similar, err,
                           sizeof(err)) != PD_OK) {
       say(rep, true, "sync: %s", err);
