@@ -112,7 +112,7 @@ enum pd_result pd_openpack_deal(struct pd_ctx *ctx, struct pd_db *db, const stru
            events, marks);
   json_t *buttons = json_array();
   for (int i = 0; i < pack->size; i++) {
-    char custom[64], label[16];
+    char custom[64], label[24]; /* "Card 5 ★": the star is 3 bytes of UTF-8 */
     snprintf(custom, sizeof(custom), "pick:%lld:%d", (long long)pack_id, i);
     snprintf(label, sizeof(label), "Card %d%s", i + 1, wished[i] ? " ★" : "");
     json_array_append_new(buttons, json_pack("{s:i, s:i, s:s, s:s}", "type", 2, "style", 1, "label",
