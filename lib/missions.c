@@ -3,11 +3,12 @@
 #include "missions.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "cfgerr.h"
 
 #define MAX_N 100000
 #define MAX_REWARD 1000000000LL
@@ -19,77 +20,37 @@ static const char *const MISSION_KINDS[PD_MK_COUNT] = {
 static const char *const ACHIEVEMENT_KINDS[PD_AK_COUNT] = {"mythic", "era_complete", "cards",
                                                            "trades", "login_streak"};
 
-struct errbuf {
-  char *buf;
-  size_t len;
-  const char *origin;
-};
-
-static enum pd_result fail(const struct errbuf *e, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static enum pd_result fail(const struct errbuf *e, const char *fmt, ...)
-{
-  va_list ap;
-  int n = e->origin != NULL ? snprintf(e->buf, e->len, "%s: ", e->origin) : 0;
-  if (n < 0 || (size_t)n >= e->len)
-    return PD_E_INVALID;
-  va_start(ap, fmt);
-  vsnprintf(e->buf + n, e->len - (size_t)n, fmt, ap);
-  va_end(ap);
-  return PD_E_INVALID;
-}
-
-/* Every key of obj is one of allowed (NULL-terminated) or "_comment". */
-static enum pd_result known_keys(json_t *obj, const char *path, const char *const *allowed,
-                                 const struct errbuf *e)
-{
-  const char *key;
-  json_t *v;
-  if (!json_is_object(obj))
-    return fail(e, "%s: must be an object", path[0] != '\0' ? path : "(root)");
-  json_object_foreach(obj, key, v)
-  {
-    bool ok = strcmp(key, "_comment") == 0;
-    for (const char *const *a = allowed; !ok && *a != NULL; a++)
-      ok = strcmp(key, *a) == 0;
-    if (!ok)
-      return fail(e, "%s%s%.64s: unknown key", path, path[0] != '\0' ? "." : "", key);
-  }
-  return PD_OK;
-}
-
 static enum pd_result integer(json_t *obj, const char *key, const char *path, int64_t lo,
-                              int64_t hi, int64_t *out, const struct errbuf *e)
+                              int64_t hi, int64_t *out, const struct pd_cfgerr *e)
 {
   json_t *v = json_object_get(obj, key);
   if (v == NULL)
-    return fail(e, "%s.%s: missing", path, key);
+    return pd_cfg_fail(e, "%s.%s: missing", path, key);
   if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
-    return fail(e, "%s.%s: must be a whole number from %lld to %lld", path, key, (long long)lo,
-                (long long)hi);
+    return pd_cfg_fail(e, "%s.%s: must be a whole number from %lld to %lld", path, key,
+                       (long long)lo, (long long)hi);
   *out = json_integer_value(v);
   return PD_OK;
 }
 
 /* An id or name: 1 to cap-1 bytes; ids also only [a-z0-9_] (they travel in custom_ids). */
 static enum pd_result text(json_t *obj, const char *key, const char *path, bool id, char *out,
-                           size_t cap, const struct errbuf *e)
+                           size_t cap, const struct pd_cfgerr *e)
 {
   const char *s = json_string_value(json_object_get(obj, key));
   if (s == NULL)
-    return fail(e, "%s.%s: must be a string", path, key);
+    return pd_cfg_fail(e, "%s.%s: must be a string", path, key);
   if (s[0] == '\0' || strlen(s) >= cap)
-    return fail(e, "%s.%s: must be 1 to %zu bytes", path, key, cap - 1);
+    return pd_cfg_fail(e, "%s.%s: must be 1 to %zu bytes", path, key, cap - 1);
   for (const char *c = s; id && *c != '\0'; c++)
     if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
-      return fail(e, "%s.%s: only a-z, 0-9 and _ (got \"%s\")", path, key, s);
+      return pd_cfg_fail(e, "%s.%s: only a-z, 0-9 and _ (got \"%s\")", path, key, s);
   snprintf(out, cap, "%s", s);
   return PD_OK;
 }
 
 static enum pd_result kind_of(json_t *obj, const char *path, const char *const *names, int count,
-                              int *out, const struct errbuf *e)
+                              int *out, const struct pd_cfgerr *e)
 {
   const char *s = json_string_value(json_object_get(obj, "kind"));
   for (int k = 0; s != NULL && k < count; k++)
@@ -105,12 +66,12 @@ static enum pd_result kind_of(json_t *obj, const char *path, const char *const *
       break;
     used += (size_t)n;
   }
-  return fail(e, "%s.kind: must be one of %s", path, list);
+  return pd_cfg_fail(e, "%s.kind: must be one of %s", path, list);
 }
 
 /* {"currency": "notes"|"discs"|"gems", "amount": n}; optional (amount 0) when !required. */
 static enum pd_result reward(json_t *obj, const char *path, bool required, struct pd_reward *out,
-                             const struct errbuf *e)
+                             const struct pd_cfgerr *e)
 {
   static const char *const keys[] = {"currency", "amount", NULL};
   char p[160];
@@ -119,8 +80,8 @@ static enum pd_result reward(json_t *obj, const char *path, bool required, struc
   out->amount = 0;
   snprintf(p, sizeof(p), "%s.reward", path);
   if (r == NULL)
-    return required ? fail(e, "%s: missing", p) : PD_OK;
-  enum pd_result rc = known_keys(r, p, keys, e);
+    return required ? pd_cfg_fail(e, "%s: missing", p) : PD_OK;
+  enum pd_result rc = pd_cfg_known_keys(r, p, keys, e);
   if (rc == PD_OK)
     rc = integer(r, "amount", p, 1, MAX_REWARD, &out->amount, e);
   if (rc != PD_OK)
@@ -131,18 +92,18 @@ static enum pd_result reward(json_t *obj, const char *path, bool required, struc
       out->currency = (enum pd_currency)k;
       return PD_OK;
     }
-  return fail(e, "%s.currency: must be one of notes, discs, gems", p);
+  return pd_cfg_fail(e, "%s.currency: must be one of notes, discs, gems", p);
 }
 
 static enum pd_result read_pool(json_t *root, const char *key, struct pd_missions *m, int period,
-                                const struct errbuf *e)
+                                const struct pd_cfgerr *e)
 {
   static const char *const keys[] = {"id", "kind", "n", "reward", NULL};
   json_t *arr = json_object_get(root, key);
   if (!json_is_array(arr) || json_array_size(arr) < PD_MISSIONS_PER_PERIOD ||
       json_array_size(arr) > MAX_POOL)
-    return fail(e, "%s: must be an array of %d to %d missions", key, PD_MISSIONS_PER_PERIOD,
-                MAX_POOL);
+    return pd_cfg_fail(e, "%s: must be an array of %d to %d missions", key, PD_MISSIONS_PER_PERIOD,
+                       MAX_POOL);
   size_t n = json_array_size(arr);
   m->pool[period] = calloc(n, sizeof(*m->pool[period]));
   if (m->pool[period] == NULL)
@@ -154,7 +115,7 @@ static enum pd_result read_pool(json_t *root, const char *key, struct pd_mission
     char p[64];
     int kind = 0;
     snprintf(p, sizeof(p), "%s[%zu]", key, i);
-    enum pd_result rc = known_keys(o, p, keys, e);
+    enum pd_result rc = pd_cfg_known_keys(o, p, keys, e);
     if (rc == PD_OK)
       rc = text(o, "id", p, true, ms->id, sizeof(ms->id), e);
     if (rc == PD_OK)
@@ -168,17 +129,18 @@ static enum pd_result read_pool(json_t *root, const char *key, struct pd_mission
     ms->kind = (enum pd_mission_kind)kind;
     for (size_t j = 0; j < i; j++)
       if (strcmp(m->pool[period][j].id, ms->id) == 0)
-        return fail(e, "%s.id: \"%s\" is also %s[%zu]", p, ms->id, key, j);
+        return pd_cfg_fail(e, "%s.id: \"%s\" is also %s[%zu]", p, ms->id, key, j);
   }
   return PD_OK;
 }
 
-static enum pd_result read_achievements(json_t *root, struct pd_missions *m, const struct errbuf *e)
+static enum pd_result read_achievements(json_t *root, struct pd_missions *m,
+                                        const struct pd_cfgerr *e)
 {
   static const char *const keys[] = {"id", "name", "kind", "n", "reward", NULL};
   json_t *arr = json_object_get(root, "achievements");
   if (!json_is_array(arr) || json_array_size(arr) > MAX_ACHIEVEMENTS)
-    return fail(e, "achievements: must be an array of at most %d", MAX_ACHIEVEMENTS);
+    return pd_cfg_fail(e, "achievements: must be an array of at most %d", MAX_ACHIEVEMENTS);
   size_t n = json_array_size(arr);
   m->achievements = calloc(n > 0 ? n : 1, sizeof(*m->achievements));
   if (m->achievements == NULL)
@@ -190,7 +152,7 @@ static enum pd_result read_achievements(json_t *root, struct pd_missions *m, con
     char p[64];
     int kind = 0;
     snprintf(p, sizeof(p), "achievements[%zu]", i);
-    enum pd_result rc = known_keys(o, p, keys, e);
+    enum pd_result rc = pd_cfg_known_keys(o, p, keys, e);
     if (rc == PD_OK)
       rc = text(o, "id", p, true, a->id, sizeof(a->id), e);
     if (rc == PD_OK)
@@ -206,24 +168,24 @@ static enum pd_result read_achievements(json_t *root, struct pd_missions *m, con
     a->kind = (enum pd_achievement_kind)kind;
     for (size_t j = 0; j < i; j++)
       if (strcmp(m->achievements[j].id, a->id) == 0)
-        return fail(e, "%s.id: \"%s\" is also achievements[%zu]", p, a->id, j);
+        return pd_cfg_fail(e, "%s.id: \"%s\" is also achievements[%zu]", p, a->id, j);
   }
   return PD_OK;
 }
 
 static enum pd_result finish(json_t *root, const json_error_t *jerr, struct pd_missions **out,
-                             const struct errbuf *e)
+                             const struct pd_cfgerr *e)
 {
   static const char *const keys[] = {"daily", "weekly", "achievements", NULL};
   if (root == NULL) {
     if (json_error_code(jerr) == json_error_cannot_open_file) {
-      fail(e, "%s", jerr->text);
+      pd_cfg_fail(e, "%s", jerr->text);
       return PD_E_IO;
     }
-    return fail(e, "line %d, column %d: %s", jerr->line, jerr->column, jerr->text);
+    return pd_cfg_fail(e, "line %d, column %d: %s", jerr->line, jerr->column, jerr->text);
   }
   struct pd_missions *m = calloc(1, sizeof(*m));
-  enum pd_result rc = m != NULL ? known_keys(root, "", keys, e) : PD_E_NOMEM;
+  enum pd_result rc = m != NULL ? pd_cfg_known_keys(root, "", keys, e) : PD_E_NOMEM;
   if (rc == PD_OK)
     rc = read_pool(root, "daily", m, PD_PERIOD_DAY, e);
   if (rc == PD_OK)
@@ -242,7 +204,7 @@ static enum pd_result finish(json_t *root, const json_error_t *jerr, struct pd_m
 enum pd_result pd_missions_load(const char *path, struct pd_missions **out, char *err,
                                 size_t errlen)
 {
-  struct errbuf e = {err, errlen, path};
+  struct pd_cfgerr e = {err, errlen, path};
   json_error_t jerr;
   return finish(json_load_file(path, JSON_REJECT_DUPLICATES, &jerr), &jerr, out, &e);
 }
@@ -250,7 +212,7 @@ enum pd_result pd_missions_load(const char *path, struct pd_missions **out, char
 enum pd_result pd_missions_parse(const char *json, struct pd_missions **out, char *err,
                                  size_t errlen)
 {
-  struct errbuf e = {err, errlen, NULL};
+  struct pd_cfgerr e = {err, errlen, NULL};
   json_error_t jerr;
   return finish(json_loads(json, JSON_REJECT_DUPLICATES, &jerr), &jerr, out, &e);
 }

@@ -4,118 +4,79 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfgerr.h"
+
 #define MAX_PRICE 1000000000LL
 #define MAX_COOLDOWN_S (7 * 86400)
 
-struct errbuf {
-  char *buf;
-  size_t len;
-  const char *origin;
-};
-
-static enum pd_result fail(const struct errbuf *e, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static enum pd_result fail(const struct errbuf *e, const char *fmt, ...)
-{
-  va_list ap;
-  int n = e->origin != NULL ? snprintf(e->buf, e->len, "%s: ", e->origin) : 0;
-  if (n < 0 || (size_t)n >= e->len)
-    return PD_E_INVALID;
-  va_start(ap, fmt);
-  vsnprintf(e->buf + n, e->len - (size_t)n, fmt, ap);
-  va_end(ap);
-  return PD_E_INVALID;
-}
-
-/* Every key of obj is one of allowed (NULL-terminated) or "_comment". */
-static enum pd_result known_keys(json_t *obj, const char *path, const char *const *allowed,
-                                 const struct errbuf *e)
-{
-  const char *key;
-  json_t *v;
-  if (!json_is_object(obj))
-    return fail(e, "%s: must be an object", path[0] != '\0' ? path : "(root)");
-  json_object_foreach(obj, key, v)
-  {
-    bool ok = strcmp(key, "_comment") == 0;
-    for (const char *const *a = allowed; !ok && *a != NULL; a++)
-      ok = strcmp(key, *a) == 0;
-    if (!ok)
-      return fail(e, "%s%s%.64s: unknown key", path, path[0] != '\0' ? "." : "", key);
-  }
-  return PD_OK;
-}
-
 static enum pd_result integer(json_t *obj, const char *key, const char *path, int64_t lo,
-                              int64_t hi, int64_t *out, const struct errbuf *e)
+                              int64_t hi, int64_t *out, const struct pd_cfgerr *e)
 {
   json_t *v = json_object_get(obj, key);
   const char *dot = path[0] != '\0' ? "." : "";
   if (v == NULL)
-    return fail(e, "%s%s%s: missing", path, dot, key);
+    return pd_cfg_fail(e, "%s%s%s: missing", path, dot, key);
   if (!json_is_integer(v))
-    return fail(e, "%s%s%s: must be a whole number from %lld to %lld", path, dot, key,
-                (long long)lo, (long long)hi);
+    return pd_cfg_fail(e, "%s%s%s: must be a whole number from %lld to %lld", path, dot, key,
+                       (long long)lo, (long long)hi);
   if (json_integer_value(v) < lo || json_integer_value(v) > hi)
-    return fail(e, "%s%s%s: must be a whole number from %lld to %lld (got %lld)", path, dot, key,
-                (long long)lo, (long long)hi, (long long)json_integer_value(v));
+    return pd_cfg_fail(e, "%s%s%s: must be a whole number from %lld to %lld (got %lld)", path, dot,
+                       key, (long long)lo, (long long)hi, (long long)json_integer_value(v));
   *out = json_integer_value(v);
   return PD_OK;
 }
 
 static enum pd_result text(json_t *obj, const char *key, const char *path, char *out, size_t outlen,
-                           const struct errbuf *e)
+                           const struct pd_cfgerr *e)
 {
   const char *s = json_string_value(json_object_get(obj, key));
   if (s == NULL)
-    return fail(e, "%s.%s: must be a string", path, key);
+    return pd_cfg_fail(e, "%s.%s: must be a string", path, key);
   if (s[0] == '\0' || strlen(s) >= outlen)
-    return fail(e, "%s.%s: must be 1 to %zu bytes", path, key, outlen - 1);
+    return pd_cfg_fail(e, "%s.%s: must be 1 to %zu bytes", path, key, outlen - 1);
   snprintf(out, outlen, "%s", s);
   return PD_OK;
 }
 
 /* All five rarities (partial: only those listed, the others staying as they are). */
 static enum pd_result weights(json_t *obj, const char *path, bool partial,
-                              double out[PD_RARITY_COUNT], const struct errbuf *e)
+                              double out[PD_RARITY_COUNT], const struct pd_cfgerr *e)
 {
   const char *key;
   json_t *v;
   double sum = 0;
   if (!json_is_object(obj))
-    return fail(e, "%s: must be an object of rarity weights", path);
+    return pd_cfg_fail(e, "%s: must be an object of rarity weights", path);
   json_object_foreach(obj, key, v)
   {
     enum pd_rarity r;
     if (strcmp(key, "_comment") == 0)
       continue;
     if (pd_rarity_parse(key, &r) != PD_OK)
-      return fail(e, "%s.%.64s: unknown rarity", path, key);
+      return pd_cfg_fail(e, "%s.%.64s: unknown rarity", path, key);
     if (!json_is_number(v) || !(json_number_value(v) >= 0) || json_number_value(v) > 1e6)
-      return fail(e, "%s.%s: must be a number from 0 to 1000000", path, key);
+      return pd_cfg_fail(e, "%s.%s: must be a number from 0 to 1000000", path, key);
     out[r] = json_number_value(v);
   }
   for (int r = 0; r < PD_RARITY_COUNT; r++) {
     if (!partial && json_object_get(obj, pd_rarity_name((enum pd_rarity)r)) == NULL)
-      return fail(e, "%s.%s: missing", path, pd_rarity_name((enum pd_rarity)r));
+      return pd_cfg_fail(e, "%s.%s: missing", path, pd_rarity_name((enum pd_rarity)r));
     sum += out[r];
   }
-  return sum > 0 ? PD_OK : fail(e, "%s: every rarity has weight 0", path);
+  return sum > 0 ? PD_OK : pd_cfg_fail(e, "%s: every rarity has weight 0", path);
 }
 
 /* One price object at path p; amounts from min_amount (0: a free price needs no currency). */
 static enum pd_result price_at(json_t *obj, const char *p, int64_t min_amount, struct pd_price *out,
-                               const struct errbuf *e)
+                               const struct pd_cfgerr *e)
 {
   static const char *const keys[] = {"currency", "amount", NULL};
   int64_t amount = 0;
-  enum pd_result rc = known_keys(obj, p, keys, e);
+  enum pd_result rc = pd_cfg_known_keys(obj, p, keys, e);
   if (rc == PD_OK)
     rc = integer(obj, "amount", p, min_amount, MAX_PRICE, &amount, e);
   if (rc != PD_OK)
@@ -130,11 +91,11 @@ static enum pd_result price_at(json_t *obj, const char *p, int64_t min_amount, s
       out->currency = (enum pd_currency)c;
       return PD_OK;
     }
-  return fail(e, "%s.currency: must be notes, discs or gems", p);
+  return pd_cfg_fail(e, "%s.currency: must be notes, discs or gems", p);
 }
 
 static enum pd_result price(json_t *obj, const char *path, struct pd_price *out,
-                            const struct errbuf *e)
+                            const struct pd_cfgerr *e)
 {
   char p[96];
   snprintf(p, sizeof(p), "%s.price", path);
@@ -143,12 +104,13 @@ static enum pd_result price(json_t *obj, const char *path, struct pd_price *out,
 
 /* A pack's "prices": up to one per currency, each at least 1 (free opens are the allotment). */
 static enum pd_result prices(json_t *list, const char *path, struct pd_pack *k,
-                             const struct errbuf *e)
+                             const struct pd_cfgerr *e)
 {
   size_t i;
   json_t *v;
   if (!json_is_array(list) || json_array_size(list) > PD_PACK_MAX_PRICES)
-    return fail(e, "%s.prices: must be an array of at most %d prices", path, PD_PACK_MAX_PRICES);
+    return pd_cfg_fail(e, "%s.prices: must be an array of at most %d prices", path,
+                       PD_PACK_MAX_PRICES);
   json_array_foreach(list, i, v)
   {
     char p[96];
@@ -158,8 +120,8 @@ static enum pd_result prices(json_t *list, const char *path, struct pd_pack *k,
       return rc;
     for (size_t j = 0; j < i; j++)
       if (k->prices[j].currency == k->prices[i].currency)
-        return fail(e, "%s.currency: %s is already prices[%zu]", p,
-                    pd_currency_name(k->prices[i].currency), j);
+        return pd_cfg_fail(e, "%s.currency: %s is already prices[%zu]", p,
+                           pd_currency_name(k->prices[i].currency), j);
     k->nprices++;
   }
   return PD_OK;
@@ -184,14 +146,14 @@ static bool snowflake(const char *s)
   return true;
 }
 
-static enum pd_result read_packs(json_t *list, struct pd_game_config *g, const struct errbuf *e)
+static enum pd_result read_packs(json_t *list, struct pd_game_config *g, const struct pd_cfgerr *e)
 {
   static const char *const keys[] = {"id",     "name",    "size",  "free_per_day",
                                      "prices", "weights", "event", NULL};
   size_t i;
   json_t *p;
   if (!json_is_array(list) || json_array_size(list) == 0)
-    return fail(e, "packs: must be a non-empty array");
+    return pd_cfg_fail(e, "packs: must be a non-empty array");
   g->packs = calloc(json_array_size(list), sizeof(*g->packs));
   if (g->packs == NULL)
     return PD_E_NOMEM;
@@ -202,14 +164,14 @@ static enum pd_result read_packs(json_t *list, struct pd_game_config *g, const s
     struct pd_pack *k = &g->packs[i];
     snprintf(path, sizeof(path), "packs[%zu]", i);
     snprintf(wpath, sizeof(wpath), "%s.weights", path);
-    enum pd_result rc = known_keys(p, path, keys, e);
+    enum pd_result rc = pd_cfg_known_keys(p, path, keys, e);
     if (rc == PD_OK)
       rc = text(p, "id", path, k->id, sizeof(k->id), e);
     if (rc == PD_OK && !id_ok(k->id))
-      rc = fail(e, "%s.id: only a-z, 0-9 and '-' (got \"%s\")", path, k->id);
+      rc = pd_cfg_fail(e, "%s.id: only a-z, 0-9 and '-' (got \"%s\")", path, k->id);
     for (size_t j = 0; rc == PD_OK && j < i; j++)
       if (strcmp(g->packs[j].id, k->id) == 0)
-        rc = fail(e, "%s.id: \"%s\" is already packs[%zu]", path, k->id, j);
+        rc = pd_cfg_fail(e, "%s.id: \"%s\" is already packs[%zu]", path, k->id, j);
     if (rc == PD_OK)
       rc = text(p, "name", path, k->name, sizeof(k->name), e);
     if (rc == PD_OK && (rc = integer(p, "size", path, 1, PD_PACK_MAX_SIZE, &v, e)) == PD_OK)
@@ -222,7 +184,7 @@ static enum pd_result read_packs(json_t *list, struct pd_game_config *g, const s
       rc = weights(json_object_get(p, "weights"), wpath, false, k->weights, e);
     json_t *ev = json_object_get(p, "event");
     if (rc == PD_OK && ev != NULL && !json_is_boolean(ev))
-      rc = fail(e, "%s.event: must be true or false", path);
+      rc = pd_cfg_fail(e, "%s.event: must be true or false", path);
     k->event = json_is_true(ev);
     if (rc != PD_OK)
       return rc;
@@ -231,11 +193,11 @@ static enum pd_result read_packs(json_t *list, struct pd_game_config *g, const s
   return PD_OK;
 }
 
-static enum pd_result read_cooldowns(json_t *c, struct pd_game_config *g, const struct errbuf *e)
+static enum pd_result read_cooldowns(json_t *c, struct pd_game_config *g, const struct pd_cfgerr *e)
 {
   static const char *const keys[] = {"openpack_s", "draw_s", "booster_multiplier", "tiers", NULL};
   static const char *const tkeys[] = {"role_id", "name", "multiplier", NULL};
-  enum pd_result rc = known_keys(c, "cooldowns", keys, e);
+  enum pd_result rc = pd_cfg_known_keys(c, "cooldowns", keys, e);
   if (rc == PD_OK)
     rc = integer(c, "openpack_s", "cooldowns", 0, MAX_COOLDOWN_S, &g->openpack_cooldown_s, e);
   if (rc == PD_OK)
@@ -244,13 +206,13 @@ static enum pd_result read_cooldowns(json_t *c, struct pd_game_config *g, const 
     return rc;
   json_t *b = json_object_get(c, "booster_multiplier");
   if (!json_is_number(b) || !(json_number_value(b) > 0 && json_number_value(b) <= 1))
-    return fail(e, "cooldowns.booster_multiplier: must be a number above 0 and at most 1");
+    return pd_cfg_fail(e, "cooldowns.booster_multiplier: must be a number above 0 and at most 1");
   g->booster_multiplier = json_number_value(b);
   json_t *tiers = json_object_get(c, "tiers");
   if (tiers == NULL)
     return PD_OK;
   if (!json_is_array(tiers))
-    return fail(e, "cooldowns.tiers: must be an array");
+    return pd_cfg_fail(e, "cooldowns.tiers: must be an array");
   g->tiers = calloc(json_array_size(tiers) + 1, sizeof(*g->tiers));
   if (g->tiers == NULL)
     return PD_E_NOMEM;
@@ -261,17 +223,17 @@ static enum pd_result read_cooldowns(json_t *c, struct pd_game_config *g, const 
     char path[40];
     struct pd_tier *k = &g->tiers[i];
     snprintf(path, sizeof(path), "cooldowns.tiers[%zu]", i);
-    rc = known_keys(t, path, tkeys, e);
+    rc = pd_cfg_known_keys(t, path, tkeys, e);
     if (rc == PD_OK)
       rc = text(t, "role_id", path, k->role_id, sizeof(k->role_id), e);
     if (rc == PD_OK && !snowflake(k->role_id))
-      rc = fail(e, "%s.role_id: must be a Discord id (17 to 20 digits)", path);
+      rc = pd_cfg_fail(e, "%s.role_id: must be a Discord id (17 to 20 digits)", path);
     if (rc == PD_OK)
       rc = text(t, "name", path, k->name, sizeof(k->name), e);
     json_t *m = json_object_get(t, "multiplier");
     if (rc == PD_OK &&
         (!json_is_number(m) || !(json_number_value(m) > 0 && json_number_value(m) <= 1)))
-      rc = fail(e, "%s.multiplier: must be a number above 0 and at most 1", path);
+      rc = pd_cfg_fail(e, "%s.multiplier: must be a number above 0 and at most 1", path);
     if (rc != PD_OK)
       return rc;
     k->multiplier = json_number_value(m);
@@ -280,7 +242,7 @@ static enum pd_result read_cooldowns(json_t *c, struct pd_game_config *g, const 
   return PD_OK;
 }
 
-static enum pd_result read_boosts(json_t *list, struct pd_game_config *g, const struct errbuf *e)
+static enum pd_result read_boosts(json_t *list, struct pd_game_config *g, const struct pd_cfgerr *e)
 {
   static const char *const keys[] = {"event", "weights", NULL};
   size_t i;
@@ -288,7 +250,7 @@ static enum pd_result read_boosts(json_t *list, struct pd_game_config *g, const 
   if (list == NULL)
     return PD_OK;
   if (!json_is_array(list))
-    return fail(e, "event_boosts: must be an array");
+    return pd_cfg_fail(e, "event_boosts: must be an array");
   g->boosts = calloc(json_array_size(list) + 1, sizeof(*g->boosts));
   if (g->boosts == NULL)
     return PD_E_NOMEM;
@@ -300,12 +262,12 @@ static enum pd_result read_boosts(json_t *list, struct pd_game_config *g, const 
     snprintf(wpath, sizeof(wpath), "%s.weights", path);
     for (int r = 0; r < PD_RARITY_COUNT; r++)
       k->weights[r] = 1;
-    enum pd_result rc = known_keys(b, path, keys, e);
+    enum pd_result rc = pd_cfg_known_keys(b, path, keys, e);
     if (rc == PD_OK)
       rc = text(b, "event", path, k->event, sizeof(k->event), e);
     for (size_t j = 0; rc == PD_OK && j < i; j++)
       if (strcmp(g->boosts[j].event, k->event) == 0)
-        rc = fail(e, "%s.event: \"%s\" is boosted twice", path, k->event);
+        rc = pd_cfg_fail(e, "%s.event: \"%s\" is boosted twice", path, k->event);
     if (rc == PD_OK)
       rc = weights(json_object_get(b, "weights"), wpath, true, k->weights, e);
     if (rc != PD_OK)
@@ -315,7 +277,7 @@ static enum pd_result read_boosts(json_t *list, struct pd_game_config *g, const 
   return PD_OK;
 }
 
-static enum pd_result read_economy(json_t *x, struct pd_economy *ec, const struct errbuf *e)
+static enum pd_result read_economy(json_t *x, struct pd_economy *ec, const struct pd_cfgerr *e)
 {
   static const char *const keys[] = {"burn_notes",
                                      "market_fee_bps",
@@ -333,13 +295,13 @@ static enum pd_result read_economy(json_t *x, struct pd_economy *ec, const struc
   static const char *const rkeys[] = {"common", "rare", "epic", "legendary", "mythic", NULL};
   int64_t v = 0;
   if (x == NULL)
-    return fail(e, "economy: missing");
-  enum pd_result rc = known_keys(x, "economy", keys, e);
+    return pd_cfg_fail(e, "economy: missing");
+  enum pd_result rc = pd_cfg_known_keys(x, "economy", keys, e);
   json_t *burn = json_object_get(x, "burn_notes");
   if (rc == PD_OK && burn == NULL)
-    return fail(e, "economy.burn_notes: missing");
+    return pd_cfg_fail(e, "economy.burn_notes: missing");
   if (rc == PD_OK)
-    rc = known_keys(burn, "economy.burn_notes", rkeys, e);
+    rc = pd_cfg_known_keys(burn, "economy.burn_notes", rkeys, e);
   for (int r = 0; rc == PD_OK && r < PD_RARITY_COUNT; r++)
     rc = integer(burn, pd_rarity_name((enum pd_rarity)r), "economy.burn_notes", 0, 1000000000,
                  &ec->burn_notes[r], e);
@@ -371,7 +333,8 @@ static enum pd_result read_economy(json_t *x, struct pd_economy *ec, const struc
 
 /* "bundles": what real money buys (Gems, or the membership's days), each with its prices in
  * money's minor units by ISO currency: {"usd": 499}. */
-static enum pd_result read_bundles(json_t *list, struct pd_game_config *g, const struct errbuf *e)
+static enum pd_result read_bundles(json_t *list, struct pd_game_config *g,
+                                   const struct pd_cfgerr *e)
 {
   static const char *const keys[] = {"id", "name", "gems", "days", "prices", NULL};
   size_t i;
@@ -379,7 +342,7 @@ static enum pd_result read_bundles(json_t *list, struct pd_game_config *g, const
   if (list == NULL)
     return PD_OK;
   if (!json_is_array(list))
-    return fail(e, "bundles: must be an array");
+    return pd_cfg_fail(e, "bundles: must be an array");
   g->bundles = calloc(json_array_size(list) + 1, sizeof(*g->bundles));
   if (g->bundles == NULL)
     return PD_E_NOMEM;
@@ -388,14 +351,14 @@ static enum pd_result read_bundles(json_t *list, struct pd_game_config *g, const
     char path[32];
     struct pd_bundle *k = &g->bundles[i];
     snprintf(path, sizeof(path), "bundles[%zu]", i);
-    enum pd_result rc = known_keys(b, path, keys, e);
+    enum pd_result rc = pd_cfg_known_keys(b, path, keys, e);
     if (rc == PD_OK)
       rc = text(b, "id", path, k->id, sizeof(k->id), e);
     if (rc == PD_OK && !id_ok(k->id))
-      rc = fail(e, "%s.id: only a-z, 0-9 and '-' (got \"%s\")", path, k->id);
+      rc = pd_cfg_fail(e, "%s.id: only a-z, 0-9 and '-' (got \"%s\")", path, k->id);
     for (size_t j = 0; rc == PD_OK && j < i; j++)
       if (strcmp(g->bundles[j].id, k->id) == 0)
-        rc = fail(e, "%s.id: \"%s\" is already bundles[%zu]", path, k->id, j);
+        rc = pd_cfg_fail(e, "%s.id: \"%s\" is already bundles[%zu]", path, k->id, j);
     if (rc == PD_OK)
       rc = text(b, "name", path, k->name, sizeof(k->name), e);
     if (rc == PD_OK)
@@ -403,9 +366,9 @@ static enum pd_result read_bundles(json_t *list, struct pd_game_config *g, const
     if (rc == PD_OK && json_object_get(b, "days") != NULL)
       rc = integer(b, "days", path, 1, 366, &k->days, e);
     if (rc == PD_OK && strcmp(k->id, PD_BUNDLE_MEMBERSHIP) == 0 && k->days == 0)
-      rc = fail(e, "%s.days: the membership needs its length in days", path);
+      rc = pd_cfg_fail(e, "%s.days: the membership needs its length in days", path);
     if (rc == PD_OK && k->gems == 0 && k->days == 0)
-      rc = fail(e, "%s: a bundle gives Gems, days of membership, or both", path);
+      rc = pd_cfg_fail(e, "%s: a bundle gives Gems, days of membership, or both", path);
     if (rc != PD_OK)
       return rc;
     json_t *pr = json_object_get(b, "prices");
@@ -413,8 +376,8 @@ static enum pd_result read_bundles(json_t *list, struct pd_game_config *g, const
     json_t *amt;
     if (!json_is_object(pr) || json_object_size(pr) == 0 ||
         json_object_size(pr) > PD_BUNDLE_MAX_PRICES)
-      return fail(e, "%s.prices: must be an object of 1 to %d prices, {\"usd\": 499}", path,
-                  PD_BUNDLE_MAX_PRICES);
+      return pd_cfg_fail(e, "%s.prices: must be an object of 1 to %d prices, {\"usd\": 499}", path,
+                         PD_BUNDLE_MAX_PRICES);
     json_object_foreach(pr, cur, amt)
     {
       struct pd_money *m = &k->prices[k->nprices];
@@ -422,8 +385,8 @@ static enum pd_result read_bundles(json_t *list, struct pd_game_config *g, const
       for (size_t c = 0; iso && c < 3; c++)
         iso = cur[c] >= 'a' && cur[c] <= 'z';
       if (!iso)
-        return fail(e, "%s.prices.%.16s: a currency is three lowercase letters (ISO 4217)", path,
-                    cur);
+        return pd_cfg_fail(e, "%s.prices.%.16s: a currency is three lowercase letters (ISO 4217)",
+                           path, cur);
       if ((rc = integer(pr, cur, path, 1, 100000000, &m->amount, e)) != PD_OK)
         return rc;
       memcpy(m->currency, cur, 4);
@@ -436,7 +399,8 @@ static enum pd_result read_bundles(json_t *list, struct pd_game_config *g, const
 
 /* "leaderboard": the collection points of one copy of each rarity (/leaderboard by:collection).
  * Optional: without it a copy is worth 1, 3, 10, 30 and 100 points, common to mythic. */
-static enum pd_result read_leaderboard(json_t *lb, struct pd_game_config *g, const struct errbuf *e)
+static enum pd_result read_leaderboard(json_t *lb, struct pd_game_config *g,
+                                       const struct pd_cfgerr *e)
 {
   static const char *const keys[] = {"collection_weights", NULL};
   static const char *const rkeys[] = {"common", "rare", "epic", "legendary", "mythic", NULL};
@@ -444,12 +408,12 @@ static enum pd_result read_leaderboard(json_t *lb, struct pd_game_config *g, con
   memcpy(g->leaderboard_weights, defaults, sizeof(defaults));
   if (lb == NULL)
     return PD_OK;
-  enum pd_result rc = known_keys(lb, "leaderboard", keys, e);
+  enum pd_result rc = pd_cfg_known_keys(lb, "leaderboard", keys, e);
   json_t *w = json_object_get(lb, "collection_weights");
   if (rc == PD_OK && w == NULL)
-    return fail(e, "leaderboard.collection_weights: missing");
+    return pd_cfg_fail(e, "leaderboard.collection_weights: missing");
   if (rc == PD_OK)
-    rc = known_keys(w, "leaderboard.collection_weights", rkeys, e);
+    rc = pd_cfg_known_keys(w, "leaderboard.collection_weights", rkeys, e);
   for (int r = 0; rc == PD_OK && r < PD_RARITY_COUNT; r++)
     rc = integer(w, pd_rarity_name((enum pd_rarity)r), "leaderboard.collection_weights", 0, 1000000,
                  &g->leaderboard_weights[r], e);
@@ -457,13 +421,14 @@ static enum pd_result read_leaderboard(json_t *lb, struct pd_game_config *g, con
 }
 
 /* "membership": what an active membership changes.  Convenience only: never the odds. */
-static enum pd_result read_membership(json_t *m, struct pd_game_config *g, const struct errbuf *e)
+static enum pd_result read_membership(json_t *m, struct pd_game_config *g,
+                                      const struct pd_cfgerr *e)
 {
   static const char *const keys[] = {"cooldown_multiplier", "extra_free_opens", NULL};
   g->member_multiplier = 1;
   if (m == NULL)
     return PD_OK;
-  enum pd_result rc = known_keys(m, "membership", keys, e);
+  enum pd_result rc = pd_cfg_known_keys(m, "membership", keys, e);
   int64_t v = 0;
   if (rc == PD_OK && (rc = integer(m, "extra_free_opens", "membership", 0, 100, &v, e)) == PD_OK)
     g->member_extra_opens = (int)v;
@@ -471,33 +436,33 @@ static enum pd_result read_membership(json_t *m, struct pd_game_config *g, const
     return rc;
   json_t *x = json_object_get(m, "cooldown_multiplier");
   if (!json_is_number(x) || !(json_number_value(x) > 0 && json_number_value(x) <= 1))
-    return fail(e, "membership.cooldown_multiplier: must be a number above 0 and at most 1");
+    return pd_cfg_fail(e, "membership.cooldown_multiplier: must be a number above 0 and at most 1");
   g->member_multiplier = json_number_value(x);
   return PD_OK;
 }
 
-static enum pd_result read_game(json_t *root, struct pd_game_config *g, const struct errbuf *e)
+static enum pd_result read_game(json_t *root, struct pd_game_config *g, const struct pd_cfgerr *e)
 {
   static const char *const keys[] = {"default_pack",  "packs",        "draw",    "cooldowns",
                                      "pack_expiry_s", "event_boosts", "economy", "bundles",
                                      "membership",    "leaderboard",  NULL};
   static const char *const dkeys[] = {"free_per_day", "price", "weights", NULL};
   int64_t v = 0;
-  enum pd_result rc = known_keys(root, "", keys, e);
+  enum pd_result rc = pd_cfg_known_keys(root, "", keys, e);
   if (rc == PD_OK)
     rc = read_packs(json_object_get(root, "packs"), g, e);
   if (rc != PD_OK)
     return rc;
   const char *def = json_string_value(json_object_get(root, "default_pack"));
   if (def == NULL || (g->default_pack = pd_game_pack(g, def)) == NULL)
-    return fail(e, "default_pack: must name one of the packs");
+    return pd_cfg_fail(e, "default_pack: must name one of the packs");
   if (g->default_pack->event)
-    return fail(e, "default_pack: \"%s\" is an event pack, openable only while its event runs",
-                def);
+    return pd_cfg_fail(
+        e, "default_pack: \"%s\" is an event pack, openable only while its event runs", def);
   json_t *d = json_object_get(root, "draw");
   if (d == NULL)
-    return fail(e, "draw: missing");
-  rc = known_keys(d, "draw", dkeys, e);
+    return pd_cfg_fail(e, "draw: missing");
+  rc = pd_cfg_known_keys(d, "draw", dkeys, e);
   if (rc == PD_OK && (rc = integer(d, "free_per_day", "draw", 0, 1000, &v, e)) == PD_OK)
     g->draw_free_per_day = (int)v;
   if (rc == PD_OK)
@@ -508,7 +473,7 @@ static enum pd_result read_game(json_t *root, struct pd_game_config *g, const st
     return rc;
   json_t *c = json_object_get(root, "cooldowns");
   if (c == NULL)
-    return fail(e, "cooldowns: missing");
+    return pd_cfg_fail(e, "cooldowns: missing");
   rc = read_cooldowns(c, g, e);
   if (rc == PD_OK)
     rc = integer(root, "pack_expiry_s", "", 60, 3600, &g->pack_expiry_s, e);
@@ -526,14 +491,14 @@ static enum pd_result read_game(json_t *root, struct pd_game_config *g, const st
 }
 
 static enum pd_result finish(json_t *root, const json_error_t *jerr, struct pd_game_config **out,
-                             const struct errbuf *e)
+                             const struct pd_cfgerr *e)
 {
   if (root == NULL) {
     if (json_error_code(jerr) == json_error_cannot_open_file) {
-      fail(e, "%s", jerr->text);
+      pd_cfg_fail(e, "%s", jerr->text);
       return PD_E_IO;
     }
-    return fail(e, "line %d, column %d: %s", jerr->line, jerr->column, jerr->text);
+    return pd_cfg_fail(e, "line %d, column %d: %s", jerr->line, jerr->column, jerr->text);
   }
   struct pd_game_config *g = calloc(1, sizeof(*g));
   enum pd_result rc = g != NULL ? read_game(root, g, e) : PD_E_NOMEM;
@@ -549,7 +514,7 @@ static enum pd_result finish(json_t *root, const json_error_t *jerr, struct pd_g
 enum pd_result pd_game_config_load(const char *path, struct pd_game_config **out, char *err,
                                    size_t errlen)
 {
-  struct errbuf e = {err, errlen, path};
+  struct pd_cfgerr e = {err, errlen, path};
   json_error_t jerr;
   return finish(json_load_file(path, JSON_REJECT_DUPLICATES, &jerr), &jerr, out, &e);
 }
@@ -557,7 +522,7 @@ enum pd_result pd_game_config_load(const char *path, struct pd_game_config **out
 enum pd_result pd_game_config_parse(const char *json, struct pd_game_config **out, char *err,
                                     size_t errlen)
 {
-  struct errbuf e = {err, errlen, NULL};
+  struct pd_cfgerr e = {err, errlen, NULL};
   json_error_t jerr;
   return finish(json_loads(json, JSON_REJECT_DUPLICATES, &jerr), &jerr, out, &e);
 }

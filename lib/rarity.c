@@ -3,11 +3,12 @@
 
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "cfgerr.h"
 
 #define TWO_32 4294967296.0
 /* Weights, multipliers and boosts stay at or below this, so sums cannot overflow. */
@@ -37,31 +38,6 @@ enum pd_result pd_rarity_parse(const char *s, enum pd_rarity *out)
 
 /* ---- loading ---- */
 
-struct errbuf {
-  char *buf;
-  size_t len;
-  const char *origin; /* the file, or NULL */
-};
-
-static enum pd_result fail(const struct errbuf *e, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static enum pd_result fail(const struct errbuf *e, const char *fmt, ...)
-{
-  if (e->buf == NULL || e->len == 0)
-    return PD_E_INVALID;
-  int n = e->origin != NULL ? snprintf(e->buf, e->len, "%s: ", e->origin) : 0;
-  if (n < 0)
-    n = 0;
-  if ((size_t)n < e->len) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->buf + n, e->len - (size_t)n, fmt, ap);
-    va_end(ap);
-  }
-  return PD_E_INVALID;
-}
-
 static bool is_comment(const char *key)
 {
   return strcmp(key, "_comment") == 0;
@@ -69,10 +45,10 @@ static bool is_comment(const char *key)
 
 /* {"common": w, ...} with all five rarities into out; path names obj in errors. */
 static enum pd_result read_weights(json_t *obj, const char *path, double out[PD_RARITY_COUNT],
-                                   const struct errbuf *e)
+                                   const struct pd_cfgerr *e)
 {
   if (!json_is_object(obj))
-    return fail(e, "%s: must be an object", path);
+    return pd_cfg_fail(e, "%s: must be an object", path);
   const char *key;
   json_t *val;
   json_object_foreach(obj, key, val)
@@ -81,24 +57,25 @@ static enum pd_result read_weights(json_t *obj, const char *path, double out[PD_
     if (is_comment(key))
       continue;
     if (pd_rarity_parse(key, &r) != PD_OK)
-      return fail(e, "%s.%.64s: unknown rarity", path, key);
+      return pd_cfg_fail(e, "%s.%.64s: unknown rarity", path, key);
     if (!json_is_number(val))
-      return fail(e, "%s.%s: must be a number", path, key);
+      return pd_cfg_fail(e, "%s.%s: must be a number", path, key);
     double v = json_number_value(val);
     if (!(v >= 0) || v > MAX_WEIGHT)
-      return fail(e, "%s.%s: must be from 0 to %g (got %g)", path, key, MAX_WEIGHT, v);
+      return pd_cfg_fail(e, "%s.%s: must be from 0 to %g (got %g)", path, key, MAX_WEIGHT, v);
     out[r] = v;
   }
   for (int r = 0; r < PD_RARITY_COUNT; r++)
     if (json_object_get(obj, rarity_names[r]) == NULL)
-      return fail(e, "%s.%s: missing", path, rarity_names[r]);
+      return pd_cfg_fail(e, "%s.%s: missing", path, rarity_names[r]);
   return PD_OK;
 }
 
-static enum pd_result read_kinds(json_t *obj, struct pd_rarity_config *cfg, const struct errbuf *e)
+static enum pd_result read_kinds(json_t *obj, struct pd_rarity_config *cfg,
+                                 const struct pd_cfgerr *e)
 {
   if (!json_is_object(obj))
-    return fail(e, "kind_multipliers: must be an object");
+    return pd_cfg_fail(e, "kind_multipliers: must be an object");
   const char *key;
   json_t *val;
   json_object_foreach(obj, key, val)
@@ -107,7 +84,7 @@ static enum pd_result read_kinds(json_t *obj, struct pd_rarity_config *cfg, cons
     if (is_comment(key))
       continue;
     if (pd_kind_parse(key, &k) != PD_OK)
-      return fail(e, "kind_multipliers.%.64s: unknown kind", key);
+      return pd_cfg_fail(e, "kind_multipliers.%.64s: unknown kind", key);
     char path[64];
     snprintf(path, sizeof(path), "kind_multipliers.%s", key);
     enum pd_result rc = read_weights(val, path, cfg->kind_multiplier[k], e);
@@ -117,10 +94,11 @@ static enum pd_result read_kinds(json_t *obj, struct pd_rarity_config *cfg, cons
   return PD_OK;
 }
 
-static enum pd_result read_reuse(json_t *obj, struct pd_rarity_config *cfg, const struct errbuf *e)
+static enum pd_result read_reuse(json_t *obj, struct pd_rarity_config *cfg,
+                                 const struct pd_cfgerr *e)
 {
   if (!json_is_object(obj))
-    return fail(e, "reuse: must be an object");
+    return pd_cfg_fail(e, "reuse: must be an object");
   const char *key;
   json_t *val;
   json_object_foreach(obj, key, val)
@@ -130,43 +108,43 @@ static enum pd_result read_reuse(json_t *obj, struct pd_rarity_config *cfg, cons
     if (strcmp(key, "min_stock_per_rarity") == 0) {
       json_int_t v = json_is_integer(val) ? json_integer_value(val) : -1;
       if (v < 0 || v > PD_RARITY_MAX_MIN_STOCK)
-        return fail(e, "reuse.min_stock_per_rarity: must be an integer from 0 to %d",
-                    PD_RARITY_MAX_MIN_STOCK);
+        return pd_cfg_fail(e, "reuse.min_stock_per_rarity: must be an integer from 0 to %d",
+                           PD_RARITY_MAX_MIN_STOCK);
       cfg->min_stock_per_rarity = (int64_t)v;
     } else if (strcmp(key, "reuse_bias") == 0) {
       if (!json_is_number(val))
-        return fail(e, "reuse.reuse_bias: must be a number");
+        return pd_cfg_fail(e, "reuse.reuse_bias: must be a number");
       double v = json_number_value(val);
       if (!(v >= 0 && v <= 1))
-        return fail(e, "reuse.reuse_bias: must be between 0 and 1 (got %g)", v);
+        return pd_cfg_fail(e, "reuse.reuse_bias: must be between 0 and 1 (got %g)", v);
       cfg->reuse_bias = v;
     } else {
-      return fail(e, "reuse.%.64s: unknown key", key);
+      return pd_cfg_fail(e, "reuse.%.64s: unknown key", key);
     }
   }
   if (json_object_get(obj, "min_stock_per_rarity") == NULL)
-    return fail(e, "reuse.min_stock_per_rarity: missing");
+    return pd_cfg_fail(e, "reuse.min_stock_per_rarity: missing");
   if (json_object_get(obj, "reuse_bias") == NULL)
-    return fail(e, "reuse.reuse_bias: missing");
+    return pd_cfg_fail(e, "reuse.reuse_bias: missing");
   return PD_OK;
 }
 
 static enum pd_result read_config(json_t *root, struct pd_rarity_config *cfg,
-                                  const struct errbuf *e)
+                                  const struct pd_cfgerr *e)
 {
   if (!json_is_object(root))
-    return fail(e, "(root): must be an object");
+    return pd_cfg_fail(e, "(root): must be an object");
   const char *key;
   json_t *val;
   json_object_foreach(root, key, val)
   {
     if (!is_comment(key) && strcmp(key, "base_weights") != 0 &&
         strcmp(key, "kind_multipliers") != 0 && strcmp(key, "reuse") != 0)
-      return fail(e, "%.64s: unknown key", key);
+      return pd_cfg_fail(e, "%.64s: unknown key", key);
   }
   json_t *base = json_object_get(root, "base_weights");
   if (base == NULL)
-    return fail(e, "base_weights: missing");
+    return pd_cfg_fail(e, "base_weights: missing");
   enum pd_result rc = read_weights(base, "base_weights", cfg->base, e);
   if (rc != PD_OK)
     return rc;
@@ -174,7 +152,7 @@ static enum pd_result read_config(json_t *root, struct pd_rarity_config *cfg,
   for (int r = 0; r < PD_RARITY_COUNT; r++)
     sum += cfg->base[r];
   if (sum <= 0)
-    return fail(e, "base_weights: all weights are zero");
+    return pd_cfg_fail(e, "base_weights: all weights are zero");
 
   for (int k = 0; k < PD_KIND_COUNT; k++)
     for (int r = 0; r < PD_RARITY_COUNT; r++)
@@ -190,30 +168,30 @@ static enum pd_result read_config(json_t *root, struct pd_rarity_config *cfg,
     for (int r = 0; r < PD_RARITY_COUNT; r++)
       s += cfg->base[r] * cfg->kind_multiplier[k][r];
     if (s <= 0)
-      return fail(e, "kind_multipliers.%s: leaves every rarity at zero weight",
-                  pd_kind_name((enum pd_kind)k));
+      return pd_cfg_fail(e, "kind_multipliers.%s: leaves every rarity at zero weight",
+                         pd_kind_name((enum pd_kind)k));
   }
 
   json_t *reuse = json_object_get(root, "reuse");
   if (reuse == NULL)
-    return fail(e, "reuse: missing");
+    return pd_cfg_fail(e, "reuse: missing");
   return read_reuse(reuse, cfg, e);
 }
 
 static enum pd_result finish(json_t *root, const json_error_t *jerr, struct pd_rarity_config **out,
-                             const struct errbuf *e)
+                             const struct pd_cfgerr *e)
 {
   enum pd_result rc = PD_E_INVALID;
   struct pd_rarity_config *cfg = NULL;
   if (root == NULL) {
     if (json_error_code(jerr) == json_error_cannot_open_file) {
-      fail(e, "%s", jerr->text);
+      pd_cfg_fail(e, "%s", jerr->text);
       rc = PD_E_IO;
     } else if (json_error_code(jerr) == json_error_out_of_memory) {
-      fail(e, "out of memory");
+      pd_cfg_fail(e, "out of memory");
       rc = PD_E_NOMEM;
     } else {
-      fail(e, "line %d, column %d: %s", jerr->line, jerr->column, jerr->text);
+      pd_cfg_fail(e, "line %d, column %d: %s", jerr->line, jerr->column, jerr->text);
     }
     goto out;
   }
@@ -235,9 +213,9 @@ out:
 enum pd_result pd_rarity_config_load(const char *path, struct pd_rarity_config **out, char *err,
                                      size_t errlen)
 {
-  struct errbuf e = {err, errlen, path};
+  struct pd_cfgerr e = {err, errlen, path};
   if (path == NULL || out == NULL)
-    return fail(&e, "no file or no result pointer");
+    return pd_cfg_fail(&e, "no file or no result pointer");
   json_error_t jerr;
   json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
   return finish(root, &jerr, out, &e);
@@ -246,9 +224,9 @@ enum pd_result pd_rarity_config_load(const char *path, struct pd_rarity_config *
 enum pd_result pd_rarity_config_parse(const char *json, struct pd_rarity_config **out, char *err,
                                       size_t errlen)
 {
-  struct errbuf e = {err, errlen, NULL};
+  struct pd_cfgerr e = {err, errlen, NULL};
   if (json == NULL || out == NULL)
-    return fail(&e, "no text or no result pointer");
+    return pd_cfg_fail(&e, "no text or no result pointer");
   json_error_t jerr;
   json_t *root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
   return finish(root, &jerr, out, &e);
