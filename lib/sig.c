@@ -2,6 +2,7 @@
 #include "sig.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,4 +80,22 @@ enum pd_result pd_sig_sign(const unsigned char sk[crypto_sign_SECRETKEYBYTES], c
   free(m);
   sodium_bin2hex(sig_hex, 2 * crypto_sign_BYTES + 1, sig, sizeof(sig));
   return PD_OK;
+}
+
+enum pd_result pd_sig_load_secret(const char *path, unsigned char sk[crypto_sign_SECRETKEYBYTES])
+{
+  char hex[2 * crypto_sign_SECRETKEYBYTES + 2];
+  size_t len = 0;
+  FILE *f = fopen(path, "r");
+  if (f == NULL)
+    return PD_E_IO;
+  bool ok = fgets(hex, sizeof(hex), f) != NULL &&
+            sodium_hex2bin(sk, crypto_sign_SECRETKEYBYTES, hex, strcspn(hex, "\n"), NULL, &len,
+                           NULL) == 0 &&
+            len == crypto_sign_SECRETKEYBYTES;
+  fclose(f);
+  sodium_memzero(hex, sizeof(hex));
+  if (!ok)
+    sodium_memzero(sk, crypto_sign_SECRETKEYBYTES);
+  return ok ? PD_OK : PD_E_INVALID;
 }

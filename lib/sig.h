@@ -26,4 +26,8 @@ enum pd_result pd_sig_sign(const unsigned char sk[crypto_sign_SECRETKEYBYTES], c
                            const void *body, size_t body_len,
                            char sig_hex[2 * crypto_sign_BYTES + 1]);
 
+/* Reads a signing key as `popdeck keygen` writes it: the 64-byte secret key as hex on one line.
+ * PD_E_IO when the file cannot be opened, PD_E_INVALID when it holds no key. */
+enum pd_result pd_sig_load_secret(const char *path, unsigned char sk[crypto_sign_SECRETKEYBYTES]);
+
 #endif

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "ixbuild.h"
+#include "ixpost.h"
 #include "reply.h"
 #include "sig.h"
 
@@ -94,20 +95,11 @@ static json_t *build(const char *app_id, const struct pd_command *cmd, int argc,
 
 static bool load_secret(const char *path, unsigned char sk[crypto_sign_SECRETKEYBYTES])
 {
-  char hex[2 * crypto_sign_SECRETKEYBYTES + 2];
-  size_t len = 0;
-  FILE *f = fopen(path, "r");
-  bool ok = f != NULL && fgets(hex, sizeof(hex), f) != NULL &&
-            sodium_hex2bin(sk, crypto_sign_SECRETKEYBYTES, hex, strcspn(hex, "\n"), NULL, &len,
-                           NULL) == 0 &&
-            len == crypto_sign_SECRETKEYBYTES;
-  if (f != NULL)
-    fclose(f);
-  if (!ok)
-    fprintf(stderr, "try: no signing key in %s (make run creates it; or run: popdeck keygen)\n",
-            path);
-  sodium_memzero(hex, sizeof(hex));
-  return ok;
+  if (pd_sig_load_secret(path, sk) == PD_OK)
+    return true;
+  fprintf(stderr, "try: no signing key in %s (make run creates it; or run: popdeck keygen)\n",
+          path);
+  return false;
 }
 
 /* The double's control root is DISCORD_API_BASE without its /api/vN suffix. */
@@ -201,27 +193,23 @@ int pd_cli_try(int argc, char **argv)
     return 2;
   int rc = 1;
   char *body = NULL;
-  struct curl_slist *hdrs = NULL;
   struct pd_buf answer;
-  CURL *c = NULL;
   pd_buf_init(&answer, TRY_MAX_ANSWER);
   json_t *ix = build(cfg.application_id != NULL ? cfg.application_id : DEV_APP_ID, cmd,
                      argc - i - 1, argv + i + 1, user_id, dm, booster);
   if (ix == NULL || !load_secret(cfg.dev_key_file, sk))
     goto out;
   body = json_dumps(ix, JSON_COMPACT);
-  char ts[24], sig[2 * crypto_sign_BYTES + 1], h1[200], h2[64], url[300];
-  snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
-  pd_sig_sign(sk, ts, body, strlen(body), sig);
-  sodium_memzero(sk, sizeof(sk));
-  snprintf(h1, sizeof(h1), "X-Signature-Ed25519: %s", sig);
-  snprintf(h2, sizeof(h2), "X-Signature-Timestamp: %s", ts);
+  char url[300], err[256];
   if (dump != NULL) {
     /* For benchmarks: the body, then the two signature headers, one per line. */
+    char ts[24], sig[2 * crypto_sign_BYTES + 1];
+    snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+    pd_sig_sign(sk, ts, body, strlen(body), sig);
     FILE *f = fopen(dump, "w");
     if (f == NULL)
       goto out;
-    fprintf(f, "%s\n%s\n%s\n", body, h1, h2);
+    fprintf(f, "%s\nX-Signature-Ed25519: %s\nX-Signature-Timestamp: %s\n", body, sig, ts);
     fclose(f);
     rc = 0;
     goto out;
@@ -231,25 +219,12 @@ int pd_cli_try(int argc, char **argv)
   char hostbuf[128];
   snprintf(hostbuf, sizeof(hostbuf), "%s%s%s", v6 ? "[" : "", h, v6 ? "]" : "");
   snprintf(url, sizeof(url), "http://%s:%d/interactions", hostbuf, cfg.listen_port);
-  hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-  hdrs = curl_slist_append(hdrs, h1);
-  hdrs = curl_slist_append(hdrs, h2);
-  c = curl_easy_init();
-  curl_easy_setopt(c, CURLOPT_URL, url);
-  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
   printf("-> POST %s  /%s as user %s%s\n", url, cmd->name, user_id, dm ? " (DM)" : "");
-  CURLcode cc = curl_easy_perform(c);
-  if (cc != CURLE_OK) {
-    fprintf(stderr, "try: %s: %s (is `make run` serving?)\n", url, curl_easy_strerror(cc));
+  long status = 0;
+  if (pd_ixpost(url, sk, body, 5000L, &status, &answer, err, sizeof(err)) != PD_OK) {
+    fprintf(stderr, "try: %s: %s (is `make run` serving?)\n", url, err);
     goto out;
   }
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   json_t *reply = answer.p != NULL ? json_loads(answer.p, 0, NULL) : NULL;
   char *pretty = reply != NULL ? json_dumps(reply, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
   printf("<- %ld\n%s\n", status, pretty != NULL ? pretty : pd_buf_str(&answer));
@@ -259,8 +234,7 @@ int pd_cli_try(int argc, char **argv)
   json_decref(reply);
   rc = status == 200 ? 0 : 1;
 out:
-  curl_easy_cleanup(c);
-  curl_slist_free_all(hdrs);
+  sodium_memzero(sk, sizeof(sk));
   pd_buf_free(&answer);
   free(body);
   json_decref(ix);
