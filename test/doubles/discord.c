@@ -14,7 +14,12 @@
  *                         "path":"/consume"}  (path: only requests whose path contains it)
  *   POST /_control/delay {"ms":2000,"count":1}
  *   POST /_control/entitlements {entitlement object}   (put, by id)   GET /_control/entitlements
- *   GET /_requests[?token=T]   DELETE /_requests (also forgets the entitlements) */
+ *   GET /_requests[?token=T][&since=N&wait_ms=M]   DELETE /_requests (also forgets the
+ * entitlements) The playground's feed (assets/play reads it, with CORS): every record has a seq
+ * that only grows (a DELETE does not reset it); since=N answers the records from seq N on, waiting
+ * up to wait_ms (at most 30 s) for one; an uploaded file's bytes stay readable at GET /_files/SEQ/I
+ * (the newest 64 MiB of them); POST /_control/interaction records an interaction and its
+ * response as Discord itself would know them (method INTERACTION, path /_interaction/TOKEN). */
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <math.h>
@@ -36,13 +41,27 @@
 #define MAX_PARTS 12
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static json_t *recorded; /* array of request records */
+static pthread_cond_t recorded_cv = PTHREAD_COND_INITIALIZER; /* a record was appended */
+static json_t *recorded;                                      /* array of request records */
+static long long next_seq;                                    /* the seq of the next record */
 static int fail_status, fail_count, delay_ms, delay_count;
 static double fail_retry_after;
 static bool fail_global;
 static char fail_path[256]; /* only requests whose path contains this fail ("" = any) */
 static unsigned long long next_id = 1300000000000000000ULL;
 static json_t *entitlements; /* array of entitlement objects, as a test put them */
+
+/* The bytes of uploaded files, for GET /_files/SEQ/I, newest last, at most KEEP_FILE_BYTES. */
+#define KEEP_FILE_BYTES (64 * 1024 * 1024)
+struct kept_file {
+  long long seq;
+  int index;
+  char type[64];
+  char *data;
+  size_t len;
+};
+static struct kept_file *kept;
+static size_t nkept, kept_bytes;
 
 struct part {
   char name[64];
@@ -114,6 +133,8 @@ static enum MHD_Result answer(struct MHD_Connection *c, int status, json_t *body
   json_decref(body);
   struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
   MHD_add_response_header(resp, "Content-Type", "application/json");
+  /* The playground page, served by popdeck on another port, reads the feed. */
+  MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
   if (with_ratelimit)
     ratelimit_headers(resp, "4", "1.000");
   enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
@@ -189,6 +210,37 @@ static json_t *file_record(const struct part *p)
   return json_pack("{s:s, s:s, s:s, s:I, s:s, s:b, s:I, s:I}", "field", p->name, "filename",
                    p->filename, "content_type", p->type, "size", (json_int_t)p->len, "sha256", hex,
                    "png", png, "width", (json_int_t)w, "height", (json_int_t)hgt);
+}
+
+/* Keeps a copy of an uploaded file's bytes (under mu), dropping the oldest past the cap. */
+static void keep_file(long long seq, int index, const struct part *p)
+{
+  if (p->len > KEEP_FILE_BYTES)
+    return;
+  while (nkept > 0 && kept_bytes + p->len > KEEP_FILE_BYTES) {
+    kept_bytes -= kept[0].len;
+    free(kept[0].data);
+    memmove(kept, kept + 1, (nkept - 1) * sizeof(*kept));
+    nkept--;
+  }
+  struct kept_file *g = realloc(kept, (nkept + 1) * sizeof(*kept));
+  char *d = malloc(p->len > 0 ? p->len : 1);
+  if (g == NULL || d == NULL) {
+    if (g != NULL)
+      kept = g;
+    free(d);
+    return;
+  }
+  kept = g;
+  memcpy(d, p->data, p->len);
+  struct kept_file *k = &kept[nkept++];
+  k->seq = seq;
+  k->index = index;
+  snprintf(k->type, sizeof(k->type), "%s",
+           p->type[0] != '\0' ? p->type : "application/octet-stream");
+  k->data = d;
+  k->len = p->len;
+  kept_bytes += p->len;
 }
 
 static json_t *message_object(json_t *payload, struct req *r)
@@ -316,7 +368,17 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
   int status = 200, delay = 0;
   json_t *body = NULL;
   pthread_mutex_lock(&mu);
-  json_object_set_new(rec, "seq", json_integer((json_int_t)json_array_size(recorded)));
+  long long seq = next_seq++;
+  json_object_set_new(rec, "seq", json_integer(seq));
+  int nfile = 0;
+  for (int i = 0; i < r->nparts; i++) {
+    if (strcmp(r->parts[i].name, "payload_json") == 0)
+      continue;
+    char at[64];
+    snprintf(at, sizeof(at), "/_files/%lld/%d", seq, nfile);
+    json_object_set_new(json_array_get(files, (size_t)nfile), "url", json_string(at));
+    keep_file(seq, nfile++, &r->parts[i]);
+  }
   json_array_append(recorded, rec);
   if (delay_count > 0) {
     delay_count--;
@@ -419,6 +481,10 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
    * ThreadSanitizer saw a clear free rec while this thread still read its count). */
   pthread_mutex_lock(&mu);
   json_object_set_new(rec, "status", json_integer(status));
+  /* The id of the message a webhook or channel call made or edited, for the feed's readers. */
+  if (status == 200 && json_is_string(json_object_get(body, "id")) && !commands && !dm_open)
+    json_object_set(rec, "message_id", json_object_get(body, "id"));
+  pthread_cond_broadcast(&recorded_cv);
   json_decref(rec);
   json_decref(payload); /* rec holds it too */
   pthread_mutex_unlock(&mu);
@@ -448,24 +514,120 @@ static enum MHD_Result discord_route(struct MHD_Connection *c, const char *metho
   return ok;
 }
 
+/* The records from seq since on (under mu), stopping before the first still in flight (no
+ * status yet), so a reader that moves past what it got never misses how a request ended. */
+static json_t *feed_from(long long since, const char *token)
+{
+  json_t *out = json_array();
+  size_t i;
+  json_t *rec;
+  json_array_foreach(recorded, i, rec)
+  {
+    if (json_integer_value(json_object_get(rec, "seq")) < since)
+      continue;
+    if (since >= 0 && json_object_get(rec, "status") == NULL)
+      break;
+    const char *path = json_string_value(json_object_get(rec, "path"));
+    if (token == NULL || strstr(path, token) != NULL)
+      json_array_append_new(out, json_deep_copy(rec));
+  }
+  return out;
+}
+
+static long long arg_ll(struct MHD_Connection *c, const char *name, long long dflt)
+{
+  const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+  char *end = NULL;
+  long long x = v != NULL ? strtoll(v, &end, 10) : dflt;
+  return v != NULL && (end == v || *end != '\0' || x < 0) ? dflt : x;
+}
+
+/* GET /_files/SEQ/I: a kept upload's bytes. */
+static enum MHD_Result file_bytes(struct MHD_Connection *c, const char *url)
+{
+  long long seq = -1;
+  int index = -1, used = 0;
+  if (sscanf(url, "/_files/%lld/%d%n", &seq, &index, &used) != 2 || url[used] != '\0')
+    return answer(c, 404, json_pack("{s:s, s:i}", "message", "404: Not Found", "code", 0), false);
+  pthread_mutex_lock(&mu);
+  struct MHD_Response *resp = NULL;
+  for (size_t i = 0; i < nkept && resp == NULL; i++) {
+    if (kept[i].seq != seq || kept[i].index != index)
+      continue;
+    resp = MHD_create_response_from_buffer(kept[i].len, kept[i].data, MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header(resp, "Content-Type", kept[i].type);
+  }
+  pthread_mutex_unlock(&mu);
+  if (resp == NULL)
+    return answer(c, 404, json_pack("{s:s, s:i}", "message", "Unknown Attachment", "code", 10004),
+                  false);
+  MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
+  MHD_add_response_header(resp, "Cache-Control", "max-age=3600");
+  enum MHD_Result ok = MHD_queue_response(c, 200, resp);
+  MHD_destroy_response(resp);
+  return ok;
+}
+
+/* POST /_control/interaction: what the playground sent and what PopDeck answered. */
+static enum MHD_Result record_interaction(struct MHD_Connection *c, json_t *j)
+{
+  const char *token = json_string_value(json_object_get(j, "token"));
+  if (token == NULL ||
+      strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+          strlen(token))
+    return answer(c, 400, form_error("token", "Expected a token"), false);
+  char path[160];
+  snprintf(path, sizeof(path), "/_interaction/%s", token);
+  json_t *rec =
+      json_pack("{s:s, s:s, s:O, s:[], s:i, s:I}", "method", "INTERACTION", "path", path, "json", j,
+                "files", "status", 200, "received_at_ms", (json_int_t)wall_ms());
+  pthread_mutex_lock(&mu);
+  json_object_set_new(rec, "seq", json_integer(next_seq++));
+  json_array_append_new(recorded, rec);
+  pthread_cond_broadcast(&recorded_cv);
+  pthread_mutex_unlock(&mu);
+  return answer(c, 204, NULL, false);
+}
+
 static enum MHD_Result control(struct MHD_Connection *c, const char *method, const char *url,
                                struct req *r)
 {
   if (strcmp(url, "/_requests") == 0 && strcmp(method, "GET") == 0) {
     const char *token = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
-    json_t *out = json_array();
-    size_t i;
-    json_t *rec;
+    long long since = arg_ll(c, "since", -1), wait_ms = arg_ll(c, "wait_ms", 0);
+    if (wait_ms > 30000)
+      wait_ms = 30000;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)(wait_ms / 1000);
+    until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+      until.tv_sec++;
+      until.tv_nsec -= 1000000000L;
+    }
     pthread_mutex_lock(&mu);
-    json_array_foreach(recorded, i, rec)
-    {
-      const char *path = json_string_value(json_object_get(rec, "path"));
-      if (token == NULL || strstr(path, token) != NULL)
-        json_array_append_new(out, json_deep_copy(rec));
+    json_t *out = feed_from(since, token);
+    /* Waits in slices, so that a stopping double is never held up by a reader. */
+    while (json_array_size(out) == 0 && wait_ms > 0 && !pd_double_stopping) {
+      struct timespec now, slice;
+      clock_gettime(CLOCK_REALTIME, &now);
+      if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
+        break;
+      slice = now;
+      slice.tv_nsec += 200000000L;
+      if (slice.tv_nsec >= 1000000000L) {
+        slice.tv_sec++;
+        slice.tv_nsec -= 1000000000L;
+      }
+      pthread_cond_timedwait(&recorded_cv, &mu, &slice);
+      json_decref(out);
+      out = feed_from(since, token);
     }
     pthread_mutex_unlock(&mu);
     return answer(c, 200, out, false);
   }
+  if (strncmp(url, "/_files/", 8) == 0 && strcmp(method, "GET") == 0)
+    return file_bytes(c, url);
   if (strcmp(url, "/_requests") == 0 && strcmp(method, "DELETE") == 0) {
     pthread_mutex_lock(&mu);
     json_array_clear(recorded);
@@ -483,8 +645,10 @@ static enum MHD_Result control(struct MHD_Connection *c, const char *method, con
   }
   json_t *j = r->len > 0 ? json_loadb(r->body, r->len, 0, NULL) : NULL;
   enum MHD_Result ok;
-  if (strcmp(url, "/_control/entitlements") == 0 && json_is_object(j) &&
-      json_is_string(json_object_get(j, "id"))) {
+  if (strcmp(url, "/_control/interaction") == 0 && json_is_object(j)) {
+    ok = record_interaction(c, j);
+  } else if (strcmp(url, "/_control/entitlements") == 0 && json_is_object(j) &&
+             json_is_string(json_object_get(j, "id"))) {
     const char *id = json_string_value(json_object_get(j, "id"));
     size_t i;
     json_t *e;
@@ -601,5 +765,8 @@ int main(int argc, char **argv)
   int rc = pd_double_serve(port, on_request, NULL, on_done);
   json_decref(recorded);
   json_decref(entitlements);
+  for (size_t i = 0; i < nkept; i++)
+    free(kept[i].data);
+  free(kept);
   return rc;
 }

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+atomic_bool pd_double_stopping;
+
 int pd_double_serve(long port, MHD_AccessHandlerCallback handler, void *cls,
                     MHD_RequestCompletedCallback completed)
 {
@@ -34,6 +36,7 @@ int pd_double_serve(long port, MHD_AccessHandlerCallback handler, void *cls,
   fflush(stdout);
   int sig;
   sigwait(&set, &sig);
+  atomic_store(&pd_double_stopping, true);
   MHD_stop_daemon(d);
   return 0;
 }

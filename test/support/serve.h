@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -15,6 +16,9 @@
  * be NULL.  Returns the process exit code. */
 int pd_double_serve(long port, MHD_AccessHandlerCallback handler, void *cls,
                     MHD_RequestCompletedCallback completed);
+/* Set once the double is stopping: a handler that waits (a long poll) returns early, since
+ * stopping waits for every connection's thread. */
+extern atomic_bool pd_double_stopping;
 
 /* A request body as libmicrohttpd hands it over, in pieces. */
 struct pd_double_body {
