@@ -32,9 +32,9 @@ static struct {
   uint64_t ok, failed;
 } task_runs[PD_METRICS_TASKS_MAX];
 
-static const char *route_names[PD_ROUTE_COUNT] = {"/interactions",    "/healthz", "/readyz",
-                                                  "/metrics",         "/cards",   "/admin",
-                                                  "/webhooks/stripe", "/events",  "other"};
+static const char *route_names[PD_ROUTE_COUNT] = {
+    "/interactions", "/healthz",         "/readyz", "/metrics", "/cards",
+    "/admin",        "/webhooks/stripe", "/events", "/play",    "other"};
 static const char *outcome_names[PD_FOLLOWUP_OUTCOME_COUNT] = {"sent", "rate_limited", "retry",
                                                                "gave_up", "expired"};
 

@@ -17,6 +17,7 @@ enum pd_route {
   PD_ROUTE_ADMIN,  /* everything under /admin/ (server/admin_api.c) */
   PD_ROUTE_STRIPE, /* POST /webhooks/stripe (server/stripe_webhook.c) */
   PD_ROUTE_EVENTS, /* Discord's webhook events (server/events.c) */
+  PD_ROUTE_PLAY,   /* the development playground under /play (server/playground.c) */
   PD_ROUTE_OTHER,
   PD_ROUTE_COUNT
 };

@@ -13,14 +13,16 @@ pkgs=(
   wrk curl
   clang-format
   openssl
+  chromium
 )
 
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-# node and npm run the OpenAPI check of replies and the Node comparison in make bench; a
-# machine that already has them (from any source) keeps its own.
+# chromium is the real browser the playground's tests (test/browser) drive headless.
+# node and npm run the OpenAPI check of replies, the browser tests and the Node comparison in
+# make bench; a machine that already has them (from any source) keeps its own.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   missing+=(nodejs npm)
 fi

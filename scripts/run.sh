@@ -56,7 +56,8 @@ export DATABASE_URL
 dev=0
 if [ -z "${DISCORD_PUBLIC_KEY:-}" ]; then
   dev=1
-  DISCORD_PUBLIC_KEY=$("$build/popdeck" keygen .data/dev-key)
+  DEV_KEY_FILE=${DEV_KEY_FILE:-.data/dev-key}
+  DISCORD_PUBLIC_KEY=$("$build/popdeck" keygen "$DEV_KEY_FILE")
   DISCORD_APPLICATION_ID=${DISCORD_APPLICATION_ID:-1111111111111111111}
   if [ -z "${DISCORD_API_BASE:-}" ]; then
     # Follow-ups go to a local double, never to the internet, until a real application is configured.
@@ -64,7 +65,15 @@ if [ -z "${DISCORD_PUBLIC_KEY:-}" ]; then
     "$build/double-discord" --port "${DEV_DOUBLE_PORT:-8081}" >.data/double.log 2>&1 &
     echo $! >.data/double.pid
     DISCORD_API_BASE=http://127.0.0.1:${DEV_DOUBLE_PORT:-8081}/api/v10
+    # The double wants a bot token on direct messages, as Discord does; it goes nowhere else.
+    DISCORD_BOT_TOKEN=${DISCORD_BOT_TOKEN:-development-double}
   fi
+  # The playground's admin player, unless an admin list is configured.
+  if [ -z "${ADMIN_FILE:-}" ] && [ ! -f admin.json ]; then
+    ADMIN_FILE=.data/dev-admin.json
+    [ -f "$ADMIN_FILE" ] || printf '{"admins": ["80351110224678914"]}\n' >"$ADMIN_FILE"
+  fi
+  export DEV_KEY_FILE DISCORD_BOT_TOKEN ADMIN_FILE
 fi
 export DISCORD_PUBLIC_KEY DISCORD_APPLICATION_ID DISCORD_API_BASE
 
@@ -84,10 +93,13 @@ fi
 if [ "$dev" = 1 ]; then
   cat <<MSG
 
-PopDeck development mode: no DISCORD_PUBLIC_KEY, so requests are signed with .data/dev-key.
+PopDeck development mode: no DISCORD_PUBLIC_KEY, so requests are signed with $DEV_KEY_FILE.
   public key: $DISCORD_PUBLIC_KEY
   follow-ups go to the local Discord double at $DISCORD_API_BASE
-Try a command from another terminal:
+
+Play in your browser: http://${LISTEN_ADDR:-127.0.0.1:8080}/play
+
+Or try a command from another terminal:
   scripts/try daily
   scripts/try balance user=53908232506183680
   scripts/try profile

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "migrate.h"
+#include "playground.h"
 #include "scheduler.h"
 #include "storage.h"
 #include "stripe_webhook.h"
@@ -102,6 +103,7 @@ struct pd_http {
   struct guard guard;
   struct probe probe;
   struct pd_admin_api *admin;
+  struct pd_playground *play; /* NULL unless in development mode (playground.h) */
   int ops_port;
 };
 
@@ -132,6 +134,8 @@ static enum pd_route route_of(const char *url)
     return PD_ROUTE_STRIPE;
   if (strcmp(url, "/events") == 0)
     return PD_ROUTE_EVENTS;
+  if (strcmp(url, "/play") == 0 || strncmp(url, "/play/", 6) == 0)
+    return PD_ROUTE_PLAY;
   return PD_ROUTE_OTHER;
 }
 
@@ -609,6 +613,19 @@ static enum MHD_Result events(struct pd_http *h, struct MHD_Connection *c, struc
   return respond(c, r, ans.status, "application/json", ans.body, ans.len);
 }
 
+/* /play and below: only in development mode; otherwise as unknown as any other path. */
+static enum MHD_Result play(struct pd_http *h, struct MHD_Connection *c, struct request *r,
+                            const char *url, const char *method)
+{
+  if (h->play == NULL)
+    return send_text(c, r, 404, "not found\n");
+  struct pd_play_answer ans;
+  pd_playground_handle(h->play, method, url, pd_buf_str(&r->body), r->body.len, &ans);
+  if (ans.body == NULL)
+    return send_text(c, r, 500, "out of memory\n");
+  return respond(c, r, ans.status, ans.content_type, ans.body, ans.len);
+}
+
 /* The query of an admin request, as admin_api.c takes it. */
 struct query {
   struct pd_admin_param p[PD_ADMIN_API_QUERY_MAX];
@@ -762,6 +779,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   case PD_ROUTE_EVENTS:
     return strcmp(method, MHD_HTTP_METHOD_POST) == 0 ? events(h, c, r)
                                                      : send_text(c, r, 405, "use POST\n");
+  case PD_ROUTE_PLAY:
+    return play(h, c, r, url, method);
   default:
     return send_text(c, r, 404, "not found\n");
   }
@@ -870,6 +889,8 @@ enum pd_result pd_http_start(struct pd_app *app, struct pd_http **out, int *port
   if (rc == PD_OK)
     rc = front_start(h, &h->main, "LISTEN_ADDR", app->cfg.listen_host, app->cfg.listen_port,
                      (unsigned)app->cfg.http_threads, port_out);
+  if (rc == PD_OK)
+    rc = pd_playground_new(app, *port_out, &h->play);
   if (rc != PD_OK) {
     pd_http_stop(h);
     return rc;
@@ -906,5 +927,6 @@ void pd_http_stop(struct pd_http *h)
   guard_free(&h->guard);
   probe_free(&h->probe);
   pd_admin_api_free(h->admin);
+  pd_playground_free(h->play);
   free(h);
 }
