@@ -1,8 +1,7 @@
 /* seed.c - `popdeck seed demo [--limit N]`: the offline demo catalog (assets/catalog/demo.json)
  * into the database through the catalog writer, with generated artwork and one rendered card
  * per rarity per era (pd_seed_demo, which the reseed job runs too).  Idempotent: a second run
- * adds nothing.  `popdeck render PUBLIC_ID
- * FILE.png` renders one card. */
+ * adds nothing.  `popdeck render` draws one card, or a strip of cards and backs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,58 +98,109 @@ out:
   return rc;
 }
 
+/* One card of the catalog drawn as the card pipeline draws it, or the card back ("back"). */
+static enum pd_result draw_one(struct pd_catalog *s, const char *id, gdImagePtr *im, char *what,
+                               size_t whatlen)
+{
+  struct pd_template_view t;
+  enum pd_rarity rar;
+  gdImagePtr art = NULL;
+  if (strcmp(id, "back") == 0) {
+    snprintf(what, whatlen, "the card back");
+    return pd_render_back(s->renderer, im);
+  }
+  enum pd_result r = pd_db_template_view(s->db, id, &t);
+  if (r == PD_E_NOTFOUND)
+    fprintf(stderr, "render: no card %s\n", id);
+  if (r != PD_OK)
+    return r;
+  if ((r = pd_rarity_parse(t.rarity, &rar)) != PD_OK)
+    return r;
+  /* Ingested art comes back from storage; generated art is drawn again. */
+  char reason[200];
+  if (t.art[0] != '\0' &&
+      (r = pd_catalog_load_art(s->cfg, t.art, &art, reason, sizeof(reason))) != PD_OK) {
+    fprintf(stderr, "render: the card's art %s cannot be read: %s\n", t.art, reason);
+    return r;
+  }
+  struct pd_card_spec spec = {t.artist, t.era, t.public_id, rar, 0, art, -1, -1};
+  r = pd_render_card(s->renderer, &spec, im);
+  if (art != NULL)
+    gdImageDestroy(art);
+  snprintf(what, whatlen, "%s (%s, %s, %s)", t.public_id, t.artist, t.era, t.rarity);
+  return r;
+}
+
+static int render_usage(void)
+{
+  fprintf(stderr, "usage: popdeck render PUBLIC_ID FILE.png\n"
+                  "       popdeck render --strip CARD_WIDTH FILE.png ITEM...  (1 to 5 items: a "
+                  "card's PUBLIC_ID or back)\n");
+  return 2;
+}
+
+/* `popdeck render PUBLIC_ID FILE.png`: one card at full size.  `--strip CARD_WIDTH FILE.png
+ * ITEM...`: up to five cards (or backs) side by side, each CARD_WIDTH pixels wide, as a pack
+ * message shows them (the README's pictures, scripts/readme-images.sh). */
 int pd_cli_render(int argc, char **argv)
 {
   struct pd_catalog s = {0};
-  struct pd_template_view t;
-  enum pd_rarity rar;
+  gdImagePtr ims[5] = {0}, out = NULL;
+  const char *file, *const *items;
+  size_t n;
+  long width = 0;
   int rc = 1;
-  if (argc != 3) {
-    fprintf(stderr, "usage: popdeck render PUBLIC_ID FILE.png\n");
-    return 2;
+  char what[5][1200];
+  if (argc >= 5 && strcmp(argv[1], "--strip") == 0) {
+    char *end = NULL;
+    width = strtol(argv[2], &end, 10);
+    if (*end != '\0' || width < 60 || width > 2000 || argc - 4 > 5)
+      return render_usage();
+    file = argv[3];
+    items = (const char *const *)argv + 4;
+    n = (size_t)(argc - 4);
+  } else if (argc == 3 && argv[1][0] != '-') {
+    file = argv[2];
+    items = (const char *const *)argv + 1;
+    n = 1;
+  } else {
+    return render_usage();
   }
   if (!pd_catalog_open(&s, PD_NEED_DB)) {
     pd_catalog_close(&s);
     return 2;
   }
-  gdImagePtr im = NULL, art = NULL;
   void *png = NULL;
   size_t len = 0;
-  enum pd_result r = pd_db_template_view(s.db, argv[1], &t);
-  if (r == PD_E_NOTFOUND) {
-    fprintf(stderr, "render: no card %s\n", argv[1]);
+  for (size_t i = 0; i < n; i++)
+    if (draw_one(&s, items[i], &ims[i], what[i], sizeof(what[i])) != PD_OK)
+      goto out;
+  if (width > 0 && pd_render_strip(ims, n, (int)width, &out) != PD_OK)
     goto out;
-  }
-  if (r != PD_OK || pd_rarity_parse(t.rarity, &rar) != PD_OK)
+  if (pd_render_png(out != NULL ? out : ims[0], PNG_LEVEL, &png, &len) != PD_OK)
     goto out;
-  /* Ingested art comes back from storage; generated art is drawn again. */
-  char reason[200];
-  if (t.art[0] != '\0' &&
-      pd_catalog_load_art(s.cfg, t.art, &art, reason, sizeof(reason)) != PD_OK) {
-    fprintf(stderr, "render: the card's art %s cannot be read: %s\n", t.art, reason);
-    goto out;
-  }
-  struct pd_card_spec spec = {t.artist, t.era, t.public_id, rar, 0, art, -1, -1};
-  if (pd_render_card(s.renderer, &spec, &im) != PD_OK ||
-      pd_render_png(im, PNG_LEVEL, &png, &len) != PD_OK)
-    goto out;
-  FILE *f = fopen(argv[2], "wb");
+  FILE *f = fopen(file, "wb");
   if (f == NULL || fwrite(png, 1, len, f) != len) {
-    fprintf(stderr, "render: cannot write %s\n", argv[2]);
+    fprintf(stderr, "render: cannot write %s\n", file);
     if (f != NULL)
       fclose(f);
     goto out;
   }
-  fclose(f);
-  printf("render: %s (%s, %s, %s) -> %s, %zu bytes\n", t.public_id, t.artist, t.era, t.rarity,
-         argv[2], len);
+  if (fclose(f) != 0) {
+    fprintf(stderr, "render: cannot write %s\n", file);
+    goto out;
+  }
+  for (size_t i = 0; i < n; i++)
+    printf("render: %s\n", what[i]);
+  printf("render: -> %s, %zu bytes\n", file, len);
   rc = 0;
 out:
   free(png);
-  if (im != NULL)
-    gdImageDestroy(im);
-  if (art != NULL)
-    gdImageDestroy(art);
+  for (size_t i = 0; i < n; i++)
+    if (ims[i] != NULL)
+      gdImageDestroy(ims[i]);
+  if (out != NULL)
+    gdImageDestroy(out);
   pd_catalog_close(&s);
   return rc;
 }
