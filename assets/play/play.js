@@ -10,6 +10,12 @@ const EPHEMERAL = 1 << 6;
 const FEED_WAIT_MS = 25000;
 const AUTOCOMPLETE_DEBOUNCE_MS = 150;
 const PACK_BACKS = 'attachment://pack.png';
+// A deferred reply shows "PopDeck is thinking…" at least this long, so that a follow-up that
+// comes within a few milliseconds does not make it flash by unseen.
+const THINKING_MIN_MS = 400;
+// Discord's eye before "Only you can see this" (drawn here: no emoji font is needed).
+const EYE_SVG = '<svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" ' +
+  'd="M12 5C5.6 5 2 12 2 12s3.6 7 10 7 10-7 10-7-3.6-7-10-7Zm0 11.5A4.5 4.5 0 1 1 12 7.5a4.5 4.5 0 0 1 0 9Zm0-7a2.5 2.5 0 1 0 0 5 2.5 2.5 0 0 0 0-5Z"/></svg>';
 
 const state = {
   cfg: null,
@@ -107,6 +113,20 @@ function hasBacks(data) {
 function editMessage(id, payload, files) {
   const m = state.messages.get(id);
   if (!m) return;
+  const wait = (m.holdUntil || 0) - Date.now();
+  if (wait > 0) {
+    // Edits wait their turn, in order, until the thinking state has been seen.
+    (m.held = m.held || []).push([payload, files]);
+    if (!m.holdTimer)
+      m.holdTimer = setTimeout(() => {
+        m.holdUntil = 0;
+        m.holdTimer = null;
+        const held = m.held;
+        m.held = [];
+        for (const [p, f] of held) editMessage(id, p, f);
+      }, wait);
+    return;
+  }
   const backs = hasBacks(m.data) ? imageUrl(m, PACK_BACKS) : null;
   // As Discord: the fields an edit gives replace the message's, the others stay.
   m.data = Object.assign({}, m.data, payload || {});
@@ -221,7 +241,9 @@ function render(m) {
       m.dismissed = true;
       el.hidden = true;
     });
-    note.append(h('span', 'eye', '👁'), document.createTextNode(' Only you can see this · '), dismiss);
+    const eye = h('span', 'eye');
+    eye.innerHTML = EYE_SVG;
+    note.append(eye, document.createTextNode('Only you can see this ·'), dismiss);
     body.append(note);
   }
   el.append(avatar, body);
@@ -545,7 +567,11 @@ function applyInteraction(ix, own) {
       header: ix.type === 2 && ix.command ? { user: ix.user.name || playerName(ix.user.id), command: ix.command } : null,
     };
     if (r.type === 4) createMessage(Object.assign(base, { data }));
-    else if (r.type === 5) createMessage(Object.assign(base, { data: {}, thinking: true }));
+    else if (r.type === 5) {
+      // Only a live interaction waits; one read back from the history shows its end at once.
+      const live = Math.abs(Date.now() - base.at) < 10000;
+      createMessage(Object.assign(base, { data: {}, thinking: true, holdUntil: live ? Date.now() + THINKING_MIN_MS : 0 }));
+    }
     else if (r.type === 7 && ix.message_id) editMessage(ix.message_id, data, null);
     else if (r.type === 9 && own) openModal(data, ix.message_id ? state.messages.get(ix.message_id) : null);
   }

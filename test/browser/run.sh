@@ -60,16 +60,33 @@ for _ in $(seq 1 100); do
 done
 [ -n "$dport" ] || { cat "$dir/double.log"; fail "browser setup (double-discord did not start)"; }
 
-export DATABASE_URL=$db_url SQL_DIR=$top/sql ASSETS_DIR=$top/assets CARDS_DIR=$dir/cards
+# The assets as they are, but for packs.json without cooldowns and with more free opens a day:
+# /mycards needs eleven cards for a second page, each kept from a pack opened through the page.
+mkdir -p "$dir/assets"
+for f in "$top"/assets/*; do
+  [ "$(basename "$f")" = packs.json ] || ln -s "$f" "$dir/assets/"
+done
+node -e '
+const fs = require("fs");
+const c = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+c.cooldowns.openpack_s = 0;
+c.cooldowns.draw_s = 0;
+for (const p of c.packs) if (p.id === c.default_pack) p.free_per_day = 50;
+fs.writeFileSync(process.argv[2], JSON.stringify(c, null, 1));
+' "$top/assets/packs.json" "$dir/assets/packs.json" || fail "browser setup (packs.json)"
+
+# A free loopback port for the server: the kernel picks one, node tells it.  Card URLs are
+# made at seed time from PUBLIC_BASE_URL, so it is known before the seed.
+port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+export DATABASE_URL=$db_url SQL_DIR=$top/sql ASSETS_DIR=$dir/assets CARDS_DIR=$dir/cards \
+  LISTEN_ADDR=127.0.0.1:$port PUBLIC_BASE_URL=http://127.0.0.1:$port
 "$build/popdeck" migrate >"$dir/migrate.log" 2>&1 || { cat "$dir/migrate.log"; fail "browser setup (migrate)"; }
 "$build/popdeck" seed demo --limit 3 >"$dir/seed.log" 2>&1 || { cat "$dir/seed.log"; fail "browser setup (seed demo)"; }
 printf '{"admins":["80351110224678914"]}\n' >"$dir/admins.json"
 
-# A free loopback port for the server: the kernel picks one, node tells it.
-port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 DISCORD_PUBLIC_KEY=$pubkey DEV_KEY_FILE=$dir/dev-key DISCORD_APPLICATION_ID=1111111111111111111 \
   DISCORD_API_BASE=http://127.0.0.1:$dport/api/v10 DISCORD_BOT_TOKEN=dev-bot-token \
-  LISTEN_ADDR=127.0.0.1:$port ADMIN_FILE=$dir/admins.json RATE_LIMIT_COMMANDS=0 \
+  ADMIN_FILE=$dir/admins.json RATE_LIMIT_COMMANDS=0 \
   "$build/popdeck" serve >"$dir/serve.log" 2>&1 &
 pids+=($!)
 up=0
