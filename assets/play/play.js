@@ -169,8 +169,9 @@ function flip(m, backSrc) {
   const finish = () => {
     if (done) return;
     done = true;
-    back.remove();
-    card.classList.remove('flipping');
+    // Turned over, the card is a plain image again (a 3D layer left in place can be drawn
+    // out of place once the list scrolls).
+    card.replaceWith(front);
     m.flipped = true;
     m.el.classList.add('flipped');
   };
@@ -1290,7 +1291,7 @@ async function start() {
   $('#guild-name').textContent = cfg.guild_name;
   const sel = $('#player');
   for (const p of cfg.players) {
-    const o = h('option', null, p.name + badgesOf(p).map((b) => ' · ' + b).join(''));
+    const o = h('option', null, p.name + badgesOf(p).filter((b) => b !== p.name).map((b) => ' · ' + b).join(''));
     o.value = p.id;
     sel.append(o);
   }

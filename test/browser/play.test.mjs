@@ -340,6 +340,45 @@ async function play_sale_dm() {
   await ben.click('.channel-entry[data-pane="channel"]');
 }
 
+// A string select: Ben buys Ava's listing from /market's "Buy one of these" menu.
+async function play_market_select() {
+  const ava = ctx.ava;
+  const ben = ctx.ben || (await open(BEN));
+  await ava.$eval('#composer', (e) => {
+    e.value = '';
+    e.focus();
+  });
+  await ava.type('#composer', '/sell card:');
+  await clickItem(ava, '#');
+  await ava.type('#composer', 'price:3 currency:notes');
+  let before = await ids(ava);
+  await ava.keyboard.press('Enter');
+  const listed = await newMessage(ava, before, `return (m.querySelector('.content')?.textContent || '').includes('Listed');`, 'the listing');
+  const text = await textOf(ava, listed, '.content');
+  const number = (/as listing (\d+)/.exec(text) || [])[1];
+  const copy = (/Listed (\S+)/.exec(text) || [])[1];
+  check(number && copy, `no listing in "${text}"`);
+
+  before = await ids(ben);
+  await send(ben, '/market');
+  const market = await newMessage(ben, before, `return !!m.querySelector('.component-select');`, '/market with its menu');
+  const placeholder = await textOf(ben, market, '.select-toggle');
+  check(placeholder.includes('Buy one of these'), `the menu shows "${placeholder}"`);
+  await ben.click(`.message[data-id="${market}"] .select-toggle`);
+  const option = await ben.waitForFunction((mid, c) => [...document.querySelectorAll(`.message[data-id="${mid}"] .select-option`)]
+    .find((o) => o.checkVisibility() && o.textContent.includes(c)), {}, market, copy)
+    .catch(() => {
+      throw new Error(`the open menu has no option for ${copy}`);
+    });
+  before = await ids(ben);
+  await option.asElement().click();
+  await ben.waitForFunction((mid, c, seen) => [...document.querySelectorAll('.message[data-id]')]
+    .some((m) => !m.hidden && (m.dataset.id === mid || !seen.includes(m.dataset.id)) && m.textContent.includes('You bought') && m.textContent.includes(c)),
+  {}, market, copy, before).catch(() => {
+    throw new Error(`no "You bought ${copy}" after choosing it in the menu`);
+  });
+}
+
 const tests = [
   play_command_list,
   play_daily_embed,
@@ -348,6 +387,7 @@ const tests = [
   play_ephemeral_per_player,
   play_viewcard_autocomplete,
   play_sale_dm,
+  play_market_select,
 ];
 
 let failed = 0;
@@ -385,18 +425,23 @@ if (errors.length) {
 if (process.env.PLAY_SCREENSHOT) {
   try {
     const page = await open(ADMIN);
-    let before = await ids(page);
+    const before = await ids(page);
     await send(page, '/daily');
-    await newMessage(page, before, `return !!m.querySelector('.embed-title');`, '/daily');
+    const daily = await newMessage(page, before, `return !!m.querySelector('.embed-title');`, '/daily');
     await openAndKeep(page, 2);
     await page.$eval('#composer', (e) => {
       e.value = '';
       e.blur();
     });
-    await page.evaluate(() => {
+    // From the /daily embed down: the kept card below it, the cards that got away cut off.
+    await page.waitForFunction((mid) => {
       const l = document.querySelector('#messages');
-      l.scrollTop = l.scrollHeight;
-    });
+      const top = document.querySelector(`.message[data-id="${mid}"]`).getBoundingClientRect().top - l.getBoundingClientRect().top;
+      if (Math.abs(top) < 2) return true;
+      l.scrollTop += top;
+      return false;
+    }, { polling: 200 }, daily);
+    await page.mouse.move(150, 500); // no hover highlight on a message
     await page.screenshot({ path: process.env.PLAY_SCREENSHOT });
     console.log(`screenshot: ${process.env.PLAY_SCREENSHOT}`);
   } catch (e) {
