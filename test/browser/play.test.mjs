@@ -257,6 +257,11 @@ async function play_ephemeral_per_player() {
   await ben.select('#player', BEN);
   await until(ben, secret, 'return m.hidden;', 'the ephemeral message hidden after switching back to Ben');
   check(await shown(ben, pub), 'the public message hidden after switching back');
+  // Ava's tab had both its own answer and the feed's record of each interaction: one message.
+  for (const [page, who] of [[ava, 'Ava'], [ben, 'Ben']]) {
+    const n = await page.$$eval('.interaction-header', (hs) => hs.filter((x) => x.textContent.includes('Ava used /daily')).length);
+    check(n === 1, `${who}'s tab shows ${n} messages of Ava's one /daily`);
+  }
   // And in Ava's own tab: as Ben it goes, as Ava it comes back.
   await ava.select('#player', BEN);
   await until(ava, secret, 'return m.hidden;', "hidden in Ava's tab switched to Ben");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# run.sh BUILD - the playground page (assets/play) in a real headless Chromium: starts the
-# Discord double and `popdeck serve` in development mode against a database of its own on the
-# test cluster, runs play.test.mjs, then checks the ledger with `popdeck audit`.
+# run.sh BUILD - the playground page (assets/play) in a real headless Chromium: runs the page's
+# markdown table in Node (markdown.test.mjs), starts the Discord double and `popdeck serve` in
+# development mode against a database of its own on the test cluster, runs play.test.mjs, then
+# checks the ledger with `popdeck audit`.
 # Needs PD_TEST_DATABASE_URL (the throwaway cluster scripts/test.sh starts) and PD_TMP; prints
 # one PASS:/FAIL: line per test and exits non-zero on any failure.  Screenshots of failed tests
 # go to BUILD/test-output/browser.  PLAY_SCREENSHOT=FILE also saves a picture of the page.
@@ -31,6 +32,10 @@ if [ ! -f "$here/node_modules/.package-lock.json" ] ||
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >"$PD_TMP/browser-npm.log" 2>&1) ||
     { cat "$PD_TMP/browser-npm.log"; fail "browser setup (npm ci)"; }
 fi
+
+rc=0
+# The page's markdown renderer needs no browser: its table first.
+node "$here/markdown.test.mjs" || rc=1
 
 dir=$(mktemp -d "$PD_TMP/browser.XXXXXX")
 db=browser_play
@@ -98,7 +103,6 @@ done
 [ "$up" = 1 ] || { tail -20 "$dir/serve.log"; fail "browser setup (popdeck serve did not start)"; }
 grep -q '"msg":"playground mounted"' "$dir/serve.log" || { tail -20 "$dir/serve.log"; fail "browser setup (playground not mounted)"; }
 
-rc=0
 PLAY_SCREENSHOT=${PLAY_SCREENSHOT:-} node "$here/play.test.mjs" "http://127.0.0.1:$port" "$out" || rc=1
 
 if "$build/popdeck" audit >"$dir/audit.log" 2>&1; then
