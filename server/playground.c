@@ -491,7 +491,7 @@ static void interact(struct pd_playground *p, const char *body, size_t len,
       json_object_set(rec, "custom_id", json_object_get(req, "custom_id"));
     }
     json_t *mid = json_object_get(json_object_get(req, "message"), "id");
-    if (type == 3 && json_is_string(mid))
+    if ((type == 3 || type == 5) && json_is_string(mid)) /* a modal a button opened */
       json_object_set(rec, "message_id", mid);
     tell_double(p, rec);
     json_decref(rec);
