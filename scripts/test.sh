@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test.sh - runs every suite: the cmocka unit tests, then the end-to-end suites against a
 # throwaway PostgreSQL cluster (torn down at the end) and the local API doubles.
-# Then the shell suites test/sh/test_*.sh, which check the scripts and the Makefile (each prints
-# PASS:/FAIL: lines). Prints each suite's own output, then one closing line "N passed, N failed".
+# Then the shell suites test/sh/test_*.sh, which check the scripts and the Makefile, and the
+# browser suite test/browser/run.sh (each prints PASS:/FAIL: lines). Prints each suite's own
+# output, then one closing line "N passed, N failed".
 set -uo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,8 +65,10 @@ if [ ${#e2e[@]} -gt 0 ]; then
   fi
 fi
 
-# Shell suites: one test per PASS:/FAIL: line; a non-zero exit without a FAIL line still fails.
-for t in test/sh/test_*.sh; do
+# Shell suites, then the browser suite (the playground in headless Chromium, test/browser):
+# one test per PASS:/FAIL: line; a non-zero exit without a FAIL line still fails.
+run_lines() {
+  local t=$1 out rc p f
   out=$("$t" "$build" 2>&1)
   rc=$?
   printf '%s\n' "$out"
@@ -79,7 +82,13 @@ for t in test/sh/test_*.sh; do
   elif [ "$rc" -ne 0 ]; then
     broken+=("$t")
   fi
+}
+for t in test/sh/test_*.sh; do
+  run_lines "$t"
 done
+if [ ${#e2e[@]} -gt 0 ]; then
+  run_lines test/browser/run.sh
+fi
 
 echo
 [ ${#broken[@]} -gt 0 ] && printf 'failing suite: %s\n' "${broken[@]}"

@@ -98,6 +98,10 @@ one_case() { # label checkout [leftover]: leftover = a .data/pg from a run befor
     return
   fi
   pass "$label: make run answers /healthz and /readyz"
+  # Development mode: the playground's address, printed, serves the page.
+  check "$label: make run prints the playground's address, which serves the page" bash -c \
+    'grep -qxF "Play in your browser: $2/play" "$1" && curl -fsS --noproxy "*" --max-time 2 "$2/play" | grep -q "PopDeck Playground</title>"' \
+    _ "$log" "$url"
   cluster=$(cd "$co/.data/pg" && pwd -P)
   local first=$cluster dburl
   dburl=$(sed -n 's/^DATABASE_URL=//p' "$co/.data/dev.env")
