@@ -2,6 +2,7 @@
 #include "http_get.h"
 
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,4 +47,47 @@ enum pd_result pd_http_get_json(const char *url, const char *user_agent, long ti
   }
   pd_buf_free(&b);
   return rc;
+}
+
+static size_t discard(char *d, size_t s, size_t n, void *arg)
+{
+  return s * n;
+}
+
+enum pd_result pd_http_post(const char *url, const char *const headers[], const char *body,
+                            long timeout_ms, long *status, struct pd_buf *answer, char *err,
+                            size_t errlen)
+{
+  struct curl_slist *hdrs = NULL;
+  *status = 0;
+  CURL *c = curl_easy_init();
+  bool ok = c != NULL;
+  for (size_t i = 0; ok && headers != NULL && headers[i] != NULL; i++) {
+    struct curl_slist *more = curl_slist_append(hdrs, headers[i]);
+    ok = more != NULL;
+    if (ok)
+      hdrs = more;
+  }
+  if (!ok) {
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(c);
+    snprintf(err, errlen, "out of memory");
+    return PD_E_NOMEM;
+  }
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, answer != NULL ? collect : discard);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, answer);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  CURLcode cc = curl_easy_perform(c);
+  if (cc == CURLE_OK)
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+  else
+    snprintf(err, errlen, "%s", curl_easy_strerror(cc));
+  curl_easy_cleanup(c);
+  curl_slist_free_all(hdrs);
+  return cc == CURLE_OK ? PD_OK : PD_E_UPSTREAM;
 }

@@ -11,8 +11,8 @@
 #include "pd.h"
 
 /* Signs body (the time now) and POSTs it to url, within timeout_ms.  *status gets the HTTP
- * status and answer (initialised by the caller, with its cap) the body.  PD_E_IO when no answer
- * came, with curl's reason in err. */
+ * status and answer (initialised by the caller, with its cap) the body (pd_http_post).
+ * PD_E_UPSTREAM when no answer came, with curl's reason in err. */
 enum pd_result pd_ixpost(const char *url, const unsigned char sk[crypto_sign_SECRETKEYBYTES],
                          const char *body, long timeout_ms, long *status, struct pd_buf *answer,
                          char *err, size_t errlen);

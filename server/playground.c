@@ -5,7 +5,6 @@
  * know it, so that every open tab sees the channel. */
 #include "playground.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -16,6 +15,7 @@
 
 #include "buf.h"
 #include "commands.h"
+#include "http_get.h"
 #include "ixbuild.h"
 #include "ixpost.h"
 #include "log.h"
@@ -293,10 +293,9 @@ static bool resolve_users(struct pd_playground *p, json_t *options, json_t *user
     const char *id = json_string_value(json_object_get(o, "value"));
     if (id == NULL || id[0] == '\0' || strspn(id, "0123456789") != strlen(id) || strlen(id) > 20)
       return false;
-    const char *name = NULL;
+    const char *name = NULL; /* a player's name, or "Player NNNN" for anyone else */
     bool booster;
-    if (!player_find(p, id, &name, &booster))
-      name = NULL;
+    player_find(p, id, &name, &booster);
     json_object_set_new(users, id, pd_ixb_user_named(id, name));
   }
   return true;
@@ -326,48 +325,31 @@ static void invocation(json_t *options, struct pd_buf *out)
   }
 }
 
-static size_t discard(char *d, size_t s, size_t n, void *arg)
-{
-  return s * n;
-}
-
 /* POSTs record to the double's /_control/interaction; a failure is logged, not the page's. */
 static void tell_double(struct pd_playground *p, json_t *record)
 {
-  char url[600];
+  char url[600], err[256] = "";
   snprintf(url, sizeof(url), "%s/_control/interaction", p->feed);
   char *body = json_dumps(record, JSON_COMPACT);
-  struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-  CURL *c = curl_easy_init();
-  CURLcode cc = CURLE_OUT_OF_MEMORY;
+  const char *const headers[] = {"Content-Type: application/json", NULL};
   long status = 0;
-  if (c != NULL && body != NULL && hdrs != NULL) {
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, PLAY_FEED_TIMEOUT_MS);
-    cc = curl_easy_perform(c);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  }
-  if (cc != CURLE_OK || status != 204)
+  enum pd_result rc = body != NULL ? pd_http_post(url, headers, body, PLAY_FEED_TIMEOUT_MS, &status,
+                                                  NULL, err, sizeof(err))
+                                   : PD_E_NOMEM;
+  if (rc != PD_OK || status != 204)
     pd_log("warn", "playground: the double did not record an interaction",
-           json_pack("{s:s, s:s, s:i}", "feed", p->feed, "error", curl_easy_strerror(cc), "status",
-                     (int)status));
-  curl_easy_cleanup(c);
-  curl_slist_free_all(hdrs);
+           json_pack("{s:s, s:s, s:i}", "feed", p->feed, "error", err, "status", (int)status));
   free(body);
 }
 
-/* The interaction the page asked for, built as `popdeck try` builds one; NULL with why in err. */
-static json_t *build(struct pd_playground *p, json_t *req, char *err, size_t errlen)
+/* The interaction the page asked for, built as `popdeck try` builds one; NULL with why in err.
+ * *name gets the player's name. */
+static json_t *build(struct pd_playground *p, json_t *req, const char **name, char *err,
+                     size_t errlen)
 {
   const char *player = json_string_value(json_object_get(req, "player"));
-  const char *name = NULL;
   bool booster = false;
-  if (player == NULL || !player_find(p, player, &name, &booster)) {
+  if (player == NULL || !player_find(p, player, name, &booster)) {
     snprintf(err, errlen, "player must be the id of one of /play/api/config's players");
     return NULL;
   }
@@ -412,7 +394,7 @@ static json_t *build(struct pd_playground *p, json_t *req, char *err, size_t err
       .type = type,
       .app_id = p->app->cfg.application_id != NULL ? p->app->cfg.application_id : "",
       .user_id = player,
-      .user_name = name,
+      .user_name = *name,
       .dm = json_is_true(json_object_get(req, "dm")),
       .booster = booster,
       .command = command,
@@ -442,7 +424,8 @@ static void interact(struct pd_playground *p, const char *body, size_t len,
     answer_error(ans, 400, "the body must be a JSON object (see assets/play/play.js)");
     return;
   }
-  json_t *ix = build(p, req, err, sizeof(err));
+  const char *pname = NULL;
+  json_t *ix = build(p, req, &pname, err, sizeof(err));
   if (ix == NULL) {
     json_decref(req);
     answer_error(ans, 400, err);
@@ -470,10 +453,7 @@ static void interact(struct pd_playground *p, const char *body, size_t len,
   const char *token = json_string_value(json_object_get(ix, "token"));
   const char *id = json_string_value(json_object_get(ix, "id"));
   if (type != 4) {
-    const char *pname = NULL;
-    bool booster;
     const char *player = json_string_value(json_object_get(req, "player"));
-    player_find(p, player, &pname, &booster);
     json_t *rec = json_pack("{s:s, s:s, s:i, s:{s:s, s:s}, s:b, s:O, s:I}", "id", id, "token",
                             token, "type", type, "user", "id", player, "name", pname, "dm",
                             json_is_true(json_object_get(req, "dm")), "response", response,
