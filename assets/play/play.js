@@ -254,6 +254,16 @@ function colorOf(n) {
   return typeof n === 'number' ? '#' + n.toString(16).padStart(6, '0') : '#1e1f22';
 }
 
+// An embed's image or thumbnail: a box of class cls holding the picture.
+function embedImage(cls, src, alt) {
+  const t = h('div', cls);
+  const img = h('img');
+  img.src = src;
+  img.alt = alt;
+  t.append(img);
+  return t;
+}
+
 function renderEmbed(m, e) {
   const box = h('div', 'embed');
   box.style.borderLeftColor = colorOf(e.color);
@@ -307,23 +317,12 @@ function renderEmbed(m, e) {
   }
   grid.append(main);
   const thumb = e.thumbnail && imageUrl(m, e.thumbnail.url);
-  if (thumb) {
-    const t = h('div', 'embed-thumbnail');
-    const img = h('img');
-    img.src = thumb;
-    img.alt = '';
-    t.append(img);
-    grid.append(t);
-  }
+  if (thumb) grid.append(embedImage('embed-thumbnail', thumb, ''));
   box.append(grid);
   const image = e.image && imageUrl(m, e.image.url);
   if (image) {
-    const t = h('div', 'embed-image');
-    const img = h('img');
-    img.src = image;
-    img.alt = e.title || 'image';
-    img.addEventListener('load', () => keepDown(m.pane));
-    t.append(img);
+    const t = embedImage('embed-image', image, e.title || 'image');
+    t.firstChild.addEventListener('load', () => keepDown(m.pane));
     box.append(t);
   }
   if ((e.footer && e.footer.text) || e.timestamp) {

@@ -293,24 +293,32 @@ async function play_viewcard_autocomplete() {
   await until(page, id, IMG_LOADED, "the card's image loaded");
 }
 
-async function play_sale_dm() {
-  const ava = ctx.ava;
-  const ben = ctx.ben || (await open(BEN));
-  await ava.$eval('#composer', (e) => {
+// Lists a copy through /sell's autocomplete (the first entry containing pick) for price Notes;
+// returns the listing's number and the copy, as the answer names them.
+async function listForSale(page, pick, price) {
+  await page.$eval('#composer', (e) => {
     e.value = '';
     e.focus();
   });
-  await ava.type('#composer', '/sell card:');
-  await clickItem(ava, ctx.keptId || '#');
-  await ava.type('#composer', 'price:5 currency:notes');
-  let before = await ids(ava);
-  await ava.keyboard.press('Enter');
-  const listed = await newMessage(ava, before, `return (m.querySelector('.content')?.textContent || '').includes('Listed');`, 'the listing');
-  const text = await textOf(ava, listed, '.content');
+  await page.type('#composer', '/sell card:');
+  await clickItem(page, pick);
+  await page.type('#composer', `price:${price} currency:notes`);
+  const before = await ids(page);
+  await page.keyboard.press('Enter');
+  const listed = await newMessage(page, before, `return (m.querySelector('.content')?.textContent || '').includes('Listed');`, 'the listing');
+  const text = await textOf(page, listed, '.content');
   const number = (/as listing (\d+)/.exec(text) || [])[1];
-  check(number, `no listing number in "${text}"`);
+  const copy = (/Listed (\S+)/.exec(text) || [])[1];
+  check(number && copy, `no listing in "${text}"`);
+  return { number, copy };
+}
 
-  before = await ids(ben);
+async function play_sale_dm() {
+  const ava = ctx.ava;
+  const ben = ctx.ben || (await open(BEN));
+  const { number } = await listForSale(ava, ctx.keptId || '#', 5);
+
+  let before = await ids(ben);
   await send(ben, '/daily');
   await newMessage(ben, before, `return !!m.querySelector('.embed-title');`, "Ben's /daily");
   await ben.$eval('#composer', (e) => {
@@ -349,22 +357,9 @@ async function play_sale_dm() {
 async function play_market_select() {
   const ava = ctx.ava;
   const ben = ctx.ben || (await open(BEN));
-  await ava.$eval('#composer', (e) => {
-    e.value = '';
-    e.focus();
-  });
-  await ava.type('#composer', '/sell card:');
-  await clickItem(ava, '#');
-  await ava.type('#composer', 'price:3 currency:notes');
-  let before = await ids(ava);
-  await ava.keyboard.press('Enter');
-  const listed = await newMessage(ava, before, `return (m.querySelector('.content')?.textContent || '').includes('Listed');`, 'the listing');
-  const text = await textOf(ava, listed, '.content');
-  const number = (/as listing (\d+)/.exec(text) || [])[1];
-  const copy = (/Listed (\S+)/.exec(text) || [])[1];
-  check(number && copy, `no listing in "${text}"`);
+  const { copy } = await listForSale(ava, '#', 3);
 
-  before = await ids(ben);
+  let before = await ids(ben);
   await send(ben, '/market');
   const market = await newMessage(ben, before, `return !!m.querySelector('.component-select');`, '/market with its menu');
   const placeholder = await textOf(ben, market, '.select-toggle');

@@ -80,9 +80,10 @@ for (const p of c.packs) if (p.id === c.default_pack) p.free_per_day = 50;
 fs.writeFileSync(process.argv[2], JSON.stringify(c, null, 1));
 ' "$top/assets/packs.json" "$dir/assets/packs.json" || fail "browser setup (packs.json)"
 
-# A free loopback port for the server: the kernel picks one, node tells it.  Card URLs are
-# made at seed time from PUBLIC_BASE_URL, so it is known before the seed.
-port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+# A free loopback port for the server (scripts/lib.sh).  Card URLs are made at seed time from
+# PUBLIC_BASE_URL, so it is known before the seed.
+. "$top/scripts/lib.sh"
+port=$(free_port)
 export DATABASE_URL=$db_url SQL_DIR=$top/sql ASSETS_DIR=$dir/assets CARDS_DIR=$dir/cards \
   LISTEN_ADDR=127.0.0.1:$port PUBLIC_BASE_URL=http://127.0.0.1:$port
 "$build/popdeck" migrate >"$dir/migrate.log" 2>&1 || { cat "$dir/migrate.log"; fail "browser setup (migrate)"; }
