@@ -748,6 +748,7 @@ const composer = {
   acSeq: 0,
   acTimer: null,
   acChoices: null, // the last autocomplete answer: {key, choices}
+  listFor: null, // the option whose autocomplete answer the list shows ("viewcard  card")
 };
 
 function commands() {
@@ -848,6 +849,7 @@ function showList(title, items) {
   composer.items = items;
   composer.active = items.length ? 0 : -1;
   composer.explicit = false;
+  composer.listFor = null;
   const ac = composer.ac;
   ac.replaceChildren();
   if (!title && !items.length) {
@@ -875,6 +877,7 @@ function showList(title, items) {
 }
 
 function hideList() {
+  composer.listFor = null;
   composer.items = [];
   composer.active = -1;
   composer.ac.hidden = true;
@@ -976,6 +979,7 @@ function onComposerInput() {
   const text = composer.input.value;
   const err = $('#composer-error');
   err.textContent = '';
+  cancelAutocomplete(); // a pending question is about the line as it was; askAutocomplete asks anew
   if (!text.startsWith('/')) {
     renderChips({ cmd: null });
     hideList();
@@ -1101,22 +1105,40 @@ function convert(d, raw) {
   }
 }
 
+// Which command option an autocomplete question is about, and the question itself (its partial).
+const acOwner = (p) => p.cmd.name + ' ' + p.path.join(' ') + ' ' + p.current.def.name;
+const acKey = (p) => acOwner(p) + ':' + p.current.partial;
+
+// The line as it is now, if it still asks the question key.
+function stillAsking(key) {
+  const now = composer.input.value.startsWith('/') ? parseLine(composer.input.value) : null;
+  return !!(now && now.cmd && now.current && now.current.kind === 'value' && now.current.def.autocomplete &&
+    acKey(now) === key);
+}
+
+function cancelAutocomplete() {
+  composer.acSeq++;
+  clearTimeout(composer.acTimer);
+}
+
 function askAutocomplete(p) {
   const c = p.current;
-  const key = p.cmd.name + ' ' + p.path.join(' ') + ' ' + c.def.name + ':' + c.partial;
+  const key = acKey(p);
   const seq = ++composer.acSeq;
   clearTimeout(composer.acTimer);
   if (composer.acChoices && composer.acChoices.key === key) {
     showChoices(p, composer.acChoices.choices);
     return;
   }
-  if (composer.ac.hidden || !composer.ac.querySelector('.ac-header') ||
-      composer.ac.querySelector('.ac-header').textContent !== c.def.name)
+  // The answers to an earlier partial of this same option stay up while the new one is asked,
+  // as in Discord; those of another command's option never do.
+  if (composer.ac.hidden || composer.listFor !== acOwner(p))
     showList(c.def.name, [{ hint: true, label: 'Asking PopDeck…' }]);
   composer.acTimer = setTimeout(async () => {
     const built = buildOptions(p, c);
     const j = await interact({ type: 4, command: p.cmd.name, options: built.options || [], dm: state.pane === 'dm' });
-    if (seq !== composer.acSeq) return; // the player typed on: a newer question is under way
+    // The player typed on, picked or sent the line: a newer question, or none, is under way.
+    if (seq !== composer.acSeq || !stillAsking(key)) return;
     const choices = j && j.response && j.response.data && j.response.data.choices;
     if (!Array.isArray(choices)) {
       showList(c.def.name, [{ hint: true, label: 'No suggestions' }]);
@@ -1127,14 +1149,22 @@ function askAutocomplete(p) {
   }, AUTOCOMPLETE_DEBOUNCE_MS);
 }
 
+// A choice replaces the option's value as the line is when it is picked (the list may be an
+// answer to an earlier partial of it).
 function showChoices(p, choices) {
-  const c = p.current;
+  const owner = acOwner(p);
   const items = choices.map((x) => ({
     label: x.name,
     value: String(x.value),
-    apply: () => replaceRange(c.start, c.end, String(x.value) + ' '),
+    apply: () => {
+      const now = parseLine(composer.input.value);
+      const c = now.cmd && now.current && now.current.kind === 'value' ? now.current : null;
+      if (!c || acOwner(now) !== owner) return;
+      replaceRange(c.start, c.end, String(x.value) + ' ');
+    },
   }));
-  showList(c.def.name, items.length ? items : [{ hint: true, label: 'No suggestions' }]);
+  showList(p.current.def.name, items.length ? items : [{ hint: true, label: 'No suggestions' }]);
+  composer.listFor = owner;
 }
 
 function invocationOf(p, options) {
@@ -1185,6 +1215,7 @@ async function sendLine() {
   }
   composer.input.value = '';
   composer.acChoices = null;
+  cancelAutocomplete();
   onComposerInput();
   const body = { type: 2, command: p.cmd.name, dm: state.pane === 'dm' };
   if (built.options.length) body.options = built.options;

@@ -90,8 +90,20 @@ async function newMessage(page, before, pred, what) {
     );
     return await handle.jsonValue();
   } catch (e) {
-    throw new Error(`no new message: ${what} (${e.message.split('\n')[0]})`);
+    throw new Error(`no new message: ${what} (${e.message.split('\n')[0]}); ${await lastSeen(page)}`);
   }
+}
+
+// What the player saw last, for a failure's message: the newest visible message and the
+// composer's line and complaint.
+function lastSeen(page) {
+  return page.evaluate(() => {
+    const shown = [...document.querySelectorAll('.message[data-id]')].filter((m) => !m.hidden);
+    const last = shown.length ? shown[shown.length - 1].textContent.replace(/\s+/g, ' ').trim().slice(0, 300) : 'none';
+    const line = document.querySelector('#composer').value;
+    const err = document.querySelector('#composer-error').textContent;
+    return `the last message: "${last}"; the composer: "${line}"${err ? ` (${err})` : ''}`;
+  }).catch((e) => `(the page could not be read: ${e.message})`);
 }
 
 // Waits until pred (a function body of the message element m) holds for message id.
@@ -293,6 +305,60 @@ async function play_viewcard_autocomplete() {
   await until(page, id, IMG_LOADED, "the card's image loaded");
 }
 
+// An autocomplete answer that comes late, after its line was sent or changed, is dropped: the
+// page holds /viewcard's answer (request interception) while the player goes on to /sell, whose
+// card option has the same name.  The list then never offers /viewcard's cards (ids without a
+// print number) for /sell, which takes copies.
+async function play_autocomplete_late_answer() {
+  const page = ctx.ava;
+  let release;
+  const held = new Promise((r) => { release = r; });
+  let caught;
+  const caughtP = new Promise((r) => { caught = r; });
+  const hold = async (req) => {
+    if (req.isInterceptResolutionHandled()) return;
+    const body = req.method() === 'POST' && req.url().endsWith('/play/api/interact') ? JSON.parse(req.postData() || '{}') : {};
+    if (body.type === 4 && body.command === 'viewcard') {
+      caught();
+      await held;
+    }
+    req.continue().catch(() => {});
+  };
+  await page.setRequestInterception(true);
+  page.on('request', hold);
+  try {
+    await page.$eval('#composer', (e) => {
+      e.value = '';
+      e.focus();
+    });
+    await page.type('#composer', '/viewcard card:');
+    await Promise.race([caughtP, new Promise((_, no) => setTimeout(() => no(new Error('/viewcard asked no autocomplete')), TIMEOUT))]);
+    await page.$eval('#composer', (e) => { e.value = ''; });
+    await page.type('#composer', '/sell car');
+    const answered = page.waitForResponse((r) => r.url().endsWith('/play/api/interact'));
+    release();
+    await answered;
+    // The page has the late answer; give its handler a moment to (wrongly) show it.
+    await new Promise((r) => setTimeout(r, 300));
+    const cardsOnly = (xs) => xs.filter((t) => /^[A-Z0-9_]+#\d+ ·/.test(t));
+    const early = await page.$$eval('#ac:not([hidden]) .ac-item', (xs) => xs.map((x) => x.textContent));
+    check(cardsOnly(early).length === 0, `while typing /sell the list offers /viewcard's cards: ${cardsOnly(early).join(' | ')}`);
+    await page.type('#composer', 'd:');
+    await page.waitForFunction(() => [...document.querySelectorAll('#ac:not([hidden]) .ac-item')].some((i) => /#\d+\/\d+/.test(i.textContent)))
+      .catch(() => {
+        throw new Error("/sell card: lists none of Ava's copies");
+      });
+    const items = await page.$$eval('#ac:not([hidden]) .ac-item', (xs) => xs.map((x) => x.textContent));
+    check(cardsOnly(items).length === 0, `/sell card: offers /viewcard's cards: ${cardsOnly(items).join(' | ')}`);
+  } finally {
+    release();
+    page.off('request', hold);
+    await page.setRequestInterception(false);
+    await page.keyboard.press('Escape');
+    await page.$eval('#composer', (e) => { e.value = ''; });
+  }
+}
+
 // Lists a copy through /sell's autocomplete (the first entry containing pick) for price Notes;
 // returns the listing's number and the copy, as the answer names them.
 async function listForSale(page, pick, price) {
@@ -374,8 +440,8 @@ async function play_market_select() {
   await option.asElement().click();
   await ben.waitForFunction((mid, c, seen) => [...document.querySelectorAll('.message[data-id]')]
     .some((m) => !m.hidden && (m.dataset.id === mid || !seen.includes(m.dataset.id)) && m.textContent.includes('You bought') && m.textContent.includes(c)),
-  {}, market, copy, before).catch(() => {
-    throw new Error(`no "You bought ${copy}" after choosing it in the menu`);
+  {}, market, copy, before).catch(async () => {
+    throw new Error(`no "You bought ${copy}" after choosing it in the menu; ${await lastSeen(ben)}`);
   });
 }
 
@@ -386,6 +452,7 @@ const tests = [
   play_mycards_next,
   play_ephemeral_per_player,
   play_viewcard_autocomplete,
+  play_autocomplete_late_answer,
   play_sale_dm,
   play_market_select,
 ];
