@@ -10,3 +10,9 @@ free_port() {
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
 }
+
+# The URL of database NAME on the cluster of URL BASE (postgres[ql]://[host]/DB[?params]: the
+# path names the database; host, socket and user stay).
+db_url_named() {
+  printf '%s' "$1" | sed -E "s#^(postgres(ql)?://[^/]*/)[^?]*#\\1$2#"
+}

@@ -43,7 +43,8 @@ if [ -z "$base" ]; then
 fi
 db=readme_images
 psql -q "$base" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null || exit 1
-DATABASE_URL=$(printf '%s' "$base" | sed "s|^postgresql:///[^?]*|postgresql:///$db|")
+. "$top/scripts/lib.sh"
+DATABASE_URL=$(db_url_named "$base" "$db")
 export DATABASE_URL CARDS_DIR=$tmp/cards DISCORD_PUBLIC_KEY= DISCORD_API_BASE=
 "$build/popdeck" migrate >/dev/null || exit 1
 "$build/popdeck" seed demo --limit 3 >/dev/null || exit 1

@@ -171,10 +171,7 @@ static void test_config_lists_commands_and_players(void **state)
   assert_non_null(c);
   assert_string_equal(json_string_value(json_object_get(c, "app_id")), PD_E2E_APP_ID);
   /* The double's root, where the page reads follow-ups and DMs. */
-  char root[300];
-  snprintf(root, sizeof(root), "%s", pd_double_api_base(E.dbl));
-  *strstr(root, "/api/") = '\0';
-  assert_string_equal(json_string_value(json_object_get(c, "feed")), root);
+  assert_string_equal(json_string_value(json_object_get(c, "feed")), pd_double_root(E.dbl));
   json_t *players = json_object_get(c, "players");
   assert_int_equal(json_array_size(players), 3);
   static const struct {
@@ -272,10 +269,9 @@ static void test_pack_image_and_pick_through_the_feed(void **state)
   json_t *edit = json_array_get(edits, 0);
   json_t *file = json_array_get(json_object_get(edit, "files"), 0);
   assert_string_equal(json_string_value(json_object_get(file, "filename")), "pack.png");
-  char root[300], url[400];
-  snprintf(root, sizeof(root), "%s", pd_double_api_base(E.dbl));
-  *strstr(root, "/api/") = '\0';
-  snprintf(url, sizeof(url), "%s%s", root, json_string_value(json_object_get(file, "url")));
+  char url[400];
+  snprintf(url, sizeof(url), "%s%s", pd_double_root(E.dbl),
+           json_string_value(json_object_get(file, "url")));
   assert_int_equal(pd_http_do("GET", url, NULL, NULL, 0, &r), PD_OK);
   assert_int_equal(r.status, 200);
   assert_string_equal(pd_http_header(&r, "Content-Type"), "image/png");
@@ -325,9 +321,8 @@ static void test_pack_image_and_pick_through_the_feed(void **state)
 
 static void test_feed_since_and_long_poll(void **state)
 {
-  char base[300], url[400];
-  snprintf(base, sizeof(base), "%s", pd_double_api_base(E.dbl));
-  *strstr(base, "/api/") = '\0';
+  const char *base = pd_double_root(E.dbl);
+  char url[400];
   struct pd_http_reply r;
   /* The newest seq so far, then nothing newer: the poll waits, then answers []. */
   snprintf(url, sizeof(url), "%s/_requests?since=0", base);

@@ -1109,11 +1109,16 @@ function convert(d, raw) {
 const acOwner = (p) => p.cmd.name + ' ' + p.path.join(' ') + ' ' + p.current.def.name;
 const acKey = (p) => acOwner(p) + ':' + p.current.partial;
 
-// The line as it is now, if it still asks the question key.
+// The line as it is now, parsed, when the caret is on an option's value; else null.
+function valueLine() {
+  const now = parseLine(composer.input.value);
+  return now.cmd && now.current && now.current.kind === 'value' ? now : null;
+}
+
+// Whether the line as it is now still asks the question key (the same option and partial).
 function stillAsking(key) {
-  const now = composer.input.value.startsWith('/') ? parseLine(composer.input.value) : null;
-  return !!(now && now.cmd && now.current && now.current.kind === 'value' && now.current.def.autocomplete &&
-    acKey(now) === key);
+  const now = valueLine();
+  return !!now && acKey(now) === key;
 }
 
 function cancelAutocomplete() {
@@ -1124,8 +1129,8 @@ function cancelAutocomplete() {
 function askAutocomplete(p) {
   const c = p.current;
   const key = acKey(p);
-  const seq = ++composer.acSeq;
-  clearTimeout(composer.acTimer);
+  cancelAutocomplete();
+  const seq = composer.acSeq;
   if (composer.acChoices && composer.acChoices.key === key) {
     showChoices(p, composer.acChoices.choices);
     return;
@@ -1157,10 +1162,8 @@ function showChoices(p, choices) {
     label: x.name,
     value: String(x.value),
     apply: () => {
-      const now = parseLine(composer.input.value);
-      const c = now.cmd && now.current && now.current.kind === 'value' ? now.current : null;
-      if (!c || acOwner(now) !== owner) return;
-      replaceRange(c.start, c.end, String(x.value) + ' ');
+      const now = valueLine();
+      if (now && acOwner(now) === owner) replaceRange(now.current.start, now.current.end, String(x.value) + ' ');
     },
   }));
   showList(p.current.def.name, items.length ? items : [{ hint: true, label: 'No suggestions' }]);
@@ -1215,8 +1218,7 @@ async function sendLine() {
   }
   composer.input.value = '';
   composer.acChoices = null;
-  cancelAutocomplete();
-  onComposerInput();
+  onComposerInput(); // which cancels a question still under way
   const body = { type: 2, command: p.cmd.name, dm: state.pane === 'dm' };
   if (built.options.length) body.options = built.options;
   await interact(body, { command: invocationOf(p, built.options) });

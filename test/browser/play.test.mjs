@@ -379,21 +379,29 @@ async function listForSale(page, pick, price) {
   return { number, copy };
 }
 
+// Ben's tab, with his /daily's Notes claimed once (what he buys with).
+async function benWithNotes() {
+  const ben = ctx.ben || (ctx.ben = await open(BEN));
+  if (!ctx.benPaid) {
+    const before = await ids(ben);
+    await send(ben, '/daily');
+    await newMessage(ben, before, `return !!m.querySelector('.embed-title');`, "Ben's /daily");
+    ctx.benPaid = true;
+  }
+  return ben;
+}
+
 async function play_sale_dm() {
   const ava = ctx.ava;
-  const ben = ctx.ben || (await open(BEN));
   const { number } = await listForSale(ava, ctx.keptId || '#', 5);
-
-  let before = await ids(ben);
-  await send(ben, '/daily');
-  await newMessage(ben, before, `return !!m.querySelector('.embed-title');`, "Ben's /daily");
+  const ben = await benWithNotes();
   await ben.$eval('#composer', (e) => {
     e.value = '';
     e.focus();
   });
   await ben.type('#composer', '/buy listing:' + number);
   await clickItem(ben, `#${number} ·`);
-  before = await ids(ben);
+  const before = await ids(ben);
   await ben.keyboard.press('Enter');
   await newMessage(ben, before, `return (m.querySelector('.content')?.textContent || '').includes('You bought');`, "Ben's purchase");
 
@@ -422,8 +430,8 @@ async function play_sale_dm() {
 // A string select: Ben buys Ava's listing from /market's "Buy one of these" menu.
 async function play_market_select() {
   const ava = ctx.ava;
-  const ben = ctx.ben || (await open(BEN));
   const { copy } = await listForSale(ava, '#', 3);
+  const ben = await benWithNotes();
 
   let before = await ids(ben);
   await send(ben, '/market');

@@ -39,9 +39,9 @@ node "$here/markdown.test.mjs" || rc=1
 
 dir=$(mktemp -d "$PD_TMP/browser.XXXXXX")
 db=browser_play
-# The cluster's URL names its database as the path: the same URL with ours instead.
+. "$top/scripts/lib.sh"
 admin_url=$PD_TEST_DATABASE_URL
-db_url=$(printf '%s' "$PD_TEST_DATABASE_URL" | sed -E "s#^(postgres(ql)?://[^/]*/)[^?]*#\\1$db#")
+db_url=$(db_url_named "$PD_TEST_DATABASE_URL" "$db")
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -82,7 +82,6 @@ fs.writeFileSync(process.argv[2], JSON.stringify(c, null, 1));
 
 # A free loopback port for the server (scripts/lib.sh).  Card URLs are made at seed time from
 # PUBLIC_BASE_URL, so it is known before the seed.
-. "$top/scripts/lib.sh"
 port=$(free_port)
 export DATABASE_URL=$db_url SQL_DIR=$top/sql ASSETS_DIR=$dir/assets CARDS_DIR=$dir/cards \
   LISTEN_ADDR=127.0.0.1:$port PUBLIC_BASE_URL=http://127.0.0.1:$port

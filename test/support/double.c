@@ -43,6 +43,11 @@ const char *pd_double_api_base(const struct pd_double *d)
   return d->api_base;
 }
 
+const char *pd_double_root(const struct pd_double *d)
+{
+  return d->root;
+}
+
 static enum pd_result control(struct pd_double *d, const char *method, const char *path,
                               json_t *body)
 {

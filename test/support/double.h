@@ -13,6 +13,8 @@ struct pd_double;
 enum pd_result pd_double_start(struct pd_double **out, const char *build_dir);
 /* "http://127.0.0.1:PORT/api/v10": what DISCORD_API_BASE is set to. */
 const char *pd_double_api_base(const struct pd_double *d);
+/* "http://127.0.0.1:PORT": the double's own routes (/_requests, /_files, /_control). */
+const char *pd_double_root(const struct pd_double *d);
 /* The next count Discord-route requests answer status (429 with retry_after seconds). */
 enum pd_result pd_double_fail_next(struct pd_double *d, int status, int count, double retry_after,
                                    bool global);
